@@ -1,0 +1,31 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import cutover from "./src/index.js";
+
+const require = createRequire(import.meta.url);
+
+// The node we fork from (CI's local `hardhat node`, or FORK_URL) runs chain 31337 from genesis on Prague.
+const localChain = { name: "local hardhat node", hardforkHistory: { prague: { blockNumber: 0 } } };
+
+export default defineConfig({
+  plugins: [hardhatNetworkHelpers, hardhatEthersChaiMatchers, hardhatMocha, cutover],
+  solidity: {
+    // Offline: the compiler is the npm `solc` package (pinned exactly in package.json), not a download.
+    version: "0.8.30",
+    path: require.resolve("solc/soljson.js"),
+    settings: { optimizer: { enabled: true, runs: 200 } },
+  },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+  chainDescriptors: { 31337: localChain, 1337: localChain },
+  test: {
+    mocha: {
+      timeout: 600_000,
+      reporter: require.resolve("./test/support/summary-reporter.cjs"),
+    },
+  },
+});
