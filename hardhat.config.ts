@@ -25,7 +25,7 @@ export default defineConfig({
   test: {
     mocha: {
       timeout: 600_000,
-      reporter: require.resolve("./test/support/summary-reporter.cjs"),
+      reporter: require.resolve("./scripts/summary-reporter.cjs"),
     },
   },
 });

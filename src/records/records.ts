@@ -1,0 +1,97 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { TransactionReceipt } from "ethers";
+import { toJson } from "../util/json.js";
+
+/** One contract's record, in hardhat-deploy's `deployments/<network>/<Name>.json` layout. */
+export interface DeploymentRecord {
+  address: string;
+  abi: readonly unknown[];
+  transactionHash: string;
+  receipt: ReturnType<typeof receiptRecord>;
+  args: unknown[];
+  numDeployments: number;
+  libraries?: Record<string, string>;
+  bytecode?: string;
+  deployedBytecode?: string;
+}
+
+export interface MarketRecord {
+  marketId: string;
+  symbol: string;
+  orderBook: string;
+}
+
+/** The aggregated `deployments/<network>-deployment.json` read by apps and by the cutover tasks. */
+export interface SystemRecord {
+  network: string;
+  chainId: number;
+  contracts: Record<string, string>;
+  markets: MarketRecord[];
+  [extra: string]: unknown;
+}
+
+export function networkDir(root: string, network: string): string {
+  return path.join(root, "deployments", network);
+}
+
+export function systemRecordPath(root: string, network: string): string {
+  return path.join(root, "deployments", `${network}-deployment.json`);
+}
+
+/** The receipt as hardhat-deploy stores it (numbers that may exceed 2^53 as decimal strings). */
+export function receiptRecord(receipt: TransactionReceipt) {
+  return {
+    to: receipt.to,
+    from: receipt.from,
+    contractAddress: receipt.contractAddress,
+    transactionIndex: receipt.index,
+    gasUsed: receipt.gasUsed.toString(),
+    logsBloom: receipt.logsBloom,
+    blockHash: receipt.blockHash,
+    transactionHash: receipt.hash,
+    logs: receipt.logs.map((log) => ({
+      transactionIndex: log.transactionIndex,
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+      address: log.address,
+      topics: [...log.topics],
+      data: log.data,
+      logIndex: log.index,
+      blockHash: log.blockHash,
+    })),
+    blockNumber: receipt.blockNumber,
+    cumulativeGasUsed: receipt.cumulativeGasUsed.toString(),
+    status: receipt.status,
+    byzantium: true,
+  };
+}
+
+/** Writes via a temporary file and a rename, so a crash never leaves a half-written record. */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, file);
+}
+
+export async function writeDeploymentRecord(root: string, network: string, name: string, record: DeploymentRecord): Promise<void> {
+  await writeAtomically(path.join(networkDir(root, network), `${name}.json`), toJson(record));
+}
+
+export async function writeChainId(root: string, network: string, chainId: number): Promise<void> {
+  await writeAtomically(path.join(networkDir(root, network), ".chainId"), String(chainId));
+}
+
+export async function writeSystemRecord(root: string, record: SystemRecord): Promise<void> {
+  await writeAtomically(systemRecordPath(root, record.network), toJson(record));
+}
+
+export async function readSystemRecord(root: string, network: string): Promise<SystemRecord> {
+  const file = systemRecordPath(root, network);
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as SystemRecord;
+  } catch (error) {
+    throw new Error(`Cannot read the system record ${file} (${(error as Error).message}). Deploy or import the system first, e.g. \`npx hardhat mocks:deploy-system --network ${network}\`.`);
+  }
+}
