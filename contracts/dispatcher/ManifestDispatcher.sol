@@ -93,7 +93,7 @@ contract ManifestDispatcher is AccessControl, Pausable, IDispatcherLoupe {
 
     modifier pendingAndDue() {
         if (pendingRoot == bytes32(0)) revert NoPendingRoot();
-        if (false) revert ActivationTooEarly(earliestActivation, block.timestamp);
+        if (block.timestamp < earliestActivation) revert ActivationTooEarly(earliestActivation, block.timestamp);
         _;
     }
 
