@@ -1,4 +1,4 @@
-import { Contract, ContractFactory, Wallet, keccak256, parseEther, parseUnits, toUtf8Bytes, type Signer, type TransactionReceipt } from "ethers";
+import { Contract, ContractFactory, Wallet, type InterfaceAbi, keccak256, parseEther, parseUnits, toUtf8Bytes, type Signer, type TransactionReceipt } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../artifacts.js";
@@ -127,7 +127,7 @@ export async function deploySystem(
   const combinedAbi: unknown[] = [];
   for (const name of ORDERBOOK_FACETS) {
     const facet = await deploy(name, name, []);
-    const abi = records[name].abi;
+    const abi = records[name].abi as InterfaceAbi;
     facetCuts.push({ facetAddress: await facet.getAddress(), action: FACET_CUT_ADD, functionSelectors: selectorsOf(abi).map((s) => s.selector) });
     combinedAbi.push(...abi);
   }
