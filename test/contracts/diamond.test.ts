@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { FunctionFragment, type Contract, type Signer } from "ethers";
 import { network } from "hardhat";
 import { selectorsOf } from "../../src/diamond/selectors.js";
 
@@ -15,6 +16,8 @@ const e18 = (n: number) => ethers.parseUnits(String(n), 18);
 type Cut = { facetAddress: string; action: number; functionSelectors: string[] };
 type HasInterface = { interface: Parameters<typeof selectorsOf>[0] };
 
+/** connect() is typed as returning a BaseContract; keep the dynamic Contract type. */
+const by = (c: Contract, signer: Signer) => c.connect(signer) as Contract;
 const sel = (signature: string) => ethers.id(signature).slice(0, 10);
 const selectorsFrom = (c: HasInterface) => selectorsOf(c.interface).map((s) => s.selector);
 
@@ -258,7 +261,7 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
 
   it("only the owner can cut (NotContractOwner(user, owner))", async () => {
     const { d, facetA, owner, other } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.cut.connect(other).diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(by(d.cut, other).diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
       .to.be.revertedWithCustomError(d.cut, "NotContractOwner")
       .withArgs(other.address, owner.address);
   });
@@ -336,16 +339,16 @@ describe("OrderBookDiamond: ownership (ERC-173)", () => {
       .withArgs(owner.address, alice.address);
     expect(await d.ownership.owner()).to.equal(alice.address);
     const cut = [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }];
-    await expect(d.cut.connect(owner).diamondCut(cut, ZERO, "0x"))
+    await expect(by(d.cut, owner).diamondCut(cut, ZERO, "0x"))
       .to.be.revertedWithCustomError(d.cut, "NotContractOwner")
       .withArgs(owner.address, alice.address);
-    await d.cut.connect(alice).diamondCut(cut, ZERO, "0x");
+    await by(d.cut, alice).diamondCut(cut, ZERO, "0x");
     expect(await d.facetA.ping()).to.equal(1n);
   });
 
   it("a non-owner cannot transfer ownership", async () => {
     const { d, owner, other } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.ownership.connect(other).transferOwnership(other.address))
+    await expect(by(d.ownership, other).transferOwnership(other.address))
       .to.be.revertedWithCustomError(d.ownership, "NotContractOwner")
       .withArgs(other.address, owner.address);
   });
@@ -382,9 +385,7 @@ describe("OrderBook: initialization and vault wiring", () => {
     const setVault = sel("setVault(address)");
     for (const f of standardFacets) {
       expect(selectorsFrom(f)).to.not.include(setVault);
-      const writers = f.interface.fragments.filter(
-        (x) => x.type === "function" && /vault/i.test((x as { name: string }).name) && (x as { stateMutability: string }).stateMutability !== "view",
-      );
+      const writers = f.interface.fragments.filter((x) => FunctionFragment.isFragment(x) && /vault/i.test(x.name) && !x.constant);
       expect(writers, "a non-view vault function").to.deep.equal([]);
     }
     expect(await d.loupe.facetAddress(setVault)).to.equal(ZERO);
@@ -406,7 +407,7 @@ describe("OrderBook: initialization and vault wiring", () => {
     expect(await d.loupe.facetAddress(sel("setVault(address)"))).to.equal(adminFacet);
 
     // trading now talks to the new vault only
-    const order = d.trading.connect(alice).placeOrder(true, e6(2000), e18(1));
+    const order = by(d.trading, alice).placeOrder(true, e6(2000), e18(1));
     await expect(order).to.emit(vault2, "LockMarginCalled").withArgs(addr, alice.address, MARKET, e6(200));
     await expect(order).to.not.emit(vault, "LockMarginCalled");
   });
@@ -415,7 +416,7 @@ describe("OrderBook: initialization and vault wiring", () => {
     const { d, vaultAdminFacet, vault, vault2, owner, other } = await networkHelpers.loadFixture(deployDiamond);
     const adminFacet = await vaultAdminFacet.getAddress();
     await d.cut.diamondCut([{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }], ZERO, "0x");
-    await expect(d.vaultAdmin.connect(other).setVault(await vault2.getAddress()))
+    await expect(by(d.vaultAdmin, other).setVault(await vault2.getAddress()))
       .to.be.revertedWithCustomError(d.vaultAdmin, "NotContractOwner")
       .withArgs(other.address, owner.address);
     expect(await d.view.vault()).to.equal(await vault.getAddress());
@@ -434,7 +435,7 @@ describe("OrderBook: initialization and vault wiring", () => {
     const calldata = vaultAdminFacet.interface.encodeFunctionData("setVault", [await vault2.getAddress()]);
     await expect(d.cut.diamondCut([{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }], adminFacet, calldata))
       .to.be.revertedWithCustomError(d.vaultAdmin, "NotInitialized");
-    await expect(d.trading.connect(alice).placeOrder(true, e6(2000), e18(1))).to.be.revertedWithCustomError(d.trading, "NotInitialized");
+    await expect(by(d.trading, alice).placeOrder(true, e6(2000), e18(1))).to.be.revertedWithCustomError(d.trading, "NotInitialized");
   });
 });
 
@@ -442,8 +443,8 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
   it("placeOrder locks 10% of the notional and stores the order", async () => {
     const { d, addr, vault, alice } = await networkHelpers.loadFixture(deployDiamond);
     expect(await d.trading.INITIAL_MARGIN_BPS()).to.equal(1000n);
-    expect(await d.trading.connect(alice).placeOrder.staticCall(true, e6(2000), e18(1.5))).to.equal(1n);
-    const tx = d.trading.connect(alice).placeOrder(true, e6(2000), e18(1.5)); // notional 3000 USDC
+    expect(await by(d.trading, alice).placeOrder.staticCall(true, e6(2000), e18(1.5))).to.equal(1n);
+    const tx = by(d.trading, alice).placeOrder(true, e6(2000), e18(1.5)); // notional 3000 USDC
     await expect(tx).to.emit(vault, "LockMarginCalled").withArgs(addr, alice.address, MARKET, e6(300));
     await expect(tx).to.emit(d.trading, "OrderPlaced").withArgs(1n, alice.address, true, e6(2000), e18(1.5), e6(300));
     const o = await d.view.getOrder(1n);
@@ -453,32 +454,32 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
 
   it("placeOrder rejects an order whose margin rounds to zero", async () => {
     const { d, alice } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.trading.connect(alice).placeOrder(true, e6(2000), 0n))
+    await expect(by(d.trading, alice).placeOrder(true, e6(2000), 0n))
       .to.be.revertedWithCustomError(d.trading, "OrderTooSmall")
       .withArgs(e6(2000), 0n);
-    await expect(d.trading.connect(alice).placeOrder(false, 1n, 1n)).to.be.revertedWithCustomError(d.trading, "OrderTooSmall");
+    await expect(by(d.trading, alice).placeOrder(false, 1n, 1n)).to.be.revertedWithCustomError(d.trading, "OrderTooSmall");
   });
 
   it("cancelOrder: only the trader, releases the margin of the remaining size, once", async () => {
     const { d, addr, vault, alice, other } = await networkHelpers.loadFixture(deployDiamond);
-    await d.trading.connect(alice).placeOrder(false, e6(1000), e18(2));
-    await expect(d.trading.connect(other).cancelOrder(1n))
+    await by(d.trading, alice).placeOrder(false, e6(1000), e18(2));
+    await expect(by(d.trading, other).cancelOrder(1n))
       .to.be.revertedWithCustomError(d.trading, "NotOrderTrader")
       .withArgs(1n, other.address);
-    const tx = d.trading.connect(alice).cancelOrder(1n);
+    const tx = by(d.trading, alice).cancelOrder(1n);
     await expect(tx).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(200));
     await expect(tx).to.emit(d.trading, "OrderCancelled").withArgs(1n, alice.address, e18(2), e6(200));
     expect((await d.view.getOrder(1n)).active).to.equal(false);
-    await expect(d.trading.connect(alice).cancelOrder(1n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(1n);
+    await expect(by(d.trading, alice).cancelOrder(1n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(1n);
   });
 
   it("matchOrders fills min size at the sell price, updates both positions and releases the buyer's excess margin", async () => {
     const { d, addr, vault, alice, bob, keeper } = await networkHelpers.loadFixture(deployDiamond);
-    await d.trading.connect(alice).placeOrder(true, e6(2100), e18(2)); // locks 420
-    await d.trading.connect(bob).placeOrder(false, e6(2000), e18(1.5)); // locks 300
-    const tx = d.trading.connect(keeper).matchOrders(1n, 2n);
+    await by(d.trading, alice).placeOrder(true, e6(2100), e18(2)); // locks 420
+    await by(d.trading, bob).placeOrder(false, e6(2000), e18(1.5)); // locks 300
+    const tx = by(d.trading, keeper).matchOrders(1n, 2n);
     await expect(tx).to.emit(vault, "UpdatePositionCalled").withArgs(addr, alice.address, MARKET, e18(1.5), e6(2000));
-    await expect(tx).to.emit(vault, "UpdatePositionCalled").withArgs(addr, bob.address, MARKET, e18(1.5), e6(2000));
+    await expect(tx).to.emit(vault, "UpdatePositionCalled").withArgs(addr, bob.address, MARKET, -e18(1.5), e6(2000));
     // buyer locked 315 for the filled 1.5 at 2100; the position needs 300 at 2000
     await expect(tx).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(15));
     await expect(tx).to.emit(d.trading, "OrderMatched").withArgs(1n, 2n, e6(2000), e18(1.5));
@@ -487,14 +488,14 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     expect([buy.remainingSize, buy.active]).to.deep.equal([e18(0.5), true]);
     expect([sell.remainingSize, sell.active]).to.deep.equal([0n, false]);
     // the rest of the buy order still holds 0.5 * 2100 * 10% = 105: 300 + 15 + 105 = 420 locked in total
-    await expect(d.trading.connect(alice).cancelOrder(1n)).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(105));
+    await expect(by(d.trading, alice).cancelOrder(1n)).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(105));
   });
 
   it("matchOrders at equal prices releases nothing", async () => {
     const { d, vault, alice, bob, keeper } = await networkHelpers.loadFixture(deployDiamond);
-    await d.trading.connect(alice).placeOrder(true, e6(2000), e18(1));
-    await d.trading.connect(bob).placeOrder(false, e6(2000), e18(1));
-    const tx = d.trading.connect(keeper).matchOrders(1n, 2n);
+    await by(d.trading, alice).placeOrder(true, e6(2000), e18(1));
+    await by(d.trading, bob).placeOrder(false, e6(2000), e18(1));
+    const tx = by(d.trading, keeper).matchOrders(1n, 2n);
     await expect(tx).to.emit(d.trading, "OrderMatched").withArgs(1n, 2n, e6(2000), e18(1));
     await expect(tx).to.not.emit(vault, "ReleaseMarginCalled");
     expect((await d.view.getOrder(1n)).active).to.equal(false);
@@ -502,19 +503,19 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
 
   it("matchOrders rejects uncrossed prices, wrong sides and inactive orders", async () => {
     const { d, alice, bob } = await networkHelpers.loadFixture(deployDiamond);
-    await d.trading.connect(alice).placeOrder(true, e6(1900), e18(1)); // 1
-    await d.trading.connect(bob).placeOrder(false, e6(2000), e18(1)); // 2
-    await d.trading.connect(bob).placeOrder(false, e6(1800), e18(1)); // 3
+    await by(d.trading, alice).placeOrder(true, e6(1900), e18(1)); // 1
+    await by(d.trading, bob).placeOrder(false, e6(2000), e18(1)); // 2
+    await by(d.trading, bob).placeOrder(false, e6(1800), e18(1)); // 3
     await expect(d.trading.matchOrders(1n, 2n)).to.be.revertedWithCustomError(d.trading, "PricesDoNotCross").withArgs(e6(1900), e6(2000));
     await expect(d.trading.matchOrders(3n, 1n)).to.be.revertedWithCustomError(d.trading, "WrongSides").withArgs(3n, 1n);
     await expect(d.trading.matchOrders(1n, 99n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(99n);
-    await d.trading.connect(bob).cancelOrder(3n);
+    await by(d.trading, bob).cancelOrder(3n);
     await expect(d.trading.matchOrders(1n, 3n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(3n);
   });
 
   it("liquidate forwards (trader, marketId, liquidator = caller) to the vault", async () => {
     const { d, addr, vault, alice, keeper } = await networkHelpers.loadFixture(deployDiamond);
-    const tx = d.trading.connect(keeper).liquidate(alice.address);
+    const tx = by(d.trading, keeper).liquidate(alice.address);
     await expect(tx).to.emit(vault, "LiquidationCalled").withArgs(addr, alice.address, MARKET, keeper.address);
     await expect(tx).to.emit(d.trading, "LiquidationTriggered").withArgs(alice.address, keeper.address);
   });
