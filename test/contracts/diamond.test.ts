@@ -132,13 +132,16 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
       );
   });
 
-  it("init address(0) skips the calldata (EIP-2535: it may carry custom information) and still emits it", async () => {
+  it("init address(0) with calldata is refused (a cut that silently skips its init is an operator mistake)", async () => {
     const { d, facetA } = await networkHelpers.loadFixture(deployDiamond);
     const a = await facetA.getAddress();
     await expect(d.cut.diamondCut([{ facetAddress: a, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0xdeadbeef"))
+      .to.be.revertedWithCustomError(d.cut, "InitCalldataWithoutInitAddress")
+      .withArgs("0xdeadbeef");
+    expect(await d.loupe.facetAddress(sel("ping()"))).to.equal(ZERO);
+    await expect(d.cut.diamondCut([{ facetAddress: a, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
       .to.emit(d.cut, "DiamondCut")
-      .withArgs([[a, Add, [sel("ping()")]]], ZERO, "0xdeadbeef");
-    expect(await d.loupe.facetAddress(sel("ping()"))).to.equal(a);
+      .withArgs([[a, Add, [sel("ping()")]]], ZERO, "0x");
   });
 
   it("Add of an existing selector reverts CannotAddSelectorThatAlreadyExists", async () => {

@@ -37,6 +37,7 @@ library LibDiamond {
     error CannotRemoveFunctionThatDoesNotExist(bytes4 selector);
     error CannotRemoveImmutableFunction(bytes4 selector);
     error InitializationFunctionReverted(address init, bytes data);
+    error InitCalldataWithoutInitAddress(bytes data);
 
     function diamondStorage() internal pure returns (DiamondStorage storage ds) {
         bytes32 position = DIAMOND_STORAGE_POSITION;
@@ -154,7 +155,12 @@ library LibDiamond {
 
     /// @dev EIP-2535: with `init` == address(0) the calldata is not executed (it may carry custom information).
     function initializeDiamondCut(address init, bytes memory data) internal {
-        if (init == address(0)) return;
+        if (init == address(0)) {
+            // Calldata with no init contract is an operator mistake (e.g. a rewire that would silently not set the
+            // vault), so it is refused rather than ignored.
+            if (data.length > 0) revert InitCalldataWithoutInitAddress(data);
+            return;
+        }
         enforceHasContractCode(init);
         (bool success, bytes memory err) = init.delegatecall(data);
         if (!success) {
