@@ -1,9 +1,11 @@
 import { Contract, ContractFactory, Wallet, type InterfaceAbi, keccak256, parseEther, parseUnits, toUtf8Bytes, type Signer, type TransactionReceipt } from "ethers";
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../artifacts.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import {
+  retireNetworkRecords,
   receiptRecord,
   writeChainId,
   writeDeploymentRecord,
@@ -209,6 +211,8 @@ export async function deploySystem(
     return placed.args.orderId as bigint;
   }
 
+  const archived = await retireNetworkRecords(root, network, conn.networkConfig.type === "edr-simulated");
+  if (archived) progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
   for (const [name, record] of Object.entries(records)) await writeDeploymentRecord(root, network, name, record);
   await writeChainId(root, network, chainId);
   const system: SystemRecord = {

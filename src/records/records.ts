@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TransactionReceipt } from "ethers";
 import { toJson } from "../util/json.js";
@@ -73,6 +73,31 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, content);
   await rename(temporary, file);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
+/**
+ * Clears the way for a newly deployed system's records, so they never mix with files of an earlier one. Records of a
+ * persistent chain are moved to `deployments/.previous/<network>-<time>/` (nothing is deleted; returns where they
+ * went). Records of an in-process chain describe a chain that ended with its process, and are removed.
+ */
+export async function retireNetworkRecords(root: string, network: string, chainIsEphemeral: boolean): Promise<string | null> {
+  const folder = networkDir(root, network);
+  const aggregate = systemRecordPath(root, network);
+  if (!(await exists(folder)) && !(await exists(aggregate))) return null;
+  if (chainIsEphemeral) {
+    await rm(folder, { recursive: true, force: true });
+    await rm(aggregate, { force: true });
+    return null;
+  }
+  const destination = path.join(root, "deployments", ".previous", `${network}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  await mkdir(destination, { recursive: true });
+  if (await exists(folder)) await rename(folder, path.join(destination, network));
+  if (await exists(aggregate)) await rename(aggregate, path.join(destination, path.basename(aggregate)));
+  return destination;
 }
 
 export async function writeDeploymentRecord(root: string, network: string, name: string, record: DeploymentRecord): Promise<void> {
