@@ -1,0 +1,236 @@
+import { ContractFactory, getCreateAddress } from "ethers";
+import type { ContractCatalog } from "./contracts.js";
+import type { ChainProvider, EoaExecutor, TxOutcome, TxRequest } from "./executor-eoa.js";
+import type { JournalEntry, RunStore, TxFields } from "./journal.js";
+import { canonicalJson, isRef } from "./plan.js";
+import { normalize, Reader } from "./reader.js";
+import type { CallAction, CallSpec, Plan, ReadCheck, Step, Value } from "./types.js";
+
+export type StepStatus = "already done" | "done" | "failed" | "blocked";
+
+export interface StepResult {
+  id: string;
+  label: string;
+  status: StepStatus;
+  txHash?: string;
+  block?: number;
+  gasUsed?: string;
+  reason?: string;
+}
+
+export interface ApplyReport {
+  planId: string;
+  complete: boolean;
+  results: StepResult[];
+  /** Addresses of everything the plan deployed, by record name. */
+  deployed: Record<string, string>;
+  transactionsSent: number;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  step: string;
+  hash?: string;
+}
+
+/** Resolves plan references against what has been deployed so far. */
+export class Addresses {
+  constructor(readonly deployed: Record<string, string>) {}
+
+  has(value: Value): boolean {
+    if (isRef(value)) return this.deployed[value.$ref] !== undefined;
+    if (Array.isArray(value)) return value.every((v) => this.has(v));
+    if (value !== null && typeof value === "object") return Object.values(value).every((v) => this.has(v));
+    return true;
+  }
+
+  resolve(value: Value): unknown {
+    if (isRef(value)) {
+      const address = this.deployed[value.$ref];
+      if (!address) throw new Error(`${value.$ref} is not deployed yet`);
+      return address;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
+    return value;
+  }
+
+  call(spec: CallSpec): { to: string; args: unknown[] } {
+    return { to: this.resolve(spec.to) as string, args: spec.args.map((a) => this.resolve(a)) };
+  }
+}
+
+/** True when the view call returns the expected value. A reference not yet deployed means "not done". */
+export async function checkHolds(reader: Reader, check: ReadCheck, addresses: Addresses): Promise<boolean> {
+  if (!addresses.has(check.read.to) || !check.read.args.every((a) => addresses.has(a)) || !addresses.has(check.equals)) return false;
+  const { to, args } = addresses.call(check.read);
+  const actual = await reader.tryCall({ to, contract: check.read.contract, fn: check.read.fn, args });
+  if (actual === undefined) return false;
+  return canonicalJson(normalize(actual)) === canonicalJson(normalize(addresses.resolve(check.equals)));
+}
+
+async function actionDone(reader: Reader, action: CallAction, addresses: Addresses): Promise<boolean> {
+  for (const check of action.done) if (!(await checkHolds(reader, check, addresses))) return false;
+  return action.done.length > 0;
+}
+
+export async function stepDone(reader: Reader, step: Step, addresses: Addresses): Promise<boolean> {
+  if (step.kind === "deploy") {
+    const address = addresses.deployed[step.record];
+    return address !== undefined && (await reader.hasCode(address));
+  }
+  for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) return false;
+  return true;
+}
+
+/** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
+export async function buildTransaction(step: Step, reader: Reader, addresses: Addresses, catalog: ContractCatalog): Promise<TxRequest> {
+  if (step.kind === "deploy") {
+    const artifact = await catalog.artifact(step.contract);
+    const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
+    const deployTx = await factory.getDeployTransaction(...step.args.map((a) => addresses.resolve(a)));
+    return { stepId: step.id, from: step.from, data: deployTx.data, value: 0n };
+  }
+  const remaining: CallAction[] = [];
+  for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) remaining.push(action);
+  const encoded = await Promise.all(
+    remaining.map(async (action) => {
+      const { to, args } = addresses.call(action.call);
+      return { to, data: (await catalog.iface(action.call.contract)).encodeFunctionData(action.call.fn, args) };
+    }),
+  );
+  if (encoded.length === 1) return { stepId: step.id, from: step.from, to: encoded[0].to, data: encoded[0].data, value: 0n };
+  const target = remaining[0].call;
+  const data = (await catalog.iface(target.contract)).encodeFunctionData("multicall", [encoded.map((e) => e.data)]);
+  return { stepId: step.id, from: step.from, to: encoded[0].to, data, value: 0n };
+}
+
+/** Bytecode with library addresses written at the artifact's link references. */
+export function linkBytecode(artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> }, libraries: Record<string, string>): string {
+  let bytecode = artifact.bytecode;
+  for (const [, libs] of Object.entries(artifact.linkReferences)) {
+    for (const [name, references] of Object.entries(libs)) {
+      const address = libraries[name];
+      if (!address) throw new Error(`Library ${name} has no address to link`);
+      for (const { start, length } of references) {
+        const offset = 2 + start * 2;
+        bytecode = bytecode.slice(0, offset) + address.toLowerCase().slice(2).padStart(length * 2, "0") + bytecode.slice(offset + length * 2);
+      }
+    }
+  }
+  return bytecode;
+}
+
+/** What the journal says about each step: its last send, hash and receipt. */
+function journalState(entries: JournalEntry[]) {
+  const lastSend = new Map<string, TxFields>();
+  const hashes = new Map<string, string>();
+  const receipts = new Map<string, Extract<JournalEntry, { type: "receipt" }>>();
+  for (const entry of entries) {
+    if (entry.type === "send") {
+      lastSend.set(entry.stepId, entry.tx);
+      hashes.delete(entry.stepId);
+      receipts.delete(entry.stepId);
+    } else if (entry.type === "sent") hashes.set(entry.stepId, entry.hash);
+    else if (entry.type === "receipt") receipts.set(entry.stepId, entry);
+  }
+  return { lastSend, hashes, receipts };
+}
+
+export interface ApplyContext {
+  plan: Plan;
+  store: RunStore;
+  catalog: ContractCatalog;
+  provider: ChainProvider;
+  executor: EoaExecutor;
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * Applies a plan: in dependency waves, skipping every step already on chain, settling transactions an earlier process
+ * left in flight (awaited or re-broadcast, never re-sent with a new nonce), and sending the rest. A failed step blocks
+ * the steps that depend on it; independent steps go on.
+ */
+export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
+  const { plan, store, catalog, provider, executor } = ctx;
+  let state = journalState(store.journal.entries());
+  const deployed: Record<string, string> = { ...plan.known };
+  for (const step of plan.steps) {
+    if (step.kind !== "deploy") continue;
+    const receipt = state.receipts.get(step.id);
+    const sent = state.lastSend.get(step.id);
+    if (receipt?.contractAddress) deployed[step.record] = receipt.contractAddress;
+    else if (sent) deployed[step.record] = getCreateAddress({ from: sent.from, nonce: BigInt(sent.nonce) });
+  }
+  const addresses = new Addresses(deployed);
+  const results = new Map<string, StepResult>();
+  const total = plan.steps.length;
+  let sent = 0;
+  const report = (step: Step, hash?: string) => ctx.onProgress?.({ done: results.size, total, step: step.label, hash });
+  const record = (result: StepResult) => results.set(result.id, result);
+  const freshReader = async () => new Reader(provider, catalog, await provider.getBlockNumber());
+
+  // Transactions an earlier process sent (or was about to send) and never saw confirmed, in nonce order.
+  const inFlight = plan.steps
+    .filter((step) => state.lastSend.has(step.id) && !state.receipts.has(step.id))
+    .sort((a, b) => Number(BigInt(state.lastSend.get(a.id)!.nonce) - BigInt(state.lastSend.get(b.id)!.nonce)));
+  for (const step of inFlight) {
+    report(step);
+    const outcome = await executor.recover(step.id, state.lastSend.get(step.id)!, state.hashes.get(step.id));
+    if (outcome === "dropped") continue;
+    if ("receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") deployed[step.record] = outcome.receipt.contractAddress;
+  }
+  if (inFlight.length > 0) state = journalState(store.journal.entries());
+
+  for (;;) {
+    const ready = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.every((d) => results.get(d)?.status === "done" || results.get(d)?.status === "already done"));
+    const blocked = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.some((d) => ["failed", "blocked"].includes(results.get(d)?.status ?? "")));
+    for (const step of blocked) record({ id: step.id, label: step.label, status: "blocked", reason: `waits for ${step.dependsOn.filter((d) => results.get(d)?.status !== "done" && results.get(d)?.status !== "already done").join(", ")}` });
+    if (ready.length === 0) break;
+
+    const reader = await freshReader();
+    const wave: { step: Step; request: TxRequest }[] = [];
+    for (const step of ready) {
+      if (await stepDone(reader, step, addresses)) {
+        const receipt = state.receipts.get(step.id);
+        record({ id: step.id, label: step.label, status: receipt ? "done" : "already done", txHash: receipt?.hash, block: receipt?.blockNumber, gasUsed: receipt?.gasUsed });
+        report(step, receipt?.hash);
+        continue;
+      }
+      try {
+        wave.push({ step, request: await buildTransaction(step, reader, addresses, catalog) });
+      } catch (error) {
+        record({ id: step.id, label: step.label, status: "failed", reason: (error as Error).message });
+      }
+    }
+    if (wave.length === 0) continue;
+
+    const outcomes: TxOutcome[] = await executor.sendWave(
+      wave.map((w) => w.request),
+      (stepId, hash) => report(wave.find((w) => w.step.id === stepId)!.step, hash),
+    );
+    const after = await freshReader();
+    for (const [i, outcome] of outcomes.entries()) {
+      const step = wave[i].step;
+      if ("error" in outcome) {
+        record({ id: step.id, label: step.label, status: "failed", reason: outcome.error });
+        continue;
+      }
+      sent++;
+      const { receipt } = outcome;
+      if (step.kind === "deploy" && receipt.contractAddress) deployed[step.record] = receipt.contractAddress;
+      const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
+      if (receipt.status !== 1) record({ ...base, status: "failed", reason: "transaction reverted" });
+      else if (!(await stepDone(after, step, addresses))) record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
+      else record({ ...base, status: "done" });
+      report(step, receipt.hash);
+    }
+  }
+
+  const ordered = plan.steps.map((step) => results.get(step.id)!);
+  const complete = ordered.every((r) => r.status === "done" || r.status === "already done");
+  if (complete && !store.isComplete(plan.id)) store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
+  return { planId: plan.id, complete, results: ordered, deployed, transactionsSent: sent };
+}
+

@@ -1,0 +1,70 @@
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { Plan, Step, Value } from "./types.js";
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => {
+    if (typeof v === "bigint") return v.toString();
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    }
+    return v;
+  });
+}
+
+export function planId(plan: Omit<Plan, "id">): string {
+  const { observedBlock: _block, ...content } = plan;
+  return keccak256(toUtf8Bytes(canonicalJson(content)));
+}
+
+export function makePlan(content: Omit<Plan, "id">): Plan {
+  const ids = new Set<string>();
+  for (const step of content.steps) {
+    if (ids.has(step.id)) throw new Error(`Plan has two steps with id ${step.id}`);
+    for (const dependency of step.dependsOn) {
+      if (!ids.has(dependency)) throw new Error(`Step ${step.id} depends on ${dependency}, which is not an earlier step`);
+    }
+    ids.add(step.id);
+  }
+  return { id: planId(content), ...content };
+}
+
+export interface FactChange {
+  fact: string;
+  planned: string | undefined;
+  now: string | undefined;
+}
+
+/** Facts that changed since the plan was computed, other than those the plan's own steps change. */
+export function driftBetween(plan: Plan, currentFacts: Record<string, string>): FactChange[] {
+  const written = new Set(plan.steps.flatMap((step) => step.writes));
+  const keys = new Set([...Object.keys(plan.facts), ...Object.keys(currentFacts)]);
+  const changes: FactChange[] = [];
+  for (const fact of [...keys].sort()) {
+    if (written.has(fact)) continue;
+    if (plan.facts[fact] !== currentFacts[fact]) changes.push({ fact, planned: plan.facts[fact], now: currentFacts[fact] });
+  }
+  return changes;
+}
+
+export function isRef(value: unknown): value is { $ref: string } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === "string";
+}
+
+/** A value for people: references shown as <new Name>, nested values inline. */
+export function describeValue(value: Value): string {
+  if (isRef(value)) return `<new ${value.$ref}>`;
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${describeValue(v)}`).join(", ")}}`;
+  return String(value);
+}
+
+/** One line per action: target, function, decoded arguments. */
+export function describeStep(step: Step): string[] {
+  if (step.kind === "deploy") {
+    const libraries = Object.entries(step.libraries).map(([name, address]) => `${name}=${address}`).join(", ");
+    return [`deploy ${step.contract}(${step.args.map(describeValue).join(", ")})${libraries ? ` linking ${libraries}` : ""}`];
+  }
+  const lines = step.actions.map((a) => `${describeValue(a.call.to)}.${a.call.fn}(${a.call.args.map(describeValue).join(", ")})`);
+  return step.actions.length > 1 ? [`multicall of ${step.actions.length} calls to ${describeValue(step.actions[0].call.to)}:`, ...lines.map((l) => `  ${l}`)] : lines;
+}

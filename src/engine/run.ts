@@ -1,0 +1,136 @@
+import { createInterface } from "node:readline/promises";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
+import { PLUGIN_ID } from "../errors.js";
+import { renderTable } from "../report/table.js";
+import { applyPlan, Addresses, stepDone, type ApplyReport, type Progress } from "./apply.js";
+import { ContractCatalog } from "./contracts.js";
+import { EoaExecutor } from "./executor-eoa.js";
+import { RunStore } from "./journal.js";
+import { describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
+import { Reader } from "./reader.js";
+import type { Observation, Plan } from "./types.js";
+import "../type-extensions.js";
+
+export interface RunOptions {
+  planOnly: boolean;
+  replan: boolean;
+  yes: boolean;
+  /** Send independent steps back-to-back (default) or one at a time. */
+  pipeline: boolean;
+  confirmations: number;
+  onProgress?: (progress: Progress) => void;
+  /** Where the plan and results are printed; silent when undefined. */
+  print?: (text: string) => void;
+}
+
+/** What a task supplies to the engine: how to observe the chain and how to turn an observation into a plan. */
+export interface Planner {
+  task: string;
+  runKey: string;
+  observe(reader: Reader): Promise<Observation>;
+  plan(observation: Observation, known: Record<string, string>): Promise<Omit<Plan, "id">>;
+  /** Refuses (throws) before anything is sent when a precondition does not hold. */
+  preflight?(plan: Plan, reader: Reader): Promise<void>;
+}
+
+export interface RunOutcome {
+  plan: Plan;
+  planFile: string;
+  /** Undefined with --plan-only. */
+  report?: ApplyReport;
+  /** True when this invocation finished the run (records should be written now). */
+  completedNow: boolean;
+  /** Steps already on chain when the plan was shown. */
+  alreadyDone: string[];
+}
+
+export class DriftError extends HardhatPluginError {
+  constructor(readonly plan: Plan, readonly changes: FactChange[]) {
+    super(
+      PLUGIN_ID,
+      `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
+        changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`).join("\n") +
+        `\nNothing was sent. Review the changes, then run again with --replan to compute a new plan from the chain as it is now.`,
+    );
+  }
+}
+
+export function isLocalNetwork(conn: NetworkConnection): boolean {
+  if (conn.networkConfig.type === "edr-simulated") return true;
+  const url = "url" in conn.networkConfig ? String(conn.networkConfig.url) : "";
+  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
+}
+
+/** The addresses an earlier run of this plan deployed, from its journal's receipts. */
+function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
+  const known: Record<string, string> = { ...plan.known };
+  const records = new Map(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.id, s.record] as const] : [])));
+  for (const entry of store.journal.entries()) {
+    if (entry.type === "receipt" && entry.status === 1 && entry.contractAddress && records.has(entry.stepId)) known[records.get(entry.stepId)!] = entry.contractAddress;
+  }
+  return known;
+}
+
+export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
+  const rows = plan.steps.map((step, i) => [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, step.from, describeStep(step).join("\n")]);
+  const lines = rows.flatMap(([n, state, label, from, what]) => {
+    const [first, ...rest] = what.split("\n");
+    return [[n, state, label, from, first], ...rest.map((line) => ["", "", "", "", line])];
+  });
+  return [
+    `Plan ${plan.id} (${plan.task}, ${plan.network}, chain ${plan.chainId}, observed at block ${plan.observedBlock}): ${plan.steps.length} steps`,
+    renderTable(["#", "state", "step", "sender", "call"], lines),
+    ...plan.notes.map((note) => `note: ${note}`),
+  ].join("\n");
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
+export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner, options: RunOptions): Promise<RunOutcome> {
+  const provider = conn.ethers.provider;
+  const catalog = new ContractCatalog(hre);
+  const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
+  const reader = new Reader(provider, catalog, await provider.getBlockNumber());
+  const observation = await planner.observe(reader);
+
+  const stored = store.loadPlan();
+  let plan: Plan;
+  if (stored && !options.replan) {
+    const changes = driftBetween(stored, observation.facts);
+    if (changes.length > 0) throw new DriftError(stored, changes);
+    plan = stored;
+  } else {
+    plan = makePlan(await planner.plan(observation, stored ? knownFromJournal(store, stored) : {}));
+    if (plan.id !== stored?.id) store.savePlan(plan);
+  }
+
+  const addresses = new Addresses(knownFromJournal(store, plan));
+  const alreadyDone = new Set<string>();
+  for (const step of plan.steps) if (await stepDone(reader, step, addresses)) alreadyDone.add(step.id);
+  await planner.preflight?.(plan, reader);
+  options.print?.(renderPlan(plan, alreadyDone));
+
+  const outcome: RunOutcome = { plan, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };
+  if (options.planOnly) return outcome;
+  const wasComplete = store.isComplete(plan.id);
+  const toSend = plan.steps.length - alreadyDone.size;
+  if (toSend > 0 && !isLocalNetwork(conn) && !options.yes) {
+    const ok = await confirm(`Send ${toSend} step(s) to ${conn.networkName} (chain ${plan.chainId})? [y/N] `);
+    if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
+  }
+  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: isLocalNetwork(conn) ? 20 : 2_000 });
+  outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
+  outcome.completedNow = outcome.report.complete && !wasComplete;
+  return outcome;
+}
