@@ -1,6 +1,7 @@
 import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
+import "./type-extensions.js";
 
 const deploySystem = task("mocks:deploy-system", "Stand up a production-like legacy system (USDC, vault, libraries, hub, factory, markets, users) and write its records")
   .addOption({ name: "markets", type: ArgumentType.INT, defaultValue: 20, description: "How many markets (OrderBook diamonds) the factory creates. Example: --markets 200" })
@@ -27,6 +28,7 @@ const cutoverPlugin: HardhatPlugin = {
   id: "hardhat-cutover",
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
+  hookHandlers: { config: () => import("./hooks/config.js") },
   tasks: [deploySystem, demo, scanStale],
 };
 

@@ -1,0 +1,64 @@
+import path from "node:path";
+import { z } from "zod";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "Expected a 0x-prefixed 20-byte hex address");
+const roleName = z.enum(["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE", "ORDERBOOK_ROLE"]);
+
+/** The `cutover` key of the Hardhat config. Every field is optional. */
+export const cutoverUserConfigSchema = z
+  .object({
+    /** Final DEFAULT_ADMIN_ROLE holder of the contracts a cutover deploys (default: the old vault's admins). */
+    admin: address.optional(),
+    /** Confirmations per network name before a step counts as done (default 1). */
+    confirmations: z.record(z.string(), z.number().int().min(1).max(64)).optional(),
+    appConfig: z
+      .object({
+        /** JS module of addresses for the app (default config/contracts.js). */
+        contractsModule: z.string().min(1).optional(),
+        /** Env file updated in place (default .env.local). */
+        envFile: z.string().min(1).optional(),
+        /** Prefix of env keys (default NEXT_PUBLIC_). */
+        envPrefix: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    redeploy: z
+      .object({
+        collateral: address.optional(),
+        libraries: z.object({ VaultAnalytics: address.optional(), PositionManager: address.optional() }).strict().optional(),
+        liquidationManager: address.optional(),
+        mmrParams: z
+          .object({ baseMmrBps: z.number().int(), penaltyMmrBps: z.number().int(), maxMmrBps: z.number().int(), scalingSlopeBps: z.number().int() })
+          .strict()
+          .optional(),
+        /** Holders of a role on the new vault, replacing the holders observed on the old one. */
+        roles: z.record(roleName, z.array(address)).optional(),
+        /** Calls per multicall transaction (default 60). */
+        batchSize: z.number().int().min(1).max(500).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type CutoverUserConfig = z.infer<typeof cutoverUserConfigSchema>;
+
+export interface CutoverConfig {
+  admin?: string;
+  confirmations: Record<string, number>;
+  appConfig: { contractsModule: string; envFile: string; envPrefix: string };
+  redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
+}
+
+export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: string): CutoverConfig {
+  return {
+    admin: user?.admin,
+    confirmations: user?.confirmations ?? {},
+    appConfig: {
+      contractsModule: path.resolve(root, user?.appConfig?.contractsModule ?? "config/contracts.js"),
+      envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
+      envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
+    },
+    redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
+  };
+}
