@@ -24,12 +24,27 @@ const scanStale = task("cutover:scan-stale", "Find files that still reference th
   .setAction(() => import("../tasks/scan-stale.js"))
   .build();
 
+const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run")
+  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7E…0Fc9" })
+  .addFlag({ name: "pauseOld", description: "Pause the old vault first, so no trading reaches it during the cutover" })
+  .addOption({ name: "admin", type: ArgumentType.STRING, defaultValue: "", description: "Final DEFAULT_ADMIN_ROLE holder of the new vault (default: cutover.admin, else the old vault's admins). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })
+  .addOption({ name: "collateral", type: ArgumentType.STRING, defaultValue: "", description: "Collateral token of the new vault, must have 6 decimals (default: the old vault's). Example: --collateral 0x5FbD…0aa3" })
+  .addOption({ name: "libraries", type: ArgumentType.STRING, defaultValue: "", description: "Library addresses to link (default: those linked into the old vault). Example: --libraries \"VaultAnalytics=0xe7f1…,PositionManager=0x9fE4…\"" })
+  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that sends every step (default: the network's first account). Example: --signer 0xf39F…2266" })
+  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing" })
+  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
+  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
+  .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent steps back-to-back)" })
+  .addFlag({ name: "json", description: "Machine-readable output for CI" })
+  .setAction(() => import("../tasks/corevault-redeploy.js"))
+  .build();
+
 const cutoverPlugin: HardhatPlugin = {
   id: "hardhat-cutover",
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [deploySystem, demo, scanStale],
+  tasks: [deploySystem, demo, scanStale, redeploy],
 };
 
 export default cutoverPlugin;

@@ -6,7 +6,9 @@ import { canonicalJson, isRef } from "./plan.js";
 import { normalize, Reader } from "./reader.js";
 import type { CallAction, CallSpec, Plan, ReadCheck, Step, Value } from "./types.js";
 
-export type StepStatus = "already done" | "done" | "failed" | "blocked";
+export type StepStatus = "already done" | "done" | "not needed" | "failed" | "blocked";
+
+const FINISHED: StepStatus[] = ["already done", "done", "not needed"];
 
 export interface StepResult {
   id: string;
@@ -16,6 +18,8 @@ export interface StepResult {
   block?: number;
   gasUsed?: string;
   reason?: string;
+  /** Sent by this invocation (not by an earlier one). */
+  sentNow?: boolean;
 }
 
 export interface ApplyReport {
@@ -82,6 +86,12 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
   }
   for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) return false;
   return true;
+}
+
+async function dependentsDone(plan: Plan, step: Step, reader: Reader, addresses: Addresses): Promise<boolean> {
+  const dependents = plan.steps.filter((s) => s.dependsOn.includes(step.id));
+  for (const dependent of dependents) if (!(await stepDone(reader, dependent, addresses))) return false;
+  return dependents.length > 0;
 }
 
 /** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
@@ -184,14 +194,19 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
   if (inFlight.length > 0) state = journalState(store.journal.entries());
 
   for (;;) {
-    const ready = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.every((d) => results.get(d)?.status === "done" || results.get(d)?.status === "already done"));
+    const ready = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.every((d) => FINISHED.includes(results.get(d)?.status ?? "blocked")));
     const blocked = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.some((d) => ["failed", "blocked"].includes(results.get(d)?.status ?? "")));
-    for (const step of blocked) record({ id: step.id, label: step.label, status: "blocked", reason: `waits for ${step.dependsOn.filter((d) => results.get(d)?.status !== "done" && results.get(d)?.status !== "already done").join(", ")}` });
+    for (const step of blocked) record({ id: step.id, label: step.label, status: "blocked", reason: `waits for ${step.dependsOn.filter((d) => !FINISHED.includes(results.get(d)?.status ?? "blocked")).join(", ")}` });
     if (ready.length === 0) break;
 
     const reader = await freshReader();
     const wave: { step: Step; request: TxRequest }[] = [];
     for (const step of ready) {
+      if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) {
+        record({ id: step.id, label: step.label, status: "not needed", reason: "every step it enables is done" });
+        report(step);
+        continue;
+      }
       if (await stepDone(reader, step, addresses)) {
         const receipt = state.receipts.get(step.id);
         record({ id: step.id, label: step.label, status: receipt ? "done" : "already done", txHash: receipt?.hash, block: receipt?.blockNumber, gasUsed: receipt?.gasUsed });
@@ -223,13 +238,13 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
       const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
       if (receipt.status !== 1) record({ ...base, status: "failed", reason: "transaction reverted" });
       else if (!(await stepDone(after, step, addresses))) record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
-      else record({ ...base, status: "done" });
+      else record({ ...base, status: "done", sentNow: true });
       report(step, receipt.hash);
     }
   }
 
   const ordered = plan.steps.map((step) => results.get(step.id)!);
-  const complete = ordered.every((r) => r.status === "done" || r.status === "already done");
+  const complete = ordered.every((r) => FINISHED.includes(r.status));
   if (complete && !store.isComplete(plan.id)) store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
   return { planId: plan.id, complete, results: ordered, deployed, transactionsSent: sent };
 }

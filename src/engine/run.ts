@@ -57,9 +57,11 @@ export class DriftError extends HardhatPluginError {
   }
 }
 
-export function isLocalNetwork(conn: NetworkConnection): boolean {
+/** The in-process chain, or an HTTP endpoint on this machine's loopback: nothing there holds real funds. */
+export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> {
   if (conn.networkConfig.type === "edr-simulated") return true;
-  const url = "url" in conn.networkConfig ? String(conn.networkConfig.url) : "";
+  if (conn.networkConfig.type !== "http") return false;
+  const url = await conn.networkConfig.url.getUrl();
   return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 }
 
@@ -125,11 +127,12 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   if (options.planOnly) return outcome;
   const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
-  if (toSend > 0 && !isLocalNetwork(conn) && !options.yes) {
+  const local = await isLocalNetwork(conn);
+  if (toSend > 0 && !local && !options.yes) {
     const ok = await confirm(`Send ${toSend} step(s) to ${conn.networkName} (chain ${plan.chainId})? [y/N] `);
     if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
   }
-  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: isLocalNetwork(conn) ? 20 : 2_000 });
+  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000 });
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !wasComplete;
   return outcome;

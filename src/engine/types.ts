@@ -42,6 +42,11 @@ interface StepBase {
   dependsOn: string[];
   /** Keys of observed facts this step changes: drift on them is expected, not refused. */
   writes: string[];
+  /**
+   * Only enables the steps that depend on it (e.g. a role the sender holds just long enough to grant another role):
+   * once all of those are done it is not needed, even though a later step undid its effect.
+   */
+  temporary?: boolean;
 }
 
 export interface DeployStep extends StepBase {

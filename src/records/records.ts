@@ -1,6 +1,7 @@
-import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { TransactionReceipt } from "ethers";
+import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 
 /** One contract's record, in hardhat-deploy's `deployments/<network>/<Name>.json` layout. */
@@ -65,18 +66,6 @@ export function receiptRecord(receipt: TransactionReceipt) {
     status: receipt.status,
     byzantium: true,
   };
-}
-
-/** Writes via a temporary file and a rename, so a crash never leaves a half-written record. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
-}
-
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
 }
 
 /**

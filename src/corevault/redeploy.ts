@@ -1,0 +1,234 @@
+import { mkdir, readFile, rename } from "node:fs/promises";
+import path from "node:path";
+import { getAddress, isAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { CutoverInputError } from "../errors.js";
+import { Addresses, linkBytecode } from "../engine/apply.js";
+import type { ContractCatalog } from "../engine/contracts.js";
+import { reason } from "../engine/executor-eoa.js";
+import { RunStore } from "../engine/journal.js";
+import type { Reader } from "../engine/reader.js";
+import type { Planner, RunOutcome } from "../engine/run.js";
+import type { Plan, Value } from "../engine/types.js";
+import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
+import { networkDir, readSystemRecord, receiptRecord, systemRecordPath, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { exists } from "../util/fs.js";
+import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
+import { AGGREGATE_KEYS, planRedeploy } from "./plan-redeploy.js";
+import "../type-extensions.js";
+
+export interface RedeployOptions {
+  oldVault?: string;
+  pauseOld: boolean;
+  admin?: string;
+  collateral?: string;
+  /** "VaultAnalytics=0x…,PositionManager=0x…" */
+  libraries?: string;
+}
+
+export interface SupersededEntry {
+  runId: string;
+  replacedBy: string;
+  at: string;
+  [key: string]: string;
+}
+
+const PLACEHOLDER_ADDRESS = "0x000000000000000000000000000000000000c0DE";
+
+async function readRecordsIfAny(root: string, network: string): Promise<SystemRecord | undefined> {
+  return (await exists(systemRecordPath(root, network))) ? readSystemRecord(root, network) : undefined;
+}
+
+/** Where to start scanning role events: the old vault's deployment block when its record has it, else genesis. */
+async function deploymentBlock(root: string, network: string, vault: string): Promise<number> {
+  const file = path.join(networkDir(root, network), "CoreVault.json");
+  if (!(await exists(file))) return 0;
+  const record = JSON.parse(await readFile(file, "utf8")) as { address?: string; receipt?: { blockNumber?: number } };
+  return record.address?.toLowerCase() === vault.toLowerCase() ? (record.receipt?.blockNumber ?? 0) : 0;
+}
+
+function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
+  if (!value) return {};
+  const parsed: Record<string, string> = {};
+  for (const pair of value.split(",")) {
+    const [name, address] = pair.split("=").map((s) => s.trim());
+    if ((name !== "VaultAnalytics" && name !== "PositionManager") || !address || !isAddress(address)) {
+      throw new CutoverInputError("--libraries", value, 'give Name=address pairs for VaultAnalytics and/or PositionManager, e.g. --libraries "VaultAnalytics=0x…,PositionManager=0x…"');
+    }
+    parsed[name] = getAddress(address);
+  }
+  return parsed;
+}
+
+function checkedAddress(input: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isAddress(value)) throw new CutoverInputError(input, value, "give a 0x-prefixed 20-byte address");
+  return getAddress(value);
+}
+
+/**
+ * Which vault this run replaces: --old-vault, else the records' CORE_VAULT — unless the records' CORE_VAULT is itself
+ * the result of an earlier redeploy, in which case that run is the one to (re)check, so running again sends nothing.
+ */
+function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
+  if (given) return given;
+  const current = records?.contracts.CORE_VAULT;
+  if (!current) throw new CutoverInputError("--old-vault", given ?? "", "no records for this network name a CORE_VAULT; pass --old-vault <address of the CoreVault to replace>");
+  const superseded = (records.superseded as SupersededEntry[] | undefined) ?? [];
+  const producedBy = [...superseded].reverse().find((entry) => entry.CORE_VAULT && entry.replacedBy.toLowerCase() === current.toLowerCase());
+  return getAddress(producedBy?.CORE_VAULT ?? current);
+}
+
+export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RedeployOptions): Promise<Planner & { system(): LegacySystem; records(): SystemRecord | undefined }> {
+  const root = hre.config.paths.root;
+  const config = hre.config.cutover;
+  const records = await readRecordsIfAny(root, conn.networkName);
+  const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
+  const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
+  const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
+  const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
+  let system: LegacySystem | undefined;
+
+  return {
+    task: "corevault:redeploy",
+    runKey: `corevault-redeploy-${oldVault.toLowerCase()}`,
+    system: () => system!,
+    records: () => records,
+    async observe(reader: Reader) {
+      const chainId = Number((await reader.provider.getNetwork()).chainId);
+      if (records && records.chainId !== chainId) {
+        throw new CutoverInputError(
+          "--network",
+          conn.networkName,
+          `the records deployments/${conn.networkName}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`,
+        );
+      }
+      system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, oldVault));
+      return { chainId, block: reader.block, facts: legacyFacts(system, signer) };
+    },
+    async plan(observation, known) {
+      const s = system!;
+      const admins = adminOverride ? [adminOverride] : s.roles.DEFAULT_ADMIN_ROLE.holders;
+      if (admins.length === 0) throw new CutoverInputError("cutover.admin", "(none)", "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin");
+      const mmr = config.redeploy.mmrParams;
+      return planRedeploy({
+        system: s,
+        facts: observation.facts,
+        network: conn.networkName,
+        signer,
+        admins,
+        pauseOld: options.pauseOld,
+        collateral: collateralOverride ?? s.collateral,
+        libraries: { VaultAnalytics: libraryOverrides.VaultAnalytics ?? s.libraries.VaultAnalytics, PositionManager: libraryOverrides.PositionManager ?? s.libraries.PositionManager },
+        liquidationManager: config.redeploy.liquidationManager ?? s.liquidationManager,
+        mmrParams: mmr ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)] : s.mmrParams,
+        roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
+        batchSize: config.redeploy.batchSize,
+        known,
+      });
+    },
+    async preflight(plan, reader) {
+      await preflightRedeploy(plan, reader, signer);
+    },
+  };
+}
+
+/** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
+async function preflightRedeploy(plan: Plan, reader: Reader, signer: string): Promise<void> {
+  const deploy = plan.steps.find((s) => s.kind === "deploy" && s.record === "CoreVault");
+  if (deploy?.kind === "deploy") {
+    const collateral = deploy.args[0] as string;
+    const decimals = await reader.tryCall({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] });
+    if (decimals === undefined || Number(decimals) !== 6) {
+      throw new CutoverInputError("collateral", collateral, `the new CoreVault needs 6-decimals collateral (USDC) but this token reports ${decimals === undefined ? "no decimals()" : `${decimals} decimals`}; pass the USDC address with --collateral or fix cutover.redeploy.collateral`);
+    }
+    for (const [name, address] of Object.entries(deploy.libraries)) {
+      if (!(await reader.hasCode(address))) {
+        throw new CutoverInputError(`library ${name}`, address, `no code at that address on this network; link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`);
+      }
+    }
+  }
+  // Every step aimed at a contract that exists already is simulated as the signer: access control fails here, not mid-run.
+  const placeholders = new Addresses(Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))));
+  for (const step of plan.steps) {
+    if (step.kind !== "call") continue;
+    for (const action of step.actions) {
+      if (typeof action.call.to !== "string") continue;
+      const iface = await reader.catalog.iface(action.call.contract);
+      const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));
+      try {
+        await reader.provider.call({ from: signer, to: action.call.to, data, blockTag: reader.block });
+      } catch (error) {
+        throw new CutoverInputError(
+          "signer",
+          signer,
+          `it cannot ${step.label} (${action.call.contract} ${action.call.to}.${action.call.fn}): ${reason(error)}; run with an account that holds the needed role (--signer), or hand that step to its admin`,
+        );
+      }
+    }
+  }
+}
+
+/** Records and app config for a finished redeploy, written from confirmed receipts only. */
+export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome, system: LegacySystem, previous: SystemRecord | undefined): Promise<SystemRecord> {
+  const root = hre.config.paths.root;
+  const network = conn.networkName;
+  const { plan, report } = outcome;
+  const store = new RunStore(root, network, plan.runKey);
+  const receipts = new Map(store.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
+  const aggregate: SystemRecord = previous
+    ? structuredClone(previous)
+    : {
+        network,
+        chainId: system.chainId,
+        contracts: {
+          USDC: system.collateral,
+          CORE_VAULT: system.vault,
+          VAULT_ANALYTICS: system.libraries.VaultAnalytics,
+          POSITION_MANAGER: system.libraries.PositionManager,
+          LIQUIDATION_MANAGER: system.liquidationManager,
+          ...(system.hub ? { COLLATERAL_HUB: system.hub.address } : {}),
+          ...(system.factory ? { FUTURES_MARKET_FACTORY: system.factory.address } : {}),
+        },
+        markets: system.markets.map((m) => ({ marketId: m.marketId, symbol: m.marketId, orderBook: m.orderBook })),
+      };
+  const superseded = ((aggregate.superseded as SupersededEntry[] | undefined) ?? []).slice();
+  const at = new Date().toISOString();
+  for (const step of plan.steps) {
+    if (step.kind !== "deploy") continue;
+    const address = report!.deployed[step.record];
+    const receipt = receipts.get(step.id);
+    const tx = receipt ? await conn.ethers.provider.getTransactionReceipt(receipt.hash) : null;
+    if (!tx) continue; // deployed by an earlier run whose journal is gone: its record is whatever that run wrote
+    const artifact = await catalog.artifact(step.contract);
+    const oldRecord = path.join(networkDir(root, network), `${step.record}.json`);
+    if (await exists(oldRecord)) {
+      await mkdir(path.join(store.dir, "superseded"), { recursive: true });
+      await rename(oldRecord, path.join(store.dir, "superseded", `${step.record}.json`));
+    }
+    const addresses = new Addresses(report!.deployed);
+    await writeDeploymentRecord(root, network, step.record, {
+      address,
+      abi: artifact.abi,
+      transactionHash: tx.hash,
+      receipt: receiptRecord(tx),
+      args: step.args.map((a) => addresses.resolve(a)),
+      numDeployments: 1,
+      libraries: step.libraries,
+      bytecode: linkBytecode(artifact, step.libraries),
+      deployedBytecode: await conn.ethers.provider.getCode(address),
+    });
+    const key = AGGREGATE_KEYS[step.record];
+    if (key) {
+      superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
+      aggregate.contracts[key] = address;
+    }
+  }
+  aggregate.superseded = superseded;
+  await writeSystemRecord(root, aggregate);
+  const { appConfig } = hre.config.cutover;
+  await writeContractsModule(appConfig.contractsModule, aggregate.contracts, { network, chainId: aggregate.chainId, runId: plan.id });
+  await updateEnvFile(appConfig.envFile, envKeysFor(aggregate.contracts, appConfig.envPrefix));
+  return aggregate;
+}
