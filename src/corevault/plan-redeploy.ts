@@ -1,5 +1,5 @@
 import type { CallAction, CallSpec, CallStep, Plan, Ref, Step, Value } from "../engine/types.js";
-import { roleId, type LegacySystem, type VaultRole } from "./observe.js";
+import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
 export const NEW_FACTORY: Ref = { $ref: "FuturesMarketFactory" };
@@ -223,5 +223,6 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
     known: inputs.known,
     steps,
     notes,
+    labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),
   };
 }

@@ -4,13 +4,13 @@ import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError } from "../errors.js";
-import { Addresses, linkBytecode } from "../engine/apply.js";
+import { actionDone, Addresses, linkBytecode } from "../engine/apply.js";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
 import { RunStore } from "../engine/journal.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
-import type { Plan, Value } from "../engine/types.js";
+import type { Plan, Step, Value } from "../engine/types.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { networkDir, readSystemRecord, receiptRecord, systemRecordPath, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
@@ -128,15 +128,15 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         known,
       });
     },
-    async preflight(plan, reader) {
-      await preflightRedeploy(plan, reader, signer);
+    async preflight(plan, reader, pending, addresses) {
+      await preflightRedeploy(plan, reader, signer, pending, addresses);
     },
   };
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
-async function preflightRedeploy(plan: Plan, reader: Reader, signer: string): Promise<void> {
-  const deploy = plan.steps.find((s) => s.kind === "deploy" && s.record === "CoreVault");
+async function preflightRedeploy(plan: Plan, reader: Reader, signer: string, pending: Step[], addresses: Addresses): Promise<void> {
+  const deploy = pending.find((s) => s.kind === "deploy" && s.record === "CoreVault");
   if (deploy?.kind === "deploy") {
     const collateral = deploy.args[0] as string;
     const decimals = await reader.tryCall({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] });
@@ -151,10 +151,10 @@ async function preflightRedeploy(plan: Plan, reader: Reader, signer: string): Pr
   }
   // Every step aimed at a contract that exists already is simulated as the signer: access control fails here, not mid-run.
   const placeholders = new Addresses(Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))));
-  for (const step of plan.steps) {
+  for (const step of pending) {
     if (step.kind !== "call") continue;
     for (const action of step.actions) {
-      if (typeof action.call.to !== "string") continue;
+      if (typeof action.call.to !== "string" || (await actionDone(reader, action, addresses))) continue;
       const iface = await reader.catalog.iface(action.call.contract);
       const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));
       try {

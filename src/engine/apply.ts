@@ -74,7 +74,7 @@ export async function checkHolds(reader: Reader, check: ReadCheck, addresses: Ad
   return canonicalJson(normalize(actual)) === canonicalJson(normalize(addresses.resolve(check.equals)));
 }
 
-async function actionDone(reader: Reader, action: CallAction, addresses: Addresses): Promise<boolean> {
+export async function actionDone(reader: Reader, action: CallAction, addresses: Addresses): Promise<boolean> {
   for (const check of action.done) if (!(await checkHolds(reader, check, addresses))) return false;
   return action.done.length > 0;
 }

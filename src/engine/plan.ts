@@ -51,20 +51,22 @@ export function isRef(value: unknown): value is { $ref: string } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === "string";
 }
 
-/** A value for people: references shown as <new Name>, nested values inline. */
-export function describeValue(value: Value): string {
+/** A value for people: references shown as <new Name>, labelled values by their label, nested values inline. */
+export function describeValue(value: Value, labels: Record<string, string> = {}): string {
+  const describe = (v: Value) => describeValue(v, labels);
   if (isRef(value)) return `<new ${value.$ref}>`;
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
-  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${describeValue(v)}`).join(", ")}}`;
-  return String(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(", ")}}`;
+  return labels[String(value).toLowerCase()] ?? String(value);
 }
 
 /** One line per action: target, function, decoded arguments. */
-export function describeStep(step: Step): string[] {
+export function describeStep(step: Step, labels: Record<string, string> = {}): string[] {
+  const describe = (v: Value) => describeValue(v, labels);
   if (step.kind === "deploy") {
     const libraries = Object.entries(step.libraries).map(([name, address]) => `${name}=${address}`).join(", ");
-    return [`deploy ${step.contract}(${step.args.map(describeValue).join(", ")})${libraries ? ` linking ${libraries}` : ""}`];
+    return [`deploy ${step.contract}(${step.args.map(describe).join(", ")})${libraries ? ` linking ${libraries}` : ""}`];
   }
-  const lines = step.actions.map((a) => `${describeValue(a.call.to)}.${a.call.fn}(${a.call.args.map(describeValue).join(", ")})`);
-  return step.actions.length > 1 ? [`multicall of ${step.actions.length} calls to ${describeValue(step.actions[0].call.to)}:`, ...lines.map((l) => `  ${l}`)] : lines;
+  const lines = step.actions.map((a) => `${describe(a.call.to)}.${a.call.fn}(${a.call.args.map(describe).join(", ")})`);
+  return step.actions.length > 1 ? [`multicall of ${step.actions.length} calls to ${describe(step.actions[0].call.to)}:`, ...lines.map((l) => `  ${l}`)] : lines;
 }

@@ -10,7 +10,7 @@ import { EoaExecutor } from "./executor-eoa.js";
 import { RunStore } from "./journal.js";
 import { describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
 import { Reader } from "./reader.js";
-import type { Observation, Plan } from "./types.js";
+import type { Observation, Plan, Step } from "./types.js";
 import "../type-extensions.js";
 
 export interface RunOptions {
@@ -31,8 +31,8 @@ export interface Planner {
   runKey: string;
   observe(reader: Reader): Promise<Observation>;
   plan(observation: Observation, known: Record<string, string>): Promise<Omit<Plan, "id">>;
-  /** Refuses (throws) before anything is sent when a precondition does not hold. */
-  preflight?(plan: Plan, reader: Reader): Promise<void>;
+  /** Refuses (throws) before anything is sent when a precondition does not hold for a step still to send. */
+  preflight?(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void>;
 }
 
 export interface RunOutcome {
@@ -76,7 +76,7 @@ function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
 }
 
 export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
-  const rows = plan.steps.map((step, i) => [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, step.from, describeStep(step).join("\n")]);
+  const rows = plan.steps.map((step, i) => [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, step.from, describeStep(step, plan.labels).join("\n")]);
   const lines = rows.flatMap(([n, state, label, from, what]) => {
     const [first, ...rest] = what.split("\n");
     return [[n, state, label, from, first], ...rest.map((line) => ["", "", "", "", line])];
@@ -120,7 +120,7 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const addresses = new Addresses(knownFromJournal(store, plan));
   const alreadyDone = new Set<string>();
   for (const step of plan.steps) if (await stepDone(reader, step, addresses)) alreadyDone.add(step.id);
-  await planner.preflight?.(plan, reader);
+  await planner.preflight?.(plan, reader, plan.steps.filter((s) => !alreadyDone.has(s.id)), addresses);
   options.print?.(renderPlan(plan, alreadyDone));
 
   const outcome: RunOutcome = { plan, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };

@@ -90,4 +90,6 @@ export interface Plan {
   steps: Step[];
   /** Free-form notes the plan states plainly to the operator (e.g. "future markets must use the new factory"). */
   notes: string[];
+  /** Names shown instead of opaque values when the plan is printed, e.g. role ids -> "SETTLEMENT_ROLE". */
+  labels: Record<string, string>;
 }

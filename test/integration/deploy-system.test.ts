@@ -7,21 +7,9 @@ import hre, { network } from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { DeploymentRecord, SystemRecord } from "../../src/records/records.js";
+import { runTask, taskError } from "../helpers/tasks.js";
 
 const root = hre.config.paths.root;
-
-/** Runs a task and returns what it printed on stdout. */
-async function runTask(name: string, args: Record<string, unknown>): Promise<string> {
-  const printed: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => void printed.push(parts.join(" "));
-  try {
-    await hre.tasks.getTask(name).run(args);
-  } finally {
-    console.log = original;
-  }
-  return printed.join("\n");
-}
 
 async function readJson<T>(...segments: string[]): Promise<T> {
   return JSON.parse(await readFile(path.join(root, ...segments), "utf8")) as T;
@@ -92,8 +80,7 @@ describe("mocks:deploy-system", () => {
       [{ seed: "" }, /Invalid --seed: ""/],
     ];
     for (const [args, message] of cases) {
-      const error = await runTask("mocks:deploy-system", { json: true, ...args }).then(() => null, (e: Error) => e);
-      expect(error?.message).to.match(message);
+      expect((await taskError("mocks:deploy-system", { json: true, ...args })).message).to.match(message);
     }
     expect(await conn.ethers.provider.getBlockNumber()).to.equal(blockBefore);
   });
