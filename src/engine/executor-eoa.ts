@@ -34,6 +34,16 @@ export interface EoaExecutorOptions {
 const GAS_HEADROOM_PERCENT = 120n;
 
 /**
+ * Fault injection for crash tests: CUTOVER_FAULT="kill-after-journal:N" or "kill-after-broadcast:N" kills this
+ * process (SIGKILL) right after the N-th transaction is journaled, or broadcast. Nothing happens when it is unset.
+ */
+const fault = /^kill-after-(journal|broadcast):(\d+)$/.exec(process.env.CUTOVER_FAULT ?? "");
+const faultCounts = { journal: 0, broadcast: 0 };
+function faultPoint(point: "journal" | "broadcast"): void {
+  if (fault && fault[1] === point && ++faultCounts[point] === Number(fault[2])) process.kill(process.pid, "SIGKILL");
+}
+
+/**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
  * count. Every transaction is written to the journal with all its fields before it is broadcast, so after a crash it
  * can be broadcast again as the very same signed transaction (deterministic signatures) instead of a new one.
@@ -83,6 +93,7 @@ export class EoaExecutor {
         type: "0x2",
       };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
+      faultPoint("journal");
       let hash: string;
       try {
         hash = await this.provider.send("eth_sendTransaction", [tx]);
@@ -90,6 +101,7 @@ export class EoaExecutor {
         pending.push(Promise.resolve(this.#failed(request.stepId, `rejected by the node: ${reason(error)}`)));
         continue;
       }
+      faultPoint("broadcast");
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);
