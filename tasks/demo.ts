@@ -1,18 +1,33 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { deploySystem } from "../src/mocks/deploy-system.js";
 import { readInventory, renderInventory } from "../src/mocks/inventory.js";
+import { readSystemRecord } from "../src/records/records.js";
 import { progressLine } from "../src/report/progress.js";
 
 interface Args {
   markets: number;
 }
 
-/** The main job on the embedded in-process chain. Today: stand up the production-like system and show it. */
+/**
+ * The main job on the embedded in-process chain: stand up the production-like system, redeploy its CoreVault with
+ * `corevault:redeploy` (plan, progress, result), and show the system as the records now describe it.
+ */
 export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const conn = await hre.network.create();
+  const conn = await hre.network.getOrCreate();
   const progress = progressLine(true);
   const started = Date.now();
   const system = await deploySystem(hre, conn, { markets: args.markets, users: 6, factory: "updatable", seed: "demo", onProgress: progress.update });
   progress.done(`deployed the production-like system in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(renderInventory(await readInventory(hre, conn, system)));
+  console.log(`== 1. the legacy system\n\n${renderInventory(await readInventory(hre, conn, system))}`);
+
+  console.log(`\n== 2. corevault:redeploy --pause-old (replaces CoreVault ${system.contracts.CORE_VAULT})\n`);
+  await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true });
+
+  const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
+  console.log(`\n== 3. the system after the redeploy\n\n${renderInventory(await readInventory(hre, conn, { ...system, contracts: records.contracts, users: [] }))}`);
+  console.log(
+    `\nThe new vault holds every role, OrderBook and market of the old one; the factory and the hub point at it.\n` +
+      `The OrderBook diamonds still call the old vault (vault() above) until they are rewired: that is orderbook:rewire.\n` +
+      `Users' collateral and positions stay in the old (paused) vault: moving funds is not part of the redeploy.`,
+  );
 }

@@ -45,6 +45,15 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsAdmin: boolean): string {
+  const parts = [
+    ...(adminGrants > 0 ? ["hand DEFAULT_ADMIN_ROLE to the configured admin"] : []),
+    ...(temporaryFactoryRole ? ["renounce the signer's temporary FACTORY_ROLE"] : []),
+    ...(keepsAdmin ? [] : ["renounce the signer's DEFAULT_ADMIN_ROLE"]),
+  ];
+  return parts.join(", then ");
+}
+
 /**
  * The runbook's redeploy as a plan: the same wiring as the old vault, pointed at a new one. Pure: everything it needs
  * was observed before.
@@ -197,14 +206,15 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
   if (temporaryFactoryRole) {
     handoff.push({ call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]), done: [hasRoleCheck("FACTORY_ROLE", signer, false)] });
   }
-  if (!inputs.admins.some((a) => same(a, signer))) {
+  const keepsAdmin = inputs.admins.some((a) => same(a, signer));
+  if (!keepsAdmin) {
     handoff.push({ call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]), done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)] });
   }
   if (handoff.length > 0) {
     const handoffStep: CallStep = {
       id: "handoff:admin",
       kind: "call",
-      label: "hand DEFAULT_ADMIN_ROLE to the configured admin and renounce the deployer's roles",
+      label: handoffLabel(handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1), temporaryFactoryRole, keepsAdmin),
       from,
       dependsOn: [...configured, ...grantSteps, ...marketSteps],
       writes: [],

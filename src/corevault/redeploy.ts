@@ -112,7 +112,7 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
       const admins = adminOverride ? [adminOverride] : s.roles.DEFAULT_ADMIN_ROLE.holders;
       if (admins.length === 0) throw new CutoverInputError("cutover.admin", "(none)", "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin");
       const mmr = config.redeploy.mmrParams;
-      return planRedeploy({
+      const plan = planRedeploy({
         system: s,
         facts: observation.facts,
         network: conn.networkName,
@@ -127,6 +127,8 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         batchSize: config.redeploy.batchSize,
         known,
       });
+      for (const market of records?.markets ?? []) plan.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
+      return plan;
     },
     async preflight(plan, reader, pending, addresses) {
       await preflightRedeploy(plan, reader, signer, pending, addresses);

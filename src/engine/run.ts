@@ -76,14 +76,17 @@ function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
 }
 
 export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
-  const rows = plan.steps.map((step, i) => [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, step.from, describeStep(step, plan.labels).join("\n")]);
-  const lines = rows.flatMap(([n, state, label, from, what]) => {
-    const [first, ...rest] = what.split("\n");
-    return [[n, state, label, from, first], ...rest.map((line) => ["", "", "", "", line])];
+  const senders = new Set(plan.steps.map((step) => step.from));
+  const oneSender = senders.size === 1;
+  const lines = plan.steps.flatMap((step, i) => {
+    const [first, ...rest] = describeStep(step, plan.labels);
+    const head = [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, ...(oneSender ? [] : [step.from]), first];
+    return [head, ...rest.map((line) => [...head.slice(0, -1).map(() => ""), line])];
   });
   return [
-    `Plan ${plan.id} (${plan.task}, ${plan.network}, chain ${plan.chainId}, observed at block ${plan.observedBlock}): ${plan.steps.length} steps`,
-    renderTable(["#", "state", "step", "sender", "call"], lines),
+    `Plan ${plan.id} (${plan.task}, ${plan.network}, chain ${plan.chainId}, observed at block ${plan.observedBlock}): ${plan.steps.length} steps` +
+      (oneSender ? `, all sent by ${[...senders][0]}` : ""),
+    renderTable(["#", "state", "step", ...(oneSender ? [] : ["sender"]), "call"], lines),
     ...plan.notes.map((note) => `note: ${note}`),
   ].join("\n");
 }
