@@ -1,0 +1,29 @@
+// Run through bench/redeploy.sh. Each mode gets a fresh production-like system (deployed with automine), then the
+// node switches to interval mining and `corevault:redeploy` runs through the real task.
+import hre from "hardhat";
+import { deploySystem } from "../src/mocks/deploy-system.js";
+import { renderTable } from "../src/report/table.js";
+import { runTask } from "../test/helpers/tasks.js";
+
+const markets = Number(process.env.BENCH_MARKETS ?? 200);
+const blockMs = Number(process.env.BENCH_BLOCK_MS ?? 1000);
+const conn = await hre.network.getOrCreate();
+
+async function measure(mode: "pipelined" | "sequential") {
+  await conn.provider.request({ method: "evm_setAutomine", params: [true] });
+  await deploySystem(hre, conn, { markets, users: 0, factory: "updatable", seed: `bench-${mode}` });
+  await conn.provider.request({ method: "evm_setAutomine", params: [false] });
+  await conn.provider.request({ method: "evm_setIntervalMining", params: [blockMs] });
+  const started = Date.now();
+  const out = JSON.parse(await runTask("corevault:redeploy", { json: true, sequential: mode === "sequential" }));
+  const seconds = (Date.now() - started) / 1000;
+  if (!out.complete) throw new Error(`${mode} redeploy did not complete`);
+  const blocks = new Set(out.results.map((r: { block: number }) => r.block));
+  return { mode, transactions: out.transactionsSent as number, blocks: blocks.size, seconds };
+}
+
+const pipelined = await measure("pipelined");
+const sequential = await measure("sequential");
+console.log(`corevault:redeploy of ${markets} markets on a local node mining one block every ${blockMs} ms\n`);
+console.log(renderTable(["mode", "transactions", "blocks used", "wall time (s)"], [pipelined, sequential].map((m) => [m.mode, m.transactions, m.blocks, m.seconds.toFixed(1)])));
+console.log(`\nsequential / pipelined: blocks ${(sequential.blocks / pipelined.blocks).toFixed(2)}x, wall time ${(sequential.seconds / pipelined.seconds).toFixed(2)}x`);
