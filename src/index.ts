@@ -19,7 +19,7 @@ const demo = task("cutover:demo", "The main job on the embedded in-process chain
 
 const scanStale = task("cutover:scan-stale", "Find files that still reference the old (superseded) vault address; exits with code 1 when any is found, so CI can gate on it")
   .addOption({ name: "root", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined, description: "Directory to scan recursively (skips node_modules, .git, artifacts, cache, dist, binary files and files over 2 MiB). Default: the Hardhat project root. Example: --root ../frontend" })
-  .addOption({ name: "address", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined, description: "The old address to look for, in any letter case. Default: the CORE_VAULT of the first 'superseded' entry in deployments/<network>-deployment.json. Example: --address 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addOption({ name: "address", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined, description: "The old address to look for, in any letter case. Default: every CORE_VAULT under 'superseded' in deployments/<network>-deployment.json. Example: --address 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
   .addFlag({ name: "json", description: "Print the references as JSON instead of a table. Example: --json" })
   .setAction(() => import("../tasks/scan-stale.js"))
   .build();

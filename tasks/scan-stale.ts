@@ -3,7 +3,7 @@ import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { CutoverInputError } from "../src/errors.js";
-import { scanStale, supersededVault } from "../src/records/scan-stale.js";
+import { scanStale, supersededVaults } from "../src/records/scan-stale.js";
 import { renderTable } from "../src/report/table.js";
 import { toJson } from "../src/util/json.js";
 
@@ -21,9 +21,11 @@ export default async function scanStaleTask(args: Args, hre: HardhatRuntimeEnvir
   if (args.address !== undefined && !isAddress(args.address)) {
     throw new CutoverInputError("--address", args.address, "pass the old vault's address: 0x and 40 hex digits, all lowercase or with a valid EIP-55 checksum, e.g. --address 0x5FbDB2315678afecb367f032d93F642f64180aa3");
   }
-  const address = getAddress(args.address ?? (await supersededVault(projectRoot, hre.globalOptions.network ?? "default")));
-
-  const references = await scanStale(root, [address]);
+  const addresses = args.address ? [getAddress(args.address)] : (await supersededVaults(projectRoot, hre.globalOptions.network ?? "default")).map((a) => getAddress(a));
+  // The project's own records keep the old vault on purpose (superseded entries, archived records).
+  const ignore = root === projectRoot ? ["deployments"] : [];
+  const references = await scanStale(root, addresses, { ignore });
+  const address = addresses.join(", ");
   const files = new Set(references.map((reference) => reference.file)).size;
   if (args.json) {
     console.log(toJson({ root, address, files, references }));

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError } from "../errors.js";
 import { actionDone, Addresses, linkBytecode } from "../engine/apply.js";
-import type { ContractCatalog } from "../engine/contracts.js";
+import { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
 import { RunStore } from "../engine/journal.js";
 import type { Reader } from "../engine/reader.js";
@@ -124,7 +124,8 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         liquidationManager: config.redeploy.liquidationManager ?? s.liquidationManager,
         mmrParams: mmr ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)] : s.mmrParams,
         roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
-        batchSize: config.redeploy.batchSize,
+        // Grants and registrations are batched through the vault's `multicall` when its ABI has one.
+        batchSize: (await new ContractCatalog(hre).iface("CoreVault")).getFunction("multicall") ? config.redeploy.batchSize : 1,
         known,
       });
       for (const market of records?.markets ?? []) plan.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;

@@ -92,9 +92,10 @@ function formatNewValue(value: string): string {
 }
 
 /**
- * Sets `values` in a dotenv file in place: the first assignment of each existing key gets the new value (keeping its
- * `export ` prefix, quoting and inline comment), every other byte of the file stays as it was, missing keys are
- * appended at the end. Creates the file if missing.
+ * Sets `values` in a dotenv file in place: every assignment of an existing key gets the new value (dotenv lets the
+ * last one win, so a stale duplicate would otherwise stay in effect), keeping its `export ` prefix, quoting and inline
+ * comment; every other byte of the file stays as it was; missing keys are appended at the end. Creates the file if
+ * missing.
  */
 export async function updateEnvFile(file: string, values: Record<string, string>): Promise<EnvUpdate> {
   const original = await readIfExists(file);
@@ -104,20 +105,22 @@ export async function updateEnvFile(file: string, values: Record<string, string>
   for (let i = 0; i < lines.length; i++) {
     const carriageReturn = lines[i].endsWith("\r") ? "\r" : "";
     const match = ASSIGNMENT.exec(carriageReturn ? lines[i].slice(0, -1) : lines[i]);
-    if (!match || !Object.hasOwn(values, match[3]) || seen.has(match[3])) continue;
+    if (!match || !Object.hasOwn(values, match[3])) continue;
     const [, indent, exported = "", key, equals, afterEquals] = match;
+    const firstSeen = !seen.has(key);
     seen.add(key);
     const parts = splitValue(afterEquals);
     if (parts === null) {
       throw new CutoverInputError(`${key} in ${file} (line ${i + 1})`, afterEquals, "it is a multi-line quoted value; put it on one line or remove it, then run again");
     }
     if (parts.value === values[key]) {
-      result.unchanged.push(key);
+      if (firstSeen) result.unchanged.push(key);
       continue;
     }
     const value = parts.quote ? `${parts.quote}${values[key]}${parts.quote}` : formatNewValue(values[key]);
     lines[i] = `${indent}${exported}${key}${equals}${value}${parts.rest}${carriageReturn}`;
-    result.updated.push(key);
+    if (!result.updated.includes(key)) result.updated.push(key);
+    result.unchanged = result.unchanged.filter((k) => k !== key);
   }
   let content = lines.join("\n");
   const missing = Object.keys(values).filter((key) => !seen.has(key));

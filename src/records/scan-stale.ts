@@ -86,18 +86,18 @@ export async function scanStale(root: string, addresses: string[], options: Scan
 }
 
 /**
- * The vault a cutover on `network` replaced: the CORE_VAULT of the first (oldest) `superseded` entry of
- * `deployments/<network>-deployment.json` under `projectRoot`.
+ * Every vault a cutover on `network` replaced: the CORE_VAULT of each `superseded` entry of
+ * `deployments/<network>-deployment.json` under `projectRoot`, oldest first.
  */
-export async function supersededVault(projectRoot: string, network: string): Promise<string> {
+export async function supersededVaults(projectRoot: string, network: string): Promise<string[]> {
   const record = await readSystemRecord(projectRoot, network);
-  const superseded = (record.superseded ?? []) as SupersededEntry[];
-  if (superseded.length === 0 || typeof superseded[0].CORE_VAULT !== "string") {
+  const vaults = ((record.superseded ?? []) as SupersededEntry[]).flatMap((entry) => (typeof entry.CORE_VAULT === "string" ? [entry.CORE_VAULT] : []));
+  if (vaults.length === 0) {
     throw new CutoverInputError(
       "--address",
       undefined,
       `${systemRecordPath(projectRoot, network)} records no superseded vault (no cutover on ${network} yet); pass the old vault, e.g. --address 0x5FbDB2315678afecb367f032d93F642f64180aa3`,
     );
   }
-  return superseded[0].CORE_VAULT;
+  return [...new Set(vaults)];
 }

@@ -89,7 +89,7 @@ describe("app config: env file", () => {
       `NEXT_PUBLIC_USDC_ADDRESS='${USDC}'`,
       `NEXT_PUBLIC_HUB_ADDRESS=${NEW_VAULT} # hub`,
       "SECRET_TOKEN = abc#def",
-      `NEXT_PUBLIC_CORE_VAULT_ADDRESS=${VAULT}`, // only the first occurrence is updated
+      `NEXT_PUBLIC_CORE_VAULT_ADDRESS=${NEW_VAULT}`, // a duplicate is updated too: dotenv lets the last one win
       "",
     ].join("\n"));
   });

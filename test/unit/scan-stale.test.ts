@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { CutoverInputError } from "../../src/errors.js";
 import { writeSystemRecord } from "../../src/records/records.js";
-import { scanStale, supersededVault } from "../../src/records/scan-stale.js";
+import { scanStale, supersededVaults } from "../../src/records/scan-stale.js";
 
 const OLD = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
 const OTHER = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -93,8 +93,8 @@ describe("scanStale", () => {
   });
 });
 
-describe("supersededVault", () => {
-  it("reads the CORE_VAULT of the first superseded entry of the system record", async () => {
+describe("supersededVaults", () => {
+  it("reads the CORE_VAULT of every superseded entry of the system record, oldest first", async () => {
     const root = await tree({});
     await writeSystemRecord(root, {
       network: "localhost",
@@ -107,14 +107,14 @@ describe("supersededVault", () => {
       ],
     });
 
-    expect(await supersededVault(root, "localhost")).to.equal(OLD);
+    expect(await supersededVaults(root, "localhost")).to.deep.equal([OLD, OTHER]);
   });
 
   it("asks for --address when no cutover is recorded", async () => {
     const root = await tree({});
     await writeSystemRecord(root, { network: "localhost", chainId: 31337, contracts: { CORE_VAULT: OLD }, markets: [] });
     let error: unknown;
-    await supersededVault(root, "localhost").catch((e) => (error = e));
+    await supersededVaults(root, "localhost").catch((e) => (error = e));
     expect(error).to.be.instanceOf(CutoverInputError);
     expect((error as Error).message).to.include("localhost-deployment.json").and.include("--address");
   });
