@@ -1,0 +1,125 @@
+import { getAddress } from "ethers";
+import type { VaultRole } from "../corevault/observe.js";
+
+/** Holders by role. In a desired graph, a role that is absent is left alone. */
+export type RoleGraph = Partial<Record<VaultRole, string[]>>;
+
+export interface ReconcileInput {
+  desired: RoleGraph;
+  live: RoleGraph;
+  /** The role that administers each role (grants and revokes it). */
+  admins: Partial<Record<VaultRole, VaultRole>>;
+  /** The account that sends every operation. */
+  executor: string;
+  /** Revoke live holders the desired graph does not list (otherwise they are kept and reported). */
+  revokeExtra: boolean;
+}
+
+export interface RoleOperation {
+  kind: "grant" | "revoke" | "renounce";
+  role: VaultRole;
+  account: string;
+  /** A grant of an admin role to the executor, held only while it is needed (renounced at the end). */
+  temporary?: boolean;
+  /** The temporarily held admin role this operation needs. */
+  via?: VaultRole;
+}
+
+export interface Reconciliation {
+  /** In the order they must land: grants, then revokes of others, then the executor's own renounces (DEFAULT_ADMIN_ROLE last). */
+  operations: RoleOperation[];
+  /** Live holders outside the desired graph, left in place because revokeExtra is off. */
+  kept: { role: VaultRole; account: string }[];
+  /** Why the desired graph cannot be applied; when any, nothing must be sent. */
+  refusals: { role: VaultRole; message: string }[];
+}
+
+const ADMIN: VaultRole = "DEFAULT_ADMIN_ROLE";
+
+const key = (a: string) => a.toLowerCase();
+
+function unique(accounts: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const account of accounts) if (!seen.has(key(account))) seen.set(key(account), getAddress(account));
+  return [...seen.values()];
+}
+
+/**
+ * The grants and revokes that make the live role graph match the desired one, ordered so the executor never loses a
+ * role it still needs, or refusals when that cannot be done safely.
+ */
+export function reconcileRoles(input: ReconcileInput): Reconciliation {
+  const executor = getAddress(input.executor);
+  const isExecutor = (a: string) => key(a) === key(executor);
+  const liveOf = (role: VaultRole) => unique(input.live[role] ?? []);
+  const kept: Reconciliation["kept"] = [];
+  const refusals: Reconciliation["refusals"] = [];
+
+  const grants: RoleOperation[] = [];
+  const revokes: RoleOperation[] = [];
+  const renounces: RoleOperation[] = [];
+  for (const [role, wanted] of Object.entries(input.desired) as [VaultRole, string[]][]) {
+    if (!input.admins[role]) {
+      refusals.push({ role, message: `${role} is not a role of this vault (its admin role is unknown)` });
+      continue;
+    }
+    const desired = unique(wanted);
+    const live = liveOf(role);
+    const wantedKeys = new Set(desired.map(key));
+    const liveKeys = new Set(live.map(key));
+    for (const account of desired) if (!liveKeys.has(key(account))) grants.push({ kind: "grant", role, account });
+    for (const account of live) {
+      if (wantedKeys.has(key(account))) continue;
+      if (!input.revokeExtra) kept.push({ role, account });
+      else (isExecutor(account) ? renounces : revokes).push({ kind: isExecutor(account) ? "renounce" : "revoke", role, account });
+    }
+  }
+
+  const removed = new Set([...revokes, ...renounces].filter((op) => op.role === ADMIN).map((op) => key(op.account)));
+  const finalAdmins = [...liveOf(ADMIN).filter((a) => !removed.has(key(a))), ...grants.filter((op) => op.role === ADMIN).map((op) => op.account)];
+  if (finalAdmins.length === 0 && removed.size > 0) {
+    refusals.push({
+      role: ADMIN,
+      message: `${ADMIN} would be left without a holder (the desired graph revokes ${[...removed].map((a) => getAddress(a)).join(", ")} and grants it to no one); keep at least one ${ADMIN} holder in the desired graph`,
+    });
+  }
+
+  // The roles the executor holds while it works: live ones, then those it can grant itself directly (in that order).
+  const held = new Set<VaultRole>((Object.keys(input.live) as VaultRole[]).filter((role) => liveOf(role).some(isExecutor)));
+  const selfGrants: RoleOperation[] = [];
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const op of grants) {
+      if (!isExecutor(op.account) || selfGrants.includes(op) || !held.has(input.admins[op.role]!)) continue;
+      selfGrants.push(op);
+      held.add(op.role);
+      progressed = true;
+    }
+  }
+
+  const temporary: RoleOperation[] = [];
+  const refused = new Set<VaultRole>();
+  const authorize = (op: RoleOperation) => {
+    const admin = input.admins[op.role]!;
+    if (held.has(admin)) return;
+    const adminOfAdmin = input.admins[admin];
+    const canEscalate = adminOfAdmin !== undefined && adminOfAdmin !== admin;
+    if (canEscalate && held.has(adminOfAdmin)) {
+      if (!temporary.some((t) => t.role === admin)) temporary.push({ kind: "grant", role: admin, account: executor, temporary: true });
+      op.via = admin;
+    } else if (!refused.has(op.role)) {
+      refused.add(op.role);
+      refusals.push({
+        role: op.role,
+        message: `the executor ${executor} cannot grant or revoke ${op.role}: it does not hold ${admin}, the admin role of ${op.role}${canEscalate ? `, nor ${adminOfAdmin}, which administers ${admin}` : ""}; run with an account that holds ${admin} (--signer)`,
+      });
+    }
+  };
+  const otherGrants = grants.filter((op) => !selfGrants.includes(op));
+  for (const op of [...otherGrants, ...revokes]) authorize(op);
+
+  // The executor's own roles go last: temporary admin roles first, DEFAULT_ADMIN_ROLE at the very end.
+  const releases = temporary.map((t): RoleOperation => ({ kind: "renounce", role: t.role, account: executor }));
+  const ownLast = [...renounces].sort((a, b) => Number(a.role === ADMIN) - Number(b.role === ADMIN));
+  return { operations: [...selfGrants, ...temporary, ...otherGrants, ...revokes, ...releases, ...ownLast], kept, refusals };
+}
