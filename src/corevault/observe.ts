@@ -41,7 +41,7 @@ export interface LegacySystem {
 const LOG_CHUNK_BLOCKS = 50_000;
 
 /** Every account that ever received `role` (RoleGranted events up to the pinned block), confirmed with hasRole. */
-async function roleHolders(reader: Reader, vault: string, role: VaultRole, fromBlock: number): Promise<string[]> {
+export async function roleHolders(reader: Reader, vault: string, role: VaultRole, fromBlock: number): Promise<string[]> {
   const iface = await reader.catalog.iface("CoreVault");
   const granted = iface.getEvent("RoleGranted")!;
   const candidates = new Set<string>();

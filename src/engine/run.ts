@@ -8,7 +8,7 @@ import { applyPlan, Addresses, stepDone, type ApplyReport, type Progress } from 
 import { ContractCatalog } from "./contracts.js";
 import { EoaExecutor } from "./executor-eoa.js";
 import { RunStore } from "./journal.js";
-import { describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
+import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
 import { Reader } from "./reader.js";
 import type { Observation, Plan, Step } from "./types.js";
 import "../type-extensions.js";
@@ -58,6 +58,30 @@ export class DriftError extends HardhatPluginError {
 }
 
 /** The in-process chain, or an HTTP endpoint on this machine's loopback: nothing there holds real funds. */
+export class InputsChangedError extends HardhatPluginError {
+  constructor(readonly plan: Plan, readonly differences: string[]) {
+    super(
+      PLUGIN_ID,
+      `This run already has plan ${plan.id.slice(0, 10)} (${plan.steps.length} steps), computed with other options or config; with these it would be:\n` +
+        differences.map((d) => `  ${d}`).join("\n") +
+        `\nNothing was sent. Run again with the options the run started with, or add --replan to replace its plan (steps already on chain are kept).`,
+    );
+  }
+}
+
+/** How `candidate` differs from `stored`, step by step (facts aside: those are checked as drift). */
+function stepDifferences(stored: Plan, candidate: Omit<Plan, "id">): string[] {
+  const before = new Map(stored.steps.map((s) => [s.id, canonicalJson(s)]));
+  const after = new Map(candidate.steps.map((s) => [s.id, canonicalJson(s)]));
+  const differences: string[] = [];
+  for (const step of candidate.steps) {
+    if (!before.has(step.id)) differences.push(`+ ${step.id}: ${step.label}`);
+    else if (before.get(step.id) !== after.get(step.id)) differences.push(`~ ${step.id}: ${step.label}`);
+  }
+  for (const step of stored.steps) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
+  return differences;
+}
+
 export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> {
   if (conn.networkConfig.type === "edr-simulated") return true;
   if (conn.networkConfig.type !== "http") return false;
@@ -114,6 +138,8 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   if (stored && !options.replan) {
     const changes = driftBetween(stored, observation.facts);
     if (changes.length > 0) throw new DriftError(stored, changes);
+    const differences = stepDifferences(stored, await planner.plan(observation, stored.known));
+    if (differences.length > 0) throw new InputsChangedError(stored, differences);
     plan = stored;
   } else {
     plan = makePlan(await planner.plan(observation, stored ? knownFromJournal(store, stored) : {}));

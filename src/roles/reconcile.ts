@@ -15,13 +15,18 @@ export interface ReconcileInput {
   revokeExtra: boolean;
 }
 
+/**
+ * Where an operation falls in the order: grants of roles the executor itself needs ("self"), temporary grants of admin
+ * roles to the executor, the other grants, revokes of other accounts, and the executor's own renounces.
+ */
+export type RolePhase = "self" | "temporary" | "grant" | "revoke" | "renounce";
+
 export interface RoleOperation {
   kind: "grant" | "revoke" | "renounce";
+  phase: RolePhase;
   role: VaultRole;
   account: string;
-  /** A grant of an admin role to the executor, held only while it is needed (renounced at the end). */
-  temporary?: boolean;
-  /** The temporarily held admin role this operation needs. */
+  /** The admin role the executor holds temporarily to do this operation. */
   via?: VaultRole;
 }
 
@@ -67,11 +72,12 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
     const live = liveOf(role);
     const wantedKeys = new Set(desired.map(key));
     const liveKeys = new Set(live.map(key));
-    for (const account of desired) if (!liveKeys.has(key(account))) grants.push({ kind: "grant", role, account });
+    for (const account of desired) if (!liveKeys.has(key(account))) grants.push({ kind: "grant", phase: "grant", role, account });
     for (const account of live) {
       if (wantedKeys.has(key(account))) continue;
       if (!input.revokeExtra) kept.push({ role, account });
-      else (isExecutor(account) ? renounces : revokes).push({ kind: isExecutor(account) ? "renounce" : "revoke", role, account });
+      else if (isExecutor(account)) renounces.push({ kind: "renounce", phase: "renounce", role, account });
+      else revokes.push({ kind: "revoke", phase: "revoke", role, account });
     }
   }
 
@@ -92,6 +98,7 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
     for (const op of grants) {
       if (!isExecutor(op.account) || selfGrants.includes(op) || !held.has(input.admins[op.role]!)) continue;
       selfGrants.push(op);
+      op.phase = "self";
       held.add(op.role);
       progressed = true;
     }
@@ -105,7 +112,7 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
     const adminOfAdmin = input.admins[admin];
     const canEscalate = adminOfAdmin !== undefined && adminOfAdmin !== admin;
     if (canEscalate && held.has(adminOfAdmin)) {
-      if (!temporary.some((t) => t.role === admin)) temporary.push({ kind: "grant", role: admin, account: executor, temporary: true });
+      if (!temporary.some((t) => t.role === admin)) temporary.push({ kind: "grant", phase: "temporary", role: admin, account: executor });
       op.via = admin;
     } else if (!refused.has(op.role)) {
       refused.add(op.role);
@@ -119,7 +126,7 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
   for (const op of [...otherGrants, ...revokes]) authorize(op);
 
   // The executor's own roles go last: temporary admin roles first, DEFAULT_ADMIN_ROLE at the very end.
-  const releases = temporary.map((t): RoleOperation => ({ kind: "renounce", role: t.role, account: executor }));
+  const releases = temporary.map((t): RoleOperation => ({ kind: "renounce", phase: "renounce", role: t.role, account: executor }));
   const ownLast = [...renounces].sort((a, b) => Number(a.role === ADMIN) - Number(b.role === ADMIN));
   return { operations: [...selfGrants, ...temporary, ...otherGrants, ...revokes, ...releases, ...ownLast], kept, refusals };
 }

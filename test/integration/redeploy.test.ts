@@ -91,9 +91,9 @@ describe("corevault:redeploy", () => {
     expect(contractsModule.CONTRACTS.CORE_VAULT).to.equal(newVault);
     expect(await readFile(hre.config.cutover.appConfig.envFile, "utf8")).to.include(`NEXT_PUBLIC_CORE_VAULT_ADDRESS=${newVault}`);
 
-    // A second run re-checks the chain and sends nothing.
+    // A second run of the same command re-checks the chain and sends nothing.
     const again = await nonce();
-    const second = await redeploy();
+    const second = await redeploy({ admin: stranger.address, pauseOld: true });
     expect(second.complete).to.equal(true);
     expect(second.transactionsSent).to.equal(0);
     expect(second.planId).to.equal(outcome.planId);
@@ -125,6 +125,20 @@ describe("corevault:redeploy", () => {
     expect(text).to.match(/point the factory at the new vault .*setVault\(<new CoreVault>\)/);
     expect(text).to.include("plan only: nothing sent");
     expect(await nonce()).to.equal(before);
+  });
+
+  it("refuses to apply a stored plan with different options, naming the steps that would change", async () => {
+    await freshSystem();
+    await runTask("corevault:redeploy", { planOnly: true, json: true });
+    const before = await nonce();
+    const error = await taskError("corevault:redeploy", { pauseOld: true, admin: stranger.address, json: true });
+    expect(error.message).to.match(/This run already has plan 0x[0-9a-f]{8} \(9 steps\), computed with other options or config/);
+    expect(error.message).to.include("+ pause-old-vault: pause the old vault");
+    expect(error.message).to.include("~ handoff:admin");
+    expect(await nonce()).to.equal(before);
+    const outcome = await redeploy({ pauseOld: true, admin: stranger.address, replan: true });
+    expect(outcome.complete).to.equal(true);
+    expect(outcome.results.map((r) => r.id)).to.include("pause-old-vault");
   });
 
   it("refuses to apply a plan when the old system changed since it was computed, listing what changed; --replan recomputes", async () => {
