@@ -39,12 +39,32 @@ const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 
+const roles = task("corevault:roles", "Audit the CoreVault's roles: a role x holder table at a block, flagging the deployer still holding DEFAULT_ADMIN_ROLE, holders unknown to the records, and EOAs in roles meant for contracts. Exits with code 1 when anything is flagged")
+  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to audit (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addOption({ name: "block", type: ArgumentType.STRING, defaultValue: "latest", description: "Block to read the roles at: a number or 'latest'. Example: --block 19000000" })
+  .addOption({ name: "deployer", type: ArgumentType.STRING, defaultValue: "", description: "The account that deployed the system, flagged if it still holds DEFAULT_ADMIN_ROLE (default: the network's first account). Example: --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })
+  .addFlag({ name: "json", description: "Print the table and flags as JSON for CI. Example: --json" })
+  .setAction(() => import("../tasks/corevault-roles.js"))
+  .build();
+
+const regrantRoles = task("corevault:regrant-roles", "Make the CoreVault's role holders match a desired graph: grants first, then revokes, the signer's own admin roles last; never leaves DEFAULT_ADMIN_ROLE without a holder. Resumable: run it again to finish an interrupted run")
+  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault whose roles change (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addOption({ name: "desired", type: ArgumentType.STRING, defaultValue: "", description: "JSON file (relative to the project root) of the holders each role should have; roles absent from it are left alone (default: cutover.redeploy.roles of the config). Example: --desired roles.json with {\"SETTLEMENT_ROLE\": [\"0x7099…79C8\"]}" })
+  .addFlag({ name: "revokeExtra", description: "Also revoke holders of a listed role that the file does not list (default: keep and report them). Example: --revoke-extra" })
+  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that sends every step; it needs the admin role of each role it changes (default: the network's first account). Example: --signer 0xf39F…2266" })
+  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing. Example: --plan-only" })
+  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan" })
+  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
+  .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" })
+  .setAction(() => import("../tasks/corevault-regrant-roles.js"))
+  .build();
+
 const cutoverPlugin: HardhatPlugin = {
   id: "hardhat-cutover",
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [deploySystem, demo, scanStale, redeploy],
+  tasks: [deploySystem, demo, scanStale, redeploy, roles, regrantRoles],
 };
 
 export default cutoverPlugin;

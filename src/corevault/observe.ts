@@ -140,10 +140,9 @@ export async function observeLegacySystem(reader: Reader, vault: string, records
 }
 
 /** The observation as named facts: what drift is checked against. */
-export function legacyFacts(system: LegacySystem, signer: string): Record<string, string> {
+export function legacyFacts(system: LegacySystem): Record<string, string> {
   const facts: Record<string, string> = {
     chainId: String(system.chainId),
-    signer: signer.toLowerCase(),
     "oldVault.address": system.vault.toLowerCase(),
     "oldVault.collateral": system.collateral.toLowerCase(),
     "collateral.decimals": String(system.collateralDecimals),

@@ -46,11 +46,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsAdmin: boolean): string {
-  const parts = [
-    ...(adminGrants > 0 ? ["hand DEFAULT_ADMIN_ROLE to the configured admin"] : []),
-    ...(temporaryFactoryRole ? ["renounce the signer's temporary FACTORY_ROLE"] : []),
-    ...(keepsAdmin ? [] : ["renounce the signer's DEFAULT_ADMIN_ROLE"]),
-  ];
+  const renounced = [...(temporaryFactoryRole ? ["FACTORY_ROLE"] : []), ...(keepsAdmin ? [] : ["DEFAULT_ADMIN_ROLE"])];
+  const parts = [...(adminGrants > 0 ? ["grant DEFAULT_ADMIN_ROLE to the admin"] : []), ...(renounced.length > 0 ? [`renounce the signer's ${renounced.join(" and ")}`] : [])];
   return parts.join(", then ");
 }
 

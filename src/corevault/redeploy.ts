@@ -105,7 +105,7 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         );
       }
       system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, oldVault));
-      return { chainId, block: reader.block, facts: legacyFacts(system, signer) };
+      return { chainId, block: reader.block, facts: legacyFacts(system) };
     },
     async plan(observation, known) {
       const s = system!;

@@ -143,13 +143,14 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     plan = stored;
   } else {
     plan = makePlan(await planner.plan(observation, stored ? knownFromJournal(store, stored) : {}));
-    if (plan.id !== stored?.id) store.savePlan(plan);
   }
 
   const addresses = new Addresses(knownFromJournal(store, plan));
   const alreadyDone = new Set<string>();
   for (const step of plan.steps) if (await stepDone(reader, step, addresses)) alreadyDone.add(step.id);
   await planner.preflight?.(plan, reader, plan.steps.filter((s) => !alreadyDone.has(s.id)), addresses);
+  // Only a plan that passed its preflight becomes the run's plan.
+  if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(renderPlan(plan, alreadyDone));
 
   const outcome: RunOutcome = { plan, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };

@@ -117,7 +117,7 @@ describe("planRedeploy", () => {
     expect(otherHandoff.actions.map((a) => a.call.fn)).to.deep.equal(["grantRole", "renounceRole", "renounceRole"]);
     expect(otherHandoff.actions[0].call.args).to.deep.equal([roleId("DEFAULT_ADMIN_ROLE"), A(0xad)]);
     expect(otherHandoff.actions[2].call.args).to.deep.equal([roleId("DEFAULT_ADMIN_ROLE"), SIGNER]);
-    expect(otherHandoff.label).to.equal("hand DEFAULT_ADMIN_ROLE to the configured admin, then renounce the signer's temporary FACTORY_ROLE, then renounce the signer's DEFAULT_ADMIN_ROLE");
+    expect(otherHandoff.label).to.equal("grant DEFAULT_ADMIN_ROLE to the admin, then renounce the signer's FACTORY_ROLE and DEFAULT_ADMIN_ROLE");
   });
 
   it("with an immutable factory deploys a new one and gives it FACTORY_ROLE and SETTLEMENT_ROLE instead of the old", () => {

@@ -1,0 +1,38 @@
+import { getAddress, isAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { CutoverInputError } from "../src/errors.js";
+import { ContractCatalog } from "../src/engine/contracts.js";
+import { Reader } from "../src/engine/reader.js";
+import { auditRoles, checkVault, readRecordsIfAny, renderAudit, vaultAddress, vaultScanStart } from "../src/roles/audit.js";
+import { toJson } from "../src/util/json.js";
+import "../src/type-extensions.js";
+
+interface Args {
+  vault: string;
+  block: string;
+  deployer: string;
+  json: boolean;
+}
+
+export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const conn = await hre.network.getOrCreate();
+  const provider = conn.ethers.provider;
+  const network = conn.networkName;
+  const latest = await provider.getBlockNumber();
+  const block = args.block === "" || args.block === "latest" ? latest : Number(args.block);
+  if (!Number.isSafeInteger(block) || block < 0 || block > latest) {
+    throw new CutoverInputError("--block", args.block, `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`);
+  }
+  if (args.deployer && !isAddress(args.deployer)) throw new CutoverInputError("--deployer", args.deployer, "give the 0x address that deployed the system, e.g. --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+  const deployer = args.deployer ? getAddress(args.deployer) : (await conn.ethers.getSigners())[0]?.address;
+  if (!deployer) throw new CutoverInputError("--deployer", "", `${network} has no configured accounts; pass the deployer's address with --deployer`);
+
+  const root = hre.config.paths.root;
+  const records = await readRecordsIfAny(root, network);
+  const vault = vaultAddress(args.vault || undefined, records, network);
+  const reader = new Reader(provider, new ContractCatalog(hre), block);
+  await checkVault(reader, vault, records, network);
+  const audit = await auditRoles(reader, vault, records, deployer, await vaultScanStart(root, network, vault));
+  console.log(args.json ? toJson(audit) : renderAudit(audit, network));
+  if (audit.flags.length > 0) process.exitCode = 1; // lets CI gate on it
+}
