@@ -1,5 +1,5 @@
 import { getAddress } from "ethers";
-import type { VaultRole } from "../corevault/observe.js";
+import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 
 /** Holders by role. In a desired graph, a role that is absent is left alone. */
 export type RoleGraph = Partial<Record<VaultRole, string[]>>;
@@ -63,7 +63,10 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
   const grants: RoleOperation[] = [];
   const revokes: RoleOperation[] = [];
   const renounces: RoleOperation[] = [];
-  for (const [role, wanted] of Object.entries(input.desired) as [VaultRole, string[]][]) {
+  const order = (role: string) => (VAULT_ROLES.includes(role as VaultRole) ? VAULT_ROLES.indexOf(role as VaultRole) : VAULT_ROLES.length);
+  const desiredRoles = (Object.keys(input.desired) as VaultRole[]).sort((a, b) => order(a) - order(b));
+  for (const role of desiredRoles) {
+    const wanted = input.desired[role]!;
     if (!input.admins[role]) {
       refusals.push({ role, message: `${role} is not a role of this vault (its admin role is unknown)` });
       continue;
