@@ -1,10 +1,10 @@
-import { ContractFactory, getCreateAddress } from "ethers";
+import { ContractFactory, getCreate2Address, getCreateAddress, keccak256, ZeroHash } from "ethers";
 import type { ContractCatalog } from "./contracts.js";
 import type { ChainProvider, EoaExecutor, TxOutcome, TxRequest } from "./executor-eoa.js";
 import type { JournalEntry, RunStore, TxFields } from "./journal.js";
 import { canonicalJson, isRef } from "./plan.js";
 import { normalize, Reader } from "./reader.js";
-import type { CallAction, CallSpec, Plan, ReadCheck, Step, Value } from "./types.js";
+import type { CallAction, CallSpec, DeployStep, Plan, ReadCheck, Step, Value } from "./types.js";
 
 export type StepStatus = "already done" | "done" | "not needed" | "failed" | "blocked";
 
@@ -88,19 +88,51 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
   return true;
 }
 
-async function dependentsDone(plan: Plan, step: Step, reader: Reader, addresses: Addresses): Promise<boolean> {
+/** Steps already on chain (or, for a temporary step, no longer needed), given what is known to be deployed. */
+export async function finishedSteps(plan: Pick<Plan, "steps">, reader: Reader, known: Record<string, string>, catalog: ContractCatalog): Promise<{ finished: Set<string>; addresses: Addresses }> {
+  const addresses = new Addresses({ ...known });
+  await resolveCreate2Addresses(plan, addresses, catalog);
+  const finished = new Set<string>();
+  for (const step of plan.steps) {
+    if (await stepDone(reader, step, addresses)) finished.add(step.id);
+    else if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) finished.add(step.id);
+  }
+  return { finished, addresses };
+}
+
+async function dependentsDone(plan: Pick<Plan, "steps">, step: Step, reader: Reader, addresses: Addresses): Promise<boolean> {
   const dependents = plan.steps.filter((s) => s.dependsOn.includes(step.id));
   for (const dependent of dependents) if (!(await stepDone(reader, dependent, addresses))) return false;
   return dependents.length > 0;
 }
 
+/** Creation code with constructor arguments. */
+async function initCode(step: DeployStep, addresses: Addresses, catalog: ContractCatalog): Promise<string> {
+  const artifact = await catalog.artifact(step.contract);
+  const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
+  return (await factory.getDeployTransaction(...step.args.map((a) => addresses.resolve(a)))).data;
+}
+
+/** Addresses of CREATE2 deployments whose factory is known: they follow from the factory, salt and code alone. */
+export async function resolveCreate2Addresses(plan: Pick<Plan, "steps">, addresses: Addresses, catalog: ContractCatalog): Promise<void> {
+  for (const step of plan.steps) {
+    if (step.kind !== "deploy" || !step.create2 || addresses.deployed[step.record] || !addresses.has(step.create2.factory) || !addresses.has(step.args)) continue;
+    const factory = addresses.resolve(step.create2.factory) as string;
+    addresses.deployed[step.record] = getCreate2Address(factory, step.create2.salt, keccak256(await initCode(step, addresses, catalog)));
+  }
+}
+
 /** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
 export async function buildTransaction(step: Step, reader: Reader, addresses: Addresses, catalog: ContractCatalog): Promise<TxRequest> {
   if (step.kind === "deploy") {
+    const code = await initCode(step, addresses, catalog);
+    if (!step.create2) return { stepId: step.id, from: step.from, data: code, value: 0n };
     const artifact = await catalog.artifact(step.contract);
-    const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
-    const deployTx = await factory.getDeployTransaction(...step.args.map((a) => addresses.resolve(a)));
-    return { stepId: step.id, from: step.from, data: deployTx.data, value: 0n };
+    // The runtime code hash is known in advance only without immutables or linked libraries.
+    const plainRuntime = Object.keys(artifact.immutableReferences ?? {}).length === 0 && Object.keys(artifact.deployedLinkReferences ?? {}).length === 0;
+    const expected = plainRuntime ? keccak256(artifact.deployedBytecode) : ZeroHash;
+    const data = (await catalog.iface("Create2Factory")).encodeFunctionData("deploy", [step.create2.salt, code, expected]);
+    return { stepId: step.id, from: step.from, to: addresses.resolve(step.create2.factory) as string, data, value: 0n };
   }
   const remaining: CallAction[] = [];
   for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) remaining.push(action);
@@ -170,10 +202,12 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
     if (step.kind !== "deploy") continue;
     const receipt = state.receipts.get(step.id);
     const sent = state.lastSend.get(step.id);
+    if (step.create2) continue;
     if (receipt?.contractAddress) deployed[step.record] = receipt.contractAddress;
     else if (sent) deployed[step.record] = getCreateAddress({ from: sent.from, nonce: BigInt(sent.nonce) });
   }
   const addresses = new Addresses(deployed);
+  await resolveCreate2Addresses(plan, addresses, catalog);
   const results = new Map<string, StepResult>();
   const total = plan.steps.length;
   let sent = 0;
@@ -200,6 +234,7 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
     if (ready.length === 0) break;
 
     const reader = await freshReader();
+    await resolveCreate2Addresses(plan, addresses, catalog);
     const wave: { step: Step; request: TxRequest }[] = [];
     for (const step of ready) {
       if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) {
@@ -234,7 +269,7 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
       }
       sent++;
       const { receipt } = outcome;
-      if (step.kind === "deploy" && receipt.contractAddress) deployed[step.record] = receipt.contractAddress;
+      if (step.kind === "deploy" && !step.create2 && receipt.contractAddress) deployed[step.record] = receipt.contractAddress;
       const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
       if (receipt.status !== 1) record({ ...base, status: "failed", reason: "transaction reverted" });
       else if (!(await stepDone(after, step, addresses))) record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });

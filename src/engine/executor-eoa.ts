@@ -29,6 +29,8 @@ export interface EoaExecutorOptions {
   /** Send independent transactions back-to-back (true) or one at a time, each awaited (false). */
   pipeline: boolean;
   pollIntervalMs: number;
+  /** Accounts this network can sign for; a step from any other account fails without being sent. */
+  signers: string[];
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
@@ -70,8 +72,13 @@ export class EoaExecutor {
     const fees = await this.provider.getFeeData();
     const chainId = toBeHex((await this.provider.getNetwork()).chainId);
     const pending: Promise<TxOutcome>[] = [];
+    const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
     for (const request of requests) {
       const from = request.from.toLowerCase();
+      if (!signable.has(from)) {
+        pending.push(Promise.resolve(this.#failed(request.stepId, `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`)));
+        continue;
+      }
       if (!nonces.has(from)) nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
       let gas: bigint;
       try {

@@ -4,7 +4,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { PLUGIN_ID } from "../errors.js";
 import { renderTable } from "../report/table.js";
-import { applyPlan, Addresses, stepDone, type ApplyReport, type Progress } from "./apply.js";
+import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
 import { EoaExecutor } from "./executor-eoa.js";
 import { RunStore } from "./journal.js";
@@ -69,16 +69,16 @@ export class InputsChangedError extends HardhatPluginError {
   }
 }
 
-/** How `candidate` differs from `stored`, step by step (facts aside: those are checked as drift). */
-function stepDifferences(stored: Plan, candidate: Omit<Plan, "id">): string[] {
-  const before = new Map(stored.steps.map((s) => [s.id, canonicalJson(s)]));
-  const after = new Map(candidate.steps.map((s) => [s.id, canonicalJson(s)]));
+/** How the steps still to do differ between the stored plan and what these options give now (facts are drift). */
+function stepDifferences(stored: Step[], candidate: Step[]): string[] {
+  const before = new Map(stored.map((s) => [s.id, canonicalJson(s)]));
+  const after = new Map(candidate.map((s) => [s.id, canonicalJson(s)]));
   const differences: string[] = [];
-  for (const step of candidate.steps) {
+  for (const step of candidate) {
     if (!before.has(step.id)) differences.push(`+ ${step.id}: ${step.label}`);
     else if (before.get(step.id) !== after.get(step.id)) differences.push(`~ ${step.id}: ${step.label}`);
   }
-  for (const step of stored.steps) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
+  for (const step of stored) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
   return differences;
 }
 
@@ -138,16 +138,19 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   if (stored && !options.replan) {
     const changes = driftBetween(stored, observation.facts);
     if (changes.length > 0) throw new DriftError(stored, changes);
-    const differences = stepDifferences(stored, await planner.plan(observation, stored.known));
+    // Steps already on chain are history: only what remains to do must match what these options would do now.
+    const known = knownFromJournal(store, stored);
+    const candidate = await planner.plan(observation, stored.known);
+    const storedDone = (await finishedSteps(stored, reader, known, catalog)).finished;
+    const candidateDone = (await finishedSteps(candidate, reader, known, catalog)).finished;
+    const differences = stepDifferences(stored.steps.filter((s) => !storedDone.has(s.id)), candidate.steps.filter((s) => !candidateDone.has(s.id)));
     if (differences.length > 0) throw new InputsChangedError(stored, differences);
     plan = stored;
   } else {
     plan = makePlan(await planner.plan(observation, stored ? knownFromJournal(store, stored) : {}));
   }
 
-  const addresses = new Addresses(knownFromJournal(store, plan));
-  const alreadyDone = new Set<string>();
-  for (const step of plan.steps) if (await stepDone(reader, step, addresses)) alreadyDone.add(step.id);
+  const { finished: alreadyDone, addresses } = await finishedSteps(plan, reader, knownFromJournal(store, plan), catalog);
   await planner.preflight?.(plan, reader, plan.steps.filter((s) => !alreadyDone.has(s.id)), addresses);
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
@@ -162,7 +165,8 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     const ok = await confirm(`Send ${toSend} step(s) to ${conn.networkName} (chain ${plan.chainId})? [y/N] `);
     if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
   }
-  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000 });
+  const signers = (await conn.ethers.getSigners()).map((s) => s.address);
+  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !wasComplete;
   return outcome;

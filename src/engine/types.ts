@@ -57,6 +57,11 @@ export interface DeployStep extends StepBase {
   contract: string;
   args: Value[];
   libraries: Record<string, string>;
+  /**
+   * Deploy through the Create2Factory (`deploy(salt, initCode, expectedCodeHash)`) instead of from the sender: the
+   * address depends only on the factory, the salt and the code, so every run and every network gets the same one.
+   */
+  create2?: { factory: string | Ref; salt: string };
 }
 
 export interface CallStep extends StepBase {

@@ -7,6 +7,7 @@ import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { CutoverInputError, PLUGIN_ID } from "../errors.js";
 import { actionDone, type Addresses } from "../engine/apply.js";
 import { reason } from "../engine/executor-eoa.js";
+import { RunStore } from "../engine/journal.js";
 import { canonicalJson } from "../engine/plan.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
@@ -22,6 +23,8 @@ export interface RegrantOptions {
   /** JSON file of the desired holders by role; default: `cutover.redeploy.roles` of the Hardhat config. */
   desired?: string;
   revokeExtra: boolean;
+  /** Plan from the chain as it is now, even when this run has a stored plan. */
+  replan: boolean;
 }
 
 /** The desired graph cannot be applied safely; nothing was sent. */
@@ -74,9 +77,9 @@ async function loadDesired(hre: HardhatRuntimeEnvironment, file: string | undefi
   return { graph: parseDesiredRoles(value, file), source: file };
 }
 
-/** The observation as named facts: what drift is checked against. */
-export function roleFacts(chainId: number, vault: string, signer: string, live: LiveRoles): Record<string, string> {
-  const facts: Record<string, string> = { chainId: String(chainId), signer: signer.toLowerCase(), "vault.address": vault.toLowerCase() };
+/** The observation as named facts: what drift is checked against, and all the planner reads. */
+export function roleFacts(chainId: number, vault: string, live: LiveRoles): Record<string, string> {
+  const facts: Record<string, string> = { chainId: String(chainId), "vault.address": vault.toLowerCase() };
   for (const role of VAULT_ROLES) {
     facts[`vault.role.${role}.admin`] = live.admins[role];
     facts[holdersFact(role)] = live.holders[role].map((a) => a.toLowerCase()).join(",");
@@ -84,9 +87,24 @@ export function roleFacts(chainId: number, vault: string, signer: string, live: 
   return facts;
 }
 
+/** The role graph that `roleFacts` recorded. */
+export function liveFromFacts(facts: Record<string, string>): LiveRoles {
+  const admins = {} as LiveRoles["admins"];
+  const holders = {} as LiveRoles["holders"];
+  for (const role of VAULT_ROLES) {
+    admins[role] = facts[`vault.role.${role}.admin`] as VaultRole;
+    holders[role] = (facts[holdersFact(role)] ?? "").split(",").filter(Boolean).map((a) => getAddress(a));
+  }
+  return { admins, holders };
+}
+
 /**
  * The planner of corevault:regrant-roles. Its run key includes a digest of the desired graph and --revoke-extra, so a
  * changed file starts a new run instead of resuming the plan made for the old one.
+ *
+ * The engine re-plans to check that a stored plan was made with the same inputs. This plan is a diff against the live
+ * roles, which the run itself changes, so unless --replan it is computed from the facts the stored plan recorded: the
+ * drift check has already proved that the facts the plan does not write are unchanged.
  */
 export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RegrantOptions): Promise<Planner & { reconciliation(): Reconciliation; vault: string }> {
   const root = hre.config.paths.root;
@@ -97,21 +115,24 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
   const normalized = Object.fromEntries(VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]));
   const digest = keccak256(toUtf8Bytes(canonicalJson({ desired: normalized, revokeExtra: options.revokeExtra }))).slice(2, 10);
   const runKey = `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`;
-  let live: LiveRoles | undefined;
-  const reconcile = () => reconcileRoles({ desired: graph, live: live!.holders, admins: live!.admins, executor: signer, revokeExtra: options.revokeExtra });
+  const reconcile = (live: LiveRoles) => reconcileRoles({ desired: graph, live: live.holders, admins: live.admins, executor: signer, revokeExtra: options.revokeExtra });
+  let observed: LiveRoles | undefined;
 
   return {
     task: REGRANT_TASK,
     runKey,
     vault,
-    reconciliation: reconcile,
+    /** Against the live roles as observed by this invocation. */
+    reconciliation: () => reconcile(observed!),
     async observe(reader) {
       const chainId = await checkVault(reader, vault, records, network);
-      live = await readLiveRoles(reader, vault, await vaultScanStart(root, network, vault));
-      return { chainId, block: reader.block, facts: roleFacts(chainId, vault, signer, live) };
+      observed = await readLiveRoles(reader, vault, await vaultScanStart(root, network, vault));
+      return { chainId, block: reader.block, facts: roleFacts(chainId, vault, observed) };
     },
     async plan(observation) {
-      const reconciliation = reconcile();
+      const stored = options.replan ? undefined : new RunStore(root, network, runKey).loadPlan();
+      const basis = stored ? { facts: stored.facts, block: stored.observedBlock } : observation;
+      const reconciliation = reconcile(liveFromFacts(basis.facts));
       if (reconciliation.refusals.length > 0) throw new RoleRefusalError(source, reconciliation.refusals);
       return planRegrant({
         vault,
@@ -119,8 +140,8 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
         executor: signer,
         network,
         chainId: observation.chainId,
-        observedBlock: observation.block,
-        facts: observation.facts,
+        observedBlock: basis.block,
+        facts: basis.facts,
         runKey,
         batchSize: hre.config.cutover.redeploy.batchSize,
       });
