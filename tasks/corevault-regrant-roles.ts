@@ -26,7 +26,7 @@ export default async function corevaultRegrantRoles(args: Args, hre: HardhatRunt
   const signer = args.signer ? signers.find((s) => s.address.toLowerCase() === args.signer.toLowerCase()) : signers[0];
   if (!signer) throw new CutoverInputError("--signer", args.signer, `it is not one of the ${signers.length} accounts configured for ${conn.networkName}; add its key to the network's accounts or pick another`);
 
-  const planner = await regrantPlanner(hre, conn, getAddress(signer.address), { vault: args.vault || undefined, desired: args.desired || undefined, revokeExtra: args.revokeExtra, replan: args.replan });
+  const planner = await regrantPlanner(hre, conn, getAddress(signer.address), { vault: args.vault || undefined, desired: args.desired || undefined, revokeExtra: args.revokeExtra });
   const progress = progressLine(!args.json);
   const started = Date.now();
   const outcome = await runCutover(hre, conn, planner, {

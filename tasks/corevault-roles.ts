@@ -3,7 +3,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { CutoverInputError } from "../src/errors.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
-import { auditRoles, checkVault, readRecordsIfAny, renderAudit, vaultAddress, vaultScanStart } from "../src/roles/audit.js";
+import { deploymentBlock, readSystemRecordIfAny } from "../src/records/records.js";
+import { auditRoles, checkVault, renderAudit, vaultAddress } from "../src/roles/audit.js";
 import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
@@ -28,11 +29,11 @@ export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvi
   if (!deployer) throw new CutoverInputError("--deployer", "", `${network} has no configured accounts; pass the deployer's address with --deployer`);
 
   const root = hre.config.paths.root;
-  const records = await readRecordsIfAny(root, network);
+  const records = await readSystemRecordIfAny(root, network);
   const vault = vaultAddress(args.vault || undefined, records, network);
   const reader = new Reader(provider, new ContractCatalog(hre), block);
   await checkVault(reader, vault, records, network);
-  const audit = await auditRoles(reader, vault, records, deployer, await vaultScanStart(root, network, vault));
+  const audit = await auditRoles(reader, vault, records, deployer, await deploymentBlock(root, network, "CoreVault", vault));
   console.log(args.json ? toJson(audit) : renderAudit(audit, network));
   if (audit.flags.length > 0) process.exitCode = 1; // lets CI gate on it
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -12,7 +12,7 @@ import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { Plan, Step, Value } from "../engine/types.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
-import { networkDir, readSystemRecord, receiptRecord, systemRecordPath, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { deploymentBlock, networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, planRedeploy } from "./plan-redeploy.js";
@@ -35,18 +35,6 @@ export interface SupersededEntry {
 }
 
 const PLACEHOLDER_ADDRESS = "0x000000000000000000000000000000000000c0DE";
-
-async function readRecordsIfAny(root: string, network: string): Promise<SystemRecord | undefined> {
-  return (await exists(systemRecordPath(root, network))) ? readSystemRecord(root, network) : undefined;
-}
-
-/** Where to start scanning role events: the old vault's deployment block when its record has it, else genesis. */
-async function deploymentBlock(root: string, network: string, vault: string): Promise<number> {
-  const file = path.join(networkDir(root, network), "CoreVault.json");
-  if (!(await exists(file))) return 0;
-  const record = JSON.parse(await readFile(file, "utf8")) as { address?: string; receipt?: { blockNumber?: number } };
-  return record.address?.toLowerCase() === vault.toLowerCase() ? (record.receipt?.blockNumber ?? 0) : 0;
-}
 
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
   if (!value) return {};
@@ -83,7 +71,7 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
 export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RedeployOptions): Promise<Planner & { system(): LegacySystem; records(): SystemRecord | undefined }> {
   const root = hre.config.paths.root;
   const config = hre.config.cutover;
-  const records = await readRecordsIfAny(root, conn.networkName);
+  const records = await readSystemRecordIfAny(root, conn.networkName);
   const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
@@ -104,7 +92,7 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
           `the records deployments/${conn.networkName}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`,
         );
       }
-      system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, oldVault));
+      system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
       return { chainId, block: reader.block, facts: legacyFacts(system) };
     },
     async plan(observation, known) {

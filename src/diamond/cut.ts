@@ -338,10 +338,12 @@ export function applyCutToLive(live: LiveFacet[], cut: FacetCut[]): LiveFacet[] 
 
   for (const entry of cut) {
     const facet = normAddress(entry.facetAddress, "cut");
+    if (!(entry.action in FacetCutAction)) throw new Error(`Invalid FacetCutAction ${entry.action} for ${facet}`);
     if (entry.functionSelectors.length === 0) throw new Error(`NoSelectorsProvidedForFacetForCut(${facet})`);
     for (const selector of entry.functionSelectors) {
       const sel = normSelector(selector, `cut for ${facet}`);
       const old = facetOf.get(sel);
+      if (entry.action !== FacetCutAction.Remove && facet === ZeroAddress) throw new Error(`NoBytecodeAtAddress(${facet})`);
       if (entry.action === FacetCutAction.Add) {
         if (old !== undefined) throw new Error(`CannotAddSelectorThatAlreadyExists(${sel})`);
         add(facet, sel);

@@ -2,7 +2,7 @@ import { ContractFactory, getCreate2Address, getCreateAddress, keccak256, ZeroHa
 import type { ContractCatalog } from "./contracts.js";
 import type { ChainProvider, EoaExecutor, TxOutcome, TxRequest } from "./executor-eoa.js";
 import type { JournalEntry, RunStore, TxFields } from "./journal.js";
-import { canonicalJson, isRef } from "./plan.js";
+import { canonicalJson, isEncoded, isRef } from "./plan.js";
 import { normalize, Reader } from "./reader.js";
 import type { CallAction, CallSpec, DeployStep, Plan, ReadCheck, Step, Value } from "./types.js";
 
@@ -38,12 +38,25 @@ export interface Progress {
   hash?: string;
 }
 
-/** Resolves plan references against what has been deployed so far. */
+/** Resolves plan references against what has been deployed so far, and encodes `$encode` calldata. */
 export class Addresses {
-  constructor(readonly deployed: Record<string, string>) {}
+  constructor(
+    readonly deployed: Record<string, string>,
+    readonly catalog?: ContractCatalog,
+  ) {}
+
+  /** Loads the ABIs that `$encode` values inside `value` need, so `resolve` can encode synchronously. */
+  async prepare(value: Value): Promise<void> {
+    if (isEncoded(value)) {
+      await this.catalog!.iface(value.$encode.contract);
+      for (const arg of value.$encode.args) await this.prepare(arg);
+    } else if (Array.isArray(value)) for (const v of value) await this.prepare(v);
+    else if (value !== null && typeof value === "object" && !isRef(value)) for (const v of Object.values(value)) await this.prepare(v);
+  }
 
   has(value: Value): boolean {
     if (isRef(value)) return this.deployed[value.$ref] !== undefined;
+    if (isEncoded(value)) return value.$encode.args.every((v) => this.has(v));
     if (Array.isArray(value)) return value.every((v) => this.has(v));
     if (value !== null && typeof value === "object") return Object.values(value).every((v) => this.has(v));
     return true;
@@ -54,6 +67,10 @@ export class Addresses {
       const address = this.deployed[value.$ref];
       if (!address) throw new Error(`${value.$ref} is not deployed yet`);
       return address;
+    }
+    if (isEncoded(value)) {
+      const { contract, fn, args } = value.$encode;
+      return this.catalog!.loadedIface(contract).encodeFunctionData(fn, args.map((a) => this.resolve(a)));
     }
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
     if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
@@ -90,7 +107,7 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
 
 /** Steps already on chain (or, for a temporary step, no longer needed), given what is known to be deployed. */
 export async function finishedSteps(plan: Pick<Plan, "steps">, reader: Reader, known: Record<string, string>, catalog: ContractCatalog): Promise<{ finished: Set<string>; addresses: Addresses }> {
-  const addresses = new Addresses({ ...known });
+  const addresses = new Addresses({ ...known }, catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
   const finished = new Set<string>();
   for (const step of plan.steps) {
@@ -108,6 +125,7 @@ async function dependentsDone(plan: Pick<Plan, "steps">, step: Step, reader: Rea
 
 /** Creation code with constructor arguments. */
 async function initCode(step: DeployStep, addresses: Addresses, catalog: ContractCatalog): Promise<string> {
+  await addresses.prepare(step.args);
   const artifact = await catalog.artifact(step.contract);
   const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
   return (await factory.getDeployTransaction(...step.args.map((a) => addresses.resolve(a)))).data;
@@ -136,6 +154,7 @@ export async function buildTransaction(step: Step, reader: Reader, addresses: Ad
   }
   const remaining: CallAction[] = [];
   for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) remaining.push(action);
+  for (const action of remaining) await addresses.prepare(action.call.args);
   const encoded = await Promise.all(
     remaining.map(async (action) => {
       const { to, args } = addresses.call(action.call);
@@ -206,7 +225,7 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
     if (receipt?.contractAddress) deployed[step.record] = receipt.contractAddress;
     else if (sent) deployed[step.record] = getCreateAddress({ from: sent.from, nonce: BigInt(sent.nonce) });
   }
-  const addresses = new Addresses(deployed);
+  const addresses = new Addresses(deployed, catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
   const results = new Map<string, StepResult>();
   const total = plan.steps.length;

@@ -6,6 +6,7 @@ import { loadArtifact } from "../artifacts.js";
 /** Artifacts and ABIs by contract name, loaded once per run. */
 export class ContractCatalog {
   readonly #artifacts = new Map<string, Promise<Artifact>>();
+  readonly #loaded = new Map<string, Interface>();
 
   constructor(private readonly hre: HardhatRuntimeEnvironment) {}
 
@@ -19,6 +20,18 @@ export class ContractCatalog {
   }
 
   async iface(name: string): Promise<Interface> {
-    return new Interface((await this.artifact(name)).abi as InterfaceAbi);
+    let loaded = this.#loaded.get(name);
+    if (!loaded) {
+      loaded = new Interface((await this.artifact(name)).abi as InterfaceAbi);
+      this.#loaded.set(name, loaded);
+    }
+    return loaded;
+  }
+
+  /** An interface already loaded by `iface` (for synchronous encoding). */
+  loadedIface(name: string): Interface {
+    const loaded = this.#loaded.get(name);
+    if (!loaded) throw new Error(`ABI of ${name} is not loaded`);
+    return loaded;
   }
 }

@@ -1,5 +1,5 @@
 import { keccak256, toUtf8Bytes } from "ethers";
-import type { Plan, Step, Value } from "./types.js";
+import type { Encoded, Plan, Step, Value } from "./types.js";
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -47,6 +47,10 @@ export function driftBetween(plan: Plan, currentFacts: Record<string, string>): 
   return changes;
 }
 
+export function isEncoded(value: unknown): value is Encoded {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $encode?: unknown }).$encode === "object";
+}
+
 export function isRef(value: unknown): value is { $ref: string } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === "string";
 }
@@ -55,6 +59,7 @@ export function isRef(value: unknown): value is { $ref: string } {
 export function describeValue(value: Value, labels: Record<string, string> = {}): string {
   const describe = (v: Value) => describeValue(v, labels);
   if (isRef(value)) return `<new ${value.$ref}>`;
+  if (isEncoded(value)) return `${value.$encode.fn}(${value.$encode.args.map(describe).join(", ")})`;
   if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
   if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(", ")}}`;
   return labels[String(value).toLowerCase()] ?? String(value);

@@ -31,6 +31,11 @@ export interface Planner {
   runKey: string;
   observe(reader: Reader): Promise<Observation>;
   plan(observation: Observation, known: Record<string, string>): Promise<Omit<Plan, "id">>;
+  /**
+   * For plans that are a diff against state the plan itself changes (e.g. role holders): when a stored plan is checked
+   * against the options, plan from the facts it recorded (drift has already shown the others unchanged).
+   */
+  planFromStoredFacts?: boolean;
   /** Refuses (throws) before anything is sent when a precondition does not hold for a step still to send. */
   preflight?(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void>;
 }
@@ -140,7 +145,8 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     if (changes.length > 0) throw new DriftError(stored, changes);
     // Steps already on chain are history: only what remains to do must match what these options would do now.
     const known = knownFromJournal(store, stored);
-    const candidate = await planner.plan(observation, stored.known);
+    const basis = planner.planFromStoredFacts ? { ...observation, block: stored.observedBlock, facts: stored.facts } : observation;
+    const candidate = await planner.plan(basis, stored.known);
     const storedDone = (await finishedSteps(stored, reader, known, catalog)).finished;
     const candidateDone = (await finishedSteps(candidate, reader, known, catalog)).finished;
     const differences = stepDifferences(stored.steps.filter((s) => !storedDone.has(s.id)), candidate.steps.filter((s) => !candidateDone.has(s.id)));

@@ -9,7 +9,12 @@ export interface Ref {
   $ref: string;
 }
 
-export type Value = string | number | boolean | null | Ref | Value[] | { [key: string]: Value };
+/** Calldata for a call, encoded when the plan is applied (so its arguments may hold references). */
+export interface Encoded {
+  $encode: { contract: string; fn: string; args: Value[] };
+}
+
+export type Value = string | number | boolean | null | Ref | Encoded | Value[] | { [key: string]: Value };
 
 /** One contract function call. `contract` names the artifact whose ABI encodes it; `fn` is a name or a signature. */
 export interface CallSpec {

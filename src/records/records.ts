@@ -101,6 +101,18 @@ export async function writeSystemRecord(root: string, record: SystemRecord): Pro
   await writeAtomically(systemRecordPath(root, record.network), toJson(record));
 }
 
+export async function readSystemRecordIfAny(root: string, network: string): Promise<SystemRecord | undefined> {
+  return (await exists(systemRecordPath(root, network))) ? readSystemRecord(root, network) : undefined;
+}
+
+/** Where to start scanning a contract's events: its deployment block when its record has it, else genesis. */
+export async function deploymentBlock(root: string, network: string, recordName: string, address: string): Promise<number> {
+  const file = path.join(networkDir(root, network), `${recordName}.json`);
+  if (!(await exists(file))) return 0;
+  const record = JSON.parse(await readFile(file, "utf8")) as { address?: string; receipt?: { blockNumber?: number } };
+  return record.address?.toLowerCase() === address.toLowerCase() ? (record.receipt?.blockNumber ?? 0) : 0;
+}
+
 export async function readSystemRecord(root: string, network: string): Promise<SystemRecord> {
   const file = systemRecordPath(root, network);
   try {

@@ -16,18 +16,6 @@ export interface LiveRoles {
   holders: Record<VaultRole, string[]>;
 }
 
-export async function readRecordsIfAny(root: string, network: string): Promise<SystemRecord | undefined> {
-  return (await exists(systemRecordPath(root, network))) ? readSystemRecord(root, network) : undefined;
-}
-
-/** Where to start scanning role events: the vault's deployment block when its record has it, else genesis. */
-export async function vaultScanStart(root: string, network: string, vault: string): Promise<number> {
-  const file = path.join(networkDir(root, network), "CoreVault.json");
-  if (!(await exists(file))) return 0;
-  const record = JSON.parse(await readFile(file, "utf8")) as { address?: string; receipt?: { blockNumber?: number } };
-  return record.address?.toLowerCase() === vault.toLowerCase() ? (record.receipt?.blockNumber ?? 0) : 0;
-}
-
 /** The vault to work on: the option's address, else the records' CORE_VAULT. */
 export function vaultAddress(given: string | undefined, records: SystemRecord | undefined, network: string): string {
   const vault = given ?? records?.contracts.CORE_VAULT;

@@ -7,13 +7,13 @@ import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { CutoverInputError, PLUGIN_ID } from "../errors.js";
 import { actionDone, type Addresses } from "../engine/apply.js";
 import { reason } from "../engine/executor-eoa.js";
-import { RunStore } from "../engine/journal.js";
 import { canonicalJson } from "../engine/plan.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
 import type { CallAction, Plan, Step } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
-import { checkVault, readLiveRoles, readRecordsIfAny, vaultAddress, vaultScanStart, type LiveRoles } from "./audit.js";
+import { deploymentBlock, readSystemRecordIfAny } from "../records/records.js";
+import { checkVault, readLiveRoles, vaultAddress, type LiveRoles } from "./audit.js";
 import { holdersFact, planRegrant, REGRANT_TASK } from "./plan-regrant.js";
 import { reconcileRoles, type Reconciliation, type RoleGraph } from "./reconcile.js";
 import "../type-extensions.js";
@@ -23,8 +23,6 @@ export interface RegrantOptions {
   /** JSON file of the desired holders by role; default: `cutover.redeploy.roles` of the Hardhat config. */
   desired?: string;
   revokeExtra: boolean;
-  /** Plan from the chain as it is now, even when this run has a stored plan. */
-  replan: boolean;
 }
 
 /** The desired graph cannot be applied safely; nothing was sent. */
@@ -101,15 +99,12 @@ export function liveFromFacts(facts: Record<string, string>): LiveRoles {
 /**
  * The planner of corevault:regrant-roles. Its run key includes a digest of the desired graph and --revoke-extra, so a
  * changed file starts a new run instead of resuming the plan made for the old one.
- *
- * The engine re-plans to check that a stored plan was made with the same inputs. This plan is a diff against the live
- * roles, which the run itself changes, so unless --replan it is computed from the facts the stored plan recorded: the
- * drift check has already proved that the facts the plan does not write are unchanged.
+ * Its plan is a diff against the live roles, which the run itself changes: `planFromStoredFacts`.
  */
 export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RegrantOptions): Promise<Planner & { reconciliation(): Reconciliation; vault: string }> {
   const root = hre.config.paths.root;
   const network = conn.networkName;
-  const records = await readRecordsIfAny(root, network);
+  const records = await readSystemRecordIfAny(root, network);
   const vault = vaultAddress(options.vault, records, network);
   const { graph, source } = await loadDesired(hre, options.desired);
   const normalized = Object.fromEntries(VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]));
@@ -126,13 +121,12 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
     reconciliation: () => reconcile(observed!),
     async observe(reader) {
       const chainId = await checkVault(reader, vault, records, network);
-      observed = await readLiveRoles(reader, vault, await vaultScanStart(root, network, vault));
+      observed = await readLiveRoles(reader, vault, await deploymentBlock(root, network, "CoreVault", vault));
       return { chainId, block: reader.block, facts: roleFacts(chainId, vault, observed) };
     },
+    planFromStoredFacts: true,
     async plan(observation) {
-      const stored = options.replan ? undefined : new RunStore(root, network, runKey).loadPlan();
-      const basis = stored ? { facts: stored.facts, block: stored.observedBlock } : observation;
-      const reconciliation = reconcile(liveFromFacts(basis.facts));
+      const reconciliation = reconcile(liveFromFacts(observation.facts));
       if (reconciliation.refusals.length > 0) throw new RoleRefusalError(source, reconciliation.refusals);
       return planRegrant({
         vault,
@@ -140,8 +134,8 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
         executor: signer,
         network,
         chainId: observation.chainId,
-        observedBlock: basis.block,
-        facts: basis.facts,
+        observedBlock: observation.block,
+        facts: observation.facts,
         runKey,
         batchSize: hre.config.cutover.redeploy.batchSize,
       });

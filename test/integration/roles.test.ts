@@ -191,6 +191,21 @@ describe("corevault:regrant-roles", () => {
     expect(await nonce() - before).to.equal(3);
   });
 
+  it("without --desired takes the desired graph from cutover.redeploy.roles", async () => {
+    const configured = hre.config.cutover.redeploy.roles;
+    hre.config.cutover.redeploy.roles = { SETTLEMENT_ROLE: [newOperator.address] };
+    try {
+      const before = await nonce();
+      const planned = JSON.parse(await runTask("corevault:regrant-roles", { planOnly: true, json: true }));
+      expect(planned.plan.steps).to.have.length(1);
+      expect(planned.plan.steps[0].actions[0].call.args[1]).to.equal(newOperator.address);
+      expect(planned.kept.map((k: { account: string }) => k.account)).to.deep.equal([...(system.settlementOperators as string[])].sort());
+      expect(await nonce()).to.equal(before);
+    } finally {
+      hre.config.cutover.redeploy.roles = configured;
+    }
+  });
+
   describe("refuses with nothing sent", () => {
     it("removing the last DEFAULT_ADMIN_ROLE holder", async () => {
       const desired = await desiredFile({ DEFAULT_ADMIN_ROLE: [] });

@@ -3,6 +3,7 @@ import { roleId, type VaultRole } from "../../src/corevault/observe.js";
 import { describeStep, makePlan } from "../../src/engine/plan.js";
 import type { CallStep } from "../../src/engine/types.js";
 import { planRegrant, type RegrantPlanInputs } from "../../src/roles/plan-regrant.js";
+import { liveFromFacts, parseDesiredRoles, roleFacts } from "../../src/roles/regrant.js";
 import { reconcileRoles, type ReconcileInput, type RoleGraph, type RoleOperation } from "../../src/roles/reconcile.js";
 
 const EXECUTOR = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -231,5 +232,24 @@ describe("planRegrant", () => {
 
   it("refuses to plan a reconciliation that has refusals", () => {
     expect(() => plan({ DEFAULT_ADMIN_ROLE: [] }, {})).to.throw(/Cannot plan a refused reconciliation: DEFAULT_ADMIN_ROLE would be left without a holder/);
+  });
+});
+
+describe("desired roles and facts", () => {
+  it("parses a desired file: role names checked, addresses checksummed", () => {
+    expect(parseDesiredRoles({ SETTLEMENT_ROLE: [B.toLowerCase()], ORDERBOOK_ROLE: [] }, "roles.json")).to.deep.equal({ SETTLEMENT_ROLE: [B], ORDERBOOK_ROLE: [] });
+    expect(() => parseDesiredRoles(["SETTLEMENT_ROLE"], "roles.json")).to.throw(/Invalid --desired: "roles.json"\. Fix: give a JSON object of role -> holders/);
+    expect(() => parseDesiredRoles({ ADMIN: [B] }, "roles.json")).to.throw(/"ADMIN" is not a vault role; use DEFAULT_ADMIN_ROLE, FACTORY_ROLE/);
+    expect(() => parseDesiredRoles({ SETTLEMENT_ROLE: B }, "roles.json")).to.throw(/SETTLEMENT_ROLE must be an array of addresses/);
+  });
+
+  it("reads back the role graph its facts recorded (what a stored plan is re-planned from)", () => {
+    const live = {
+      admins: { ...ADMINS },
+      holders: { DEFAULT_ADMIN_ROLE: [EXECUTOR], FACTORY_ROLE: [], SETTLEMENT_ROLE: [B, C], EXTERNAL_CREDITOR_ROLE: [D], ORDERBOOK_ROLE: [E] },
+    };
+    const facts = roleFacts(31337, VAULT, live);
+    expect(facts["vault.role.SETTLEMENT_ROLE.holders"]).to.equal(`${B},${C}`.toLowerCase());
+    expect(liveFromFacts(facts)).to.deep.equal(live);
   });
 });

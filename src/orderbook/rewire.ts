@@ -1,0 +1,180 @@
+import { getAddress, id, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
+import { computeCut, type CutPolicy, type DesiredFacet, type FacetCut, type LiveFacet, type Refusal } from "../diamond/cut.js";
+import { selectorsOf } from "../diamond/selectors.js";
+import type { ContractCatalog } from "../engine/contracts.js";
+import type { Reader } from "../engine/reader.js";
+import type { CallAction, CallStep, DeployStep, Ref, Step, Value } from "../engine/types.js";
+
+/** One OrderBook diamond as observed. */
+export interface OrderBookState {
+  address: string;
+  symbol: string;
+  marketId: string;
+  owner: string;
+  vault: string;
+  facets: LiveFacet[];
+}
+
+export interface FleetTarget {
+  address: string;
+  symbol?: string;
+}
+
+/** Reads owner, stored vault, market and live facets of every OrderBook at the reader's block. */
+export async function observeFleet(reader: Reader, targets: FleetTarget[]): Promise<OrderBookState[]> {
+  const reads = targets.flatMap((t) => [
+    { to: t.address, contract: "OwnershipFacet", fn: "owner", args: [] },
+    { to: t.address, contract: "OrderBookViewFacet", fn: "vault", args: [] },
+    { to: t.address, contract: "OrderBookViewFacet", fn: "marketId", args: [] },
+    { to: t.address, contract: "DiamondLoupeFacet", fn: "facets", args: [] },
+  ]);
+  const values = await reader.callMany(reads);
+  return targets.map((t, i) => {
+    const [owner, vault, marketId, facets] = values.slice(i * 4, i * 4 + 4) as [string, string, string, [string, string[]][]];
+    return {
+      address: getAddress(t.address),
+      symbol: t.symbol ?? getAddress(t.address),
+      marketId,
+      owner: getAddress(owner),
+      vault: getAddress(vault),
+      facets: facets.map(([facetAddress, functionSelectors]) => ({ facetAddress: getAddress(facetAddress), functionSelectors: [...functionSelectors] })),
+    };
+  });
+}
+
+export function fleetFacts(fleet: OrderBookState[]): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const book of fleet) {
+    const key = `orderBook.${book.address.toLowerCase()}`;
+    facts[`${key}.owner`] = book.owner.toLowerCase();
+    facts[`${key}.vault`] = book.vault.toLowerCase();
+    facts[`${key}.facets`] = book.facets
+      .map((f) => `${f.facetAddress.toLowerCase()}:${[...f.functionSelectors].sort().join("+")}`)
+      .sort()
+      .join(",");
+  }
+  return facts;
+}
+
+/** Salt of a facet deployed by the cutover through the Create2Factory: the same address on every run and network. */
+export function facetSalt(contract: string): string {
+  return keccak256(toUtf8Bytes(`hardhat-cutover/facet/${contract}/v1`));
+}
+
+export interface RewireInputs {
+  fleet: OrderBookState[];
+  /** The vault every OrderBook must point at: an address, or a reference to one the same plan deploys. */
+  newVault: string | Ref;
+  /** The Create2Factory: an address, or undefined when this plan must deploy it first. */
+  create2Factory?: string;
+  signer: string;
+  /** Facets to add besides the VaultAdminFacet (e.g. a fix shipped with the rewire). */
+  extraFacets: string[];
+  /** Selectors to remove in the same cut; refused unless also in `removable`. */
+  remove: string[];
+  /** The removal allowlist (`cutover.diamond.removable`). */
+  removable: string[];
+  allowTakeover: boolean | string[];
+  /** Steps the rewire waits for (e.g. the new vault's deployment in the same plan). */
+  dependsOn: string[];
+  catalog: ContractCatalog;
+}
+
+export interface RewirePart {
+  steps: Step[];
+  /** OrderBook address -> id of the step that rewires it (absent: it already points at the new vault). */
+  stepOf: Record<string, string>;
+  refusals: { orderBook: string; symbol: string; refusal: Refusal }[];
+  labels: Record<string, string>;
+}
+
+const PREDICTED_FACET = (name: string) => `0x${id(`predicted ${name}`).slice(26)}`;
+
+/**
+ * The `cut` strategy: the vault-admin facet (and any extra facets) deployed once through CREATE2, then ONE diamondCut
+ * per OrderBook whose stored vault differs, adding the facet's selectors where absent, with `setVault(newVault)` as
+ * its init call, sent by the diamond's owner. Where the facet is already installed, just `setVault`.
+ */
+export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
+  const { catalog, signer } = inputs;
+  const steps: Step[] = [];
+  const labels: Record<string, string> = {};
+  let factory: string | Ref;
+  if (inputs.create2Factory) {
+    factory = inputs.create2Factory;
+  } else {
+    const deployFactory: DeployStep = { id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: [], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} };
+    steps.push(deployFactory);
+    factory = { $ref: "Create2Factory" };
+  }
+  const facetNames = ["VaultAdminFacet", ...inputs.extraFacets];
+  const desired: DesiredFacet[] = [];
+  const facetRef = new Map<string, Value>();
+  for (const name of facetNames) {
+    steps.push({
+      id: `deploy:${name}`,
+      kind: "deploy",
+      label: `deploy ${name} through CREATE2 (same address on every run)`,
+      from: signer,
+      dependsOn: typeof factory === "string" ? [] : ["deploy:Create2Factory"],
+      writes: [],
+      record: name,
+      contract: name,
+      args: [],
+      libraries: {},
+      create2: { factory, salt: facetSalt(name) },
+    });
+    const artifact = await catalog.artifact(name);
+    // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
+    const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
+    desired.push({ name, facetAddress: address, selectors: selectorsOf(artifact.abi as never) });
+    facetRef.set(address.toLowerCase(), typeof factory === "string" ? address : { $ref: name });
+    labels[address.toLowerCase()] = name;
+  }
+  if (inputs.remove.length > 0) {
+    desired.push({ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: selector })) });
+  }
+  const policy: CutPolicy = {
+    allowTakeover: inputs.allowTakeover,
+    removals: inputs.remove.filter((s) => inputs.removable.map((r) => r.toLowerCase()).includes(s.toLowerCase())),
+  };
+  const adminFacet = facetRef.get(desired[0].facetAddress.toLowerCase())!;
+  const setVault: Value = { $encode: { contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] } };
+  const deploySteps = facetNames.map((name) => `deploy:${name}`);
+  const stepOf: Record<string, string> = {};
+  const refusals: RewirePart["refusals"] = [];
+
+  for (const book of inputs.fleet) {
+    if (typeof inputs.newVault === "string" && book.vault.toLowerCase() === inputs.newVault.toLowerCase()) continue;
+    const result = computeCut(book.facets, desired, { ...policy, diamond: book.address });
+    for (const refusal of result.refusals) refusals.push({ orderBook: book.address, symbol: book.symbol, refusal });
+    if (result.refusals.length > 0) continue;
+    const done = [{ read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault }];
+    const cut: Value[] = result.cut.map((c: FacetCut) => ({
+      facetAddress: c.facetAddress === ZeroAddress ? ZeroAddress : (facetRef.get(c.facetAddress.toLowerCase()) ?? c.facetAddress),
+      action: c.action,
+      functionSelectors: [...c.functionSelectors],
+    }));
+    const action: CallAction =
+      cut.length === 0
+        ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
+        : { call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] }, done };
+    const step: CallStep = {
+      id: `rewire:${book.address.toLowerCase()}`,
+      kind: "call",
+      label: `rewire ${book.symbol}`,
+      from: book.owner,
+      dependsOn: [...inputs.dependsOn, ...deploySteps],
+      writes: [`orderBook.${book.address.toLowerCase()}.vault`, `orderBook.${book.address.toLowerCase()}.facets`],
+      actions: [action],
+    };
+    steps.push(step);
+    stepOf[book.address] = step.id;
+  }
+  return { steps, stepOf, refusals, labels };
+}
+
+function predictCreate2(factory: string, name: string, bytecode: string): string {
+  // Facets have no constructor arguments and no libraries: the init code is the artifact's bytecode.
+  return getAddress(`0x${keccak256(`0xff${factory.slice(2)}${facetSalt(name).slice(2)}${keccak256(bytecode).slice(2)}`).slice(26)}`);
+}
