@@ -22,6 +22,13 @@ export const cutoverUserConfigSchema = z
       })
       .strict()
       .optional(),
+    diamond: z
+      .object({
+        /** Selectors a cut may remove (the removal allowlist); anything else live is never removed. */
+        removable: z.array(z.string().regex(/^0x[0-9a-fA-F]{8}$/, "Expected a 4-byte selector like 0x12345678")).optional(),
+      })
+      .strict()
+      .optional(),
     redeploy: z
       .object({
         collateral: address.optional(),
@@ -47,6 +54,7 @@ export interface CutoverConfig {
   admin?: string;
   confirmations: Record<string, number>;
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
+  diamond: { removable: string[] };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
 }
 
@@ -59,6 +67,7 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
       envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
     },
+    diamond: { removable: user?.diamond?.removable ?? [] },
     redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
   };
 }

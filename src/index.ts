@@ -59,12 +59,27 @@ const regrantRoles = task("corevault:regrant-roles", "Make the CoreVault's role 
   .setAction(() => import("../tasks/corevault-regrant-roles.js"))
   .build();
 
+const rewire = task("orderbook:rewire", "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable")
+  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xc3e5…3690" })
+  .addOption({ name: "orderbooks", type: ArgumentType.STRING, defaultValue: "", description: "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F70…dA7D,0xf41B…120E" })
+  .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "More facets to add in the same cut, by contract name (deployed through CREATE2). Example: --facets OrderBookViewFacet" })
+  .addOption({ name: "remove", type: ArgumentType.STRING, defaultValue: "", description: "Selectors to remove in the same cut; each must be in cutover.diamond.removable. Example: --remove 0x12345678" })
+  .addOption({ name: "allowTakeover", type: ArgumentType.STRING, defaultValue: "", description: "Selectors the new facets may take over from the facet serving them now, or 'all'. Example: --allow-takeover 0x6817031b" })
+  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that deploys the facets (default: the first account); each cut is sent by its diamond's owner. Example: --signer 0xf39F…2266" })
+  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing" })
+  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
+  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
+  .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent cuts back-to-back)" })
+  .addFlag({ name: "json", description: "Machine-readable output for CI" })
+  .setAction(() => import("../tasks/orderbook-rewire.js"))
+  .build();
+
 const cutoverPlugin: HardhatPlugin = {
   id: "hardhat-cutover",
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [deploySystem, demo, scanStale, redeploy, roles, regrantRoles],
+  tasks: [deploySystem, demo, scanStale, redeploy, rewire, roles, regrantRoles],
 };
 
 export default cutoverPlugin;

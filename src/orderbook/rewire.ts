@@ -103,7 +103,7 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
   if (inputs.create2Factory) {
     factory = inputs.create2Factory;
   } else {
-    const deployFactory: DeployStep = { id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: [], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} };
+    const deployFactory: DeployStep = { id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: ["create2Factory"], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} };
     steps.push(deployFactory);
     factory = { $ref: "Create2Factory" };
   }
@@ -127,7 +127,9 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
     const artifact = await catalog.artifact(name);
     // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
     const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
-    desired.push({ name, facetAddress: address, selectors: selectorsOf(artifact.abi as never) });
+    const selectors = selectorsOf(artifact.abi as never);
+    desired.push({ name, facetAddress: address, selectors });
+    for (const { selector, signature } of selectors) labels[selector.toLowerCase()] = signature;
     facetRef.set(address.toLowerCase(), typeof factory === "string" ? address : { $ref: name });
     labels[address.toLowerCase()] = name;
   }

@@ -1,0 +1,61 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { getAddress } from "ethers";
+import { ContractCatalog } from "../src/engine/contracts.js";
+import { runCutover } from "../src/engine/run.js";
+import { fleetStatus, renderFleet, rewirePlanner, writeRewireRecords } from "../src/orderbook/rewire-planner.js";
+import { progressLine } from "../src/report/progress.js";
+import { sendSummary } from "../src/report/results.js";
+import { toJson } from "../src/util/json.js";
+import "../src/type-extensions.js";
+
+interface Args {
+  vault: string;
+  orderbooks: string;
+  facets: string;
+  remove: string;
+  allowTakeover: string;
+  signer: string;
+  planOnly: boolean;
+  replan: boolean;
+  yes: boolean;
+  sequential: boolean;
+  json: boolean;
+}
+
+export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const conn = await hre.network.getOrCreate();
+  const [firstSigner] = await conn.ethers.getSigners();
+  const signer = getAddress(args.signer || firstSigner.address);
+  const { planner, fleet } = await rewirePlanner(hre, conn, signer, { vault: args.vault, orderBooks: args.orderbooks, facets: args.facets, remove: args.remove, allowTakeover: args.allowTakeover });
+  const progress = progressLine(!args.json);
+  const started = Date.now();
+  const outcome = await runCutover(hre, conn, planner, {
+    planOnly: args.planOnly,
+    replan: args.replan,
+    yes: args.yes,
+    pipeline: !args.sequential,
+    confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
+    onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+    print: args.json ? undefined : (text) => console.log(text),
+  });
+  if (args.planOnly) {
+    if (args.json) console.log(toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone }));
+    else console.log(`\nplan only: nothing sent. Plan written to ${outcome.planFile}`);
+    return;
+  }
+  const report = outcome.report!;
+  progress.done(sendSummary(report, (Date.now() - started) / 1000));
+  const catalog = new ContractCatalog(hre);
+  await writeRewireRecords(hre, conn, catalog, outcome);
+  const rows = await fleetStatus(conn, catalog, outcome.plan, report, fleet());
+  const failed = rows.some((r) => r.status !== "rewired" && r.status !== "already done");
+  if (args.json) {
+    console.log(toJson({ planId: report.planId, complete: report.complete && !failed, transactionsSent: report.transactionsSent, deployed: report.deployed, orderBooks: rows, results: report.results }));
+  } else {
+    console.log(renderFleet(rows));
+  }
+  if (!report.complete || failed) {
+    process.exitCode = 1;
+    if (!args.json) console.log(`\nNot every OrderBook is rewired. Fix what failed, then run the same command again: only what remains is sent.`);
+  }
+}
