@@ -13,6 +13,7 @@ export interface LiveFacet {
 export interface DesiredFacet {
   name: string;
   facetAddress: string;
+  /** `signature` may be "" where it is unknown (a removal of a selector whose ABI we do not have). */
   selectors: { selector: string; signature: string }[];
 }
 
@@ -124,7 +125,7 @@ export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: C
     const selectors = new Map<string, string>();
     for (const { selector, signature } of facet.selectors) {
       const sel = normSelector(selector, `desired facet ${facet.name}`);
-      if (id(signature).slice(0, 10) !== sel) {
+      if (signature !== "" && id(signature).slice(0, 10) !== sel) {
         throw new Error(`Desired facet ${facet.name}: selector ${sel} does not match signature ${signature} (${id(signature).slice(0, 10)})`);
       }
       selectors.set(sel, signature);

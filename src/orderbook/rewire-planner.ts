@@ -9,6 +9,7 @@ import { predictDiamondCutEvent, receiptHasDiamondCut, type FacetCut } from "../
 import { Addresses, linkBytecode, type ApplyReport } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { RunStore } from "../engine/journal.js";
+import { localCreate2Factory } from "../engine/local-chain.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
@@ -98,7 +99,7 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
       } catch (error) {
         throw new CutoverInputError("--orderbooks", targets.map((t) => t.address).join(","), `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`);
       }
-      create2Factory = await recordedCreate2Factory(reader, root, network);
+      create2Factory = (await localCreate2Factory(conn, new ContractCatalog(hre))) ?? (await recordedCreate2Factory(reader, root, network));
       return { chainId, block: reader.block, facts: { ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
@@ -173,7 +174,7 @@ export async function fleetStatus(conn: NetworkConnection, catalog: ContractCata
         continue;
       }
     }
-    rows.push({ ...base, status: "rewired", txHash: result.txHash, gasUsed: result.gasUsed });
+    rows.push({ ...base, status: result.sentNow ? "rewired" : "already done", txHash: result.txHash, gasUsed: result.gasUsed });
   }
   return rows;
 }

@@ -88,6 +88,9 @@ export interface RewirePart {
   labels: Record<string, string>;
 }
 
+/** Facets whose signatures name the selectors of a removal. */
+const KNOWN_FACETS = ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet", "OrderBookTradingFacet", "OrderBookViewFacet", "VaultAdminFacet"];
+
 const PREDICTED_FACET = (name: string) => `0x${id(`predicted ${name}`).slice(26)}`;
 
 /**
@@ -134,7 +137,9 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
     labels[address.toLowerCase()] = name;
   }
   if (inputs.remove.length > 0) {
-    desired.push({ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: selector })) });
+    const known = new Map<string, string>();
+    for (const name of KNOWN_FACETS) for (const s of selectorsOf((await catalog.artifact(name)).abi as never)) known.set(s.selector, s.signature);
+    desired.push({ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: known.get(selector.toLowerCase()) ?? "" })) });
   }
   const policy: CutPolicy = {
     allowTakeover: inputs.allowTakeover,

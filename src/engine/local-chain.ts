@@ -1,0 +1,19 @@
+import type { NetworkConnection } from "hardhat/types/network";
+import type { ContractCatalog } from "./contracts.js";
+import { isLocalNetwork } from "./run.js";
+
+/** Where the plugin keeps its Create2Factory on local chains: the same address on every in-process chain and node. */
+export const LOCAL_CREATE2_FACTORY = "0xC2E8000000000000000000000000000000000c2e";
+
+/**
+ * On a local chain (in-process, or a node on loopback), makes sure the plugin's Create2Factory is at its fixed address
+ * (runtime code installed with hardhat_setCode: no transaction, no nonce). Elsewhere it does nothing.
+ */
+export async function localCreate2Factory(conn: NetworkConnection, catalog: ContractCatalog): Promise<string | undefined> {
+  if (!(await isLocalNetwork(conn))) return undefined;
+  if ((await conn.ethers.provider.getCode(LOCAL_CREATE2_FACTORY)) === "0x") {
+    const runtime = (await catalog.artifact("Create2Factory")).deployedBytecode;
+    await conn.provider.request({ method: "hardhat_setCode", params: [LOCAL_CREATE2_FACTORY, runtime] });
+  }
+  return LOCAL_CREATE2_FACTORY;
+}
