@@ -35,6 +35,7 @@ const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the
   .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
   .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
   .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent steps back-to-back)" })
+  .addFlag({ name: "rewire", description: "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal" })
   .addFlag({ name: "json", description: "Machine-readable output for CI" })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();

@@ -4,6 +4,7 @@ import { CutoverInputError } from "../src/errors.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { runCutover } from "../src/engine/run.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
+import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
 import { progressLine } from "../src/report/progress.js";
 import { renderResults, sendSummary } from "../src/report/results.js";
 import { toJson } from "../src/util/json.js";
@@ -20,6 +21,7 @@ interface Args {
   replan: boolean;
   yes: boolean;
   sequential: boolean;
+  rewire: boolean;
   json: boolean;
 }
 
@@ -30,7 +32,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
   const signer = args.signer ? signers.find((s) => s.address.toLowerCase() === args.signer.toLowerCase()) : signers[0];
   if (!signer) throw new CutoverInputError("--signer", args.signer, `it is not one of the ${signers.length} accounts configured for ${conn.networkName}; add its key to the network's accounts or pick another`);
 
-  const planner = await redeployPlanner(hre, conn, getAddress(signer.address), { ...args, oldVault: args.oldVault || undefined, admin: args.admin || undefined, collateral: args.collateral || undefined, libraries: args.libraries || undefined });
+  const planner = await redeployPlanner(hre, conn, getAddress(signer.address), { ...args, oldVault: args.oldVault || undefined, admin: args.admin || undefined, collateral: args.collateral || undefined, libraries: args.libraries || undefined, rewire: args.rewire });
   const progress = progressLine(!args.json);
   const started = Date.now();
   const outcome = await runCutover(hre, conn, planner, {
@@ -49,12 +51,16 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
   }
   const report = outcome.report!;
   progress.done(sendSummary(report, (Date.now() - started) / 1000));
+  const catalog = new ContractCatalog(hre);
   let records;
-  if (outcome.completedNow) records = await writeRedeployRecords(hre, conn, new ContractCatalog(hre), outcome, planner.system(), planner.records());
+  if (outcome.completedNow) records = await writeRedeployRecords(hre, conn, catalog, outcome, planner.system(), planner.records());
+  const orderBooks = args.rewire ? await fleetStatus(conn, catalog, outcome.plan, report, planner.fleet()) : undefined;
   if (args.json) {
-    console.log(toJson({ planId: report.planId, planFile: outcome.planFile, complete: report.complete, transactionsSent: report.transactionsSent, deployed: report.deployed, results: report.results, records: records?.contracts }));
+    console.log(toJson({ planId: report.planId, planFile: outcome.planFile, complete: report.complete, transactionsSent: report.transactionsSent, deployed: report.deployed, results: report.results, orderBooks, records: records?.contracts }));
   } else {
     console.log(renderResults(report));
+    if (orderBooks) console.log(`
+${renderFleet(orderBooks)}`);
     if (records) console.log(`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${hre.config.cutover.appConfig.contractsModule} and ${hre.config.cutover.appConfig.envFile} updated`);
   }
   if (!report.complete) {

@@ -15,7 +15,10 @@ import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-
 import { deploymentBlock, networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
-import { AGGREGATE_KEYS, planRedeploy } from "./plan-redeploy.js";
+import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
+import { localCreate2Factory } from "../engine/local-chain.js";
+import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
+import { CutRefusedByPolicyError, recordedCreate2Factory } from "../orderbook/rewire-planner.js";
 import "../type-extensions.js";
 
 export interface RedeployOptions {
@@ -25,6 +28,8 @@ export interface RedeployOptions {
   collateral?: string;
   /** "VaultAnalytics=0x…,PositionManager=0x…" */
   libraries?: string;
+  /** Also rewire every OrderBook to the new vault, in the same plan and journal. */
+  rewire?: boolean;
 }
 
 export interface SupersededEntry {
@@ -68,7 +73,12 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
   return getAddress(producedBy?.CORE_VAULT ?? current);
 }
 
-export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RedeployOptions): Promise<Planner & { system(): LegacySystem; records(): SystemRecord | undefined }> {
+export async function redeployPlanner(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  signer: string,
+  options: RedeployOptions,
+): Promise<Planner & { system(): LegacySystem; records(): SystemRecord | undefined; fleet(): OrderBookState[] }> {
   const root = hre.config.paths.root;
   const config = hre.config.cutover;
   const records = await readSystemRecordIfAny(root, conn.networkName);
@@ -77,12 +87,16 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   let system: LegacySystem | undefined;
+  let fleet: OrderBookState[] = [];
+  let create2Factory: string | undefined;
+  const catalog = new ContractCatalog(hre);
 
   return {
     task: "corevault:redeploy",
     runKey: `corevault-redeploy-${oldVault.toLowerCase()}`,
     system: () => system!,
     records: () => records,
+    fleet: () => fleet,
     async observe(reader: Reader) {
       const chainId = Number((await reader.provider.getNetwork()).chainId);
       if (records && records.chainId !== chainId) {
@@ -93,7 +107,11 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         );
       }
       system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
-      return { chainId, block: reader.block, facts: legacyFacts(system) };
+      if (!options.rewire) return { chainId, block: reader.block, facts: legacyFacts(system) };
+      const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
+      fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
+      create2Factory = (await localCreate2Factory(conn, catalog)) ?? (await recordedCreate2Factory(reader, root, conn.networkName));
+      return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
       const s = system!;
@@ -117,6 +135,24 @@ export async function redeployPlanner(hre: HardhatRuntimeEnvironment, conn: Netw
         known,
       });
       for (const market of records?.markets ?? []) plan.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
+      if (options.rewire) {
+        const rewire = await planRewire({
+          fleet,
+          newVault: NEW_VAULT,
+          create2Factory: create2Factory ?? known.Create2Factory,
+          signer,
+          extraFacets: [],
+          remove: [],
+          removable: [],
+          allowTakeover: false,
+          dependsOn: ["deploy:CoreVault"],
+          catalog,
+        });
+        if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
+        const handoff = plan.steps.findIndex((step) => step.id === "handoff:admin");
+        plan.steps.splice(handoff === -1 ? plan.steps.length : handoff, 0, ...rewire.steps);
+        Object.assign(plan.labels, rewire.labels);
+      }
       return plan;
     },
     async preflight(plan, reader, pending, addresses) {
@@ -140,20 +176,23 @@ async function preflightRedeploy(plan: Plan, reader: Reader, signer: string, pen
       }
     }
   }
-  // Every step aimed at a contract that exists already is simulated as the signer: access control fails here, not mid-run.
-  const placeholders = new Addresses(Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))));
+  // Every step aimed at a contract that exists already is simulated as its sender: access control fails here, not
+  // mid-run. Contracts the plan deploys stand in as a placeholder address; a call whose init code the plan deploys
+  // first (a diamondCut with an $encode init) cannot be simulated yet and is left to the run.
+  const placeholders = new Addresses(Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))), reader.catalog);
   for (const step of pending) {
     if (step.kind !== "call") continue;
     for (const action of step.actions) {
-      if (typeof action.call.to !== "string" || (await actionDone(reader, action, addresses))) continue;
+      if (typeof action.call.to !== "string" || JSON.stringify(action.call.args).includes('"$encode"')) continue;
+      if (await actionDone(reader, action, addresses)) continue;
       const iface = await reader.catalog.iface(action.call.contract);
       const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));
       try {
-        await reader.provider.call({ from: signer, to: action.call.to, data, blockTag: reader.block });
+        await reader.provider.call({ from: step.from, to: action.call.to, data, blockTag: reader.block });
       } catch (error) {
         throw new CutoverInputError(
           "signer",
-          signer,
+          step.from,
           `it cannot ${step.label} (${action.call.contract} ${action.call.to}.${action.call.fn}): ${reason(error)}; run with an account that holds the needed role (--signer), or hand that step to its admin`,
         );
       }

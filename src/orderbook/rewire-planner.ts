@@ -57,7 +57,7 @@ async function fleetTargets(reader: Reader, vault: string, given: string[], reco
 }
 
 /** The Create2Factory recorded for this network, if it is there. */
-async function recordedCreate2Factory(reader: Reader, root: string, network: string): Promise<string | undefined> {
+export async function recordedCreate2Factory(reader: Reader, root: string, network: string): Promise<string | undefined> {
   const file = path.join(networkDir(root, network), "Create2Factory.json");
   if (!(await exists(file))) return undefined;
   const { address } = JSON.parse(await readFile(file, "utf8")) as { address: string };

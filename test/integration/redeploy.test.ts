@@ -181,6 +181,25 @@ describe("corevault:redeploy", () => {
     expect(await vault.marketToOrderBook(marketId)).to.equal(await factory.orderBookOf(marketId));
   });
 
+  it("--rewire moves every OrderBook to the new vault in the same plan and journal", async () => {
+    const old = await freshSystem("updatable", 5);
+    const outcome = JSON.parse(await runTask("corevault:redeploy", { json: true, rewire: true, pauseOld: true }));
+    expect(outcome.complete).to.equal(true);
+    const newVault = outcome.deployed.CoreVault;
+    const ids = outcome.results.map((r: { id: string }) => r.id);
+    expect(ids.filter((i: string) => i.startsWith("rewire:"))).to.have.length(5);
+    expect(ids).to.include("deploy:VaultAdminFacet");
+    expect(ids.at(-1)).to.equal("handoff:admin");
+    for (const market of old.markets) expect(await (await at("OrderBookViewFacet", market.orderBook)).vault()).to.equal(newVault);
+    expect(outcome.orderBooks.every((b: { status: string }) => b.status === "rewired")).to.equal(true);
+    const journal = await readFile(path.join(root, "deployments", conn.networkName, ".cutover", `corevault-redeploy-${old.contracts.CORE_VAULT.toLowerCase()}`, "journal.jsonl"), "utf8");
+    expect(journal).to.include('"stepId":"rewire:');
+    const again = await nonce();
+    const second = JSON.parse(await runTask("corevault:redeploy", { json: true, rewire: true, pauseOld: true }));
+    expect(second.transactionsSent).to.equal(0);
+    expect(await nonce()).to.equal(again);
+  });
+
   describe("refuses bad input with nothing sent", () => {
     it("18-decimals collateral", async () => {
       await freshSystem();
