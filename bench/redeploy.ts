@@ -1,5 +1,6 @@
-// Run through bench/redeploy.sh. Each mode gets a fresh production-like system (deployed with automine), then the
-// node switches to interval mining and `corevault:redeploy` runs through the real task.
+// Run with: bash scripts/node22.sh bash bench/run.sh bench/redeploy.ts
+// Each mode gets a fresh production-like system (deployed with automine), then the node switches to interval mining
+// and `corevault:redeploy` runs through the real task: pipelined, then one transaction at a time.
 import hre from "hardhat";
 import { deploySystem } from "../src/mocks/deploy-system.js";
 import { renderTable } from "../src/report/table.js";
