@@ -61,6 +61,7 @@ const regrantRoles = task("corevault:regrant-roles", "Make the CoreVault's role 
   .build();
 
 const rewire = task("orderbook:rewire", "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable")
+  .addOption({ name: "strategy", type: ArgumentType.STRING, defaultValue: "cut", description: "'cut' upgrades each OrderBook in place; 'redeploy' deploys a fresh OrderBook per market on the new vault (open orders stay on the old book). Example: --strategy redeploy" })
   .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xc3e5…3690" })
   .addOption({ name: "orderbooks", type: ArgumentType.STRING, defaultValue: "", description: "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F70…dA7D,0xf41B…120E" })
   .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "More facets to add in the same cut, by contract name (deployed through CREATE2). Example: --facets OrderBookViewFacet" })

@@ -9,6 +9,7 @@ import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
 interface Args {
+  strategy: string;
   vault: string;
   orderbooks: string;
   facets: string;
@@ -26,7 +27,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
   const conn = await hre.network.getOrCreate();
   const [firstSigner] = await conn.ethers.getSigners();
   const signer = getAddress(args.signer || firstSigner.address);
-  const { planner, fleet } = await rewirePlanner(hre, conn, signer, { vault: args.vault, orderBooks: args.orderbooks, facets: args.facets, remove: args.remove, allowTakeover: args.allowTakeover });
+  const { planner, fleet } = await rewirePlanner(hre, conn, signer, { strategy: args.strategy, vault: args.vault, orderBooks: args.orderbooks, facets: args.facets, remove: args.remove, allowTakeover: args.allowTakeover });
   const progress = progressLine(!args.json);
   const started = Date.now();
   const outcome = await runCutover(hre, conn, planner, {
@@ -48,7 +49,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
   const catalog = new ContractCatalog(hre);
   await writeRewireRecords(hre, conn, catalog, outcome);
   const rows = await fleetStatus(conn, catalog, outcome.plan, report, fleet());
-  const failed = rows.some((r) => r.status !== "rewired" && r.status !== "already done");
+  const failed = rows.some((r) => r.status === "failed" || r.status === "blocked");
   if (args.json) {
     console.log(toJson({ planId: report.planId, complete: report.complete && !failed, transactionsSent: report.transactionsSent, deployed: report.deployed, orderBooks: rows, results: report.results }));
   } else {

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, id, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
@@ -13,13 +13,14 @@ import { localCreate2Factory } from "../engine/local-chain.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
-import { networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, type SystemRecord } from "../records/records.js";
+import { networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
-import { fleetFacts, observeFleet, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
+import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 import "../type-extensions.js";
 
 export interface RewireOptions {
+  strategy?: string;
   vault?: string;
   orderBooks?: string;
   facets?: string;
@@ -48,7 +49,8 @@ const isSelector = (s: string) => /^0x[0-9a-fA-F]{8}$/.test(s);
 
 /** The OrderBooks to rewire: --orderbooks, else the new vault's registry, else the records' markets. */
 async function fleetTargets(reader: Reader, vault: string, given: string[], records: SystemRecord | undefined): Promise<FleetTarget[]> {
-  const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
+  const superseded = ((records?.supersededOrderBooks as { orderBook: string; symbol: string }[] | undefined) ?? []).map((e) => [e.orderBook.toLowerCase(), e.symbol] as const);
+  const symbols = new Map([...superseded, ...(records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol] as const)]);
   const target = (address: string) => ({ address: getAddress(address), symbol: symbols.get(address.toLowerCase()) });
   if (given.length > 0) return given.map(target);
   const registered = (await reader.tryCall({ to: vault, contract: "CoreVault", fn: "getRegisteredOrderBooks", args: [] })) as string[] | undefined;
@@ -77,13 +79,19 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
   const extraFacets = list("--facets", options.facets, (s) => /^[A-Za-z_]\w*$/.test(s), "give comma-separated contract names of facets to add, e.g. --facets OrderBookViewFacet");
   const remove = list("--remove", options.remove, isSelector, "give comma-separated 4-byte selectors, e.g. --remove 0x12345678");
   const allowTakeover = options.allowTakeover === "all" ? true : list("--allow-takeover", options.allowTakeover, isSelector, "give comma-separated 4-byte selectors, or all");
+  const strategy = options.strategy || "cut";
+  if (strategy !== "cut" && strategy !== "redeploy") {
+    throw new CutoverInputError("--strategy", strategy, "use --strategy cut (upgrade each OrderBook in place) or --strategy redeploy (a fresh OrderBook per market)");
+  }
   let fleet: OrderBookState[] = [];
   let create2Factory: string | undefined;
+  let orderBookInit: string | undefined;
+  let signerHasFactoryRole = false;
   let part: RewirePart | undefined;
 
   const planner: Planner = {
     task: "orderbook:rewire",
-    runKey: `orderbook-rewire-${vault.toLowerCase()}`,
+    runKey: `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
     async observe(reader) {
       const chainId = Number((await reader.provider.getNetwork()).chainId);
       if (records && records.chainId !== chainId) {
@@ -99,10 +107,35 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
       } catch (error) {
         throw new CutoverInputError("--orderbooks", targets.map((t) => t.address).join(","), `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`);
       }
+      if (strategy === "redeploy") {
+        // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
+        fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
+        const factory = records?.contracts.FUTURES_MARKET_FACTORY;
+        orderBookInit = records?.contracts.ORDERBOOK_INIT ?? (factory ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as string | undefined) : undefined);
+        if (!orderBookInit) throw new CutoverInputError("--strategy", "redeploy", "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut");
+        signerHasFactoryRole = (await reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [id("FACTORY_ROLE"), signer] })) as boolean;
+        return { chainId, block: reader.block, facts: fleetFacts(fleet) };
+      }
       create2Factory = (await localCreate2Factory(conn, new ContractCatalog(hre))) ?? (await recordedCreate2Factory(reader, root, network));
       return { chainId, block: reader.block, facts: { ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
+      if (strategy === "redeploy") {
+        part = planRedeployBooks({ fleet, newVault: vault, orderBookInit: orderBookInit!, signer, signerHasFactoryRole });
+        const moved = Object.keys(part.stepOf).length;
+        return {
+          task: "orderbook:rewire",
+          runKey: planner.runKey,
+          network,
+          chainId: observation.chainId,
+          observedBlock: observation.block,
+          facts: observation.facts,
+          known,
+          steps: part.steps,
+          notes: moved > 0 ? [`Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`] : [],
+          labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) },
+        };
+      }
       part = await planRewire({
         fleet,
         newVault: vault,
@@ -138,77 +171,115 @@ export interface OrderBookStatus {
   symbol: string;
   orderBook: string;
   owner: string;
-  status: "already done" | "rewired" | "failed" | "blocked";
+  status: "already done" | "rewired" | "redeployed" | "failed" | "blocked";
+  /** The new OrderBook that replaces this one (strategy redeploy). */
+  replacedBy?: string;
   txHash?: string;
   gasUsed?: string;
   reason?: string;
 }
 
 /**
- * One row per OrderBook. For every cut this invocation sent, the receipt must hold exactly the DiamondCut event
- * predicted from the plan; a cut without it is reported failed.
+ * One row per OrderBook, from the plan's steps for it (`rewire:<address>`, or `redeploy:`/`register:<address>`). For
+ * every cut this invocation sent, the receipt must hold exactly the DiamondCut event predicted from the plan; a cut
+ * without it is reported failed.
  */
 export async function fleetStatus(conn: NetworkConnection, catalog: ContractCatalog, plan: Plan, report: ApplyReport, fleet: OrderBookState[]): Promise<OrderBookStatus[]> {
   const results = new Map(report.results.map((r) => [r.id, r]));
   const addresses = new Addresses(report.deployed, catalog);
   const rows: OrderBookStatus[] = [];
   for (const book of fleet) {
-    const base = { symbol: book.symbol, orderBook: book.address, owner: book.owner };
-    const step = plan.steps.find((s) => s.id === `rewire:${book.address.toLowerCase()}`) as CallStep | undefined;
-    const result = step && results.get(step.id);
-    if (!step || !result || result.status === "already done" || result.status === "not needed") {
-      rows.push({ ...base, status: !step || result ? "already done" : "blocked" });
+    const key = `:${book.address.toLowerCase()}`;
+    const steps = plan.steps.filter((s) => s.id.endsWith(key));
+    const base: OrderBookStatus = { symbol: book.symbol, orderBook: book.address, owner: book.owner, status: "already done" };
+    const redeployed = steps.find((s) => s.kind === "deploy");
+    if (redeployed?.kind === "deploy") base.replacedBy = report.deployed[redeployed.record];
+    const stepResults = steps.map((s) => results.get(s.id)!).filter(Boolean);
+    const unfinished = stepResults.find((r) => r.status === "failed" || r.status === "blocked");
+    if (unfinished) {
+      rows.push({ ...base, status: unfinished.status === "blocked" ? "blocked" : "failed", reason: unfinished.reason });
       continue;
     }
-    if (result.status !== "done") {
-      rows.push({ ...base, status: result.status === "blocked" ? "blocked" : "failed", reason: result.reason });
+    const sent = stepResults.filter((r) => r.sentNow);
+    if (sent.length === 0) {
+      rows.push(base);
       continue;
     }
-    const call = step.actions[0].call;
-    if (call.fn === "diamondCut" && result.sentNow && result.txHash) {
+    const last = sent.at(-1)!;
+    const cut = steps.find((s): s is CallStep => s.kind === "call" && s.actions[0].call.fn === "diamondCut");
+    const cutResult = cut && results.get(cut.id);
+    if (cut && cutResult?.sentNow && cutResult.txHash) {
+      const call = cut.actions[0].call;
       await addresses.prepare(call.args);
-      const [cut, init, calldata] = call.args.map((a: Value) => addresses.resolve(a)) as [FacetCut[], string, string];
-      const receipt = await conn.ethers.provider.getTransactionReceipt(result.txHash);
-      if (!receipt || !receiptHasDiamondCut(receipt.logs, book.address, predictDiamondCutEvent(cut, init, calldata))) {
-        rows.push({ ...base, status: "failed", txHash: result.txHash, reason: "the receipt lacks the predicted DiamondCut event" });
+      const [facetCuts, init, calldata] = call.args.map((a: Value) => addresses.resolve(a)) as [FacetCut[], string, string];
+      const receipt = await conn.ethers.provider.getTransactionReceipt(cutResult.txHash);
+      if (!receipt || !receiptHasDiamondCut(receipt.logs, book.address, predictDiamondCutEvent(facetCuts, init, calldata))) {
+        rows.push({ ...base, status: "failed", txHash: cutResult.txHash, reason: "the receipt lacks the predicted DiamondCut event" });
         continue;
       }
     }
-    rows.push({ ...base, status: result.sentNow ? "rewired" : "already done", txHash: result.txHash, gasUsed: result.gasUsed });
+    rows.push({ ...base, status: redeployed ? "redeployed" : "rewired", txHash: last.txHash, gasUsed: last.gasUsed });
   }
   return rows;
 }
 
 export function renderFleet(rows: OrderBookStatus[]): string {
   const count = (status: string) => rows.filter((r) => r.status === status).length;
+  const replaced = rows.some((r) => r.replacedBy);
   return [
-    renderTable(["market", "orderBook", "owner", "status", "tx", "reason"], rows.map((r) => [r.symbol, r.orderBook, r.owner, r.status, r.txHash ?? "", r.reason ?? ""])),
-    `${rows.length} OrderBooks: ${count("rewired")} rewired, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked`,
+    renderTable(
+      ["market", "orderBook", ...(replaced ? ["replaced by"] : []), "owner", "status", "tx", "reason"],
+      rows.map((r) => [r.symbol, r.orderBook, ...(replaced ? [r.replacedBy ?? ""] : []), r.owner, r.status, r.txHash ?? "", r.reason ?? ""]),
+    ),
+    `${rows.length} OrderBooks: ${count("rewired") + count("redeployed")} ${replaced ? "redeployed" : "rewired"}, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked`,
   ].join("\n");
 }
 
-/** Records of the contracts the rewire deployed (the CREATE2 factory, the facets), from confirmed receipts. */
+/**
+ * Records of what the rewire deployed (the CREATE2 factory, facets, new OrderBooks), from confirmed receipts, each
+ * written once. A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
+ * `supersededOrderBooks` and its record file moves into the run's folder.
+ */
 export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<void> {
   const root = hre.config.paths.root;
-  const store = new RunStore(root, conn.networkName, outcome.plan.runKey);
+  const network = conn.networkName;
+  const store = new RunStore(root, network, outcome.plan.runKey);
   const receipts = new Map(store.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
+  const aggregate = await readSystemRecordIfAny(root, network);
+  const addresses = new Addresses(outcome.report!.deployed, catalog);
   for (const step of outcome.plan.steps) {
     const receipt = receipts.get(step.id);
     if (step.kind !== "deploy" || !receipt) continue;
+    const address = outcome.report!.deployed[step.record];
+    const file = path.join(networkDir(root, network), `${step.record}.json`);
+    const existing = (await exists(file)) ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] }) : undefined;
+    if (existing?.address.toLowerCase() === address.toLowerCase()) continue;
     const tx = await conn.ethers.provider.getTransactionReceipt(receipt.hash);
     if (!tx) continue;
     const artifact = await catalog.artifact(step.contract);
-    const address = outcome.report!.deployed[step.record];
-    await writeDeploymentRecord(root, conn.networkName, step.record, {
+    if (existing) {
+      await mkdir(path.join(store.dir, "superseded"), { recursive: true });
+      await rename(file, path.join(store.dir, "superseded", `${step.record}.json`));
+    }
+    await addresses.prepare(step.args);
+    await writeDeploymentRecord(root, network, step.record, {
       address,
-      abi: artifact.abi,
+      // a new OrderBook answers with the facets of the one it replaces
+      abi: existing && step.contract === "OrderBookDiamond" ? existing.abi : artifact.abi,
       transactionHash: tx.hash,
       receipt: receiptRecord(tx),
-      args: [],
+      args: step.args.map((a) => addresses.resolve(a)),
       numDeployments: 1,
       libraries: {},
       bytecode: linkBytecode(artifact, {}),
       deployedBytecode: await conn.ethers.provider.getCode(address),
     });
+    const market = step.contract === "OrderBookDiamond" ? aggregate?.markets.find((m) => `OrderBook_${m.symbol}` === step.record) : undefined;
+    if (aggregate && market) {
+      const superseded = ((aggregate.supersededOrderBooks as unknown[] | undefined) ?? []) as Record<string, string>[];
+      aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
+      market.orderBook = address;
+    }
   }
+  if (aggregate) await writeSystemRecord(root, aggregate);
 }

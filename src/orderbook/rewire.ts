@@ -185,3 +185,92 @@ function predictCreate2(factory: string, name: string, bytecode: string): string
   // Facets have no constructor arguments and no libraries: the init code is the artifact's bytecode.
   return getAddress(`0x${keccak256(`0xff${factory.slice(2)}${facetSalt(name).slice(2)}${keccak256(bytecode).slice(2)}`).slice(26)}`);
 }
+
+export interface RedeployBooksInputs {
+  fleet: OrderBookState[];
+  newVault: string;
+  /** The contract whose obInitialize(vault, marketId) initializes a new OrderBook (the factory's orderBookInit). */
+  orderBookInit: string;
+  signer: string;
+  /** The signer already holds FACTORY_ROLE on the new vault (the admin of ORDERBOOK_ROLE). */
+  signerHasFactoryRole: boolean;
+}
+
+const FACTORY_ROLE = id("FACTORY_ROLE");
+const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
+
+/**
+ * The `redeploy` strategy: for each market whose OrderBook points elsewhere, a fresh OrderBook diamond with the same
+ * facets as the old one, initialized with the new vault and the market; then registered, assigned and granted
+ * ORDERBOOK_ROLE on the new vault, and the old book's ORDERBOOK_ROLE there revoked. Open orders stay on the old book.
+ */
+export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
+  const { signer, newVault } = inputs;
+  const vaultCall = (fn: string, args: Value[]) => ({ to: newVault, contract: "CoreVault", fn, args });
+  const steps: Step[] = [];
+  const stepOf: Record<string, string> = {};
+  const registerSteps: string[] = [];
+  if (!inputs.signerHasFactoryRole) {
+    steps.push({
+      id: "grant:temporary-factory-role",
+      kind: "call",
+      label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
+      from: signer,
+      dependsOn: [],
+      writes: [],
+      temporary: true,
+      actions: [{ call: vaultCall("grantRole", [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: true }] }],
+    });
+  }
+  for (const book of inputs.fleet) {
+    if (book.vault.toLowerCase() === newVault.toLowerCase()) continue;
+    const key = book.address.toLowerCase();
+    const record = `OrderBook_${book.symbol}`;
+    const fresh: Ref = { $ref: record };
+    steps.push({
+      id: `redeploy:${key}`,
+      kind: "deploy",
+      label: `deploy a new ${book.symbol} OrderBook on the new vault`,
+      from: signer,
+      dependsOn: [],
+      writes: [],
+      record,
+      contract: "OrderBookDiamond",
+      args: [
+        book.owner,
+        book.facets.map((f) => ({ facetAddress: f.facetAddress, action: 0, functionSelectors: [...f.functionSelectors] })),
+        inputs.orderBookInit,
+        { $encode: { contract: "OrderBookInit", fn: "obInitialize", args: [newVault, book.marketId] } },
+      ],
+      libraries: {},
+    });
+    steps.push({
+      id: `register:${key}`,
+      kind: "call",
+      label: `register the new ${book.symbol} OrderBook on the new vault, retire the old one`,
+      from: signer,
+      dependsOn: [`redeploy:${key}`, ...(inputs.signerHasFactoryRole ? [] : ["grant:temporary-factory-role"])],
+      writes: [`orderBook.${key}.vault`],
+      actions: [
+        { call: vaultCall("registerOrderBook", [fresh]), done: [{ read: vaultCall("isRegisteredOrderBook", [fresh]), equals: true }] },
+        { call: vaultCall("assignMarketToOrderBook", [book.marketId, fresh]), done: [{ read: vaultCall("marketToOrderBook", [book.marketId]), equals: fresh }] },
+        { call: vaultCall("grantRole", [ORDERBOOK_ROLE, fresh]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, fresh]), equals: true }] },
+        { call: vaultCall("revokeRole", [ORDERBOOK_ROLE, book.address]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, book.address]), equals: false }] },
+      ],
+    });
+    registerSteps.push(`register:${key}`);
+    stepOf[book.address] = `register:${key}`;
+  }
+  if (!inputs.signerHasFactoryRole && registerSteps.length > 0) {
+    steps.push({
+      id: "renounce:factory-role",
+      kind: "call",
+      label: "renounce the signer's temporary FACTORY_ROLE",
+      from: signer,
+      dependsOn: registerSteps,
+      writes: [],
+      actions: [{ call: vaultCall("renounceRole", [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: false }] }],
+    });
+  }
+  return { steps: registerSteps.length > 0 ? steps : [], stepOf, refusals: [], labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" } };
+}

@@ -1,5 +1,5 @@
 // `orderbook:rewire` driven through the task on the in-process chain, after `corevault:redeploy`.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -37,7 +37,7 @@ async function rewire(args: Record<string, unknown> = {}) {
     complete: boolean;
     transactionsSent: number;
     deployed: Record<string, string>;
-    orderBooks: { symbol: string; orderBook: string; status: string; reason?: string; gasUsed?: string }[];
+    orderBooks: { symbol: string; orderBook: string; status: string; reason?: string; gasUsed?: string; replacedBy?: string }[];
   };
 }
 
@@ -112,6 +112,36 @@ describe("orderbook:rewire", () => {
     expect(others.every((b) => b.status === "rewired")).to.equal(true);
     expect(await (await at("OrderBookViewFacet", foreign.orderBook)).vault()).to.equal(system.contracts.CORE_VAULT);
     for (const other of others) expect(await (await at("OrderBookViewFacet", other.orderBook)).vault()).to.equal(newVault);
+  });
+
+  it("--strategy redeploy gives each market a fresh OrderBook on the new vault and supersedes the old one in the records", async () => {
+    const { system, oldVault, newVault } = await redeployedSystem(3, "rewire-strategy-redeploy");
+    const planned = JSON.parse(await runTask("orderbook:rewire", { strategy: "redeploy", planOnly: true, json: true }));
+    expect(planned.plan.notes.join(" ")).to.match(/Open orders stay on the old OrderBooks of the 3 redeployed market\(s\)/);
+    const out = await rewire({ strategy: "redeploy" });
+    expect(out.complete).to.equal(true);
+    const vault = await at("CoreVault", newVault);
+    const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", `${conn.networkName}-deployment.json`), "utf8"));
+    for (const market of system.markets) {
+      const row = out.orderBooks.find((b) => b.orderBook === market.orderBook)!;
+      expect(row.status).to.equal("redeployed");
+      const fresh = row.replacedBy!;
+      expect(fresh).to.not.equal(market.orderBook);
+      expect(await (await at("OrderBookViewFacet", fresh)).vault()).to.equal(newVault);
+      expect(await (await at("OrderBookViewFacet", fresh)).marketId()).to.equal(market.marketId);
+      expect(await (await at("DiamondLoupeFacet", fresh)).facetAddresses()).to.deep.equal(await (await at("DiamondLoupeFacet", market.orderBook)).facetAddresses());
+      expect(await vault.marketToOrderBook(market.marketId)).to.equal(fresh);
+      expect(await vault.hasRole(roleId("ORDERBOOK_ROLE"), fresh)).to.equal(true);
+      expect(await vault.hasRole(roleId("ORDERBOOK_ROLE"), market.orderBook)).to.equal(false);
+      expect(await (await at("OrderBookViewFacet", market.orderBook)).vault()).to.equal(oldVault);
+      expect(records.markets.find((m: { marketId: string }) => m.marketId === market.marketId).orderBook).to.equal(fresh);
+      expect(records.supersededOrderBooks.some((e: { orderBook: string; replacedBy: string }) => e.orderBook === market.orderBook && e.replacedBy === fresh)).to.equal(true);
+    }
+    expect(await vault.hasRole(roleId("FACTORY_ROLE"), deployer.address)).to.equal(false);
+    const before = await nonce();
+    const again = await rewire({ strategy: "redeploy" });
+    expect(again.transactionsSent).to.equal(0);
+    expect(await nonce()).to.equal(before);
   });
 
   describe("refuses unsafe cuts before anything is sent", () => {
