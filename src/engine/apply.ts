@@ -109,8 +109,10 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
 export async function finishedSteps(plan: Pick<Plan, "steps">, reader: Reader, known: Record<string, string>, catalog: ContractCatalog): Promise<{ finished: Set<string>; addresses: Addresses }> {
   const addresses = new Addresses({ ...known }, catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
+  // In plan order, and only after what it depends on: a renounce "holds" before the grant it undoes was even sent.
   const finished = new Set<string>();
   for (const step of plan.steps) {
+    if (!step.dependsOn.every((d) => finished.has(d))) continue;
     if (await stepDone(reader, step, addresses)) finished.add(step.id);
     else if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) finished.add(step.id);
   }

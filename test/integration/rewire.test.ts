@@ -66,8 +66,10 @@ describe("orderbook:rewire", () => {
       expect(await cutsSince(market.orderBook, from + 1), market.symbol).to.equal(1);
       expect(await (await at("DiamondLoupeFacet", market.orderBook)).facetAddress(SET_VAULT)).to.equal(out.deployed.VaultAdminFacet);
     }
-    // 55 cuts + the facet (the CREATE2 factory sits at its fixed address on local chains)
-    expect(out.transactionsSent).to.equal(56);
+    // 55 cuts, plus the facet unless an earlier test on this chain deployed it at its CREATE2 address already (the
+    // CREATE2 factory itself sits at its fixed address on local chains)
+    const facetSent = (out as unknown as { results: { id: string; sentNow?: boolean }[] }).results.some((r) => r.id === "deploy:VaultAdminFacet" && r.sentNow);
+    expect(out.transactionsSent).to.equal(55 + (facetSent ? 1 : 0));
 
     const before = await nonce();
     const again = await rewire();
