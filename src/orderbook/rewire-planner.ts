@@ -120,36 +120,28 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
       return { chainId, block: reader.block, facts: { ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
+      let notes: string[];
       if (strategy === "redeploy") {
         part = planRedeployBooks({ fleet, newVault: vault, orderBookInit: orderBookInit!, signer, signerHasFactoryRole });
         const moved = Object.keys(part.stepOf).length;
-        return {
-          task: "orderbook:rewire",
-          runKey: planner.runKey,
-          network,
-          chainId: observation.chainId,
-          observedBlock: observation.block,
-          facts: observation.facts,
-          known,
-          steps: part.steps,
-          notes: moved > 0 ? [`Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`] : [],
-          labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) },
-        };
+        notes = moved > 0 ? [`Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`] : [];
+      } else {
+        part = await planRewire({
+          fleet,
+          newVault: vault,
+          create2Factory: create2Factory ?? known.Create2Factory,
+          signer,
+          extraFacets,
+          remove,
+          removable: hre.config.cutover.diamond.removable,
+          allowTakeover,
+          dependsOn: [],
+          catalog: new ContractCatalog(hre),
+        });
+        if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
+        const rewired = fleet.length - Object.keys(part.stepOf).length;
+        notes = rewired > 0 ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`] : [];
       }
-      part = await planRewire({
-        fleet,
-        newVault: vault,
-        create2Factory: create2Factory ?? known.Create2Factory,
-        signer,
-        extraFacets,
-        remove,
-        removable: hre.config.cutover.diamond.removable,
-        allowTakeover,
-        dependsOn: [],
-        catalog: new ContractCatalog(hre),
-      });
-      if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
-      const rewired = fleet.length - Object.keys(part.stepOf).length;
       return {
         task: "orderbook:rewire",
         runKey: planner.runKey,
@@ -159,7 +151,7 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
         facts: observation.facts,
         known,
         steps: part.steps,
-        notes: rewired > 0 ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`] : [],
+        notes,
         labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) },
       };
     },
