@@ -12,7 +12,7 @@ const deploySystem = task("mocks:deploy-system", "Stand up a production-like leg
   .setAction(() => import("../tasks/deploy-system.js"))
   .build();
 
-const demo = task("cutover:demo", "The main job on the embedded in-process chain: deploy the production-like system, redeploy its CoreVault, show before and after")
+const demo = task("cutover:demo", "The main job on the embedded in-process chain: deploy the production-like system, replace its CoreVault and rewire every OrderBook, show before and after")
   .addOption({ name: "markets", type: ArgumentType.INT, defaultValue: 20, description: "How many markets to create. Example: --markets 50" })
   .setAction(() => import("../tasks/demo.js"))
   .build();

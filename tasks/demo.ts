@@ -9,8 +9,9 @@ interface Args {
 }
 
 /**
- * The main job on the embedded in-process chain: stand up the production-like system, redeploy its CoreVault with
- * `corevault:redeploy` (plan, progress, result), and show the system as the records now describe it.
+ * The main job on the embedded in-process chain: stand up the production-like system, replace its CoreVault with
+ * `corevault:redeploy --pause-old --rewire` (plan, progress, result: new vault wired like the old, every OrderBook
+ * moved to it), and show the system as the records now describe it.
  */
 export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
@@ -20,14 +21,13 @@ export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironmen
   progress.done(`deployed the production-like system in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`== 1. the legacy system\n\n${renderInventory(await readInventory(hre, conn, system))}`);
 
-  console.log(`\n== 2. corevault:redeploy --pause-old (replaces CoreVault ${system.contracts.CORE_VAULT})\n`);
-  await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true });
+  console.log(`\n== 2. corevault:redeploy --pause-old --rewire (replaces CoreVault ${system.contracts.CORE_VAULT})\n`);
+  await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true, rewire: true });
 
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
   console.log(`\n== 3. the system after the redeploy\n\n${renderInventory(await readInventory(hre, conn, { ...system, contracts: records.contracts, users: [] }))}`);
   console.log(
-    `\nThe new vault holds every role, OrderBook and market of the old one; the factory and the hub point at it.\n` +
-      `The OrderBook diamonds still call the old vault (vault() above) until they are rewired: that is orderbook:rewire.\n` +
-      `Users' collateral and positions stay in the old (paused) vault: moving funds is not part of the redeploy.`,
+    `\nThe new vault holds every role, OrderBook and market of the old one; the factory, the hub and every OrderBook\n` +
+      `point at it. Users' collateral and positions stay in the old (paused) vault: moving funds is not part of the cutover.`,
   );
 }

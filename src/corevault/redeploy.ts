@@ -151,7 +151,7 @@ export async function redeployPlanner(
         if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
         const handoff = plan.steps.findIndex((step) => step.id === "handoff:admin");
         plan.steps.splice(handoff === -1 ? plan.steps.length : handoff, 0, ...rewire.steps);
-        Object.assign(plan.labels, rewire.labels);
+        Object.assign(plan.labels, rewire.labels, Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])));
       }
       return plan;
     },
