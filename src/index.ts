@@ -24,6 +24,13 @@ const scanStale = task("cutover:scan-stale", "Find files that still reference th
   .setAction(() => import("../tasks/scan-stale.js"))
   .build();
 
+// Every state-changing task that runs on the engine can hand steps to a Safe or a timelock (see README "Running with a multisig").
+const EXECUTOR_HELP = {
+  executor: "Who executes steps whose authority is not one of this network's accounts: 'eoa' (they fail), 'safe' (one Safe Transaction Builder batch + SafeTx per wave, the run awaits the owners; needs --safe) or 'timelock' (scheduleBatch now, executeBatch on a later run after the delay; needs --timelock). Example: --executor safe --safe 0x6649…AEA",
+  safe: "The Safe (v1.3.0+/v1.4.1) that holds the admin roles / diamond ownership; steps it must send are proposed to it. Example: --safe 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
+  timelock: "The TimelockController that holds the admin roles / diamond ownership; the signer schedules (PROPOSER) and executes (EXECUTOR) its batches. Example: --timelock 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+};
+
 const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run")
   .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7E…0Fc9" })
   .addFlag({ name: "pauseOld", description: "Pause the old vault first, so no trading reaches it during the cutover" })
@@ -36,6 +43,9 @@ const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the
   .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
   .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent steps back-to-back)" })
   .addFlag({ name: "rewire", description: "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal" })
+  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
+  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
+  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
   .addFlag({ name: "json", description: "Machine-readable output for CI" })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
@@ -72,8 +82,97 @@ const rewire = task("orderbook:rewire", "Point every OrderBook diamond at the ne
   .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
   .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
   .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent cuts back-to-back)" })
+  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
+  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
+  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
   .addFlag({ name: "json", description: "Machine-readable output for CI" })
   .setAction(() => import("../tasks/orderbook-rewire.js"))
+  .build();
+
+const diamondPlan = task("diamond:plan", "Plan routing facets on a ManifestDispatcher or a timelock-owned EIP-2535 diamond: deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json")
+  .addOption({ name: "target", type: ArgumentType.STRING, defaultValue: "", description: "The ManifestDispatcher, or the EIP-2535 diamond whose owner is a TimelockController. Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3" })
+  .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "Contract names of the facets to route, comma-separated; each is deployed through CREATE2 unless it is already there. Example: --facets FeeConfigFacet,PauseGuardFacet,MarketInfoFacet" })
+  .addFlag({ name: "acceptBreaking", description: "Acknowledge that the plan removes live selectors (an earlier version's functions the new facet lacks); without it such a plan is refused. Example: --accept-breaking" })
+  .addOption({ name: "allowTakeover", type: ArgumentType.STRING, defaultValue: "", description: "Selectors the planned facets may take over from another live facet (not an earlier version of theirs), or 'all'. Example: --allow-takeover 0x46904840" })
+  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that deploys the facets (default: the network's first account). Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })
+  .addFlag({ name: "planOnly", description: "Check and write the plan without deploying the facets (their CREATE2 addresses and code hashes are predicted). Example: --plan-only" })
+  .addFlag({ name: "yes", description: "Do not ask for confirmation before deploying on a non-local network. Example: --yes" })
+  .addFlag({ name: "json", description: "Print the plan and its file as JSON for CI. Example: --json" })
+  .setAction(() => import("../tasks/diamond-plan.js"))
+  .build();
+
+const changeOptions = (name: string, description: string, signerRole: string) =>
+  task(name, description)
+    .addOption({ name: "plan", type: ArgumentType.STRING, defaultValue: "", description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json" })
+    .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: `Account that sends (default: the network's first account); it needs ${signerRole}. Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266` })
+    .addFlag({ name: "planOnly", description: "Show the transactions and write the engine's plan; send nothing. Example: --plan-only" })
+    .addFlag({ name: "replan", description: "Recompute the engine's plan from the chain as it is now (after a drift refusal). Example: --replan" })
+    .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
+    .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" });
+
+const diamondStagePlan = changeOptions(
+  "diamond:stage-plan",
+  "Stage a facet plan: commitRoot(root, epoch) on a ManifestDispatcher, or scheduleBatch of the diamondCut on the diamond's TimelockController (salt from the plan id); records the ETA. Staging it again sends nothing",
+  "COMMIT_ROLE on the dispatcher, or PROPOSER_ROLE on the timelock",
+)
+  .setAction(() => import("../tasks/diamond-stage-plan.js"))
+  .build();
+
+const diamondApplyPlan = changeOptions(
+  "diamond:apply-plan",
+  "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock); verifies the loupe",
+  "APPLY_ROLE on the dispatcher, or EXECUTOR_ROLE on the timelock",
+)
+  .addOption({ name: "batchSize", type: ArgumentType.INT, defaultValue: 100, description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50" })
+  .setAction(() => import("../tasks/diamond-apply-plan.js"))
+  .build();
+
+const diamondRollback = changeOptions(
+  "diamond:rollback",
+  "Undo an applied facet plan with the inverse stored in its file: stages it (a new epoch's manifest of the previous routes, or a timelock batch after the plan's own), then applies it once due; routes the plan added are removed with removeRoutes. Run it again after the delay",
+  "COMMIT_ROLE and APPLY_ROLE on the dispatcher, or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
+)
+  .addOption({ name: "batchSize", type: ArgumentType.INT, defaultValue: 100, description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50" })
+  .setAction(() => import("../tasks/diamond-rollback.js"))
+  .build();
+
+const cutoverVerify = task("cutover:verify", "Verify a finished cutover: named checks of the new vault's roles, markets, OrderBooks, factory, hub, params, libraries, records and app config against the plans, smoke tests on a throwaway copy of the chain, reports in markdown and JSON. Exits with code 1 when a check fails")
+  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The replaced CoreVault whose cutover to verify (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addOption({ name: "block", type: ArgumentType.STRING, defaultValue: "latest", description: "Block to read the chain at: a number or 'latest'. Example: --block 19000000" })
+  .addFlag({ name: "skipSmoke", description: "Skip the smoke tests (liquidation through an OrderBook, mark price, settlement, refusals), which run on an in-process fork of an HTTP network or inside evm_snapshot/evm_revert on the in-process chain. Example: --skip-smoke" })
+  .addFlag({ name: "sources", description: "Also compare every contract the cutover deployed with its compiled artifact (links and immutables accounted for) and verify its source on the block explorer through hardhat-verify. Example: --sources" })
+  .addOption({ name: "reportDir", type: ArgumentType.STRING, defaultValue: "", description: "Directory for report.md (with a mermaid diagram of the wiring) and report.json (default: deployments/<network>/verify). Example: --report-dir reports/cutover" })
+  .addFlag({ name: "json", description: "Print the report as JSON instead of a table. Example: --json" })
+  .setAction(() => import("../tasks/cutover-verify.js"))
+  .build();
+
+const cutoverStatus = task("cutover:status", "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs")
+  .addFlag({ name: "json", description: "Print the status as JSON. Example: --json" })
+  .setAction(() => import("../tasks/cutover-status.js"))
+  .build();
+
+const cutoverWatch = task("cutover:watch", "Stream the old and new vault's events (positions, margin, settlement, role changes); print an ALARM line for OrderBook activity on the OLD vault after the cutover and for role changes no plan made. Exits with code 1 after an alarm")
+  .addOption({ name: "fromBlock", type: ArgumentType.STRING, defaultValue: "", description: "First block to read (default: the next block; an earlier one replays history). Example: --from-block 1200" })
+  .addOption({ name: "blocks", type: ArgumentType.INT, defaultValue: 0, description: "Stop after this many blocks (0: no limit). Example: --blocks 100" })
+  .addOption({ name: "seconds", type: ArgumentType.INT, defaultValue: 0, description: "Stop after this many seconds (0: no limit). Example: --seconds 60" })
+  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The replaced CoreVault whose cutover to watch (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addOption({ name: "pollMs", type: ArgumentType.INT, defaultValue: 0, description: "Milliseconds between polls for new blocks (default: 200 on local chains, 2000 elsewhere). Example: --poll-ms 500" })
+  .addFlag({ name: "json", description: "Print one JSON object per event and alarm. Example: --json" })
+  .setAction(() => import("../tasks/cutover-watch.js"))
+  .build();
+
+const transferOwnership = task("cutover:transfer-ownership", "Hand the system to a Safe: DEFAULT_ADMIN_ROLE of the vault, factory and hub granted to it and every role of the deployer there renounced (grant, then renounce), and every OrderBook diamond's ownership transferred (ERC-173, one-step here). Ends with a check that fails while the deployer still holds anything. Resumable")
+  .addOption({ name: "to", type: ArgumentType.STRING, defaultValue: "", description: "The new owner and admin: the Safe (or timelock). Example: --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA" })
+  .addFlag({ name: "allowEoa", description: "Allow --to to be an address without code (the diamonds' ownership transfer is one-step: a wrong address cannot be undone). Example: --allow-eoa" })
+  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "The deployer whose roles and ownerships move (default: the network's first account). Example: --signer 0xf39F…2266" })
+  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
+  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
+  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
+  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and the check; send nothing. Example: --plan-only" })
+  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan" })
+  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
+  .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" })
+  .setAction(() => import("../tasks/cutover-transfer-ownership.js"))
   .build();
 
 const cutoverPlugin: HardhatPlugin = {
@@ -81,7 +180,7 @@ const cutoverPlugin: HardhatPlugin = {
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [deploySystem, demo, scanStale, redeploy, rewire, roles, regrantRoles],
+  tasks: [deploySystem, demo, scanStale, redeploy, rewire, roles, regrantRoles, diamondPlan, diamondStagePlan, diamondApplyPlan, diamondRollback, cutoverVerify, cutoverStatus, cutoverWatch, transferOwnership],
 };
 
 export default cutoverPlugin;

@@ -1,9 +1,12 @@
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getAddress } from "ethers";
 import { ContractCatalog } from "../src/engine/contracts.js";
+import { parseExecutorChoice } from "../src/engine/executor.js";
 import { runCutover } from "../src/engine/run.js";
 import { fleetStatus, renderFleet, rewirePlanner, writeRewireRecords } from "../src/orderbook/rewire-planner.js";
 import { progressLine } from "../src/report/progress.js";
+import { renderAwaiting } from "../src/report/proposals.js";
 import { sendSummary } from "../src/report/results.js";
 import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
@@ -20,6 +23,9 @@ interface Args {
   replan: boolean;
   yes: boolean;
   sequential: boolean;
+  executor: string;
+  safe: string;
+  timelock: string;
   json: boolean;
 }
 
@@ -27,6 +33,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
   const conn = await hre.network.getOrCreate();
   const [firstSigner] = await conn.ethers.getSigners();
   const signer = getAddress(args.signer || firstSigner.address);
+  const executor = { ...parseExecutorChoice(args), signer };
   const { planner, fleet } = await rewirePlanner(hre, conn, signer, { strategy: args.strategy, vault: args.vault, orderBooks: args.orderbooks, facets: args.facets, remove: args.remove, allowTakeover: args.allowTakeover });
   const progress = progressLine(!args.json);
   const started = Date.now();
@@ -36,6 +43,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
     yes: args.yes,
     pipeline: !args.sequential,
     confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
+    executor,
     onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
     print: args.json ? undefined : (text) => console.log(text),
   });
@@ -51,11 +59,14 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
   const rows = await fleetStatus(conn, catalog, outcome.plan, report, fleet());
   const failed = rows.some((r) => r.status === "failed" || r.status === "blocked");
   if (args.json) {
-    console.log(toJson({ planId: report.planId, complete: report.complete && !failed, transactionsSent: report.transactionsSent, deployed: report.deployed, orderBooks: rows, results: report.results }));
+    console.log(toJson({ planId: report.planId, complete: report.complete && !failed, awaiting: report.awaiting, transactionsSent: report.transactionsSent, deployed: report.deployed, orderBooks: rows, results: report.results, proposals: report.proposals }));
   } else {
     console.log(renderFleet(rows));
   }
-  if (!report.complete || failed) {
+  if (report.awaiting && !failed) {
+    process.exitCode = 2;
+    if (!args.json) console.log(`\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`);
+  } else if (!report.complete || failed) {
     process.exitCode = 1;
     if (!args.json) console.log(`\nNot every OrderBook is rewired. Fix what failed, then run the same command again: only what remains is sent.`);
   }

@@ -10,8 +10,13 @@ export interface RedeployInputs {
   system: LegacySystem;
   facts: Record<string, string>;
   network: string;
-  /** The account that sends every step (it deploys, so it is the new vault's first admin). */
+  /** The account that deploys and configures the new vault (so it is its first admin) and hands it over. */
   signer: string;
+  /**
+   * Who holds DEFAULT_ADMIN_ROLE on the existing contracts the plan calls (the signer, or the Safe / timelock given):
+   * the sender of pausing the old vault and of repointing the factory and the hub. Default: the signer.
+   */
+  authorities?: { oldVault?: string; factory?: string; hub?: string };
   /** Final DEFAULT_ADMIN_ROLE holders of the new vault. */
   admins: string[];
   pauseOld: boolean;
@@ -67,7 +72,7 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
       id: "pause-old-vault",
       kind: "call",
       label: "pause the old vault",
-      from,
+      from: inputs.authorities?.oldVault ?? from,
       dependsOn: [],
       writes: ["oldVault.paused"],
       actions: [{ call: { to: system.vault, contract: "CoreVault", fn: "pause", args: [] }, done: [{ read: { to: system.vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }] }],
@@ -181,7 +186,7 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
       id: "align:factory",
       kind: "call",
       label: "point the factory at the new vault",
-      from,
+      from: inputs.authorities?.factory ?? from,
       dependsOn: vaultDeployed,
       writes: ["factory.vault"],
       actions: [{ call: { to: system.factory.address, contract: "FuturesMarketFactory", fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: system.factory.address, contract: "FuturesMarketFactory", fn: "vault", args: [] }, equals: NEW_VAULT }] }],
@@ -192,7 +197,7 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
       id: "repoint:hub",
       kind: "call",
       label: "point the CollateralHub at the new vault",
-      from,
+      from: inputs.authorities?.hub ?? from,
       dependsOn: vaultDeployed,
       writes: ["hub.vault"],
       actions: [{ call: { to: system.hub.address, contract: "CollateralHub", fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: system.hub.address, contract: "CollateralHub", fn: "vault", args: [] }, equals: NEW_VAULT }] }],

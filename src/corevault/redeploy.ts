@@ -1,6 +1,6 @@
 import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, isAddress, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError } from "../errors.js";
@@ -30,6 +30,17 @@ export interface RedeployOptions {
   libraries?: string;
   /** Also rewire every OrderBook to the new vault, in the same plan and journal. */
   rewire?: boolean;
+  /**
+   * Accounts besides the signer that may hold the admin role of the existing contracts (the `--safe`, the
+   * `--timelock`): each such step is sent by the first of signer, then these, that holds the role at the pinned block.
+   */
+  authorities?: string[];
+}
+
+/** The first of `candidates` holding DEFAULT_ADMIN_ROLE on each AccessControl contract (else the first candidate). */
+async function adminsOf(reader: Reader, contracts: { key: string; address: string; contract: string }[], candidates: string[]): Promise<Record<string, string>> {
+  const holds = await Promise.all(contracts.flatMap((c) => candidates.map((account) => reader.tryCall({ to: c.address, contract: c.contract, fn: "hasRole", args: [ZeroHash, account] }))));
+  return Object.fromEntries(contracts.map((c, i) => [c.key, candidates.find((_, k) => holds[i * candidates.length + k] === true) ?? candidates[0]]));
 }
 
 export interface SupersededEntry {
@@ -87,6 +98,7 @@ export async function redeployPlanner(
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   let system: LegacySystem | undefined;
+  let authorities: Record<string, string> = {};
   let fleet: OrderBookState[] = [];
   let create2Factory: string | undefined;
   const catalog = new ContractCatalog(hre);
@@ -107,11 +119,18 @@ export async function redeployPlanner(
         );
       }
       system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
-      if (!options.rewire) return { chainId, block: reader.block, facts: legacyFacts(system) };
+      const existing = [
+        { key: "oldVault", address: system.vault, contract: "CoreVault" },
+        ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }] : []),
+        ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: "CollateralHub" }] : []),
+      ];
+      authorities = await adminsOf(reader, existing, [signer, ...(options.authorities ?? [])]);
+      const authorityFacts = Object.fromEntries(Object.entries(authorities).map(([key, account]) => [`authority.${key}`, account.toLowerCase()]));
+      if (!options.rewire) return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts } };
       const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
       fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
       create2Factory = (await localCreate2Factory(conn, catalog)) ?? (await recordedCreate2Factory(reader, root, conn.networkName));
-      return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
+      return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts, ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
       const s = system!;
@@ -123,6 +142,7 @@ export async function redeployPlanner(
         facts: observation.facts,
         network: conn.networkName,
         signer,
+        authorities,
         admins,
         pauseOld: options.pauseOld,
         collateral: collateralOverride ?? s.collateral,
@@ -193,7 +213,7 @@ async function preflightRedeploy(plan: Plan, reader: Reader, signer: string, pen
         throw new CutoverInputError(
           "signer",
           step.from,
-          `it cannot ${step.label} (${action.call.contract} ${action.call.to}.${action.call.fn}): ${reason(error)}; run with an account that holds the needed role (--signer), or hand that step to its admin`,
+          `it cannot ${step.label} (${action.call.contract} ${action.call.to}.${action.call.fn}): ${reason(error)}; run with an account that holds the needed role (--signer), or name the Safe or timelock that holds it (--executor safe --safe 0x… / --executor timelock --timelock 0x…)`,
         );
       }
     }

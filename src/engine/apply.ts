@@ -1,12 +1,15 @@
 import { ContractFactory, getCreate2Address, getCreateAddress, keccak256, ZeroHash } from "ethers";
 import type { ContractCatalog } from "./contracts.js";
-import type { ChainProvider, EoaExecutor, TxOutcome, TxRequest } from "./executor-eoa.js";
+import type { ChainProvider, TxRequest } from "./executor-eoa.js";
+import { EXECUTOR_STEP_PREFIX, isAwaiting, type Executor, type WaveOutcome } from "./executor.js";
 import type { JournalEntry, RunStore, TxFields } from "./journal.js";
 import { canonicalJson, isEncoded, isRef } from "./plan.js";
+import type { Proposal } from "./proposal.js";
 import { normalize, Reader } from "./reader.js";
 import type { CallAction, CallSpec, DeployStep, Plan, ReadCheck, Step, Value } from "./types.js";
 
-export type StepStatus = "already done" | "done" | "not needed" | "failed" | "blocked";
+/** "awaiting": proposed to (or scheduled on) its authority, or waiting for a step that is; neither sent nor failed. */
+export type StepStatus = "already done" | "done" | "not needed" | "failed" | "blocked" | "awaiting";
 
 const FINISHED: StepStatus[] = ["already done", "done", "not needed"];
 
@@ -20,6 +23,8 @@ export interface StepResult {
   reason?: string;
   /** Sent by this invocation (not by an earlier one). */
   sentNow?: boolean;
+  /** Id of the proposal (safeTxHash, timelock operation id) an awaiting step is part of. */
+  proposal?: string;
 }
 
 export interface ApplyReport {
@@ -29,6 +34,10 @@ export interface ApplyReport {
   /** Addresses of everything the plan deployed, by record name. */
   deployed: Record<string, string>;
   transactionsSent: number;
+  /** Nothing failed, but some steps wait for their authority (a Safe's owners, a timelock's delay). */
+  awaiting: boolean;
+  /** The proposals the awaiting steps are part of, in the order they were made. */
+  proposals: Proposal[];
 }
 
 export interface Progress {
@@ -206,7 +215,7 @@ export interface ApplyContext {
   store: RunStore;
   catalog: ContractCatalog;
   provider: ChainProvider;
-  executor: EoaExecutor;
+  executor: Executor;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -230,28 +239,47 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
   const addresses = new Addresses(deployed, catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
   const results = new Map<string, StepResult>();
+  const proposals = new Map<string, Proposal>();
   const total = plan.steps.length;
-  let sent = 0;
+  // Transactions this invocation sent (one executeBatch may carry several steps: counted once).
+  const sentHashes = new Set<string>();
   const report = (step: Step, hash?: string) => ctx.onProgress?.({ done: results.size, total, step: step.label, hash });
   const record = (result: StepResult) => results.set(result.id, result);
   const freshReader = async () => new Reader(provider, catalog, await provider.getBlockNumber());
 
-  // Transactions an earlier process sent (or was about to send) and never saw confirmed, in nonce order.
-  const inFlight = plan.steps
-    .filter((step) => state.lastSend.has(step.id) && !state.receipts.has(step.id))
-    .sort((a, b) => Number(BigInt(state.lastSend.get(a.id)!.nonce) - BigInt(state.lastSend.get(b.id)!.nonce)));
-  for (const step of inFlight) {
-    report(step);
-    const outcome = await executor.recover(step.id, state.lastSend.get(step.id)!, state.hashes.get(step.id));
+  // Transactions an earlier process sent (or was about to send) and never saw confirmed, in nonce order: the plan's
+  // own, and those an executor sent on its behalf (a timelock's scheduleBatch / executeBatch).
+  const stepsById = new Map(plan.steps.map((step) => [step.id, step]));
+  const inFlight = [...state.lastSend.keys()]
+    .filter((id) => (stepsById.has(id) || id.startsWith(EXECUTOR_STEP_PREFIX)) && !state.receipts.has(id))
+    .sort((a, b) => Number(BigInt(state.lastSend.get(a)!.nonce) - BigInt(state.lastSend.get(b)!.nonce)));
+  for (const id of inFlight) {
+    const step = stepsById.get(id);
+    if (step) report(step);
+    const outcome = await executor.recover(id, state.lastSend.get(id)!, state.hashes.get(id));
     if (outcome === "dropped") continue;
-    if ("receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") deployed[step.record] = outcome.receipt.contractAddress;
+    if (step && "receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") deployed[step.record] = outcome.receipt.contractAddress;
   }
   if (inFlight.length > 0) state = journalState(store.journal.entries());
 
+  /** Steps that cannot go on this time: after a failure they are blocked; after an awaiting step they wait too. */
+  const settleDependents = () => {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const step of plan.steps) {
+        if (results.has(step.id)) continue;
+        const statuses = step.dependsOn.map((d) => results.get(d)?.status);
+        const status: StepStatus | undefined = statuses.some((s) => s === "failed" || s === "blocked") ? "blocked" : statuses.some((s) => s === "awaiting") ? "awaiting" : undefined;
+        if (!status) continue;
+        record({ id: step.id, label: step.label, status, reason: `waits for ${step.dependsOn.filter((d) => !FINISHED.includes(results.get(d)?.status ?? "blocked")).join(", ")}` });
+        changed = true;
+      }
+    }
+  };
+
   for (;;) {
+    settleDependents();
     const ready = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.every((d) => FINISHED.includes(results.get(d)?.status ?? "blocked")));
-    const blocked = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.some((d) => ["failed", "blocked"].includes(results.get(d)?.status ?? "")));
-    for (const step of blocked) record({ id: step.id, label: step.label, status: "blocked", reason: `waits for ${step.dependsOn.filter((d) => !FINISHED.includes(results.get(d)?.status ?? "blocked")).join(", ")}` });
     if (ready.length === 0) break;
 
     const reader = await freshReader();
@@ -277,9 +305,9 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
     }
     if (wave.length === 0) continue;
 
-    const outcomes: TxOutcome[] = await executor.sendWave(
+    const outcomes: WaveOutcome[] = await executor.sendWave(
       wave.map((w) => w.request),
-      (stepId, hash) => report(wave.find((w) => w.step.id === stepId)!.step, hash),
+      (stepId, hash) => report(wave.find((w) => w.step.id === stepId)?.step ?? wave[0].step, hash),
     );
     const after = await freshReader();
     for (const [i, outcome] of outcomes.entries()) {
@@ -288,8 +316,15 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
         record({ id: step.id, label: step.label, status: "failed", reason: outcome.error });
         continue;
       }
-      sent++;
+      if (isAwaiting(outcome)) {
+        if (outcome.receipt) sentHashes.add(outcome.receipt.hash);
+        proposals.set(outcome.awaiting.id, outcome.awaiting);
+        record({ id: step.id, label: step.label, status: "awaiting", reason: outcome.note, proposal: outcome.awaiting.id });
+        report(step);
+        continue;
+      }
       const { receipt } = outcome;
+      sentHashes.add(receipt.hash);
       if (step.kind === "deploy" && !step.create2 && receipt.contractAddress) deployed[step.record] = receipt.contractAddress;
       const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
       if (receipt.status !== 1) record({ ...base, status: "failed", reason: "transaction reverted" });
@@ -301,7 +336,8 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
 
   const ordered = plan.steps.map((step) => results.get(step.id)!);
   const complete = ordered.every((r) => FINISHED.includes(r.status));
+  const awaiting = !complete && ordered.every((r) => FINISHED.includes(r.status) || r.status === "awaiting");
   if (complete && !store.isComplete(plan.id)) store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
-  return { planId: plan.id, complete, results: ordered, deployed, transactionsSent: sent };
+  return { planId: plan.id, complete, results: ordered, deployed, transactionsSent: sentHashes.size, awaiting, proposals: [...proposals.values()] };
 }
 

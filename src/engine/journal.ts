@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
+import type { ProposedEntry } from "./proposal.js";
 import type { Plan } from "./types.js";
 import { toJson } from "../util/json.js";
 
@@ -23,6 +24,7 @@ export type JournalEntry =
   | { type: "sent"; stepId: string; nonce: string; hash: string }
   | { type: "receipt"; stepId: string; hash: string; status: number; blockNumber: number; contractAddress: string | null; gasUsed: string }
   | { type: "failed"; stepId: string; reason: string }
+  | ProposedEntry
   | { type: "complete"; planId: string; at: string };
 
 /**

@@ -1,6 +1,7 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ContractCatalog } from "./contracts.js";
 import { isLocalNetwork } from "./run.js";
+import { MULTICALL3_ADDRESS } from "./reader.js";
 
 /** Where the plugin keeps its Create2Factory on local chains: the same address on every in-process chain and node. */
 export const LOCAL_CREATE2_FACTORY = "0xC2E8000000000000000000000000000000000c2e";
@@ -16,4 +17,17 @@ export async function localCreate2Factory(conn: NetworkConnection, catalog: Cont
     await conn.provider.request({ method: "hardhat_setCode", params: [LOCAL_CREATE2_FACTORY, runtime] });
   }
   return LOCAL_CREATE2_FACTORY;
+}
+
+/**
+ * On a local chain, makes sure a Multicall3 answers at its canonical address (the plugin's own Multicall3-compatible
+ * runtime, installed with hardhat_setCode), so every Reader there batches. Elsewhere it does nothing: the chain has the
+ * canonical Multicall3, or the Reader falls back to plain calls. Returns whether a Multicall3 is there now.
+ */
+export async function localMulticall3(conn: NetworkConnection, catalog: ContractCatalog): Promise<boolean> {
+  if ((await conn.ethers.provider.getCode(MULTICALL3_ADDRESS)) !== "0x") return true;
+  if (!(await isLocalNetwork(conn))) return false;
+  const runtime = (await catalog.artifact("Multicall3")).deployedBytecode;
+  await conn.provider.request({ method: "hardhat_setCode", params: [MULTICALL3_ADDRESS, runtime] });
+  return true;
 }

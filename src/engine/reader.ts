@@ -1,3 +1,4 @@
+import { AbiCoder, getAddress, type FunctionFragment, type Interface } from "ethers";
 import type { ContractCatalog } from "./contracts.js";
 import type { ChainProvider } from "./executor-eoa.js";
 
@@ -8,56 +9,275 @@ export interface ReadCall {
   args: unknown[];
 }
 
+/** Where Multicall3 lives on nearly every chain (and where the plugin installs its own on local chains). */
+export const MULTICALL3_ADDRESS = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
+export interface ReaderOptions {
+  /** Batch concurrent reads through Multicall3 where it has code at the pinned block (default true). */
+  batch?: boolean;
+  /** Most calls in one aggregate3 request (default 2 500). */
+  maxCallsPerRequest?: number;
+  /** Most calldata bytes in one aggregate3 request (default 600 000, about 1.2 MB of JSON). */
+  maxCalldataBytes?: number;
+}
+
+/** Plain eth_calls in flight at once where there is no Multicall3. */
 const CONCURRENCY = 16;
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
+
+interface Pending {
+  read: ReadCall;
+  settle: (outcome: Outcome) => void;
+}
+
+interface Encoded {
+  pending: Pending;
+  iface: Interface;
+  fragment: FunctionFragment;
+  data: string;
+}
+
+/** What one entry of an aggregate3 batch costs in calldata: offset, target, flag, bytes offset, length, padded data. */
+const callBytes = (data: string) => 5 * 32 + Math.ceil((data.length - 2) / 2 / 32) * 32;
+
 /**
- * Chain reads at one pinned block. All observation and verification goes through here, so batching (Multicall3)
- * can be added in one place.
+ * Chain reads at one pinned block. All observation and verification goes through here.
+ *
+ * Reads issued together (in the same turn of the event loop: `callMany`, or `call`s started side by side) are sent as
+ * Multicall3 `aggregate3` batches with `allowFailure` per call, chunked by calls and calldata size; a lone read is a
+ * plain eth_call. Where Multicall3 has no code at the pinned block, every read is a plain eth_call. A read that
+ * reverts (or returns nothing decodable, e.g. no code there) makes `call` throw and `tryCall` return undefined,
+ * batched or not.
  */
 export class Reader {
+  readonly #options: Required<ReaderOptions>;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  /** Unknown until the first batch: whether Multicall3 answers at the pinned block. */
+  #multicall: boolean | undefined;
+  #requests = 0;
+
   constructor(
     readonly provider: ChainProvider,
     readonly catalog: ContractCatalog,
     readonly block: number,
-  ) {}
+    options: ReaderOptions = {},
+  ) {
+    this.#options = { batch: options.batch ?? true, maxCallsPerRequest: options.maxCallsPerRequest ?? 2_500, maxCalldataBytes: options.maxCalldataBytes ?? 600_000 };
+    if (!this.#options.batch) this.#multicall = false;
+  }
+
+  /** JSON-RPC requests this reader has sent for calls and code (not counting what callers send via `provider`). */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  /** Whether reads are batched through Multicall3 (undefined until the first batch found out). */
+  get batching(): boolean | undefined {
+    return this.#multicall;
+  }
 
   /** Decoded result of a view call; a single return value is unwrapped. Throws on revert. */
   async call(read: ReadCall): Promise<unknown> {
-    const iface = await this.catalog.iface(read.contract);
-    const fragment = iface.getFunction(read.fn);
-    if (!fragment) throw new Error(`${read.contract} has no function ${read.fn}`);
-    const data = iface.encodeFunctionData(fragment, read.args);
-    const raw = await this.provider.call({ to: read.to, data, blockTag: this.block });
-    const decoded = iface.decodeFunctionResult(fragment, raw);
-    return decoded.length === 1 ? decoded[0] : decoded.toArray(true);
+    const outcome = await this.#enqueue(read);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   /** Like `call`, but a revert (or no code) gives `undefined`. */
   async tryCall(read: ReadCall): Promise<unknown> {
-    try {
-      return await this.call(read);
-    } catch {
-      return undefined;
-    }
+    const outcome = await this.#enqueue(read);
+    return outcome.ok ? outcome.value : undefined;
   }
 
+  /** Every read's decoded result, in order; throws if any reverts. Sent as few aggregate3 requests as the bounds allow. */
   async callMany(reads: ReadCall[]): Promise<unknown[]> {
-    const results: unknown[] = new Array(reads.length);
-    for (let start = 0; start < reads.length; start += CONCURRENCY) {
-      const chunk = reads.slice(start, start + CONCURRENCY);
-      const values = await Promise.all(chunk.map((read) => this.call(read)));
-      values.forEach((value, i) => (results[start + i] = value));
-    }
-    return results;
+    const outcomes = await Promise.all(reads.map((read) => this.#enqueue(read)));
+    const failed = outcomes.find((o): o is Extract<Outcome, { ok: false }> => !o.ok);
+    if (failed) throw failed.error;
+    return outcomes.map((o) => (o as Extract<Outcome, { ok: true }>).value);
+  }
+
+  /** Like `callMany`, but each read that reverts gives `undefined` in its place. */
+  async tryCallMany(reads: ReadCall[]): Promise<unknown[]> {
+    const outcomes = await Promise.all(reads.map((read) => this.#enqueue(read)));
+    return outcomes.map((o) => (o.ok ? o.value : undefined));
   }
 
   async code(address: string): Promise<string> {
+    this.#requests++;
     return this.provider.getCode(address, this.block);
   }
 
   async hasCode(address: string): Promise<boolean> {
     return (await this.code(address)) !== "0x";
   }
+
+  /**
+   * Runtime code of many addresses in one request: the CodeReader's creation code run by an eth_call without a `to`
+   * (nothing is deployed). One eth_getCode each when batching is off, or where the node refuses that.
+   */
+  async codes(addresses: string[]): Promise<Record<string, string>> {
+    const unique = [...new Set(addresses.map((a) => getAddress(a)))];
+    if (unique.length === 0) return {};
+    if (unique.length > 1 && this.#options.batch) {
+      try {
+        const artifact = await this.catalog.artifact("CodeReader");
+        const data = artifact.bytecode + AbiCoder.defaultAbiCoder().encode(["address[]"], [unique]).slice(2);
+        this.#requests++;
+        const raw = await this.provider.call({ data, blockTag: this.block });
+        const [codes] = AbiCoder.defaultAbiCoder().decode(["bytes[]"], raw);
+        return Object.fromEntries(unique.map((a, i) => [a, (codes as string[])[i]]));
+      } catch {
+        // a node that does not run creation code in eth_call: read them one by one
+      }
+    }
+    const codes = await Promise.all(unique.map((a) => this.code(a)));
+    return Object.fromEntries(unique.map((a, i) => [a, codes[i]]));
+  }
+
+  #enqueue(read: ReadCall): Promise<Outcome> {
+    return new Promise((settle) => {
+      this.#queue.push({ read, settle });
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      // A macrotask later, so reads started by the continuations of other reads (await chains) join the same batch.
+      setImmediate(() => {
+        this.#scheduled = false;
+        const batch = this.#queue;
+        this.#queue = [];
+        void this.#run(batch);
+      });
+    });
+  }
+
+  async #run(batch: Pending[]): Promise<void> {
+    const encoded: Encoded[] = [];
+    for (const pending of batch) {
+      try {
+        const iface = await this.catalog.iface(pending.read.contract);
+        const fragment = iface.getFunction(pending.read.fn);
+        if (!fragment) throw new Error(`${pending.read.contract} has no function ${pending.read.fn}`);
+        encoded.push({ pending, iface, fragment, data: iface.encodeFunctionData(fragment, pending.read.args) });
+      } catch (error) {
+        pending.settle({ ok: false, error: error as Error });
+      }
+    }
+    try {
+      if (encoded.length === 1 || this.#multicall === false) await this.#plain(encoded);
+      else await Promise.all(this.#chunks(encoded).map((chunk) => this.#aggregate(chunk)));
+    } catch (error) {
+      for (const item of encoded) item.pending.settle({ ok: false, error: error as Error });
+    }
+  }
+
+  #chunks(items: Encoded[]): Encoded[][] {
+    const chunks: Encoded[][] = [];
+    let current: Encoded[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      const size = callBytes(item.data);
+      if (current.length > 0 && (current.length >= this.#options.maxCallsPerRequest || bytes + size > this.#options.maxCalldataBytes)) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(item);
+      bytes += size;
+    }
+    if (current.length > 0) chunks.push(current);
+    return chunks;
+  }
+
+  async #plain(items: Encoded[]): Promise<void> {
+    for (let start = 0; start < items.length; start += CONCURRENCY) {
+      await Promise.all(
+        items.slice(start, start + CONCURRENCY).map(async (item) => {
+          try {
+            this.#requests++;
+            const raw = await this.provider.call({ to: item.pending.read.to, data: item.data, blockTag: this.block });
+            item.pending.settle({ ok: true, value: decode(item, raw) });
+          } catch (error) {
+            item.pending.settle({ ok: false, error: error as Error });
+          }
+        }),
+      );
+    }
+  }
+
+  /**
+   * One aggregate3 request for `items`. A failure without revert data may be a call starved of gas by the ones before
+   * it (the 63/64 rule), not a real revert: those are asked again in a batch of their own, until a round in which none
+   * of them succeeds (then they are real). A batch the node refuses outright (too big, out of gas) is split in two.
+   */
+  async #aggregate(items: Encoded[], confirming = false): Promise<void> {
+    const multicall = await this.catalog.iface("Multicall3");
+    const data = multicall.encodeFunctionData("aggregate3", [items.map((item) => ({ target: item.pending.read.to, allowFailure: true, callData: item.data }))]);
+    let raw: string;
+    try {
+      this.#requests++;
+      raw = await this.provider.call({ to: MULTICALL3_ADDRESS, data, blockTag: this.block });
+    } catch {
+      if (items.length === 1) return this.#plain(items);
+      const half = Math.ceil(items.length / 2);
+      await Promise.all([this.#aggregate(items.slice(0, half), confirming), this.#aggregate(items.slice(half), confirming)]);
+      return;
+    }
+    if (raw === "0x") {
+      // no Multicall3 at the pinned block: plain calls from now on
+      this.#multicall = false;
+      return this.#plain(items);
+    }
+    this.#multicall = true;
+    const [results] = multicall.decodeFunctionResult("aggregate3", raw) as unknown as [[boolean, string][]];
+    const unclear: { item: Encoded; data: string }[] = [];
+    results.forEach(([success, returnData], i) => {
+      const item = items[i];
+      if (!success) {
+        if (returnData === "0x") unclear.push({ item, data: returnData });
+        else item.pending.settle({ ok: false, error: revertError(item, returnData) });
+        return;
+      }
+      try {
+        item.pending.settle({ ok: true, value: decode(item, returnData) });
+      } catch (error) {
+        item.pending.settle({ ok: false, error: error as Error });
+      }
+    });
+    if (unclear.length === 0) return;
+    const noneSucceeded = unclear.length === items.length;
+    if (confirming && noneSucceeded) {
+      for (const { item, data } of unclear) item.pending.settle({ ok: false, error: revertError(item, data) });
+      return;
+    }
+    await this.#aggregate(unclear.map((u) => u.item), true);
+  }
+}
+
+function decode(item: Encoded, raw: string): unknown {
+  const decoded = item.iface.decodeFunctionResult(item.fragment, raw);
+  return decoded.length === 1 ? decoded[0] : decoded.toArray(true);
+}
+
+/** A revert as the caller would see it from a plain eth_call: the contract's error decoded where the ABI knows it. */
+function revertError(item: Encoded, data: string): Error {
+  const { read } = item.pending;
+  let reason = data === "0x" ? "reverted without a reason" : `reverted with data ${data}`;
+  try {
+    const parsed = item.iface.parseError(data);
+    if (parsed) reason = `reverted with custom error '${parsed.name}(${parsed.args.map(String).join(", ")})'`;
+  } catch {
+    // not an error of this ABI
+  }
+  if (data.startsWith("0x08c379a0")) {
+    try {
+      reason = `reverted with reason string '${AbiCoder.defaultAbiCoder().decode(["string"], `0x${data.slice(10)}`)[0]}'`;
+    } catch {
+      // malformed Error(string)
+    }
+  }
+  return Object.assign(new Error(`${read.contract}.${read.fn} at ${read.to} ${reason}`), { data, reason });
 }
 
 /** A value in the form facts and checks compare: bigints and numbers as decimal strings, hex lowercased. */

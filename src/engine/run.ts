@@ -7,6 +7,9 @@ import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
 import { EoaExecutor } from "./executor-eoa.js";
+import { RoutingExecutor, type Executor, type ExecutorChoice } from "./executor.js";
+import { SafeProposer } from "./executor-safe.js";
+import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./journal.js";
 import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
 import { Reader } from "./reader.js";
@@ -20,6 +23,11 @@ export interface RunOptions {
   /** Send independent steps back-to-back (default) or one at a time. */
   pipeline: boolean;
   confirmations: number;
+  /**
+   * Steps whose `from` is the Safe or the timelock given here go to that authority (a proposal, a scheduled batch)
+   * instead of being sent; the rest are sent from the network's accounts. Default: send everything.
+   */
+  executor?: ExecutorChoice;
   onProgress?: (progress: Progress) => void;
   /** Where the plan and results are printed; silent when undefined. */
   print?: (text: string) => void;
@@ -172,7 +180,15 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
   }
   const signers = (await conn.ethers.getSigners()).map((s) => s.address);
-  const executor = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
+  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
+  const routes: Record<string, Executor> = {};
+  const choice = options.executor;
+  if (choice?.safe) {
+    const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
+    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, { safe: choice.safe, runDir: store.dir, planId: plan.id, task: plan.task, network: plan.network, owner: choice.signer ?? signers[0], labels });
+  }
+  if (choice?.timelock) routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, { timelock: choice.timelock, signer: choice.signer ?? signers[0], planId: plan.id });
+  const executor = Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !wasComplete;
   return outcome;

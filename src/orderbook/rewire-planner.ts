@@ -163,7 +163,7 @@ export interface OrderBookStatus {
   symbol: string;
   orderBook: string;
   owner: string;
-  status: "already done" | "rewired" | "redeployed" | "failed" | "blocked";
+  status: "already done" | "rewired" | "redeployed" | "failed" | "blocked" | "awaiting";
   /** The new OrderBook that replaces this one (strategy redeploy). */
   replacedBy?: string;
   txHash?: string;
@@ -190,6 +190,11 @@ export async function fleetStatus(conn: NetworkConnection, catalog: ContractCata
     const unfinished = stepResults.find((r) => r.status === "failed" || r.status === "blocked");
     if (unfinished) {
       rows.push({ ...base, status: unfinished.status === "blocked" ? "blocked" : "failed", reason: unfinished.reason });
+      continue;
+    }
+    const awaiting = stepResults.find((r) => r.status === "awaiting");
+    if (awaiting) {
+      rows.push({ ...base, status: "awaiting", reason: awaiting.reason });
       continue;
     }
     const sent = stepResults.filter((r) => r.sentNow);
@@ -223,7 +228,7 @@ export function renderFleet(rows: OrderBookStatus[]): string {
       ["market", "orderBook", ...(replaced ? ["replaced by"] : []), "owner", "status", "tx", "reason"],
       rows.map((r) => [r.symbol, r.orderBook, ...(replaced ? [r.replacedBy ?? ""] : []), r.owner, r.status, r.txHash ?? "", r.reason ?? ""]),
     ),
-    `${rows.length} OrderBooks: ${count("rewired") + count("redeployed")} ${replaced ? "redeployed" : "rewired"}, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked`,
+    `${rows.length} OrderBooks: ${count("rewired") + count("redeployed")} ${replaced ? "redeployed" : "rewired"}, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked${count("awaiting") > 0 ? `, ${count("awaiting")} awaiting their owner` : ""}`,
   ].join("\n");
 }
 

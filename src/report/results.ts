@@ -9,5 +9,5 @@ export function renderResults(report: ApplyReport): string {
 /** Transactions this invocation sent, and the distinct blocks they landed in. */
 export function sendSummary(report: ApplyReport, seconds: number): string {
   const blocks = new Set(report.results.filter((r) => r.sentNow && r.block !== undefined).map((r) => r.block));
-  return `${report.complete ? "complete" : "INCOMPLETE"}: sent ${report.transactionsSent} transaction(s) in ${blocks.size} block(s), ${seconds.toFixed(1)} s`;
+  return `${report.complete ? "complete" : report.awaiting ? "AWAITING" : "INCOMPLETE"}: sent ${report.transactionsSent} transaction(s) in ${blocks.size} block(s), ${seconds.toFixed(1)} s`;
 }

@@ -1,0 +1,191 @@
+// The runs behind diamond:stage-plan, diamond:apply-plan and diamond:rollback: read the plan file, run the engine, print.
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { getAddress, isAddress } from "ethers";
+import { CutoverInputError } from "../errors.js";
+import { ContractCatalog } from "../engine/contracts.js";
+import type { RunOptions, RunOutcome } from "../engine/run.js";
+import { clipLines, formatDuration } from "./facet-plan.js";
+import {
+  applyChange,
+  currentState,
+  forwardContext,
+  loadPlan,
+  rollbackContext,
+  stageChange,
+  verifyRoutes,
+  writeStageRecord,
+  type ChangeContext,
+  type ChangeState,
+} from "./facet-plan-planners.js";
+import { progressLine } from "../report/progress.js";
+import { renderResults, sendSummary } from "../report/results.js";
+import { toJson } from "../util/json.js";
+import "../type-extensions.js";
+
+export interface ChangeArgs {
+  plan: string;
+  signer: string;
+  batchSize?: number;
+  planOnly: boolean;
+  replan: boolean;
+  yes: boolean;
+  json: boolean;
+}
+
+interface Session {
+  hre: HardhatRuntimeEnvironment;
+  conn: NetworkConnection;
+  args: ChangeArgs;
+  signer: string;
+  run: RunOptions;
+  out: (text: string) => void;
+  progress: ReturnType<typeof progressLine>;
+  json: Record<string, unknown>;
+}
+
+/** --signer, checked: an address (default: the network's first account). */
+export function signerAddress(given: string, fallback: string): string {
+  if (!given) return getAddress(fallback);
+  if (!isAddress(given)) throw new CutoverInputError("--signer", given, "give the address of an account this network can sign for, e.g. --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+  return getAddress(given);
+}
+
+async function session(hre: HardhatRuntimeEnvironment, args: ChangeArgs): Promise<Session> {
+  const conn = await hre.network.getOrCreate();
+  const [first] = await conn.ethers.getSigners();
+  const progress = progressLine(!args.json);
+  return {
+    hre,
+    conn,
+    args,
+    signer: signerAddress(args.signer, first.address),
+    progress,
+    out: (text) => (args.json ? undefined : console.log(text)),
+    json: {},
+    run: {
+      planOnly: args.planOnly,
+      replan: args.replan,
+      yes: args.yes,
+      pipeline: true,
+      confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
+      onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+      print: args.json ? undefined : (text) => console.log(clipLines(text)),
+    },
+  };
+}
+
+function describeState(ctx: ChangeContext, state: ChangeState): string {
+  const where = ctx.timelock ? `timelock operation ${ctx.timelock.operationId}` : `root ${ctx.change.root} (epoch ${ctx.change.epoch})`;
+  switch (state.state) {
+    case "applied":
+      return `${ctx.what} is applied (${where})`;
+    case "staged":
+      return state.eta > state.now
+        ? `${ctx.what} is staged (${where}); it can be applied from ${new Date(state.eta * 1000).toISOString()} (chain time), in ${formatDuration(state.eta - state.now)}`
+        : `${ctx.what} is staged (${where}) and can be applied now`;
+    case "unstaged":
+      return `${ctx.what} is not staged`;
+    case "no staging needed":
+      return `${ctx.what} only removes routes: nothing to stage, it applies without a delay`;
+  }
+}
+
+function finish(s: Session, what: string, outcome: RunOutcome, started: number): boolean {
+  const report = outcome.report!;
+  s.progress.done(sendSummary(report, (Date.now() - started) / 1000));
+  s.out(renderResults(report));
+  s.json[what] = { planId: outcome.plan.id, complete: report.complete, transactionsSent: report.transactionsSent, results: report.results };
+  if (!report.complete) {
+    process.exitCode = 1;
+    s.out(`\n${what} did not complete. Fix what failed, then run the same command again: only what remains is sent.`);
+  }
+  return report.complete;
+}
+
+async function stage(s: Session, ctx: ChangeContext): Promise<ChangeState> {
+  const { hre, conn } = s;
+  const before = await currentState(hre, conn, ctx);
+  if (before.state === "applied" || before.state === "no staging needed") {
+    s.out(describeState(ctx, before));
+    return before;
+  }
+  const started = Date.now();
+  const outcome = await stageChange(hre, conn, ctx, { signer: s.signer, run: s.run });
+  if (s.args.planOnly) {
+    s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
+    return before;
+  }
+  if (!finish(s, "stage", outcome, started)) return before;
+  const state = await currentState(hre, conn, ctx);
+  const record = await writeStageRecord(hre, conn, ctx, outcome, state);
+  s.out(describeState(ctx, state));
+  s.out(`stage record: ${path.relative(hre.config.paths.root, record)}`);
+  s.json.state = state;
+  s.json.stageRecord = record;
+  return state;
+}
+
+async function apply(s: Session, ctx: ChangeContext): Promise<void> {
+  const { hre, conn } = s;
+  const before = await currentState(hre, conn, ctx);
+  if (before.state === "applied") {
+    s.out(describeState(ctx, before));
+  } else {
+    const started = Date.now();
+    const outcome = await applyChange(hre, conn, ctx, { signer: s.signer, batchSize: s.args.batchSize, run: s.run });
+    if (s.args.planOnly) {
+      s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
+      return;
+    }
+    if (!finish(s, "apply", outcome, started)) return;
+  }
+  const differences = await verifyRoutes(conn, hre, ctx);
+  s.json.routesVerified = differences.length === 0;
+  if (differences.length > 0) {
+    process.exitCode = 1;
+    s.out(`The loupe does not show the planned routes:\n${differences.map((d) => `  ${d}`).join("\n")}`);
+    return;
+  }
+  const selectors = new Set(ctx.change.after.flatMap((f) => f.functionSelectors)).size;
+  s.out(`verified: the loupe of ${ctx.plan.target} shows exactly the routes the ${ctx.rollback ? "rollback" : "plan"} leaves (${selectors} selector(s) routed)`);
+}
+
+function done(s: Session, ctx: ChangeContext): void {
+  if (s.args.json) console.log(toJson({ planId: ctx.plan.id, change: ctx.id, rollback: ctx.rollback, ...s.json }));
+}
+
+export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const s = await session(hre, args);
+  const { plan } = await loadPlan(hre, s.conn, args.plan);
+  const ctx = await forwardContext(new ContractCatalog(hre), plan);
+  s.json.state = await stage(s, ctx);
+  done(s, ctx);
+}
+
+export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const s = await session(hre, args);
+  const { plan } = await loadPlan(hre, s.conn, args.plan);
+  const ctx = await forwardContext(new ContractCatalog(hre), plan);
+  await apply(s, ctx);
+  done(s, ctx);
+}
+
+/** Stages the inverse if it needs staging; applies it once it is due (a second run after the delay). */
+export async function rollback(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const s = await session(hre, args);
+  const { plan } = await loadPlan(hre, s.conn, args.plan);
+  const ctx = await rollbackContext(new ContractCatalog(hre), plan);
+  let state = await currentState(hre, s.conn, ctx);
+  if (state.state === "unstaged") state = await stage(s, ctx);
+  s.json.state = state;
+  if (args.planOnly || state.state === "unstaged" || process.exitCode === 1) return done(s, ctx);
+  if (state.state === "staged" && state.eta > state.now) {
+    s.out(`Run diamond:rollback --plan ${args.plan} again from then to apply it.`);
+    return done(s, ctx);
+  }
+  await apply(s, ctx);
+  s.json.state = await currentState(hre, s.conn, ctx);
+  done(s, ctx);
+}

@@ -1,0 +1,206 @@
+// cutover:status: one screen of a network's system, read through the Reader at the latest block, plus what the
+// project's files say (records, cutover runs, staged facet plans). Files written by other tasks are read defensively:
+// a file that does not parse is listed with the reason instead of failing the screen.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { getAddress, isAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { ContractCatalog } from "../engine/contracts.js";
+import { RunStore } from "../engine/journal.js";
+import { localMulticall3 } from "../engine/local-chain.js";
+import { Reader } from "../engine/reader.js";
+import { deploymentBlock, networkDir, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
+import { renderTable } from "../report/table.js";
+import { exists } from "../util/fs.js";
+import { confirmHolders, roleCandidates } from "../verify/observe.js";
+import "../type-extensions.js";
+
+export interface SystemStatus {
+  network: string;
+  chainId?: number;
+  rpc: { endpoint: string; reachable: boolean; latestBlock?: number; blockTime?: string; latencyMs?: number; error?: string };
+  records: { file: string; present: boolean; chainId?: number };
+  vaults: { role: "current" | "replaced"; address: string; paused?: boolean; registeredOrderBooks?: number }[];
+  orderBooks: { total: number; onCurrentVault: number; onReplacedVault: number; elsewhere: number; unreadable: number };
+  pointers: { name: string; address: string; vault?: string; pointsAt: string }[];
+  roleHolders?: Record<VaultRole, number>;
+  runs: { runKey: string; task: string; planId: string; steps: number; complete: boolean }[];
+  stagedPlans: { file: string; planId: string; kind?: string; target?: string; stage?: string; eta?: number | null; etaIso?: string | null; ready?: boolean; error?: string }[];
+}
+
+async function json(file: string): Promise<{ value?: Record<string, unknown>; error?: string }> {
+  try {
+    const value = JSON.parse(await readFile(file, "utf8")) as unknown;
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? { value: value as Record<string, unknown> } : { error: "not a JSON object" };
+  } catch (error) {
+    return { error: (error as Error).message.split("\n")[0] };
+  }
+}
+
+/** plans/<network>/<planId>.json with their stage records (<planId>[.rollback].stage.json) as diamond:stage-plan writes them. */
+export async function stagedPlans(root: string, network: string, chainTime?: number): Promise<SystemStatus["stagedPlans"]> {
+  const dir = path.join(root, "plans", network);
+  if (!(await exists(dir))) return [];
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+  const out: SystemStatus["stagedPlans"] = [];
+  for (const file of files.filter((f) => !f.endsWith(".stage.json")).sort()) {
+    const planId = file.replace(/\.json$/, "");
+    const plan = await json(path.join(dir, file));
+    const entry: SystemStatus["stagedPlans"][number] = { file: path.join("plans", network, file), planId };
+    if (plan.error) entry.error = plan.error;
+    if (typeof plan.value?.kind === "string") entry.kind = plan.value.kind;
+    if (typeof plan.value?.target === "string") entry.target = plan.value.target;
+    for (const stageFile of [`${planId}.stage.json`, `${planId}.rollback.stage.json`]) {
+      if (!files.includes(stageFile)) continue;
+      const stage = await json(path.join(dir, stageFile));
+      if (stage.error) {
+        entry.error = `${stageFile}: ${stage.error}`;
+        continue;
+      }
+      entry.stage = stageFile.includes(".rollback.") ? "rollback staged" : "staged";
+      const eta = stage.value?.eta;
+      entry.eta = typeof eta === "number" ? eta : null;
+      entry.etaIso = typeof stage.value?.etaIso === "string" ? stage.value.etaIso : null;
+      if (typeof eta === "number" && chainTime !== undefined) entry.ready = eta <= chainTime;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Every engine run recorded for the network: deployments/<network>/.cutover/<runKey>/plan.json and its journal. */
+export async function cutoverRunsOf(root: string, network: string): Promise<SystemStatus["runs"]> {
+  const dir = path.join(networkDir(root, network), ".cutover");
+  if (!(await exists(dir))) return [];
+  const runs: SystemStatus["runs"] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const store = new RunStore(root, network, entry.name);
+    try {
+      const plan = store.loadPlan();
+      if (plan) runs.push({ runKey: entry.name, task: plan.task, planId: plan.id, steps: plan.steps.length, complete: store.isComplete(plan.id) });
+    } catch {
+      runs.push({ runKey: entry.name, task: "?", planId: "(unreadable plan.json)", steps: 0, complete: false });
+    }
+  }
+  return runs;
+}
+
+export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkConnection): Promise<SystemStatus> {
+  const root = hre.config.paths.root;
+  const network = conn.networkName;
+  const provider = conn.ethers.provider;
+  const endpoint = conn.networkConfig.type === "http" ? await conn.networkConfig.url.getUrl() : "in-process";
+  const records = await readSystemRecordIfAny(root, network).catch(() => undefined);
+  const status: SystemStatus = {
+    network,
+    rpc: { endpoint, reachable: false },
+    records: { file: path.join("deployments", `${network}-deployment.json`), present: records !== undefined, chainId: records?.chainId },
+    vaults: [],
+    orderBooks: { total: 0, onCurrentVault: 0, onReplacedVault: 0, elsewhere: 0, unreadable: 0 },
+    pointers: [],
+    runs: await cutoverRunsOf(root, network),
+    stagedPlans: [],
+  };
+  let latest: number;
+  const started = Date.now();
+  try {
+    latest = await provider.getBlockNumber();
+    status.rpc = { endpoint, reachable: true, latestBlock: latest, latencyMs: Date.now() - started };
+  } catch (error) {
+    status.rpc.error = (error as Error).message.split("\n")[0];
+    status.stagedPlans = await stagedPlans(root, network);
+    return status;
+  }
+  const block = await provider.getBlock(latest);
+  status.rpc.blockTime = block ? new Date(block.timestamp * 1000).toISOString() : undefined;
+  status.chainId = Number((await provider.getNetwork()).chainId);
+  status.stagedPlans = await stagedPlans(root, network, block?.timestamp);
+  if (!records || records.chainId !== status.chainId || !records.contracts.CORE_VAULT) return status;
+
+  const catalog = new ContractCatalog(hre);
+  await localMulticall3(conn, catalog);
+  const reader = new Reader(provider, catalog, latest);
+  await systemOnChain(reader, root, records, status);
+  return status;
+}
+
+async function systemOnChain(reader: Reader, root: string, records: SystemRecord, status: SystemStatus): Promise<void> {
+  const current = getAddress(records.contracts.CORE_VAULT);
+  const replaced = [
+    ...new Set(
+      ((records.superseded as Record<string, string>[] | undefined) ?? [])
+        .map((e) => e.CORE_VAULT)
+        .filter((a): a is string => typeof a === "string" && isAddress(a))
+        .map((a) => getAddress(a)),
+    ),
+  ].filter((a) => a !== current);
+  const vaults = [current, ...replaced];
+  const books = records.markets.map((m) => m.orderBook);
+  const pointers = [
+    ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY],
+    ["CollateralHub", records.contracts.COLLATERAL_HUB],
+  ].filter((p): p is [string, string] => typeof p[1] === "string");
+  const candidates = await roleCandidates(reader, current, await deploymentBlock(root, records.network, "CoreVault", current));
+  const [values, holders] = await Promise.all([
+    reader.tryCallMany([
+      ...vaults.flatMap((v) => [
+        { to: v, contract: "CoreVault", fn: "paused", args: [] },
+        { to: v, contract: "CoreVault", fn: "registeredOrderBookCount", args: [] },
+      ]),
+      ...books.map((b) => ({ to: b, contract: "OrderBookViewFacet", fn: "vault", args: [] })),
+      ...pointers.map(([, address]) => ({ to: address, contract: "FuturesMarketFactory", fn: "vault", args: [] })),
+    ]),
+    confirmHolders(reader, current, candidates),
+  ]);
+  vaults.forEach((address, i) => {
+    const [paused, count] = values.slice(i * 2, i * 2 + 2) as [boolean?, bigint?];
+    status.vaults.push({ role: i === 0 ? "current" : "replaced", address, paused, registeredOrderBooks: count === undefined ? undefined : Number(count) });
+  });
+  let at = vaults.length * 2;
+  const where = (vault: string | undefined) => (vault === undefined ? "unreadable" : vault.toLowerCase() === current.toLowerCase() ? "current vault" : replaced.some((r) => r.toLowerCase() === vault.toLowerCase()) ? "replaced vault" : "elsewhere");
+  status.orderBooks.total = books.length;
+  for (const _ of books) {
+    const place = where(values[at++] as string | undefined);
+    if (place === "current vault") status.orderBooks.onCurrentVault++;
+    else if (place === "replaced vault") status.orderBooks.onReplacedVault++;
+    else if (place === "elsewhere") status.orderBooks.elsewhere++;
+    else status.orderBooks.unreadable++;
+  }
+  for (const [name, address] of pointers) {
+    const vault = values[at++] as string | undefined;
+    status.pointers.push({ name, address: getAddress(address), vault: vault && getAddress(vault), pointsAt: where(vault) });
+  }
+  status.roleHolders = Object.fromEntries(VAULT_ROLES.map((role) => [role, holders[role].length])) as Record<VaultRole, number>;
+}
+
+export function renderStatus(status: SystemStatus): string {
+  const { rpc } = status;
+  const lines = [
+    `cutover:status on ${status.network}${status.chainId !== undefined ? ` (chain ${status.chainId})` : ""}`,
+    rpc.reachable
+      ? `RPC ${rpc.endpoint}: reachable, latest block ${rpc.latestBlock} (${rpc.blockTime ?? "?"}), answered in ${rpc.latencyMs} ms`
+      : `RPC ${rpc.endpoint}: UNREACHABLE (${rpc.error})`,
+    `records ${status.records.file}: ${status.records.present ? `chain ${status.records.chainId}` : "none"}${status.records.present && status.chainId !== undefined && status.records.chainId !== status.chainId ? " — NOT this chain: nothing read from it" : ""}`,
+  ];
+  if (status.vaults.length > 0) {
+    lines.push("", renderTable(["CoreVault", "", "paused", "OrderBooks registered"], status.vaults.map((v) => [v.address, v.role, String(v.paused ?? "?"), String(v.registeredOrderBooks ?? "?")])));
+    const ob = status.orderBooks;
+    lines.push("", `OrderBooks in the records: ${ob.total} — ${ob.onCurrentVault} call the current vault, ${ob.onReplacedVault} a replaced vault, ${ob.elsewhere} elsewhere, ${ob.unreadable} unreadable`);
+    for (const p of status.pointers) lines.push(`${p.name} ${p.address}: vault() is the ${p.pointsAt}${p.pointsAt === "elsewhere" ? ` (${p.vault})` : ""}`);
+    if (status.roleHolders) lines.push(`Role holders on the current vault: ${VAULT_ROLES.map((r) => `${r.replace(/_ROLE$/, "")} ${status.roleHolders![r]}`).join(", ")}`);
+  }
+  lines.push("", status.runs.length === 0 ? "cutover runs: none" : renderTable(["cutover run", "task", "plan", "steps", "state"], status.runs.map((r) => [r.runKey, r.task, `${r.planId.slice(0, 10)}…`, String(r.steps), r.complete ? "complete" : "not complete"])));
+  lines.push(
+    "",
+    status.stagedPlans.length === 0
+      ? `staged facet plans: none in plans/${status.network}/`
+      : renderTable(
+          ["facet plan", "kind", "target", "stage", "ETA"],
+          status.stagedPlans.map((p) => [`${p.planId.slice(0, 10)}…`, p.kind ?? "?", p.target ?? "?", p.error ? `unreadable: ${p.error}` : (p.stage ?? "not staged"), p.eta === undefined ? "" : p.eta === null ? "none (applied or no delay)" : `${p.etaIso ?? p.eta}${p.ready === undefined ? "" : p.ready ? " (ready)" : " (waiting)"}`]),
+        ),
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,132 @@
+// What the chain holds for a cutover, read through the Reader at one block: a handful of requests however many
+// OrderBooks (one getLogs for role candidates, batched views, one request for every contract's code).
+import { getAddress } from "ethers";
+import type { Reader, ReadCall } from "../engine/reader.js";
+import { linkedLibraries, roleId, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import type { DesiredState } from "./desired.js";
+
+export interface ObservedOrderBook {
+  /** undefined where the call reverted (not an OrderBook, no code). */
+  vault?: string;
+  marketId?: string;
+  facets?: string[];
+}
+
+export interface ObservedState {
+  block: number;
+  chainId: number;
+  newVault: {
+    hasCode: boolean;
+    paused?: boolean;
+    collateral?: string;
+    liquidationManager?: string;
+    mmrParams?: string[];
+    registered: string[];
+    libraries: Record<string, string>;
+  };
+  oldVault: { paused?: boolean; liquidationManager?: string; mmrParams?: string[] };
+  collateralDecimals?: number;
+  /** Holders of each role on the new vault: every account a RoleGranted event or the desired graph names, confirmed with hasRole. */
+  roles: Record<VaultRole, string[]>;
+  /** marketToOrderBook on the new vault, for every desired market. */
+  mapping: Record<string, string | undefined>;
+  orderBooks: Record<string, ObservedOrderBook>;
+  /** vault() of the factory and the hub, by address. */
+  pointers: Record<string, string | undefined>;
+  /** Runtime code of every facet the OrderBooks run or the desired state knows, by checksummed address. */
+  facetCode: Record<string, string>;
+}
+
+const LOG_CHUNK_BLOCKS = 50_000;
+
+/** Accounts ever granted each role on `vault` up to the reader's block: one getLogs per 50 000 blocks for all roles. */
+export async function roleCandidates(reader: Reader, vault: string, fromBlock: number): Promise<Map<VaultRole, Set<string>>> {
+  const granted = (await reader.catalog.iface("CoreVault")).getEvent("RoleGranted")!;
+  const candidates = new Map<VaultRole, Set<string>>(VAULT_ROLES.map((role) => [role, new Set()]));
+  for (let start = fromBlock; start <= reader.block; start += LOG_CHUNK_BLOCKS) {
+    const logs = await reader.provider.getLogs({ address: vault, topics: [granted.topicHash], fromBlock: start, toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block) });
+    for (const log of logs) candidates.get(roleName(log.topics[1]) as VaultRole)?.add(getAddress(`0x${log.topics[2].slice(26)}`));
+  }
+  return candidates;
+}
+
+/** Confirms candidate holders with hasRole, all roles in one batch. */
+export async function confirmHolders(reader: Reader, vault: string, candidates: Map<VaultRole, Set<string>>): Promise<Record<VaultRole, string[]>> {
+  const pairs = VAULT_ROLES.flatMap((role) => [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })));
+  const holds = await reader.tryCallMany(pairs.map(({ role, account }) => ({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId(role), account] })));
+  const holders = Object.fromEntries(VAULT_ROLES.map((role) => [role, [] as string[]])) as Record<VaultRole, string[]>;
+  pairs.forEach(({ role, account }, i) => holds[i] === true && holders[role].push(account));
+  return holders;
+}
+
+export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
+  const { newVault, oldVault } = desired;
+  const books = [...new Set([...desired.markets.map((m) => m.orderBook), ...desired.registered])];
+  const candidates = await roleCandidates(reader, newVault, fromBlock);
+  for (const role of VAULT_ROLES) for (const holder of desired.roles[role]) candidates.get(role)!.add(getAddress(holder));
+  for (const role of ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"] as const) if (desired.deployer) candidates.get(role)!.add(desired.deployer);
+
+  const vault = (fn: string, args: unknown[] = []): ReadCall => ({ to: newVault, contract: "CoreVault", fn, args });
+  const old = (fn: string): ReadCall => ({ to: oldVault, contract: "CoreVault", fn, args: [] });
+  const single: ReadCall[] = [
+    vault("paused"),
+    vault("collateralToken"),
+    vault("liquidationManager"),
+    vault("mmrParams"),
+    vault("getRegisteredOrderBooks"),
+    old("paused"),
+    old("liquidationManager"),
+    old("mmrParams"),
+    ...(desired.collateral ? [{ to: desired.collateral, contract: "MockUSDC", fn: "decimals", args: [] }] : []),
+  ];
+  const pointerReads = desired.pointers.map((p) => ({ to: p.address, contract: "FuturesMarketFactory", fn: "vault", args: [] }));
+  const mappingReads = desired.markets.map((m) => vault("marketToOrderBook", [m.marketId]));
+  const bookReads = books.flatMap((book) => [
+    { to: book, contract: "OrderBookViewFacet", fn: "vault", args: [] },
+    { to: book, contract: "OrderBookViewFacet", fn: "marketId", args: [] },
+    { to: book, contract: "DiamondLoupeFacet", fn: "facetAddresses", args: [] },
+  ]);
+  // Everything above, and the role confirmations, in one batch: a few aggregate3 requests.
+  const [values, roles] = await Promise.all([reader.tryCallMany([...single, ...pointerReads, ...mappingReads, ...bookReads]), confirmHolders(reader, newVault, candidates)]);
+  const [paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr] = values as [boolean?, string?, string?, bigint[]?, string[]?, boolean?, string?, bigint[]?];
+  let at = 8;
+  const decimals = desired.collateral ? values[at++] : undefined;
+  const pointers: Record<string, string | undefined> = {};
+  for (const p of desired.pointers) pointers[p.address] = values[at++] as string | undefined;
+  const mapping: Record<string, string | undefined> = {};
+  for (const m of desired.markets) mapping[m.marketId] = values[at++] as string | undefined;
+  const orderBooks: Record<string, ObservedOrderBook> = {};
+  for (const book of books) {
+    const [bookVault, marketId, facets] = values.slice(at, at + 3) as [string?, string?, string[]?];
+    at += 3;
+    orderBooks[book] = { vault: bookVault, marketId, facets: facets?.map((f) => getAddress(f)) };
+  }
+
+  // One request for the code of the new vault (its linked libraries) and of every facet in use or known.
+  const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));
+  for (const book of Object.values(orderBooks)) for (const f of book.facets ?? []) facetAddresses.add(f);
+  const codes = await reader.codes([newVault, ...facetAddresses]);
+  const vaultCode = codes[getAddress(newVault)] ?? "0x";
+  const artifact = await reader.catalog.artifact("CoreVault");
+
+  return {
+    block: reader.block,
+    chainId: desired.chainId,
+    newVault: {
+      hasCode: vaultCode !== "0x",
+      paused,
+      collateral: collateral && getAddress(collateral),
+      liquidationManager: liquidationManager && getAddress(liquidationManager),
+      mmrParams: mmrParams?.map(String),
+      registered: (registered ?? []).map((a) => getAddress(a)),
+      libraries: vaultCode === "0x" ? {} : linkedLibraries(vaultCode, artifact.deployedLinkReferences ?? {}),
+    },
+    oldVault: { paused: oldPaused, liquidationManager: oldManager && getAddress(oldManager), mmrParams: oldMmr?.map(String) },
+    collateralDecimals: decimals === undefined ? undefined : Number(decimals),
+    roles,
+    mapping: Object.fromEntries(Object.entries(mapping).map(([k, v]) => [k, v && getAddress(v)])),
+    orderBooks,
+    pointers: Object.fromEntries(Object.entries(pointers).map(([k, v]) => [k, v && getAddress(v)])),
+    facetCode: Object.fromEntries([...facetAddresses].map((a) => [a, codes[a] ?? "0x"])),
+  };
+}

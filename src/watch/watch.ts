@@ -1,0 +1,143 @@
+// cutover:watch: streams the old and new vault's events block range by block range, and raises an ALARM for
+// OrderBook activity on the OLD vault after the cutover and for role changes that no plan of the cutover made.
+import { formatUnits, getAddress, type Log } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { roleName } from "../corevault/observe.js";
+import { ContractCatalog } from "../engine/contracts.js";
+import { isLocalNetwork } from "../engine/run.js";
+import { readSystemRecord } from "../records/records.js";
+import { desiredState, type DesiredState } from "../verify/desired.js";
+import "../type-extensions.js";
+
+export const WATCHED_EVENTS = ["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted", "VaultMarketSettled", "RoleGranted", "RoleRevoked"] as const;
+/** Events only an OrderBook (through the vault's onlyMarketOrderBook) can cause. */
+const ORDERBOOK_EVENTS = new Set(["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted"]);
+
+export interface WatchLine {
+  kind: "event" | "alarm";
+  block: number;
+  tx: string;
+  vault: "old" | "new";
+  event: string;
+  detail: string;
+  /** Why it is an alarm. */
+  alarm?: string;
+}
+
+export interface WatchOptions {
+  oldVault?: string;
+  /** First block (default: the one after the latest). */
+  fromBlock?: number;
+  /** Stop after this many blocks (0: no limit). */
+  blocks: number;
+  /** Stop after this many seconds (0: no limit). */
+  seconds: number;
+  /** Between polls (0: 200 ms on local chains, 2 s elsewhere). */
+  pollMs: number;
+  onLine: (line: WatchLine) => void;
+}
+
+export interface WatchSummary {
+  oldVault: string;
+  newVault: string;
+  cutoverBlock: number;
+  fromBlock: number;
+  /** The last block read (fromBlock - 1 when none was). */
+  toBlock: number;
+  events: number;
+  alarms: number;
+}
+
+/** Whether an event is an alarm, and why: pure, from the desired state and the cutover block. */
+export function alarmFor(desired: DesiredState, vault: "old" | "new", event: string, block: number, args: { role?: string; account?: string }): string | undefined {
+  if (vault === "old" && ORDERBOOK_EVENTS.has(event) && block > desired.completedAtBlock) {
+    return `OrderBook activity on the OLD vault after the cutover (block ${desired.completedAtBlock})`;
+  }
+  if (event === "RoleGranted" || event === "RoleRevoked") {
+    if (vault === "old") return block > desired.completedAtBlock ? `role change on the OLD vault after the cutover` : undefined;
+    const key = `${event === "RoleGranted" ? "grant" : "revoke"}:${args.role}:${args.account?.toLowerCase()}`;
+    return desired.roleChanges.includes(key) ? undefined : "role change on the new vault that no plan of the cutover makes";
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: WatchOptions): Promise<WatchSummary> {
+  const provider = conn.ethers.provider;
+  const catalog = new ContractCatalog(hre);
+  const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
+  const desired = await desiredState(hre.config.paths.root, records, catalog, { oldVault: options.oldVault });
+  const iface = await catalog.iface("CoreVault");
+  const topics = WATCHED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
+  const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));
+  const pollMs = options.pollMs > 0 ? options.pollMs : (await isLocalNetwork(conn)) ? 200 : 2_000;
+  const deadline = options.seconds > 0 ? Date.now() + options.seconds * 1000 : Infinity;
+  let next = options.fromBlock ?? (await provider.getBlockNumber()) + 1;
+  const fromBlock = next;
+  const last = options.blocks > 0 ? fromBlock + options.blocks - 1 : Infinity;
+  const summary: WatchSummary = { oldVault: desired.oldVault, newVault: desired.newVault, cutoverBlock: desired.completedAtBlock, fromBlock, toBlock: fromBlock - 1, events: 0, alarms: 0 };
+
+  const describe = async (log: Log, vault: "old" | "new"): Promise<WatchLine | undefined> => {
+    const parsed = iface.parseLog(log);
+    if (!parsed) return undefined;
+    const a = parsed.args;
+    const market = (id: string) => symbols.get(id.toLowerCase()) ?? `${id.slice(0, 10)}…`;
+    let detail: string;
+    let role: string | undefined;
+    let account: string | undefined;
+    switch (parsed.name) {
+      case "PositionUpdated":
+        detail = `user ${a.user} market ${market(a.marketId)} size ${formatUnits(a.size, 18)} entry ${formatUnits(a.entryPrice, 6)} realized ${formatUnits(a.realizedPnl, 6)}`;
+        break;
+      case "MarginLocked":
+      case "MarginReleased":
+        detail = `user ${a.user} market ${market(a.marketId)} amount ${formatUnits(a.amount, 6)}`;
+        break;
+      case "LiquidationExecuted":
+        detail = `user ${a.user} market ${market(a.marketId)} liquidator ${a.liquidator} reward ${formatUnits(a.reward, 6)}`;
+        break;
+      case "VaultMarketSettled":
+        detail = `market ${market(a.marketId)} final price ${formatUnits(a.finalPrice, 6)}`;
+        break;
+      default:
+        role = roleName(a.role);
+        account = getAddress(a.account);
+        detail = `${role} ${parsed.name === "RoleGranted" ? "to" : "from"} ${account} by ${a.sender}`;
+    }
+    const alarm = alarmFor(desired, vault, parsed.name, log.blockNumber, { role, account });
+    if (alarm && ORDERBOOK_EVENTS.has(parsed.name)) {
+      // the OrderBook that called the vault: the transaction's target
+      const tx = await provider.getTransaction(log.transactionHash);
+      if (tx?.to) detail += ` via ${tx.to}`;
+    }
+    return { kind: alarm ? "alarm" : "event", block: log.blockNumber, tx: log.transactionHash, vault, event: parsed.name, detail, alarm };
+  };
+
+  while (next <= last && Date.now() < deadline) {
+    const latest = await provider.getBlockNumber();
+    const to = Math.min(latest, last);
+    if (to < next) {
+      await sleep(Math.max(0, Math.min(pollMs, deadline - Date.now())));
+      continue;
+    }
+    const logs = await provider.getLogs({ address: [desired.oldVault, desired.newVault], topics: [topics], fromBlock: next, toBlock: to });
+    logs.sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
+    for (const log of logs) {
+      const line = await describe(log, log.address.toLowerCase() === desired.oldVault.toLowerCase() ? "old" : "new");
+      if (!line) continue;
+      summary.events++;
+      if (line.alarm) summary.alarms++;
+      options.onLine(line);
+    }
+    summary.toBlock = to;
+    next = to + 1;
+  }
+  return summary;
+}
+
+export function renderWatchLine(line: WatchLine): string {
+  const head = `block ${line.block} ${line.vault} vault ${line.event}: ${line.detail} (tx ${line.tx})`;
+  return line.alarm ? `ALARM ${line.alarm}: ${head}` : head;
+}

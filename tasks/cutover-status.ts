@@ -1,0 +1,15 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { readStatus, renderStatus } from "../src/status/status.js";
+import { toJson } from "../src/util/json.js";
+import "../src/type-extensions.js";
+
+interface Args {
+  json: boolean;
+}
+
+export default async function cutoverStatus(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const conn = await hre.network.getOrCreate();
+  const status = await readStatus(hre, conn);
+  console.log(args.json ? toJson(status) : renderStatus(status));
+  if (!status.rpc.reachable) process.exitCode = 1;
+}

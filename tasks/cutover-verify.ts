@@ -1,0 +1,37 @@
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { CutoverInputError } from "../src/errors.js";
+import { renderVerifyTable } from "../src/verify/report.js";
+import { runVerify } from "../src/verify/verify.js";
+import { toJson } from "../src/util/json.js";
+import "../src/type-extensions.js";
+
+interface Args {
+  oldVault: string;
+  block: string;
+  skipSmoke: boolean;
+  sources: boolean;
+  reportDir: string;
+  json: boolean;
+}
+
+export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const conn = await hre.network.getOrCreate();
+  let block: number | undefined;
+  if (args.block !== "" && args.block !== "latest") {
+    const latest = await conn.ethers.provider.getBlockNumber();
+    block = Number(args.block);
+    if (!Number.isSafeInteger(block) || block < 0 || block > latest) throw new CutoverInputError("--block", args.block, `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`);
+  }
+  const outcome = await runVerify(hre, conn, {
+    oldVault: args.oldVault || undefined,
+    block,
+    smoke: !args.skipSmoke,
+    sources: args.sources,
+    reportDir: args.reportDir ? path.resolve(hre.config.paths.root, args.reportDir) : undefined,
+  });
+  const { report } = outcome;
+  if (args.json) console.log(toJson({ ...report, markdownFile: outcome.markdownFile, jsonFile: outcome.jsonFile }));
+  else console.log(`${renderVerifyTable(report)}\nreports: ${path.relative(process.cwd(), outcome.markdownFile)}, ${path.relative(process.cwd(), outcome.jsonFile)}`);
+  if (report.failed > 0) process.exitCode = 1; // gates the go-live in CI
+}

@@ -1,0 +1,51 @@
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { clipLines, renderFacetPlan } from "../src/diamond/facet-plan.js";
+import { planFacets } from "../src/diamond/facet-plan-planners.js";
+import { signerAddress } from "../src/diamond/facet-plan-run.js";
+import { progressLine } from "../src/report/progress.js";
+import { sendSummary } from "../src/report/results.js";
+import { toJson } from "../src/util/json.js";
+import "../src/type-extensions.js";
+
+interface Args {
+  target: string;
+  facets: string;
+  acceptBreaking: boolean;
+  allowTakeover: string;
+  signer: string;
+  planOnly: boolean;
+  yes: boolean;
+  json: boolean;
+}
+
+export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const conn = await hre.network.getOrCreate();
+  const [first] = await conn.ethers.getSigners();
+  const progress = progressLine(!args.json);
+  const started = Date.now();
+  const result = await planFacets(hre, conn, {
+    target: args.target,
+    facets: args.facets,
+    acceptBreaking: args.acceptBreaking,
+    allowTakeover: args.allowTakeover,
+    signer: signerAddress(args.signer, first.address),
+    run: {
+      planOnly: args.planOnly,
+      yes: args.yes,
+      pipeline: true,
+      confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
+      onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+      print: args.json ? undefined : (text) => console.log(clipLines(text)),
+    },
+  });
+  const deployed = result.deployment?.report;
+  if (deployed) progress.done(sendSummary(deployed, (Date.now() - started) / 1000));
+  const file = result.file && path.relative(hre.config.paths.root, result.file);
+  if (args.json) {
+    console.log(toJson({ planId: result.plan.id, status: result.plan.status, file: result.file ?? null, transactionsSent: deployed?.transactionsSent ?? 0, deployed: deployed?.deployed ?? {}, deployment: deployed?.results ?? [], plan: result.plan }));
+    return;
+  }
+  console.log(renderFacetPlan(result.plan));
+  console.log(file ? `plan written to ${file}` : "plan only: the CREATE2 factory is not deployed yet, so the facets' addresses are not known; nothing written");
+}
