@@ -5,12 +5,11 @@ import { CutoverInputError } from "../src/errors.js";
 import { authorities, parseExecutorChoice } from "../src/engine/executor.js";
 import { Reader } from "../src/engine/reader.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
-import { runCutover } from "../src/engine/run.js";
+import { resolveSigner, runEngineTask } from "../src/engine/task-run.js";
 import { observeOwnership, ownedTargets, ownershipChecks, transferPlanner } from "../src/ownership/transfer.js";
 import { readSystemRecordIfAny } from "../src/records/records.js";
-import { progressLine } from "../src/report/progress.js";
 import { renderAwaiting } from "../src/report/proposals.js";
-import { renderResults, sendSummary } from "../src/report/results.js";
+import { renderResults } from "../src/report/results.js";
 import { renderTable } from "../src/report/table.js";
 import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
@@ -34,24 +33,11 @@ export default async function transferOwnership(args: Args, hre: HardhatRuntimeE
   const to = getAddress(args.to);
   const records = await readSystemRecordIfAny(hre.config.paths.root, conn.networkName);
   if (!records) throw new CutoverInputError("--network", conn.networkName, `no records deployments/${conn.networkName}-deployment.json to find the vault, factory, hub and OrderBooks in; deploy or import the system first`);
-  const [first] = await conn.ethers.getSigners();
-  const deployer = getAddress(args.signer || first.address);
+  const deployer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer: deployer };
   const planner = transferPlanner(conn.networkName, records, deployer, { to, allowEoa: args.allowEoa, authorities: authorities(executor) });
-  const progress = progressLine(!args.json);
-  const started = Date.now();
-  const outcome = await runCutover(hre, conn, planner, {
-    planOnly: args.planOnly,
-    replan: args.replan,
-    yes: args.yes,
-    pipeline: true,
-    confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
-    executor,
-    onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
-    print: args.json ? undefined : (text) => console.log(text),
-  });
+  const outcome = await runEngineTask(hre, conn, planner, args, executor);
   const report = outcome.report;
-  if (report) progress.done(sendSummary(report, (Date.now() - started) / 1000));
   // The check reads the chain as it is now: it fails while the deployer still holds anything.
   const provider = conn.ethers.provider;
   const reader = new Reader(provider, new ContractCatalog(hre), await provider.getBlockNumber());
