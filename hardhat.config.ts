@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
 import hardhatMocha from "@nomicfoundation/hardhat-mocha";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatVerify from "@nomicfoundation/hardhat-verify";
 import cutover from "./src/index.js";
 
 const require = createRequire(import.meta.url);
@@ -11,7 +12,7 @@ const require = createRequire(import.meta.url);
 const localChain = { name: "local hardhat node", hardforkHistory: { prague: { blockNumber: 0 } } };
 
 export default defineConfig({
-  plugins: [hardhatNetworkHelpers, hardhatEthersChaiMatchers, hardhatMocha, cutover],
+  plugins: [hardhatNetworkHelpers, hardhatEthersChaiMatchers, hardhatMocha, hardhatVerify, cutover],
   solidity: {
     // Offline: the compiler is the npm `solc` package (pinned exactly in package.json), not a download.
     version: "0.8.30",
@@ -22,6 +23,8 @@ export default defineConfig({
     localhost: { type: "http", chainType: "l1", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
   },
   chainDescriptors: { 31337: localChain, 1337: localChain },
+  // `cutover:verify --sources` verifies through hardhat-verify, which reads its API key here (read only when used).
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   test: {
     mocha: {
       timeout: 600_000,

@@ -21,12 +21,12 @@ export async function localCreate2Factory(conn: NetworkConnection, catalog: Cont
 
 /**
  * On a local chain, makes sure a Multicall3 answers at its canonical address (the plugin's own Multicall3-compatible
- * runtime, installed with hardhat_setCode), so every Reader there batches. Elsewhere it does nothing: the chain has the
- * canonical Multicall3, or the Reader falls back to plain calls. Returns whether a Multicall3 is there now.
+ * runtime, installed with hardhat_setCode), so every Reader there batches. Elsewhere it does nothing and sends nothing:
+ * the chain has the canonical Multicall3, or the Reader falls back to plain calls. Returns true on a local chain.
  */
 export async function localMulticall3(conn: NetworkConnection, catalog: ContractCatalog): Promise<boolean> {
-  if ((await conn.ethers.provider.getCode(MULTICALL3_ADDRESS)) !== "0x") return true;
   if (!(await isLocalNetwork(conn))) return false;
+  if ((await conn.ethers.provider.getCode(MULTICALL3_ADDRESS)) !== "0x") return true;
   const runtime = (await catalog.artifact("Multicall3")).deployedBytecode;
   await conn.provider.request({ method: "hardhat_setCode", params: [MULTICALL3_ADDRESS, runtime] });
   return true;

@@ -7,6 +7,8 @@ export interface ReadCall {
   contract: string;
   fn: string;
   args: unknown[];
+  /** Gas the call is expected to take (batches are sized by it); default 12 000. */
+  gas?: number;
 }
 
 /** Where Multicall3 lives on nearly every chain (and where the plugin installs its own on local chains). */
@@ -19,7 +21,17 @@ export interface ReaderOptions {
   maxCallsPerRequest?: number;
   /** Most calldata bytes in one aggregate3 request (default 600 000, about 1.2 MB of JSON). */
   maxCalldataBytes?: number;
+  /**
+   * Most gas (the sum of the calls' `gas` hints) in one aggregate3 request (default 14 000 000: under the 2^24 gas cap
+   * EIP-7825 puts on a call, with headroom for Multicall3's own work). A batch that still runs out is split in two.
+   */
+  maxGasPerRequest?: number;
 }
+
+/** Gas assumed for a read without a hint: a cold storage read or two behind a cold account. */
+const DEFAULT_CALL_GAS = 12_000;
+/** A sender for batched eth_calls, so the node (or Hardhat) does not look one up with eth_accounts. */
+const READ_SENDER = "0x0000000000000000000000000000000000000000";
 
 /** Plain eth_calls in flight at once where there is no Multicall3. */
 const CONCURRENCY = 16;
@@ -64,7 +76,12 @@ export class Reader {
     readonly block: number,
     options: ReaderOptions = {},
   ) {
-    this.#options = { batch: options.batch ?? true, maxCallsPerRequest: options.maxCallsPerRequest ?? 2_500, maxCalldataBytes: options.maxCalldataBytes ?? 600_000 };
+    this.#options = {
+      batch: options.batch ?? true,
+      maxCallsPerRequest: options.maxCallsPerRequest ?? 2_500,
+      maxCalldataBytes: options.maxCalldataBytes ?? 600_000,
+      maxGasPerRequest: options.maxGasPerRequest ?? 14_000_000,
+    };
     if (!this.#options.batch) this.#multicall = false;
   }
 
@@ -126,7 +143,7 @@ export class Reader {
         const artifact = await this.catalog.artifact("CodeReader");
         const data = artifact.bytecode + AbiCoder.defaultAbiCoder().encode(["address[]"], [unique]).slice(2);
         this.#requests++;
-        const raw = await this.provider.call({ data, blockTag: this.block });
+        const raw = await this.provider.call({ from: READ_SENDER, data, blockTag: this.block });
         const [codes] = AbiCoder.defaultAbiCoder().decode(["bytes[]"], raw);
         return Object.fromEntries(unique.map((a, i) => [a, (codes as string[])[i]]));
       } catch {
@@ -176,15 +193,20 @@ export class Reader {
     const chunks: Encoded[][] = [];
     let current: Encoded[] = [];
     let bytes = 0;
+    let gas = 0;
     for (const item of items) {
       const size = callBytes(item.data);
-      if (current.length > 0 && (current.length >= this.#options.maxCallsPerRequest || bytes + size > this.#options.maxCalldataBytes)) {
+      const cost = item.pending.read.gas ?? DEFAULT_CALL_GAS;
+      const full = current.length >= this.#options.maxCallsPerRequest || bytes + size > this.#options.maxCalldataBytes || gas + cost > this.#options.maxGasPerRequest;
+      if (current.length > 0 && full) {
         chunks.push(current);
         current = [];
         bytes = 0;
+        gas = 0;
       }
       current.push(item);
       bytes += size;
+      gas += cost;
     }
     if (current.length > 0) chunks.push(current);
     return chunks;
@@ -217,7 +239,7 @@ export class Reader {
     let raw: string;
     try {
       this.#requests++;
-      raw = await this.provider.call({ to: MULTICALL3_ADDRESS, data, blockTag: this.block });
+      raw = await this.provider.call({ from: READ_SENDER, to: MULTICALL3_ADDRESS, data, blockTag: this.block });
     } catch {
       if (items.length === 1) return this.#plain(items);
       const half = Math.ceil(items.length / 2);

@@ -12,6 +12,7 @@ import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./journal.js";
 import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
+import { localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
 import type { Observation, Plan, Step } from "./types.js";
 import "../type-extensions.js";
@@ -143,6 +144,7 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
+  await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const observation = await planner.observe(reader);
 

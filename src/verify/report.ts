@@ -24,6 +24,8 @@ export interface VerifyReport {
 export interface Wiring {
   admins: string[];
   roleHolders: Record<VaultRole, string[]>;
+  /** The holders the plans wired: any other holder is drawn as a finding. */
+  plannedHolders: Record<VaultRole, string[]>;
   oldVaultPaused?: boolean;
   pointers: { kind: string; address: string; vault?: string }[];
   orderBooks: { address: string; symbol: string; vault?: string }[];
@@ -45,6 +47,7 @@ export function buildReport(desired: DesiredState, observed: ObservedState, chec
     wiring: {
       admins: observed.roles.DEFAULT_ADMIN_ROLE,
       roleHolders: observed.roles,
+      plannedHolders: desired.roles,
       oldVaultPaused: observed.oldVault.paused,
       pointers: desired.pointers.map((p) => ({ kind: p.kind, address: p.address, vault: observed.pointers[p.address] })),
       orderBooks: desired.markets.map((m) => ({ address: m.orderBook, symbol: m.symbol, vault: observed.orderBooks[m.orderBook]?.vault })),
@@ -87,9 +90,11 @@ export function mermaidWiring(report: VerifyReport): string {
     lines.push(`  ${from} -- "${label}" --> ${to}`);
     if (broken || to !== "new") lines.push(`  class ${from} bad`);
   };
+  const planned = (role: VaultRole, holder: string) => wiring.plannedHolders[role].some((h) => same(h, holder));
   wiring.admins.forEach((admin, i) => {
     lines.push(`  admin${i}(["admin<br/>${short(admin)}"])`);
     lines.push(`  admin${i} -- "DEFAULT_ADMIN_ROLE" --> new`);
+    if (!planned("DEFAULT_ADMIN_ROLE", admin)) lines.push(`  class admin${i} bad`);
   });
   for (const pointer of wiring.pointers) {
     const id = pointer.kind;
@@ -98,7 +103,10 @@ export function mermaidWiring(report: VerifyReport): string {
     edge(id, "vault()", pointer.vault, false);
   }
   const settlement = wiring.roleHolders.SETTLEMENT_ROLE.filter((h) => !wiring.pointers.some((p) => same(h, p.address)));
-  settlement.forEach((holder, i) => lines.push(`  settle${i}(["settlement operator<br/>${short(holder)}"]) -- "SETTLEMENT_ROLE" --> new`));
+  settlement.forEach((holder, i) => {
+    lines.push(`  settle${i}(["${planned("SETTLEMENT_ROLE", holder) ? "settlement operator" : "not in the plan"}<br/>${short(holder)}"]) -- "SETTLEMENT_ROLE" --> new`);
+    if (!planned("SETTLEMENT_ROLE", holder)) lines.push(`  class settle${i} bad`);
+  });
   const books = wiring.orderBooks;
   if (books.length <= OB_GROUP_THRESHOLD) {
     books.forEach((book, i) => {

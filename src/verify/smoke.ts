@@ -17,13 +17,22 @@ interface SmokeEnvironment {
   close(): Promise<void>;
 }
 
-/** A throwaway copy of the target: a fork for HTTP targets, a snapshot for the in-process chain. */
+/** A throwaway copy of the target: a fork for HTTP targets, a snapshot for the in-process chain. Never the target. */
 async function environment(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, block: number): Promise<SmokeEnvironment> {
   if (conn.networkConfig.type === "http") {
     const url = await conn.networkConfig.url.getUrl();
-    const fork = (await hre.network.create({ override: { forking: { url, blockNumber: block } } })) as NetworkConnection;
+    // An in-process network to fork from: "default" unless a project redefined it (network.create without a network
+    // would connect to --network itself, the live chain).
+    const simulated = Object.entries(hre.config.networks).find(([name, config]) => config.type === "edr-simulated" && name === "default") ?? Object.entries(hre.config.networks).find(([, config]) => config.type === "edr-simulated");
+    if (!simulated) throw new Error("no in-process (edr-simulated) network in the config to fork the target with; add one, or run with --skip-smoke");
+    const fork = (await hre.network.create({ network: simulated[0], override: { forking: { url, blockNumber: block } } })) as NetworkConnection;
+    if (fork.networkConfig.type !== "edr-simulated") {
+      await fork.close();
+      throw new Error(`network ${simulated[0]} is not in-process: the smoke tests never run on the target itself`);
+    }
     return { conn: fork, where: `an in-process fork of ${conn.networkName} at block ${block}`, close: () => fork.close() };
   }
+  if (conn.networkConfig.type !== "edr-simulated") throw new Error(`network ${conn.networkName} is neither HTTP nor in-process; run with --skip-smoke`);
   const snapshot = await conn.provider.request({ method: "evm_snapshot" });
   return {
     conn,
@@ -56,7 +65,13 @@ export async function smokeChecks(hre: HardhatRuntimeEnvironment, conn: NetworkC
   );
   const operator = desired.roles.SETTLEMENT_ROLE.find((h) => holds("SETTLEMENT_ROLE", h));
   const creditor = desired.roles.EXTERNAL_CREDITOR_ROLE.find((h) => holds("EXTERNAL_CREDITOR_ROLE", h));
-  const env = await environment(hre, conn, observed.block);
+  let env: SmokeEnvironment;
+  try {
+    env = await environment(hre, conn, observed.block);
+  } catch (error) {
+    const why = (error as Error).message.split("\n")[0];
+    return SMOKE_CHECKS.map((name) => ({ name, title: SMOKE_TITLES[name], status: "fail" as const, evidence: "no throwaway copy of the chain to run on", failures: [{ subject: "smoke environment", expected: "an in-process fork (HTTP target) or a snapshot (in-process chain)", found: why, fix: "fix the fork setup (for a chain Hardhat does not know, add its hardforkHistory to chainDescriptors), or run with --skip-smoke" }] }));
+  }
   try {
     const { ethers } = env.conn;
     const request = (method: string, params: unknown[]) => env.conn.provider.request({ method, params });

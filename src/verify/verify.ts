@@ -71,15 +71,19 @@ export async function observeAndCheck(hre: HardhatRuntimeEnvironment, conn: Netw
   const catalog = new ContractCatalog(hre);
   await localMulticall3(conn, catalog);
   const desired = await desiredState(root, records, catalog, { oldVault: options.oldVault });
-  let requests = 2;
-  const [chainId, latest] = await Promise.all([provider.getNetwork().then((n) => Number(n.chainId)), options.block === undefined ? provider.getBlockNumber() : Promise.resolve(options.block)]);
-  if (chainId !== records.chainId) {
-    throw new CutoverInputError("--network", network, `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the network the cutover ran on`);
-  }
+  const latest = options.block ?? (await provider.getBlockNumber());
   const reader = new Reader(provider, catalog, latest, options.readerOptions);
   const fromBlock = await deploymentBlock(root, network, "CoreVault", desired.newVault);
   const observed = await observeCutover(reader, desired, fromBlock);
-  requests += 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
+  let requests = (options.block === undefined ? 1 : 0) + 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
+  // The chain id comes with the batch (Multicall3's getChainId); without Multicall3, one more request.
+  if (observed.chainId === undefined) {
+    observed.chainId = Number((await provider.getNetwork()).chainId);
+    requests++;
+  }
+  if (observed.chainId !== records.chainId) {
+    throw new CutoverInputError("--network", network, `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${observed.chainId}; connect to the network the cutover ran on`);
+  }
   const artifacts: Record<string, RuntimeArtifact> = {};
   for (const { name } of desired.knownFacets) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
