@@ -26,7 +26,7 @@ npm install --no-audit --no-fund --loglevel=error --prefer-offline \
   "$WORK/$TARBALL" "hardhat@$HARDHAT_VERSION" "@nomicfoundation/hardhat-ethers@$ETHERS_PLUGIN_VERSION" >/dev/null
 
 HELP="$(npx hardhat --help)"
-for name in mocks:deploy-system cutover:demo corevault:redeploy cutover:scan-stale; do
+for name in mocks:deploy-system cutover:demo corevault:redeploy corevault:regrant-roles corevault:roles orderbook:rewire diamond:plan diamond:stage-plan diamond:apply-plan diamond:rollback cutover:verify cutover:status cutover:watch cutover:transfer-ownership cutover:scan-stale; do
   grep -q "$name" <<<"$HELP" || { echo "FAIL: \`npx hardhat --help\` in a fresh project does not list $name"; echo "$HELP"; exit 1; }
 done
 echo "fresh project lists the plugin's tasks"
