@@ -1,7 +1,7 @@
 // Mixed-authority runs through the real tasks: a 2-of-3 Safe v1.4.1 (Safe's own artifacts) and an OpenZeppelin
 // TimelockController hold the admin roles of the legacy system; the signer deploys and wires the new vault, the rest
 // is proposed / scheduled, and running the same command again continues once the authority has executed it.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -170,6 +170,43 @@ describe("running with a multisig", () => {
     expect(verified.failed, JSON.stringify(verified.checks.filter((c) => c.status === "fail"))).to.equal(0);
     expect(verified.checks.filter((c) => c.status === "pass").length).to.be.greaterThan(5);
     expect(process.exitCode ?? 0).to.equal(0);
+  });
+
+  it("corevault:regrant-roles --executor safe: the Safe that administers the vault makes the role changes, grants proposed before revokes", async () => {
+    const system = await deploySystem(hre, conn, { markets: 2, users: 0, factory: "updatable", seed: "multisig-regrant" });
+    const keys = owners(3, "regrant");
+    const safe = await createSafe(conn, deployer, keys.map((k) => k.address), 2, 3n);
+    const safeAddress = await safe.getAddress();
+    await handAdminTo(system, safeAddress);
+    const [operator, extra] = system.settlementOperators as string[];
+    const newcomer = relayer.address;
+    const desired = path.join(appDir, "desired-roles.json");
+    writeFileSync(desired, JSON.stringify({ SETTLEMENT_ROLE: [operator, newcomer] }));
+    const regrant = async () => {
+      const out = JSON.parse(await runTask("corevault:regrant-roles", { desired, revokeExtra: true, executor: "safe", safe: safeAddress, json: true })) as RunJson;
+      const exitCode = Number(process.exitCode ?? 0);
+      process.exitCode = 0;
+      return { out, exitCode };
+    };
+    const vault = await at("CoreVault", system.contracts.CORE_VAULT);
+    const before = await nonce();
+    // Grants first: the revoke waits until the Safe has executed the grant.
+    for (const [round, stepId] of [[1, "grant:1"], [2, "revoke:1"]] as const) {
+      const { out, exitCode } = await regrant();
+      expect(exitCode, `round ${round}`).to.equal(2);
+      expect(out).to.include({ complete: false, awaiting: true, transactionsSent: 0 });
+      expect(out.proposals).to.have.length(1);
+      expect((out.proposals[0] as SafeProposal).stepIds).to.deep.equal([stepId]);
+      const proposal = out.proposals[0] as SafeProposal;
+      await (await execute(safe, proposal.safeTx, proposal.id, [keys[0], keys[1]], relayer)).wait();
+    }
+    const { out: last, exitCode: lastExit } = await regrant();
+    expect(lastExit, JSON.stringify(last.results)).to.equal(0);
+    expect(last).to.include({ complete: true, transactionsSent: 0 });
+    expect(await nonce(), "the deployer sent nothing").to.equal(before);
+    expect(await vault.hasRole(roleId("SETTLEMENT_ROLE"), newcomer)).to.equal(true);
+    expect(await vault.hasRole(roleId("SETTLEMENT_ROLE"), extra)).to.equal(false);
+    expect(await vault.hasRole(roleId("SETTLEMENT_ROLE"), operator)).to.equal(true);
   });
 
   it("--executor timelock: schedules the timelock's steps (chained batches), refuses to execute before the delay, executes them on a later run", async () => {
