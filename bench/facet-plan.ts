@@ -8,9 +8,8 @@
 // does), and plans/localhost/ goes with them.
 import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
-import { ZeroAddress } from "ethers";
 import hre from "hardhat";
-import { selectorsOf } from "../src/diamond/selectors.js";
+import { deployPlanTargets } from "../src/mocks/plan-targets.js";
 import { retireNetworkRecords } from "../src/records/records.js";
 import { renderTable } from "../src/report/table.js";
 import { exists } from "../src/util/fs.js";
@@ -19,8 +18,6 @@ import { runTask } from "../test/helpers/tasks.js";
 const FACETS = "FeeConfigFacet,PauseGuardFacet,MarketInfoFacet,WideFacet";
 const DELAY = 3600;
 const conn = await hre.network.getOrCreate();
-const { ethers } = conn;
-const [admin] = await ethers.getSigners();
 const blockMs = process.env.BENCH_BLOCK_MS ? Number(process.env.BENCH_BLOCK_MS) : undefined;
 const root = hre.config.paths.root;
 const retired = await retireNetworkRecords(root, conn.networkName, false);
@@ -80,21 +77,9 @@ async function lifecycle(host: string, target: string) {
   rows.push([host, "diamond:rollback", selectors, rollbackTx, rollbackGas, rollbackSeconds.toFixed(2)]);
 }
 
-const dispatcher = await ethers.deployContract("ManifestDispatcher", [admin.address, DELAY]);
-await dispatcher.waitForDeployment();
-await lifecycle("ManifestDispatcher", await dispatcher.getAddress());
-
-const timelock = await ethers.deployContract("Timelock", [DELAY, [admin.address], [admin.address], ZeroAddress]);
-await timelock.waitForDeployment();
-const cuts = [];
-for (const name of ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet"]) {
-  const facet = await ethers.deployContract(name);
-  await facet.waitForDeployment();
-  cuts.push({ facetAddress: await facet.getAddress(), action: 0, functionSelectors: selectorsOf(facet.interface).map((s) => s.selector) });
-}
-const diamond = await ethers.deployContract("OrderBookDiamond", [await timelock.getAddress(), cuts, ZeroAddress, "0x"]);
-await diamond.waitForDeployment();
-await lifecycle("timelock diamond", await diamond.getAddress());
+const targets = await deployPlanTargets(conn, DELAY);
+await lifecycle("ManifestDispatcher", targets.dispatcher);
+await lifecycle("timelock diamond", targets.diamond);
 
 console.log(`60-selector facet plan (${FACETS}) through the tasks on a local hardhat node (${blockMs === undefined ? "automine" : `one block every ${blockMs} ms`})\n`);
 console.log(renderTable(["host", "task", "selectors", "transactions", "gas", "wall time (s)"], rows));
