@@ -1,24 +1,21 @@
-import { mkdir, rename } from "node:fs/promises";
-import path from "node:path";
 import { getAddress, isAddress, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError } from "../errors.js";
-import { actionDone, Addresses, linkBytecode } from "../engine/apply.js";
+import { actionDone, Addresses } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
-import { RunStore } from "../engine/journal.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { Plan, Step, Value } from "../engine/types.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
-import { deploymentBlock, networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
-import { exists } from "../util/fs.js";
+import { writeDeployRecords } from "../records/plan-records.js";
+import { deploymentBlock, readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
-import { localCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/local-chain.js";
 import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
-import { CutRefusedByPolicyError, recordedCreate2Factory } from "../orderbook/rewire-planner.js";
+import { CutRefusedByPolicyError } from "../orderbook/rewire-planner.js";
 import "../type-extensions.js";
 
 export interface RedeployOptions {
@@ -129,7 +126,7 @@ export async function redeployPlanner(
       if (!options.rewire) return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts } };
       const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
       fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
-      create2Factory = (await localCreate2Factory(conn, catalog)) ?? (await recordedCreate2Factory(reader, root, conn.networkName));
+      create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
       return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts, ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
@@ -176,13 +173,13 @@ export async function redeployPlanner(
       return plan;
     },
     async preflight(plan, reader, pending, addresses) {
-      await preflightRedeploy(plan, reader, signer, pending, addresses);
+      await preflightRedeploy(plan, reader, pending, addresses);
     },
   };
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
-async function preflightRedeploy(plan: Plan, reader: Reader, signer: string, pending: Step[], addresses: Addresses): Promise<void> {
+async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void> {
   const deploy = pending.find((s) => s.kind === "deploy" && s.record === "CoreVault");
   if (deploy?.kind === "deploy") {
     const collateral = deploy.args[0] as string;
@@ -224,9 +221,7 @@ async function preflightRedeploy(plan: Plan, reader: Reader, signer: string, pen
 export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome, system: LegacySystem, previous: SystemRecord | undefined): Promise<SystemRecord> {
   const root = hre.config.paths.root;
   const network = conn.networkName;
-  const { plan, report } = outcome;
-  const store = new RunStore(root, network, plan.runKey);
-  const receipts = new Map(store.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
+  const { plan } = outcome;
   const aggregate: SystemRecord = previous
     ? structuredClone(previous)
     : {
@@ -245,35 +240,12 @@ export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn:
       };
   const superseded = ((aggregate.superseded as SupersededEntry[] | undefined) ?? []).slice();
   const at = new Date().toISOString();
-  for (const step of plan.steps) {
-    if (step.kind !== "deploy") continue;
-    const address = report!.deployed[step.record];
-    const receipt = receipts.get(step.id);
-    const tx = receipt ? await conn.ethers.provider.getTransactionReceipt(receipt.hash) : null;
-    if (!tx) continue; // deployed by an earlier run whose journal is gone: its record is whatever that run wrote
-    const artifact = await catalog.artifact(step.contract);
-    const oldRecord = path.join(networkDir(root, network), `${step.record}.json`);
-    if (await exists(oldRecord)) {
-      await mkdir(path.join(store.dir, "superseded"), { recursive: true });
-      await rename(oldRecord, path.join(store.dir, "superseded", `${step.record}.json`));
-    }
-    const addresses = new Addresses(report!.deployed);
-    await writeDeploymentRecord(root, network, step.record, {
-      address,
-      abi: artifact.abi,
-      transactionHash: tx.hash,
-      receipt: receiptRecord(tx),
-      args: step.args.map((a) => addresses.resolve(a)),
-      numDeployments: 1,
-      libraries: step.libraries,
-      bytecode: linkBytecode(artifact, step.libraries),
-      deployedBytecode: await conn.ethers.provider.getCode(address),
-    });
-    const key = AGGREGATE_KEYS[step.record];
-    if (key) {
-      superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
-      aggregate.contracts[key] = address;
-    }
+  const written = await writeDeployRecords(hre, conn, catalog, outcome);
+  for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {
+    const address = written[record];
+    if (!address) continue;
+    superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
+    aggregate.contracts[key] = address;
   }
   aggregate.superseded = superseded;
   await writeSystemRecord(root, aggregate);

@@ -11,11 +11,11 @@ import { CutoverInputError, PLUGIN_ID } from "../errors.js";
 import { Addresses, resolveCreate2Addresses } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
-import { localCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/local-chain.js";
 import { Reader } from "../engine/reader.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import type { CallStep, DeployStep, Observation, Plan, Ref, Step } from "../engine/types.js";
-import { recordedCreate2Factory, writeRewireRecords } from "../orderbook/rewire-planner.js";
+import { writeRewireRecords } from "../orderbook/rewire-planner.js";
 import { facetSalt } from "../orderbook/rewire.js";
 import { networkDir } from "../records/records.js";
 import { exists, writeAtomically } from "../util/fs.js";
@@ -233,7 +233,7 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     artifacts.push({ name, artifact });
   }
 
-  const create2Factory = (await localCreate2Factory(conn, catalog)) ?? (await recordedCreate2Factory(reader, root, network));
+  const create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
   const signer = getAddress(options.signer);
   const factoryRef: string | Ref = create2Factory ?? { $ref: "Create2Factory" };
   const steps: Step[] = [];

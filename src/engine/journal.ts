@@ -93,6 +93,11 @@ export class RunStore {
     this.journal.append({ type: "plan", planId: plan.id, at: new Date().toISOString() });
   }
 
+  /** Successful receipts by step id. */
+  confirmedReceipts(): Map<string, Extract<JournalEntry, { type: "receipt" }>> {
+    return new Map(this.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
+  }
+
   isComplete(planId: string): boolean {
     return this.journal.entries().some((e) => e.type === "complete" && e.planId === planId);
   }

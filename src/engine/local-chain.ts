@@ -1,4 +1,9 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { getAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
+import { networkDir } from "../records/records.js";
+import { exists } from "../util/fs.js";
 import type { ContractCatalog } from "./contracts.js";
 import { isLocalNetwork } from "./run.js";
 import { MULTICALL3_ADDRESS } from "./reader.js";
@@ -17,6 +22,19 @@ export async function localCreate2Factory(conn: NetworkConnection, catalog: Cont
     await conn.provider.request({ method: "hardhat_setCode", params: [LOCAL_CREATE2_FACTORY, runtime] });
   }
   return LOCAL_CREATE2_FACTORY;
+}
+
+/**
+ * The Create2Factory to deploy through: on a local chain the plugin's, at its fixed address; elsewhere the one recorded
+ * in deployments/<network>/Create2Factory.json if it has code there; else undefined (the plan must deploy one).
+ */
+export async function findCreate2Factory(conn: NetworkConnection, catalog: ContractCatalog, root: string, block: number): Promise<string | undefined> {
+  const local = await localCreate2Factory(conn, catalog);
+  if (local) return local;
+  const file = path.join(networkDir(root, conn.networkName), "Create2Factory.json");
+  if (!(await exists(file))) return undefined;
+  const { address } = JSON.parse(await readFile(file, "utf8")) as { address: string };
+  return (await conn.ethers.provider.getCode(address, block)) !== "0x" ? getAddress(address) : undefined;
 }
 
 /**

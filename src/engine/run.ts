@@ -107,8 +107,8 @@ export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> 
 function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
   const known: Record<string, string> = { ...plan.known };
   const records = new Map(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.id, s.record] as const] : [])));
-  for (const entry of store.journal.entries()) {
-    if (entry.type === "receipt" && entry.status === 1 && entry.contractAddress && records.has(entry.stepId)) known[records.get(entry.stepId)!] = entry.contractAddress;
+  for (const [stepId, receipt] of store.confirmedReceipts()) {
+    if (receipt.contractAddress && records.has(stepId)) known[records.get(stepId)!] = receipt.contractAddress;
   }
   return known;
 }

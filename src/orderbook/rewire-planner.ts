@@ -1,21 +1,18 @@
-import { mkdir, readFile, rename } from "node:fs/promises";
-import path from "node:path";
 import { getAddress, id, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { CutoverInputError, PLUGIN_ID } from "../errors.js";
 import { predictDiamondCutEvent, receiptHasDiamondCut, type FacetCut } from "../diamond/cut.js";
-import { Addresses, linkBytecode, type ApplyReport } from "../engine/apply.js";
+import { Addresses, type ApplyReport } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { RunStore } from "../engine/journal.js";
-import { localCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/local-chain.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
-import { networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { writeDeployRecords } from "../records/plan-records.js";
+import { readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
-import { exists } from "../util/fs.js";
 import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 import "../type-extensions.js";
 
@@ -56,14 +53,6 @@ async function fleetTargets(reader: Reader, vault: string, given: string[], reco
   const registered = (await reader.tryCall({ to: vault, contract: "CoreVault", fn: "getRegisteredOrderBooks", args: [] })) as string[] | undefined;
   if (registered && registered.length > 0) return registered.map(target);
   return (records?.markets ?? []).map((m) => target(m.orderBook));
-}
-
-/** The Create2Factory recorded for this network, if it is there. */
-export async function recordedCreate2Factory(reader: Reader, root: string, network: string): Promise<string | undefined> {
-  const file = path.join(networkDir(root, network), "Create2Factory.json");
-  if (!(await exists(file))) return undefined;
-  const { address } = JSON.parse(await readFile(file, "utf8")) as { address: string };
-  return (await reader.hasCode(address)) ? getAddress(address) : undefined;
 }
 
 export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RewireOptions) {
@@ -116,7 +105,7 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
         signerHasFactoryRole = (await reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [id("FACTORY_ROLE"), signer] })) as boolean;
         return { chainId, block: reader.block, facts: fleetFacts(fleet) };
       }
-      create2Factory = (await localCreate2Factory(conn, new ContractCatalog(hre))) ?? (await recordedCreate2Factory(reader, root, network));
+      create2Factory = await findCreate2Factory(conn, new ContractCatalog(hre), root, reader.block);
       return { chainId, block: reader.block, facts: { ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
     },
     async plan(observation, known) {
@@ -233,50 +222,20 @@ export function renderFleet(rows: OrderBookStatus[]): string {
 }
 
 /**
- * Records of what the rewire deployed (the CREATE2 factory, facets, new OrderBooks), from confirmed receipts, each
- * written once. A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
- * `supersededOrderBooks` and its record file moves into the run's folder.
+ * Records of what the rewire deployed (the CREATE2 factory, facets, new OrderBooks). A new OrderBook replaces the
+ * market's entry in the aggregated record; the old one is kept under `supersededOrderBooks`.
  */
 export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<void> {
   const root = hre.config.paths.root;
-  const network = conn.networkName;
-  const store = new RunStore(root, network, outcome.plan.runKey);
-  const receipts = new Map(store.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
-  const aggregate = await readSystemRecordIfAny(root, network);
-  const addresses = new Addresses(outcome.report!.deployed, catalog);
-  for (const step of outcome.plan.steps) {
-    const receipt = receipts.get(step.id);
-    if (step.kind !== "deploy" || !receipt) continue;
-    const address = outcome.report!.deployed[step.record];
-    const file = path.join(networkDir(root, network), `${step.record}.json`);
-    const existing = (await exists(file)) ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] }) : undefined;
-    if (existing?.address.toLowerCase() === address.toLowerCase()) continue;
-    const tx = await conn.ethers.provider.getTransactionReceipt(receipt.hash);
-    if (!tx) continue;
-    const artifact = await catalog.artifact(step.contract);
-    if (existing) {
-      await mkdir(path.join(store.dir, "superseded"), { recursive: true });
-      await rename(file, path.join(store.dir, "superseded", `${step.record}.json`));
-    }
-    await addresses.prepare(step.args);
-    await writeDeploymentRecord(root, network, step.record, {
-      address,
-      // a new OrderBook answers with the facets of the one it replaces
-      abi: existing && step.contract === "OrderBookDiamond" ? existing.abi : artifact.abi,
-      transactionHash: tx.hash,
-      receipt: receiptRecord(tx),
-      args: step.args.map((a) => addresses.resolve(a)),
-      numDeployments: 1,
-      libraries: {},
-      bytecode: linkBytecode(artifact, {}),
-      deployedBytecode: await conn.ethers.provider.getCode(address),
-    });
-    const market = step.contract === "OrderBookDiamond" ? aggregate?.markets.find((m) => `OrderBook_${m.symbol}` === step.record) : undefined;
-    if (aggregate && market) {
-      const superseded = ((aggregate.supersededOrderBooks as unknown[] | undefined) ?? []) as Record<string, string>[];
-      aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
-      market.orderBook = address;
-    }
+  const written = await writeDeployRecords(hre, conn, catalog, outcome);
+  const aggregate = await readSystemRecordIfAny(root, conn.networkName);
+  if (!aggregate) return;
+  for (const market of aggregate.markets) {
+    const address = written[`OrderBook_${market.symbol}`];
+    if (!address) continue;
+    const superseded = ((aggregate.supersededOrderBooks as unknown[] | undefined) ?? []) as Record<string, string>[];
+    aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
+    market.orderBook = address;
   }
-  if (aggregate) await writeSystemRecord(root, aggregate);
+  await writeSystemRecord(root, aggregate);
 }

@@ -1,4 +1,4 @@
-import { getAddress, id, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
+import { getAddress, getCreate2Address, id, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
 import { computeCut, type CutPolicy, type DesiredFacet, type FacetCut, type LiveFacet, type Refusal } from "../diamond/cut.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import type { ContractCatalog } from "../engine/contracts.js";
@@ -183,7 +183,7 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
 
 function predictCreate2(factory: string, name: string, bytecode: string): string {
   // Facets have no constructor arguments and no libraries: the init code is the artifact's bytecode.
-  return getAddress(`0x${keccak256(`0xff${factory.slice(2)}${facetSalt(name).slice(2)}${keccak256(bytecode).slice(2)}`).slice(26)}`);
+  return getCreate2Address(factory, facetSalt(name), keccak256(bytecode));
 }
 
 export interface RedeployBooksInputs {

@@ -1,0 +1,56 @@
+import { mkdir, readFile, rename } from "node:fs/promises";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import { Addresses, linkBytecode } from "../engine/apply.js";
+import type { ContractCatalog } from "../engine/contracts.js";
+import { RunStore } from "../engine/journal.js";
+import type { RunOutcome } from "../engine/run.js";
+import { exists } from "../util/fs.js";
+import { networkDir, receiptRecord, writeDeploymentRecord } from "./records.js";
+import "../type-extensions.js";
+
+/**
+ * `deployments/<network>/<Name>.json` for every contract a run deployed, from its confirmed receipts only, each written
+ * once. A record of another address under the same name moves into the run's folder (`superseded/`). Returns the
+ * records written now, by name.
+ */
+export async function writeDeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<Record<string, string>> {
+  const root = hre.config.paths.root;
+  const network = conn.networkName;
+  const store = new RunStore(root, network, outcome.plan.runKey);
+  const receipts = store.confirmedReceipts();
+  const deployed = outcome.report!.deployed;
+  const addresses = new Addresses(deployed, catalog);
+  const written: Record<string, string> = {};
+  for (const step of outcome.plan.steps) {
+    const receipt = receipts.get(step.id);
+    if (step.kind !== "deploy" || !receipt) continue;
+    const address = deployed[step.record];
+    const file = path.join(networkDir(root, network), `${step.record}.json`);
+    const existing = (await exists(file)) ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] }) : undefined;
+    if (existing?.address.toLowerCase() === address.toLowerCase()) continue;
+    const tx = await conn.ethers.provider.getTransactionReceipt(receipt.hash);
+    if (!tx) continue;
+    const artifact = await catalog.artifact(step.contract);
+    if (existing) {
+      await mkdir(path.join(store.dir, "superseded"), { recursive: true });
+      await rename(file, path.join(store.dir, "superseded", `${step.record}.json`));
+    }
+    await addresses.prepare(step.args);
+    await writeDeploymentRecord(root, network, step.record, {
+      address,
+      // a new OrderBook answers with the facets of the one it replaces
+      abi: existing && step.contract === "OrderBookDiamond" ? existing.abi : artifact.abi,
+      transactionHash: tx.hash,
+      receipt: receiptRecord(tx),
+      args: step.args.map((a) => addresses.resolve(a)),
+      numDeployments: 1,
+      libraries: step.libraries,
+      bytecode: linkBytecode(artifact, step.libraries),
+      deployedBytecode: await conn.ethers.provider.getCode(address),
+    });
+    written[step.record] = address;
+  }
+  return written;
+}
