@@ -181,27 +181,21 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
     marketSteps.push(id);
   });
 
+  // An existing contract's vault pointer, moved to the new vault by the account that administers it.
+  const repoint = (id: string, label: string, contract: string, target: string, authority: string | undefined, fact: string): Step => ({
+    id,
+    kind: "call",
+    label,
+    from: authority ?? from,
+    dependsOn: vaultDeployed,
+    writes: [fact],
+    actions: [{ call: { to: target, contract, fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: target, contract, fn: "vault", args: [] }, equals: NEW_VAULT }] }],
+  });
   if (system.factory?.updatable) {
-    steps.push({
-      id: "align:factory",
-      kind: "call",
-      label: "point the factory at the new vault",
-      from: inputs.authorities?.factory ?? from,
-      dependsOn: vaultDeployed,
-      writes: ["factory.vault"],
-      actions: [{ call: { to: system.factory.address, contract: "FuturesMarketFactory", fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: system.factory.address, contract: "FuturesMarketFactory", fn: "vault", args: [] }, equals: NEW_VAULT }] }],
-    });
+    steps.push(repoint("align:factory", "point the factory at the new vault", "FuturesMarketFactory", system.factory.address, inputs.authorities?.factory, "factory.vault"));
   }
   if (system.hub) {
-    steps.push({
-      id: "repoint:hub",
-      kind: "call",
-      label: "point the CollateralHub at the new vault",
-      from: inputs.authorities?.hub ?? from,
-      dependsOn: vaultDeployed,
-      writes: ["hub.vault"],
-      actions: [{ call: { to: system.hub.address, contract: "CollateralHub", fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: system.hub.address, contract: "CollateralHub", fn: "vault", args: [] }, equals: NEW_VAULT }] }],
-    });
+    steps.push(repoint("repoint:hub", "point the CollateralHub at the new vault", "CollateralHub", system.hub.address, inputs.authorities?.hub, "hub.vault"));
   }
 
   const handoff: CallAction[] = inputs.admins.filter((a) => !same(a, signer)).map((admin) => grant("DEFAULT_ADMIN_ROLE", admin));
