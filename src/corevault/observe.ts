@@ -40,23 +40,32 @@ export interface LegacySystem {
 
 const LOG_CHUNK_BLOCKS = 50_000;
 
-/** Every account that ever received `role` (RoleGranted events up to the pinned block), confirmed with hasRole. */
-export async function roleHolders(reader: Reader, vault: string, role: VaultRole, fromBlock: number): Promise<string[]> {
-  const iface = await reader.catalog.iface("CoreVault");
-  const granted = iface.getEvent("RoleGranted")!;
-  const candidates = new Set<string>();
+/** Gas of a plain CoreVault view such as hasRole, cold (a batching hint for the Reader). */
+export const VAULT_VIEW_GAS = 6_500;
+
+/** Accounts ever granted each role on `vault` up to the reader's block: one getLogs per 50 000 blocks for all roles. */
+export async function roleCandidates(reader: Reader, vault: string, fromBlock: number): Promise<Map<VaultRole, Set<string>>> {
+  const granted = (await reader.catalog.iface("CoreVault")).getEvent("RoleGranted")!;
+  const candidates = new Map<VaultRole, Set<string>>(VAULT_ROLES.map((role) => [role, new Set()]));
   for (let start = fromBlock; start <= reader.block; start += LOG_CHUNK_BLOCKS) {
-    const logs = await reader.provider.getLogs({
-      address: vault,
-      topics: [granted.topicHash, roleId(role)],
-      fromBlock: start,
-      toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block),
-    });
-    for (const log of logs) candidates.add(getAddress(`0x${log.topics[2].slice(26)}`));
+    const logs = await reader.provider.getLogs({ address: vault, topics: [granted.topicHash], fromBlock: start, toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block) });
+    for (const log of logs) candidates.get(roleName(log.topics[1]) as VaultRole)?.add(getAddress(`0x${log.topics[2].slice(26)}`));
   }
-  const ordered = [...candidates].sort();
-  const holds = await reader.callMany(ordered.map((account) => ({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId(role), account] })));
-  return ordered.filter((_, i) => holds[i] === true);
+  return candidates;
+}
+
+/** Confirms candidate holders with hasRole at the reader's block, all roles in one batch. */
+export async function confirmHolders(reader: Reader, vault: string, candidates: Map<VaultRole, Set<string>>): Promise<Record<VaultRole, string[]>> {
+  const pairs = VAULT_ROLES.flatMap((role) => [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })));
+  const holds = await reader.tryCallMany(pairs.map(({ role, account }) => ({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId(role), account], gas: VAULT_VIEW_GAS })));
+  const holders = Object.fromEntries(VAULT_ROLES.map((role) => [role, [] as string[]])) as Record<VaultRole, string[]>;
+  pairs.forEach(({ role, account }, i) => holds[i] === true && holders[role].push(account));
+  return holders;
+}
+
+/** Every role's holders: accounts that ever received it (RoleGranted events), confirmed with hasRole. */
+export async function vaultRoleHolders(reader: Reader, vault: string, fromBlock: number): Promise<Record<VaultRole, string[]>> {
+  return confirmHolders(reader, vault, await roleCandidates(reader, vault, fromBlock));
 }
 
 /** Addresses of the libraries linked into deployed code, read at the artifact's link references. */
@@ -91,10 +100,9 @@ export async function observeLegacySystem(reader: Reader, vault: string, records
     throw new CutoverInputError("--old-vault", vault, "the contract there does not answer CoreVault calls (collateralToken()); pass the CoreVault's address");
   }
   const decimals = Number(await reader.call({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] }));
+  const holders = await vaultRoleHolders(reader, vault, fromBlock);
   const roles = {} as LegacySystem["roles"];
-  for (const role of VAULT_ROLES) {
-    roles[role] = { admin: roleName((await call("getRoleAdmin", [roleId(role)])) as string), holders: await roleHolders(reader, vault, role, fromBlock) };
-  }
+  for (const role of VAULT_ROLES) roles[role] = { admin: roleName((await call("getRoleAdmin", [roleId(role)])) as string), holders: holders[role] };
   const orderBooks = ((await call("getRegisteredOrderBooks")) as string[]).map((a) => getAddress(a));
   const marketIds = (await call("getMarketIds")) as string[];
   const mapped = await reader.callMany(marketIds.map((id) => ({ to: vault, contract: "CoreVault", fn: "marketToOrderBook", args: [id] })));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
-import { roleHolders, roleId, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { roleId, vaultRoleHolders, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { networkDir, readSystemRecord, systemRecordPath, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
@@ -39,12 +39,10 @@ export async function checkVault(reader: Reader, vault: string, records: SystemR
 /** Every role's admin role and holders at the reader's block (holders from RoleGranted events, confirmed with hasRole). */
 export async function readLiveRoles(reader: Reader, vault: string, fromBlock: number): Promise<LiveRoles> {
   const admins = {} as LiveRoles["admins"];
-  const holders = {} as LiveRoles["holders"];
   for (const role of VAULT_ROLES) {
     admins[role] = roleName((await reader.call({ to: vault, contract: "CoreVault", fn: "getRoleAdmin", args: [roleId(role)] })) as string) as VaultRole;
-    holders[role] = await roleHolders(reader, vault, role, fromBlock);
   }
-  return { admins, holders };
+  return { admins, holders: await vaultRoleHolders(reader, vault, fromBlock) };
 }
 
 export type FlagKind = "deployer-admin" | "unknown-holder" | "eoa-holder";

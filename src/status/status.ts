@@ -6,7 +6,7 @@ import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { confirmHolders, roleCandidates, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { RunStore } from "../engine/journal.js";
 import { localMulticall3 } from "../engine/local-chain.js";
@@ -14,7 +14,6 @@ import { Reader } from "../engine/reader.js";
 import { deploymentBlock, networkDir, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
-import { confirmHolders, roleCandidates } from "../verify/observe.js";
 import "../type-extensions.js";
 
 export interface SystemStatus {

@@ -2,7 +2,7 @@
 // OrderBooks (one getLogs for role candidates, batched views, one request for every contract's code).
 import { getAddress } from "ethers";
 import { MULTICALL3_ADDRESS, type Reader, type ReadCall } from "../engine/reader.js";
-import { linkedLibraries, roleId, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { confirmHolders, linkedLibraries, roleCandidates, roleId, roleName, VAULT_ROLES, VAULT_VIEW_GAS, type VaultRole } from "../corevault/observe.js";
 import type { DesiredState } from "./desired.js";
 
 export interface ObservedOrderBook {
@@ -38,34 +38,12 @@ export interface ObservedState {
   facetCode: Record<string, string>;
 }
 
-const LOG_CHUNK_BLOCKS = 50_000;
-
 /**
  * Gas hints for batching (measured with eth_estimateGas on a 1 000-market system: cold accounts and slots). A read
  * through an OrderBook diamond pays for the selector lookup and the delegatecall (less once the diamond is warm);
  * facetAddresses() reads every facet.
  */
-export const GAS = { vaultView: 6_500, diamondView: 10_500, diamondViewWarm: 7_500, facetAddresses: 23_000, pointer: 8_000 } as const;
-
-/** Accounts ever granted each role on `vault` up to the reader's block: one getLogs per 50 000 blocks for all roles. */
-export async function roleCandidates(reader: Reader, vault: string, fromBlock: number): Promise<Map<VaultRole, Set<string>>> {
-  const granted = (await reader.catalog.iface("CoreVault")).getEvent("RoleGranted")!;
-  const candidates = new Map<VaultRole, Set<string>>(VAULT_ROLES.map((role) => [role, new Set()]));
-  for (let start = fromBlock; start <= reader.block; start += LOG_CHUNK_BLOCKS) {
-    const logs = await reader.provider.getLogs({ address: vault, topics: [granted.topicHash], fromBlock: start, toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block) });
-    for (const log of logs) candidates.get(roleName(log.topics[1]) as VaultRole)?.add(getAddress(`0x${log.topics[2].slice(26)}`));
-  }
-  return candidates;
-}
-
-/** Confirms candidate holders with hasRole, all roles in one batch. */
-export async function confirmHolders(reader: Reader, vault: string, candidates: Map<VaultRole, Set<string>>): Promise<Record<VaultRole, string[]>> {
-  const pairs = VAULT_ROLES.flatMap((role) => [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })));
-  const holds = await reader.tryCallMany(pairs.map(({ role, account }) => ({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId(role), account], gas: GAS.vaultView })));
-  const holders = Object.fromEntries(VAULT_ROLES.map((role) => [role, [] as string[]])) as Record<VaultRole, string[]>;
-  pairs.forEach(({ role, account }, i) => holds[i] === true && holders[role].push(account));
-  return holders;
-}
+export const GAS = { vaultView: VAULT_VIEW_GAS, diamondView: 10_500, diamondViewWarm: 7_500, facetAddresses: 23_000, pointer: 8_000 } as const;
 
 export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
   const { newVault, oldVault } = desired;
