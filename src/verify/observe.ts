@@ -2,7 +2,7 @@
 // OrderBooks (one getLogs for role candidates, batched views, one request for every contract's code).
 import { getAddress } from "ethers";
 import { MULTICALL3_ADDRESS, type Reader, type ReadCall } from "../engine/reader.js";
-import { confirmHolders, linkedLibraries, roleCandidates, roleId, roleName, VAULT_ROLES, VAULT_VIEW_GAS, type VaultRole } from "../corevault/observe.js";
+import { confirmHolders, linkedLibraries, roleCandidates, VAULT_ROLES, VAULT_VIEW_GAS, type VaultRole } from "../corevault/observe.js";
 import type { DesiredState } from "./desired.js";
 
 export interface ObservedOrderBook {
