@@ -59,6 +59,19 @@ export async function killAfterSent(child: ChildProcess, journal: string, k: num
   child.kill("SIGKILL");
 }
 
+/** Waits (up to 20 s) until the connection's node answers JSON-RPC. */
+export async function waitForRpc(conn: NetworkConnection): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await conn.provider.request({ method: "eth_blockNumber" });
+      return;
+    } catch (error) {
+      if (i > 200) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 export interface LocalNode {
   url: string;
   conn: NetworkConnection;
@@ -73,15 +86,7 @@ export async function startNode(): Promise<LocalNode> {
   const url = `http://127.0.0.1:${port}`;
   const child = hardhat(["node", "--hostname", "127.0.0.1", "--port", String(port)]);
   const conn = (await network.create({ network: "localhost", chainType: "generic", override: { url } })) as NetworkConnection;
-  for (let i = 0; ; i++) {
-    try {
-      await conn.provider.request({ method: "eth_blockNumber" });
-      break;
-    } catch (error) {
-      if (i > 200) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitForRpc(conn);
   return {
     url,
     conn,

@@ -13,7 +13,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import userConfig from "../../hardhat.config.js";
 import type { VerifyReport } from "../../src/verify/report.js";
 import { startExplorer, type LocalExplorer } from "../helpers/explorer.js";
-import { freePort, hardhat } from "../helpers/node.js";
+import { freePort, hardhat, waitForRpc } from "../helpers/node.js";
 
 const CHAIN_ID = 4242;
 const NETWORK = "verifysources";
@@ -63,15 +63,7 @@ describe("cutover:verify --sources", () => {
       root,
     );
     conn = (await runtime.network.getOrCreate()) as NetworkConnection;
-    for (let i = 0; ; i++) {
-      try {
-        await conn.provider.request({ method: "eth_blockNumber" });
-        break;
-      } catch (error) {
-        if (i > 200) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForRpc(conn);
     const [, admin] = await conn.ethers.getSigners();
     await run(runtime, "mocks:deploy-system", { markets: 2, users: 0, factory: "immutable", seed: "sources", json: true });
     expect(JSON.parse((await run(runtime, "corevault:redeploy", { json: true, admin: admin.address, yes: true })).printed).complete).to.equal(true);
