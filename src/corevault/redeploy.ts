@@ -7,6 +7,7 @@ import { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
+import { containsEncoded } from "../engine/plan.js";
 import type { Plan, Step, Value } from "../engine/types.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
@@ -200,7 +201,7 @@ async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], ad
   for (const step of pending) {
     if (step.kind !== "call") continue;
     for (const action of step.actions) {
-      if (typeof action.call.to !== "string" || JSON.stringify(action.call.args).includes('"$encode"')) continue;
+      if (typeof action.call.to !== "string" || action.call.args.some(containsEncoded)) continue;
       if (await actionDone(reader, action, addresses)) continue;
       const iface = await reader.catalog.iface(action.call.contract);
       const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));

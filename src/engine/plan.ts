@@ -51,6 +51,14 @@ export function isEncoded(value: unknown): value is Encoded {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $encode?: unknown }).$encode === "object";
 }
 
+/** True when `value` holds calldata encoded at apply time anywhere inside it. */
+export function containsEncoded(value: Value): boolean {
+  if (isEncoded(value)) return true;
+  if (Array.isArray(value)) return value.some(containsEncoded);
+  if (value !== null && typeof value === "object" && !isRef(value)) return Object.values(value).some(containsEncoded);
+  return false;
+}
+
 export function isRef(value: unknown): value is { $ref: string } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === "string";
 }
