@@ -1,4 +1,8 @@
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
+import type { FactChange } from "./engine/plan.js";
+import type { Plan } from "./engine/types.js";
+import type { Reconciliation } from "./roles/reconcile.js";
+import type { RewirePart } from "./orderbook/rewire.js";
 
 export const PLUGIN_ID = "hardhat-cutover";
 
@@ -10,5 +14,63 @@ export class CutoverInputError extends HardhatPluginError {
     readonly fix: string,
   ) {
     super(PLUGIN_ID, `Invalid ${input}: ${JSON.stringify(value)}. Fix: ${fix}.`);
+  }
+}
+
+/** A step its sender cannot do (a missing role, a revert), found by simulating it before anything is sent. */
+export class SignerCannotError extends CutoverInputError {
+  constructor(
+    readonly sender: string,
+    readonly step: string,
+    readonly call: string,
+    readonly reason: string,
+    fix: string,
+  ) {
+    super("signer", sender, `it cannot ${step} (${call}): ${reason}; ${fix}`);
+  }
+}
+
+/** The chain changed since the stored plan was computed, on facts the plan does not itself change. */
+export class DriftError extends HardhatPluginError {
+  constructor(readonly plan: Plan, readonly changes: FactChange[]) {
+    super(
+      PLUGIN_ID,
+      `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
+        changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`).join("\n") +
+        `\nNothing was sent. Review the changes, then run again with --replan to compute a new plan from the chain as it is now.`,
+    );
+  }
+}
+
+/** A stored plan whose remaining steps these options would plan differently. */
+export class InputsChangedError extends HardhatPluginError {
+  constructor(readonly plan: Plan, readonly differences: string[]) {
+    super(
+      PLUGIN_ID,
+      `This run already has plan ${plan.id.slice(0, 10)} (${plan.steps.length} steps), computed with other options or config; with these it would be:\n` +
+        differences.map((d) => `  ${d}`).join("\n") +
+        `\nNothing was sent. Run again with the options the run started with, or add --replan to replace its plan (steps already on chain are kept).`,
+    );
+  }
+}
+
+/** The desired graph cannot be applied safely; nothing was sent. */
+export class RoleRefusalError extends HardhatPluginError {
+  constructor(
+    readonly source: string,
+    readonly refusals: Reconciliation["refusals"],
+  ) {
+    super(PLUGIN_ID, `Refused to apply the desired roles from ${source}; nothing was sent:\n${refusals.map((r) => `  ${r.role}: ${r.message}`).join("\n")}`);
+  }
+}
+
+/** The diamond cut policy refuses the cut of some OrderBooks; nothing was sent. */
+export class CutRefusedByPolicyError extends HardhatPluginError {
+  constructor(refusals: RewirePart["refusals"]) {
+    super(
+      PLUGIN_ID,
+      `The diamond cut is refused for ${new Set(refusals.map((r) => r.orderBook)).size} OrderBook(s); nothing was sent:\n` +
+        refusals.map((r) => `  ${r.symbol} ${r.orderBook}: [${r.refusal.kind}] ${r.refusal.detail}`).join("\n"),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
+import { engineTask } from "./cli/engine-options.js";
 import "./type-extensions.js";
 
 const deploySystem = task("mocks:deploy-system", "Stand up a production-like legacy system (USDC, vault, libraries, hub, factory, markets, users) and write its records")
@@ -24,29 +25,13 @@ const scanStale = task("cutover:scan-stale", "Find files that still reference th
   .setAction(() => import("../tasks/scan-stale.js"))
   .build();
 
-// Every state-changing task that runs on the engine can hand steps to a Safe or a timelock (see README "Running with a multisig").
-const EXECUTOR_HELP = {
-  executor: "Who executes steps whose authority is not one of this network's accounts: 'eoa' (they fail), 'safe' (one Safe Transaction Builder batch + SafeTx per wave, the run awaits the owners; needs --safe) or 'timelock' (scheduleBatch now, executeBatch on a later run after the delay; needs --timelock). Example: --executor safe --safe 0x6649…AEA",
-  safe: "The Safe (v1.3.0+/v1.4.1) that holds the admin roles / diamond ownership; steps it must send are proposed to it. Example: --safe 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
-  timelock: "The TimelockController that holds the admin roles / diamond ownership; the signer schedules (PROPOSER) and executes (EXECUTOR) its batches. Example: --timelock 0x5FbDB2315678afecb367f032d93F642f64180aa3",
-};
-
-const redeploy = task("corevault:redeploy", "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run")
-  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7E…0Fc9" })
-  .addFlag({ name: "pauseOld", description: "Pause the old vault first, so no trading reaches it during the cutover" })
+const redeploy = engineTask("corevault:redeploy", "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run", { signer: "it deploys and configures the new vault" })
+  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+  .addFlag({ name: "pauseOld", description: "Pause the old vault first, so no trading reaches it during the cutover. Example: --pause-old" })
   .addOption({ name: "admin", type: ArgumentType.STRING, defaultValue: "", description: "Final DEFAULT_ADMIN_ROLE holder of the new vault (default: cutover.admin, else the old vault's admins). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })
-  .addOption({ name: "collateral", type: ArgumentType.STRING, defaultValue: "", description: "Collateral token of the new vault, must have 6 decimals (default: the old vault's). Example: --collateral 0x5FbD…0aa3" })
-  .addOption({ name: "libraries", type: ArgumentType.STRING, defaultValue: "", description: "Library addresses to link (default: those linked into the old vault). Example: --libraries \"VaultAnalytics=0xe7f1…,PositionManager=0x9fE4…\"" })
-  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that sends every step (default: the network's first account). Example: --signer 0xf39F…2266" })
-  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing" })
-  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
-  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
-  .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent steps back-to-back)" })
-  .addFlag({ name: "rewire", description: "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal" })
-  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
-  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
-  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
-  .addFlag({ name: "json", description: "Machine-readable output for CI" })
+  .addOption({ name: "collateral", type: ArgumentType.STRING, defaultValue: "", description: "Collateral token of the new vault, must have 6 decimals (default: the old vault's). Example: --collateral 0x5FbDB2315678afecb367f032d93F642f64180aa3" })
+  .addOption({ name: "libraries", type: ArgumentType.STRING, defaultValue: "", description: "Library addresses to link (default: those linked into the old vault). Example: --libraries \"VaultAnalytics=0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512,PositionManager=0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0\"" })
+  .addFlag({ name: "rewire", description: "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal. Example: --rewire" })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 
@@ -58,37 +43,20 @@ const roles = task("corevault:roles", "Audit the CoreVault's roles: a role x hol
   .setAction(() => import("../tasks/corevault-roles.js"))
   .build();
 
-const regrantRoles = task("corevault:regrant-roles", "Make the CoreVault's role holders match a desired graph: grants first, then revokes, the signer's own admin roles last; never leaves DEFAULT_ADMIN_ROLE without a holder. Resumable: run it again to finish an interrupted run")
+const regrantRoles = engineTask("corevault:regrant-roles", "Make the CoreVault's role holders match a desired graph: grants first, then revokes, the signer's own admin roles last; never leaves DEFAULT_ADMIN_ROLE without a holder. Resumable: run it again to finish an interrupted run", { signer: "without --executor it needs the admin role of each role it changes" })
   .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault whose roles change (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addOption({ name: "desired", type: ArgumentType.STRING, defaultValue: "", description: "JSON file (relative to the project root) of the holders each role should have; roles absent from it are left alone (default: cutover.redeploy.roles of the config). Example: --desired roles.json with {\"SETTLEMENT_ROLE\": [\"0x7099…79C8\"]}" })
+  .addOption({ name: "desired", type: ArgumentType.STRING, defaultValue: "", description: "JSON file (relative to the project root) of the holders each role should have; roles absent from it are left alone (default: cutover.redeploy.roles of the config). Example: --desired roles.json with {\"SETTLEMENT_ROLE\": [\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"]}" })
   .addFlag({ name: "revokeExtra", description: "Also revoke holders of a listed role that the file does not list (default: keep and report them). Example: --revoke-extra" })
-  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that sends every step; it needs the admin role of each role it changes (default: the network's first account). Example: --signer 0xf39F…2266" })
-  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: `${EXECUTOR_HELP.executor} With safe or timelock, that authority makes every role change (it must hold the admin roles).` })
-  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
-  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
-  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing. Example: --plan-only" })
-  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan" })
-  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
-  .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" })
   .setAction(() => import("../tasks/corevault-regrant-roles.js"))
   .build();
 
-const rewire = task("orderbook:rewire", "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable")
+const rewire = engineTask("orderbook:rewire", "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable", { signer: "it deploys the facets; each cut is sent by its diamond's owner" })
   .addOption({ name: "strategy", type: ArgumentType.STRING, defaultValue: "cut", description: "'cut' upgrades each OrderBook in place; 'redeploy' deploys a fresh OrderBook per market on the new vault (open orders stay on the old book). Example: --strategy redeploy" })
-  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xc3e5…3690" })
-  .addOption({ name: "orderbooks", type: ArgumentType.STRING, defaultValue: "", description: "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F70…dA7D,0xf41B…120E" })
+  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3" })
+  .addOption({ name: "orderbooks", type: ArgumentType.STRING, defaultValue: "", description: "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F708C24a0D3A740cD47cC0444E9480899f3dA7D,0xf41B47c54dEFF12f8fE830A411a09D865eBb120E" })
   .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "More facets to add in the same cut, by contract name (deployed through CREATE2). Example: --facets OrderBookViewFacet" })
   .addOption({ name: "remove", type: ArgumentType.STRING, defaultValue: "", description: "Selectors to remove in the same cut; each must be in cutover.diamond.removable. Example: --remove 0x12345678" })
   .addOption({ name: "allowTakeover", type: ArgumentType.STRING, defaultValue: "", description: "Selectors the new facets may take over from the facet serving them now, or 'all'. Example: --allow-takeover 0x6817031b" })
-  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that deploys the facets (default: the first account); each cut is sent by its diamond's owner. Example: --signer 0xf39F…2266" })
-  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and write the plan JSON; send nothing" })
-  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal)" })
-  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network" })
-  .addFlag({ name: "sequential", description: "Send one transaction at a time, each awaited (default: independent cuts back-to-back)" })
-  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
-  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
-  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
-  .addFlag({ name: "json", description: "Machine-readable output for CI" })
   .setAction(() => import("../tasks/orderbook-rewire.js"))
   .build();
 
@@ -105,13 +73,7 @@ const diamondPlan = task("diamond:plan", "Plan routing facets on a ManifestDispa
   .build();
 
 const changeOptions = (name: string, description: string, signerRole: string) =>
-  task(name, description)
-    .addOption({ name: "plan", type: ArgumentType.STRING, defaultValue: "", description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json" })
-    .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: `Account that sends (default: the network's first account); it needs ${signerRole}. Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266` })
-    .addFlag({ name: "planOnly", description: "Show the transactions and write the engine's plan; send nothing. Example: --plan-only" })
-    .addFlag({ name: "replan", description: "Recompute the engine's plan from the chain as it is now (after a drift refusal). Example: --replan" })
-    .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
-    .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" });
+  engineTask(name, description, { signer: `it needs ${signerRole}`, executor: false }).addOption({ name: "plan", type: ArgumentType.STRING, defaultValue: "", description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json" });
 
 const diamondStagePlan = changeOptions(
   "diamond:stage-plan",
@@ -164,17 +126,9 @@ const cutoverWatch = task("cutover:watch", "Stream the old and new vault's event
   .setAction(() => import("../tasks/cutover-watch.js"))
   .build();
 
-const transferOwnership = task("cutover:transfer-ownership", "Hand the system to a Safe: DEFAULT_ADMIN_ROLE of the vault, factory and hub granted to it and every role of the deployer there renounced (grant, then renounce), and every OrderBook diamond's ownership transferred (ERC-173, one-step here). Ends with a check that fails while the deployer still holds anything. Resumable")
+const transferOwnership = engineTask("cutover:transfer-ownership", "Hand the system to a Safe: DEFAULT_ADMIN_ROLE of the vault, factory and hub granted to it and every role of the deployer there renounced (grant, then renounce), and every OrderBook diamond's ownership transferred (ERC-173, one-step here). Ends with a check that fails while the deployer still holds anything. Resumable", { signer: "the deployer whose roles and ownerships move" })
   .addOption({ name: "to", type: ArgumentType.STRING, defaultValue: "", description: "The new owner and admin: the Safe (or timelock). Example: --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA" })
   .addFlag({ name: "allowEoa", description: "Allow --to to be an address without code (the diamonds' ownership transfer is one-step: a wrong address cannot be undone). Example: --allow-eoa" })
-  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "The deployer whose roles and ownerships move (default: the network's first account). Example: --signer 0xf39F…2266" })
-  .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: EXECUTOR_HELP.executor })
-  .addOption({ name: "safe", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.safe })
-  .addOption({ name: "timelock", type: ArgumentType.STRING, defaultValue: "", description: EXECUTOR_HELP.timelock })
-  .addFlag({ name: "planOnly", description: "Observe and plan, print every step and the check; send nothing. Example: --plan-only" })
-  .addFlag({ name: "replan", description: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan" })
-  .addFlag({ name: "yes", description: "Do not ask for confirmation on a non-local network. Example: --yes" })
-  .addFlag({ name: "json", description: "Machine-readable output for CI. Example: --json" })
   .setAction(() => import("../tasks/cutover-transfer-ownership.js"))
   .build();
 

@@ -1,50 +1,37 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ContractCatalog } from "../src/engine/contracts.js";
-import { authorities, parseExecutorChoice } from "../src/engine/executor.js";
-import { finishRun, printPlanOnly, resolveSigner, runEngineTask, type EngineTaskArgs } from "../src/engine/task-run.js";
+import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
+import { ContractCatalog } from "../src/engine/contracts.js";
 import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
 import { renderResults } from "../src/report/results.js";
-import { toJson } from "../src/util/json.js";
 
-interface Args extends EngineTaskArgs {
+interface Args extends EngineArgs {
   oldVault: string;
   pauseOld: boolean;
   admin: string;
   collateral: string;
   libraries: string;
-  signer: string;
   rewire: boolean;
-  executor: string;
-  safe: string;
-  timelock: string;
 }
 
 export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const conn = await hre.network.getOrCreate();
-  const signer = await resolveSigner(conn, args.signer);
-  const executor = { ...parseExecutorChoice(args), signer };
-  const planner = await redeployPlanner(hre, conn, signer, {
-    oldVault: args.oldVault || undefined,
-    pauseOld: args.pauseOld,
-    admin: args.admin || undefined,
-    collateral: args.collateral || undefined,
-    libraries: args.libraries || undefined,
-    rewire: args.rewire,
-    authorities: authorities(executor),
+  await runEngineCommand(hre, args, {
+    planner: (ctx) => redeployPlanner(ctx, { oldVault: args.oldVault, pauseOld: args.pauseOld, admin: args.admin, collateral: args.collateral, libraries: args.libraries, rewire: args.rewire }),
+    async results({ conn }, outcome) {
+      const { report } = outcome;
+      if (!report) return {};
+      const catalog = new ContractCatalog(hre);
+      const records = outcome.completedNow ? await writeRedeployRecords(hre, conn, catalog, outcome) : undefined;
+      const orderBooks = args.rewire ? await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet) : undefined;
+      const { contractsModule, envFile } = hre.config.cutover.appConfig;
+      return {
+        json: { orderBooks, records: records?.contracts },
+        text: [
+          renderResults(report),
+          ...(orderBooks ? [`\n${renderFleet(orderBooks)}`] : []),
+          ...(records ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`] : []),
+        ],
+      };
+    },
   });
-  const outcome = await runEngineTask(hre, conn, planner, args, executor);
-  const { report } = outcome;
-  if (!report) return printPlanOnly(outcome, args.json);
-  const catalog = new ContractCatalog(hre);
-  const records = outcome.completedNow ? await writeRedeployRecords(hre, conn, catalog, outcome, planner.system(), planner.records()) : undefined;
-  const orderBooks = args.rewire ? await fleetStatus(conn, catalog, outcome.plan, report, planner.fleet()) : undefined;
-  if (args.json) {
-    console.log(toJson({ planId: report.planId, planFile: outcome.planFile, complete: report.complete, awaiting: report.awaiting, transactionsSent: report.transactionsSent, deployed: report.deployed, results: report.results, proposals: report.proposals, orderBooks, records: records?.contracts }));
-  } else {
-    console.log(renderResults(report));
-    if (orderBooks) console.log(`\n${renderFleet(orderBooks)}`);
-    if (records) console.log(`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${hre.config.cutover.appConfig.contractsModule} and ${hre.config.cutover.appConfig.envFile} updated`);
-  }
-  finishRun({ ...outcome, report }, args.json);
 }

@@ -1,4 +1,5 @@
-import type { CallAction, CallSpec, CallStep, Plan, Ref, Step, Value } from "../engine/types.js";
+import type { PlanBody } from "../engine/run.js";
+import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
@@ -8,8 +9,6 @@ export const AGGREGATE_KEYS: Record<string, string> = { CoreVault: "CORE_VAULT",
 
 export interface RedeployInputs {
   system: LegacySystem;
-  facts: Record<string, string>;
-  network: string;
   /** The account that deploys and configures the new vault (so it is its first admin) and hands it over. */
   signer: string;
   /**
@@ -27,7 +26,6 @@ export interface RedeployInputs {
   /** Role holders that replace the observed ones, by role. */
   roleOverrides: Partial<Record<VaultRole, string[]>>;
   batchSize: number;
-  known: Record<string, string>;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -60,7 +58,7 @@ function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsA
  * The runbook's redeploy as a plan: the same wiring as the old vault, pointed at a new one. Pure: everything it needs
  * was observed before.
  */
-export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
+export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const { system, signer } = inputs;
   const from = signer;
   const steps: Step[] = [];
@@ -220,13 +218,6 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
   }
 
   return {
-    task: "corevault:redeploy",
-    runKey: `corevault-redeploy-${system.vault.toLowerCase()}`,
-    network: inputs.network,
-    chainId: system.chainId,
-    observedBlock: system.block,
-    facts: inputs.facts,
-    known: inputs.known,
     steps,
     notes,
     labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),

@@ -1,22 +1,24 @@
-import { getAddress, isAddress, ZeroHash } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
+import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError } from "../errors.js";
-import { actionDone, Addresses } from "../engine/apply.js";
+import type { Addresses } from "../engine/apply.js";
+import { adminSenders } from "../engine/authority.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { reason } from "../engine/executor-eoa.js";
+import { findCreate2Factory } from "../engine/local-chain.js";
+import { simulatePending } from "../engine/preflight.js";
 import type { Reader } from "../engine/reader.js";
-import type { Planner, RunOutcome } from "../engine/run.js";
-import { containsEncoded } from "../engine/plan.js";
-import type { Plan, Step, Value } from "../engine/types.js";
+import type { PlanBody, Planner, RunOutcome } from "../engine/run.js";
+import type { Plan, Step } from "../engine/types.js";
+import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
+import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
-import { deploymentBlock, readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { deploymentBlock, readSystemRecordIfAny, requireRecordsChain, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { checkedAddress } from "../util/address.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
-import { findCreate2Factory } from "../engine/local-chain.js";
-import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
-import { CutRefusedByPolicyError } from "../orderbook/rewire-planner.js";
 import "../type-extensions.js";
 
 export interface RedeployOptions {
@@ -28,17 +30,20 @@ export interface RedeployOptions {
   libraries?: string;
   /** Also rewire every OrderBook to the new vault, in the same plan and journal. */
   rewire?: boolean;
-  /**
-   * Accounts besides the signer that may hold the admin role of the existing contracts (the `--safe`, the
-   * `--timelock`): each such step is sent by the first of signer, then these, that holds the role at the pinned block.
-   */
-  authorities?: string[];
 }
 
-/** The first of `candidates` holding DEFAULT_ADMIN_ROLE on each AccessControl contract (else the first candidate). */
-async function adminsOf(reader: Reader, contracts: { key: string; address: string; contract: string }[], candidates: string[]): Promise<Record<string, string>> {
-  const holds = await Promise.all(contracts.flatMap((c) => candidates.map((account) => reader.tryCall({ to: c.address, contract: c.contract, fn: "hasRole", args: [ZeroHash, account] }))));
-  return Object.fromEntries(contracts.map((c, i) => [c.key, candidates.find((_, k) => holds[i * candidates.length + k] === true) ?? candidates[0]]));
+/** What a redeploy is planned from, observed at the pinned block. */
+export interface RedeployState {
+  system: LegacySystem;
+  /** The network's records as they were before this run (the aggregate the run's records update). */
+  records?: SystemRecord;
+  /** Who sends the admin steps on each existing contract: oldVault, factory, hub. */
+  senders: Record<string, string>;
+  /** The OrderBooks, with --rewire. */
+  fleet: OrderBookState[];
+  create2Factory?: string;
+  /** The CoreVault artifact has `multicall`: grants and registrations are batched through it. */
+  vaultBatches: boolean;
 }
 
 export interface SupersededEntry {
@@ -47,8 +52,6 @@ export interface SupersededEntry {
   at: string;
   [key: string]: string;
 }
-
-const PLACEHOLDER_ADDRESS = "0x000000000000000000000000000000000000c0DE";
 
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
   if (!value) return {};
@@ -61,12 +64,6 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
     parsed[name] = getAddress(address);
   }
   return parsed;
-}
-
-function checkedAddress(input: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === "") return undefined;
-  if (!isAddress(value)) throw new CutoverInputError(input, value, "give a 0x-prefixed 20-byte address");
-  return getAddress(value);
 }
 
 /**
@@ -82,12 +79,8 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
   return getAddress(producedBy?.CORE_VAULT ?? current);
 }
 
-export async function redeployPlanner(
-  hre: HardhatRuntimeEnvironment,
-  conn: NetworkConnection,
-  signer: string,
-  options: RedeployOptions,
-): Promise<Planner & { system(): LegacySystem; records(): SystemRecord | undefined; fleet(): OrderBookState[] }> {
+export async function redeployPlanner(ctx: EngineContext, options: RedeployOptions): Promise<Planner<RedeployState>> {
+  const { hre, conn, signer, authority } = ctx;
   const root = hre.config.paths.root;
   const config = hre.config.cutover;
   const records = await readSystemRecordIfAny(root, conn.networkName);
@@ -95,88 +88,74 @@ export async function redeployPlanner(
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
-  let system: LegacySystem | undefined;
-  let authorities: Record<string, string> = {};
-  let fleet: OrderBookState[] = [];
-  let create2Factory: string | undefined;
   const catalog = new ContractCatalog(hre);
 
   return {
     task: "corevault:redeploy",
     runKey: `corevault-redeploy-${oldVault.toLowerCase()}`,
-    system: () => system!,
-    records: () => records,
-    fleet: () => fleet,
-    async observe(reader: Reader) {
-      const chainId = Number((await reader.provider.getNetwork()).chainId);
-      if (records && records.chainId !== chainId) {
-        throw new CutoverInputError(
-          "--network",
-          conn.networkName,
-          `the records deployments/${conn.networkName}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`,
-        );
-      }
-      system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
+    async observe(reader) {
+      requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
+      const system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
       const existing = [
         { key: "oldVault", address: system.vault, contract: "CoreVault" },
         ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }] : []),
         ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: "CollateralHub" }] : []),
       ];
-      authorities = await adminsOf(reader, existing, [signer, ...(options.authorities ?? [])]);
-      const authorityFacts = Object.fromEntries(Object.entries(authorities).map(([key, account]) => [`authority.${key}`, account.toLowerCase()]));
-      if (!options.rewire) return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts } };
+      const senders = await adminSenders(reader, existing, authority);
+      const state: RedeployState = { system, records, senders, fleet: [], vaultBatches: (await catalog.iface("CoreVault")).getFunction("multicall") !== null };
+      const facts = { ...legacyFacts(system), ...Object.fromEntries(Object.entries(senders).map(([key, account]) => [`authority.${key}`, account.toLowerCase()])) };
+      if (!options.rewire) return { facts, state };
       const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
-      fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
-      create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
-      return { chainId, block: reader.block, facts: { ...legacyFacts(system), ...authorityFacts, ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
+      state.fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
+      state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
+      return { facts: { ...facts, ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" }, state };
     },
-    async plan(observation, known) {
-      const s = system!;
-      const admins = adminOverride ? [adminOverride] : s.roles.DEFAULT_ADMIN_ROLE.holders;
+    async plan(state, _facts, known) {
+      const { system } = state;
+      const admins = adminOverride ? [adminOverride] : system.roles.DEFAULT_ADMIN_ROLE.holders;
       if (admins.length === 0) throw new CutoverInputError("cutover.admin", "(none)", "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin");
       const mmr = config.redeploy.mmrParams;
-      const plan = planRedeploy({
-        system: s,
-        facts: observation.facts,
-        network: conn.networkName,
+      const body = planRedeploy({
+        system,
         signer,
-        authorities,
+        authorities: state.senders,
         admins,
         pauseOld: options.pauseOld,
-        collateral: collateralOverride ?? s.collateral,
-        libraries: { VaultAnalytics: libraryOverrides.VaultAnalytics ?? s.libraries.VaultAnalytics, PositionManager: libraryOverrides.PositionManager ?? s.libraries.PositionManager },
-        liquidationManager: config.redeploy.liquidationManager ?? s.liquidationManager,
-        mmrParams: mmr ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)] : s.mmrParams,
+        collateral: collateralOverride ?? system.collateral,
+        libraries: { VaultAnalytics: libraryOverrides.VaultAnalytics ?? system.libraries.VaultAnalytics, PositionManager: libraryOverrides.PositionManager ?? system.libraries.PositionManager },
+        liquidationManager: config.redeploy.liquidationManager ?? system.liquidationManager,
+        mmrParams: mmr ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)] : system.mmrParams,
         roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
-        // Grants and registrations are batched through the vault's `multicall` when its ABI has one.
-        batchSize: (await new ContractCatalog(hre).iface("CoreVault")).getFunction("multicall") ? config.redeploy.batchSize : 1,
-        known,
+        batchSize: state.vaultBatches ? config.redeploy.batchSize : 1,
       });
-      for (const market of records?.markets ?? []) plan.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
-      if (options.rewire) {
-        const rewire = await planRewire({
-          fleet,
-          newVault: NEW_VAULT,
-          create2Factory: create2Factory ?? known.Create2Factory,
-          signer,
-          extraFacets: [],
-          remove: [],
-          removable: [],
-          allowTakeover: false,
-          dependsOn: ["deploy:CoreVault"],
-          catalog,
-        });
-        if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
-        const handoff = plan.steps.findIndex((step) => step.id === "handoff:admin");
-        plan.steps.splice(handoff === -1 ? plan.steps.length : handoff, 0, ...rewire.steps);
-        Object.assign(plan.labels, rewire.labels, Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])));
-      }
-      return plan;
+      for (const market of records?.markets ?? []) body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
+      if (options.rewire) await addRewire(body, state, signer, known, catalog);
+      return body;
     },
     async preflight(plan, reader, pending, addresses) {
       await preflightRedeploy(plan, reader, pending, addresses);
     },
   };
+}
+
+/** --rewire: every OrderBook's cut, before the admin handoff, in the same plan. */
+async function addRewire(body: Required<PlanBody>, state: RedeployState, signer: string, known: Record<string, string>, catalog: ContractCatalog): Promise<void> {
+  const rewire = await planRewire({
+    fleet: state.fleet,
+    newVault: NEW_VAULT,
+    create2Factory: state.create2Factory ?? known.Create2Factory,
+    signer,
+    extraFacets: [],
+    remove: [],
+    removable: [],
+    allowTakeover: false,
+    dependsOn: ["deploy:CoreVault"],
+    catalog,
+  });
+  if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
+  const handoff = body.steps.findIndex((step) => step.id === "handoff:admin");
+  body.steps.splice(handoff === -1 ? body.steps.length : handoff, 0, ...rewire.steps);
+  Object.assign(body.labels, rewire.labels, Object.fromEntries(state.fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])));
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
@@ -194,32 +173,12 @@ async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], ad
       }
     }
   }
-  // Every step aimed at a contract that exists already is simulated as its sender: access control fails here, not
-  // mid-run. Contracts the plan deploys stand in as a placeholder address; a call whose init code the plan deploys
-  // first (a diamondCut with an $encode init) cannot be simulated yet and is left to the run.
-  const placeholders = new Addresses(Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))), reader.catalog);
-  for (const step of pending) {
-    if (step.kind !== "call") continue;
-    for (const action of step.actions) {
-      if (typeof action.call.to !== "string" || action.call.args.some(containsEncoded)) continue;
-      if (await actionDone(reader, action, addresses)) continue;
-      const iface = await reader.catalog.iface(action.call.contract);
-      const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));
-      try {
-        await reader.provider.call({ from: step.from, to: action.call.to, data, blockTag: reader.block });
-      } catch (error) {
-        throw new CutoverInputError(
-          "signer",
-          step.from,
-          `it cannot ${step.label} (${action.call.contract} ${action.call.to}.${action.call.fn}): ${reason(error)}; run with an account that holds the needed role (--signer), or name the Safe or timelock that holds it (--executor safe --safe 0x… / --executor timelock --timelock 0x…)`,
-        );
-      }
-    }
-  }
+  await simulatePending(plan, reader, pending, addresses, "run with an account that holds the needed role (--signer), or name the Safe or timelock that holds it (--executor safe --safe 0x… / --executor timelock --timelock 0x…)");
 }
 
 /** Records and app config for a finished redeploy, written from confirmed receipts only. */
-export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome, system: LegacySystem, previous: SystemRecord | undefined): Promise<SystemRecord> {
+export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome<RedeployState>): Promise<SystemRecord> {
+  const { system, records: previous } = outcome.state;
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const { plan } = outcome;

@@ -339,12 +339,10 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const planner: Planner = {
     task: "diamond:plan",
     runKey: `diamond-facets-${keccak256(toUtf8Bytes(names.slice().sort().join(","))).slice(2, 18)}`,
-    async observe(r): Promise<Observation> {
-      return { chainId, block: r.block, facts: { create2Factory: create2Factory?.toLowerCase() ?? "" } };
+    async observe() {
+      return { facts: { create2Factory: create2Factory?.toLowerCase() ?? "" }, state: undefined };
     },
-    async plan(observation, known): Promise<Omit<Plan, "id">> {
-      return { task: "diamond:plan", runKey: planner.runKey, network, chainId, observedBlock: observation.block, facts: observation.facts, known, steps, notes: [], labels: {} };
-    },
+    plan: () => ({ steps }),
   };
   const deployment = await runCutover(hre, conn, planner, { ...options.run, replan: false });
   if (options.run.planOnly) return { plan: first, deployment };
@@ -595,17 +593,14 @@ const stageName = (ctx: ChangeContext) => (ctx.rollback ? "diamond:rollback" : "
 export async function stageChange(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, ctx: ChangeContext, options: ChangeRunOptions): Promise<RunOutcome> {
   const catalog = new ContractCatalog(hre);
   const { plan, change } = ctx;
-  let minDelay = plan.activationDelay;
-  const planner: Planner = {
+  const planner: Planner<number> = {
     task: stageName(ctx),
     runKey: `diamond-stage-${ctx.id}`,
     async observe(reader) {
-      if (ctx.timelock) minDelay = Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] }));
-      return { chainId: plan.chainId, block: reader.block, facts: await stateFacts(reader, ctx) };
+      const minDelay = ctx.timelock ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] })) : plan.activationDelay;
+      return { facts: await stateFacts(reader, ctx), state: minDelay };
     },
-    async plan(observation, known) {
-      return { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId: plan.chainId, observedBlock: observation.block, facts: observation.facts, known, steps: stageSteps(ctx, options.signer, minDelay), notes: [], labels: {} };
-    },
+    plan: (delay) => ({ steps: stageSteps(ctx, options.signer, delay) }),
     async preflight(_plan, reader, pending) {
       if (pending.length === 0) return;
       await requireLiveBefore(reader, ctx);
@@ -643,11 +638,9 @@ export async function applyChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
     task: ctx.rollback ? "diamond:rollback" : "diamond:apply-plan",
     runKey: `diamond-apply-${ctx.id}`,
     async observe(reader) {
-      return { chainId: plan.chainId, block: reader.block, facts: await stateFacts(reader, ctx) };
+      return { facts: await stateFacts(reader, ctx), state: undefined };
     },
-    async plan(observation, known) {
-      return { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId: plan.chainId, observedBlock: observation.block, facts: observation.facts, known, steps: applySteps(ctx, options.signer, batchSize), notes: [], labels: {} };
-    },
+    plan: () => ({ steps: applySteps(ctx, options.signer, batchSize) }),
     async preflight(_plan, reader, pending) {
       if (pending.length === 0) return;
       const goesLive = pending.some((s) => s.id !== "remove-routes");

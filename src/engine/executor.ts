@@ -3,8 +3,6 @@
  * kind it is: the EOA executor sends; the Safe proposer writes a proposal; the timelock executor schedules, then
  * executes once the delay is over. A RoutingExecutor puts them behind one face, choosing by each step's `from`.
  */
-import { getAddress, isAddress } from "ethers";
-import { CutoverInputError } from "../errors.js";
 import type { TxFields } from "./journal.js";
 import type { TxOutcome, TxReceiptSummary, TxRequest } from "./executor-eoa.js";
 import type { Proposal } from "./proposal.js";
@@ -68,35 +66,4 @@ export class RoutingExecutor implements Executor {
   recover(stepId: string, tx: TxFields, hash: string | undefined): Promise<TxOutcome | "dropped"> {
     return this.fallback.recover(stepId, tx, hash);
   }
-}
-
-/** Which executor a task runs with, from `--executor eoa|safe|timelock`, `--safe <address>`, `--timelock <address>`. */
-export interface ExecutorChoice {
-  kind: "eoa" | "safe" | "timelock";
-  safe?: string;
-  timelock?: string;
-  /** Schedules and executes timelock batches, and is named as the Safe proposal's creator (default: the first account). */
-  signer?: string;
-}
-
-function address(input: string, value: string): string | undefined {
-  if (!value) return undefined;
-  if (!isAddress(value)) throw new CutoverInputError(input, value, "give a 0x-prefixed 20-byte address");
-  return getAddress(value);
-}
-
-export function parseExecutorChoice(args: { executor?: string; safe?: string; timelock?: string }): ExecutorChoice {
-  const kind = args.executor || "eoa";
-  if (kind !== "eoa" && kind !== "safe" && kind !== "timelock") {
-    throw new CutoverInputError("--executor", kind, "use --executor eoa (send from the configured accounts), --executor safe --safe <address> or --executor timelock --timelock <address>");
-  }
-  const choice: ExecutorChoice = { kind, safe: address("--safe", args.safe ?? ""), timelock: address("--timelock", args.timelock ?? "") };
-  if (kind === "safe" && !choice.safe) throw new CutoverInputError("--safe", "", "--executor safe needs the Safe's address: --safe 0x…");
-  if (kind === "timelock" && !choice.timelock) throw new CutoverInputError("--timelock", "", "--executor timelock needs the TimelockController's address: --timelock 0x…");
-  return choice;
-}
-
-/** Accounts besides the signer that may hold a step's permission: the Safe and the timelock given. */
-export function authorities(choice: ExecutorChoice | undefined): string[] {
-  return [choice?.safe, choice?.timelock].filter((a): a is string => a !== undefined);
 }

@@ -2,19 +2,20 @@ import { createInterface } from "node:readline/promises";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
-import { PLUGIN_ID } from "../errors.js";
+import { DriftError, InputsChangedError, PLUGIN_ID } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
 import { EoaExecutor } from "./executor-eoa.js";
-import { RoutingExecutor, type Executor, type ExecutorChoice } from "./executor.js";
+import type { ExecutorChoice } from "./authority.js";
+import { RoutingExecutor, type Executor } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./journal.js";
-import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
+import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
-import type { Observation, Plan, Step } from "./types.js";
+import type { Plan, Step } from "./types.js";
 import "../type-extensions.js";
 
 export interface RunOptions {
@@ -34,12 +35,30 @@ export interface RunOptions {
   print?: (text: string) => void;
 }
 
-/** What a task supplies to the engine: how to observe the chain and how to turn an observation into a plan. */
-export interface Planner {
+/** What a planner computes from an observation: the engine wraps it into a Plan (task, run, chain, facts, known). */
+export interface PlanBody {
+  steps: Step[];
+  notes?: string[];
+  labels?: Record<string, string>;
+}
+
+/** What a planner reads at the pinned block: named facts (drift is checked on them) and the state it plans from. */
+export interface Observed<S> {
+  facts: Record<string, string>;
+  state: S;
+}
+
+/**
+ * What a task supplies to the engine: how to observe the chain and how to turn an observation into steps. `plan` reads
+ * nothing from the chain and keeps nothing: the same state and facts give the same steps, so a stored plan can be
+ * re-planned from its facts with the same function.
+ */
+export interface Planner<S = unknown> {
   task: string;
   runKey: string;
-  observe(reader: Reader): Promise<Observation>;
-  plan(observation: Observation, known: Record<string, string>): Promise<Omit<Plan, "id">>;
+  observe(reader: Reader): Promise<Observed<S>>;
+  /** `known`: addresses an earlier run of this plan deployed, by record name. */
+  plan(state: S, facts: Record<string, string>, known: Record<string, string>): PlanBody | Promise<PlanBody>;
   /**
    * For plans that are a diff against state the plan itself changes (e.g. role holders): when a stored plan is checked
    * against the options, plan from the facts it recorded (drift has already shown the others unchanged).
@@ -49,8 +68,10 @@ export interface Planner {
   preflight?(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void>;
 }
 
-export interface RunOutcome {
+export interface RunOutcome<S = unknown> {
   plan: Plan;
+  /** What this invocation observed. */
+  state: S;
   planFile: string;
   /** Undefined with --plan-only. */
   report?: ApplyReport;
@@ -60,27 +81,9 @@ export interface RunOutcome {
   alreadyDone: string[];
 }
 
-export class DriftError extends HardhatPluginError {
-  constructor(readonly plan: Plan, readonly changes: FactChange[]) {
-    super(
-      PLUGIN_ID,
-      `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
-        changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`).join("\n") +
-        `\nNothing was sent. Review the changes, then run again with --replan to compute a new plan from the chain as it is now.`,
-    );
-  }
-}
-
-/** The in-process chain, or an HTTP endpoint on this machine's loopback: nothing there holds real funds. */
-export class InputsChangedError extends HardhatPluginError {
-  constructor(readonly plan: Plan, readonly differences: string[]) {
-    super(
-      PLUGIN_ID,
-      `This run already has plan ${plan.id.slice(0, 10)} (${plan.steps.length} steps), computed with other options or config; with these it would be:\n` +
-        differences.map((d) => `  ${d}`).join("\n") +
-        `\nNothing was sent. Run again with the options the run started with, or add --replan to replace its plan (steps already on chain are kept).`,
-    );
-  }
+/** The Plan wrapper around a planner's steps: everything but the id. */
+export function planContent(meta: Pick<Plan, "task" | "runKey" | "network" | "chainId" | "observedBlock" | "facts" | "known">, body: PlanBody): Omit<Plan, "id"> {
+  return { ...meta, steps: body.steps, notes: body.notes ?? [], labels: body.labels ?? {} };
 }
 
 /** How the steps still to do differ between the stored plan and what these options give now (facts are drift). */
@@ -96,6 +99,7 @@ function stepDifferences(stored: Step[], candidate: Step[]): string[] {
   return differences;
 }
 
+/** The in-process chain, or an HTTP endpoint on this machine's loopback: nothing there holds real funds. */
 export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> {
   if (conn.networkConfig.type === "edr-simulated") return true;
   if (conn.networkConfig.type !== "http") return false;
@@ -139,32 +143,54 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * The run's plan: the stored one when this run has one (refused when the chain drifted or these options would plan
+ * differently what remains to do), else a new one from the observation.
+ */
+async function choosePlan<S>(planner: Planner<S>, observed: Observed<S>, meta: PlanMeta, store: RunStore, reader: Reader, replan: boolean): Promise<Plan> {
+  const planFrom = async (facts: Record<string, string>, block: number, known: Record<string, string>) =>
+    planContent({ ...meta, facts, observedBlock: block, known }, await planner.plan(observed.state, facts, known));
+  const stored = store.loadPlan();
+  if (!stored || replan) return makePlan(await planFrom(observed.facts, reader.block, stored ? knownFromJournal(store, stored) : {}));
+  const changes = driftBetween(stored, observed.facts);
+  if (changes.length > 0) throw new DriftError(stored, changes);
+  // Steps already on chain are history: only what remains to do must match what these options would do now.
+  const known = knownFromJournal(store, stored);
+  const candidate = planner.planFromStoredFacts ? await planFrom(stored.facts, stored.observedBlock, stored.known) : await planFrom(observed.facts, reader.block, stored.known);
+  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog)).finished;
+  const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog)).finished;
+  const differences = stepDifferences(stored.steps.filter((s) => !storedDone.has(s.id)), candidate.steps.filter((s) => !candidateDone.has(s.id)));
+  if (differences.length > 0) throw new InputsChangedError(stored, differences);
+  return stored;
+}
+
+type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
+
+/** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
+function buildExecutor(conn: NetworkConnection, plan: Plan, store: RunStore, catalog: ContractCatalog, signers: string[], local: boolean, options: RunOptions): Executor {
+  const provider = conn.ethers.provider;
+  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
+  const routes: Record<string, Executor> = {};
+  const choice = options.executor;
+  if (choice?.safe) {
+    const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
+    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, { safe: choice.safe, runDir: store.dir, planId: plan.id, task: plan.task, network: plan.network, owner: choice.signer ?? signers[0], labels });
+  }
+  if (choice?.timelock) routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, { timelock: choice.timelock, signer: choice.signer ?? signers[0], planId: plan.id });
+  return Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
+}
+
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
-export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner, options: RunOptions): Promise<RunOutcome> {
+export async function runCutover<S>(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner<S>, options: RunOptions): Promise<RunOutcome<S>> {
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
-  const observation = await planner.observe(reader);
-
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const observed = await planner.observe(reader);
   const stored = store.loadPlan();
-  let plan: Plan;
-  if (stored && !options.replan) {
-    const changes = driftBetween(stored, observation.facts);
-    if (changes.length > 0) throw new DriftError(stored, changes);
-    // Steps already on chain are history: only what remains to do must match what these options would do now.
-    const known = knownFromJournal(store, stored);
-    const basis = planner.planFromStoredFacts ? { ...observation, block: stored.observedBlock, facts: stored.facts } : observation;
-    const candidate = await planner.plan(basis, stored.known);
-    const storedDone = (await finishedSteps(stored, reader, known, catalog)).finished;
-    const candidateDone = (await finishedSteps(candidate, reader, known, catalog)).finished;
-    const differences = stepDifferences(stored.steps.filter((s) => !storedDone.has(s.id)), candidate.steps.filter((s) => !candidateDone.has(s.id)));
-    if (differences.length > 0) throw new InputsChangedError(stored, differences);
-    plan = stored;
-  } else {
-    plan = makePlan(await planner.plan(observation, stored ? knownFromJournal(store, stored) : {}));
-  }
+  const plan = await choosePlan(planner, observed, { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId }, store, reader, options.replan);
 
   const { finished: alreadyDone, addresses } = await finishedSteps(plan, reader, knownFromJournal(store, plan), catalog);
   await planner.preflight?.(plan, reader, plan.steps.filter((s) => !alreadyDone.has(s.id)), addresses);
@@ -172,7 +198,7 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(renderPlan(plan, alreadyDone));
 
-  const outcome: RunOutcome = { plan, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };
+  const outcome: RunOutcome<S> = { plan, state: observed.state, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };
   if (options.planOnly) return outcome;
   const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
@@ -182,15 +208,7 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
   }
   const signers = (await conn.ethers.getSigners()).map((s) => s.address);
-  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
-  const routes: Record<string, Executor> = {};
-  const choice = options.executor;
-  if (choice?.safe) {
-    const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
-    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, { safe: choice.safe, runDir: store.dir, planId: plan.id, task: plan.task, network: plan.network, owner: choice.signer ?? signers[0], labels });
-  }
-  if (choice?.timelock) routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, { timelock: choice.timelock, signer: choice.signer ?? signers[0], planId: plan.id });
-  const executor = Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
+  const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !wasComplete;
   return outcome;

@@ -1,8 +1,8 @@
 import { getAddress, id, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
-import { CutoverInputError, PLUGIN_ID } from "../errors.js";
+import type { EngineContext } from "../cli/engine-command.js";
+import { CutoverInputError, CutRefusedByPolicyError } from "../errors.js";
 import { predictDiamondCutEvent, receiptHasDiamondCut, type FacetCut } from "../diamond/cut.js";
 import { Addresses, type ApplyReport } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
@@ -11,7 +11,7 @@ import type { Reader } from "../engine/reader.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
 import { writeDeployRecords } from "../records/plan-records.js";
-import { readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { readSystemRecordIfAny, requireRecordsChain, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 import "../type-extensions.js";
@@ -23,16 +23,6 @@ export interface RewireOptions {
   facets?: string;
   remove?: string;
   allowTakeover?: string;
-}
-
-export class CutRefusedByPolicyError extends HardhatPluginError {
-  constructor(refusals: RewirePart["refusals"]) {
-    super(
-      PLUGIN_ID,
-      `The diamond cut is refused for ${new Set(refusals.map((r) => r.orderBook)).size} OrderBook(s); nothing was sent:\n` +
-        refusals.map((r) => `  ${r.symbol} ${r.orderBook}: [${r.refusal.kind}] ${r.refusal.detail}`).join("\n"),
-    );
-  }
 }
 
 function list(input: string, value: string | undefined, check: (item: string) => boolean, fix: string): string[] {
@@ -55,97 +45,103 @@ async function fleetTargets(reader: Reader, vault: string, given: string[], reco
   return (records?.markets ?? []).map((m) => target(m.orderBook));
 }
 
-export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RewireOptions) {
-  const root = hre.config.paths.root;
-  const network = conn.networkName;
-  const records = await readSystemRecordIfAny(root, network);
+/** What a rewire is planned from, observed at the pinned block. */
+export interface RewireState {
+  vault: string;
+  fleet: OrderBookState[];
+  create2Factory?: string;
+  /** Strategy redeploy: the init contract new OrderBooks are initialized with, and whether the signer may register them. */
+  orderBookInit?: string;
+  signerHasFactoryRole: boolean;
+}
+
+interface RewireInputs {
+  strategy: "cut" | "redeploy";
+  vault: string;
+  given: string[];
+  extraFacets: string[];
+  remove: string[];
+  allowTakeover: boolean | string[];
+}
+
+function parseRewireOptions(options: RewireOptions, records: SystemRecord | undefined): RewireInputs {
   const vaultInput = options.vault || records?.contracts.CORE_VAULT;
   if (!vaultInput || !isAddress(vaultInput)) {
-    throw new CutoverInputError("--vault", vaultInput ?? "", "give the new CoreVault's address (default: CORE_VAULT in deployments/<network>-deployment.json), e.g. --vault 0xc3e5…3690");
+    throw new CutoverInputError("--vault", vaultInput ?? "", "give the new CoreVault's address (default: CORE_VAULT in deployments/<network>-deployment.json), e.g. --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3");
   }
-  const vault = getAddress(vaultInput);
-  const given = list("--orderbooks", options.orderBooks, isAddress, "give comma-separated OrderBook addresses");
-  const extraFacets = list("--facets", options.facets, (s) => /^[A-Za-z_]\w*$/.test(s), "give comma-separated contract names of facets to add, e.g. --facets OrderBookViewFacet");
-  const remove = list("--remove", options.remove, isSelector, "give comma-separated 4-byte selectors, e.g. --remove 0x12345678");
-  const allowTakeover = options.allowTakeover === "all" ? true : list("--allow-takeover", options.allowTakeover, isSelector, "give comma-separated 4-byte selectors, or all");
   const strategy = options.strategy || "cut";
   if (strategy !== "cut" && strategy !== "redeploy") {
     throw new CutoverInputError("--strategy", strategy, "use --strategy cut (upgrade each OrderBook in place) or --strategy redeploy (a fresh OrderBook per market)");
   }
-  let fleet: OrderBookState[] = [];
-  let create2Factory: string | undefined;
-  let orderBookInit: string | undefined;
-  let signerHasFactoryRole = false;
-  let part: RewirePart | undefined;
+  return {
+    strategy,
+    vault: getAddress(vaultInput),
+    given: list("--orderbooks", options.orderBooks, isAddress, "give comma-separated OrderBook addresses"),
+    extraFacets: list("--facets", options.facets, (s) => /^[A-Za-z_]\w*$/.test(s), "give comma-separated contract names of facets to add, e.g. --facets OrderBookViewFacet"),
+    remove: list("--remove", options.remove, isSelector, "give comma-separated 4-byte selectors, e.g. --remove 0x12345678"),
+    allowTakeover: options.allowTakeover === "all" ? true : list("--allow-takeover", options.allowTakeover, isSelector, "give comma-separated 4-byte selectors, or all"),
+  };
+}
 
-  const planner: Planner = {
+/** The fleet to move, read at the pinned block; refuses a vault or OrderBooks that do not answer as such. */
+async function observeRewire(reader: Reader, inputs: RewireInputs, records: SystemRecord | undefined, signer: string): Promise<RewireState> {
+  const { vault, strategy } = inputs;
+  if ((await reader.tryCall({ to: vault, contract: "CoreVault", fn: "collateralToken", args: [] })) === undefined) {
+    throw new CutoverInputError("--vault", vault, "no CoreVault answers at that address on this network; pass the new vault's address");
+  }
+  const targets = await fleetTargets(reader, vault, inputs.given, records);
+  if (targets.length === 0) throw new CutoverInputError("--orderbooks", "", "no OrderBooks found in the vault's registry or the records; pass --orderbooks");
+  let fleet: OrderBookState[];
+  try {
+    fleet = await observeFleet(reader, targets);
+  } catch (error) {
+    throw new CutoverInputError("--orderbooks", targets.map((t) => t.address).join(","), `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`);
+  }
+  if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false };
+  // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
+  fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
+  const factory = records?.contracts.FUTURES_MARKET_FACTORY;
+  const orderBookInit = records?.contracts.ORDERBOOK_INIT ?? (factory ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as string | undefined) : undefined);
+  if (!orderBookInit) throw new CutoverInputError("--strategy", "redeploy", "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut");
+  const signerHasFactoryRole = (await reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [id("FACTORY_ROLE"), signer] })) as boolean;
+  return { vault, fleet, orderBookInit, signerHasFactoryRole };
+}
+
+export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {
+  const { hre, conn, signer } = ctx;
+  const root = hre.config.paths.root;
+  const records = await readSystemRecordIfAny(root, conn.networkName);
+  const inputs = parseRewireOptions(options, records);
+  const { vault, strategy } = inputs;
+  const catalog = new ContractCatalog(hre);
+  return {
     task: "orderbook:rewire",
     runKey: `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
     async observe(reader) {
-      const chainId = Number((await reader.provider.getNetwork()).chainId);
-      if (records && records.chainId !== chainId) {
-        throw new CutoverInputError("--network", network, `the records are for chain ${records.chainId} but this network is chain ${chainId}`);
-      }
-      if ((await reader.tryCall({ to: vault, contract: "CoreVault", fn: "collateralToken", args: [] })) === undefined) {
-        throw new CutoverInputError("--vault", vault, "no CoreVault answers at that address on this network; pass the new vault's address");
-      }
-      const targets = await fleetTargets(reader, vault, given, records);
-      if (targets.length === 0) throw new CutoverInputError("--orderbooks", "", "no OrderBooks found in the vault's registry or the records; pass --orderbooks");
-      try {
-        fleet = await observeFleet(reader, targets);
-      } catch (error) {
-        throw new CutoverInputError("--orderbooks", targets.map((t) => t.address).join(","), `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`);
-      }
-      if (strategy === "redeploy") {
-        // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
-        fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
-        const factory = records?.contracts.FUTURES_MARKET_FACTORY;
-        orderBookInit = records?.contracts.ORDERBOOK_INIT ?? (factory ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as string | undefined) : undefined);
-        if (!orderBookInit) throw new CutoverInputError("--strategy", "redeploy", "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut");
-        signerHasFactoryRole = (await reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [id("FACTORY_ROLE"), signer] })) as boolean;
-        return { chainId, block: reader.block, facts: fleetFacts(fleet) };
-      }
-      create2Factory = await findCreate2Factory(conn, new ContractCatalog(hre), root, reader.block);
-      return { chainId, block: reader.block, facts: { ...fleetFacts(fleet), create2Factory: create2Factory?.toLowerCase() ?? "" } };
+      requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
+      const state = await observeRewire(reader, inputs, records, signer);
+      if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
+      state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
+      return { facts: { ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" }, state };
     },
-    async plan(observation, known) {
+    async plan(state, _facts, known) {
+      const { fleet } = state;
+      let part: RewirePart;
       let notes: string[];
       if (strategy === "redeploy") {
-        part = planRedeployBooks({ fleet, newVault: vault, orderBookInit: orderBookInit!, signer, signerHasFactoryRole });
+        part = planRedeployBooks({ fleet, newVault: vault, orderBookInit: state.orderBookInit!, signer, signerHasFactoryRole: state.signerHasFactoryRole });
         const moved = Object.keys(part.stepOf).length;
         notes = moved > 0 ? [`Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`] : [];
       } else {
-        part = await planRewire({
-          fleet,
-          newVault: vault,
-          create2Factory: create2Factory ?? known.Create2Factory,
-          signer,
-          extraFacets,
-          remove,
-          removable: hre.config.cutover.diamond.removable,
-          allowTakeover,
-          dependsOn: [],
-          catalog: new ContractCatalog(hre),
-        });
+        const { extraFacets, remove, allowTakeover } = inputs;
+        part = await planRewire({ fleet, newVault: vault, create2Factory: state.create2Factory ?? known.Create2Factory, signer, extraFacets, remove, removable: hre.config.cutover.diamond.removable, allowTakeover, dependsOn: [], catalog });
         if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
         const rewired = fleet.length - Object.keys(part.stepOf).length;
         notes = rewired > 0 ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`] : [];
       }
-      return {
-        task: "orderbook:rewire",
-        runKey: planner.runKey,
-        network,
-        chainId: observation.chainId,
-        observedBlock: observation.block,
-        facts: observation.facts,
-        known,
-        steps: part.steps,
-        notes,
-        labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) },
-      };
+      return { steps: part.steps, notes, labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) } };
     },
   };
-  return { planner, fleet: () => fleet, vault };
 }
 
 export interface OrderBookStatus {

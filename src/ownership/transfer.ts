@@ -9,11 +9,13 @@
  *   --allow-eoa.
  */
 import { getAddress, ZeroHash, type FunctionFragment } from "ethers";
+import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError } from "../errors.js";
+import { senderFor, type Authority } from "../engine/authority.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
 import type { Step } from "../engine/types.js";
-import type { SystemRecord } from "../records/records.js";
+import { requireRecordsChain, type SystemRecord } from "../records/records.js";
 
 export interface AccessControlTarget {
   key: string;
@@ -55,14 +57,15 @@ async function rolesOf(reader: Reader, target: AccessControlTarget): Promise<Rec
 }
 
 /** Reads who holds what: the deployer's roles, whether `to` is admin, the diamonds' owners. */
-export async function observeOwnership(reader: Reader, targets: ReturnType<typeof ownedTargets>, to: string, deployer: string, candidates: string[] = []): Promise<OwnershipState> {
+export async function observeOwnership(reader: Reader, targets: ReturnType<typeof ownedTargets>, to: string, authority: Authority): Promise<OwnershipState> {
+  const deployer = authority.signer;
   const accessControl = await Promise.all(
     targets.accessControl.map(async (target) => {
       const roles = await rolesOf(reader, target);
       const has = (role: string, account: string) => reader.call({ to: target.address, contract: target.contract, fn: "hasRole", args: [role, account] }) as Promise<boolean>;
       const held = await Promise.all(Object.values(roles).map((id) => has(id, deployer)));
-      const admins = await Promise.all([deployer, ...candidates].map((a) => has(ZeroHash, a)));
-      return { target, roles, toIsAdmin: await has(ZeroHash, to), deployerRoles: Object.keys(roles).filter((_, i) => held[i]), admin: [deployer, ...candidates][admins.indexOf(true)] ?? deployer };
+      const chosenIsAdmin = authority.chosen !== undefined && (await has(ZeroHash, authority.chosen));
+      return { target, roles, toIsAdmin: await has(ZeroHash, to), deployerRoles: Object.keys(roles).filter((_, i) => held[i]), admin: senderFor(authority, () => chosenIsAdmin) };
     }),
   );
   const owners = (await Promise.all(targets.diamonds.map((d) => reader.call({ to: d.address, contract: "OwnershipFacet", fn: "owner", args: [] })))) as string[];
@@ -159,29 +162,24 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
 export interface TransferOptions {
   to: string;
   allowEoa: boolean;
-  /** The Safe / timelock that may hold an admin role instead of the deployer. */
-  authorities: string[];
 }
 
-export function transferPlanner(network: string, records: SystemRecord, deployer: string, options: TransferOptions): Planner & { state(): OwnershipState } {
+export function transferPlanner(ctx: EngineContext, records: SystemRecord, options: TransferOptions): Planner<OwnershipState> {
   const targets = ownedTargets(records);
-  let state: OwnershipState | undefined;
   return {
     task: "cutover:transfer-ownership",
     runKey: `transfer-ownership-${records.contracts.CORE_VAULT?.toLowerCase() ?? "system"}-to-${options.to.toLowerCase()}`,
-    state: () => state!,
     async observe(reader) {
-      const chainId = Number((await reader.provider.getNetwork()).chainId);
-      if (records.chainId !== chainId) throw new CutoverInputError("--network", network, `the records are for chain ${records.chainId} but this network is chain ${chainId}`);
+      requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), ctx.conn.networkName);
       if (!options.allowEoa && !(await reader.hasCode(options.to))) {
         throw new CutoverInputError("--to", options.to, "no contract there: the OrderBooks' ownership transfer is one-step, so a mistyped or EOA owner cannot be undone; pass the Safe's address, or --allow-eoa if an EOA is really meant");
       }
-      state = await observeOwnership(reader, targets, options.to, deployer, options.authorities);
-      return { chainId, block: reader.block, facts: ownershipFacts(state) };
+      const state = await observeOwnership(reader, targets, options.to, ctx.authority);
+      return { facts: ownershipFacts(state), state };
     },
-    async plan(observation, known) {
-      const { steps, notes } = planTransfer(state!);
-      return { task: "cutover:transfer-ownership", runKey: this.runKey, network, chainId: observation.chainId, observedBlock: observation.block, facts: observation.facts, known, steps, notes, labels: Object.fromEntries(state!.accessControl.flatMap((c) => Object.entries(c.roles).map(([name, id]) => [id.toLowerCase(), name]))) };
+    plan(state) {
+      const { steps, notes } = planTransfer(state);
+      return { steps, notes, labels: Object.fromEntries(state.accessControl.flatMap((c) => Object.entries(c.roles).map(([name, id]) => [id.toLowerCase(), name]))) };
     },
   };
 }

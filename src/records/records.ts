@@ -1,3 +1,4 @@
+import { CutoverInputError } from "../errors.js";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { TransactionReceipt } from "ethers";
@@ -119,5 +120,16 @@ export async function readSystemRecord(root: string, network: string): Promise<S
     return JSON.parse(await readFile(file, "utf8")) as SystemRecord;
   } catch (error) {
     throw new Error(`Cannot read the system record ${file} (${(error as Error).message}). Deploy or import the system first, e.g. \`npx hardhat mocks:deploy-system --network ${network}\`.`);
+  }
+}
+
+/** Refuses records written for another chain than the one connected. */
+export function requireRecordsChain(records: SystemRecord | undefined, chainId: number, network: string): void {
+  if (records && records.chainId !== chainId) {
+    throw new CutoverInputError(
+      "--network",
+      network,
+      `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`,
+    );
   }
 }

@@ -1,4 +1,5 @@
-import type { CallAction, CallSpec, Plan, ReadCheck, Step } from "../engine/types.js";
+import type { PlanBody } from "../engine/run.js";
+import type { CallAction, CallSpec, ReadCheck, Step } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { Reconciliation, RoleOperation, RolePhase } from "./reconcile.js";
 
@@ -14,11 +15,6 @@ export interface RegrantPlanInputs {
   reconciliation: Reconciliation;
   /** Sends every step. */
   executor: string;
-  network: string;
-  chainId: number;
-  observedBlock: number;
-  facts: Record<string, string>;
-  runKey: string;
   /** Calls per multicall transaction. */
   batchSize: number;
 }
@@ -40,7 +36,7 @@ function rolesIn(ops: RoleOperation[]): string {
  * previous one); batches within a phase are independent, except the renounces, which run one after another so that
  * DEFAULT_ADMIN_ROLE goes last.
  */
-export function planRegrant(inputs: RegrantPlanInputs): Omit<Plan, "id"> {
+export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   const { vault, reconciliation, executor } = inputs;
   if (reconciliation.refusals.length > 0) throw new Error(`Cannot plan a refused reconciliation: ${reconciliation.refusals.map((r) => r.message).join("; ")}`);
   if (!Number.isInteger(inputs.batchSize) || inputs.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${inputs.batchSize}`);
@@ -101,13 +97,6 @@ export function planRegrant(inputs: RegrantPlanInputs): Omit<Plan, "id"> {
   if (steps.length === 0) notes.push("the live roles already match the desired graph: nothing to send");
 
   return {
-    task: REGRANT_TASK,
-    runKey: inputs.runKey,
-    network: inputs.network,
-    chainId: inputs.chainId,
-    observedBlock: inputs.observedBlock,
-    facts: inputs.facts,
-    known: {},
     steps,
     notes,
     labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),

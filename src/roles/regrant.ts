@@ -1,21 +1,19 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, isAddress, keccak256, toUtf8Bytes, type Interface } from "ethers";
+import { getAddress, isAddress, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import type { NetworkConnection } from "hardhat/types/network";
-import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
-import { CutoverInputError, PLUGIN_ID } from "../errors.js";
-import { actionDone, type Addresses } from "../engine/apply.js";
-import { reason } from "../engine/executor-eoa.js";
+import type { EngineContext } from "../cli/engine-command.js";
+import { CutoverInputError, RoleRefusalError } from "../errors.js";
+import { senderFor } from "../engine/authority.js";
 import { canonicalJson } from "../engine/plan.js";
-import type { Reader } from "../engine/reader.js";
+import { simulatePending } from "../engine/preflight.js";
 import type { Planner } from "../engine/run.js";
-import type { CallAction, Plan, Step } from "../engine/types.js";
-import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { deploymentBlock, readSystemRecordIfAny } from "../records/records.js";
 import { checkVault, readLiveRoles, vaultAddress, type LiveRoles } from "./audit.js";
 import { holdersFact, planRegrant, REGRANT_TASK } from "./plan-regrant.js";
 import { reconcileRoles, type Reconciliation, type RoleGraph } from "./reconcile.js";
+import { sameAddress } from "../util/address.js";
 import "../type-extensions.js";
 
 export interface RegrantOptions {
@@ -23,16 +21,6 @@ export interface RegrantOptions {
   /** JSON file of the desired holders by role; default: `cutover.redeploy.roles` of the Hardhat config. */
   desired?: string;
   revokeExtra: boolean;
-}
-
-/** The desired graph cannot be applied safely; nothing was sent. */
-export class RoleRefusalError extends HardhatPluginError {
-  constructor(
-    readonly source: string,
-    readonly refusals: Reconciliation["refusals"],
-  ) {
-    super(PLUGIN_ID, `Refused to apply the desired roles from ${source}; nothing was sent:\n${refusals.map((r) => `  ${r.role}: ${r.message}`).join("\n")}`);
-  }
 }
 
 /** Validates a desired role graph: known role names, arrays of addresses. */
@@ -96,12 +84,21 @@ export function liveFromFacts(facts: Record<string, string>): LiveRoles {
   return { admins, holders };
 }
 
+/** What a regrant is planned from: the live roles, and who makes the changes. */
+export interface RegrantState {
+  vault: string;
+  live: LiveRoles;
+  /** What the live roles and the desired graph leave as they are (extra holders kept without --revoke-extra). */
+  kept: Reconciliation["kept"];
+}
+
 /**
  * The planner of corevault:regrant-roles. Its run key includes a digest of the desired graph and --revoke-extra, so a
  * changed file starts a new run instead of resuming the plan made for the old one.
  * Its plan is a diff against the live roles, which the run itself changes: `planFromStoredFacts`.
  */
-export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, signer: string, options: RegrantOptions): Promise<Planner & { reconciliation(): Reconciliation; vault: string }> {
+export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions): Promise<Planner<RegrantState>> {
+  const { hre, conn, authority } = ctx;
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const records = await readSystemRecordIfAny(root, network);
@@ -109,93 +106,27 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
   const { graph, source } = await loadDesired(hre, options.desired);
   const normalized = Object.fromEntries(VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]));
   const digest = keccak256(toUtf8Bytes(canonicalJson({ desired: normalized, revokeExtra: options.revokeExtra }))).slice(2, 10);
-  const runKey = `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`;
-  const reconcile = (live: LiveRoles) => reconcileRoles({ desired: graph, live: live.holders, admins: live.admins, executor: signer, revokeExtra: options.revokeExtra });
-  let observed: LiveRoles | undefined;
+  // The chosen Safe or timelock makes every role change when it administers the vault; else the signer does.
+  const executorOf = (live: LiveRoles) => senderFor(authority, (account) => live.holders.DEFAULT_ADMIN_ROLE.some((a) => sameAddress(a, account)));
+  const reconcile = (live: LiveRoles) => reconcileRoles({ desired: graph, live: live.holders, admins: live.admins, executor: executorOf(live), revokeExtra: options.revokeExtra });
 
   return {
     task: REGRANT_TASK,
-    runKey,
-    vault,
-    /** Against the live roles as observed by this invocation. */
-    reconciliation: () => reconcile(observed!),
+    runKey: `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`,
     async observe(reader) {
       const chainId = await checkVault(reader, vault, records, network);
-      observed = await readLiveRoles(reader, vault, await deploymentBlock(root, network, "CoreVault", vault));
-      return { chainId, block: reader.block, facts: roleFacts(chainId, vault, observed) };
+      const live = await readLiveRoles(reader, vault, await deploymentBlock(root, network, "CoreVault", vault));
+      return { facts: roleFacts(chainId, vault, live), state: { vault, live, kept: reconcile(live).kept } };
     },
     planFromStoredFacts: true,
-    async plan(observation) {
-      const reconciliation = reconcile(liveFromFacts(observation.facts));
+    plan(_state, facts) {
+      const live = liveFromFacts(facts);
+      const reconciliation = reconcile(live);
       if (reconciliation.refusals.length > 0) throw new RoleRefusalError(source, reconciliation.refusals);
-      return planRegrant({
-        vault,
-        reconciliation,
-        executor: signer,
-        network,
-        chainId: observation.chainId,
-        observedBlock: observation.block,
-        facts: observation.facts,
-        runKey,
-        batchSize: hre.config.cutover.redeploy.batchSize,
-      });
+      return planRegrant({ vault, reconciliation, executor: executorOf(live), batchSize: hre.config.cutover.redeploy.batchSize });
     },
     async preflight(plan, reader, pending, addresses) {
-      await simulateAsSigner(plan, reader, signer, vault, pending, addresses);
+      await simulatePending(plan, reader, pending, addresses, (action) => `run with an account that holds the admin role of ${plan.labels[String(action.call.args[0]).toLowerCase()] ?? action.call.args[0]} (--signer)`);
     },
   };
-}
-
-/** The vault's custom error when the revert data decodes as one, e.g. AccessControlUnauthorizedAccount(0x…, FACTORY_ROLE). */
-function revertReason(iface: Interface, error: unknown): string {
-  const data = (error as { data?: unknown }).data;
-  let parsed: ReturnType<Interface["parseError"]> = null;
-  try {
-    parsed = typeof data === "string" ? iface.parseError(data) : null;
-  } catch {
-    // not one of the vault's errors
-  }
-  if (!parsed) return reason(error);
-  const args = parsed.args.map((a) => (typeof a === "string" && a.length === 66 ? roleName(a) : String(a)));
-  return `${parsed.name}(${args.join(", ")})`;
-}
-
-/**
- * Every pending action, in plan order, simulated as the signer in ONE `multicall` at the observed block: each call
- * sees the effect of the ones before it (a temporary admin role granted earlier), so access control fails here, not
- * mid-run. On failure the first failing action is found by bisecting prefixes.
- */
-async function simulateAsSigner(plan: Plan, reader: Reader, signer: string, vault: string, pending: Step[], addresses: Addresses): Promise<void> {
-  const pendingIds = new Set(pending.map((s) => s.id));
-  const queue: { step: Step; action: CallAction }[] = [];
-  for (const step of pending) {
-    if (step.kind !== "call") continue;
-    // A temporary grant whose every dependent is done will not be sent (the engine marks it "not needed").
-    if (step.temporary && !plan.steps.some((s) => s.dependsOn.includes(step.id) && pendingIds.has(s.id))) continue;
-    for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) queue.push({ step, action });
-  }
-  if (queue.length === 0) return;
-  const iface = await reader.catalog.iface("CoreVault");
-  const calls = queue.map(({ action }) => iface.encodeFunctionData(action.call.fn, action.call.args as unknown[]));
-  const attempt = (n: number): Promise<unknown> =>
-    reader.provider.call({ from: signer, to: vault, data: iface.encodeFunctionData("multicall", [calls.slice(0, n)]), blockTag: reader.block }).then(
-      () => undefined,
-      (error: unknown) => error ?? new Error("reverted"),
-    );
-  let error = await attempt(calls.length);
-  if (error === undefined) return;
-  let [low, high] = [1, calls.length]; // attempt(high) fails
-  while (low < high) {
-    const mid = Math.floor((low + high) / 2);
-    const failed = await attempt(mid);
-    if (failed !== undefined) [high, error] = [mid, failed];
-    else low = mid + 1;
-  }
-  const { step, action } = queue[high - 1];
-  const [role, account] = action.call.args.map((a) => plan.labels[String(a).toLowerCase()] ?? String(a));
-  throw new CutoverInputError(
-    "signer",
-    signer,
-    `it cannot ${step.label} (CoreVault ${vault}.${action.call.fn}(${role}, ${account})): ${revertReason(iface, error)}; run with an account that holds the admin role of ${role} (--signer)`,
-  );
 }

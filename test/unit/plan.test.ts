@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { linkBytecode } from "../../src/engine/apply.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "../../src/engine/plan.js";
+import { planContent } from "../../src/engine/run.js";
 import { linkedLibraries, roleId, type LegacySystem } from "../../src/corevault/observe.js";
 import { planRedeploy, type RedeployInputs } from "../../src/corevault/plan-redeploy.js";
 import type { CallStep } from "../../src/engine/types.js";
@@ -38,8 +39,6 @@ function legacy(overrides: Partial<LegacySystem> = {}): LegacySystem {
 function inputs(system = legacy(), extra: Partial<RedeployInputs> = {}): RedeployInputs {
   return {
     system,
-    facts: { "oldVault.paused": "false", "oldVault.role.SETTLEMENT_ROLE.holders": A(0x5e) },
-    network: "localhost",
     signer: SIGNER,
     admins: [SIGNER],
     pauseOld: false,
@@ -49,30 +48,36 @@ function inputs(system = legacy(), extra: Partial<RedeployInputs> = {}): Redeplo
     mmrParams: system.mmrParams,
     roleOverrides: {},
     batchSize: 60,
-    known: {},
     ...extra,
   };
 }
 
+/** The redeploy planner's steps wrapped as the engine wraps them. */
+function redeployContent(redeploy: RedeployInputs) {
+  const facts = { "oldVault.paused": "false", "oldVault.role.SETTLEMENT_ROLE.holders": A(0x5e) };
+  const meta = { task: "corevault:redeploy", runKey: `corevault-redeploy-${redeploy.system.vault}`, network: "localhost", chainId: 31337, observedBlock: 100, facts, known: {} };
+  return planContent(meta, planRedeploy(redeploy));
+}
+
 describe("plans", () => {
   it("the same inputs give the same plan and id; the observed block is not part of the id", () => {
-    const first = makePlan(planRedeploy(inputs()));
-    const second = makePlan(planRedeploy(inputs()));
+    const first = makePlan(redeployContent(inputs()));
+    const second = makePlan(redeployContent(inputs()));
     expect(canonicalJson(second)).to.equal(canonicalJson(first));
-    const later = makePlan({ ...planRedeploy(inputs()), observedBlock: 999 });
+    const later = makePlan({ ...redeployContent(inputs()), observedBlock: 999 });
     expect(later.id).to.equal(first.id);
-    const changed = makePlan(planRedeploy(inputs(legacy({ liquidationManager: A(0x12) }))));
+    const changed = makePlan(redeployContent(inputs(legacy({ liquidationManager: A(0x12) }))));
     expect(changed.id).to.not.equal(first.id);
   });
 
   it("refuses a step depending on a later or unknown step", () => {
-    const plan = planRedeploy(inputs());
+    const plan = redeployContent(inputs());
     const broken = { ...plan, steps: [...plan.steps].reverse() };
     expect(() => makePlan(broken)).to.throw(/depends on .*which is not an earlier step/);
   });
 
   it("drift lists changed facts except those the plan's own steps write", () => {
-    const plan = makePlan(planRedeploy(inputs(legacy(), { pauseOld: true })));
+    const plan = makePlan(redeployContent(inputs(legacy(), { pauseOld: true })));
     expect(driftBetween(plan, { ...plan.facts, "oldVault.paused": "true" })).to.deep.equal([]);
     expect(driftBetween(plan, { ...plan.facts, "oldVault.role.SETTLEMENT_ROLE.holders": `${A(0x5e)},${A(0x5f)}` })).to.deep.equal([
       { fact: "oldVault.role.SETTLEMENT_ROLE.holders", planned: A(0x5e), now: `${A(0x5e)},${A(0x5f)}` },

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { roleId, type VaultRole } from "../../src/corevault/observe.js";
 import { describeStep, makePlan } from "../../src/engine/plan.js";
 import type { CallStep } from "../../src/engine/types.js";
-import { planRegrant, type RegrantPlanInputs } from "../../src/roles/plan-regrant.js";
+import { planRegrant, REGRANT_TASK, type RegrantPlanInputs } from "../../src/roles/plan-regrant.js";
+import { planContent } from "../../src/engine/run.js";
 import { liveFromFacts, parseDesiredRoles, roleFacts } from "../../src/roles/regrant.js";
 import { reconcileRoles, type ReconcileInput, type RoleGraph, type RoleOperation } from "../../src/roles/reconcile.js";
 
@@ -130,19 +131,10 @@ describe("reconcileRoles", () => {
   });
 });
 
+/** The regrant planner's steps wrapped as the engine wraps them. */
 function plan(desired: RoleGraph, live: RoleGraph, overrides: Partial<RegrantPlanInputs> = {}, revokeExtra = true) {
-  return planRegrant({
-    vault: VAULT,
-    reconciliation: reconcile(desired, live, { revokeExtra }),
-    executor: EXECUTOR,
-    network: "default",
-    chainId: 31337,
-    observedBlock: 100,
-    facts: { "vault.role.SETTLEMENT_ROLE.holders": "" },
-    runKey: "corevault-regrant-roles-test",
-    batchSize: 60,
-    ...overrides,
-  });
+  const meta = { task: REGRANT_TASK, runKey: "corevault-regrant-roles-test", network: "default", chainId: 31337, observedBlock: 100, facts: { "vault.role.SETTLEMENT_ROLE.holders": "" }, known: {} };
+  return planContent(meta, planRegrant({ vault: VAULT, reconciliation: reconcile(desired, live, { revokeExtra }), executor: EXECUTOR, batchSize: 60, ...overrides }));
 }
 
 describe("planRegrant", () => {

@@ -7,7 +7,8 @@ import { calculateSafeTransactionHash, encodeMultiSendData, preimageSafeTransact
 import { getMultiSendCallOnlyDeployment, getProxyFactoryDeployment, getSafeSingletonDeployment } from "@safe-global/safe-deployments";
 import type { LegacySystem } from "../../src/corevault/observe.js";
 import { planRedeploy } from "../../src/corevault/plan-redeploy.js";
-import { parseExecutorChoice, RoutingExecutor, type Executor } from "../../src/engine/executor.js";
+import { parseExecutorChoice } from "../../src/engine/authority.js";
+import { RoutingExecutor, type Executor } from "../../src/engine/executor.js";
 import type { TxRequest } from "../../src/engine/executor-eoa.js";
 import { describeWait, timelockSalt } from "../../src/engine/executor-timelock.js";
 import { ownershipChecks, planTransfer, type OwnershipState } from "../../src/ownership/transfer.js";
@@ -182,7 +183,7 @@ describe("executors and authorities (pure)", () => {
       factory: { address: A(0xfa), vault: A(0xaa), updatable: true, orderBookInit: A(0x1e), facetTemplate: [] },
       hub: { address: A(0x4b), vault: A(0xaa) },
     };
-    const plan = planRedeploy({ system, facts: {}, network: "localhost", signer, authorities: { oldVault: safe, factory: safe, hub: signer }, admins: [safe], pauseOld: true, collateral: A(0xc0), libraries: system.libraries, liquidationManager: A(0x11), mmrParams: system.mmrParams, roleOverrides: {}, batchSize: 60, known: {} });
+    const plan = planRedeploy({ system, signer, authorities: { oldVault: safe, factory: safe, hub: signer }, admins: [safe], pauseOld: true, collateral: A(0xc0), libraries: system.libraries, liquidationManager: A(0x11), mmrParams: system.mmrParams, roleOverrides: {}, batchSize: 60 });
     const from = Object.fromEntries(plan.steps.map((s) => [s.id, s.from]));
     expect(from).to.include({ "pause-old-vault": safe, "align:factory": safe, "repoint:hub": signer, "deploy:CoreVault": signer, "handoff:admin": signer });
   });

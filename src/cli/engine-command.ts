@@ -1,0 +1,131 @@
+// The one way a state-changing task runs: resolve the signer and the executor, run the engine, print, set the exit code.
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import type { ApplyReport } from "../engine/apply.js";
+import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
+import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
+import { CutoverInputError } from "../errors.js";
+import { progressLine } from "../report/progress.js";
+import { renderAwaiting } from "../report/proposals.js";
+import { renderResults, sendSummary } from "../report/results.js";
+import { toJson } from "../util/json.js";
+import { checkedAddress } from "../util/address.js";
+import "../type-extensions.js";
+
+/** The options `engineTask` adds to every state-changing task. */
+export interface EngineArgs {
+  planOnly: boolean;
+  replan: boolean;
+  yes: boolean;
+  json: boolean;
+  sequential: boolean;
+  signer: string;
+  executor?: string;
+  safe?: string;
+  timelock?: string;
+}
+
+/** What a task's planner is built from. */
+export interface EngineContext {
+  hre: HardhatRuntimeEnvironment;
+  conn: NetworkConnection;
+  /** The account that sends what no authority sends (--signer, default the network's first account). */
+  signer: string;
+  executor: ExecutorChoice;
+  authority: Authority;
+}
+
+/** A task's own part of the output; `failed` makes a finished run exit 1 (e.g. a check that does not hold). */
+export interface CommandResult {
+  json?: Record<string, unknown>;
+  /** Printed instead of the results table. */
+  text?: string[];
+  failed?: boolean;
+  /** Closing words when the run is not complete. */
+  unfinished?: string;
+}
+
+export interface EngineCommand<S> {
+  planner(ctx: EngineContext): Planner<S> | Promise<Planner<S>>;
+  /** After the run, and after --plan-only (then `outcome.report` is undefined). */
+  results?(ctx: EngineContext, outcome: RunOutcome<S>): CommandResult | Promise<CommandResult>;
+}
+
+const UNFINISHED = "The run is not complete. Fix what failed, then run the same command again: finished steps are skipped, nothing is sent twice.";
+
+/** The account given with --signer (one of the network's accounts), or the network's first account. */
+export async function resolveSigner(conn: NetworkConnection, given: string): Promise<string> {
+  const accounts = (await conn.ethers.getSigners()).map((s) => s.address);
+  const signer = checkedAddress("--signer", given, "give the 0x address of one of this network's configured accounts");
+  if (!signer) return accounts[0];
+  if (!accounts.some((a) => a.toLowerCase() === signer.toLowerCase())) {
+    throw new CutoverInputError("--signer", given, `it is not one of the ${accounts.length} accounts configured for ${conn.networkName}; add its key to the network's accounts or pick another`);
+  }
+  return signer;
+}
+
+/** The engine's run options from the task's: a progress line, the plan printed unless --json. */
+export function runOptions(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential">, executor?: ExecutorChoice, print = (text: string) => console.log(text)): RunOptions & { progress: ReturnType<typeof progressLine> } {
+  const progress = progressLine(!args.json);
+  return {
+    planOnly: args.planOnly,
+    replan: args.replan,
+    yes: args.yes,
+    pipeline: !args.sequential,
+    confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
+    executor,
+    onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+    print: args.json ? undefined : print,
+    progress,
+  };
+}
+
+/** Runs a planner through the engine with the task's options, printing the send summary when anything ran. */
+export async function runWithProgress<S>(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner<S>, options: ReturnType<typeof runOptions>): Promise<RunOutcome<S>> {
+  const started = Date.now();
+  const outcome = await runCutover(hre, conn, planner, options);
+  if (outcome.report) options.progress.done(sendSummary(outcome.report, (Date.now() - started) / 1000));
+  return outcome;
+}
+
+/** Resolves the signer and executor, runs the task's planner through the engine, prints and sets the exit code. */
+export async function runEngineCommand<S>(hre: HardhatRuntimeEnvironment, args: EngineArgs, command: EngineCommand<S>): Promise<RunOutcome<S>> {
+  const conn = await hre.network.getOrCreate();
+  const signer = await resolveSigner(conn, args.signer);
+  const executor = { ...parseExecutorChoice(args), signer };
+  const ctx: EngineContext = { hre, conn, signer, executor, authority: authorityOf(executor, signer) };
+  const planner = await command.planner(ctx);
+  const outcome = await runWithProgress(hre, conn, planner, runOptions(hre, conn, args, executor));
+  const result = (await command.results?.(ctx, outcome)) ?? {};
+  const { report } = outcome;
+  if (!report) {
+    if (args.json) console.log(toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone, ...result.json }));
+    else console.log([...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"));
+    return outcome;
+  }
+  const failed = result.failed === true;
+  if (args.json) {
+    const { planId, awaiting, transactionsSent, deployed, results, proposals } = report;
+    console.log(toJson({ planId, planFile: outcome.planFile, complete: report.complete && !failed, awaiting, transactionsSent, deployed, results, proposals, ...result.json }));
+  } else {
+    console.log((result.text ?? [renderResults(report)]).join("\n"));
+  }
+  finishRun({ ...outcome, report }, args.json, failed, result.unfinished);
+  return outcome;
+}
+
+/**
+ * The exit code and closing words of a run: 2 while steps wait for their authority (the proposal is shown), 1 when
+ * something failed or is left, 0 when complete.
+ */
+export function finishRun(outcome: RunOutcome & { report: ApplyReport }, json: boolean, failed = false, unfinished = UNFINISHED): void {
+  const { report } = outcome;
+  if (report.awaiting && !failed) {
+    process.exitCode = 2;
+    if (!json) console.log(`\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`);
+  } else if (!report.complete || failed) {
+    process.exitCode = 1;
+    if (!json) console.log(`\n${unfinished}`);
+  }
+}
