@@ -1,5 +1,5 @@
 import type { PlanBody } from "../engine/run.js";
-import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
+import type { CallAction, CallSpec, Ref, Step, Value } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
@@ -54,172 +54,176 @@ function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsA
   return parts.join(", then ");
 }
 
-/**
- * The runbook's redeploy as a plan: the same wiring as the old vault, pointed at a new one. Pure: everything it needs
- * was observed before.
- */
-export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
-  const { system, signer } = inputs;
-  const from = signer;
-  const steps: Step[] = [];
-  const notes: string[] = [];
-  const immutableFactory = system.factory !== undefined && !system.factory.updatable;
+const VAULT_DEPLOYED = ["deploy:CoreVault"];
 
-  if (inputs.pauseOld) {
-    steps.push({
-      id: "pause-old-vault",
-      kind: "call",
-      label: "pause the old vault",
-      from: inputs.authorities?.oldVault ?? from,
-      dependsOn: [],
-      writes: ["oldVault.paused"],
-      actions: [{ call: { to: system.vault, contract: "CoreVault", fn: "pause", args: [] }, done: [{ read: { to: system.vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }] }],
-    });
-  }
-  steps.push({
-    id: "deploy:CoreVault",
-    kind: "deploy",
-    label: "deploy the new CoreVault, linking the existing libraries",
-    from,
+/** Steps of one phase, and the ids later phases wait for. */
+interface Phase {
+  steps: Step[];
+  ids: string[];
+}
+
+const phase = (steps: Step[]): Phase => ({ steps, ids: steps.map((s) => s.id) });
+
+function pauseOldVault(inputs: RedeployInputs): Step {
+  const vault = inputs.system.vault;
+  return {
+    id: "pause-old-vault",
+    kind: "call",
+    label: "pause the old vault",
+    from: inputs.authorities?.oldVault ?? inputs.signer,
     dependsOn: [],
-    writes: [],
-    record: "CoreVault",
-    contract: "CoreVault",
-    args: [inputs.collateral, signer],
-    libraries: { ...inputs.libraries },
-  });
-  const vaultDeployed = ["deploy:CoreVault"];
-  const configured: string[] = [];
-  const configure = (id: string, label: string, action: CallAction) => {
-    steps.push({ id, kind: "call", label, from, dependsOn: vaultDeployed, writes: [], actions: [action] });
-    configured.push(id);
+    writes: ["oldVault.paused"],
+    actions: [{ call: { to: vault, contract: "CoreVault", fn: "pause", args: [] }, done: [{ read: { to: vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }] }],
   };
-  configure("configure:liquidation-manager", "set the liquidation manager", {
-    call: vaultCall("setLiquidationManager", [inputs.liquidationManager]),
-    done: [{ read: vaultCall("liquidationManager", []), equals: inputs.liquidationManager }],
-  });
-  configure("configure:mmr-params", "set the MMR params", {
-    call: vaultCall("setMmrParams", [...inputs.mmrParams]),
-    done: [{ read: vaultCall("mmrParams", []), equals: [...inputs.mmrParams] }],
-  });
+}
 
-  const factoryDeps = [...vaultDeployed];
-  if (immutableFactory) {
-    steps.push({
-      id: "deploy:FuturesMarketFactory",
-      kind: "deploy",
-      label: "deploy a new factory targeting the new vault (the old one's vault is immutable)",
-      from,
-      dependsOn: vaultDeployed,
-      writes: [],
-      record: "FuturesMarketFactory",
-      contract: "FuturesMarketFactoryImmutable",
-      args: [NEW_VAULT, inputs.admins[0], system.factory!.orderBookInit, system.factory!.facetTemplate.map((cut) => ({ ...cut, functionSelectors: [...cut.functionSelectors] }))],
-      libraries: {},
-    });
-    factoryDeps.push("deploy:FuturesMarketFactory");
-    notes.push(`The factory ${system.factory!.address} cannot be repointed: future markets must be created through the new factory <new FuturesMarketFactory>.`);
-  }
+function deployVault(inputs: RedeployInputs): Step {
+  const { signer } = inputs;
+  return { id: "deploy:CoreVault", kind: "deploy", label: "deploy the new CoreVault, linking the existing libraries", from: signer, dependsOn: [], writes: [], record: "CoreVault", contract: "CoreVault", args: [inputs.collateral, signer], libraries: { ...inputs.libraries } };
+}
 
-  const holders = (role: VaultRole): Value[] => {
+function configureVault(inputs: RedeployInputs): Phase {
+  const configure = (id: string, label: string, action: CallAction): Step => ({ id, kind: "call", label, from: inputs.signer, dependsOn: VAULT_DEPLOYED, writes: [], actions: [action] });
+  return phase([
+    configure("configure:liquidation-manager", "set the liquidation manager", {
+      call: vaultCall("setLiquidationManager", [inputs.liquidationManager]),
+      done: [{ read: vaultCall("liquidationManager", []), equals: inputs.liquidationManager }],
+    }),
+    configure("configure:mmr-params", "set the MMR params", {
+      call: vaultCall("setMmrParams", [...inputs.mmrParams]),
+      done: [{ read: vaultCall("mmrParams", []), equals: [...inputs.mmrParams] }],
+    }),
+  ]);
+}
+
+/** An immutable factory cannot follow the vault: a new factory targeting the new vault replaces it. */
+function deployFactory(inputs: RedeployInputs): Step {
+  const factory = inputs.system.factory!;
+  return {
+    id: "deploy:FuturesMarketFactory",
+    kind: "deploy",
+    label: "deploy a new factory targeting the new vault (the old one's vault is immutable)",
+    from: inputs.signer,
+    dependsOn: VAULT_DEPLOYED,
+    writes: [],
+    record: "FuturesMarketFactory",
+    contract: "FuturesMarketFactoryImmutable",
+    args: [NEW_VAULT, inputs.admins[0], factory.orderBookInit, factory.facetTemplate.map((cut) => ({ ...cut, functionSelectors: [...cut.functionSelectors] }))],
+    libraries: {},
+  };
+}
+
+/** The holders each role gets on the new vault: the overrides, else the old vault's (a replaced factory's moved to the new one). */
+function roleHolders(inputs: RedeployInputs, immutableFactory: boolean): (role: VaultRole) => Value[] {
+  const { system } = inputs;
+  return (role) => {
     const override = inputs.roleOverrides[role];
     if (override) return override;
     const observed: Value[] = system.roles[role].holders.filter((h) => !(immutableFactory && same(h, system.factory!.address)));
     if (immutableFactory && (role === "FACTORY_ROLE" || role === "SETTLEMENT_ROLE")) observed.push(NEW_FACTORY);
     return observed;
   };
-  const orderBookHolders = holders("ORDERBOOK_ROLE");
-  const factoryHolders = holders("FACTORY_ROLE");
-  // ORDERBOOK_ROLE is administered by FACTORY_ROLE: the signer needs FACTORY_ROLE for as long as it grants it.
-  const temporaryFactoryRole = orderBookHolders.length > 0 && !factoryHolders.some((h) => typeof h === "string" && same(h, signer));
+}
+
+function grantRoles(inputs: RedeployInputs, holders: (role: VaultRole) => Value[], dependsOn: string[]): Phase {
   const grants: CallAction[] = [];
   for (const role of ["FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE"] as const) for (const holder of holders(role)) grants.push(grant(role, holder));
-  const grantSteps: string[] = [];
-  chunks(grants, inputs.batchSize).forEach((batch, i, all) => {
-    const id = all.length === 1 ? "grant:roles" : `grant:roles:${i + 1}`;
-    steps.push({ id, kind: "call", label: `grant FACTORY / SETTLEMENT / EXTERNAL_CREDITOR roles${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`, from, dependsOn: factoryDeps, writes: [], actions: batch });
-    grantSteps.push(id);
-  });
-
-  if (temporaryFactoryRole) {
-    steps.push({
-      id: "grant:temporary-factory-role",
+  return phase(
+    chunks(grants, inputs.batchSize).map((batch, i, all) => ({
+      id: all.length === 1 ? "grant:roles" : `grant:roles:${i + 1}`,
       kind: "call",
-      label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
-      from,
-      dependsOn: vaultDeployed,
+      label: `grant FACTORY / SETTLEMENT / EXTERNAL_CREDITOR roles${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`,
+      from: inputs.signer,
+      dependsOn,
       writes: [],
-      temporary: true,
-      actions: [grant("FACTORY_ROLE", signer)],
-    });
-  }
-  const marketActions: CallAction[] = [];
+      actions: batch,
+    })),
+  );
+}
+
+function temporaryFactoryRoleStep(signer: string): Step {
+  return { id: "grant:temporary-factory-role", kind: "call", label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE", from: signer, dependsOn: VAULT_DEPLOYED, writes: [], temporary: true, actions: [grant("FACTORY_ROLE", signer)] };
+}
+
+/** Every OrderBook registered, its markets assigned and ORDERBOOK_ROLE granted, batched. */
+function registerMarkets(inputs: RedeployInputs, orderBookHolders: Value[], temporaryFactoryRole: boolean): Phase {
+  const { system } = inputs;
+  const actions: CallAction[] = [];
   const booksGranted = new Set<string>();
   for (const orderBook of system.orderBooks) {
-    marketActions.push({
-      call: vaultCall("registerOrderBook", [orderBook]),
-      done: [{ read: vaultCall("isRegisteredOrderBook", [orderBook]), equals: true }],
-    });
+    actions.push({ call: vaultCall("registerOrderBook", [orderBook]), done: [{ read: vaultCall("isRegisteredOrderBook", [orderBook]), equals: true }] });
     for (const market of system.markets.filter((m) => same(m.orderBook, orderBook))) {
-      marketActions.push({
-        call: vaultCall("assignMarketToOrderBook", [market.marketId, orderBook]),
-        done: [{ read: vaultCall("marketToOrderBook", [market.marketId]), equals: orderBook }],
-      });
+      actions.push({ call: vaultCall("assignMarketToOrderBook", [market.marketId, orderBook]), done: [{ read: vaultCall("marketToOrderBook", [market.marketId]), equals: orderBook }] });
     }
     if (orderBookHolders.some((h) => typeof h === "string" && same(h, orderBook))) {
-      marketActions.push(grant("ORDERBOOK_ROLE", orderBook));
+      actions.push(grant("ORDERBOOK_ROLE", orderBook));
       booksGranted.add(orderBook.toLowerCase());
     }
   }
-  for (const holder of orderBookHolders) if (typeof holder !== "string" || !booksGranted.has(holder.toLowerCase())) marketActions.push(grant("ORDERBOOK_ROLE", holder));
-  const marketSteps: string[] = [];
-  chunks(marketActions, inputs.batchSize).forEach((batch, i, all) => {
-    const id = `markets:${i + 1}`;
-    steps.push({ id, kind: "call", label: `register OrderBooks, assign markets, grant ORDERBOOK_ROLE (${i + 1}/${all.length})`, from, dependsOn: temporaryFactoryRole ? [...vaultDeployed, "grant:temporary-factory-role"] : vaultDeployed, writes: [], actions: batch });
-    marketSteps.push(id);
-  });
+  for (const holder of orderBookHolders) if (typeof holder !== "string" || !booksGranted.has(holder.toLowerCase())) actions.push(grant("ORDERBOOK_ROLE", holder));
+  const dependsOn = temporaryFactoryRole ? [...VAULT_DEPLOYED, "grant:temporary-factory-role"] : VAULT_DEPLOYED;
+  return phase(
+    chunks(actions, inputs.batchSize).map((batch, i, all) => ({ id: `markets:${i + 1}`, kind: "call", label: `register OrderBooks, assign markets, grant ORDERBOOK_ROLE (${i + 1}/${all.length})`, from: inputs.signer, dependsOn, writes: [], actions: batch })),
+  );
+}
 
-  // An existing contract's vault pointer, moved to the new vault by the account that administers it.
+/** The factory's (when updatable) and the hub's vault pointers, moved by the account that administers each. */
+function repointContracts(inputs: RedeployInputs): Step[] {
+  const { system } = inputs;
   const repoint = (id: string, label: string, contract: string, target: string, authority: string | undefined, fact: string): Step => ({
     id,
     kind: "call",
     label,
-    from: authority ?? from,
-    dependsOn: vaultDeployed,
+    from: authority ?? inputs.signer,
+    dependsOn: VAULT_DEPLOYED,
     writes: [fact],
     actions: [{ call: { to: target, contract, fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: target, contract, fn: "vault", args: [] }, equals: NEW_VAULT }] }],
   });
-  if (system.factory?.updatable) {
-    steps.push(repoint("align:factory", "point the factory at the new vault", "FuturesMarketFactory", system.factory.address, inputs.authorities?.factory, "factory.vault"));
-  }
-  if (system.hub) {
-    steps.push(repoint("repoint:hub", "point the CollateralHub at the new vault", "CollateralHub", system.hub.address, inputs.authorities?.hub, "hub.vault"));
-  }
+  return [
+    ...(system.factory?.updatable ? [repoint("align:factory", "point the factory at the new vault", "FuturesMarketFactory", system.factory.address, inputs.authorities?.factory, "factory.vault")] : []),
+    ...(system.hub ? [repoint("repoint:hub", "point the CollateralHub at the new vault", "CollateralHub", system.hub.address, inputs.authorities?.hub, "hub.vault")] : []),
+  ];
+}
 
+/** The admin handed over last: DEFAULT_ADMIN_ROLE granted to the admins, the signer's own roles renounced. */
+function handoffAdmin(inputs: RedeployInputs, temporaryFactoryRole: boolean, dependsOn: string[]): Step[] {
+  const { signer } = inputs;
   const handoff: CallAction[] = inputs.admins.filter((a) => !same(a, signer)).map((admin) => grant("DEFAULT_ADMIN_ROLE", admin));
-  if (temporaryFactoryRole) {
-    handoff.push({ call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]), done: [hasRoleCheck("FACTORY_ROLE", signer, false)] });
-  }
+  if (temporaryFactoryRole) handoff.push({ call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]), done: [hasRoleCheck("FACTORY_ROLE", signer, false)] });
   const keepsAdmin = inputs.admins.some((a) => same(a, signer));
-  if (!keepsAdmin) {
-    handoff.push({ call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]), done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)] });
-  }
-  if (handoff.length > 0) {
-    const handoffStep: CallStep = {
-      id: "handoff:admin",
-      kind: "call",
-      label: handoffLabel(handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1), temporaryFactoryRole, keepsAdmin),
-      from,
-      dependsOn: [...configured, ...grantSteps, ...marketSteps],
-      writes: [],
-      actions: handoff,
-    };
-    steps.push(handoffStep);
-  }
+  if (!keepsAdmin) handoff.push({ call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]), done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)] });
+  if (handoff.length === 0) return [];
+  const label = handoffLabel(handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1), temporaryFactoryRole, keepsAdmin);
+  return [{ id: "handoff:admin", kind: "call", label, from: signer, dependsOn, writes: [], actions: handoff }];
+}
 
-  return {
-    steps,
-    notes,
-    labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),
-  };
+/**
+ * The runbook's redeploy as a plan: the same wiring as the old vault, pointed at a new one. Pure: everything it needs
+ * was observed before.
+ */
+export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
+  const { system, signer } = inputs;
+  const notes: string[] = [];
+  const immutableFactory = system.factory !== undefined && !system.factory.updatable;
+  const configured = configureVault(inputs);
+  const factory = immutableFactory ? [deployFactory(inputs)] : [];
+  if (immutableFactory) notes.push(`The factory ${system.factory!.address} cannot be repointed: future markets must be created through the new factory <new FuturesMarketFactory>.`);
+  const holders = roleHolders(inputs, immutableFactory);
+  const orderBookHolders = holders("ORDERBOOK_ROLE");
+  // ORDERBOOK_ROLE is administered by FACTORY_ROLE: the signer needs FACTORY_ROLE for as long as it grants it.
+  const temporaryFactoryRole = orderBookHolders.length > 0 && !holders("FACTORY_ROLE").some((h) => typeof h === "string" && same(h, signer));
+  const grants = grantRoles(inputs, holders, [...VAULT_DEPLOYED, ...factory.map((s) => s.id)]);
+  const markets = registerMarkets(inputs, orderBookHolders, temporaryFactoryRole);
+  const steps: Step[] = [
+    ...(inputs.pauseOld ? [pauseOldVault(inputs)] : []),
+    deployVault(inputs),
+    ...configured.steps,
+    ...factory,
+    ...grants.steps,
+    ...(temporaryFactoryRole ? [temporaryFactoryRoleStep(signer)] : []),
+    ...markets.steps,
+    ...repointContracts(inputs),
+    ...handoffAdmin(inputs, temporaryFactoryRole, [...configured.ids, ...grants.ids, ...markets.ids]),
+  ];
+  return { steps, notes, labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])) };
 }
