@@ -1,4 +1,5 @@
 import type { PlanBody } from "../engine/run.js";
+import { chunks } from "../util/chunks.js";
 import type { CallAction, CallSpec, Ref, Step, Value } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
 
@@ -42,11 +43,6 @@ function grant(role: VaultRole, account: Value): CallAction {
   return { call: vaultCall("grantRole", [roleId(role), account]), done: [hasRoleCheck(role, account, true)] };
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsAdmin: boolean): string {
   const renounced = [...(temporaryFactoryRole ? ["FACTORY_ROLE"] : []), ...(keepsAdmin ? [] : ["DEFAULT_ADMIN_ROLE"])];

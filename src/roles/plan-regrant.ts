@@ -1,4 +1,5 @@
 import type { PlanBody } from "../engine/run.js";
+import { chunks } from "../util/chunks.js";
 import type { CallAction, CallSpec, ReadCheck, Step } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { Reconciliation, RoleOperation, RolePhase } from "./reconcile.js";
@@ -21,11 +22,6 @@ export interface RegrantPlanInputs {
 
 const FUNCTIONS = { grant: "grantRole", revoke: "revokeRole", renounce: "renounceRole" } as const;
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function rolesIn(ops: RoleOperation[]): string {
   return [...new Set(ops.map((op) => op.role))].join(", ");
@@ -89,16 +85,15 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   batched("revoke", (ops) => `revoke ${rolesIn(ops)}`);
   batched("renounce", (ops) => `the executor renounces ${rolesIn(ops)}`, true);
 
+  return { steps, notes: regrantNotes(reconciliation, [...temporaryStep.keys()], steps.length), labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])) };
+}
+
+function regrantNotes(reconciliation: Reconciliation, temporaryRoles: VaultRole[], stepCount: number): string[] {
   const notes: string[] = [];
   const keptByRole = new Map<VaultRole, string[]>();
   for (const { role, account } of reconciliation.kept) keptByRole.set(role, [...(keptByRole.get(role) ?? []), account]);
   for (const [role, accounts] of keptByRole) notes.push(`extra, kept: ${role} held by ${accounts.join(", ")}, not in the desired graph (pass --revoke-extra to revoke)`);
-  for (const [role] of temporaryStep) notes.push(`the executor holds ${role} only while it needs it, and renounces it at the end`);
-  if (steps.length === 0) notes.push("the live roles already match the desired graph: nothing to send");
-
-  return {
-    steps,
-    notes,
-    labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),
-  };
+  for (const role of temporaryRoles) notes.push(`the executor holds ${role} only while it needs it, and renounces it at the end`);
+  if (stepCount === 0) notes.push("the live roles already match the desired graph: nothing to send");
+  return notes;
 }

@@ -49,52 +49,53 @@ function unique(accounts: string[]): string[] {
   return [...seen.values()];
 }
 
-/**
- * The grants and revokes that make the live role graph match the desired one, ordered so the executor never loses a
- * role it still needs, or refusals when that cannot be done safely.
- */
-export function reconcileRoles(input: ReconcileInput): Reconciliation {
-  const executor = getAddress(input.executor);
-  const isExecutor = (a: string) => key(a) === key(executor);
-  const liveOf = (role: VaultRole) => unique(input.live[role] ?? []);
-  const kept: Reconciliation["kept"] = [];
-  const refusals: Reconciliation["refusals"] = [];
+interface Diff {
+  grants: RoleOperation[];
+  revokes: RoleOperation[];
+  renounces: RoleOperation[];
+  kept: Reconciliation["kept"];
+  refusals: Reconciliation["refusals"];
+}
 
-  const grants: RoleOperation[] = [];
-  const revokes: RoleOperation[] = [];
-  const renounces: RoleOperation[] = [];
+/** Per desired role, in the vault's role order: holders to grant, to revoke (or renounce, the executor's own), to keep. */
+function diffRoles(input: ReconcileInput, isExecutor: (a: string) => boolean): Diff {
+  const diff: Diff = { grants: [], revokes: [], renounces: [], kept: [], refusals: [] };
   const order = (role: string) => (VAULT_ROLES.includes(role as VaultRole) ? VAULT_ROLES.indexOf(role as VaultRole) : VAULT_ROLES.length);
-  const desiredRoles = (Object.keys(input.desired) as VaultRole[]).sort((a, b) => order(a) - order(b));
-  for (const role of desiredRoles) {
-    const wanted = input.desired[role]!;
+  for (const role of (Object.keys(input.desired) as VaultRole[]).sort((a, b) => order(a) - order(b))) {
     if (!input.admins[role]) {
-      refusals.push({ role, message: `${role} is not a role of this vault (its admin role is unknown)` });
+      diff.refusals.push({ role, message: `${role} is not a role of this vault (its admin role is unknown)` });
       continue;
     }
-    const desired = unique(wanted);
-    const live = liveOf(role);
+    const desired = unique(input.desired[role]!);
+    const live = unique(input.live[role] ?? []);
     const wantedKeys = new Set(desired.map(key));
     const liveKeys = new Set(live.map(key));
-    for (const account of desired) if (!liveKeys.has(key(account))) grants.push({ kind: "grant", phase: "grant", role, account });
+    for (const account of desired) if (!liveKeys.has(key(account))) diff.grants.push({ kind: "grant", phase: "grant", role, account });
     for (const account of live) {
       if (wantedKeys.has(key(account))) continue;
-      if (!input.revokeExtra) kept.push({ role, account });
-      else if (isExecutor(account)) renounces.push({ kind: "renounce", phase: "renounce", role, account });
-      else revokes.push({ kind: "revoke", phase: "revoke", role, account });
+      if (!input.revokeExtra) diff.kept.push({ role, account });
+      else if (isExecutor(account)) diff.renounces.push({ kind: "renounce", phase: "renounce", role, account });
+      else diff.revokes.push({ kind: "revoke", phase: "revoke", role, account });
     }
   }
+  return diff;
+}
 
-  const removed = new Set([...revokes, ...renounces].filter((op) => op.role === ADMIN).map((op) => key(op.account)));
-  const finalAdmins = [...liveOf(ADMIN).filter((a) => !removed.has(key(a))), ...grants.filter((op) => op.role === ADMIN).map((op) => op.account)];
-  if (finalAdmins.length === 0 && removed.size > 0) {
-    refusals.push({
+/** A refusal when the diff would leave DEFAULT_ADMIN_ROLE without a holder. */
+function lastAdminRefusal(input: ReconcileInput, diff: Diff): Reconciliation["refusals"] {
+  const removed = new Set([...diff.revokes, ...diff.renounces].filter((op) => op.role === ADMIN).map((op) => key(op.account)));
+  const finalAdmins = [...unique(input.live[ADMIN] ?? []).filter((a) => !removed.has(key(a))), ...diff.grants.filter((op) => op.role === ADMIN).map((op) => op.account)];
+  if (finalAdmins.length > 0 || removed.size === 0) return [];
+  return [
+    {
       role: ADMIN,
       message: `${ADMIN} would be left without a holder (the desired graph revokes ${[...removed].map((a) => getAddress(a)).join(", ")} and grants it to no one); keep at least one ${ADMIN} holder in the desired graph`,
-    });
-  }
+    },
+  ];
+}
 
-  // The roles the executor holds while it works: live ones, then those it can grant itself directly (in that order).
-  const held = new Set<VaultRole>((Object.keys(input.live) as VaultRole[]).filter((role) => liveOf(role).some(isExecutor)));
+/** Grants to the executor it can make itself, in the order that lets each enable the next; `held` grows with them. */
+function selfGrantsOf(input: ReconcileInput, grants: RoleOperation[], held: Set<VaultRole>, isExecutor: (a: string) => boolean): RoleOperation[] {
   const selfGrants: RoleOperation[] = [];
   for (let progressed = true; progressed; ) {
     progressed = false;
@@ -106,12 +107,19 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
       progressed = true;
     }
   }
+  return selfGrants;
+}
 
+/**
+ * For each operation whose admin role the executor lacks: a temporary grant of that admin role when the executor holds
+ * the admin's admin, else a refusal. Returns the temporary grants; sets `via` on the operations they enable.
+ */
+function authorize(input: ReconcileInput, executor: string, ops: RoleOperation[], held: Set<VaultRole>, refusals: Reconciliation["refusals"]): RoleOperation[] {
   const temporary: RoleOperation[] = [];
   const refused = new Set<VaultRole>();
-  const authorize = (op: RoleOperation) => {
+  for (const op of ops) {
     const admin = input.admins[op.role]!;
-    if (held.has(admin)) return;
+    if (held.has(admin)) continue;
     const adminOfAdmin = input.admins[admin];
     const canEscalate = adminOfAdmin !== undefined && adminOfAdmin !== admin;
     if (canEscalate && held.has(adminOfAdmin)) {
@@ -124,12 +132,26 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
         message: `the executor ${executor} cannot grant or revoke ${op.role}: it does not hold ${admin}, the admin role of ${op.role}${canEscalate ? `, nor ${adminOfAdmin}, which administers ${admin}` : ""}; run with an account that holds ${admin} (--signer)`,
       });
     }
-  };
-  const otherGrants = grants.filter((op) => !selfGrants.includes(op));
-  for (const op of [...otherGrants, ...revokes]) authorize(op);
+  }
+  return temporary;
+}
 
+/**
+ * The grants and revokes that make the live role graph match the desired one, ordered so the executor never loses a
+ * role it still needs, or refusals when that cannot be done safely.
+ */
+export function reconcileRoles(input: ReconcileInput): Reconciliation {
+  const executor = getAddress(input.executor);
+  const isExecutor = (a: string) => key(a) === key(executor);
+  const diff = diffRoles(input, isExecutor);
+  const refusals = [...diff.refusals, ...lastAdminRefusal(input, diff)];
+  // The roles the executor holds while it works: live ones, then those it can grant itself directly (in that order).
+  const held = new Set<VaultRole>((Object.keys(input.live) as VaultRole[]).filter((role) => unique(input.live[role] ?? []).some(isExecutor)));
+  const selfGrants = selfGrantsOf(input, diff.grants, held, isExecutor);
+  const otherGrants = diff.grants.filter((op) => !selfGrants.includes(op));
+  const temporary = authorize(input, executor, [...otherGrants, ...diff.revokes], held, refusals);
   // The executor's own roles go last: temporary admin roles first, DEFAULT_ADMIN_ROLE at the very end.
   const releases = temporary.map((t): RoleOperation => ({ kind: "renounce", phase: "renounce", role: t.role, account: executor }));
-  const ownLast = [...renounces].sort((a, b) => Number(a.role === ADMIN) - Number(b.role === ADMIN));
-  return { operations: [...selfGrants, ...temporary, ...otherGrants, ...revokes, ...releases, ...ownLast], kept, refusals };
+  const ownLast = [...diff.renounces].sort((a, b) => Number(a.role === ADMIN) - Number(b.role === ADMIN));
+  return { operations: [...selfGrants, ...temporary, ...otherGrants, ...diff.revokes, ...releases, ...ownLast], kept: diff.kept, refusals };
 }
