@@ -1,5 +1,6 @@
-import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { parseBlock } from "../src/cli/inputs.js";
+import { checkedAddress } from "../src/util/address.js";
 import { CutoverInputError } from "../src/errors.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
@@ -20,12 +21,8 @@ export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvi
   const provider = conn.ethers.provider;
   const network = conn.networkName;
   const latest = await provider.getBlockNumber();
-  const block = args.block === "" || args.block === "latest" ? latest : Number(args.block);
-  if (!Number.isSafeInteger(block) || block < 0 || block > latest) {
-    throw new CutoverInputError("--block", args.block, `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`);
-  }
-  if (args.deployer && !isAddress(args.deployer)) throw new CutoverInputError("--deployer", args.deployer, "give the 0x address that deployed the system, e.g. --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
-  const deployer = args.deployer ? getAddress(args.deployer) : (await conn.ethers.getSigners())[0]?.address;
+  const block = parseBlock(args.block, latest) ?? latest;
+  const deployer = checkedAddress("--deployer", args.deployer, "give the 0x address that deployed the system, e.g. --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266") ?? (await conn.ethers.getSigners())[0]?.address;
   if (!deployer) throw new CutoverInputError("--deployer", "", `${network} has no configured accounts; pass the deployer's address with --deployer`);
 
   const root = hre.config.paths.root;

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { CutoverInputError } from "../src/errors.js";
+import { parseBlock } from "../src/cli/inputs.js";
 import { renderVerifyTable } from "../src/verify/report.js";
 import { runVerify } from "../src/verify/verify.js";
 import { toJson } from "../src/util/json.js";
@@ -17,12 +17,7 @@ interface Args {
 
 export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
-  let block: number | undefined;
-  if (args.block !== "" && args.block !== "latest") {
-    const latest = await conn.ethers.provider.getBlockNumber();
-    block = Number(args.block);
-    if (!Number.isSafeInteger(block) || block < 0 || block > latest) throw new CutoverInputError("--block", args.block, `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`);
-  }
+  const block = parseBlock(args.block, await conn.ethers.provider.getBlockNumber());
   const outcome = await runVerify(hre, conn, {
     oldVault: args.oldVault || undefined,
     block,
