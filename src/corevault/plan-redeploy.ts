@@ -1,5 +1,6 @@
 import type { CallAction, CallSpec, CallStep, Plan, Ref, Step, Value } from "../engine/types.js";
 import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
+import { runKeys } from "../engine/run-key.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
 export const NEW_FACTORY: Ref = { $ref: "FuturesMarketFactory" };
@@ -221,7 +222,7 @@ export function planRedeploy(inputs: RedeployInputs): Omit<Plan, "id"> {
 
   return {
     task: "corevault:redeploy",
-    runKey: `corevault-redeploy-${system.vault.toLowerCase()}`,
+    runKey: runKeys.corevaultRedeploy(system.vault),
     network: inputs.network,
     chainId: system.chainId,
     observedBlock: system.block,

@@ -18,6 +18,7 @@ import { findCreate2Factory } from "../engine/local-chain.js";
 import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
 import { CutRefusedByPolicyError } from "../orderbook/rewire-planner.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RedeployOptions {
   oldVault?: string;
@@ -103,7 +104,7 @@ export async function redeployPlanner(
 
   return {
     task: "corevault:redeploy",
-    runKey: `corevault-redeploy-${oldVault.toLowerCase()}`,
+    runKey: runKeys.corevaultRedeploy(oldVault),
     system: () => system!,
     records: () => records,
     fleet: () => fleet,

@@ -15,6 +15,7 @@ import { readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../
 import { renderTable } from "../report/table.js";
 import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RewireOptions {
   strategy?: string;
@@ -80,7 +81,7 @@ export async function rewirePlanner(hre: HardhatRuntimeEnvironment, conn: Networ
 
   const planner: Planner = {
     task: "orderbook:rewire",
-    runKey: `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
+    runKey: runKeys.orderbookRewire(strategy, vault),
     async observe(reader) {
       const chainId = Number((await reader.provider.getNetwork()).chainId);
       if (records && records.chainId !== chainId) {

@@ -14,6 +14,7 @@ import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
 import type { Step } from "../engine/types.js";
 import type { SystemRecord } from "../records/records.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface AccessControlTarget {
   key: string;
@@ -168,7 +169,7 @@ export function transferPlanner(network: string, records: SystemRecord, deployer
   let state: OwnershipState | undefined;
   return {
     task: "cutover:transfer-ownership",
-    runKey: `transfer-ownership-${records.contracts.CORE_VAULT?.toLowerCase() ?? "system"}-to-${options.to.toLowerCase()}`,
+    runKey: runKeys.transferOwnership(records.contracts.CORE_VAULT, options.to),
     state: () => state!,
     async observe(reader) {
       const chainId = Number((await reader.provider.getNetwork()).chainId);

@@ -17,6 +17,7 @@ import { checkVault, readLiveRoles, vaultAddress, type LiveRoles } from "./audit
 import { holdersFact, planRegrant, REGRANT_TASK } from "./plan-regrant.js";
 import { reconcileRoles, type Reconciliation, type RoleGraph } from "./reconcile.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RegrantOptions {
   vault?: string;
@@ -109,7 +110,7 @@ export async function regrantPlanner(hre: HardhatRuntimeEnvironment, conn: Netwo
   const { graph, source } = await loadDesired(hre, options.desired);
   const normalized = Object.fromEntries(VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]));
   const digest = keccak256(toUtf8Bytes(canonicalJson({ desired: normalized, revokeExtra: options.revokeExtra }))).slice(2, 10);
-  const runKey = `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`;
+  const runKey = runKeys.regrantRoles(vault, digest);
   const reconcile = (live: LiveRoles) => reconcileRoles({ desired: graph, live: live.holders, admins: live.admins, executor: signer, revokeExtra: options.revokeExtra });
   let observed: LiveRoles | undefined;
 
