@@ -234,7 +234,7 @@ export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: N
   for (const market of aggregate.markets) {
     const address = written[`OrderBook_${market.symbol}`];
     if (!address) continue;
-    const superseded = ((aggregate.supersededOrderBooks as unknown[] | undefined) ?? []) as Record<string, string>[];
+    const superseded = aggregate.supersededOrderBooks ?? [];
     aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
     market.orderBook = address;
   }
