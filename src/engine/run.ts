@@ -10,7 +10,7 @@ import { EoaExecutor } from "./executor-eoa.js";
 import { RoutingExecutor, type Executor, type ExecutorChoice } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
-import { RunStore } from "./journal.js";
+import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
 import { localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
@@ -105,12 +105,7 @@ export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> 
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
 function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
-  const known: Record<string, string> = { ...plan.known };
-  const records = new Map(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.id, s.record] as const] : [])));
-  for (const [stepId, receipt] of store.confirmedReceipts()) {
-    if (receipt.contractAddress && records.has(stepId)) known[records.get(stepId)!] = receipt.contractAddress;
-  }
-  return known;
+  return { ...plan.known, ...store.deployedAddresses(plan) };
 }
 
 export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
