@@ -6,7 +6,7 @@ import { PLUGIN_ID } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { EoaExecutor } from "./executor-eoa.js";
+import { EoaExecutor, parseFault } from "./executor-eoa.js";
 import { RoutingExecutor, type Executor, type ExecutorChoice } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
@@ -177,7 +177,8 @@ export async function runCutover(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
   }
   const signers = (await conn.ethers.getSigners()).map((s) => s.address);
-  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
+  // Crash tests inject a fault through the environment (CUTOVER_FAULT, see parseFault); read here only.
+  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers, fault: parseFault(process.env.CUTOVER_FAULT) });
   const routes: Record<string, Executor> = {};
   const choice = options.executor;
   if (choice?.safe) {
