@@ -3,6 +3,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
+import { parseFault } from "../engine/executor-eoa.js";
 import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import { CutoverInputError } from "../errors.js";
@@ -77,6 +78,8 @@ export function runOptions(hre: HardhatRuntimeEnvironment, conn: NetworkConnecti
     executor,
     onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
     print: args.json ? undefined : print,
+    // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-journal:N" / "kill-after-broadcast:N").
+    fault: parseFault(process.env.CUTOVER_FAULT),
     progress,
   };
 }

@@ -20,6 +20,7 @@ import { checkedAddress } from "../util/address.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RedeployOptions {
   oldVault?: string;
@@ -46,13 +47,6 @@ export interface RedeployState {
   vaultBatches: boolean;
 }
 
-export interface SupersededEntry {
-  runId: string;
-  replacedBy: string;
-  at: string;
-  [key: string]: string;
-}
-
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
   if (!value) return {};
   const parsed: Record<string, string> = {};
@@ -74,7 +68,7 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
   if (given) return given;
   const current = records?.contracts.CORE_VAULT;
   if (!current) throw new CutoverInputError("--old-vault", given ?? "", "no records for this network name a CORE_VAULT; pass --old-vault <address of the CoreVault to replace>");
-  const superseded = (records.superseded as SupersededEntry[] | undefined) ?? [];
+  const superseded = records.superseded ?? [];
   const producedBy = [...superseded].reverse().find((entry) => entry.CORE_VAULT && entry.replacedBy.toLowerCase() === current.toLowerCase());
   return getAddress(producedBy?.CORE_VAULT ?? current);
 }
@@ -92,7 +86,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
 
   return {
     task: "corevault:redeploy",
-    runKey: `corevault-redeploy-${oldVault.toLowerCase()}`,
+    runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       const system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
@@ -198,7 +192,7 @@ export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn:
         },
         markets: system.markets.map((m) => ({ marketId: m.marketId, symbol: m.marketId, orderBook: m.orderBook })),
       };
-  const superseded = ((aggregate.superseded as SupersededEntry[] | undefined) ?? []).slice();
+  const superseded = (aggregate.superseded ?? []).slice();
   const at = new Date().toISOString();
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
   for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {

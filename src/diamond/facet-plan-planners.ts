@@ -41,6 +41,7 @@ import {
 } from "./facet-plan.js";
 import { selectorsOf } from "./selectors.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 /** A plan the tool will not go on with: refused checks, a tampered file, too early, code swapped. Nothing was sent. */
 export class FacetPlanError extends HardhatPluginError {
@@ -338,7 +339,7 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
 
   const planner: Planner = {
     task: "diamond:plan",
-    runKey: `diamond-facets-${keccak256(toUtf8Bytes(names.slice().sort().join(","))).slice(2, 18)}`,
+    runKey: runKeys.diamondFacets(names),
     async observe() {
       return { facts: { create2Factory: create2Factory?.toLowerCase() ?? "" }, state: undefined };
     },
@@ -595,7 +596,7 @@ export async function stageChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
   const { plan, change } = ctx;
   const planner: Planner<number> = {
     task: stageName(ctx),
-    runKey: `diamond-stage-${ctx.id}`,
+    runKey: runKeys.diamondStage(ctx.id),
     async observe(reader) {
       const minDelay = ctx.timelock ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] })) : plan.activationDelay;
       return { facts: await stateFacts(reader, ctx), state: minDelay };
@@ -636,7 +637,7 @@ export async function applyChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
   const batchSize = options.batchSize ?? MAX_APPLY_BATCH;
   const planner: Planner = {
     task: ctx.rollback ? "diamond:rollback" : "diamond:apply-plan",
-    runKey: `diamond-apply-${ctx.id}`,
+    runKey: runKeys.diamondApply(ctx.id),
     async observe(reader) {
       return { facts: await stateFacts(reader, ctx), state: undefined };
     },

@@ -2,10 +2,10 @@ import { ContractFactory, getCreate2Address, getCreateAddress, keccak256, ZeroHa
 import type { ContractCatalog } from "./contracts.js";
 import type { ChainProvider, TxRequest } from "./executor-eoa.js";
 import { EXECUTOR_STEP_PREFIX, isAwaiting, type Executor, type WaveOutcome } from "./executor.js";
-import type { JournalEntry, RunStore, TxFields } from "./journal.js";
 import { canonicalJson, isEncoded, isRef } from "./plan.js";
 import type { Proposal } from "./proposal.js";
 import { normalize, Reader } from "./reader.js";
+import type { RunStore, StepJournal } from "./run-store.js";
 import type { CallAction, CallSpec, DeployStep, Plan, ReadCheck, Step, Value } from "./types.js";
 
 /** "awaiting": proposed to (or scheduled on) its authority, or waiting for a step that is; neither sent nor failed. */
@@ -194,22 +194,6 @@ export function linkBytecode(artifact: { bytecode: string; linkReferences: Recor
   return bytecode;
 }
 
-/** What the journal says about each step: its last send, hash and receipt. */
-function journalState(entries: JournalEntry[]) {
-  const lastSend = new Map<string, TxFields>();
-  const hashes = new Map<string, string>();
-  const receipts = new Map<string, Extract<JournalEntry, { type: "receipt" }>>();
-  for (const entry of entries) {
-    if (entry.type === "send") {
-      lastSend.set(entry.stepId, entry.tx);
-      hashes.delete(entry.stepId);
-      receipts.delete(entry.stepId);
-    } else if (entry.type === "sent") hashes.set(entry.stepId, entry.hash);
-    else if (entry.type === "receipt") receipts.set(entry.stepId, entry);
-  }
-  return { lastSend, hashes, receipts };
-}
-
 export interface ApplyContext {
   plan: Plan;
   store: RunStore;
@@ -225,119 +209,155 @@ export interface ApplyContext {
  * the steps that depend on it; independent steps go on.
  */
 export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
-  const { plan, store, catalog, provider, executor } = ctx;
-  let state = journalState(store.journal.entries());
-  const deployed: Record<string, string> = { ...plan.known };
-  for (const step of plan.steps) {
-    if (step.kind !== "deploy") continue;
-    const receipt = state.receipts.get(step.id);
-    const sent = state.lastSend.get(step.id);
-    if (step.create2) continue;
-    if (receipt?.contractAddress) deployed[step.record] = receipt.contractAddress;
-    else if (sent) deployed[step.record] = getCreateAddress({ from: sent.from, nonce: BigInt(sent.nonce) });
-  }
-  const addresses = new Addresses(deployed, catalog);
+  const { plan, store, catalog, provider } = ctx;
+  let journal = store.stepJournal();
+  const addresses = new Addresses(journaledDeployments(plan, journal), catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
-  const results = new Map<string, StepResult>();
-  const proposals = new Map<string, Proposal>();
-  const total = plan.steps.length;
-  // Transactions this invocation sent (one executeBatch may carry several steps: counted once).
-  const sentHashes = new Set<string>();
-  const report = (step: Step, hash?: string) => ctx.onProgress?.({ done: results.size, total, step: step.label, hash });
-  const record = (result: StepResult) => results.set(result.id, result);
-  const freshReader = async () => new Reader(provider, catalog, await provider.getBlockNumber());
-
-  // Transactions an earlier process sent (or was about to send) and never saw confirmed, in nonce order: the plan's
-  // own, and those an executor sent on its behalf (a timelock's scheduleBatch / executeBatch).
-  const stepsById = new Map(plan.steps.map((step) => [step.id, step]));
-  const inFlight = [...state.lastSend.keys()]
-    .filter((id) => (stepsById.has(id) || id.startsWith(EXECUTOR_STEP_PREFIX)) && !state.receipts.has(id))
-    .sort((a, b) => Number(BigInt(state.lastSend.get(a)!.nonce) - BigInt(state.lastSend.get(b)!.nonce)));
-  for (const id of inFlight) {
-    const step = stepsById.get(id);
-    if (step) report(step);
-    const outcome = await executor.recover(id, state.lastSend.get(id)!, state.hashes.get(id));
-    if (outcome === "dropped") continue;
-    if (step && "receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") deployed[step.record] = outcome.receipt.contractAddress;
-  }
-  if (inFlight.length > 0) state = journalState(store.journal.entries());
-
-  /** Steps that cannot go on this time: after a failure they are blocked; after an awaiting step they wait too. */
-  const settleDependents = () => {
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const step of plan.steps) {
-        if (results.has(step.id)) continue;
-        const statuses = step.dependsOn.map((d) => results.get(d)?.status);
-        const status: StepStatus | undefined = statuses.some((s) => s === "failed" || s === "blocked") ? "blocked" : statuses.some((s) => s === "awaiting") ? "awaiting" : undefined;
-        if (!status) continue;
-        record({ id: step.id, label: step.label, status, reason: `waits for ${step.dependsOn.filter((d) => !FINISHED.includes(results.get(d)?.status ?? "blocked")).join(", ")}` });
-        changed = true;
-      }
-    }
-  };
+  const tally = new Tally(plan.steps.length, ctx.onProgress);
+  if (await recoverInFlight(ctx, journal, addresses, tally)) journal = store.stepJournal();
 
   for (;;) {
-    settleDependents();
-    const ready = plan.steps.filter((step) => !results.has(step.id) && step.dependsOn.every((d) => FINISHED.includes(results.get(d)?.status ?? "blocked")));
+    settleDependents(plan, tally);
+    const ready = plan.steps.filter((step) => !tally.results.has(step.id) && step.dependsOn.every((d) => tally.finished(d)));
     if (ready.length === 0) break;
-
-    const reader = await freshReader();
+    const reader = new Reader(provider, catalog, await provider.getBlockNumber());
     await resolveCreate2Addresses(plan, addresses, catalog);
-    const wave: { step: Step; request: TxRequest }[] = [];
-    for (const step of ready) {
-      if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) {
-        record({ id: step.id, label: step.label, status: "not needed", reason: "every step it enables is done" });
-        report(step);
-        continue;
-      }
-      if (await stepDone(reader, step, addresses)) {
-        const receipt = state.receipts.get(step.id);
-        record({ id: step.id, label: step.label, status: receipt ? "done" : "already done", txHash: receipt?.hash, block: receipt?.blockNumber, gasUsed: receipt?.gasUsed });
-        report(step, receipt?.hash);
-        continue;
-      }
-      try {
-        wave.push({ step, request: await buildTransaction(step, reader, addresses, catalog) });
-      } catch (error) {
-        record({ id: step.id, label: step.label, status: "failed", reason: (error as Error).message });
-      }
-    }
+    const wave = await prepareWave(ctx, ready, reader, addresses, journal, tally);
     if (wave.length === 0) continue;
-
-    const outcomes: WaveOutcome[] = await executor.sendWave(
+    const outcomes = await ctx.executor.sendWave(
       wave.map((w) => w.request),
-      (stepId, hash) => report(wave.find((w) => w.step.id === stepId)?.step ?? wave[0].step, hash),
+      (stepId, hash) => tally.report(wave.find((w) => w.step.id === stepId)?.step ?? wave[0].step, hash),
     );
-    const after = await freshReader();
-    for (const [i, outcome] of outcomes.entries()) {
-      const step = wave[i].step;
-      if ("error" in outcome) {
-        record({ id: step.id, label: step.label, status: "failed", reason: outcome.error });
-        continue;
-      }
-      if (isAwaiting(outcome)) {
-        if (outcome.receipt) sentHashes.add(outcome.receipt.hash);
-        proposals.set(outcome.awaiting.id, outcome.awaiting);
-        record({ id: step.id, label: step.label, status: "awaiting", reason: outcome.note, proposal: outcome.awaiting.id });
-        report(step);
-        continue;
-      }
-      const { receipt } = outcome;
-      sentHashes.add(receipt.hash);
-      if (step.kind === "deploy" && !step.create2 && receipt.contractAddress) deployed[step.record] = receipt.contractAddress;
-      const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
-      if (receipt.status !== 1) record({ ...base, status: "failed", reason: "transaction reverted" });
-      else if (!(await stepDone(after, step, addresses))) record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
-      else record({ ...base, status: "done", sentNow: true });
-      report(step, receipt.hash);
-    }
+    await recordOutcomes(ctx, wave, outcomes, addresses, tally);
   }
 
-  const ordered = plan.steps.map((step) => results.get(step.id)!);
+  const ordered = plan.steps.map((step) => tally.results.get(step.id)!);
   const complete = ordered.every((r) => FINISHED.includes(r.status));
   const awaiting = !complete && ordered.every((r) => FINISHED.includes(r.status) || r.status === "awaiting");
   if (complete && !store.isComplete(plan.id)) store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
-  return { planId: plan.id, complete, results: ordered, deployed, transactionsSent: sentHashes.size, awaiting, proposals: [...proposals.values()] };
+  return { planId: plan.id, complete, results: ordered, deployed: addresses.deployed, transactionsSent: tally.sentHashes.size, awaiting, proposals: [...tally.proposals.values()] };
 }
 
+/** What one applyPlan call has found out so far: each step's result, the proposals made, the transactions sent. */
+class Tally {
+  readonly results = new Map<string, StepResult>();
+  readonly proposals = new Map<string, Proposal>();
+  /** Transactions this invocation sent (one executeBatch may carry several steps: counted once). */
+  readonly sentHashes = new Set<string>();
+
+  constructor(
+    private readonly total: number,
+    private readonly onProgress?: (progress: Progress) => void,
+  ) {}
+
+  record(result: StepResult): void {
+    this.results.set(result.id, result);
+  }
+
+  report(step: Step, hash?: string): void {
+    this.onProgress?.({ done: this.results.size, total: this.total, step: step.label, hash });
+  }
+
+  finished(stepId: string): boolean {
+    return FINISHED.includes(this.results.get(stepId)?.status ?? "blocked");
+  }
+}
+
+/** Where the plan's CREATE deployments are, as far as the journal knows: mined (its receipt) or sent (from the nonce). */
+function journaledDeployments(plan: Plan, journal: StepJournal): Record<string, string> {
+  const deployed: Record<string, string> = { ...plan.known };
+  for (const step of plan.steps) {
+    if (step.kind !== "deploy" || step.create2) continue;
+    const receipt = journal.receipts.get(step.id);
+    const sent = journal.lastSend.get(step.id);
+    if (receipt?.contractAddress) deployed[step.record] = receipt.contractAddress;
+    else if (sent) deployed[step.record] = getCreateAddress({ from: sent.from, nonce: BigInt(sent.nonce) });
+  }
+  return deployed;
+}
+
+/**
+ * Settles the transactions an earlier process sent (or was about to send) and never saw confirmed, in nonce order:
+ * the plan's own, and those an executor sent on its behalf (a timelock's scheduleBatch / executeBatch). Returns
+ * whether there were any (the journal then has new entries).
+ */
+async function recoverInFlight(ctx: ApplyContext, journal: StepJournal, addresses: Addresses, tally: Tally): Promise<boolean> {
+  const stepsById = new Map(ctx.plan.steps.map((step) => [step.id, step]));
+  const inFlight = [...journal.lastSend.keys()]
+    .filter((id) => (stepsById.has(id) || id.startsWith(EXECUTOR_STEP_PREFIX)) && !journal.receipts.has(id))
+    .sort((a, b) => Number(BigInt(journal.lastSend.get(a)!.nonce) - BigInt(journal.lastSend.get(b)!.nonce)));
+  for (const id of inFlight) {
+    const step = stepsById.get(id);
+    if (step) tally.report(step);
+    const outcome = await ctx.executor.recover(id, journal.lastSend.get(id)!, journal.hashes.get(id));
+    if (outcome === "dropped") continue;
+    if (step && "receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") addresses.deployed[step.record] = outcome.receipt.contractAddress;
+  }
+  return inFlight.length > 0;
+}
+
+/** Steps that cannot go on this time: after a failure they are blocked; after an awaiting step they wait too. */
+function settleDependents(plan: Plan, tally: Tally): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const step of plan.steps) {
+      if (tally.results.has(step.id)) continue;
+      const statuses = step.dependsOn.map((d) => tally.results.get(d)?.status);
+      const status: StepStatus | undefined = statuses.some((s) => s === "failed" || s === "blocked") ? "blocked" : statuses.some((s) => s === "awaiting") ? "awaiting" : undefined;
+      if (!status) continue;
+      tally.record({ id: step.id, label: step.label, status, reason: `waits for ${step.dependsOn.filter((d) => !tally.finished(d)).join(", ")}` });
+      changed = true;
+    }
+  }
+}
+
+/** The transactions of the ready steps not already on chain (or no longer needed); those settle here without one. */
+async function prepareWave(ctx: ApplyContext, ready: Step[], reader: Reader, addresses: Addresses, journal: StepJournal, tally: Tally): Promise<{ step: Step; request: TxRequest }[]> {
+  const wave: { step: Step; request: TxRequest }[] = [];
+  for (const step of ready) {
+    if (step.temporary && (await dependentsDone(ctx.plan, step, reader, addresses))) {
+      tally.record({ id: step.id, label: step.label, status: "not needed", reason: "every step it enables is done" });
+      tally.report(step);
+      continue;
+    }
+    if (await stepDone(reader, step, addresses)) {
+      const receipt = journal.receipts.get(step.id);
+      tally.record({ id: step.id, label: step.label, status: receipt ? "done" : "already done", txHash: receipt?.hash, block: receipt?.blockNumber, gasUsed: receipt?.gasUsed });
+      tally.report(step, receipt?.hash);
+      continue;
+    }
+    try {
+      wave.push({ step, request: await buildTransaction(step, reader, addresses, ctx.catalog) });
+    } catch (error) {
+      tally.record({ id: step.id, label: step.label, status: "failed", reason: (error as Error).message });
+    }
+  }
+  return wave;
+}
+
+/** Each sent step's result: failed, awaiting its authority, or done once its effect is read back on chain. */
+async function recordOutcomes(ctx: ApplyContext, wave: { step: Step }[], outcomes: WaveOutcome[], addresses: Addresses, tally: Tally): Promise<void> {
+  const after = new Reader(ctx.provider, ctx.catalog, await ctx.provider.getBlockNumber());
+  for (const [i, outcome] of outcomes.entries()) {
+    const step = wave[i].step;
+    if ("error" in outcome) {
+      tally.record({ id: step.id, label: step.label, status: "failed", reason: outcome.error });
+      continue;
+    }
+    if (isAwaiting(outcome)) {
+      if (outcome.receipt) tally.sentHashes.add(outcome.receipt.hash);
+      tally.proposals.set(outcome.awaiting.id, outcome.awaiting);
+      tally.record({ id: step.id, label: step.label, status: "awaiting", reason: outcome.note, proposal: outcome.awaiting.id });
+      tally.report(step);
+      continue;
+    }
+    const { receipt } = outcome;
+    tally.sentHashes.add(receipt.hash);
+    if (step.kind === "deploy" && !step.create2 && receipt.contractAddress) addresses.deployed[step.record] = receipt.contractAddress;
+    const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
+    if (receipt.status !== 1) tally.record({ ...base, status: "failed", reason: "transaction reverted" });
+    else if (!(await stepDone(after, step, addresses))) tally.record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
+    else tally.record({ ...base, status: "done", sentNow: true });
+    tally.report(step, receipt.hash);
+  }
+}

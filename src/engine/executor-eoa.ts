@@ -31,19 +31,23 @@ export interface EoaExecutorOptions {
   pollIntervalMs: number;
   /** Accounts this network can sign for; a step from any other account fails without being sent. */
   signers: string[];
+  /** A crash to inject (crash tests); none when undefined. */
+  fault?: FaultInjection;
+}
+
+/** Kill this process (SIGKILL) right after the `after`-th transaction is journaled, or broadcast. */
+export interface FaultInjection {
+  kind: "journal" | "broadcast";
+  after: number;
+}
+
+/** A fault given as "kill-after-journal:N" or "kill-after-broadcast:N" (the CUTOVER_FAULT variable); undefined otherwise. */
+export function parseFault(value: string | undefined): FaultInjection | undefined {
+  const match = /^kill-after-(journal|broadcast):(\d+)$/.exec(value ?? "");
+  return match ? { kind: match[1] as FaultInjection["kind"], after: Number(match[2]) } : undefined;
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
-
-/**
- * Fault injection for crash tests: CUTOVER_FAULT="kill-after-journal:N" or "kill-after-broadcast:N" kills this
- * process (SIGKILL) right after the N-th transaction is journaled, or broadcast. Nothing happens when it is unset.
- */
-const fault = /^kill-after-(journal|broadcast):(\d+)$/.exec(process.env.CUTOVER_FAULT ?? "");
-const faultCounts = { journal: 0, broadcast: 0 };
-function faultPoint(point: "journal" | "broadcast"): void {
-  if (fault && fault[1] === point && ++faultCounts[point] === Number(fault[2])) process.kill(process.pid, "SIGKILL");
-}
 
 /**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
@@ -51,11 +55,19 @@ function faultPoint(point: "journal" | "broadcast"): void {
  * can be broadcast again as the very same signed transaction (deterministic signatures) instead of a new one.
  */
 export class EoaExecutor {
+  readonly #faultCounts = { journal: 0, broadcast: 0 };
+
   constructor(
     private readonly provider: ChainProvider,
     private readonly journal: Journal,
     private readonly options: EoaExecutorOptions,
   ) {}
+
+  /** Fault injection for crash tests (options.fault): dies right after the configured journal write or broadcast. */
+  #faultPoint(point: FaultInjection["kind"]): void {
+    const fault = this.options.fault;
+    if (fault && fault.kind === point && ++this.#faultCounts[point] === fault.after) process.kill(process.pid, "SIGKILL");
+  }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
   async sendWave(requests: TxRequest[], onSent: (stepId: string, hash: string) => void): Promise<TxOutcome[]> {
@@ -100,7 +112,7 @@ export class EoaExecutor {
         type: "0x2",
       };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
-      faultPoint("journal");
+      this.#faultPoint("journal");
       let hash: string;
       try {
         hash = await this.provider.send("eth_sendTransaction", [tx]);
@@ -108,7 +120,7 @@ export class EoaExecutor {
         pending.push(Promise.resolve(this.#failed(request.stepId, `rejected by the node: ${reason(error)}`)));
         continue;
       }
-      faultPoint("broadcast");
+      this.#faultPoint("broadcast");
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);

@@ -1,8 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { ProposedEntry } from "./proposal.js";
-import type { Plan } from "./types.js";
-import { toJson } from "../util/json.js";
 
 /** The transaction exactly as sent (hex quantities), so the same signed transaction can be broadcast again. */
 export interface TxFields {
@@ -18,11 +16,13 @@ export interface TxFields {
   type: "0x2";
 }
 
+export type ReceiptEntry = { type: "receipt"; stepId: string; hash: string; status: number; blockNumber: number; contractAddress: string | null; gasUsed: string };
+
 export type JournalEntry =
   | { type: "plan"; planId: string; at: string }
   | { type: "send"; stepId: string; tx: TxFields; at: string }
   | { type: "sent"; stepId: string; nonce: string; hash: string }
-  | { type: "receipt"; stepId: string; hash: string; status: number; blockNumber: number; contractAddress: string | null; gasUsed: string }
+  | ReceiptEntry
   | { type: "failed"; stepId: string; reason: string }
   | ProposedEntry
   | { type: "complete"; planId: string; at: string };
@@ -61,44 +61,5 @@ export class Journal {
   }
 }
 
-/** One run's folder: deployments/<network>/.cutover/<runKey>/ with plan.json and journal.jsonl. */
-export class RunStore {
-  readonly dir: string;
-  readonly journal: Journal;
-
-  constructor(root: string, network: string, readonly runKey: string) {
-    this.dir = path.join(root, "deployments", network, ".cutover", runKey);
-    this.journal = new Journal(path.join(this.dir, "journal.jsonl"));
-  }
-
-  get planFile(): string {
-    return path.join(this.dir, "plan.json");
-  }
-
-  loadPlan(): Plan | undefined {
-    return existsSync(this.planFile) ? (JSON.parse(readFileSync(this.planFile, "utf8")) as Plan) : undefined;
-  }
-
-  savePlan(plan: Plan): void {
-    mkdirSync(this.dir, { recursive: true });
-    const temporary = `${this.planFile}.tmp`;
-    const fd = openSync(temporary, "w");
-    try {
-      writeSync(fd, toJson(plan));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.planFile);
-    this.journal.append({ type: "plan", planId: plan.id, at: new Date().toISOString() });
-  }
-
-  /** Successful receipts by step id. */
-  confirmedReceipts(): Map<string, Extract<JournalEntry, { type: "receipt" }>> {
-    return new Map(this.journal.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
-  }
-
-  isComplete(planId: string): boolean {
-    return this.journal.entries().some((e) => e.type === "complete" && e.planId === planId);
-  }
-}
+// The reading side of a run (its folder, plan and journal) lives in run-store.ts; kept importable from here.
+export { RunStore } from "./run-store.js";

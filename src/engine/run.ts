@@ -6,12 +6,12 @@ import { DriftError, InputsChangedError, PLUGIN_ID } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { EoaExecutor } from "./executor-eoa.js";
+import { EoaExecutor, type FaultInjection } from "./executor-eoa.js";
 import type { ExecutorChoice } from "./authority.js";
 import { RoutingExecutor, type Executor } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
-import { RunStore } from "./journal.js";
+import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
@@ -31,6 +31,8 @@ export interface RunOptions {
    */
   executor?: ExecutorChoice;
   onProgress?: (progress: Progress) => void;
+  /** Crash tests: die right after the Nth journal write or broadcast. */
+  fault?: FaultInjection;
   /** Where the plan and results are printed; silent when undefined. */
   print?: (text: string) => void;
 }
@@ -109,12 +111,7 @@ export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> 
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
 function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
-  const known: Record<string, string> = { ...plan.known };
-  const records = new Map(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.id, s.record] as const] : [])));
-  for (const [stepId, receipt] of store.confirmedReceipts()) {
-    if (receipt.contractAddress && records.has(stepId)) known[records.get(stepId)!] = receipt.contractAddress;
-  }
-  return known;
+  return { ...plan.known, ...store.deployedAddresses(plan) };
 }
 
 export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
@@ -169,7 +166,7 @@ type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
 /** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
 function buildExecutor(conn: NetworkConnection, plan: Plan, store: RunStore, catalog: ContractCatalog, signers: string[], local: boolean, options: RunOptions): Executor {
   const provider = conn.ethers.provider;
-  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers });
+  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers, fault: options.fault });
   const routes: Record<string, Executor> = {};
   const choice = options.executor;
   if (choice?.safe) {

@@ -15,6 +15,7 @@ import { readSystemRecordIfAny, requireRecordsChain, writeSystemRecord, type Sys
 import { renderTable } from "../report/table.js";
 import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RewireOptions {
   strategy?: string;
@@ -36,7 +37,7 @@ const isSelector = (s: string) => /^0x[0-9a-fA-F]{8}$/.test(s);
 
 /** The OrderBooks to rewire: --orderbooks, else the new vault's registry, else the records' markets. */
 async function fleetTargets(reader: Reader, vault: string, given: string[], records: SystemRecord | undefined): Promise<FleetTarget[]> {
-  const superseded = ((records?.supersededOrderBooks as { orderBook: string; symbol: string }[] | undefined) ?? []).map((e) => [e.orderBook.toLowerCase(), e.symbol] as const);
+  const superseded = (records?.supersededOrderBooks ?? []).map((e) => [e.orderBook.toLowerCase(), e.symbol] as const);
   const symbols = new Map([...superseded, ...(records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol] as const)]);
   const target = (address: string) => ({ address: getAddress(address), symbol: symbols.get(address.toLowerCase()) });
   if (given.length > 0) return given.map(target);
@@ -116,7 +117,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
   const catalog = new ContractCatalog(hre);
   return {
     task: "orderbook:rewire",
-    runKey: `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
+    runKey: runKeys.orderbookRewire(strategy, vault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       const state = await observeRewire(reader, inputs, records, signer);
@@ -229,7 +230,7 @@ export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: N
   for (const market of aggregate.markets) {
     const address = written[`OrderBook_${market.symbol}`];
     if (!address) continue;
-    const superseded = ((aggregate.supersededOrderBooks as unknown[] | undefined) ?? []) as Record<string, string>[];
+    const superseded = aggregate.supersededOrderBooks ?? [];
     aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
     market.orderBook = address;
   }

@@ -16,6 +16,7 @@ import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
 import type { Step } from "../engine/types.js";
 import { requireRecordsChain, type SystemRecord } from "../records/records.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface AccessControlTarget {
   key: string;
@@ -168,7 +169,7 @@ export function transferPlanner(ctx: EngineContext, records: SystemRecord, optio
   const targets = ownedTargets(records);
   return {
     task: "cutover:transfer-ownership",
-    runKey: `transfer-ownership-${records.contracts.CORE_VAULT?.toLowerCase() ?? "system"}-to-${options.to.toLowerCase()}`,
+    runKey: runKeys.transferOwnership(records.contracts.CORE_VAULT, options.to),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), ctx.conn.networkName);
       if (!options.allowEoa && !(await reader.hasCode(options.to))) {

@@ -4,7 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { Addresses, linkBytecode } from "../engine/apply.js";
 import type { ContractCatalog } from "../engine/contracts.js";
-import { RunStore } from "../engine/journal.js";
+import { RunStore } from "../engine/run-store.js";
 import type { RunOutcome } from "../engine/run.js";
 import { exists } from "../util/fs.js";
 import { networkDir, receiptRecord, writeDeploymentRecord } from "./records.js";

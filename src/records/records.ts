@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TransactionReceipt } from "ethers";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
+import { parseSystemRecord, type SystemRecord } from "./schema.js";
 
 /** One contract's record, in hardhat-deploy's `deployments/<network>/<Name>.json` layout. */
 export interface DeploymentRecord {
@@ -18,20 +19,7 @@ export interface DeploymentRecord {
   deployedBytecode?: string;
 }
 
-export interface MarketRecord {
-  marketId: string;
-  symbol: string;
-  orderBook: string;
-}
-
-/** The aggregated `deployments/<network>-deployment.json` read by apps and by the cutover tasks. */
-export interface SystemRecord {
-  network: string;
-  chainId: number;
-  contracts: Record<string, string>;
-  markets: MarketRecord[];
-  [extra: string]: unknown;
-}
+export { parseSystemRecord, type MarketRecord, type SupersededEntry, type SupersededOrderBook, type SystemRecord } from "./schema.js";
 
 export function networkDir(root: string, network: string): string {
   return path.join(root, "deployments", network);
@@ -114,13 +102,16 @@ export async function deploymentBlock(root: string, network: string, recordName:
   return record.address?.toLowerCase() === address.toLowerCase() ? (record.receipt?.blockNumber ?? 0) : 0;
 }
 
+/** The aggregated record, validated against its schema: a field of the wrong shape is an error naming the file and field. */
 export async function readSystemRecord(root: string, network: string): Promise<SystemRecord> {
   const file = systemRecordPath(root, network);
+  let value: unknown;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as SystemRecord;
+    value = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
     throw new Error(`Cannot read the system record ${file} (${(error as Error).message}). Deploy or import the system first, e.g. \`npx hardhat mocks:deploy-system --network ${network}\`.`);
   }
+  return parseSystemRecord(value, file);
 }
 
 /** Refuses records written for another chain than the one connected. */

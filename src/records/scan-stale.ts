@@ -22,12 +22,7 @@ export interface ScanOptions {
 }
 
 /** A supersession entry of the system record; the newest is last. */
-export interface SupersededEntry {
-  CORE_VAULT: string;
-  runId: string;
-  replacedBy: string;
-  at: string;
-}
+export type { SupersededEntry } from "./schema.js";
 
 /**
  * Skipped paths. A pattern without `/` is a file or folder name at any depth; one with `/` is a path from the root.
@@ -91,7 +86,7 @@ export async function scanStale(root: string, addresses: string[], options: Scan
  */
 export async function supersededVaults(projectRoot: string, network: string): Promise<string[]> {
   const record = await readSystemRecord(projectRoot, network);
-  const vaults = ((record.superseded ?? []) as SupersededEntry[]).flatMap((entry) => (typeof entry.CORE_VAULT === "string" ? [entry.CORE_VAULT] : []));
+  const vaults = (record.superseded ?? []).flatMap((entry) => (typeof entry.CORE_VAULT === "string" ? [entry.CORE_VAULT] : []));
   if (vaults.length === 0) {
     throw new CutoverInputError(
       "--address",

@@ -82,7 +82,7 @@ export function knownAccounts(records: SystemRecord): Map<string, string> {
   };
   for (const [name, address] of Object.entries(records.contracts)) add(address, name);
   for (const market of records.markets ?? []) add(market.orderBook, `OrderBook ${market.symbol}`);
-  ((records.settlementOperators as string[] | undefined) ?? []).forEach((address, i) => add(address, `settlement operator ${i + 1}`));
+  (records.settlementOperators ?? []).forEach((address, i) => add(address, `settlement operator ${i + 1}`));
   add(records.admin, "admin");
   return known;
 }

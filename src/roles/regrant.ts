@@ -15,6 +15,7 @@ import { holdersFact, planRegrant, REGRANT_TASK } from "./plan-regrant.js";
 import { reconcileRoles, type Reconciliation, type RoleGraph } from "./reconcile.js";
 import { sameAddress } from "../util/address.js";
 import "../type-extensions.js";
+import { runKeys } from "../engine/run-key.js";
 
 export interface RegrantOptions {
   vault?: string;
@@ -112,7 +113,7 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
 
   return {
     task: REGRANT_TASK,
-    runKey: `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`,
+    runKey: runKeys.regrantRoles(vault, digest),
     async observe(reader) {
       const chainId = await checkVault(reader, vault, records, network);
       const live = await readLiveRoles(reader, vault, await deploymentBlock(root, network, "CoreVault", vault));

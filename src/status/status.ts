@@ -8,10 +8,10 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { confirmHolders, roleCandidates, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { RunStore } from "../engine/journal.js";
+import { RunStore } from "../engine/run-store.js";
 import { localMulticall3 } from "../engine/local-chain.js";
 import { Reader } from "../engine/reader.js";
-import { deploymentBlock, networkDir, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
+import { deploymentBlock, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
 import "../type-extensions.js";
@@ -71,17 +71,13 @@ export async function stagedPlans(root: string, network: string, chainTime?: num
 
 /** Every engine run recorded for the network: deployments/<network>/.cutover/<runKey>/plan.json and its journal. */
 export async function cutoverRunsOf(root: string, network: string): Promise<SystemStatus["runs"]> {
-  const dir = path.join(networkDir(root, network), ".cutover");
-  if (!(await exists(dir))) return [];
   const runs: SystemStatus["runs"] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const store = new RunStore(root, network, entry.name);
+  for (const store of RunStore.list(root, network)) {
     try {
       const plan = store.loadPlan();
-      if (plan) runs.push({ runKey: entry.name, task: plan.task, planId: plan.id, steps: plan.steps.length, complete: store.isComplete(plan.id) });
+      if (plan) runs.push({ runKey: store.runKey, task: plan.task, planId: plan.id, steps: plan.steps.length, complete: store.isComplete(plan.id) });
     } catch {
-      runs.push({ runKey: entry.name, task: "?", planId: "(unreadable plan.json)", steps: 0, complete: false });
+      runs.push({ runKey: store.runKey, task: "?", planId: "(unreadable plan.json)", steps: 0, complete: false });
     }
   }
   return runs;
@@ -130,7 +126,7 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
   const current = getAddress(records.contracts.CORE_VAULT);
   const replaced = [
     ...new Set(
-      ((records.superseded as Record<string, string>[] | undefined) ?? [])
+      (records.superseded ?? [])
         .map((e) => e.CORE_VAULT)
         .filter((a): a is string => typeof a === "string" && isAddress(a))
         .map((a) => getAddress(a)),

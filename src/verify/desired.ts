@@ -2,14 +2,15 @@
 // `superseded` entry (old vault -> new vault) and the stored plans of the runs that built the new vault (the redeploy,
 // then any rewire / OrderBook redeploy / role regrant aimed at it), with the addresses their journals saw deployed.
 // Replaying the plans' calls on the new vault gives the role graph, registry and market mapping it must hold.
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, getCreate2Address, isAddress, keccak256 } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { Addresses, linkBytecode } from "../engine/apply.js";
 import type { ContractCatalog } from "../engine/contracts.js";
-import { RunStore } from "../engine/journal.js";
-import type { Plan, Value } from "../engine/types.js";
+import { runAimsAt, runKeys } from "../engine/run-key.js";
+import { RunStore } from "../engine/run-store.js";
+import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { networkDir, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
@@ -75,18 +76,11 @@ export interface DesiredState {
   unresolved: string[];
 }
 
-interface SupersededEntry {
-  runId: string;
-  replacedBy: string;
-  at: string;
-  [key: string]: string;
-}
-
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The redeploy to verify: --old-vault's, else the one that produced the records' current CORE_VAULT. */
 export function cutoverEntry(records: SystemRecord, oldVault: string | undefined): { oldVault: string; newVault: string; runId: string } {
-  const entries = ((records.superseded as SupersededEntry[] | undefined) ?? []).filter((e) => typeof e.CORE_VAULT === "string" && e.CORE_VAULT !== "");
+  const entries = (records.superseded ?? []).flatMap((e) => (typeof e.CORE_VAULT === "string" && e.CORE_VAULT !== "" ? [{ ...e, CORE_VAULT: e.CORE_VAULT }] : []));
   const entry = oldVault
     ? [...entries].reverse().find((e) => same(e.CORE_VAULT, oldVault))
     : ([...entries].reverse().find((e) => same(e.replacedBy, records.contracts.CORE_VAULT ?? "")) ?? entries.at(-1));
@@ -109,45 +103,33 @@ interface StoredRun {
   startedAt: string;
 }
 
-function loadRun(root: string, network: string, runKey: string): StoredRun | undefined {
-  const store = new RunStore(root, network, runKey);
+function loadRun(store: RunStore): StoredRun | undefined {
   const plan = store.loadPlan();
-  if (!plan) return undefined;
-  const started = store.journal.entries().find((e) => e.type === "plan");
-  return { plan, file: store.planFile, store, startedAt: started && "at" in started ? started.at : "" };
+  return plan && { plan, file: store.planFile, store, startedAt: store.startedAt() };
 }
 
 /** The redeploy's run, then every run aimed at the new vault (rewires, OrderBook redeploys, role regrants), oldest first. */
 export async function cutoverRuns(root: string, network: string, oldVault: string, newVault: string): Promise<StoredRun[]> {
-  const redeploy = loadRun(root, network, `corevault-redeploy-${oldVault.toLowerCase()}`);
+  const redeployKey = runKeys.corevaultRedeploy(oldVault);
+  const redeploy = loadRun(new RunStore(root, network, redeployKey));
   if (!redeploy) {
     throw new CutoverInputError(
       "--old-vault",
       oldVault,
-      `no stored plan for its redeploy (deployments/${network}/.cutover/corevault-redeploy-${oldVault.toLowerCase()}/plan.json): the desired state comes from that plan; verify on the machine that ran corevault:redeploy, or copy its deployments/ folder here`,
+      `no stored plan for its redeploy (deployments/${network}/.cutover/${redeployKey}/plan.json): the desired state comes from that plan; verify on the machine that ran corevault:redeploy, or copy its deployments/ folder here`,
     );
   }
-  const dir = path.join(networkDir(root, network), ".cutover");
-  const vault = newVault.toLowerCase();
-  const later: StoredRun[] = [];
-  for (const entry of (await exists(dir)) ? await readdir(dir, { withFileTypes: true }) : []) {
-    if (!entry.isDirectory()) continue;
-    const aimed = entry.name.endsWith(`-${vault}`) || entry.name.startsWith(`corevault-regrant-roles-${vault}`);
-    if (!aimed || entry.name === redeploy.store.runKey) continue;
-    const run = loadRun(root, network, entry.name);
-    if (run) later.push(run);
-  }
+  const later = RunStore.list(root, network)
+    .filter((store) => store.runKey !== redeployKey && runAimsAt(store.runKey, newVault))
+    .flatMap((store) => loadRun(store) ?? []);
   later.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   return [redeploy, ...later];
 }
 
-/** Addresses of what a run deployed: the plan's known ones, its journal's receipts, and CREATE2 addresses. */
+/** Addresses of what a run deployed: the plan's known ones, its journal's confirmed receipts, and CREATE2 addresses. */
 async function runAddresses(run: StoredRun, base: Record<string, string>, catalog: ContractCatalog): Promise<Addresses> {
   const known: Record<string, string> = { ...run.plan.known, ...base };
-  const records = new Map(run.plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.id, s.record] as const] : [])));
-  for (const entry of run.store.journal.entries()) {
-    if (entry.type === "receipt" && entry.status === 1 && entry.contractAddress && records.has(entry.stepId)) known[records.get(entry.stepId)!] ??= getAddress(entry.contractAddress);
-  }
+  for (const [record, address] of Object.entries(run.store.deployedAddresses(run.plan))) known[record] ??= getAddress(address);
   const addresses = new Addresses(known, catalog);
   for (const step of run.plan.steps) {
     // CREATE2 deployments through a factory: the address follows from the factory, the salt and the init code.
@@ -162,7 +144,6 @@ async function runAddresses(run: StoredRun, base: Record<string, string>, catalo
 async function recordedFacets(root: string, network: string): Promise<{ address: string; name: string }[]> {
   const dir = networkDir(root, network);
   if (!(await exists(dir))) return [];
-  const { readFile } = await import("node:fs/promises");
   const out: { address: string; name: string }[] = [];
   for (const file of await readdir(dir)) {
     if (!/Facet\.json$/.test(file)) continue;
@@ -176,115 +157,152 @@ async function recordedFacets(root: string, network: string): Promise<{ address:
   return out;
 }
 
+/** An address (checksummed) or other value a plan value resolves to; undefined when it names something never deployed. */
+function resolver(addresses: Addresses): (value: Value) => string | undefined {
+  return (value) => {
+    try {
+      const resolved = addresses.resolve(value);
+      return typeof resolved === "string" && isAddress(resolved) ? getAddress(resolved) : (resolved as string);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The state the runs' steps leave, replayed in order: the new vault's role graph, registry, market mapping and
+ * configuration, the pointers repointed at it, and what was deployed. Calls to other contracts are not interpreted
+ * (except the old vault's pause and the factory / hub `setVault`).
+ */
+class Replay {
+  readonly roles = new Map<VaultRole, Map<string, string>>(VAULT_ROLES.map((r) => [r, new Map()]));
+  readonly registered = new Map<string, string>();
+  readonly mapping = new Map<string, string>();
+  readonly pointers = new Map<string, DesiredPointer>();
+  readonly deployed: DeployedContract[] = [];
+  readonly unresolved: string[] = [];
+  readonly roleChanges = new Set<string>();
+  readonly vault = { deployer: "", collateral: "", libraries: {} as Record<string, string>, liquidationManager: "", mmrParams: [] as string[], pauseOld: false };
+
+  constructor(
+    readonly oldVault: string,
+    readonly newVault: string,
+    readonly facets: Map<string, { address: string; name: string }>,
+  ) {}
+
+  /** `first`: the redeploy's own run, whose CoreVault deployment is the new vault. */
+  async run(run: StoredRun, addresses: Addresses, first: boolean): Promise<void> {
+    const resolve = resolver(addresses);
+    for (const step of run.plan.steps) {
+      if (step.kind === "deploy") await this.deploy(run, step, addresses, resolve, first);
+      else for (const { call } of step.actions) this.call(run, step, call, resolve);
+    }
+  }
+
+  private async deploy(run: StoredRun, step: DeployStep, addresses: Addresses, resolve: (value: Value) => string | undefined, first: boolean): Promise<void> {
+    const address = addresses.deployed[step.record];
+    if (!address) {
+      this.unresolved.push(`${run.plan.runKey}: ${step.id} (never deployed)`);
+      return;
+    }
+    let args: unknown[] = step.args;
+    try {
+      await addresses.prepare(step.args);
+      args = step.args.map((a) => addresses.resolve(a));
+    } catch {
+      // arguments naming something never deployed: kept as planned
+    }
+    this.deployed.push({ record: step.record, contract: step.contract, address: getAddress(address), args, libraries: { ...step.libraries }, runKey: run.plan.runKey });
+    if (step.record === "CoreVault" && first) {
+      this.vault.deployer = getAddress(step.from);
+      this.vault.collateral = resolve(step.args[0]) ?? "";
+      this.vault.libraries = { ...step.libraries };
+      const admin = resolve(step.args[1]);
+      if (admin) this.roles.get("DEFAULT_ADMIN_ROLE")!.set(admin.toLowerCase(), admin);
+      if (admin) this.change("grant", "DEFAULT_ADMIN_ROLE", admin);
+    } else if (step.record === "FuturesMarketFactory") {
+      this.pointers.set("factory", { kind: "factory", address: getAddress(address), contract: step.contract, vault: resolve(step.args[0]) ?? "", deployedByCutover: true });
+    } else if (/Facet$/.test(step.contract)) {
+      this.facets.set(address.toLowerCase(), { address: getAddress(address), name: step.contract });
+    }
+  }
+
+  private call(run: StoredRun, step: Step, call: CallSpec, resolve: (value: Value) => string | undefined): void {
+    const to = resolve(call.to);
+    if (!to) {
+      this.unresolved.push(`${run.plan.runKey}: ${step.id} ${call.fn} (its target was never deployed)`);
+      return;
+    }
+    if (same(to, this.oldVault)) {
+      if (call.fn === "pause") this.vault.pauseOld = true;
+      return;
+    }
+    const interpreted = same(to, this.newVault) || (call.fn === "setVault" && call.contract !== "VaultAdminFacet");
+    if (!interpreted) return;
+    const args = call.args.map((a) => resolve(a));
+    if (args.some((a) => a === undefined)) {
+      this.unresolved.push(`${run.plan.runKey}: ${step.id} ${call.fn} (a contract it names was never deployed)`);
+      return;
+    }
+    if (!same(to, this.newVault)) {
+      const kind = call.contract === "CollateralHub" ? "hub" : "factory";
+      this.pointers.set(kind, { kind, address: to, contract: call.contract, vault: args[0]!, deployedByCutover: false });
+      return;
+    }
+    this.vaultCall(call.fn, args as string[]);
+  }
+
+  /** A call on the new vault. */
+  private vaultCall(fn: string, args: string[]): void {
+    const [first, second] = args;
+    switch (fn) {
+      case "grantRole":
+        this.roles.get(roleName(first) as VaultRole)?.set(second.toLowerCase(), second);
+        this.change("grant", roleName(first), second);
+        break;
+      case "revokeRole":
+      case "renounceRole":
+        this.roles.get(roleName(first) as VaultRole)?.delete(second.toLowerCase());
+        this.change("revoke", roleName(first), second);
+        break;
+      case "registerOrderBook":
+        this.registered.set(first.toLowerCase(), first);
+        break;
+      case "assignMarketToOrderBook":
+        this.mapping.set(first.toLowerCase(), second);
+        break;
+      case "setLiquidationManager":
+        this.vault.liquidationManager = first;
+        break;
+      case "setMmrParams":
+        this.vault.mmrParams = args.map(String);
+        break;
+    }
+  }
+
+  private change(kind: "grant" | "revoke", role: string, account: string): void {
+    this.roleChanges.add(`${kind}:${role}:${account.toLowerCase()}`);
+  }
+}
+
+/** Every address a cutover replaced (kept under "superseded") that the records no longer name as current. */
+function staleAddresses(records: SystemRecord): { key: string; address: string }[] {
+  const superseded = (records.superseded ?? []).flatMap((entry) =>
+    Object.entries(entry)
+      .filter(([key, value]) => !["runId", "replacedBy", "at"].includes(key) && typeof value === "string" && isAddress(value))
+      .map(([key, address]) => ({ key, address: getAddress(address as string) })),
+  );
+  const current = new Set(Object.values(records.contracts).map((a) => a.toLowerCase()));
+  return superseded.filter((s) => !current.has(s.address.toLowerCase()));
+}
+
 export async function desiredState(root: string, records: SystemRecord, catalog: ContractCatalog, options: { oldVault?: string } = {}): Promise<DesiredState> {
   const { oldVault, newVault, runId } = cutoverEntry(records, options.oldVault);
   const runs = await cutoverRuns(root, records.network, oldVault, newVault);
-  const roles = new Map<VaultRole, Map<string, string>>(VAULT_ROLES.map((r) => [r, new Map()]));
-  const registered = new Map<string, string>();
-  const mapping = new Map<string, string>();
-  const pointers = new Map<string, DesiredPointer>();
   const facets = new Map((await recordedFacets(root, records.network)).map((f) => [f.address.toLowerCase(), f]));
-  const deployed: DeployedContract[] = [];
-  const unresolved: string[] = [];
-  const roleChanges = new Set<string>();
-  const change = (kind: "grant" | "revoke", role: string, account: string) => roleChanges.add(`${kind}:${role}:${account.toLowerCase()}`);
-  const state = { deployer: "", collateral: "", libraries: {} as Record<string, string>, liquidationManager: "", mmrParams: [] as string[], pauseOld: false };
-
-  for (const run of runs) {
-    const addresses = await runAddresses(run, { CoreVault: newVault }, catalog);
-    const resolve = (value: Value): string | undefined => {
-      try {
-        const resolved = addresses.resolve(value);
-        return typeof resolved === "string" && isAddress(resolved) ? getAddress(resolved) : (resolved as string);
-      } catch {
-        return undefined;
-      }
-    };
-    for (const step of run.plan.steps) {
-      if (step.kind === "deploy") {
-        const address = addresses.deployed[step.record];
-        if (!address) {
-          unresolved.push(`${run.plan.runKey}: ${step.id} (never deployed)`);
-          continue;
-        }
-        let args: unknown[] = step.args;
-        try {
-          await addresses.prepare(step.args);
-          args = step.args.map((a) => addresses.resolve(a));
-        } catch {
-          // arguments naming something never deployed: kept as planned
-        }
-        deployed.push({ record: step.record, contract: step.contract, address: getAddress(address), args, libraries: { ...step.libraries }, runKey: run.plan.runKey });
-        if (step.record === "CoreVault" && run === runs[0]) {
-          state.deployer = getAddress(step.from);
-          state.collateral = resolve(step.args[0]) ?? "";
-          state.libraries = { ...step.libraries };
-          const admin = resolve(step.args[1]);
-          if (admin) roles.get("DEFAULT_ADMIN_ROLE")!.set(admin.toLowerCase(), admin);
-          if (admin) change("grant", "DEFAULT_ADMIN_ROLE", admin);
-        } else if (step.record === "FuturesMarketFactory") {
-          pointers.set("factory", { kind: "factory", address: getAddress(address), contract: step.contract, vault: resolve(step.args[0]) ?? "", deployedByCutover: true });
-        } else if (/Facet$/.test(step.contract)) {
-          facets.set(address.toLowerCase(), { address: getAddress(address), name: step.contract });
-        }
-        continue;
-      }
-      for (const { call } of step.actions) {
-        const to = resolve(call.to);
-        if (!to) {
-          unresolved.push(`${run.plan.runKey}: ${step.id} ${call.fn} (its target was never deployed)`);
-          continue;
-        }
-        if (same(to, oldVault)) {
-          if (call.fn === "pause") state.pauseOld = true;
-          continue;
-        }
-        const interpreted = same(to, newVault) || (call.fn === "setVault" && call.contract !== "VaultAdminFacet");
-        if (!interpreted) continue;
-        const args = call.args.map((a) => resolve(a));
-        if (args.some((a) => a === undefined)) {
-          unresolved.push(`${run.plan.runKey}: ${step.id} ${call.fn} (a contract it names was never deployed)`);
-          continue;
-        }
-        if (!same(to, newVault)) {
-          const kind = call.contract === "CollateralHub" ? "hub" : "factory";
-          pointers.set(kind, { kind, address: to, contract: call.contract, vault: args[0]!, deployedByCutover: false });
-          continue;
-        }
-        const [first, second] = args as string[];
-        switch (call.fn) {
-          case "grantRole":
-            roles.get(roleName(first) as VaultRole)?.set(second.toLowerCase(), second);
-            change("grant", roleName(first), second);
-            break;
-          case "revokeRole":
-          case "renounceRole":
-            roles.get(roleName(first) as VaultRole)?.delete(second.toLowerCase());
-            change("revoke", roleName(first), second);
-            break;
-          case "registerOrderBook":
-            registered.set(first.toLowerCase(), first);
-            break;
-          case "assignMarketToOrderBook":
-            mapping.set(first.toLowerCase(), second);
-            break;
-          case "setLiquidationManager":
-            state.liquidationManager = first;
-            break;
-          case "setMmrParams":
-            state.mmrParams = (args as string[]).map(String);
-            break;
-        }
-      }
-    }
-  }
+  const replay = new Replay(oldVault, newVault, facets);
+  for (const run of runs) await replay.run(run, await runAddresses(run, { CoreVault: newVault }, catalog), run === runs[0]);
   const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));
-  const superseded = ((records.superseded as SupersededEntry[] | undefined) ?? []).flatMap((entry) =>
-    Object.entries(entry)
-      .filter(([key, value]) => !["runId", "replacedBy", "at"].includes(key) && typeof value === "string" && isAddress(value))
-      .map(([key, address]) => ({ key, address: getAddress(address) })),
-  );
-  const current = new Set(Object.values(records.contracts).map((a) => a.toLowerCase()));
   return {
     network: records.network,
     chainId: records.chainId,
@@ -292,23 +310,18 @@ export async function desiredState(root: string, records: SystemRecord, catalog:
     newVault,
     planId: runId,
     planFiles: runs.map((r) => r.file),
-    deployer: state.deployer,
-    collateral: state.collateral,
-    libraries: state.libraries,
-    liquidationManager: state.liquidationManager,
-    mmrParams: state.mmrParams,
-    pauseOld: state.pauseOld,
-    roles: Object.fromEntries(VAULT_ROLES.map((role) => [role, [...roles.get(role)!.values()].sort()])) as Record<VaultRole, string[]>,
-    registered: [...registered.values()],
-    markets: [...mapping.entries()].map(([marketId, orderBook]) => ({ marketId, orderBook, symbol: symbols.get(marketId) ?? marketId.slice(0, 10) })),
-    pointers: [...pointers.values()],
+    ...replay.vault,
+    roles: Object.fromEntries(VAULT_ROLES.map((role) => [role, [...replay.roles.get(role)!.values()].sort()])) as Record<VaultRole, string[]>,
+    registered: [...replay.registered.values()],
+    markets: [...replay.mapping.entries()].map(([marketId, orderBook]) => ({ marketId, orderBook, symbol: symbols.get(marketId) ?? marketId.slice(0, 10) })),
+    pointers: [...replay.pointers.values()],
     knownFacets: [...facets.values()],
-    deployed,
+    deployed: replay.deployed,
     currentContracts: { ...records.contracts },
-    staleAddresses: superseded.filter((s) => !current.has(s.address.toLowerCase())),
-    roleChanges: [...roleChanges].sort(),
-    completedAtBlock: Math.max(0, ...runs.flatMap((r) => r.store.journal.entries().flatMap((e) => (e.type === "receipt" ? [e.blockNumber] : [])))),
+    staleAddresses: staleAddresses(records),
+    roleChanges: [...replay.roleChanges].sort(),
+    completedAtBlock: Math.max(0, ...runs.map((r) => r.store.lastReceiptBlock())),
     runs: runs.map((r) => ({ runKey: r.plan.runKey, planId: r.plan.id, complete: r.store.isComplete(r.plan.id) })),
-    unresolved,
+    unresolved: replay.unresolved,
   };
 }
