@@ -24,15 +24,11 @@ import type { LiveFacet } from "./cut.js";
 import {
   batches,
   buildFacetPlan,
-  formatDuration,
   forwardChange,
-  hashOperationBatch,
   MAX_APPLY_BATCH,
-  NO_PREDECESSOR,
   planIntegrityProblems,
   rollbackId,
   routeDifferences,
-  timelockSalt,
   type FacetPlan,
   type LiveFacetView,
   type PlannedFacet,
@@ -40,6 +36,8 @@ import {
   type TargetKind,
 } from "./facet-plan.js";
 import { selectorsOf } from "./selectors.js";
+import { formatDuration } from "../timelock/duration.js";
+import { changeSalt, getTimestampCall, hashOperationBatch, NO_PREDECESSOR, operationState } from "../timelock/operation.js";
 import "../type-extensions.js";
 
 /** A plan the tool will not go on with: refused checks, a tampered file, too early, code swapped. Nothing was sent. */
@@ -381,7 +379,7 @@ async function timelockBatch(catalog: ContractCatalog, plan: FacetPlan, change: 
   const payload = (await catalog.iface("DiamondCutFacet")).encodeFunctionData("diamondCut", [change.cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]), ZeroAddress, "0x"]);
   const targets = [plan.target];
   const values = [0n];
-  const salt = timelockSalt(id);
+  const salt = changeSalt(id);
   return { address: plan.timelock!, targets, values, payloads: [payload], predecessor, salt, operationId: hashOperationBatch(targets, values, [payload], predecessor, salt) };
 }
 
@@ -409,16 +407,13 @@ export type ChangeState =
   /** Nothing to stage (a removal-only change on a dispatcher): apply right away. */
   | { state: "no staging needed" };
 
-/** A timelock operation's timestamp once executed (OpenZeppelin's _DONE_TIMESTAMP). */
-const DONE_TIMESTAMP = 1;
-
 export async function changeState(reader: Reader, ctx: ChangeContext): Promise<ChangeState> {
   const now = (await reader.provider.getBlock(reader.block))!.timestamp;
   const { change, plan } = ctx;
   if (ctx.timelock) {
-    const timestamp = Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getTimestamp", args: [ctx.timelock.operationId] }));
-    if (timestamp === DONE_TIMESTAMP) return { state: "applied" };
-    return timestamp === 0 ? { state: "unstaged" } : { state: "staged", eta: timestamp, now };
+    const operation = operationState((await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint);
+    if (operation.state === "done") return { state: "applied" };
+    return operation.state === "unset" ? { state: "unstaged" } : { state: "staged", eta: operation.eta, now };
   }
   const routesDone = routeDifferences(change.after, await readLoupe(reader, plan.target, plan.kind)).length === 0;
   if (change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
@@ -435,7 +430,7 @@ async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Record<st
   const facts: Record<string, string> = { "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)) };
   if (ctx.timelock) {
     facts["target.owner"] = String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })).toLowerCase();
-    facts["timelock.operation"] = String(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getTimestamp", args: [ctx.timelock.operationId] }));
+    facts["timelock.operation"] = String(await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)));
   } else {
     for (const fn of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"]) {
       facts[`dispatcher.${fn}`] = String(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] })).toLowerCase();

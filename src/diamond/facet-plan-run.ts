@@ -6,7 +6,8 @@ import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import type { RunOptions, RunOutcome } from "../engine/run.js";
-import { clipLines, formatDuration } from "./facet-plan.js";
+import { clipLines } from "./facet-plan.js";
+import { formatDuration } from "../timelock/duration.js";
 import {
   applyChange,
   currentState,

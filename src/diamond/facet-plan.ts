@@ -4,10 +4,11 @@
 // live after a delay) or an EIP-2535 diamond owned by a TimelockController (one diamondCut, scheduled then executed).
 // The checks, the cut, the Merkle entries and the inverse all come from here; chain reads and sends live in
 // facet-plan-planners.ts.
-import { AbiCoder, getAddress, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
 import { canonicalJson } from "../engine/plan.js";
 import { buildManifestTree, manifestLeaf, verifyManifestProof } from "../manifest/merkle.js";
 import { renderTable } from "../report/table.js";
+import { formatDuration } from "../timelock/duration.js";
 import { applyCutToLive, computeCut, FacetCutAction, inverseCut, type FacetCut, type LiveFacet, type Refusal } from "./cut.js";
 import type { SelectorInfo } from "./selectors.js";
 
@@ -383,18 +384,6 @@ export function rollbackId(planId: string): string {
   return keccak256(toUtf8Bytes(`hardhat-cutover/rollback/${planId}`));
 }
 
-/** TimelockController salt of a change: derived from the plan (or rollback) id, so staging it twice is one operation. */
-export function timelockSalt(changeId: string): string {
-  return keccak256(toUtf8Bytes(`hardhat-cutover/facet-plan/${changeId}`));
-}
-
-/** TimelockController.hashOperationBatch. */
-export function hashOperationBatch(targets: string[], values: bigint[], payloads: string[], predecessor: string, salt: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"], [targets, values, payloads, predecessor, salt]));
-}
-
-export const NO_PREDECESSOR = ZeroHash;
-
 /** Consecutive batches of at most `size` entries (applyRoutes calls). */
 export function batches<T>(items: T[], size: number): T[][] {
   if (!Number.isInteger(size) || size < 1 || size > MAX_APPLY_BATCH) throw new Error(`batch size must be an integer from 1 to ${MAX_APPLY_BATCH}, got ${size}`);
@@ -419,20 +408,6 @@ export function routeDifferences(expected: LiveFacet[], actual: LiveFacet[]): st
     if (a.get(selector) !== b.get(selector)) out.push(`${selector}: expected ${a.get(selector) ?? "(no route)"}, live ${b.get(selector) ?? "(no route)"}`);
   }
   return out;
-}
-
-/** "1 h 59 min 58 s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.ceil(seconds));
-  const parts: string[] = [];
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3_600);
-  const m = Math.floor((s % 3_600) / 60);
-  if (d) parts.push(`${d} d`);
-  if (h) parts.push(`${h} h`);
-  if (m) parts.push(`${m} min`);
-  if (s % 60 || parts.length === 0) parts.push(`${s % 60} s`);
-  return parts.join(" ");
 }
 
 const short = (hash: string) => `${hash.slice(0, 10)}…`;
