@@ -14,7 +14,7 @@ import { writeDeployRecords } from "../records/plan-records.js";
 import { deploymentBlock, readSystemRecordIfAny, writeSystemRecord, type SystemRecord } from "../records/records.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
-import { findCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/create2.js";
 import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
 import { CutRefusedByPolicyError } from "../orderbook/rewire-planner.js";
 import "../type-extensions.js";

@@ -8,15 +8,14 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { CutoverInputError, PLUGIN_ID } from "../errors.js";
-import { Addresses, resolveCreate2Addresses } from "../engine/apply.js";
+import { Addresses } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { reason } from "../engine/executor-eoa.js";
-import { findCreate2Factory } from "../engine/local-chain.js";
+import { create2FacetDeployStep, create2FactoryDeployStep, findCreate2Factory, resolveCreate2Addresses } from "../engine/create2.js";
 import { Reader } from "../engine/reader.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import type { CallStep, DeployStep, Observation, Plan, Ref, Step } from "../engine/types.js";
-import { writeRewireRecords } from "../orderbook/rewire-planner.js";
-import { facetSalt } from "../orderbook/rewire.js";
+import { writeRewireRecords } from "../records/plan-records.js";
 import { networkDir } from "../records/records.js";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
@@ -236,23 +235,9 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const factoryRef: string | Ref = create2Factory ?? { $ref: "Create2Factory" };
   const steps: Step[] = [];
   if (!create2Factory) {
-    steps.push({ id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: ["create2Factory"], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} });
+    steps.push(create2FactoryDeployStep(signer));
   }
-  for (const { name } of artifacts) {
-    steps.push({
-      id: `deploy:${name}`,
-      kind: "deploy",
-      label: `deploy ${name} through CREATE2 (same address on every run)`,
-      from: signer,
-      dependsOn: create2Factory ? [] : ["deploy:Create2Factory"],
-      writes: [],
-      record: name,
-      contract: name,
-      args: [],
-      libraries: {},
-      create2: { factory: factoryRef, salt: facetSalt(name) },
-    } satisfies DeployStep);
-  }
+  for (const { name } of artifacts) steps.push(create2FacetDeployStep(name, signer, factoryRef));
 
   const observed = {
     network,

@@ -12,7 +12,9 @@ import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./journal.js";
 import { canonicalJson, describeStep, driftBetween, makePlan, type FactChange } from "./plan.js";
-import { localMulticall3 } from "./local-chain.js";
+import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
+// isLocalNetwork lives in local-chain.ts; exported here too for callers that import it from the run.
+export { isLocalNetwork } from "./local-chain.js";
 import { Reader } from "./reader.js";
 import type { Observation, Plan, Step } from "./types.js";
 import "../type-extensions.js";
@@ -94,13 +96,6 @@ function stepDifferences(stored: Step[], candidate: Step[]): string[] {
   }
   for (const step of stored) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
   return differences;
-}
-
-export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> {
-  if (conn.networkConfig.type === "edr-simulated") return true;
-  if (conn.networkConfig.type !== "http") return false;
-  const url = await conn.networkConfig.url.getUrl();
-  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 }
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
