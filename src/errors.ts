@@ -1,8 +1,6 @@
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import type { FactChange } from "./engine/plan.js";
 import type { Plan } from "./engine/types.js";
-import type { Reconciliation } from "./roles/reconcile.js";
-import type { RewirePart } from "./orderbook/rewire.js";
 
 export const PLUGIN_ID = "hardhat-cutover";
 
@@ -58,7 +56,7 @@ export class InputsChangedError extends HardhatPluginError {
 export class RoleRefusalError extends HardhatPluginError {
   constructor(
     readonly source: string,
-    readonly refusals: Reconciliation["refusals"],
+    readonly refusals: { role: string; message: string }[],
   ) {
     super(PLUGIN_ID, `Refused to apply the desired roles from ${source}; nothing was sent:\n${refusals.map((r) => `  ${r.role}: ${r.message}`).join("\n")}`);
   }
@@ -66,7 +64,7 @@ export class RoleRefusalError extends HardhatPluginError {
 
 /** The diamond cut policy refuses the cut of some OrderBooks; nothing was sent. */
 export class CutRefusedByPolicyError extends HardhatPluginError {
-  constructor(refusals: RewirePart["refusals"]) {
+  constructor(refusals: { orderBook: string; symbol: string; refusal: { kind: string; detail: string } }[]) {
     super(
       PLUGIN_ID,
       `The diamond cut is refused for ${new Set(refusals.map((r) => r.orderBook)).size} OrderBook(s); nothing was sent:\n` +

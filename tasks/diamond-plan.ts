@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { clipLines, renderFacetPlan } from "../src/diamond/facet-plan.js";
-import { planFacets } from "../src/diamond/facet-plan-planners.js";
+import { planFacets } from "../src/diamond/plan-facets.js";
 import { signerAddress } from "../src/diamond/facet-plan-run.js";
 import { progressLine } from "../src/report/progress.js";
 import { sendSummary } from "../src/report/results.js";

@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
-import { fleetStatus, renderFleet, rewirePlanner, writeRewireRecords } from "../src/orderbook/rewire-planner.js";
+import { fleetStatus, renderFleet, rewirePlanner } from "../src/orderbook/rewire-planner.js";
+import { writeRewireRecords } from "../src/records/plan-records.js";
 
 interface Args extends EngineArgs {
   strategy: string;

@@ -6,7 +6,7 @@ import { CutoverInputError } from "../errors.js";
 import type { Addresses } from "../engine/apply.js";
 import { adminSenders } from "../engine/authority.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { findCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/create2.js";
 import { simulatePending } from "../engine/preflight.js";
 import type { Reader } from "../engine/reader.js";
 import type { PlanBody, Planner, RunOutcome } from "../engine/run.js";

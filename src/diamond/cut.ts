@@ -1,64 +1,24 @@
-import { Interface, ZeroAddress, getAddress, id } from "ethers";
+// computeCut: the diff of a diamond's live loupe view against the desired facets, under a policy (takeovers, removals,
+// protected and immutable selectors). Pure. The vocabulary is in cut-model.ts, the replay on a loupe view in
+// cut-replay.ts (both re-exported here).
+import { Interface, ZeroAddress, id } from "ethers";
+import {
+  bySelector,
+  FacetCutAction,
+  normAddress,
+  normSelector,
+  selectorMap,
+  type CutPolicy,
+  type CutResult,
+  type DesiredFacet,
+  type FacetCut,
+  type LiveFacet,
+  type Refusal,
+  type RefusalKind,
+} from "./cut-model.js";
 
-/** One entry of the loupe's facets(): a facet and the selectors it serves, in the diamond's storage order. */
-export interface LiveFacet {
-  facetAddress: string;
-  functionSelectors: string[];
-}
-
-/**
- * A facet as we want it on the diamond. A desired facet whose facetAddress is the zero address is a request to
- * remove its selectors (granted only for selectors in `CutPolicy.removals`).
- */
-export interface DesiredFacet {
-  name: string;
-  facetAddress: string;
-  /** `signature` may be "" where it is unknown (a removal of a selector whose ABI we do not have). */
-  selectors: { selector: string; signature: string }[];
-}
-
-export enum FacetCutAction {
-  Add = 0,
-  Replace = 1,
-  Remove = 2,
-}
-
-export interface FacetCut {
-  facetAddress: string;
-  action: FacetCutAction;
-  functionSelectors: string[];
-}
-
-export interface CutPolicy {
-  /** Selectors that may be moved away from the facet that serves them live, or true for any. */
-  allowTakeover?: boolean | string[];
-  /** Selectors that may be removed (and are removed when live). Everything else live is left alone. */
-  removals?: string[];
-  /** The diamond's own address: selectors registered under it are immutable (LibDiamond refuses to touch them). */
-  diamond?: string;
-}
-
-export type RefusalKind = "takeover" | "protected" | "collision" | "removal-not-allowed";
-
-export interface Refusal {
-  kind: RefusalKind;
-  selector: string;
-  signature?: string;
-  detail: string;
-}
-
-/**
- * `cut` holds only the changes that passed the policy. When `refusals` is non-empty it is partial and MUST NOT be
- * sent: show the refusals to the operator (or call `assertCutAllowed`) and stop.
- */
-export interface CutResult {
-  cut: FacetCut[];
-  refusals: Refusal[];
-  /** Live selectors the desired set does not mention and that are not removed, sorted. */
-  untouched: string[];
-  /** Counts of selectors (not of FacetCut entries) per action. */
-  summary: { add: number; replace: number; remove: number };
-}
+export * from "./cut-model.js";
+export { applyCutToLive, inverseCut } from "./cut-replay.js";
 
 const PROTECTED_SIGNATURES = [
   "diamondCut((address,uint8,bytes4[])[],address,bytes)",
@@ -76,50 +36,30 @@ export const PROTECTED_SELECTORS: ReadonlyMap<string, string> = new Map(
   PROTECTED_SIGNATURES.map((signature) => [id(signature).slice(0, 10), signature]),
 );
 
-const SELECTOR_RE = /^0x[0-9a-f]{8}$/;
-
-function normSelector(selector: string, where: string): string {
-  const s = selector.toLowerCase();
-  if (!SELECTOR_RE.test(s)) throw new Error(`Invalid selector ${JSON.stringify(selector)} in ${where}: expected 0x + 8 hex digits`);
-  return s;
+/** A desired facet, normalized: checksummed address, selector -> signature (checked against each other). */
+interface WantedFacet {
+  name: string;
+  address: string;
+  selectors: Map<string, string>;
 }
 
-function normAddress(address: string, where: string): string {
-  try {
-    return getAddress(address);
-  } catch {
-    throw new Error(`Invalid address ${JSON.stringify(address)} in ${where}`);
-  }
+/** What computeCut works from, and what it collects. */
+interface CutState {
+  liveMap: Map<string, string>;
+  diamond: string | undefined;
+  takeoverAll: boolean;
+  takeoverSet: Set<string>;
+  removalSet: Set<string>;
+  /** Names for addresses, so messages say "OrderBookTradingFacet (0x…)" where we know it. */
+  names: Map<string, string>;
+  refusals: Refusal[];
+  adds: Map<string, string[]>;
+  replaces: Map<string, string[]>;
+  removes: Set<string>;
 }
 
-const bySelector = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Selector -> facet address (checksummed) of a loupe view. */
-function selectorMap(live: LiveFacet[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const facet of live) {
-    const address = normAddress(facet.facetAddress, "live facets");
-    for (const sel of facet.functionSelectors) map.set(normSelector(sel, `live facet ${address}`), address);
-  }
-  return map;
-}
-
-/**
- * Diff the live loupe view against the desired facets. Only selectors the desired set mentions, and live selectors in
- * `policy.removals`, are changed. Cut order: per desired facet (in order) its Add then its Replace, then one Remove.
- */
-export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: CutPolicy): CutResult {
-  const liveMap = selectorMap(live);
-  const diamond = policy.diamond === undefined ? undefined : normAddress(policy.diamond, "policy.diamond");
-  const takeoverAll = policy.allowTakeover === true;
-  const takeoverSet = new Set(
-    Array.isArray(policy.allowTakeover) ? policy.allowTakeover.map((s) => normSelector(s, "policy.allowTakeover")) : [],
-  );
-  const removalSet = new Set((policy.removals ?? []).map((s) => normSelector(s, "policy.removals")));
-
-  // Names for addresses, so messages say "OrderBookTradingFacet (0x…)" where we know it.
-  const names = new Map<string, string>();
-  const wanted: { name: string; address: string; selectors: Map<string, string> }[] = desired.map((facet) => {
+function normalizeDesired(desired: DesiredFacet[], names: Map<string, string>): WantedFacet[] {
+  return desired.map((facet) => {
     const address = normAddress(facet.facetAddress, `desired facet ${facet.name}`);
     if (address !== ZeroAddress && !names.has(address)) names.set(address, facet.name);
     const selectors = new Map<string, string>();
@@ -132,21 +72,24 @@ export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: C
     }
     return { name: facet.name, address, selectors };
   });
-  const label = (address: string) => (names.has(address) ? `${names.get(address)} (${address})` : address);
+}
 
-  const refusals: Refusal[] = [];
-  const refuse = (kind: RefusalKind, selector: string, signature: string | undefined, detail: string) =>
-    refusals.push(signature === undefined ? { kind, selector, detail } : { kind, selector, signature, detail });
-  const show = (sel: string, sig?: string) => (sig ? `${sel} ${sig}` : sel);
+const labelOf = (state: CutState, address: string) => (state.names.has(address) ? `${state.names.get(address)} (${address})` : address);
+const show = (sel: string, sig?: string) => (sig ? `${sel} ${sig}` : sel);
 
-  // Immutable = registered under the diamond itself; protected = cut/loupe/ownership. Neither is ever moved.
-  const protectedReason = (sel: string): string | undefined => {
-    if (PROTECTED_SELECTORS.has(sel)) return "it is a diamond cut, loupe or ownership function";
-    if (diamond !== undefined && liveMap.get(sel) === diamond) return "it is an immutable function of the diamond";
-    return undefined;
-  };
+function refuse(state: CutState, kind: RefusalKind, selector: string, signature: string | undefined, detail: string): void {
+  state.refusals.push(signature === undefined ? { kind, selector, detail } : { kind, selector, signature, detail });
+}
 
-  // Collisions: one selector in two desired entries, or desired on a facet and also listed for removal.
+/** Immutable = registered under the diamond itself; protected = cut/loupe/ownership. Neither is ever moved. */
+function protectedReason(state: CutState, sel: string): string | undefined {
+  if (PROTECTED_SELECTORS.has(sel)) return "it is a diamond cut, loupe or ownership function";
+  if (state.diamond !== undefined && state.liveMap.get(sel) === state.diamond) return "it is an immutable function of the diamond";
+  return undefined;
+}
+
+/** Collisions: one selector in two desired entries, or desired on a facet and also listed for removal. */
+function findCollisions(state: CutState, wanted: WantedFacet[]): { owners: Map<string, number[]>; collided: Set<string> } {
   const owners = new Map<string, number[]>();
   wanted.forEach((facet, index) => {
     for (const sel of facet.selectors.keys()) owners.set(sel, [...(owners.get(sel) ?? []), index]);
@@ -157,11 +100,12 @@ export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: C
     if (indexes.length > 1) {
       collided.add(sel);
       const where = indexes.map((i) => `${wanted[i].name} (${wanted[i].address})`).join(" and ");
-      refuse("collision", sel, sig, `Selector ${show(sel, sig)} is in more than one desired facet: ${where}. Keep it in exactly one of them.`);
-    } else if (removalSet.has(sel) && wanted[indexes[0]].address !== ZeroAddress) {
+      refuse(state, "collision", sel, sig, `Selector ${show(sel, sig)} is in more than one desired facet: ${where}. Keep it in exactly one of them.`);
+    } else if (state.removalSet.has(sel) && wanted[indexes[0]].address !== ZeroAddress) {
       collided.add(sel);
       const facet = wanted[indexes[0]];
       refuse(
+        state,
         "collision",
         sel,
         sig,
@@ -170,89 +114,111 @@ export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: C
       );
     }
   }
+  return { owners, collided };
+}
 
-  const adds = new Map<string, string[]>();
-  const replaces = new Map<string, string[]>();
-  const removes = new Set<string>();
-  const push = (into: Map<string, string[]>, address: string, sel: string) => into.set(address, [...(into.get(address) ?? []), sel]);
+const push = (into: Map<string, string[]>, address: string, sel: string) => into.set(address, [...(into.get(address) ?? []), sel]);
 
-  const tryRemove = (sel: string, sig: string | undefined, requestedBy: string) => {
-    const current = liveMap.get(sel);
-    if (current === undefined) return; // already absent: nothing to do
-    const reason = protectedReason(sel);
+function tryRemove(state: CutState, sel: string, sig: string | undefined, requestedBy: string): void {
+  const current = state.liveMap.get(sel);
+  if (current === undefined) return; // already absent: nothing to do
+  const reason = protectedReason(state, sel);
+  if (reason !== undefined) {
+    refuse(state, "protected", sel, sig ?? PROTECTED_SELECTORS.get(sel), `Selector ${show(sel, sig ?? PROTECTED_SELECTORS.get(sel))} on ${labelOf(state, current)} cannot be removed: ${reason}. Drop it from ${requestedBy}.`);
+  } else if (!state.removalSet.has(sel)) {
+    refuse(
+      state,
+      "removal-not-allowed",
+      sel,
+      sig,
+      `Removing selector ${show(sel, sig)} from ${labelOf(state, current)} was requested by ${requestedBy} but it is not in the removal allowlist. ` +
+        `If intended, add it to the removal allowlist.`,
+    );
+  } else {
+    state.removes.add(sel);
+  }
+}
+
+/** One desired selector on a facet: add it, replace the live one (takeover), leave it, or refuse. */
+function placeSelector(state: CutState, facet: WantedFacet, sel: string, sig: string): void {
+  const current = state.liveMap.get(sel);
+  if (current === undefined) {
+    push(state.adds, facet.address, sel);
+  } else if (current === facet.address) {
+    // already served by this facet: LibDiamond rejects a same-facet Replace, and there is nothing to do
+  } else {
+    const reason = protectedReason(state, sel);
     if (reason !== undefined) {
-      refuse("protected", sel, sig ?? PROTECTED_SELECTORS.get(sel), `Selector ${show(sel, sig ?? PROTECTED_SELECTORS.get(sel))} on ${label(current)} cannot be removed: ${reason}. Drop it from ${requestedBy}.`);
-    } else if (!removalSet.has(sel)) {
       refuse(
-        "removal-not-allowed",
+        state,
+        "protected",
         sel,
         sig,
-        `Removing selector ${show(sel, sig)} from ${label(current)} was requested by ${requestedBy} but it is not in the removal allowlist. ` +
-          `If intended, add it to the removal allowlist.`,
+        `Selector ${show(sel, sig)} is served by ${labelOf(state, current)} and cannot be moved to ${facet.name} (${facet.address}): ${reason}. ` +
+          `Remove it from ${facet.name}.`,
       );
+    } else if (state.takeoverAll || state.takeoverSet.has(sel)) {
+      push(state.replaces, facet.address, sel);
     } else {
-      removes.add(sel);
-    }
-  };
-
-  for (const facet of wanted) {
-    for (const [sel, sig] of facet.selectors) {
-      if (collided.has(sel)) continue;
-      if (facet.address === ZeroAddress) {
-        tryRemove(sel, sig, `desired facet ${facet.name}`);
-        continue;
-      }
-      const current = liveMap.get(sel);
-      if (current === undefined) {
-        push(adds, facet.address, sel);
-      } else if (current === facet.address) {
-        // already served by this facet: LibDiamond rejects a same-facet Replace, and there is nothing to do
-      } else {
-        const reason = protectedReason(sel);
-        if (reason !== undefined) {
-          refuse(
-            "protected",
-            sel,
-            sig,
-            `Selector ${show(sel, sig)} is served by ${label(current)} and cannot be moved to ${facet.name} (${facet.address}): ${reason}. ` +
-              `Remove it from ${facet.name}.`,
-          );
-        } else if (takeoverAll || takeoverSet.has(sel)) {
-          push(replaces, facet.address, sel);
-        } else {
-          refuse(
-            "takeover",
-            sel,
-            sig,
-            `Selector ${show(sel, sig)} is served by ${label(current)}; the desired facet ${facet.name} (${facet.address}) would take it over. ` +
-              `If intended, allow the takeover explicitly with --allow-takeover ${sel}; otherwise remove it from ${facet.name}.`,
-          );
-        }
-      }
+      refuse(
+        state,
+        "takeover",
+        sel,
+        sig,
+        `Selector ${show(sel, sig)} is served by ${labelOf(state, current)}; the desired facet ${facet.name} (${facet.address}) would take it over. ` +
+          `If intended, allow the takeover explicitly with --allow-takeover ${sel}; otherwise remove it from ${facet.name}.`,
+      );
     }
   }
-  for (const sel of removalSet) {
-    if (!owners.has(sel)) tryRemove(sel, PROTECTED_SELECTORS.get(sel), "the removal allowlist");
-  }
+}
 
+/** Cut order: per desired facet (in order) its Add then its Replace, then one Remove. */
+function assembleCut(state: CutState, wanted: WantedFacet[]): FacetCut[] {
   const cut: FacetCut[] = [];
   const facetOrder = [...new Set(wanted.map((f) => f.address))].filter((a) => a !== ZeroAddress);
   for (const address of facetOrder) {
     for (const [action, group] of [
-      [FacetCutAction.Add, adds],
-      [FacetCutAction.Replace, replaces],
+      [FacetCutAction.Add, state.adds],
+      [FacetCutAction.Replace, state.replaces],
     ] as const) {
       const selectors = group.get(address);
       if (selectors) cut.push({ facetAddress: address, action, functionSelectors: [...selectors].sort(bySelector) });
     }
   }
-  if (removes.size > 0) {
-    cut.push({ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [...removes].sort(bySelector) });
+  if (state.removes.size > 0) {
+    cut.push({ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [...state.removes].sort(bySelector) });
+  }
+  return cut;
+}
+
+/**
+ * Diff the live loupe view against the desired facets. Only selectors the desired set mentions, and live selectors in
+ * `policy.removals`, are changed. Cut order: per desired facet (in order) its Add then its Replace, then one Remove.
+ */
+export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: CutPolicy): CutResult {
+  const liveMap = selectorMap(live);
+  const diamond = policy.diamond === undefined ? undefined : normAddress(policy.diamond, "policy.diamond");
+  const takeoverSet = new Set(Array.isArray(policy.allowTakeover) ? policy.allowTakeover.map((s) => normSelector(s, "policy.allowTakeover")) : []);
+  const removalSet = new Set((policy.removals ?? []).map((s) => normSelector(s, "policy.removals")));
+  const state: CutState = { liveMap, diamond, takeoverAll: policy.allowTakeover === true, takeoverSet, removalSet, names: new Map(), refusals: [], adds: new Map(), replaces: new Map(), removes: new Set() };
+  const wanted = normalizeDesired(desired, state.names);
+
+  const { owners, collided } = findCollisions(state, wanted);
+  for (const facet of wanted) {
+    for (const [sel, sig] of facet.selectors) {
+      if (collided.has(sel)) continue;
+      if (facet.address === ZeroAddress) tryRemove(state, sel, sig, `desired facet ${facet.name}`);
+      else placeSelector(state, facet, sel, sig);
+    }
+  }
+  for (const sel of removalSet) {
+    if (!owners.has(sel)) tryRemove(state, sel, PROTECTED_SELECTORS.get(sel), "the removal allowlist");
   }
 
-  const untouched = [...liveMap.keys()].filter((sel) => !owners.has(sel) && !removes.has(sel)).sort(bySelector);
+  const cut = assembleCut(state, wanted);
+  const untouched = [...liveMap.keys()].filter((sel) => !owners.has(sel) && !state.removes.has(sel)).sort(bySelector);
   const count = (group: Map<string, string[]>) => [...group.values()].reduce((n, s) => n + s.length, 0);
-  return { cut, refusals, untouched, summary: { add: count(adds), replace: count(replaces), remove: removes.size } };
+  return { cut, refusals: state.refusals, untouched, summary: { add: count(state.adds), replace: count(state.replaces), remove: state.removes.size } };
 }
 
 export class CutRefusedError extends Error {
@@ -297,106 +263,4 @@ export function receiptHasDiamondCut(
   return logs.some(
     (log) => log.address.toLowerCase() === address && log.topics[0]?.toLowerCase() === topic0 && log.data.toLowerCase() === data,
   );
-}
-
-/**
- * The loupe view after `cut`, replaying LibDiamond's storage updates (append on add, swap-and-pop on remove), so the
- * result has the same order facets() would return. Throws with LibDiamond's error name where the cut would revert
- * (immutable functions aside: the diamond's address is not known here).
- */
-export function applyCutToLive(live: LiveFacet[], cut: FacetCut[]): LiveFacet[] {
-  const facetAddresses: string[] = [];
-  const selectorsOfFacet = new Map<string, string[]>();
-  const facetOf = new Map<string, string>();
-
-  const add = (facet: string, sel: string) => {
-    let list = selectorsOfFacet.get(facet);
-    if (!list || list.length === 0) {
-      list = [];
-      selectorsOfFacet.set(facet, list);
-      facetAddresses.push(facet);
-    }
-    list.push(sel);
-    facetOf.set(sel, facet);
-  };
-  const remove = (facet: string, sel: string) => {
-    const list = selectorsOfFacet.get(facet)!;
-    const position = list.indexOf(sel);
-    list[position] = list[list.length - 1];
-    list.pop();
-    facetOf.delete(sel);
-    if (list.length === 0) {
-      const facetPosition = facetAddresses.indexOf(facet);
-      facetAddresses[facetPosition] = facetAddresses[facetAddresses.length - 1];
-      facetAddresses.pop();
-    }
-  };
-
-  for (const facet of live) {
-    const address = normAddress(facet.facetAddress, "live facets");
-    for (const sel of facet.functionSelectors) add(address, normSelector(sel, `live facet ${address}`));
-  }
-
-  for (const entry of cut) {
-    const facet = normAddress(entry.facetAddress, "cut");
-    if (!(entry.action in FacetCutAction)) throw new Error(`Invalid FacetCutAction ${entry.action} for ${facet}`);
-    if (entry.functionSelectors.length === 0) throw new Error(`NoSelectorsProvidedForFacetForCut(${facet})`);
-    for (const selector of entry.functionSelectors) {
-      const sel = normSelector(selector, `cut for ${facet}`);
-      const old = facetOf.get(sel);
-      if (entry.action !== FacetCutAction.Remove && facet === ZeroAddress) throw new Error(`NoBytecodeAtAddress(${facet})`);
-      if (entry.action === FacetCutAction.Add) {
-        if (old !== undefined) throw new Error(`CannotAddSelectorThatAlreadyExists(${sel})`);
-        add(facet, sel);
-      } else if (entry.action === FacetCutAction.Replace) {
-        if (old === undefined) throw new Error(`CannotReplaceFunctionThatDoesNotExist(${sel})`);
-        if (old === facet) throw new Error(`CannotReplaceFunctionWithTheSameFacet(${sel})`);
-        remove(old, sel);
-        add(facet, sel);
-      } else {
-        if (facet !== ZeroAddress) throw new Error(`RemoveFacetAddressMustBeZero(${facet})`);
-        if (old === undefined) throw new Error(`CannotRemoveFunctionThatDoesNotExist(${sel})`);
-        remove(old, sel);
-      }
-    }
-  }
-
-  return facetAddresses.map((facetAddress) => ({ facetAddress, functionSelectors: [...selectorsOfFacet.get(facetAddress)!] }));
-}
-
-/**
- * The cut that takes the diamond from `applyCutToLive(liveBefore, cut)` back to `liveBefore` (same selector -> facet
- * mapping; the loupe's order may differ, as swap-and-pop does not restore it). Replaces and Adds are grouped per
- * facet in liveBefore's order, then one Remove.
- */
-export function inverseCut(liveBefore: LiveFacet[], cut: FacetCut[]): FacetCut[] {
-  const before = selectorMap(liveBefore);
-  const after = selectorMap(applyCutToLive(liveBefore, cut));
-
-  const adds = new Map<string, string[]>();
-  const replaces = new Map<string, string[]>();
-  const removes: string[] = [];
-  const push = (into: Map<string, string[]>, address: string, sel: string) => into.set(address, [...(into.get(address) ?? []), sel]);
-
-  for (const [sel, was] of before) {
-    const now = after.get(sel);
-    if (now === undefined) push(adds, was, sel);
-    else if (now !== was) push(replaces, was, sel);
-  }
-  for (const sel of after.keys()) if (!before.has(sel)) removes.push(sel);
-
-  const result: FacetCut[] = [];
-  for (const address of new Set(before.values())) {
-    for (const [action, group] of [
-      [FacetCutAction.Add, adds],
-      [FacetCutAction.Replace, replaces],
-    ] as const) {
-      const selectors = group.get(address);
-      if (selectors) result.push({ facetAddress: address, action, functionSelectors: selectors.sort(bySelector) });
-    }
-  }
-  if (removes.length > 0) {
-    result.push({ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: removes.sort(bySelector) });
-  }
-  return result;
 }

@@ -6,19 +6,12 @@ import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import type { RunOptions, RunOutcome } from "../engine/run.js";
-import { clipLines, formatDuration } from "./facet-plan.js";
-import {
-  applyChange,
-  currentState,
-  forwardContext,
-  loadPlan,
-  rollbackContext,
-  stageChange,
-  verifyRoutes,
-  writeStageRecord,
-  type ChangeContext,
-  type ChangeState,
-} from "./facet-plan-planners.js";
+import { clipLines } from "./facet-plan-render.js";
+import { formatDuration } from "../timelock/duration.js";
+import { forwardContext, rollbackContext, type ChangeContext } from "./change.js";
+import { applyChange, currentState, stageChange, verifyRoutes, writeStageRecord } from "./facet-plan-planners.js";
+import { loadPlan } from "./plan-file.js";
+import type { ChangeState } from "./target.js";
 import { progressLine } from "../report/progress.js";
 import { renderResults, sendSummary } from "../report/results.js";
 import { toJson } from "../util/json.js";

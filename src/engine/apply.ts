@@ -1,5 +1,7 @@
-import { ContractFactory, getCreate2Address, getCreateAddress, keccak256, ZeroHash } from "ethers";
+import { getCreateAddress } from "ethers";
 import type { ContractCatalog } from "./contracts.js";
+import { create2DeployCall, initCode, resolveCreate2Addresses } from "./create2.js";
+// The CREATE2 and bytecode helpers live in create2.ts; exported here too for callers that import them from apply.
 import type { ChainProvider, TxRequest } from "./executor-eoa.js";
 import { EXECUTOR_STEP_PREFIX, isAwaiting, type Executor, type WaveOutcome } from "./executor.js";
 import { canonicalJson, isEncoded, isRef } from "./plan.js";
@@ -134,34 +136,13 @@ async function dependentsDone(plan: Pick<Plan, "steps">, step: Step, reader: Rea
   return dependents.length > 0;
 }
 
-/** Creation code with constructor arguments. */
-async function initCode(step: DeployStep, addresses: Addresses, catalog: ContractCatalog): Promise<string> {
-  await addresses.prepare(step.args);
-  const artifact = await catalog.artifact(step.contract);
-  const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
-  return (await factory.getDeployTransaction(...step.args.map((a) => addresses.resolve(a)))).data;
-}
-
-/** Addresses of CREATE2 deployments whose factory is known: they follow from the factory, salt and code alone. */
-export async function resolveCreate2Addresses(plan: Pick<Plan, "steps">, addresses: Addresses, catalog: ContractCatalog): Promise<void> {
-  for (const step of plan.steps) {
-    if (step.kind !== "deploy" || !step.create2 || addresses.deployed[step.record] || !addresses.has(step.create2.factory) || !addresses.has(step.args)) continue;
-    const factory = addresses.resolve(step.create2.factory) as string;
-    addresses.deployed[step.record] = getCreate2Address(factory, step.create2.salt, keccak256(await initCode(step, addresses, catalog)));
-  }
-}
-
 /** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
 export async function buildTransaction(step: Step, reader: Reader, addresses: Addresses, catalog: ContractCatalog): Promise<TxRequest> {
   if (step.kind === "deploy") {
     const code = await initCode(step, addresses, catalog);
     if (!step.create2) return { stepId: step.id, from: step.from, data: code, value: 0n };
-    const artifact = await catalog.artifact(step.contract);
-    // The runtime code hash is known in advance only without immutables or linked libraries.
-    const plainRuntime = Object.keys(artifact.immutableReferences ?? {}).length === 0 && Object.keys(artifact.deployedLinkReferences ?? {}).length === 0;
-    const expected = plainRuntime ? keccak256(artifact.deployedBytecode) : ZeroHash;
-    const data = (await catalog.iface("Create2Factory")).encodeFunctionData("deploy", [step.create2.salt, code, expected]);
-    return { stepId: step.id, from: step.from, to: addresses.resolve(step.create2.factory) as string, data, value: 0n };
+    const { to, data } = await create2DeployCall(step.contract, step.create2, code, addresses, catalog);
+    return { stepId: step.id, from: step.from, to, data, value: 0n };
   }
   const remaining: CallAction[] = [];
   for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) remaining.push(action);
@@ -176,22 +157,6 @@ export async function buildTransaction(step: Step, reader: Reader, addresses: Ad
   const target = remaining[0].call;
   const data = (await catalog.iface(target.contract)).encodeFunctionData("multicall", [encoded.map((e) => e.data)]);
   return { stepId: step.id, from: step.from, to: encoded[0].to, data, value: 0n };
-}
-
-/** Bytecode with library addresses written at the artifact's link references. */
-export function linkBytecode(artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> }, libraries: Record<string, string>): string {
-  let bytecode = artifact.bytecode;
-  for (const [, libs] of Object.entries(artifact.linkReferences)) {
-    for (const [name, references] of Object.entries(libs)) {
-      const address = libraries[name];
-      if (!address) throw new Error(`Library ${name} has no address to link`);
-      for (const { start, length } of references) {
-        const offset = 2 + start * 2;
-        bytecode = bytecode.slice(0, offset) + address.toLowerCase().slice(2).padStart(length * 2, "0") + bytecode.slice(offset + length * 2);
-      }
-    }
-  }
-  return bytecode;
 }
 
 export interface ApplyContext {

@@ -1,4 +1,6 @@
-import { getAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
+import { getAddress } from "ethers";
+import { describeWait } from "../timelock/duration.js";
+import { getTimestampCall, hashOperationBatch, NO_PREDECESSOR, operationState, timelockSalt } from "../timelock/operation.js";
 import type { ContractCatalog } from "./contracts.js";
 import { EXECUTOR_STEP_PREFIX, isAwaiting, type AwaitingOutcome, type Executor, type WaveOutcome } from "./executor.js";
 import type { ChainProvider, TxOutcome, TxReceiptSummary, TxRequest } from "./executor-eoa.js";
@@ -11,22 +13,6 @@ export interface TimelockExecutorOptions {
   /** Sends scheduleBatch (needs PROPOSER_ROLE) and executeBatch (needs EXECUTOR_ROLE, unless that role is open). */
   signer: string;
   planId: string;
-}
-
-/** OpenZeppelin's TimelockController marks an executed operation with timestamp 1. */
-const DONE_TIMESTAMP = 1n;
-
-/** Salt of a run's n-th batch on a timelock: from the plan id, so the same plan gives the same operation ids. */
-export function timelockSalt(planId: string, batch: number): string {
-  return keccak256(toUtf8Bytes(`hardhat-cutover/${planId}/batch/${batch}`));
-}
-
-export function describeWait(seconds: number): string {
-  if (seconds <= 0) return "now";
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h > 0 ? `${h} h` : "", m > 0 ? `${m} min` : "", h === 0 && s > 0 ? `${s} s` : ""].filter(Boolean).join(" ");
 }
 
 /**
@@ -55,7 +41,7 @@ export class TimelockExecutor implements Executor {
   }
 
   #timestamp(reader: Reader, id: string): Promise<bigint> {
-    return reader.call({ to: this.timelock, contract: "Timelock", fn: "getTimestamp", args: [id] }) as Promise<bigint>;
+    return reader.call(getTimestampCall(this.timelock, id)) as Promise<bigint>;
   }
 
   /** This run's batches on the timelock, by batch number (the latest entry for each). */
@@ -82,10 +68,10 @@ export class TimelockExecutor implements Executor {
         fresh.push(request);
         continue;
       }
-      const timestamp = await this.#timestamp(reader, batch.id);
-      if (timestamp === 0n) fresh.push(request); // cancelled: schedule again
-      else if (timestamp === DONE_TIMESTAMP) outcomes.set(request.stepId, this.#failed(request.stepId, `timelock operation ${batch.id} was executed, but this step's effect is not on chain`));
-      else if (Number(timestamp) > now) outcomes.set(request.stepId, this.#awaiting(request.stepId, batch, now));
+      const operation = operationState(await this.#timestamp(reader, batch.id));
+      if (operation.state === "unset") fresh.push(request); // cancelled: schedule again
+      else if (operation.state === "done") outcomes.set(request.stepId, this.#failed(request.stepId, `timelock operation ${batch.id} was executed, but this step's effect is not on chain`));
+      else if (operation.eta > now) outcomes.set(request.stepId, this.#awaiting(request.stepId, batch, now));
       else if (!due.includes(batch)) due.push(batch);
     }
     // Due batches in their order (each is the next one's predecessor), each executed once for all its steps.
@@ -112,14 +98,14 @@ export class TimelockExecutor implements Executor {
     const targets = requests.map((r) => getAddress(r.to!));
     const values = requests.map((r) => r.value.toString());
     const payloads = requests.map((r) => r.data);
-    const predecessor = previous?.id ?? ZeroHash;
+    const predecessor = previous?.id ?? NO_PREDECESSOR;
     const salt = timelockSalt(this.options.planId, batch);
     let { reader } = await this.#reader();
     const delay = (await reader.call({ to: this.timelock, contract: "Timelock", fn: "getMinDelay", args: [] })) as bigint;
-    const id = (await reader.call({ to: this.timelock, contract: "Timelock", fn: "hashOperationBatch", args: [targets, values, payloads, predecessor, salt] })) as string;
+    const id = hashOperationBatch(targets, values, payloads, predecessor, salt);
     let receipt: TxReceiptSummary | undefined;
     // Scheduled already by an earlier process that stopped before journaling it: only the journal entry is missing.
-    if ((await this.#timestamp(reader, id)) === 0n) {
+    if (operationState(await this.#timestamp(reader, id)).state === "unset") {
       const data = iface.encodeFunctionData("scheduleBatch", [targets, values, payloads, predecessor, salt, delay]);
       const [sent] = await this.sender.sendWave([{ stepId: `${EXECUTOR_STEP_PREFIX}timelock:schedule:${batch}`, from: this.options.signer, to: this.timelock, data, value: 0n }], (_id, hash) => onSent(requests[0].stepId, hash));
       if ("error" in sent) return `scheduleBatch on timelock ${this.timelock}: ${sent.error}`;

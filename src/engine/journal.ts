@@ -61,5 +61,3 @@ export class Journal {
   }
 }
 
-// The reading side of a run (its folder, plan and journal) lives in run-store.ts; kept importable from here.
-export { RunStore } from "./run-store.js";

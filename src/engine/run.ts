@@ -13,7 +13,7 @@ import { SafeProposer } from "./executor-safe.js";
 import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
-import { localMulticall3 } from "./local-chain.js";
+import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
 import type { Plan, Step } from "./types.js";
 import "../type-extensions.js";
@@ -99,14 +99,6 @@ function stepDifferences(stored: Step[], candidate: Step[]): string[] {
   }
   for (const step of stored) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
   return differences;
-}
-
-/** The in-process chain, or an HTTP endpoint on this machine's loopback: nothing there holds real funds. */
-export async function isLocalNetwork(conn: NetworkConnection): Promise<boolean> {
-  if (conn.networkConfig.type === "edr-simulated") return true;
-  if (conn.networkConfig.type !== "http") return false;
-  const url = await conn.networkConfig.url.getUrl();
-  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
 }
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */

@@ -6,14 +6,14 @@ import { CutoverInputError, CutRefusedByPolicyError } from "../errors.js";
 import { predictDiamondCutEvent, receiptHasDiamondCut, type FacetCut } from "../diamond/cut.js";
 import { Addresses, type ApplyReport } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { findCreate2Factory } from "../engine/local-chain.js";
+import { findCreate2Factory } from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
-import type { Planner, RunOutcome } from "../engine/run.js";
+import type { Planner } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
-import { writeDeployRecords } from "../records/plan-records.js";
-import { readSystemRecordIfAny, requireRecordsChain, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import { readSystemRecordIfAny, requireRecordsChain, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
 import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
+// The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
 import { runKeys } from "../engine/run-key.js";
 
@@ -216,23 +216,4 @@ export function renderFleet(rows: OrderBookStatus[]): string {
     ),
     `${rows.length} OrderBooks: ${count("rewired") + count("redeployed")} ${replaced ? "redeployed" : "rewired"}, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked${count("awaiting") > 0 ? `, ${count("awaiting")} awaiting their owner` : ""}`,
   ].join("\n");
-}
-
-/**
- * Records of what the rewire deployed (the CREATE2 factory, facets, new OrderBooks). A new OrderBook replaces the
- * market's entry in the aggregated record; the old one is kept under `supersededOrderBooks`.
- */
-export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<void> {
-  const root = hre.config.paths.root;
-  const written = await writeDeployRecords(hre, conn, catalog, outcome);
-  const aggregate = await readSystemRecordIfAny(root, conn.networkName);
-  if (!aggregate) return;
-  for (const market of aggregate.markets) {
-    const address = written[`OrderBook_${market.symbol}`];
-    if (!address) continue;
-    const superseded = aggregate.supersededOrderBooks ?? [];
-    aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
-    market.orderBook = address;
-  }
-  await writeSystemRecord(root, aggregate);
 }

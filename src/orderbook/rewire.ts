@@ -1,9 +1,10 @@
-import { getAddress, getCreate2Address, id, keccak256, toUtf8Bytes, ZeroAddress } from "ethers";
+import { getAddress, id, ZeroAddress } from "ethers";
 import { computeCut, type CutPolicy, type DesiredFacet, type FacetCut, type LiveFacet, type Refusal } from "../diamond/cut.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import type { ContractCatalog } from "../engine/contracts.js";
+import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facetSalt } from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
-import type { CallAction, CallStep, DeployStep, Ref, Step, Value } from "../engine/types.js";
+import type { CallAction, CallStep, Ref, Step, Value } from "../engine/types.js";
 
 /** One OrderBook diamond as observed. */
 export interface OrderBookState {
@@ -56,11 +57,6 @@ export function fleetFacts(fleet: OrderBookState[]): Record<string, string> {
   return facts;
 }
 
-/** Salt of a facet deployed by the cutover through the Create2Factory: the same address on every run and network. */
-export function facetSalt(contract: string): string {
-  return keccak256(toUtf8Bytes(`hardhat-cutover/facet/${contract}/v1`));
-}
-
 export interface RewireInputs {
   fleet: OrderBookState[];
   /** The vault every OrderBook must point at: an address, or a reference to one the same plan deploys. */
@@ -106,27 +102,14 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
   if (inputs.create2Factory) {
     factory = inputs.create2Factory;
   } else {
-    const deployFactory: DeployStep = { id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: ["create2Factory"], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} };
-    steps.push(deployFactory);
+    steps.push(create2FactoryDeployStep(signer));
     factory = { $ref: "Create2Factory" };
   }
   const facetNames = ["VaultAdminFacet", ...inputs.extraFacets];
   const desired: DesiredFacet[] = [];
   const facetRef = new Map<string, Value>();
   for (const name of facetNames) {
-    steps.push({
-      id: `deploy:${name}`,
-      kind: "deploy",
-      label: `deploy ${name} through CREATE2 (same address on every run)`,
-      from: signer,
-      dependsOn: typeof factory === "string" ? [] : ["deploy:Create2Factory"],
-      writes: [],
-      record: name,
-      contract: name,
-      args: [],
-      libraries: {},
-      create2: { factory, salt: facetSalt(name) },
-    });
+    steps.push(create2FacetDeployStep(name, signer, factory));
     const artifact = await catalog.artifact(name);
     // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
     const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
@@ -183,7 +166,7 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
 
 function predictCreate2(factory: string, name: string, bytecode: string): string {
   // Facets have no constructor arguments and no libraries: the init code is the artifact's bytecode.
-  return getCreate2Address(factory, facetSalt(name), keccak256(bytecode));
+  return create2Address(factory, facetSalt(name), bytecode);
 }
 
 export interface RedeployBooksInputs {

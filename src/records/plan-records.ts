@@ -2,12 +2,13 @@ import { mkdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { Addresses, linkBytecode } from "../engine/apply.js";
+import { Addresses } from "../engine/apply.js";
+import { linkBytecode } from "../engine/create2.js";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { RunStore } from "../engine/run-store.js";
 import type { RunOutcome } from "../engine/run.js";
 import { exists } from "../util/fs.js";
-import { networkDir, receiptRecord, writeDeploymentRecord } from "./records.js";
+import { networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord } from "./records.js";
 import "../type-extensions.js";
 
 /**
@@ -53,4 +54,24 @@ export async function writeDeployRecords(hre: HardhatRuntimeEnvironment, conn: N
     written[step.record] = address;
   }
   return written;
+}
+
+/**
+ * Records of what a rewire (or a facet plan) deployed: the CREATE2 factory, facets, new OrderBooks (writeDeployRecords).
+ * A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
+ * `supersededOrderBooks`.
+ */
+export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<void> {
+  const root = hre.config.paths.root;
+  const written = await writeDeployRecords(hre, conn, catalog, outcome);
+  const aggregate = await readSystemRecordIfAny(root, conn.networkName);
+  if (!aggregate) return;
+  for (const market of aggregate.markets) {
+    const address = written[`OrderBook_${market.symbol}`];
+    if (!address) continue;
+    const superseded = aggregate.supersededOrderBooks ?? [];
+    aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
+    market.orderBook = address;
+  }
+  await writeSystemRecord(root, aggregate);
 }

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { roleName } from "../corevault/observe.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { isLocalNetwork } from "../engine/run.js";
+import { isLocalNetwork } from "../engine/local-chain.js";
 import { readSystemRecord } from "../records/records.js";
 import { desiredState, type DesiredState } from "../verify/desired.js";
 import "../type-extensions.js";

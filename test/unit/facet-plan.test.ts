@@ -8,8 +8,6 @@ import {
   EIP170_WARN_BYTES,
   facetFamily,
   facetPlanId,
-  formatDuration,
-  hashOperationBatch,
   planIntegrityProblems,
   routeDifferences,
   type FacetPlanInputs,
@@ -17,6 +15,8 @@ import {
   type PlannedFacet,
 } from "../../src/diamond/facet-plan.js";
 import { verifyManifestProof } from "../../src/manifest/merkle.js";
+import { formatDuration } from "../../src/timelock/duration.js";
+import { hashOperationBatch } from "../../src/timelock/operation.js";
 
 const addr = (n: number) => getAddress(zeroPadValue(toBeHex(n), 20));
 const sel = (signature: string) => ({ selector: id(signature).slice(0, 10), signature });

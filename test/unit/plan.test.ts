@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { linkBytecode } from "../../src/engine/apply.js";
+import { linkBytecode } from "../../src/engine/create2.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "../../src/engine/plan.js";
 import { planContent } from "../../src/engine/run.js";
 import { linkedLibraries, roleId, type LegacySystem } from "../../src/corevault/observe.js";
