@@ -7,6 +7,7 @@ import { Contract, JsonRpcProvider, keccak256, toUtf8Bytes } from "ethers";
 import hre, { network } from "hardhat";
 import { loadArtifact } from "../src/artifacts.js";
 import type { SystemRecord } from "../src/records/records.js";
+import { contractAt } from "../test/helpers/contracts.js";
 
 const forkUrl = process.env.FORK_URL;
 const recordPath = process.env.FORK_RECORD;
@@ -20,9 +21,7 @@ const pinnedBlock = process.env.FORK_BLOCK ? Number(process.env.FORK_BLOCK) : aw
 const { ethers, networkHelpers } = await network.create({ override: { forking: { url: forkUrl, blockNumber: pinnedBlock } } });
 const admin = system.admin as string;
 
-async function onFork(name: string, address: string): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, ethers.provider);
-}
+const onFork = contractAt(ethers.provider);
 
 describe(`fork of ${forkUrl} at block ${pinnedBlock}`, () => {
   it("forks at the pinned block", async () => {

@@ -25,11 +25,18 @@ TS
 npm install --no-audit --no-fund --loglevel=error --prefer-offline \
   "$WORK/$TARBALL" "hardhat@$HARDHAT_VERSION" "@nomicfoundation/hardhat-ethers@$ETHERS_PLUGIN_VERSION" >/dev/null
 
+# The task list comes from the installed plugin object: each built task definition has an `id` array (the words a
+# user types, e.g. ["corevault:redeploy"]); `--help` lists tasks and subtasks by those words joined with a space.
+TASKS="$(node --input-type=module -e '
+  const { default: plugin } = await import("hardhat-cutover");
+  for (const { id } of plugin.tasks ?? []) console.log(id.join(" "));
+')"
+[ -n "$TASKS" ] || { echo "FAIL: the installed hardhat-cutover plugin object lists no tasks"; exit 1; }
 HELP="$(npx hardhat --help)"
-for name in mocks:deploy-system cutover:demo corevault:redeploy corevault:regrant-roles corevault:roles orderbook:rewire diamond:plan diamond:stage-plan diamond:apply-plan diamond:rollback cutover:verify cutover:status cutover:watch cutover:transfer-ownership cutover:scan-stale; do
-  grep -q "$name" <<<"$HELP" || { echo "FAIL: \`npx hardhat --help\` in a fresh project does not list $name"; echo "$HELP"; exit 1; }
-done
-echo "fresh project lists the plugin's tasks"
+while read -r name; do
+  grep -qE "^[[:space:]]+${name}([[:space:]]|\$)" <<<"$HELP" || { echo "FAIL: \`npx hardhat --help\` in a fresh project does not list $name"; echo "$HELP"; exit 1; }
+done <<<"$TASKS"
+echo "fresh project lists the plugin's $(wc -l <<<"$TASKS") tasks"
 npx hardhat mocks:deploy-system --markets 2 --users 2 --json > inventory.json
 node -e '
   const inv = JSON.parse(require("fs").readFileSync("inventory.json", "utf8"));

@@ -67,6 +67,180 @@ export function validateDeploySystemOptions(options: DeploySystemOptions): void 
   }
 }
 
+type Admin = Awaited<ReturnType<NetworkConnection["ethers"]["getSigners"]>>[number];
+
+/** Sends the mock system's transactions from the admin, and keeps a hardhat-deploy record of every deployment. */
+class SystemDeployer {
+  readonly records: Record<string, DeploymentRecord> = {};
+
+  constructor(
+    readonly hre: HardhatRuntimeEnvironment,
+    readonly conn: NetworkConnection,
+    readonly admin: Admin,
+    readonly progress: (message: string) => void,
+  ) {}
+
+  async confirm(sent: Promise<{ wait: () => Promise<TransactionReceipt | null> }>, what: string): Promise<TransactionReceipt> {
+    const receipt = await (await sent).wait();
+    if (receipt === null || receipt.status !== 1) throw new Error(`Transaction failed: ${what}`);
+    return receipt;
+  }
+
+  async deploy(recordName: string, artifactName: string, args: unknown[], libraries: Record<string, string> = {}): Promise<Contract> {
+    const artifact = await loadArtifact(this.hre, artifactName);
+    const factory = await this.conn.ethers.getContractFactoryFromArtifact(artifact, { signer: this.admin, libraries });
+    const contract = (await factory.deploy(...args)) as unknown as Contract;
+    const receipt = await this.confirm(Promise.resolve(contract.deploymentTransaction()!), `deploy ${artifactName}`);
+    const address = await contract.getAddress();
+    this.records[recordName] = {
+      address,
+      abi: artifact.abi,
+      transactionHash: receipt.hash,
+      receipt: receiptRecord(receipt),
+      args,
+      numDeployments: 1,
+      libraries,
+      bytecode: (factory as ContractFactory).bytecode,
+      deployedBytecode: await this.conn.ethers.provider.getCode(address),
+    };
+    this.progress(`deployed ${recordName} at ${address}`);
+    return contract;
+  }
+
+  /** The id of the order a placeOrder by `trader` made. */
+  async placeOrder(book: Contract, trader: Signer, isBuy: boolean, price: bigint, size: bigint): Promise<bigint> {
+    const receipt = await this.confirm((book.connect(trader) as Contract).placeOrder(isBuy, price, size), "placeOrder");
+    const placed = receipt.logs
+      .map((log) => { try { return book.interface.parseLog(log); } catch { return null; } })
+      .find((parsed) => parsed?.name === "OrderPlaced");
+    if (!placed) throw new Error("placeOrder: no OrderPlaced event in the receipt");
+    return placed.args.orderId as bigint;
+  }
+}
+
+interface CoreContracts {
+  usdc: Contract;
+  vault: Contract;
+  vaultAddress: string;
+  liquidationManager: Contract;
+  hub: Contract;
+  factory: Contract;
+  /** The ABI of an OrderBook diamond: its facets' ABIs together. */
+  orderBookAbi: unknown[];
+}
+
+/** USDC, the vault's libraries, CoreVault, LiquidationManager, CollateralHub, the OrderBook facets and init, the factory. */
+async function deployContracts(d: SystemDeployer, adminAddress: string, factoryKind: FactoryKind): Promise<CoreContracts> {
+  const usdc = await d.deploy("USDC", "MockUSDC", []);
+  const vaultAnalytics = await d.deploy("VaultAnalytics", "VaultAnalytics", []);
+  const positionManager = await d.deploy("PositionManager", "PositionManager", []);
+  const vault = await d.deploy("CoreVault", "CoreVault", [await usdc.getAddress(), adminAddress], {
+    VaultAnalytics: await vaultAnalytics.getAddress(),
+    PositionManager: await positionManager.getAddress(),
+  });
+  const vaultAddress = await vault.getAddress();
+  const liquidationManager = await d.deploy("LiquidationManager", "LiquidationManager", [adminAddress, LIQUIDATOR_REWARD_BPS]);
+  const hub = await d.deploy("CollateralHub", "CollateralHub", [adminAddress, vaultAddress]);
+
+  const facetCuts = [];
+  const orderBookAbi: unknown[] = [];
+  for (const name of ORDERBOOK_FACETS) {
+    const facet = await d.deploy(name, name, []);
+    const abi = d.records[name].abi as InterfaceAbi;
+    facetCuts.push({ facetAddress: await facet.getAddress(), action: FACET_CUT_ADD, functionSelectors: selectorsOf(abi).map((s) => s.selector) });
+    orderBookAbi.push(...abi);
+  }
+  const orderBookInit = await d.deploy("OrderBookInit", "OrderBookInit", []);
+  const factoryArtifact = factoryKind === "updatable" ? "FuturesMarketFactory" : "FuturesMarketFactoryImmutable";
+  const factory = await d.deploy("FuturesMarketFactory", factoryArtifact, [vaultAddress, adminAddress, await orderBookInit.getAddress(), facetCuts]);
+  return { usdc, vault, vaultAddress, liquidationManager, hub, factory, orderBookAbi };
+}
+
+/** The vault's liquidation manager and MMR params; its roles for the factory, the hub and the (funded) settlement operators. */
+async function configureVault(d: SystemDeployer, c: CoreContracts, settlementOperators: Wallet[]): Promise<void> {
+  const { vault } = c;
+  await d.confirm(vault.setLiquidationManager(await c.liquidationManager.getAddress()), "setLiquidationManager");
+  await d.confirm(vault.setMmrParams(MMR_PARAMS.baseMmrBps, MMR_PARAMS.penaltyMmrBps, MMR_PARAMS.maxMmrBps, MMR_PARAMS.scalingSlopeBps), "setMmrParams");
+  await d.confirm(vault.grantRole(await vault.FACTORY_ROLE(), await c.factory.getAddress()), "grant FACTORY_ROLE to the factory");
+  await d.confirm(vault.grantRole(await vault.EXTERNAL_CREDITOR_ROLE(), await c.hub.getAddress()), "grant EXTERNAL_CREDITOR_ROLE to the hub");
+  for (const operator of settlementOperators) {
+    await d.confirm(vault.grantRole(await vault.SETTLEMENT_ROLE(), operator.address), "grant SETTLEMENT_ROLE to an operator");
+    await d.confirm(d.admin.sendTransaction({ to: operator.address, value: parseEther("10") }), "fund a settlement operator");
+  }
+  d.progress("vault configured: liquidation manager, MMR params, factory, hub and settlement roles");
+}
+
+/** The markets created through the factory, each with a mark price the keeper set; records of their OrderBooks. */
+async function createMarkets(d: SystemDeployer, c: CoreContracts, keeper: Wallet, adminAddress: string, options: DeploySystemOptions): Promise<{ markets: MarketRecord[]; prices: bigint[] }> {
+  const { factory } = c;
+  const markets: MarketRecord[] = [];
+  const prices: bigint[] = [];
+  for (let i = 0; i < options.markets; i++) {
+    const symbol = marketSymbol(i);
+    const receipt = await d.confirm(factory.createMarket(symbol), `createMarket ${symbol}`);
+    const created = receipt.logs
+      .map((log) => { try { return factory.interface.parseLog(log); } catch { return null; } })
+      .find((parsed) => parsed?.name === "MarketCreated");
+    if (!created) throw new Error(`createMarket ${symbol}: no MarketCreated event in the receipt`);
+    const market: MarketRecord = { marketId: created.args.marketId, symbol, orderBook: created.args.orderBook };
+    markets.push(market);
+    d.records[`OrderBook_${symbol}`] = {
+      address: market.orderBook,
+      abi: c.orderBookAbi,
+      transactionHash: receipt.hash,
+      receipt: receiptRecord(receipt),
+      args: [adminAddress, market.marketId, c.vaultAddress],
+      numDeployments: 1,
+    };
+    const price = parseUnits(String(100 + draw(options.seed, `price:${symbol}`, 50_000)), 6);
+    prices.push(price);
+    await d.confirm((c.vault.connect(keeper) as Contract).updateMarkPrice(market.marketId, price), `updateMarkPrice ${symbol}`);
+    d.progress(`market ${i + 1}/${options.markets}: ${symbol} -> ${market.orderBook}`);
+  }
+  return { markets, prices };
+}
+
+/** Funds and deposits for every user, matched positions (each user buys from the next) in a few markets, a cross-chain credit. */
+async function openPositions(d: SystemDeployer, c: CoreContracts, users: Wallet[], keeper: Wallet, markets: MarketRecord[], prices: bigint[], seed: string): Promise<void> {
+  const deposit = parseUnits("1000000", 6);
+  for (const [i, user] of users.entries()) {
+    await d.confirm(d.admin.sendTransaction({ to: user.address, value: parseEther("10") }), `fund user ${i}`);
+    await d.confirm(c.usdc.mint(user.address, deposit), `mint USDC for user ${i}`);
+    await d.confirm((c.usdc.connect(user) as Contract).approve(c.vaultAddress, deposit), `approve for user ${i}`);
+    await d.confirm((c.vault.connect(user) as Contract).deposit(deposit), `deposit for user ${i}`);
+    d.progress(`user ${i + 1}/${users.length} deposited`);
+  }
+  const tradingFacet = await loadArtifact(d.hre, "OrderBookTradingFacet");
+  for (const [i, buyer] of users.entries()) {
+    const seller = users[(i + 1) % users.length];
+    const chosen = new Set<number>();
+    for (let n = 0; chosen.size < Math.min(POSITIONS_PER_USER, markets.length); n++) chosen.add(draw(seed, `user${i}:market${n}`, markets.length));
+    for (const m of chosen) {
+      const book = new Contract(markets[m].orderBook, tradingFacet.abi, d.conn.ethers.provider);
+      const size = parseEther(String(1 + draw(seed, `user${i}:size${m}`, 5)));
+      const buyId = await d.placeOrder(book, buyer, true, prices[m], size);
+      const sellId = await d.placeOrder(book, seller, false, prices[m], size);
+      await d.confirm((book.connect(keeper) as Contract).matchOrders(buyId, sellId), `match in ${markets[m].symbol}`);
+    }
+    d.progress(`user ${i + 1}/${users.length} holds positions in ${chosen.size} markets`);
+  }
+  if (users.length > 0) {
+    await d.confirm(c.hub.creditFromChain(keccak256(toUtf8Bytes(`${seed}:bridge:0`)), 42161, users[0].address, parseUnits("2500", 6)), "cross-chain credit");
+  }
+}
+
+/** Retires the previous system's records on this network, then writes every deployment record and the aggregated system record. */
+async function writeRecords(d: SystemDeployer, system: SystemRecord): Promise<void> {
+  const root = d.hre.config.paths.root;
+  const { network } = system;
+  const archived = await retireNetworkRecords(root, network, d.conn.networkConfig.type === "edr-simulated");
+  if (archived) d.progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
+  for (const [name, record] of Object.entries(d.records)) await writeDeploymentRecord(root, network, name, record);
+  await writeChainId(root, network, system.chainId);
+  await writeSystemRecord(root, system);
+  d.progress(`records written to deployments/${network}/ and deployments/${network}-deployment.json`);
+}
+
 /**
  * Stands up a production-like legacy system: USDC, the vault's libraries, CoreVault, LiquidationManager,
  * CollateralHub, the OrderBook facets, a factory, `markets` OrderBook diamonds created through the factory,
@@ -79,148 +253,27 @@ export async function deploySystem(
   options: DeploySystemOptions,
 ): Promise<SystemRecord> {
   validateDeploySystemOptions(options);
-  const progress = options.onProgress ?? (() => {});
-  const root = hre.config.paths.root;
   const network = conn.networkName;
   const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
   const [admin] = await conn.ethers.getSigners();
   const adminAddress = await admin.getAddress();
-  const records: Record<string, DeploymentRecord> = {};
+  const d = new SystemDeployer(hre, conn, admin, options.onProgress ?? (() => {}));
 
-  async function confirm(sent: Promise<{ wait: () => Promise<TransactionReceipt | null> }>, what: string): Promise<TransactionReceipt> {
-    const receipt = await (await sent).wait();
-    if (receipt === null || receipt.status !== 1) throw new Error(`Transaction failed: ${what}`);
-    return receipt;
-  }
-
-  async function deploy(recordName: string, artifactName: string, args: unknown[], libraries: Record<string, string> = {}): Promise<Contract> {
-    const artifact = await loadArtifact(hre, artifactName);
-    const factory = await conn.ethers.getContractFactoryFromArtifact(artifact, { signer: admin, libraries });
-    const contract = (await factory.deploy(...args)) as unknown as Contract;
-    const receipt = await confirm(Promise.resolve(contract.deploymentTransaction()!), `deploy ${artifactName}`);
-    const address = await contract.getAddress();
-    records[recordName] = {
-      address,
-      abi: artifact.abi,
-      transactionHash: receipt.hash,
-      receipt: receiptRecord(receipt),
-      args,
-      numDeployments: 1,
-      libraries,
-      bytecode: (factory as ContractFactory).bytecode,
-      deployedBytecode: await conn.ethers.provider.getCode(address),
-    };
-    progress(`deployed ${recordName} at ${address}`);
-    return contract;
-  }
-
-  const usdc = await deploy("USDC", "MockUSDC", []);
-  const vaultAnalytics = await deploy("VaultAnalytics", "VaultAnalytics", []);
-  const positionManager = await deploy("PositionManager", "PositionManager", []);
-  const vault = await deploy("CoreVault", "CoreVault", [await usdc.getAddress(), adminAddress], {
-    VaultAnalytics: await vaultAnalytics.getAddress(),
-    PositionManager: await positionManager.getAddress(),
-  });
-  const vaultAddress = await vault.getAddress();
-  const liquidationManager = await deploy("LiquidationManager", "LiquidationManager", [adminAddress, LIQUIDATOR_REWARD_BPS]);
-  const hub = await deploy("CollateralHub", "CollateralHub", [adminAddress, vaultAddress]);
-
-  const facetCuts = [];
-  const combinedAbi: unknown[] = [];
-  for (const name of ORDERBOOK_FACETS) {
-    const facet = await deploy(name, name, []);
-    const abi = records[name].abi as InterfaceAbi;
-    facetCuts.push({ facetAddress: await facet.getAddress(), action: FACET_CUT_ADD, functionSelectors: selectorsOf(abi).map((s) => s.selector) });
-    combinedAbi.push(...abi);
-  }
-  const orderBookInit = await deploy("OrderBookInit", "OrderBookInit", []);
-  const factoryArtifact = options.factory === "updatable" ? "FuturesMarketFactory" : "FuturesMarketFactoryImmutable";
-  const factory = await deploy("FuturesMarketFactory", factoryArtifact, [vaultAddress, adminAddress, await orderBookInit.getAddress(), facetCuts]);
-
+  const contracts = await deployContracts(d, adminAddress, options.factory);
   const settlementOperators = Array.from({ length: SETTLEMENT_OPERATORS }, (_, i) => mockWallet(options.seed, "settlement", i, conn));
   const users = Array.from({ length: options.users }, (_, i) => mockWallet(options.seed, "user", i, conn));
-
-  await confirm(vault.setLiquidationManager(await liquidationManager.getAddress()), "setLiquidationManager");
-  await confirm(vault.setMmrParams(MMR_PARAMS.baseMmrBps, MMR_PARAMS.penaltyMmrBps, MMR_PARAMS.maxMmrBps, MMR_PARAMS.scalingSlopeBps), "setMmrParams");
-  await confirm(vault.grantRole(await vault.FACTORY_ROLE(), await factory.getAddress()), "grant FACTORY_ROLE to the factory");
-  await confirm(vault.grantRole(await vault.EXTERNAL_CREDITOR_ROLE(), await hub.getAddress()), "grant EXTERNAL_CREDITOR_ROLE to the hub");
-  for (const operator of settlementOperators) {
-    await confirm(vault.grantRole(await vault.SETTLEMENT_ROLE(), operator.address), "grant SETTLEMENT_ROLE to an operator");
-    await confirm(admin.sendTransaction({ to: operator.address, value: parseEther("10") }), "fund a settlement operator");
-  }
-  progress("vault configured: liquidation manager, MMR params, factory, hub and settlement roles");
-
-  const markets: MarketRecord[] = [];
-  const marketPrices: bigint[] = [];
+  await configureVault(d, contracts, settlementOperators);
   const keeper = settlementOperators[0];
-  for (let i = 0; i < options.markets; i++) {
-    const symbol = marketSymbol(i);
-    const receipt = await confirm(factory.createMarket(symbol), `createMarket ${symbol}`);
-    const created = receipt.logs
-      .map((log) => { try { return factory.interface.parseLog(log); } catch { return null; } })
-      .find((parsed) => parsed?.name === "MarketCreated");
-    if (!created) throw new Error(`createMarket ${symbol}: no MarketCreated event in the receipt`);
-    const market: MarketRecord = { marketId: created.args.marketId, symbol, orderBook: created.args.orderBook };
-    markets.push(market);
-    records[`OrderBook_${symbol}`] = {
-      address: market.orderBook,
-      abi: combinedAbi,
-      transactionHash: receipt.hash,
-      receipt: receiptRecord(receipt),
-      args: [adminAddress, market.marketId, vaultAddress],
-      numDeployments: 1,
-    };
-    const price = parseUnits(String(100 + draw(options.seed, `price:${symbol}`, 50_000)), 6);
-    marketPrices.push(price);
-    await confirm((vault.connect(keeper) as Contract).updateMarkPrice(market.marketId, price), `updateMarkPrice ${symbol}`);
-    progress(`market ${i + 1}/${options.markets}: ${symbol} -> ${market.orderBook}`);
-  }
+  const { markets, prices } = await createMarkets(d, contracts, keeper, adminAddress, options);
+  await openPositions(d, contracts, users, keeper, markets, prices, options.seed);
 
-  const deposit = parseUnits("1000000", 6);
-  for (const [i, user] of users.entries()) {
-    await confirm(admin.sendTransaction({ to: user.address, value: parseEther("10") }), `fund user ${i}`);
-    await confirm(usdc.mint(user.address, deposit), `mint USDC for user ${i}`);
-    await confirm((usdc.connect(user) as Contract).approve(vaultAddress, deposit), `approve for user ${i}`);
-    await confirm((vault.connect(user) as Contract).deposit(deposit), `deposit for user ${i}`);
-    progress(`user ${i + 1}/${options.users} deposited`);
-  }
-  const tradingFacet = await loadArtifact(hre, "OrderBookTradingFacet");
-  for (const [i, buyer] of users.entries()) {
-    const seller = users[(i + 1) % users.length];
-    const chosen = new Set<number>();
-    for (let n = 0; chosen.size < Math.min(POSITIONS_PER_USER, markets.length); n++) chosen.add(draw(options.seed, `user${i}:market${n}`, markets.length));
-    for (const m of chosen) {
-      const book = new Contract(markets[m].orderBook, tradingFacet.abi, conn.ethers.provider);
-      const size = parseEther(String(1 + draw(options.seed, `user${i}:size${m}`, 5)));
-      const buyId = await placeOrder(book, buyer, true, marketPrices[m], size);
-      const sellId = await placeOrder(book, seller, false, marketPrices[m], size);
-      await confirm((book.connect(keeper) as Contract).matchOrders(buyId, sellId), `match in ${markets[m].symbol}`);
-    }
-    progress(`user ${i + 1}/${options.users} holds positions in ${chosen.size} markets`);
-  }
-  if (users.length > 0) {
-    await confirm(hub.creditFromChain(keccak256(toUtf8Bytes(`${options.seed}:bridge:0`)), 42161, users[0].address, parseUnits("2500", 6)), "cross-chain credit");
-  }
-
-  async function placeOrder(book: Contract, trader: Signer, isBuy: boolean, price: bigint, size: bigint): Promise<bigint> {
-    const receipt = await confirm((book.connect(trader) as Contract).placeOrder(isBuy, price, size), "placeOrder");
-    const placed = receipt.logs
-      .map((log) => { try { return book.interface.parseLog(log); } catch { return null; } })
-      .find((parsed) => parsed?.name === "OrderPlaced");
-    if (!placed) throw new Error("placeOrder: no OrderPlaced event in the receipt");
-    return placed.args.orderId as bigint;
-  }
-
-  const archived = await retireNetworkRecords(root, network, conn.networkConfig.type === "edr-simulated");
-  if (archived) progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
-  for (const [name, record] of Object.entries(records)) await writeDeploymentRecord(root, network, name, record);
-  await writeChainId(root, network, chainId);
+  const { records } = d;
   const system: SystemRecord = {
     network,
     chainId,
     contracts: {
       USDC: records.USDC.address,
-      CORE_VAULT: vaultAddress,
+      CORE_VAULT: contracts.vaultAddress,
       VAULT_ANALYTICS: records.VaultAnalytics.address,
       POSITION_MANAGER: records.PositionManager.address,
       LIQUIDATION_MANAGER: records.LiquidationManager.address,
@@ -241,7 +294,6 @@ export async function deploySystem(
     seed: options.seed,
     deployedAtBlock: await conn.ethers.provider.getBlockNumber(),
   };
-  await writeSystemRecord(root, system);
-  progress(`records written to deployments/${network}/ and deployments/${network}-deployment.json`);
+  await writeRecords(d, system);
   return system;
 }

@@ -54,6 +54,12 @@ const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 /** Roles whose holder can administer the vault or grant ORDERBOOK_ROLE: the deployer must hold none of them. */
 const ADMIN_ROLES: VaultRole[] = ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"];
 
+/** How many (role, holder) pairs `graph` has, and those of them `other` does not (in role order, then holder order). */
+function pairsMissing(graph: Record<VaultRole, string[]>, other: Record<VaultRole, string[]>): { total: number; missing: [VaultRole, string][] } {
+  const pairs = VAULT_ROLES.flatMap((role) => graph[role].map((holder) => [role, holder] as [VaultRole, string]));
+  return { total: pairs.length, missing: pairs.filter(([role, holder]) => !other[role].some((h) => same(h, holder))) };
+}
+
 /** "FUTURES_MARKET_FACTORY 0x…", "OrderBook BTC-USD 0x…", "deployer 0x…": names from the records and the cutover. */
 export function namer(desired: DesiredState, records: SystemRecord): (address: string) => string {
   const known = knownAccounts(records);
@@ -109,15 +115,8 @@ export const CHECKS: Check[] = [
     title: "every role holder the plan wired holds its role on the new vault",
     run({ desired, observed, files }) {
       const name = namer(desired, files.records);
-      const failures: Failure[] = [];
-      let wanted = 0;
-      for (const role of VAULT_ROLES) {
-        for (const holder of desired.roles[role]) {
-          wanted++;
-          if (observed.roles[role].some((h) => same(h, holder))) continue;
-          failures.push({ subject: `${role} of ${name(holder)}`, expected: "holds the role", found: "does not hold it", fix: `grant it back: newVault.grantRole(${role}, ${holder}) from the role's admin (corevault:regrant-roles)` });
-        }
-      }
+      const { total: wanted, missing } = pairsMissing(desired.roles, observed.roles);
+      const failures: Failure[] = missing.map(([role, holder]) => ({ subject: `${role} of ${name(holder)}`, expected: "holds the role", found: "does not hold it", fix: `grant it back: newVault.grantRole(${role}, ${holder}) from the role's admin (corevault:regrant-roles)` }));
       return result(failures, `${wanted - failures.length}/${wanted} desired (role, holder) pairs hold on ${short(desired.newVault)}`);
     },
   },
@@ -126,22 +125,16 @@ export const CHECKS: Check[] = [
     title: "nothing the plan did not wire holds a role on the new vault",
     run({ desired, observed, files }) {
       const name = namer(desired, files.records);
-      const failures: Failure[] = [];
-      let holders = 0;
-      for (const role of VAULT_ROLES) {
-        for (const holder of observed.roles[role]) {
-          holders++;
-          if (desired.roles[role].some((h) => same(h, holder))) continue;
-          // The deployer keeping an admin role is the deployer check's finding, not this one's.
-          if (same(holder, desired.deployer) && ADMIN_ROLES.includes(role)) continue;
-          failures.push({
-            subject: `${role} of ${name(holder)}`,
-            expected: "not a holder (no plan of the cutover grants it)",
-            found: `holds ${role}`,
-            fix: `revoke it: newVault.revokeRole(${role}, ${holder}); if it should hold the role, grant it through corevault:regrant-roles so a plan records it`,
-          });
-        }
-      }
+      const { total: holders, missing: unplanned } = pairsMissing(observed.roles, desired.roles);
+      const failures: Failure[] = unplanned
+        // The deployer keeping an admin role is the deployer check's finding, not this one's.
+        .filter(([role, holder]) => !(same(holder, desired.deployer) && ADMIN_ROLES.includes(role)))
+        .map(([role, holder]) => ({
+          subject: `${role} of ${name(holder)}`,
+          expected: "not a holder (no plan of the cutover grants it)",
+          found: `holds ${role}`,
+          fix: `revoke it: newVault.revokeRole(${role}, ${holder}); if it should hold the role, grant it through corevault:regrant-roles so a plan records it`,
+        }));
       return result(failures, `${holders} (role, holder) pairs on ${short(desired.newVault)} (from RoleGranted events, confirmed with hasRole); ${failures.length} not in the plans`);
     },
   },

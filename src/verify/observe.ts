@@ -45,13 +45,17 @@ export interface ObservedState {
  */
 export const GAS = { vaultView: VAULT_VIEW_GAS, diamondView: 10_500, diamondViewWarm: 7_500, facetAddresses: 23_000, pointer: 8_000 } as const;
 
-export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
-  const { newVault, oldVault } = desired;
-  const books = [...new Set([...desired.markets.map((m) => m.orderBook), ...desired.registered])];
-  const candidates = await roleCandidates(reader, newVault, fromBlock);
+/** Who may hold a role on the new vault: holders seen in its role events, the desired holders, and the deployer. */
+async function candidateHolders(reader: Reader, desired: DesiredState, fromBlock: number) {
+  const candidates = await roleCandidates(reader, desired.newVault, fromBlock);
   for (const role of VAULT_ROLES) for (const holder of desired.roles[role]) candidates.get(role)!.add(getAddress(holder));
   for (const role of ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"] as const) if (desired.deployer) candidates.get(role)!.add(desired.deployer);
+  return candidates;
+}
 
+/** The view calls of one observation, in the order `decodeReads` takes their results. */
+function cutoverReads(desired: DesiredState, books: string[]): ReadCall[] {
+  const { newVault, oldVault } = desired;
   const vault = (fn: string, args: unknown[] = []): ReadCall => ({ to: newVault, contract: "CoreVault", fn, args, gas: GAS.vaultView });
   const old = (fn: string): ReadCall => ({ to: oldVault, contract: "CoreVault", fn, args: [], gas: GAS.vaultView });
   const single: ReadCall[] = [
@@ -73,8 +77,11 @@ export async function observeCutover(reader: Reader, desired: DesiredState, from
     { to: book, contract: "OrderBookViewFacet", fn: "marketId", args: [], gas: GAS.diamondViewWarm },
     { to: book, contract: "DiamondLoupeFacet", fn: "facetAddresses", args: [], gas: GAS.facetAddresses },
   ]);
-  // Everything above, and the role confirmations, in one batch: a few aggregate3 requests.
-  const [values, roles] = await Promise.all([reader.tryCallMany([...single, ...pointerReads, ...mappingReads, ...bookReads]), confirmHolders(reader, newVault, candidates)]);
+  return [...single, ...pointerReads, ...mappingReads, ...bookReads];
+}
+
+/** The results of `cutoverReads`, by what they are. */
+function decodeReads(values: unknown[], desired: DesiredState, books: string[]) {
   const [chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr] = values as [bigint?, boolean?, string?, string?, bigint[]?, string[]?, boolean?, string?, bigint[]?];
   let at = 9;
   const decimals = desired.collateral ? values[at++] : undefined;
@@ -88,6 +95,16 @@ export async function observeCutover(reader: Reader, desired: DesiredState, from
     at += 3;
     orderBooks[book] = { vault: bookVault, marketId, facets: facets?.map((f) => getAddress(f)) };
   }
+  return { chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr, decimals, pointers, mapping, orderBooks };
+}
+
+export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
+  const { newVault } = desired;
+  const books = [...new Set([...desired.markets.map((m) => m.orderBook), ...desired.registered])];
+  const candidates = await candidateHolders(reader, desired, fromBlock);
+  // The view calls and the role confirmations in one batch: a few aggregate3 requests.
+  const [values, roles] = await Promise.all([reader.tryCallMany(cutoverReads(desired, books)), confirmHolders(reader, newVault, candidates)]);
+  const { chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr, decimals, pointers, mapping, orderBooks } = decodeReads(values, desired, books);
 
   // One request for the code of the new vault (its linked libraries) and of every facet in use or known.
   const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));

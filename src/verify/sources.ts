@@ -29,18 +29,22 @@ export interface SourceVerification {
   message: string;
 }
 
-export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState): Promise<CheckResult[]> {
+type Deployed = DesiredState["deployed"][number];
+type Matched = { deployed: Deployed; artifact: RuntimeArtifact & { sourceName: string } };
+
+/** sources.bytecode: each deployed contract's runtime code against its artifact; the ones that match. */
+async function bytecodeCheck(conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState): Promise<{ bytecode: CheckResult; matched: Matched[] }> {
   const provider = conn.ethers.provider;
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const codes = await reader.codes(desired.deployed.map((d) => d.address));
-  const matched: { deployed: DesiredState["deployed"][number]; artifact: RuntimeArtifact & { sourceName: string } }[] = [];
-  const bytecodeFailures: Failure[] = [];
+  const matched: Matched[] = [];
+  const failures: Failure[] = [];
   for (const deployed of desired.deployed) {
     const artifact = (await catalog.artifact(deployed.contract)) as unknown as RuntimeArtifact & { sourceName: string };
     const comparison = compareRuntime(codes[deployed.address] ?? "0x", artifact, deployed.libraries);
     if (comparison.match) matched.push({ deployed, artifact });
     else {
-      bytecodeFailures.push({
+      failures.push({
         subject: `${deployed.record} ${deployed.address} (${deployed.contract})`,
         expected: `the runtime code of ${artifact.sourceName}:${artifact.contractName}${Object.keys(deployed.libraries).length ? ` linked to ${Object.entries(deployed.libraries).map(([n, a]) => `${n}=${a}`).join(", ")}` : ""}`,
         found: comparison.reason ?? "different code",
@@ -51,31 +55,25 @@ export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: Network
   const bytecode: CheckResult = {
     name: "sources.bytecode",
     title: "every contract the cutover deployed runs its compiled artifact (links and immutables accounted for)",
-    status: bytecodeFailures.length === 0 ? "pass" : "fail",
+    status: failures.length === 0 ? "pass" : "fail",
     evidence: `${matched.length}/${desired.deployed.length} match: ${desired.deployed.map((d) => d.record).join(", ")}`,
-    failures: bytecodeFailures,
+    failures,
   };
+  return { bytecode, matched };
+}
 
-  const explorer: CheckResult = { name: "sources.explorer", title: "every contract the cutover deployed is source-verified on the block explorer", status: "pass", evidence: "", failures: [] };
-  const chainId = Number((await provider.getNetwork()).chainId);
-  if (DEV_CHAINS.includes(chainId)) {
-    return [bytecode, { ...explorer, status: "n/a", evidence: `chain ${chainId} is a development chain: hardhat-verify has no explorer for it` }];
-  }
-  let verifyContract: VerifyContract;
+/** hardhat-verify's verify module, when the plugin is in the config; undefined otherwise. */
+async function loadVerify(hre: HardhatRuntimeEnvironment): Promise<{ verifyContract: VerifyContract } | undefined> {
   try {
     if ((hre.config as { verify?: unknown }).verify === undefined) throw new Error("not loaded");
-    ({ verifyContract } = (await import("@nomicfoundation/hardhat-verify/verify")) as unknown as { verifyContract: VerifyContract });
+    return (await import("@nomicfoundation/hardhat-verify/verify")) as unknown as { verifyContract: VerifyContract };
   } catch {
-    return [
-      bytecode,
-      {
-        ...explorer,
-        status: "fail",
-        evidence: "hardhat-verify is not available",
-        failures: [{ subject: "@nomicfoundation/hardhat-verify", expected: "installed and in the config's plugins", found: "not loaded", fix: "npm install --save-dev @nomicfoundation/hardhat-verify, add it to plugins in hardhat.config.ts and set verify.etherscan.apiKey" }],
-      },
-    ];
+    return undefined;
   }
+}
+
+/** Submits each matched contract to the explorer (or finds it verified), keeping the last line hardhat-verify printed. */
+async function verifyOnExplorer(hre: HardhatRuntimeEnvironment, verifyContract: VerifyContract, matched: Matched[]): Promise<SourceVerification[]> {
   const results: SourceVerification[] = [];
   for (const { deployed, artifact } of matched) {
     const contract = `${artifact.sourceName}:${artifact.contractName}`;
@@ -91,11 +89,34 @@ export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: Network
       console.log = print;
     }
   }
+  return results;
+}
+
+export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState): Promise<CheckResult[]> {
+  const { bytecode, matched } = await bytecodeCheck(conn, catalog, desired);
+  const explorer: CheckResult = { name: "sources.explorer", title: "every contract the cutover deployed is source-verified on the block explorer", status: "pass", evidence: "", failures: [] };
+  const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
+  if (DEV_CHAINS.includes(chainId)) {
+    return [bytecode, { ...explorer, status: "n/a", evidence: `chain ${chainId} is a development chain: hardhat-verify has no explorer for it` }];
+  }
+  const verify = await loadVerify(hre);
+  if (!verify) {
+    return [
+      bytecode,
+      {
+        ...explorer,
+        status: "fail",
+        evidence: "hardhat-verify is not available",
+        failures: [{ subject: "@nomicfoundation/hardhat-verify", expected: "installed and in the config's plugins", found: "not loaded", fix: "npm install --save-dev @nomicfoundation/hardhat-verify, add it to plugins in hardhat.config.ts and set verify.etherscan.apiKey" }],
+      },
+    ];
+  }
+  const results = await verifyOnExplorer(hre, verify.verifyContract, matched);
   explorer.failures = [
     ...results
       .filter((r) => !r.verified)
       .map((r) => ({ subject: `${r.record} ${r.address} (${r.contract})`, expected: "verified on the explorer", found: r.message, fix: "check verify.etherscan.apiKey and the chain's block explorer in chainDescriptors; run cutover:verify --sources again" })),
-    ...bytecodeFailures.map((f) => ({ ...f, expected: "submitted for verification", found: "not submitted: its code is not the artifact's (sources.bytecode)" })),
+    ...bytecode.failures.map((f) => ({ ...f, expected: "submitted for verification", found: "not submitted: its code is not the artifact's (sources.bytecode)" })),
   ];
   explorer.status = explorer.failures.length === 0 ? "pass" : "fail";
   explorer.evidence = `${results.filter((r) => r.verified).length}/${desired.deployed.length} verified: ${results.map((r) => `${r.record} ${r.verified ? "verified" : "FAILED"}`).join(", ")}`;

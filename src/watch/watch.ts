@@ -1,6 +1,6 @@
 // cutover:watch: streams the old and new vault's events block range by block range, and raises an ALARM for
 // OrderBook activity on the OLD vault after the cutover and for role changes that no plan of the cutover made.
-import { formatUnits, getAddress, type Log } from "ethers";
+import { formatUnits, getAddress, type Interface, type Log, type LogDescription } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { roleName } from "../corevault/observe.js";
@@ -64,6 +64,50 @@ export function alarmFor(desired: DesiredState, vault: "old" | "new", event: str
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A vault event in words: its fields (market ids by symbol, amounts in units), and for role events the role and account. */
+function eventDetail(parsed: LogDescription, symbols: Map<string, string>): { detail: string; role?: string; account?: string } {
+  const a = parsed.args;
+  const market = (id: string) => symbols.get(id.toLowerCase()) ?? `${id.slice(0, 10)}…`;
+  switch (parsed.name) {
+    case "PositionUpdated":
+      return { detail: `user ${a.user} market ${market(a.marketId)} size ${formatUnits(a.size, 18)} entry ${formatUnits(a.entryPrice, 6)} realized ${formatUnits(a.realizedPnl, 6)}` };
+    case "MarginLocked":
+    case "MarginReleased":
+      return { detail: `user ${a.user} market ${market(a.marketId)} amount ${formatUnits(a.amount, 6)}` };
+    case "LiquidationExecuted":
+      return { detail: `user ${a.user} market ${market(a.marketId)} liquidator ${a.liquidator} reward ${formatUnits(a.reward, 6)}` };
+    case "VaultMarketSettled":
+      return { detail: `market ${market(a.marketId)} final price ${formatUnits(a.finalPrice, 6)}` };
+    default: {
+      const role = roleName(a.role);
+      const account = getAddress(a.account);
+      return { detail: `${role} ${parsed.name === "RoleGranted" ? "to" : "from"} ${account} by ${a.sender}`, role, account };
+    }
+  }
+}
+
+interface WatchContext {
+  provider: NetworkConnection["ethers"]["provider"];
+  iface: Interface;
+  desired: DesiredState;
+  symbols: Map<string, string>;
+}
+
+/** The line for one log of a vault, an alarm when nothing planned explains it; undefined for a log the ABI does not know. */
+async function describeLog(ctx: WatchContext, log: Log, vault: "old" | "new"): Promise<WatchLine | undefined> {
+  const parsed = ctx.iface.parseLog(log);
+  if (!parsed) return undefined;
+  const { role, account, detail: words } = eventDetail(parsed, ctx.symbols);
+  let detail = words;
+  const alarm = alarmFor(ctx.desired, vault, parsed.name, log.blockNumber, { role, account });
+  if (alarm && ORDERBOOK_EVENTS.has(parsed.name)) {
+    // the OrderBook that called the vault: the transaction's target
+    const tx = await ctx.provider.getTransaction(log.transactionHash);
+    if (tx?.to) detail += ` via ${tx.to}`;
+  }
+  return { kind: alarm ? "alarm" : "event", block: log.blockNumber, tx: log.transactionHash, vault, event: parsed.name, detail, alarm };
+}
+
 export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: WatchOptions): Promise<WatchSummary> {
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
@@ -71,49 +115,13 @@ export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkC
   const desired = await desiredState(hre.config.paths.root, records, catalog, { oldVault: options.oldVault });
   const iface = await catalog.iface("CoreVault");
   const topics = WATCHED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
-  const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));
+  const ctx: WatchContext = { provider, iface, desired, symbols: new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol])) };
   const pollMs = options.pollMs > 0 ? options.pollMs : (await isLocalNetwork(conn)) ? 200 : 2_000;
   const deadline = options.seconds > 0 ? Date.now() + options.seconds * 1000 : Infinity;
   let next = options.fromBlock ?? (await provider.getBlockNumber()) + 1;
   const fromBlock = next;
   const last = options.blocks > 0 ? fromBlock + options.blocks - 1 : Infinity;
   const summary: WatchSummary = { oldVault: desired.oldVault, newVault: desired.newVault, cutoverBlock: desired.completedAtBlock, fromBlock, toBlock: fromBlock - 1, events: 0, alarms: 0 };
-
-  const describe = async (log: Log, vault: "old" | "new"): Promise<WatchLine | undefined> => {
-    const parsed = iface.parseLog(log);
-    if (!parsed) return undefined;
-    const a = parsed.args;
-    const market = (id: string) => symbols.get(id.toLowerCase()) ?? `${id.slice(0, 10)}…`;
-    let detail: string;
-    let role: string | undefined;
-    let account: string | undefined;
-    switch (parsed.name) {
-      case "PositionUpdated":
-        detail = `user ${a.user} market ${market(a.marketId)} size ${formatUnits(a.size, 18)} entry ${formatUnits(a.entryPrice, 6)} realized ${formatUnits(a.realizedPnl, 6)}`;
-        break;
-      case "MarginLocked":
-      case "MarginReleased":
-        detail = `user ${a.user} market ${market(a.marketId)} amount ${formatUnits(a.amount, 6)}`;
-        break;
-      case "LiquidationExecuted":
-        detail = `user ${a.user} market ${market(a.marketId)} liquidator ${a.liquidator} reward ${formatUnits(a.reward, 6)}`;
-        break;
-      case "VaultMarketSettled":
-        detail = `market ${market(a.marketId)} final price ${formatUnits(a.finalPrice, 6)}`;
-        break;
-      default:
-        role = roleName(a.role);
-        account = getAddress(a.account);
-        detail = `${role} ${parsed.name === "RoleGranted" ? "to" : "from"} ${account} by ${a.sender}`;
-    }
-    const alarm = alarmFor(desired, vault, parsed.name, log.blockNumber, { role, account });
-    if (alarm && ORDERBOOK_EVENTS.has(parsed.name)) {
-      // the OrderBook that called the vault: the transaction's target
-      const tx = await provider.getTransaction(log.transactionHash);
-      if (tx?.to) detail += ` via ${tx.to}`;
-    }
-    return { kind: alarm ? "alarm" : "event", block: log.blockNumber, tx: log.transactionHash, vault, event: parsed.name, detail, alarm };
-  };
 
   while (next <= last && Date.now() < deadline) {
     const latest = await provider.getBlockNumber();
@@ -125,7 +133,7 @@ export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkC
     const logs = await provider.getLogs({ address: [desired.oldVault, desired.newVault], topics: [topics], fromBlock: next, toBlock: to });
     logs.sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
     for (const log of logs) {
-      const line = await describe(log, log.address.toLowerCase() === desired.oldVault.toLowerCase() ? "old" : "new");
+      const line = await describeLog(ctx, log, log.address.toLowerCase() === desired.oldVault.toLowerCase() ? "old" : "new");
       if (!line) continue;
       summary.events++;
       if (line.alarm) summary.alarms++;

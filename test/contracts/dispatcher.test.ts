@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Contract } from "ethers";
+import type { Contract, Signer } from "ethers";
 import { buildManifestTree, type ManifestEntry, type ManifestTree } from "../../src/manifest/merkle.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -35,6 +35,15 @@ function applyArgs(entries: ManifestEntry[], tree: ManifestTree, indices = entri
     indices.map((i) => tree.proofs[i].proof),
     indices.map((i) => tree.proofs[i].isRight),
   ] as const;
+}
+
+/** Each call, sent by `account`, reverts with AccessControlUnauthorizedAccount(account, role). */
+async function expectMissingRole(dispatcher: Contract, account: Signer & { address: string }, role: string, ...calls: ((as: Contract) => Promise<unknown>)[]) {
+  for (const call of calls) {
+    await expect(call(dispatcher.connect(account) as Contract))
+      .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
+      .withArgs(account.address, role);
+  }
 }
 
 async function deployed() {
@@ -88,20 +97,13 @@ describe("ManifestDispatcher", () => {
 
     it("commitRoot needs COMMIT_ROLE", async () => {
       const { dispatcher, tree, roles, outsider } = await loadFixture(deployed);
-      await expect((dispatcher.connect(outsider) as Contract).commitRoot(tree.root, 1))
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.commit);
+      await expectMissingRole(dispatcher, outsider, roles.commit, (d) => d.commitRoot(tree.root, 1));
     });
 
     it("applyRoutes and activateCommittedRoot need APPLY_ROLE (COMMIT_ROLE is not enough)", async () => {
       const { dispatcher, entries, tree, roles, outsider } = await loadFixture(due);
       await dispatcher.grantRole(roles.commit, outsider.address);
-      await expect((dispatcher.connect(outsider) as Contract).applyRoutes(...applyArgs(entries, tree)))
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.apply);
-      await expect((dispatcher.connect(outsider) as Contract).activateCommittedRoot())
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.apply);
+      await expectMissingRole(dispatcher, outsider, roles.apply, (d) => d.applyRoutes(...applyArgs(entries, tree)), (d) => d.activateCommittedRoot());
     });
 
     it("removeRoutes needs APPLY_ROLE or EMERGENCY_ROLE; either one suffices", async () => {
@@ -117,23 +119,14 @@ describe("ManifestDispatcher", () => {
 
     it("setActivationDelay and freeze need DEFAULT_ADMIN_ROLE", async () => {
       const { dispatcher, roles, outsider } = await loadFixture(deployed);
-      await expect((dispatcher.connect(outsider) as Contract).setActivationDelay(10))
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.admin);
-      await expect((dispatcher.connect(outsider) as Contract).freeze())
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.admin);
+      await expectMissingRole(dispatcher, outsider, roles.admin, (d) => d.setActivationDelay(10), (d) => d.freeze());
     });
 
     it("pause and unpause need EMERGENCY_ROLE", async () => {
       const { dispatcher, roles, outsider } = await loadFixture(deployed);
-      await expect((dispatcher.connect(outsider) as Contract).pause())
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.emergency);
+      await expectMissingRole(dispatcher, outsider, roles.emergency, (d) => d.pause());
       await dispatcher.pause();
-      await expect((dispatcher.connect(outsider) as Contract).unpause())
-        .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
-        .withArgs(outsider.address, roles.emergency);
+      await expectMissingRole(dispatcher, outsider, roles.emergency, (d) => d.unpause());
     });
   });
 

@@ -4,19 +4,18 @@ import { expect } from "chai";
 import { Contract, parseEther, parseUnits } from "ethers";
 import hre, { network } from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
+import { contractAt } from "../helpers/contracts.js";
+import { freshSystem } from "../helpers/system.js";
 
 const conn = await network.create();
 const { ethers, networkHelpers } = conn;
 const PRICE = parseUnits("1000", 6);
 const ONE = parseEther("1");
 
-async function at(name: string, address: string): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, ethers.provider);
-}
+const at = contractAt(ethers.provider);
 
 async function systemFixture() {
-  const system = await deploySystem(hre, conn, { markets: 2, users: 0, factory: "updatable", seed: "vault-test" });
+  const system = await freshSystem({ markets: 2, seed: "vault-test" }, conn);
   const [admin, alice, bob, liquidator, settler, stranger] = await ethers.getSigners();
   const vault = (await at("CoreVault", system.contracts.CORE_VAULT)).connect(admin) as Contract;
   const usdc = (await at("MockUSDC", system.contracts.USDC)).connect(admin) as Contract;

@@ -2,11 +2,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract } from "ethers";
 import hre, { network } from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
 import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { DeploymentRecord, SystemRecord } from "../../src/records/records.js";
+import { contractAt } from "../helpers/contracts.js";
 import { runTask, taskError } from "../helpers/tasks.js";
 
 const root = hre.config.paths.root;
@@ -48,10 +47,11 @@ describe("mocks:deploy-system", () => {
       expect(record.address).to.equal(market.orderBook);
     }
 
-    const factory = new Contract(system.contracts.FUTURES_MARKET_FACTORY, (await loadArtifact(hre, "FuturesMarketFactoryImmutable")).abi, conn.ethers.provider);
+    const at = contractAt(conn.ethers.provider);
+    const factory = await at("FuturesMarketFactoryImmutable", system.contracts.FUTURES_MARKET_FACTORY);
     expect(await factory.isVaultUpdatable()).to.equal(false);
     expect(await factory.vault()).to.equal(system.contracts.CORE_VAULT);
-    const vault = new Contract(system.contracts.CORE_VAULT, (await loadArtifact(hre, "CoreVault")).abi, conn.ethers.provider);
+    const vault = await at("CoreVault", system.contracts.CORE_VAULT);
     for (const operator of system.settlementOperators as string[]) {
       expect(await vault.hasRole(await vault.SETTLEMENT_ROLE(), operator)).to.equal(true);
     }

@@ -4,12 +4,12 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, id, keccak256, ZeroAddress } from "ethers";
-import hre, { network } from "hardhat";
+import hre from "hardhat";
 import { selectorsOf } from "../../src/diamond/selectors.js";
 import { facetPlanId, type FacetPlan } from "../../src/diamond/facet-plan.js";
-import { runTask, taskError } from "../helpers/tasks.js";
+import { conn, nonce } from "../helpers/system.js";
+import { runJson, runTask, taskError } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers, networkHelpers } = conn;
 const { time } = networkHelpers;
 const [admin, outsider] = await ethers.getSigners();
@@ -33,20 +33,16 @@ interface PlanOut {
 }
 
 async function plan(args: Record<string, unknown>): Promise<PlanOut> {
-  return JSON.parse(await runTask("diamond:plan", { json: true, ...args })) as PlanOut;
+  return runJson<PlanOut>("diamond:plan", args);
 }
 
 async function change(task: string, args: Record<string, unknown>) {
-  return JSON.parse(await runTask(task, { json: true, ...args })) as {
+  return runJson<{
     state: { state: string; eta?: number };
     stage?: { transactionsSent: number; complete: boolean };
     apply?: { transactionsSent: number; complete: boolean; results: { id: string; status: string }[] };
     routesVerified?: boolean;
-  };
-}
-
-async function nonce(): Promise<number> {
-  return ethers.provider.getTransactionCount(admin.address, "latest");
+  }>(task, args);
 }
 
 /** selector -> facet of a loupe, and facet -> sorted selectors: the same routes whatever the loupe's order. */

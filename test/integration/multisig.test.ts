@@ -2,29 +2,25 @@
 // TimelockController hold the admin roles of the legacy system; the signer deploys and wires the new vault, the rest
 // is proposed / scheduled, and running the same command again continues once the authority has executed it.
 import { readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, ContractFactory, ZeroAddress, ZeroHash } from "ethers";
-import hre, { network } from "hardhat";
+import { Contract, ContractFactory, ZeroAddress, ZeroHash, type Wallet } from "ethers";
+import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import { roleId, VAULT_ROLES } from "../../src/corevault/observe.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import type { Proposal, SafeProposal, TimelockProposal } from "../../src/engine/proposal.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import { batchChecksum, type BatchFile } from "../../src/safe/batch-file.js";
 import { encodeMultiSend, MULTISEND_CALL_ONLY_141, OPERATION, safeTxForBatch, safeTxHashes } from "../../src/safe/safe-tx.js";
 import { createSafe, execute, owners } from "../helpers/safe.js";
-import { runTask, taskError } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
+import { runTask, taskError, withExitCode } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers } = conn;
 const [deployer, relayer] = await ethers.getSigners();
-const appDir = await mkdtemp(path.join(tmpdir(), "cutover-app-"));
-hre.config.cutover.appConfig.contractsModule = path.join(appDir, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(appDir, ".env.local");
+const appDir = await tempAppConfig();
 
 interface RunJson {
   planId: string;
@@ -38,23 +34,27 @@ interface RunJson {
   orderBooks?: { orderBook: string; status: string }[];
 }
 
-async function at(name: string, address: string, runner = ethers.provider as never): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, runner);
+const at = contractAt(ethers.provider);
+
+/** Runs a task with `--json`; its parsed output and the exit code it set. */
+async function runWithExitCode(name: string, args: Record<string, unknown>): Promise<{ out: RunJson; exitCode: number }> {
+  const { printed, exitCode } = await withExitCode(name, { json: true, ...args });
+  return { out: JSON.parse(printed) as RunJson, exitCode };
 }
 
 async function redeploy(args: Record<string, unknown>): Promise<{ out: RunJson; exitCode: number }> {
-  const out = JSON.parse(await runTask("corevault:redeploy", { json: true, ...args })) as RunJson;
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, exitCode };
-}
-
-async function nonce(): Promise<number> {
-  return ethers.provider.getTransactionCount(deployer.address, "latest");
+  return runWithExitCode("corevault:redeploy", args);
 }
 
 function journal(planFile: string): JournalEntry[] {
   return readFileSync(path.join(path.dirname(planFile), "journal.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as JournalEntry);
+}
+
+/** A new 2-of-3 Safe v1.4.1, its owners' keys labelled `label`. */
+async function twoOfThreeSafe(label: string, saltNonce: bigint): Promise<{ keys: Wallet[]; safe: Contract; safeAddress: string }> {
+  const keys = owners(3, label);
+  const safe = await createSafe(conn, deployer, keys.map((k) => k.address), 2, saltNonce);
+  return { keys, safe, safeAddress: await safe.getAddress() };
 }
 
 /** Moves DEFAULT_ADMIN_ROLE of the old vault, the factory and the hub from the deployer to `authority`. */
@@ -72,10 +72,8 @@ describe("running with a multisig", () => {
   });
 
   it("--executor safe: sends the signer's steps, proposes the Safe's as Transaction Builder batches + SafeTx, and finishes once the 2-of-3 Safe executed them", async () => {
-    const system = await deploySystem(hre, conn, { markets: 3, users: 0, factory: "updatable", seed: "multisig-safe" });
-    const keys = owners(3, "safe");
-    const safe = await createSafe(conn, deployer, keys.map((k) => k.address), 2, 1n);
-    const safeAddress = await safe.getAddress();
+    const system = await freshSystem({ markets: 3, seed: "multisig-safe" });
+    const { keys, safe, safeAddress } = await twoOfThreeSafe("safe", 1n);
     await handAdminTo(system, safeAddress);
     for (const market of system.markets) await (await (await at("OwnershipFacet", market.orderBook, deployer as never)).transferOwnership(safeAddress)).wait();
 
@@ -173,21 +171,14 @@ describe("running with a multisig", () => {
   });
 
   it("corevault:regrant-roles --executor safe: the Safe that administers the vault makes the role changes, grants proposed before revokes", async () => {
-    const system = await deploySystem(hre, conn, { markets: 2, users: 0, factory: "updatable", seed: "multisig-regrant" });
-    const keys = owners(3, "regrant");
-    const safe = await createSafe(conn, deployer, keys.map((k) => k.address), 2, 3n);
-    const safeAddress = await safe.getAddress();
+    const system = await freshSystem({ markets: 2, seed: "multisig-regrant" });
+    const { keys, safe, safeAddress } = await twoOfThreeSafe("regrant", 3n);
     await handAdminTo(system, safeAddress);
     const [operator, extra] = system.settlementOperators as string[];
     const newcomer = relayer.address;
     const desired = path.join(appDir, "desired-roles.json");
     writeFileSync(desired, JSON.stringify({ SETTLEMENT_ROLE: [operator, newcomer] }));
-    const regrant = async () => {
-      const out = JSON.parse(await runTask("corevault:regrant-roles", { desired, revokeExtra: true, executor: "safe", safe: safeAddress, json: true })) as RunJson;
-      const exitCode = Number(process.exitCode ?? 0);
-      process.exitCode = 0;
-      return { out, exitCode };
-    };
+    const regrant = () => runWithExitCode("corevault:regrant-roles", { desired, revokeExtra: true, executor: "safe", safe: safeAddress });
     const vault = await at("CoreVault", system.contracts.CORE_VAULT);
     const before = await nonce();
     // Grants first: the revoke waits until the Safe has executed the grant.
@@ -210,7 +201,7 @@ describe("running with a multisig", () => {
   });
 
   it("--executor timelock: schedules the timelock's steps (chained batches), refuses to execute before the delay, executes them on a later run", async () => {
-    const system = await deploySystem(hre, conn, { markets: 2, users: 0, factory: "updatable", seed: "multisig-timelock" });
+    const system = await freshSystem({ markets: 2, seed: "multisig-timelock" });
     const artifact = await loadArtifact(hre, "Timelock");
     const delay = 48 * 3600;
     const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(delay, [deployer.address], [deployer.address], ZeroAddress);
@@ -270,10 +261,8 @@ describe("running with a multisig", () => {
   });
 
   it("cutover:transfer-ownership --to <safe>: grant-then-renounce on the vault, factory and hub, one-step ERC-173 on every OrderBook; the check fails while the deployer holds anything", async () => {
-    const system = await deploySystem(hre, conn, { markets: 3, users: 0, factory: "updatable", seed: "multisig-transfer" });
-    const keys = owners(3, "transfer");
-    const safe = await createSafe(conn, deployer, keys.map((k) => k.address), 2, 2n);
-    const safeAddress = await safe.getAddress();
+    const system = await freshSystem({ markets: 3, seed: "multisig-transfer" });
+    const { keys, safe, safeAddress } = await twoOfThreeSafe("transfer", 2n);
     type Out = { complete: boolean; transactionsSent: number; checks: { name: string; status: string; failures: string[] }[]; results: { id: string }[] };
     const transfer = async (args: Record<string, unknown> = {}) => JSON.parse(await runTask("cutover:transfer-ownership", { to: safeAddress, json: true, ...args })) as Out;
     const status = (out: Out) => Object.fromEntries(out.checks.map((c) => [c.name, c.status]));
@@ -318,7 +307,7 @@ describe("running with a multisig", () => {
   });
 
   it("refuses --executor safe without --safe, and an unknown executor, before anything is sent", async () => {
-    await deploySystem(hre, conn, { markets: 1, users: 0, factory: "updatable", seed: "multisig-inputs" });
+    await freshSystem({ markets: 1, seed: "multisig-inputs" });
     const before = await nonce();
     expect((await taskError("corevault:redeploy", { executor: "safe", json: true })).message).to.include("Invalid --safe");
     expect((await taskError("corevault:redeploy", { executor: "multisig", json: true })).message).to.include("Invalid --executor");

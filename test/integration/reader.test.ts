@@ -2,33 +2,16 @@
 // semantics per call, and the plain-call fallback where Multicall3 is absent.
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import hre, { network } from "hardhat";
+import hre from "hardhat";
 import { roleId } from "../../src/corevault/observe.js";
 import { ContractCatalog } from "../../src/engine/contracts.js";
 import { localMulticall3 } from "../../src/engine/local-chain.js";
 import { MULTICALL3_ADDRESS, Reader, type ReadCall } from "../../src/engine/reader.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
+import { conn, counting, freshSystem } from "../helpers/system.js";
 
-const conn = await network.getOrCreate();
 const { ethers } = conn;
 const catalog = new ContractCatalog(hre);
-
-/** Counts the JSON-RPC requests that reach the connection's provider while `work` runs. */
-async function counting<T>(work: () => Promise<T>): Promise<{ result: T; methods: string[] }> {
-  const provider = conn.provider as unknown as { request: (args: { method: string; params?: unknown[] }) => Promise<unknown> };
-  const original = provider.request;
-  const methods: string[] = [];
-  provider.request = (args) => {
-    methods.push(args.method);
-    return original.call(provider, args);
-  };
-  try {
-    return { result: await work(), methods };
-  } finally {
-    provider.request = original;
-  }
-}
 
 function reads(system: SystemRecord, count: number): ReadCall[] {
   const vault = system.contracts.CORE_VAULT;
@@ -48,7 +31,7 @@ describe("Reader", () => {
   let system: SystemRecord;
 
   before(async () => {
-    system = await deploySystem(hre, conn, { markets: 20, users: 0, factory: "updatable", seed: "reader" });
+    system = await freshSystem({ markets: 20, seed: "reader" });
     expect(await localMulticall3(conn, catalog)).to.equal(true);
     expect(await ethers.provider.getCode(MULTICALL3_ADDRESS)).to.equal((await catalog.artifact("Multicall3")).deployedBytecode);
   });

@@ -3,10 +3,9 @@
 // with exactly as many transactions as an uninterrupted run sends: nothing twice.
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
-import { Contract } from "ethers";
-import hre from "hardhat";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
+import { contractAt } from "../helpers/contracts.js";
 import { finished, hardhat, journalEntries, journalPath, killAfterSent, startNode, type LocalNode } from "../helpers/node.js";
+import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
 
@@ -22,7 +21,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
   async function scenario(name: string, crash: (child: ChildProcess, journal: string) => Promise<void>, env: Record<string, string> = {}) {
     const { conn, url } = node;
     await node.mining();
-    const system = await deploySystem(hre, conn, { markets: MARKETS, users: 0, factory: "updatable", seed: `crash-${name}` });
+    const system = await freshSystem({ markets: MARKETS, seed: `crash-${name}` }, conn);
     const journal = journalPath("localhost", `corevault-redeploy-${system.contracts.CORE_VAULT.toLowerCase()}`);
     const childEnv = { LOCAL_RPC_URL: url, ...env };
     const planned = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--plan-only", "--json"], childEnv));
@@ -32,7 +31,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     // Transactions now wait for the next block, so a kill catches some in flight.
     await node.mining(150);
     const deployer = system.admin as string;
-    const nonceBefore = await conn.ethers.provider.getTransactionCount(deployer, "latest");
+    const nonceBefore = await nonce(deployer, conn);
 
     const first = hardhat(["corevault:redeploy", "--network", "localhost", "--json"], childEnv);
     const firstDone = finished(first);
@@ -47,9 +46,9 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     expect(result.complete).to.equal(true);
 
     await node.mining();
-    const sent = (await conn.ethers.provider.getTransactionCount(deployer, "latest")) - nonceBefore;
+    const sent = (await nonce(deployer, conn)) - nonceBefore;
     expect(sent, `${name}: ${sentBeforeKill} sent before the kill`).to.equal(steps);
-    const vault = new Contract(result.deployed.CoreVault, (await hre.artifacts.readArtifact("CoreVault")).abi, conn.ethers.provider);
+    const vault = await contractAt(conn.ethers.provider)("CoreVault", result.deployed.CoreVault);
     expect(await vault.registeredOrderBookCount()).to.equal(BigInt(MARKETS));
     const creations = journalEntries(journal).filter((e) => e.type === "receipt" && e.contractAddress);
     expect(new Set(creations.map((e) => (e as { contractAddress: string }).contractAddress)).size).to.equal(1);

@@ -1,38 +1,27 @@
 // `corevault:redeploy` driven through the task on the in-process chain, against the production-like system.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, ZeroHash } from "ethers";
-import hre, { network } from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
+import hre from "hardhat";
 import { roleId, VAULT_ROLES } from "../../src/corevault/observe.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import { readSystemRecord, systemRecordPath, type SystemRecord } from "../../src/records/records.js";
-import { runTask, taskError } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem as deployFresh, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, runTask, taskError } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers } = conn;
 const root = hre.config.paths.root;
 const [deployer, , , , , stranger] = await ethers.getSigners();
-const appDir = await mkdtemp(path.join(tmpdir(), "cutover-app-"));
-hre.config.cutover.appConfig.contractsModule = path.join(appDir, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(appDir, ".env.local");
-
-async function at(name: string, address: string): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, ethers.provider);
-}
+await tempAppConfig();
+const at = contractAt(ethers.provider);
 
 async function freshSystem(factory: "updatable" | "immutable" = "updatable", markets = 6): Promise<SystemRecord> {
-  return deploySystem(hre, conn, { markets, users: 2, factory, seed: `redeploy-${factory}-${markets}` });
+  return deployFresh({ markets, users: 2, factory, seed: `redeploy-${factory}-${markets}` });
 }
 
 async function redeploy(args: Record<string, unknown> = {}): Promise<{ planId: string; complete: boolean; transactionsSent: number; results: { id: string; status: string }[]; deployed: Record<string, string> }> {
-  return JSON.parse(await runTask("corevault:redeploy", { json: true, ...args }));
-}
-
-async function nonce(): Promise<number> {
-  return ethers.provider.getTransactionCount(deployer.address, "latest");
+  return runJson("corevault:redeploy", args);
 }
 
 /** Every role of the old vault has the same holders on the new one (the factory swapped where it was replaced). */

@@ -2,9 +2,8 @@
 // again: every diamond ends on the new vault with exactly one DiamondCut, counted from the chain's events.
 import { expect } from "chai";
 import { id } from "ethers";
-import hre from "hardhat";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import { finished, hardhat, journalEntries, journalPath, killAfterSent, startNode, type LocalNode } from "../helpers/node.js";
+import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 30;
 const DIAMOND_CUT_TOPIC = id("DiamondCut((address,uint8,bytes4[])[],address,bytes)");
@@ -23,7 +22,7 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
       const { conn, url } = node;
       const env = { LOCAL_RPC_URL: url };
       await node.mining();
-      const system = await deploySystem(hre, conn, { markets: MARKETS, users: 0, factory: "updatable", seed: `rewire-crash-${k}` });
+      const system = await freshSystem({ markets: MARKETS, seed: `rewire-crash-${k}` }, conn);
       const redeploy = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--json"], env));
       expect(redeploy.code, redeploy.stderr).to.equal(0);
       const newVault = JSON.parse(redeploy.stdout).deployed.CoreVault as string;
@@ -31,7 +30,7 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
 
       await node.mining(150);
       const from = (await conn.ethers.provider.getBlockNumber()) + 1;
-      const nonceBefore = await conn.ethers.provider.getTransactionCount(system.admin as string, "latest");
+      const nonceBefore = await nonce(system.admin as string, conn);
       const first = hardhat(["orderbook:rewire", "--network", "localhost", "--json"], env);
       const firstDone = finished(first);
       await killAfterSent(first, journal, k);
@@ -51,7 +50,7 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
         expect(perDiamond, `${market.symbol}: DiamondCut events`).to.equal(1);
       }
       // 30 cuts, plus the facet unless an earlier test on this chain deployed it already
-      const sent = (await conn.ethers.provider.getTransactionCount(system.admin as string, "latest")) - nonceBefore;
+      const sent = (await nonce(system.admin as string, conn)) - nonceBefore;
       expect(sent).to.be.oneOf([MARKETS, MARKETS + 1]);
       expect(cuts).to.have.length(MARKETS);
     });

@@ -1,52 +1,41 @@
 // `orderbook:rewire` driven through the task on the in-process chain, after `corevault:redeploy`.
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, id, parseEther, parseUnits, Wallet } from "ethers";
-import hre, { network } from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
+import hre from "hardhat";
 import { roleId } from "../../src/corevault/observe.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
-import { runTask, taskError } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, runTask, taskError } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers } = conn;
 const [deployer, alice, bob, liquidator] = await ethers.getSigners();
-const appDir = await mkdtemp(path.join(tmpdir(), "cutover-app-"));
-hre.config.cutover.appConfig.contractsModule = path.join(appDir, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(appDir, ".env.local");
+await tempAppConfig();
 const DIAMOND_CUT_TOPIC = id("DiamondCut((address,uint8,bytes4[])[],address,bytes)");
 const SET_VAULT = id("setVault(address)").slice(0, 10);
-
-async function at(name: string, address: string): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, ethers.provider);
-}
+const at = contractAt(ethers.provider);
 
 /** A fresh legacy system, redeployed: its OrderBooks still point at the old vault. */
 async function redeployedSystem(markets: number, seed: string): Promise<{ system: SystemRecord; oldVault: string; newVault: string }> {
-  const system = await deploySystem(hre, conn, { markets, users: 0, factory: "updatable", seed });
-  const out = JSON.parse(await runTask("corevault:redeploy", { json: true }));
+  const system = await freshSystem({ markets, seed });
+  const out = await runJson("corevault:redeploy");
   expect(out.complete).to.equal(true);
   return { system, oldVault: system.contracts.CORE_VAULT, newVault: out.deployed.CoreVault };
 }
 
 async function rewire(args: Record<string, unknown> = {}) {
-  return JSON.parse(await runTask("orderbook:rewire", { json: true, ...args })) as {
+  return runJson<{
     complete: boolean;
     transactionsSent: number;
     deployed: Record<string, string>;
     orderBooks: { symbol: string; orderBook: string; status: string; reason?: string; gasUsed?: string; replacedBy?: string }[];
-  };
+  }>("orderbook:rewire", args);
 }
 
 async function cutsSince(diamond: string, fromBlock: number): Promise<number> {
   return (await ethers.provider.getLogs({ address: diamond, topics: [DIAMOND_CUT_TOPIC], fromBlock, toBlock: "latest" })).length;
-}
-
-async function nonce(): Promise<number> {
-  return ethers.provider.getTransactionCount(deployer.address, "latest");
 }
 
 describe("orderbook:rewire", () => {

@@ -1,49 +1,33 @@
 // `corevault:roles` and `corevault:regrant-roles` driven through the tasks on the in-process chain, against the
 // production-like system.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract } from "ethers";
-import hre, { network } from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
+import hre from "hardhat";
 import { roleId, type VaultRole } from "../../src/corevault/observe.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { RoleAudit } from "../../src/roles/audit.js";
 import type { SystemRecord } from "../../src/records/records.js";
-import { runTask, taskError } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem as deployFresh, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, runTask, taskError, withExitCode } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers } = conn;
 const [deployer, , , , , stranger, newOperator] = await ethers.getSigners();
-const tmp = await mkdtemp(path.join(tmpdir(), "cutover-roles-"));
-hre.config.cutover.appConfig.contractsModule = path.join(tmp, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(tmp, ".env.local");
+const tmp = await tempAppConfig("cutover-roles-");
 
 let system: SystemRecord;
 let vault: Contract;
 
 async function freshSystem(seed: string): Promise<void> {
-  system = await deploySystem(hre, conn, { markets: 3, users: 0, factory: "updatable", seed });
-  vault = new Contract(system.contracts.CORE_VAULT, (await loadArtifact(hre, "CoreVault")).abi, deployer);
+  system = await deployFresh({ markets: 3, seed });
+  vault = await contractAt(deployer)("CoreVault", system.contracts.CORE_VAULT);
 }
 
 async function desiredFile(graph: Partial<Record<VaultRole, string[]>>): Promise<string> {
   const file = path.join(tmp, `desired-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
   await writeFile(file, JSON.stringify(graph));
   return file;
-}
-
-/** Runs a task and returns its output and the exit code it set (restored afterwards, so mocha's own is unaffected). */
-async function withExitCode(name: string, args: Record<string, unknown>): Promise<{ printed: string; exitCode: number }> {
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    const printed = await runTask(name, args);
-    return { printed, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.exitCode = previous;
-  }
 }
 
 async function audit(args: Record<string, unknown> = {}): Promise<{ audit: RoleAudit; exitCode: number }> {
@@ -60,10 +44,9 @@ interface RegrantJson {
 }
 
 async function regrant(args: Record<string, unknown>): Promise<RegrantJson> {
-  return JSON.parse(await runTask("corevault:regrant-roles", { json: true, ...args }));
+  return runJson("corevault:regrant-roles", args);
 }
 
-const nonce = () => ethers.provider.getTransactionCount(deployer.address, "latest");
 const holds = (role: VaultRole, account: string): Promise<boolean> => vault.hasRole(roleId(role), account);
 
 describe("corevault:roles", () => {

@@ -1,36 +1,16 @@
 // `cutover:scan-stale` driven through the task.
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import hre from "hardhat";
 import { CutoverInputError } from "../../src/errors.js";
+import { fileTree } from "../helpers/files.js";
+import { withExitCode } from "../helpers/tasks.js";
 
 const OLD = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
 const NEW = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
 
 /** Runs the task; returns what it printed on stdout and the exit code it set. */
-async function runScan(args: Record<string, unknown>): Promise<{ printed: string; exitCode: typeof process.exitCode }> {
-  const printed: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => void printed.push(parts.join(" "));
-  try {
-    await hre.tasks.getTask("cutover:scan-stale").run(args);
-    return { printed: printed.join("\n"), exitCode: process.exitCode };
-  } finally {
-    console.log = original;
-    process.exitCode = 0;
-  }
-}
-
-async function appTree(files: Record<string, string>): Promise<string> {
-  const root = await mkdtemp(path.join(tmpdir(), "cutover-scan-task-"));
-  for (const [relative, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-    await writeFile(path.join(root, relative), content);
-  }
-  return root;
-}
+const runScan = (args: Record<string, unknown>) => withExitCode("cutover:scan-stale", args);
+const appTree = (files: Record<string, string>) => fileTree("cutover-scan-task-", files);
 
 describe("cutover:scan-stale", () => {
   it("reports every stale reference as JSON and sets exit code 1", async () => {

@@ -1,46 +1,29 @@
 // `cutover:status` and `cutover:watch` through the tasks on the in-process chain, after a cutover that left one
 // OrderBook on the old (unpaused) vault.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, parseEther, parseUnits } from "ethers";
+import { parseEther, parseUnits } from "ethers";
 import hre, { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
-import { loadArtifact } from "../../src/artifacts.js";
 import { roleId } from "../../src/corevault/observe.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import { readStatus, type SystemStatus } from "../../src/status/status.js";
 import type { WatchLine, WatchSummary } from "../../src/watch/watch.js";
 import { freePort } from "../helpers/node.js";
-import { runTask } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem, redeployAndRewire, tempAppConfig } from "../helpers/system.js";
+import { runTask, withExitCode } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers, networkHelpers } = conn;
 const [deployer, admin, alice, , , stranger] = await ethers.getSigners();
-const tmp = await mkdtemp(path.join(tmpdir(), "cutover-status-"));
-hre.config.cutover.appConfig.contractsModule = path.join(tmp, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(tmp, ".env.local");
+await tempAppConfig("cutover-status-");
 const plansDir = path.join(hre.config.paths.root, "plans", conn.networkName);
 const STAGED = `0x${"5a".repeat(32)}`;
 const UNSTAGED = `0x${"5b".repeat(32)}`;
 const BROKEN = `0x${"5c".repeat(32)}`;
 
-async function at(name: string, address: string, signer = deployer): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, signer);
-}
-
-async function withExitCode(name: string, args: Record<string, unknown>): Promise<{ printed: string; exitCode: number }> {
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    const printed = await runTask(name, args);
-    return { printed, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.exitCode = previous;
-  }
-}
+const at = contractAt(deployer);
 
 async function watch(args: Record<string, unknown>): Promise<{ lines: WatchLine[]; summary: WatchSummary; exitCode: number }> {
   const { printed, exitCode } = await withExitCode("cutover:watch", { json: true, pollMs: 20, ...args });
@@ -55,12 +38,11 @@ describe("cutover:status and cutover:watch", () => {
   let cutoverBlock: number;
 
   before(async () => {
-    system = await deploySystem(hre, conn, { markets: 4, users: 2, factory: "updatable", seed: "status-watch" });
+    system = await freshSystem({ markets: 4, users: 2, seed: "status-watch" });
     oldVault = system.contracts.CORE_VAULT;
-    newVault = JSON.parse(await runTask("corevault:redeploy", { json: true, admin: admin.address })).deployed.CoreVault;
     // the last market's OrderBook is left on the old vault
     const rewired = system.markets.slice(0, 3).map((m) => m.orderBook).join(",");
-    expect(JSON.parse(await runTask("orderbook:rewire", { json: true, orderbooks: rewired })).complete).to.equal(true);
+    ({ newVault } = await redeployAndRewire({ redeploy: { admin: admin.address }, rewire: { orderbooks: rewired } }));
     cutoverBlock = await ethers.provider.getBlockNumber();
     await mkdir(plansDir, { recursive: true });
     await writeFile(path.join(plansDir, `${STAGED}.json`), JSON.stringify({ id: STAGED, kind: "dispatcher", target: system.contracts.USDC }));

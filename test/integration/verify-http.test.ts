@@ -4,11 +4,10 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract } from "ethers";
 import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
 import { roleId } from "../../src/corevault/observe.js";
 import type { VerifyReport } from "../../src/verify/report.js";
+import { contractAt } from "../helpers/contracts.js";
 import { finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
 
 describe("cutover:verify over HTTP", () => {
@@ -46,7 +45,7 @@ describe("cutover:verify over HTTP", () => {
     for (const check of smoke) expect(check.evidence).to.include(`on an in-process fork of localhost at block ${before}`);
     // nothing reached the node: same block, no market settled, no mark price moved
     expect(await provider.getBlockNumber()).to.equal(before);
-    const vault = new Contract(report.newVault, (await loadArtifact(hre, "CoreVault")).abi, provider);
+    const vault = await contractAt(provider)("CoreVault", report.newVault);
     const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"));
     for (const market of records.markets) expect(await vault.marketSettled(market.marketId)).to.equal(false);
     expect(await readFile(path.join(reportDir, "report.md"), "utf8")).to.include("**PASS**");
@@ -55,7 +54,7 @@ describe("cutover:verify over HTTP", () => {
   it("exits with code 1 and names the failing check when the chain drifts from the plan", async () => {
     const [, admin, , , , stranger] = await node.conn.ethers.getSigners();
     const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"));
-    const vault = new Contract(records.contracts.CORE_VAULT, (await loadArtifact(hre, "CoreVault")).abi, admin);
+    const vault = await contractAt(admin)("CoreVault", records.contracts.CORE_VAULT);
     await (await vault.grantRole(roleId("EXTERNAL_CREDITOR_ROLE"), stranger.address)).wait();
     const run = await cli(["cutover:verify", "--skip-smoke"]);
     expect(run.code).to.equal(1);

@@ -14,25 +14,14 @@ import userConfig from "../../hardhat.config.js";
 import type { VerifyReport } from "../../src/verify/report.js";
 import { startExplorer, type LocalExplorer } from "../helpers/explorer.js";
 import { freePort, hardhat, waitForRpc } from "../helpers/node.js";
+import { redeployAndRewire } from "../helpers/system.js";
+import { withExitCode } from "../helpers/tasks.js";
 
 const CHAIN_ID = 4242;
 const NETWORK = "verifysources";
 const API_KEY = "cutover-test-key";
 
-async function run(runtime: HardhatRuntimeEnvironment, name: string, args: Record<string, unknown>): Promise<{ printed: string; exitCode: number }> {
-  const printed: string[] = [];
-  const log = console.log;
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  console.log = (...parts: unknown[]) => void printed.push(parts.join(" "));
-  try {
-    await runtime.tasks.getTask(name).run(args);
-    return { printed: printed.join("\n"), exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    console.log = log;
-    process.exitCode = previous;
-  }
-}
+const run = (runtime: HardhatRuntimeEnvironment, name: string, args: Record<string, unknown>) => withExitCode(name, args, runtime);
 
 describe("cutover:verify --sources", () => {
   const root = hre.config.paths.root;
@@ -66,8 +55,7 @@ describe("cutover:verify --sources", () => {
     await waitForRpc(conn);
     const [, admin] = await conn.ethers.getSigners();
     await run(runtime, "mocks:deploy-system", { markets: 2, users: 0, factory: "immutable", seed: "sources", json: true });
-    expect(JSON.parse((await run(runtime, "corevault:redeploy", { json: true, admin: admin.address, yes: true })).printed).complete).to.equal(true);
-    expect(JSON.parse((await run(runtime, "orderbook:rewire", { json: true, yes: true })).printed).complete).to.equal(true);
+    await redeployAndRewire({ redeploy: { admin: admin.address, yes: true }, rewire: { yes: true } }, runtime);
   });
 
   after(async () => {

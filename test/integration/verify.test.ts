@@ -1,40 +1,27 @@
 // `cutover:verify` through the task on the in-process chain: a clean cutover (mocks:deploy-system -> corevault:redeploy
 // -> orderbook:rewire) passes every check and smoke test; each breakage fails exactly the check meant to catch it.
-import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract } from "ethers";
-import hre, { network } from "hardhat";
+import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import { roleId } from "../../src/corevault/observe.js";
-import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import type { VerifyReport } from "../../src/verify/report.js";
 import { observeAndCheck } from "../../src/verify/verify.js";
-import { runTask } from "../helpers/tasks.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, counting, freshSystem, redeployAndRewire, tempAppConfig } from "../helpers/system.js";
+import { runTask, withExitCode } from "../helpers/tasks.js";
 
-const conn = await network.getOrCreate();
 const { ethers, networkHelpers } = conn;
 const [deployer, admin, , , , stranger] = await ethers.getSigners();
-const tmp = await mkdtemp(path.join(tmpdir(), "cutover-verify-"));
-hre.config.cutover.appConfig.contractsModule = path.join(tmp, "contracts.js");
-hre.config.cutover.appConfig.envFile = path.join(tmp, ".env.local");
+const tmp = await tempAppConfig("cutover-verify-");
 const reportDir = path.join(tmp, "report");
-
-async function at(name: string, address: string, signer = deployer): Promise<Contract> {
-  return new Contract(address, (await loadArtifact(hre, name)).abi, signer);
-}
+const at = contractAt(deployer);
 
 async function verify(args: Record<string, unknown> = {}): Promise<{ report: VerifyReport & { markdownFile: string; jsonFile: string }; exitCode: number }> {
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    const report = JSON.parse(await runTask("cutover:verify", { json: true, reportDir, ...args }));
-    return { report, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    process.exitCode = previous;
-  }
+  const { printed, exitCode } = await withExitCode("cutover:verify", { json: true, reportDir, ...args });
+  return { report: JSON.parse(printed), exitCode };
 }
 
 const failing = (report: VerifyReport) => report.checks.filter((c) => c.status === "fail").map((c) => c.name);
@@ -47,14 +34,9 @@ describe("cutover:verify", () => {
   let adminFacet: string;
 
   before(async () => {
-    system = await deploySystem(hre, conn, { markets: 4, users: 2, factory: "updatable", seed: "verify" });
+    system = await freshSystem({ markets: 4, users: 2, seed: "verify" });
     oldVault = system.contracts.CORE_VAULT;
-    const redeploy = JSON.parse(await runTask("corevault:redeploy", { json: true, pauseOld: true, admin: admin.address }));
-    expect(redeploy.complete).to.equal(true);
-    newVault = redeploy.deployed.CoreVault;
-    const rewire = JSON.parse(await runTask("orderbook:rewire", { json: true }));
-    expect(rewire.complete).to.equal(true);
-    adminFacet = rewire.deployed.VaultAdminFacet;
+    ({ newVault, adminFacet } = await redeployAndRewire({ redeploy: { pauseOld: true, admin: admin.address } }));
   });
 
   it("passes every check and smoke test after a clean cutover, writes the reports, and leaves the chain as it was", async () => {
@@ -217,21 +199,10 @@ describe("cutover:verify", () => {
   });
 
   it("reads the chain for all checks in a handful of JSON-RPC requests", async () => {
-    const provider = conn.provider as unknown as { request: (args: { method: string }) => Promise<unknown> };
-    const original = provider.request;
-    const methods: string[] = [];
-    provider.request = (args) => {
-      methods.push(args.method);
-      return original.call(provider, args);
-    };
-    try {
-      const { checks, readRequests } = await observeAndCheck(hre, conn, {});
-      expect(checks.every((c) => c.status !== "fail")).to.equal(true);
-      // every request but the local Multicall3 check (eth_getCode) is a read of the checks
-      expect(readRequests).to.equal(methods.filter((m) => m !== "eth_getCode").length);
-    } finally {
-      provider.request = original;
-    }
+    const { result: { checks, readRequests }, methods } = await counting(() => observeAndCheck(hre, conn, {}));
+    expect(checks.every((c) => c.status !== "fail")).to.equal(true);
+    // every request but the local Multicall3 check (eth_getCode) is a read of the checks
+    expect(readRequests).to.equal(methods.filter((m) => m !== "eth_getCode").length);
     // eth_getCode (is Multicall3 installed?), eth_blockNumber, eth_getLogs (role candidates), eth_call x2 (one
     // aggregate3 batch with the chain id, one CodeReader call for every contract's code)
     expect(methods).to.deep.equal(["eth_getCode", "eth_blockNumber", "eth_getLogs", "eth_call", "eth_call"]);
@@ -240,7 +211,7 @@ describe("cutover:verify", () => {
   // (child suites run after the tests above: this one replaces the system)
   describe("refusals", () => {
     it("refuses a network without a recorded cutover, naming what to do", async () => {
-      await deploySystem(hre, conn, { markets: 1, users: 0, factory: "updatable", seed: "verify-none" });
+      await freshSystem({ markets: 1, seed: "verify-none" });
       const error = await runTask("cutover:verify", { json: true }).then(
         () => undefined,
         (e: Error) => e,

@@ -1,22 +1,13 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { expect } from "chai";
 import { CutoverInputError } from "../../src/errors.js";
 import { writeSystemRecord } from "../../src/records/records.js";
 import { scanStale, supersededVaults } from "../../src/records/scan-stale.js";
+import { fileTree } from "../helpers/files.js";
 
 const OLD = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
 const OTHER = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-async function tree(files: Record<string, string | Buffer>): Promise<string> {
-  const root = await mkdtemp(path.join(tmpdir(), "cutover-scan-"));
-  for (const [relative, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-    await writeFile(path.join(root, relative), content);
-  }
-  return root;
-}
+const tree = (files: Record<string, string | Buffer>) => fileTree("cutover-scan-", files);
 
 describe("scanStale", () => {
   it("finds every occurrence in any letter case, with 1-based line and column and the trimmed line", async () => {
