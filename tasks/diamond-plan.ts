@@ -2,8 +2,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { clipLines, renderFacetPlan } from "../src/diamond/facet-plan.js";
 import { planFacets } from "../src/diamond/plan-facets.js";
-import { signerAddress } from "../src/diamond/facet-plan-run.js";
-import { progressLine } from "../src/report/progress.js";
+import { resolveSigner, runOptions } from "../src/cli/engine-command.js";
 import { sendSummary } from "../src/report/results.js";
 import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
@@ -21,24 +20,10 @@ interface Args {
 
 export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
-  const [first] = await conn.ethers.getSigners();
-  const progress = progressLine(!args.json);
+  const run = runOptions(hre, conn, { ...args, replan: false, sequential: false }, undefined, (text) => console.log(clipLines(text)));
+  const { progress } = run;
   const started = Date.now();
-  const result = await planFacets(hre, conn, {
-    target: args.target,
-    facets: args.facets,
-    acceptBreaking: args.acceptBreaking,
-    allowTakeover: args.allowTakeover,
-    signer: signerAddress(args.signer, first.address),
-    run: {
-      planOnly: args.planOnly,
-      yes: args.yes,
-      pipeline: true,
-      confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
-      onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
-      print: args.json ? undefined : (text) => console.log(clipLines(text)),
-    },
-  });
+  const result = await planFacets(hre, conn, { target: args.target, facets: args.facets, acceptBreaking: args.acceptBreaking, allowTakeover: args.allowTakeover, signer: await resolveSigner(conn, args.signer), run });
   const deployed = result.deployment?.report;
   if (deployed) progress.done(sendSummary(deployed, (Date.now() - started) / 1000));
   const file = result.file && path.relative(hre.config.paths.root, result.file);

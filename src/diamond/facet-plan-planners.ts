@@ -7,13 +7,14 @@ import path from "node:path";
 import { getAddress, keccak256, ZeroAddress, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { CutoverInputError } from "../errors.js";
+import { CutoverInputError, SignerCannotError } from "../errors.js";
+import type { Addresses } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { reason } from "../engine/executor-eoa.js";
+import { simulatePending } from "../engine/preflight.js";
 import { Reader } from "../engine/reader.js";
 import { runKeys } from "../engine/run-key.js";
-import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
-import type { CallStep, Step } from "../engine/types.js";
+import type { Planner, RunOutcome } from "../engine/run.js";
+import type { CallStep, Plan, Step } from "../engine/types.js";
 import { formatDuration } from "../timelock/duration.js";
 import { NO_PREDECESSOR } from "../timelock/operation.js";
 import { exists, writeAtomically } from "../util/fs.js";
@@ -23,8 +24,6 @@ import { batches, MAX_APPLY_BATCH, routeDifferences, type PlanEntry } from "./fa
 import { FacetPlanError, plansDir } from "./plan-file.js";
 import { changeState, readLoupe, stateFacts, type ChangeState } from "./target.js";
 import "../type-extensions.js";
-
-// diamond:plan's run; imported from here by its task.
 
 const DISPATCHER_FACTS = ["dispatcher.activeRoot", "dispatcher.activeEpoch", "dispatcher.pendingRoot", "dispatcher.pendingEpoch"];
 
@@ -171,40 +170,30 @@ async function requireLiveBefore(reader: Reader, ctx: ChangeContext): Promise<vo
   }
 }
 
-/** Simulates a step's call as its sender, so a missing role is reported before anything is sent. */
-async function simulate(reader: Reader, catalog: ContractCatalog, ctx: ChangeContext, step: Step, fix: string): Promise<void> {
-  if (step.kind !== "call") return;
-  const { call } = step.actions[0];
-  const data = (await catalog.iface(call.contract)).encodeFunctionData(call.fn, call.args as unknown[]);
+/** The engine's pre-send simulation of one step, refused in the change's words. */
+async function simulate(plan: Plan, reader: Reader, addresses: Addresses, ctx: ChangeContext, step: Step, fix: string): Promise<void> {
   try {
-    await reader.provider.call({ from: step.from, to: call.to as string, data, blockTag: reader.block });
+    await simulatePending(plan, reader, [step], addresses, fix);
   } catch (error) {
-    refuse(ctx, `${step.label} would revert when sent by ${step.from}: ${reason(error)}. ${fix}`);
+    if (error instanceof SignerCannotError) refuse(ctx, `${step.label} would revert when sent by ${error.sender}: ${error.reason}. ${fix}`);
+    throw error;
   }
-}
-
-export interface ChangeRunOptions {
-  signer: string;
-  /** Selectors per applyRoutes transaction (applying only; default MAX_APPLY_BATCH). */
-  batchSize?: number;
-  run: RunOptions;
 }
 
 const stageName = (ctx: ChangeContext) => (ctx.rollback ? "diamond:rollback" : "diamond:stage-plan");
 
 /** Stages a change through the engine (commitRoot / scheduleBatch); staging it again sends nothing. */
-export async function stageChange(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, ctx: ChangeContext, options: ChangeRunOptions): Promise<RunOutcome> {
-  const catalog = new ContractCatalog(hre);
+export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number> {
   const { plan, change } = ctx;
-  const planner: Planner<number> = {
+  return {
     task: stageName(ctx),
     runKey: runKeys.diamondStage(ctx.id),
     async observe(reader) {
       const minDelay = ctx.timelock ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] })) : plan.activationDelay;
       return { facts: await stateFacts(reader, ctx), state: minDelay };
     },
-    plan: (minDelay) => ({ steps: stageSteps(ctx, options.signer, minDelay) }),
-    async preflight(_plan, reader, pending) {
+    plan: (minDelay) => ({ steps: stageSteps(ctx, signer, minDelay) }),
+    async preflight(enginePlan, reader, pending, addresses) {
       if (pending.length === 0) return;
       await requireLiveBefore(reader, ctx);
       if (ctx.timelock) {
@@ -213,7 +202,7 @@ export async function stageChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
         if (ctx.timelock.predecessor !== NO_PREDECESSOR && !(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "isOperationDone", args: [ctx.timelock.predecessor] }))) {
           refuse(ctx, `its predecessor, the timelock operation ${ctx.timelock.predecessor} of the plan, is not executed`);
         }
-        await simulate(reader, catalog, ctx, pending[0], "Use --signer with an account holding the timelock's PROPOSER_ROLE.");
+        await simulate(enginePlan, reader, addresses, ctx, pending[0], "Use --signer with an account holding the timelock's PROPOSER_ROLE.");
       } else {
         const activeEpoch = Number(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "activeEpoch", args: [] }));
         const pendingRoot = String(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "pendingRoot", args: [] }));
@@ -222,29 +211,29 @@ export async function stageChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
           refuse(ctx, `root ${pendingRoot} is committed on ${plan.target} and not activated; staging would discard it and its staged routes. Find out whose it is; plan again to acknowledge it.`);
         }
         if (activeEpoch + 1 !== change.epoch) refuse(ctx, `it is for epoch ${change.epoch}, but the dispatcher's active epoch is ${activeEpoch} (commitRoot takes ${activeEpoch + 1})${ctx.rollback ? "" : "; run diamond:plan again"}`);
-        await simulate(reader, catalog, ctx, pending[0], "Use --signer with an account holding the dispatcher's COMMIT_ROLE.");
+        await simulate(enginePlan, reader, addresses, ctx, pending[0], "Use --signer with an account holding the dispatcher's COMMIT_ROLE.");
       }
     },
   };
-  return runCutover(hre, conn, planner, options.run);
 }
 
 /**
  * Applies a staged change through the engine. Refused before anything is sent when it is early (with the time left),
  * when a facet's code hash is not the planned one, or when the live routes are not those the change starts from.
  */
-export async function applyChange(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, ctx: ChangeContext, options: ChangeRunOptions): Promise<RunOutcome> {
-  const catalog = new ContractCatalog(hre);
+export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX_APPLY_BATCH): Planner<undefined> {
   const { plan, change } = ctx;
-  const batchSize = options.batchSize ?? MAX_APPLY_BATCH;
-  const planner: Planner = {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_APPLY_BATCH) {
+    throw new CutoverInputError("--batch-size", batchSize, `give a whole number of selectors per applyRoutes transaction from 1 to ${MAX_APPLY_BATCH}, e.g. --batch-size 50`);
+  }
+  return {
     task: ctx.rollback ? "diamond:rollback" : "diamond:apply-plan",
     runKey: runKeys.diamondApply(ctx.id),
     async observe(reader) {
       return { facts: await stateFacts(reader, ctx), state: undefined };
     },
-    plan: () => ({ steps: applySteps(ctx, options.signer, batchSize) }),
-    async preflight(_plan, reader, pending) {
+    plan: () => ({ steps: applySteps(ctx, signer, batchSize) }),
+    async preflight(enginePlan, reader, pending, addresses) {
       if (pending.length === 0) return;
       const goesLive = pending.some((s) => s.id !== "remove-routes");
       if (!goesLive) return;
@@ -261,13 +250,9 @@ export async function applyChange(hre: HardhatRuntimeEnvironment, conn: NetworkC
       }
       if (mismatches.length > 0) refuse(ctx, `a facet's code is not the code it was planned with:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nPlan again against the facets as deployed.`);
       await requireLiveBefore(reader, ctx);
-      await simulate(reader, catalog, ctx, pending[0], ctx.timelock ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE." : "Use --signer with an account holding the dispatcher's APPLY_ROLE.");
+      await simulate(enginePlan, reader, addresses, ctx, pending[0], ctx.timelock ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE." : "Use --signer with an account holding the dispatcher's APPLY_ROLE.");
     },
   };
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_APPLY_BATCH) {
-    throw new CutoverInputError("--batch-size", batchSize, `give a whole number of selectors per applyRoutes transaction from 1 to ${MAX_APPLY_BATCH}, e.g. --batch-size 50`);
-  }
-  return runCutover(hre, conn, planner, options.run);
 }
 
 /** After an apply: the routes the change leaves, compared with the loupe. Empty: every selector routes as planned. */

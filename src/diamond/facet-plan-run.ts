@@ -2,29 +2,22 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { getAddress, isAddress } from "ethers";
-import { CutoverInputError } from "../errors.js";
+import { resolveSigner, runOptions, runWithProgress, type EngineArgs } from "../cli/engine-command.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import type { RunOptions, RunOutcome } from "../engine/run.js";
+import type { RunOutcome } from "../engine/run.js";
 import { clipLines } from "./facet-plan-render.js";
 import { formatDuration } from "../timelock/duration.js";
 import { forwardContext, rollbackContext, type ChangeContext } from "./change.js";
-import { applyChange, currentState, stageChange, verifyRoutes, writeStageRecord } from "./facet-plan-planners.js";
+import { applyPlanner, currentState, stagePlanner, verifyRoutes, writeStageRecord } from "./facet-plan-planners.js";
 import { loadPlan } from "./plan-file.js";
 import type { ChangeState } from "./target.js";
-import { progressLine } from "../report/progress.js";
-import { renderResults, sendSummary } from "../report/results.js";
+import { renderResults } from "../report/results.js";
 import { toJson } from "../util/json.js";
 import "../type-extensions.js";
 
-export interface ChangeArgs {
+export interface ChangeArgs extends EngineArgs {
   plan: string;
-  signer: string;
   batchSize?: number;
-  planOnly: boolean;
-  replan: boolean;
-  yes: boolean;
-  json: boolean;
 }
 
 interface Session {
@@ -32,41 +25,15 @@ interface Session {
   conn: NetworkConnection;
   args: ChangeArgs;
   signer: string;
-  run: RunOptions;
+  run: ReturnType<typeof runOptions>;
   out: (text: string) => void;
-  progress: ReturnType<typeof progressLine>;
   json: Record<string, unknown>;
-}
-
-/** --signer, checked: an address (default: the network's first account). */
-export function signerAddress(given: string, fallback: string): string {
-  if (!given) return getAddress(fallback);
-  if (!isAddress(given)) throw new CutoverInputError("--signer", given, "give the address of an account this network can sign for, e.g. --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
-  return getAddress(given);
 }
 
 async function session(hre: HardhatRuntimeEnvironment, args: ChangeArgs): Promise<Session> {
   const conn = await hre.network.getOrCreate();
-  const [first] = await conn.ethers.getSigners();
-  const progress = progressLine(!args.json);
-  return {
-    hre,
-    conn,
-    args,
-    signer: signerAddress(args.signer, first.address),
-    progress,
-    out: (text) => (args.json ? undefined : console.log(text)),
-    json: {},
-    run: {
-      planOnly: args.planOnly,
-      replan: args.replan,
-      yes: args.yes,
-      pipeline: true,
-      confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
-      onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
-      print: args.json ? undefined : (text) => console.log(clipLines(text)),
-    },
-  };
+  const run = runOptions(hre, conn, args, undefined, (text) => console.log(clipLines(text)));
+  return { hre, conn, args, signer: await resolveSigner(conn, args.signer), run, out: (text) => (args.json ? undefined : console.log(text)), json: {} };
 }
 
 function describeState(ctx: ChangeContext, state: ChangeState): string {
@@ -85,9 +52,8 @@ function describeState(ctx: ChangeContext, state: ChangeState): string {
   }
 }
 
-function finish(s: Session, what: string, outcome: RunOutcome, started: number): boolean {
+function finish(s: Session, what: string, outcome: RunOutcome): boolean {
   const report = outcome.report!;
-  s.progress.done(sendSummary(report, (Date.now() - started) / 1000));
   s.out(renderResults(report));
   s.json[what] = { planId: outcome.plan.id, complete: report.complete, transactionsSent: report.transactionsSent, results: report.results };
   if (!report.complete) {
@@ -104,13 +70,12 @@ async function stage(s: Session, ctx: ChangeContext): Promise<ChangeState> {
     s.out(describeState(ctx, before));
     return before;
   }
-  const started = Date.now();
-  const outcome = await stageChange(hre, conn, ctx, { signer: s.signer, run: s.run });
+  const outcome = await runWithProgress(hre, conn, stagePlanner(ctx, s.signer), s.run);
   if (s.args.planOnly) {
     s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
     return before;
   }
-  if (!finish(s, "stage", outcome, started)) return before;
+  if (!finish(s, "stage", outcome)) return before;
   const state = await currentState(hre, conn, ctx);
   const record = await writeStageRecord(hre, conn, ctx, outcome, state);
   s.out(describeState(ctx, state));
@@ -126,13 +91,12 @@ async function apply(s: Session, ctx: ChangeContext): Promise<void> {
   if (before.state === "applied") {
     s.out(describeState(ctx, before));
   } else {
-    const started = Date.now();
-    const outcome = await applyChange(hre, conn, ctx, { signer: s.signer, batchSize: s.args.batchSize, run: s.run });
+    const outcome = await runWithProgress(hre, conn, applyPlanner(ctx, s.signer, s.args.batchSize), s.run);
     if (s.args.planOnly) {
       s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
       return;
     }
-    if (!finish(s, "apply", outcome, started)) return;
+    if (!finish(s, "apply", outcome)) return;
   }
   const differences = await verifyRoutes(conn, hre, ctx);
   s.json.routesVerified = differences.length === 0;

@@ -11,7 +11,7 @@ import { create2FacetDeployStep, create2FactoryDeployStep, findCreate2Factory, r
 import { Reader } from "../engine/reader.js";
 import { runKeys } from "../engine/run-key.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
-import type { Observation, Plan, Ref, Step } from "../engine/types.js";
+import type { Ref, Step } from "../engine/types.js";
 import { writeRewireRecords } from "../records/plan-records.js";
 import { buildFacetPlan, type FacetPlan, type FacetPlanInputs, type LiveFacetView, type PlannedFacet } from "./facet-plan.js";
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
@@ -127,7 +127,7 @@ function requireCompiledCode(artifacts: FacetArtifact[], planned: PlannedFacet[]
 }
 
 /** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
-async function deployFacets(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, names: string[], steps: Step[], chainId: number, create2Factory: string | undefined, run: PlanFacetsOptions["run"]): Promise<RunOutcome> {
+async function deployFacets(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, names: string[], steps: Step[], create2Factory: string | undefined, run: PlanFacetsOptions["run"]): Promise<RunOutcome> {
   const planner: Planner<undefined> = {
     task: "diamond:plan",
     runKey: runKeys.diamondFacets(names),
@@ -183,7 +183,7 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
     return { plan: first, file: await write(first) };
   }
 
-  const deployment = await deployFacets(hre, conn, names, steps, chainId, create2Factory, options.run);
+  const deployment = await deployFacets(hre, conn, names, steps, create2Factory, options.run);
   if (options.run.planOnly) return { plan: first, deployment };
   if (!deployment.report!.complete) {
     const failed = deployment.report!.results.filter((r) => r.status === "failed" || r.status === "blocked");

@@ -8,7 +8,7 @@ import { canonicalJson, isEncoded, isRef } from "./plan.js";
 import type { Proposal } from "./proposal.js";
 import { normalize, Reader } from "./reader.js";
 import type { RunStore, StepJournal } from "./run-store.js";
-import type { CallAction, CallSpec, DeployStep, Plan, ReadCheck, Step, Value } from "./types.js";
+import type { CallAction, CallSpec, Plan, ReadCheck, Step, Value } from "./types.js";
 
 /** "awaiting": proposed to (or scheduled on) its authority, or waiting for a step that is; neither sent nor failed. */
 export type StepStatus = "already done" | "done" | "not needed" | "failed" | "blocked" | "awaiting";

@@ -1,5 +1,4 @@
 import { getAddress, id, isAddress } from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError, CutRefusedByPolicyError } from "../errors.js";

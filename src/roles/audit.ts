@@ -1,12 +1,9 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
 import { roleId, vaultRoleHolders, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
-import { networkDir, readSystemRecord, systemRecordPath, type SystemRecord } from "../records/records.js";
+import type { SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
-import { exists } from "../util/fs.js";
 
 /** Roles whose holders are contracts by design (the factory, the hub, OrderBooks): an EOA there is a red flag. */
 export const CONTRACT_ROLES: readonly VaultRole[] = ["FACTORY_ROLE", "EXTERNAL_CREDITOR_ROLE", "ORDERBOOK_ROLE"];
