@@ -4,7 +4,7 @@ import { selectorsOf } from "../diamond/selectors.js";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facetSalt } from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
-import type { CallAction, CallStep, Ref, Step, Value } from "../engine/types.js";
+import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
 
 /** One OrderBook diamond as observed. */
 export interface OrderBookState {
@@ -89,79 +89,84 @@ const KNOWN_FACETS = ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet", 
 
 const PREDICTED_FACET = (name: string) => `0x${id(`predicted ${name}`).slice(26)}`;
 
+/** The facets a rewire's cut adds, each deployed through CREATE2 (and the factory first when it is not there yet). */
+interface FacetDeployment {
+  steps: Step[];
+  desired: DesiredFacet[];
+  /** Predicted facet address (lowercase) -> what the plan calls it: the address, or a reference to the deploy step. */
+  facetRef: Map<string, Value>;
+  labels: Record<string, string>;
+}
+
+async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
+  const { catalog, signer } = inputs;
+  const out: FacetDeployment = { steps: [], desired: [], facetRef: new Map(), labels: {} };
+  const factory: string | Ref = inputs.create2Factory ?? { $ref: "Create2Factory" };
+  if (!inputs.create2Factory) out.steps.push(create2FactoryDeployStep(signer));
+  for (const name of ["VaultAdminFacet", ...inputs.extraFacets]) {
+    out.steps.push(create2FacetDeployStep(name, signer, factory));
+    const artifact = await catalog.artifact(name);
+    // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
+    const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
+    const selectors = selectorsOf(artifact.abi as never);
+    out.desired.push({ name, facetAddress: address, selectors });
+    for (const { selector, signature } of selectors) out.labels[selector.toLowerCase()] = signature;
+    out.facetRef.set(address.toLowerCase(), typeof factory === "string" ? address : { $ref: name });
+    out.labels[address.toLowerCase()] = name;
+  }
+  return out;
+}
+
+/** --remove as a pseudo-facet at address 0, its selectors named where a known facet has them. */
+async function removals(inputs: RewireInputs): Promise<DesiredFacet[]> {
+  if (inputs.remove.length === 0) return [];
+  const known = new Map<string, string>();
+  for (const name of KNOWN_FACETS) for (const s of selectorsOf((await inputs.catalog.artifact(name)).abi as never)) known.set(s.selector, s.signature);
+  return [{ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: known.get(selector.toLowerCase()) ?? "" })) }];
+}
+
+/** One OrderBook's step: its diamondCut with the setVault init, or setVault alone where the facet is installed. */
+function rewireStep(book: OrderBookState, cuts: FacetCut[], facets: FacetDeployment, inputs: RewireInputs, dependsOn: string[]): CallStep {
+  const done = [{ read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault }];
+  const cut: Value[] = cuts.map((c) => ({
+    facetAddress: c.facetAddress === ZeroAddress ? ZeroAddress : (facets.facetRef.get(c.facetAddress.toLowerCase()) ?? c.facetAddress),
+    action: c.action,
+    functionSelectors: [...c.functionSelectors],
+  }));
+  const adminFacet = facets.facetRef.get(facets.desired[0].facetAddress.toLowerCase())!;
+  const setVault: Value = { $encode: { contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] } };
+  const action: CallAction =
+    cut.length === 0
+      ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
+      : { call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] }, done };
+  const key = book.address.toLowerCase();
+  return { id: `rewire:${key}`, kind: "call", label: `rewire ${book.symbol}`, from: book.owner, dependsOn, writes: [`orderBook.${key}.vault`, `orderBook.${key}.facets`], actions: [action] };
+}
+
 /**
  * The `cut` strategy: the vault-admin facet (and any extra facets) deployed once through CREATE2, then ONE diamondCut
  * per OrderBook whose stored vault differs, adding the facet's selectors where absent, with `setVault(newVault)` as
  * its init call, sent by the diamond's owner. Where the facet is already installed, just `setVault`.
  */
 export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
-  const { catalog, signer } = inputs;
-  const steps: Step[] = [];
-  const labels: Record<string, string> = {};
-  let factory: string | Ref;
-  if (inputs.create2Factory) {
-    factory = inputs.create2Factory;
-  } else {
-    steps.push(create2FactoryDeployStep(signer));
-    factory = { $ref: "Create2Factory" };
-  }
-  const facetNames = ["VaultAdminFacet", ...inputs.extraFacets];
-  const desired: DesiredFacet[] = [];
-  const facetRef = new Map<string, Value>();
-  for (const name of facetNames) {
-    steps.push(create2FacetDeployStep(name, signer, factory));
-    const artifact = await catalog.artifact(name);
-    // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
-    const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
-    const selectors = selectorsOf(artifact.abi as never);
-    desired.push({ name, facetAddress: address, selectors });
-    for (const { selector, signature } of selectors) labels[selector.toLowerCase()] = signature;
-    facetRef.set(address.toLowerCase(), typeof factory === "string" ? address : { $ref: name });
-    labels[address.toLowerCase()] = name;
-  }
-  if (inputs.remove.length > 0) {
-    const known = new Map<string, string>();
-    for (const name of KNOWN_FACETS) for (const s of selectorsOf((await catalog.artifact(name)).abi as never)) known.set(s.selector, s.signature);
-    desired.push({ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: known.get(selector.toLowerCase()) ?? "" })) });
-  }
+  const facets = await deployFacets(inputs);
+  const desired = [...facets.desired, ...(await removals(inputs))];
   const policy: CutPolicy = {
     allowTakeover: inputs.allowTakeover,
     removals: inputs.remove.filter((s) => inputs.removable.map((r) => r.toLowerCase()).includes(s.toLowerCase())),
   };
-  const adminFacet = facetRef.get(desired[0].facetAddress.toLowerCase())!;
-  const setVault: Value = { $encode: { contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] } };
-  const deploySteps = facetNames.map((name) => `deploy:${name}`);
-  const stepOf: Record<string, string> = {};
-  const refusals: RewirePart["refusals"] = [];
-
+  const dependsOn = [...inputs.dependsOn, ...facets.desired.map((f) => `deploy:${f.name}`)];
+  const part: RewirePart = { steps: [...facets.steps], stepOf: {}, refusals: [], labels: facets.labels };
   for (const book of inputs.fleet) {
     if (typeof inputs.newVault === "string" && book.vault.toLowerCase() === inputs.newVault.toLowerCase()) continue;
     const result = computeCut(book.facets, desired, { ...policy, diamond: book.address });
-    for (const refusal of result.refusals) refusals.push({ orderBook: book.address, symbol: book.symbol, refusal });
+    for (const refusal of result.refusals) part.refusals.push({ orderBook: book.address, symbol: book.symbol, refusal });
     if (result.refusals.length > 0) continue;
-    const done = [{ read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault }];
-    const cut: Value[] = result.cut.map((c: FacetCut) => ({
-      facetAddress: c.facetAddress === ZeroAddress ? ZeroAddress : (facetRef.get(c.facetAddress.toLowerCase()) ?? c.facetAddress),
-      action: c.action,
-      functionSelectors: [...c.functionSelectors],
-    }));
-    const action: CallAction =
-      cut.length === 0
-        ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
-        : { call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] }, done };
-    const step: CallStep = {
-      id: `rewire:${book.address.toLowerCase()}`,
-      kind: "call",
-      label: `rewire ${book.symbol}`,
-      from: book.owner,
-      dependsOn: [...inputs.dependsOn, ...deploySteps],
-      writes: [`orderBook.${book.address.toLowerCase()}.vault`, `orderBook.${book.address.toLowerCase()}.facets`],
-      actions: [action],
-    };
-    steps.push(step);
-    stepOf[book.address] = step.id;
+    const step = rewireStep(book, result.cut, facets, inputs, dependsOn);
+    part.steps.push(step);
+    part.stepOf[book.address] = step.id;
   }
-  return { steps, stepOf, refusals, labels };
+  return part;
 }
 
 function predictCreate2(factory: string, name: string, bytecode: string): string {
@@ -190,49 +195,39 @@ const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
 export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
   const { signer, newVault } = inputs;
   const vaultCall = (fn: string, args: Value[]) => ({ to: newVault, contract: "CoreVault", fn, args });
-  const steps: Step[] = [];
-  const stepOf: Record<string, string> = {};
-  const registerSteps: string[] = [];
-  if (!inputs.signerHasFactoryRole) {
-    steps.push({
-      id: "grant:temporary-factory-role",
-      kind: "call",
-      label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
-      from: signer,
-      dependsOn: [],
-      writes: [],
-      temporary: true,
-      actions: [{ call: vaultCall("grantRole", [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: true }] }],
-    });
-  }
+  const factoryRole = (fn: string, holds: boolean): CallAction => ({ call: vaultCall(fn, [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: holds }] });
+  const temporary = !inputs.signerHasFactoryRole;
+  const part: RewirePart = { steps: [], stepOf: {}, refusals: [], labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" } };
   for (const book of inputs.fleet) {
     if (book.vault.toLowerCase() === newVault.toLowerCase()) continue;
-    const key = book.address.toLowerCase();
-    const record = `OrderBook_${book.symbol}`;
-    const fresh: Ref = { $ref: record };
-    steps.push({
-      id: `redeploy:${key}`,
-      kind: "deploy",
-      label: `deploy a new ${book.symbol} OrderBook on the new vault`,
-      from: signer,
-      dependsOn: [],
-      writes: [],
-      record,
-      contract: "OrderBookDiamond",
-      args: [
-        book.owner,
-        book.facets.map((f) => ({ facetAddress: f.facetAddress, action: 0, functionSelectors: [...f.functionSelectors] })),
-        inputs.orderBookInit,
-        { $encode: { contract: "OrderBookInit", fn: "obInitialize", args: [newVault, book.marketId] } },
-      ],
-      libraries: {},
-    });
-    steps.push({
+    const [deploy, register] = replaceBookSteps(book, inputs, vaultCall, temporary ? ["grant:temporary-factory-role"] : []);
+    part.steps.push(deploy, register);
+    part.stepOf[book.address] = register.id;
+  }
+  const registerSteps = Object.values(part.stepOf);
+  if (registerSteps.length === 0) return { ...part, steps: [] };
+  if (temporary) {
+    part.steps.unshift({ id: "grant:temporary-factory-role", kind: "call", label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE", from: signer, dependsOn: [], writes: [], temporary: true, actions: [factoryRole("grantRole", true)] });
+    part.steps.push({ id: "renounce:factory-role", kind: "call", label: "renounce the signer's temporary FACTORY_ROLE", from: signer, dependsOn: registerSteps, writes: [], actions: [factoryRole("renounceRole", false)] });
+  }
+  return part;
+}
+
+/** A fresh OrderBook for one market, and its registration on the new vault in place of the old one. */
+function replaceBookSteps(book: OrderBookState, inputs: RedeployBooksInputs, vaultCall: (fn: string, args: Value[]) => CallSpec, registerAfter: string[]): [Step, Step] {
+  const key = book.address.toLowerCase();
+  const record = `OrderBook_${book.symbol}`;
+  const fresh: Ref = { $ref: record };
+  const facetCuts = book.facets.map((f) => ({ facetAddress: f.facetAddress, action: 0, functionSelectors: [...f.functionSelectors] }));
+  const init = { $encode: { contract: "OrderBookInit", fn: "obInitialize", args: [inputs.newVault, book.marketId] } };
+  return [
+    { id: `redeploy:${key}`, kind: "deploy", label: `deploy a new ${book.symbol} OrderBook on the new vault`, from: inputs.signer, dependsOn: [], writes: [], record, contract: "OrderBookDiamond", args: [book.owner, facetCuts, inputs.orderBookInit, init], libraries: {} },
+    {
       id: `register:${key}`,
       kind: "call",
       label: `register the new ${book.symbol} OrderBook on the new vault, retire the old one`,
-      from: signer,
-      dependsOn: [`redeploy:${key}`, ...(inputs.signerHasFactoryRole ? [] : ["grant:temporary-factory-role"])],
+      from: inputs.signer,
+      dependsOn: [`redeploy:${key}`, ...registerAfter],
       writes: [`orderBook.${key}.vault`],
       actions: [
         { call: vaultCall("registerOrderBook", [fresh]), done: [{ read: vaultCall("isRegisteredOrderBook", [fresh]), equals: true }] },
@@ -240,20 +235,6 @@ export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
         { call: vaultCall("grantRole", [ORDERBOOK_ROLE, fresh]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, fresh]), equals: true }] },
         { call: vaultCall("revokeRole", [ORDERBOOK_ROLE, book.address]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, book.address]), equals: false }] },
       ],
-    });
-    registerSteps.push(`register:${key}`);
-    stepOf[book.address] = `register:${key}`;
-  }
-  if (!inputs.signerHasFactoryRole && registerSteps.length > 0) {
-    steps.push({
-      id: "renounce:factory-role",
-      kind: "call",
-      label: "renounce the signer's temporary FACTORY_ROLE",
-      from: signer,
-      dependsOn: registerSteps,
-      writes: [],
-      actions: [{ call: vaultCall("renounceRole", [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: false }] }],
-    });
-  }
-  return { steps: registerSteps.length > 0 ? steps : [], stepOf, refusals: [], labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" } };
+    },
+  ];
 }
