@@ -122,19 +122,13 @@ export interface RouteChange {
   after: LiveFacet[];
 }
 
-export interface FacetPlan {
+/** The plan file: the target as planned against (see FacetPlanInputs), the manifest, the cut, the checks, the inverse. */
+export interface FacetPlan extends Pick<FacetPlanInputs, "network" | "chainId" | "target" | "kind" | "timelock" | "epoch" | "activationDelay"> {
   format: typeof PLAN_FORMAT;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */
   id: string;
   status: "ready" | "refused";
   reasons: string[];
-  network: string;
-  chainId: number;
-  target: string;
-  kind: TargetKind;
-  timelock: string | null;
-  epoch: number | null;
-  activationDelay: number;
   root: string;
   facets: { name: string; address: string; codehash: string; deployedSize: number }[];
   entries: PlanEntry[];

@@ -31,24 +31,26 @@ const DISPATCHER_FACTS = ["dispatcher.activeRoot", "dispatcher.activeEpoch", "di
 
 /** The steps that stage a change: commitRoot on a dispatcher, scheduleBatch on the diamond's timelock. */
 function stageSteps(ctx: ChangeContext, signer: string, minDelay: number): Step[] {
-  return ctx.timelock ? [scheduleStep(ctx, signer, minDelay)] : [commitRootStep(ctx, signer)];
+  return ctx.timelock ? [timelockStep(ctx, signer, "schedule", minDelay)] : [commitRootStep(ctx, signer)];
 }
 
-function scheduleStep(ctx: ChangeContext, signer: string, minDelay: number): Step {
+/** A step on the diamond's timelock: scheduleBatch or executeBatch of the change's one operation. */
+function timelockStep(ctx: ChangeContext, signer: string, stage: "schedule" | "execute", minDelay = 0): Step {
   const t = ctx.timelock!;
+  const batch = [t.targets, t.values.map(String), t.payloads, t.predecessor, t.salt];
+  const operation = (fn: string) => ({ read: { to: t.address, contract: "Timelock", fn, args: [t.operationId] }, equals: true });
+  const [fn, args, done, label] =
+    stage === "schedule"
+      ? ["scheduleBatch", [...batch, String(minDelay)], operation("isOperation"), `schedule the diamondCut of the ${ctx.short} on the timelock`]
+      : ["executeBatch", batch, operation("isOperationDone"), `execute the diamondCut of the ${ctx.short} through the timelock`];
   return {
-    id: "schedule",
+    id: stage,
     kind: "call",
-    label: `schedule the diamondCut of the ${ctx.short} on the timelock`,
+    label,
     from: signer,
     dependsOn: [],
-    writes: ["timelock.operation"],
-    actions: [
-      {
-        call: { to: t.address, contract: "Timelock", fn: "scheduleBatch", args: [t.targets, t.values.map(String), t.payloads, t.predecessor, t.salt, String(minDelay)] },
-        done: [{ read: { to: t.address, contract: "Timelock", fn: "isOperation", args: [t.operationId] }, equals: true }],
-      },
-    ],
+    writes: stage === "schedule" ? ["timelock.operation"] : ["timelock.operation", "target.routes"],
+    actions: [{ call: { to: t.address, contract: "Timelock", fn, args }, done: [done] }],
   };
 }
 
@@ -76,7 +78,7 @@ function commitRootStep(ctx: ChangeContext, signer: string): Step {
 
 /** The steps that apply a staged change: applyRoutes batches, activateCommittedRoot, removeRoutes; or executeBatch. */
 function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step[] {
-  if (ctx.timelock) return [executeStep(ctx, signer)];
+  if (ctx.timelock) return [timelockStep(ctx, signer, "execute")];
   const { change } = ctx;
   const steps: Step[] = [];
   if (change.root !== null) {
@@ -86,24 +88,6 @@ function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step
   }
   if (change.removals.length > 0) steps.push(removeRoutesStep(ctx, signer));
   return steps;
-}
-
-function executeStep(ctx: ChangeContext, signer: string): Step {
-  const t = ctx.timelock!;
-  return {
-    id: "execute",
-    kind: "call",
-    label: `execute the diamondCut of the ${ctx.short} through the timelock`,
-    from: signer,
-    dependsOn: [],
-    writes: ["timelock.operation", "target.routes"],
-    actions: [
-      {
-        call: { to: t.address, contract: "Timelock", fn: "executeBatch", args: [t.targets, t.values.map(String), t.payloads, t.predecessor, t.salt] },
-        done: [{ read: { to: t.address, contract: "Timelock", fn: "isOperationDone", args: [t.operationId] }, equals: true }],
-      },
-    ],
-  };
 }
 
 const dispatcherCall = (ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) => ({ to: ctx.plan.target, contract: "ManifestDispatcher", fn, args });
