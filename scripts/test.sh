@@ -28,6 +28,7 @@ mocha_suite() { # a mocha run whose results the summary reporter records; a cras
 }
 
 run_check "typecheck (tsc --noEmit)" tsc --noEmit -p tsconfig.json
+run_check "formatting (prettier --check, see npm run format)" prettier --check --log-level warn .
 run_check "compile contracts" hardhat build --quiet
 mocha_suite "contracts, unit and integration tests" hardhat test mocha --no-compile
 mocha_suite "fork suite" bash scripts/fork-suite.sh
