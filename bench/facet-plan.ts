@@ -34,7 +34,8 @@ if (blockMs !== undefined) {
 const steps: (string | number)[][] = [];
 
 type Result = { gasUsed?: string; sentNow?: boolean };
-const gasOf = (results: Result[] = []) => results.filter((r) => r.sentNow).reduce((sum, r) => sum + Number(r.gasUsed ?? 0), 0);
+const gasOf = (results: Result[] = []) =>
+  results.filter((r) => r.sentNow).reduce((sum, r) => sum + Number(r.gasUsed ?? 0), 0);
 const rows: (string | number)[][] = [];
 
 async function timed(task: string, args: Record<string, unknown>) {
@@ -52,17 +53,46 @@ async function lifecycle(host: string, target: string) {
   const first = await timed("diamond:plan", { target, facets: FACETS });
   if (first.out.status !== "ready") throw new Error(`plan refused: ${first.out.plan.reasons.join("; ")}`);
   const selectors = first.out.plan.entries.length;
-  rows.push([host, "diamond:plan", selectors, first.out.transactionsSent, gasOf(first.out.deployment), first.seconds.toFixed(2)]);
+  rows.push([
+    host,
+    "diamond:plan",
+    selectors,
+    first.out.transactionsSent,
+    gasOf(first.out.deployment),
+    first.seconds.toFixed(2),
+  ]);
   const again = await timed("diamond:plan", { target, facets: FACETS });
   if (again.out.planId !== first.out.planId) throw new Error("plan id changed between two runs");
-  rows.push([host, "diamond:plan (facets deployed)", selectors, again.out.transactionsSent, 0, again.seconds.toFixed(2)]);
+  rows.push([
+    host,
+    "diamond:plan (facets deployed)",
+    selectors,
+    again.out.transactionsSent,
+    0,
+    again.seconds.toFixed(2),
+  ]);
   const stage = await timed("diamond:stage-plan", { plan: first.out.file });
-  rows.push([host, "diamond:stage-plan", selectors, stage.out.stage.transactionsSent, gasOf(stage.out.stage.results), stage.seconds.toFixed(2)]);
+  rows.push([
+    host,
+    "diamond:stage-plan",
+    selectors,
+    stage.out.stage.transactionsSent,
+    gasOf(stage.out.stage.results),
+    stage.seconds.toFixed(2),
+  ]);
   await passDelay();
   const apply = await timed("diamond:apply-plan", { plan: first.out.file });
   if (!apply.out.routesVerified) throw new Error("routes not verified after apply");
-  rows.push([host, "diamond:apply-plan", selectors, apply.out.apply.transactionsSent, gasOf(apply.out.apply.results), apply.seconds.toFixed(2)]);
-  for (const r of apply.out.apply.results as (Result & { label: string })[]) steps.push([host, r.label, Number(r.gasUsed ?? 0), (Number(r.gasUsed ?? 0) / selectors).toFixed(0)]);
+  rows.push([
+    host,
+    "diamond:apply-plan",
+    selectors,
+    apply.out.apply.transactionsSent,
+    gasOf(apply.out.apply.results),
+    apply.seconds.toFixed(2),
+  ]);
+  for (const r of apply.out.apply.results as (Result & { label: string })[])
+    steps.push([host, r.label, Number(r.gasUsed ?? 0), (Number(r.gasUsed ?? 0) / selectors).toFixed(0)]);
   const rollback = await timed("diamond:rollback", { plan: first.out.file });
   let rollbackGas = gasOf(rollback.out.stage?.results) + gasOf(rollback.out.apply?.results);
   let rollbackTx = (rollback.out.stage?.transactionsSent ?? 0) + (rollback.out.apply?.transactionsSent ?? 0);
@@ -81,7 +111,9 @@ const targets = await deployPlanTargets(conn, DELAY);
 await lifecycle("ManifestDispatcher", targets.dispatcher);
 await lifecycle("timelock diamond", targets.diamond);
 
-console.log(`60-selector facet plan (${FACETS}) through the tasks on a local hardhat node (${blockMs === undefined ? "automine" : `one block every ${blockMs} ms`})\n`);
+console.log(
+  `60-selector facet plan (${FACETS}) through the tasks on a local hardhat node (${blockMs === undefined ? "automine" : `one block every ${blockMs} ms`})\n`,
+);
 console.log(renderTable(["host", "task", "selectors", "transactions", "gas", "wall time (s)"], rows));
 console.log("\napply, per transaction\n");
 console.log(renderTable(["host", "step", "gas", "gas per selector"], steps));

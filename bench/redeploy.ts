@@ -26,5 +26,12 @@ async function measure(mode: "pipelined" | "sequential") {
 const pipelined = await measure("pipelined");
 const sequential = await measure("sequential");
 console.log(`corevault:redeploy of ${markets} markets on a local node mining one block every ${blockMs} ms\n`);
-console.log(renderTable(["mode", "transactions", "blocks used", "wall time (s)"], [pipelined, sequential].map((m) => [m.mode, m.transactions, m.blocks, m.seconds.toFixed(1)])));
-console.log(`\nsequential / pipelined: blocks ${(sequential.blocks / pipelined.blocks).toFixed(2)}x, wall time ${(sequential.seconds / pipelined.seconds).toFixed(2)}x`);
+console.log(
+  renderTable(
+    ["mode", "transactions", "blocks used", "wall time (s)"],
+    [pipelined, sequential].map((m) => [m.mode, m.transactions, m.blocks, m.seconds.toFixed(1)]),
+  ),
+);
+console.log(
+  `\nsequential / pipelined: blocks ${(sequential.blocks / pipelined.blocks).toFixed(2)}x, wall time ${(sequential.seconds / pipelined.seconds).toFixed(2)}x`,
+);

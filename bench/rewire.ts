@@ -28,8 +28,17 @@ async function measure(mode: "pipelined" | "sequential") {
   if (!out.complete) throw new Error(`${mode} rewire did not complete`);
   const cuts = out.orderBooks.filter((b: { status: string }) => b.status === "rewired");
   const gas = cuts.map((b: { gasUsed: string }) => Number(b.gasUsed));
-  const blocks = new Set(out.results.filter((r: { sentNow?: boolean }) => r.sentNow).map((r: { block: number }) => r.block));
-  return { mode, transactions: out.transactionsSent as number, blocks: blocks.size, gasPerOrderBook: Math.round(gas.reduce((a: number, b: number) => a + b, 0) / gas.length), seconds, facet: out.deployed.VaultAdminFacet as string };
+  const blocks = new Set(
+    out.results.filter((r: { sentNow?: boolean }) => r.sentNow).map((r: { block: number }) => r.block),
+  );
+  return {
+    mode,
+    transactions: out.transactionsSent as number,
+    blocks: blocks.size,
+    gasPerOrderBook: Math.round(gas.reduce((a: number, b: number) => a + b, 0) / gas.length),
+    seconds,
+    facet: out.deployed.VaultAdminFacet as string,
+  };
 }
 
 /** The smallest rewire by hand: one diamondCut adding setVault with setVault(newVault) as init, on a fresh diamond. */
@@ -41,7 +50,11 @@ async function minimalCut(facet: string) {
   const cutAbi = (await hre.artifacts.readArtifact("DiamondCutFacet")).abi;
   const book = new Contract(system.markets[0].orderBook, cutAbi, admin);
   const setVault = new Contract(facet, facetAbi).interface;
-  const tx = await book.diamondCut([{ facetAddress: facet, action: 0, functionSelectors: [setVault.getFunction("setVault")!.selector] }], facet, setVault.encodeFunctionData("setVault", [admin.address]));
+  const tx = await book.diamondCut(
+    [{ facetAddress: facet, action: 0, functionSelectors: [setVault.getFunction("setVault")!.selector] }],
+    facet,
+    setVault.encodeFunctionData("setVault", [admin.address]),
+  );
   return Number((await tx.wait()).gasUsed);
 }
 
@@ -55,5 +68,9 @@ console.log(
     [pipelined, sequential].map((m) => [m.mode, m.transactions, m.blocks, m.gasPerOrderBook, m.seconds.toFixed(1)]),
   ),
 );
-console.log(`\nminimal hand-written cut+init: ${minimal} gas; the tool's cut: ${(pipelined.gasPerOrderBook / minimal).toFixed(2)}x of it`);
-console.log(`sequential / pipelined: blocks ${(sequential.blocks / pipelined.blocks).toFixed(2)}x, wall time ${(sequential.seconds / pipelined.seconds).toFixed(2)}x`);
+console.log(
+  `\nminimal hand-written cut+init: ${minimal} gas; the tool's cut: ${(pipelined.gasPerOrderBook / minimal).toFixed(2)}x of it`,
+);
+console.log(
+  `sequential / pipelined: blocks ${(sequential.blocks / pipelined.blocks).toFixed(2)}x, wall time ${(sequential.seconds / pipelined.seconds).toFixed(2)}x`,
+);

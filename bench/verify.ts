@@ -45,7 +45,10 @@ await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
 const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
 
 async function measure(mode: "Multicall3 batches" | "one request per read", batch: boolean) {
-  const counted = (await hre.network.create({ network: "localhost", override: { url: proxyUrl } })) as NetworkConnection;
+  const counted = (await hre.network.create({
+    network: "localhost",
+    override: { url: proxyUrl },
+  })) as NetworkConnection;
   methods = [];
   posts = 0;
   const t0 = Date.now();
@@ -54,15 +57,34 @@ async function measure(mode: "Multicall3 batches" | "one request per read", batc
   const failed = checks.filter((c) => c.status === "fail").map((c) => c.name);
   if (failed.length > 0) throw new Error(`${mode}: checks failed: ${failed.join(", ")}`);
   await counted.close();
-  const byMethod = Object.entries(methods.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {}))
+  const byMethod = Object.entries(
+    methods.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {}),
+  )
     .map(([m, n]) => `${m} ${n}`)
     .join(", ");
-  return { mode, requests: methods.length, posts, seconds, byMethod, books: Object.keys(observed.orderBooks).length, checks: checks.length };
+  return {
+    mode,
+    requests: methods.length,
+    posts,
+    seconds,
+    byMethod,
+    books: Object.keys(observed.orderBooks).length,
+    checks: checks.length,
+  };
 }
 
 const batched = await measure("Multicall3 batches", true);
 const plain = await measure("one request per read", false);
 proxy.close();
-console.log(`\ncutover:verify reads and checks (${batched.checks} checks, smoke excluded) for ${batched.books} OrderBooks on a local hardhat node\n`);
-console.log(renderTable(["reads", "JSON-RPC requests", "wall time (s)", "requests by method"], [batched, plain].map((m) => [m.mode, m.requests, m.seconds.toFixed(2), m.byMethod])));
-console.log(`\none request per read / batched: requests ${(plain.requests / batched.requests).toFixed(0)}x, wall time ${(plain.seconds / batched.seconds).toFixed(1)}x`);
+console.log(
+  `\ncutover:verify reads and checks (${batched.checks} checks, smoke excluded) for ${batched.books} OrderBooks on a local hardhat node\n`,
+);
+console.log(
+  renderTable(
+    ["reads", "JSON-RPC requests", "wall time (s)", "requests by method"],
+    [batched, plain].map((m) => [m.mode, m.requests, m.seconds.toFixed(2), m.byMethod]),
+  ),
+);
+console.log(
+  `\none request per read / batched: requests ${(plain.requests / batched.requests).toFixed(0)}x, wall time ${(plain.seconds / batched.seconds).toFixed(1)}x`,
+);

@@ -12,13 +12,17 @@ import { contractAt } from "../test/helpers/contracts.js";
 const forkUrl = process.env.FORK_URL;
 const recordPath = process.env.FORK_RECORD;
 if (!forkUrl || !recordPath) {
-  throw new Error("The fork suite needs FORK_URL (the chain to fork) and FORK_RECORD (its <network>-deployment.json); run it via scripts/fork-suite.sh");
+  throw new Error(
+    "The fork suite needs FORK_URL (the chain to fork) and FORK_RECORD (its <network>-deployment.json); run it via scripts/fork-suite.sh",
+  );
 }
 
 const system = JSON.parse(await readFile(recordPath, "utf8")) as SystemRecord;
 const upstream = new JsonRpcProvider(forkUrl, undefined, { staticNetwork: true });
 const pinnedBlock = process.env.FORK_BLOCK ? Number(process.env.FORK_BLOCK) : await upstream.getBlockNumber();
-const { ethers, networkHelpers } = await network.create({ override: { forking: { url: forkUrl, blockNumber: pinnedBlock } } });
+const { ethers, networkHelpers } = await network.create({
+  override: { forking: { url: forkUrl, blockNumber: pinnedBlock } },
+});
 const admin = system.admin as string;
 
 const onFork = contractAt(ethers.provider);

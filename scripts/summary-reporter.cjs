@@ -10,7 +10,10 @@ class SummaryReporter extends Mocha.reporters.Spec {
       const target = process.env.CUTOVER_TEST_SUMMARY;
       if (!target) return;
       const { passes, failures, pending } = this.stats;
-      fs.appendFileSync(target, JSON.stringify({ suite: process.env.CUTOVER_SUITE ?? "mocha", passes, failures, pending }) + "\n");
+      fs.appendFileSync(
+        target,
+        JSON.stringify({ suite: process.env.CUTOVER_SUITE ?? "mocha", passes, failures, pending }) + "\n",
+      );
     });
   }
 }

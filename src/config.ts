@@ -2,7 +2,13 @@ import path from "node:path";
 import { z } from "zod";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "Expected a 0x-prefixed 20-byte hex address");
-const roleName = z.enum(["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE", "ORDERBOOK_ROLE"]);
+const roleName = z.enum([
+  "DEFAULT_ADMIN_ROLE",
+  "FACTORY_ROLE",
+  "SETTLEMENT_ROLE",
+  "EXTERNAL_CREDITOR_ROLE",
+  "ORDERBOOK_ROLE",
+]);
 
 /** The `cutover` key of the Hardhat config. Every field is optional. */
 export const cutoverUserConfigSchema = z
@@ -25,17 +31,27 @@ export const cutoverUserConfigSchema = z
     diamond: z
       .object({
         /** Selectors a cut may remove (the removal allowlist); anything else live is never removed. */
-        removable: z.array(z.string().regex(/^0x[0-9a-fA-F]{8}$/, "Expected a 4-byte selector like 0x12345678")).optional(),
+        removable: z
+          .array(z.string().regex(/^0x[0-9a-fA-F]{8}$/, "Expected a 4-byte selector like 0x12345678"))
+          .optional(),
       })
       .strict()
       .optional(),
     redeploy: z
       .object({
         collateral: address.optional(),
-        libraries: z.object({ VaultAnalytics: address.optional(), PositionManager: address.optional() }).strict().optional(),
+        libraries: z
+          .object({ VaultAnalytics: address.optional(), PositionManager: address.optional() })
+          .strict()
+          .optional(),
         liquidationManager: address.optional(),
         mmrParams: z
-          .object({ baseMmrBps: z.number().int(), penaltyMmrBps: z.number().int(), maxMmrBps: z.number().int(), scalingSlopeBps: z.number().int() })
+          .object({
+            baseMmrBps: z.number().int(),
+            penaltyMmrBps: z.number().int(),
+            maxMmrBps: z.number().int(),
+            scalingSlopeBps: z.number().int(),
+          })
           .strict()
           .optional(),
         /** Holders of a role on the new vault, replacing the holders observed on the old one. */

@@ -30,7 +30,10 @@ export class SignerCannotError extends CutoverInputError {
 
 /** The chain changed since the stored plan was computed, on facts the plan does not itself change. */
 export class DriftError extends HardhatPluginError {
-  constructor(readonly plan: Plan, readonly changes: FactChange[]) {
+  constructor(
+    readonly plan: Plan,
+    readonly changes: FactChange[],
+  ) {
     super(
       PLUGIN_ID,
       `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
@@ -42,7 +45,10 @@ export class DriftError extends HardhatPluginError {
 
 /** A stored plan whose remaining steps these options would plan differently. */
 export class InputsChangedError extends HardhatPluginError {
-  constructor(readonly plan: Plan, readonly differences: string[]) {
+  constructor(
+    readonly plan: Plan,
+    readonly differences: string[],
+  ) {
     super(
       PLUGIN_ID,
       `This run already has plan ${plan.id.slice(0, 10)} (${plan.steps.length} steps), computed with other options or config; with these it would be:\n` +
@@ -58,7 +64,10 @@ export class RoleRefusalError extends HardhatPluginError {
     readonly source: string,
     readonly refusals: { role: string; message: string }[],
   ) {
-    super(PLUGIN_ID, `Refused to apply the desired roles from ${source}; nothing was sent:\n${refusals.map((r) => `  ${r.role}: ${r.message}`).join("\n")}`);
+    super(
+      PLUGIN_ID,
+      `Refused to apply the desired roles from ${source}; nothing was sent:\n${refusals.map((r) => `  ${r.role}: ${r.message}`).join("\n")}`,
+    );
   }
 }
 

@@ -4,76 +4,281 @@ import type { HardhatPlugin } from "hardhat/types/plugins";
 import { engineTask } from "./cli/engine-options.js";
 import "./type-extensions.js";
 
-const deploySystem = task("mocks:deploy-system", "Stand up a production-like legacy system (USDC, vault, libraries, hub, factory, markets, users) and write its records")
-  .addOption({ name: "markets", type: ArgumentType.INT, defaultValue: 20, description: "How many markets (OrderBook diamonds) the factory creates. Example: --markets 200" })
-  .addOption({ name: "users", type: ArgumentType.INT, defaultValue: 6, description: "How many users get deposits and open positions in several markets. Example: --users 10" })
-  .addOption({ name: "factory", type: ArgumentType.STRING, defaultValue: "updatable", description: "Factory version: 'updatable' (admin can repoint its vault) or 'immutable'. Example: --factory immutable" })
-  .addOption({ name: "seed", type: ArgumentType.STRING, defaultValue: "cutover", description: "Seed for the deterministic choice of symbols, users' sizes and prices. Example: --seed demo-1" })
+const deploySystem = task(
+  "mocks:deploy-system",
+  "Stand up a production-like legacy system (USDC, vault, libraries, hub, factory, markets, users) and write its records",
+)
+  .addOption({
+    name: "markets",
+    type: ArgumentType.INT,
+    defaultValue: 20,
+    description: "How many markets (OrderBook diamonds) the factory creates. Example: --markets 200",
+  })
+  .addOption({
+    name: "users",
+    type: ArgumentType.INT,
+    defaultValue: 6,
+    description: "How many users get deposits and open positions in several markets. Example: --users 10",
+  })
+  .addOption({
+    name: "factory",
+    type: ArgumentType.STRING,
+    defaultValue: "updatable",
+    description:
+      "Factory version: 'updatable' (admin can repoint its vault) or 'immutable'. Example: --factory immutable",
+  })
+  .addOption({
+    name: "seed",
+    type: ArgumentType.STRING,
+    defaultValue: "cutover",
+    description: "Seed for the deterministic choice of symbols, users' sizes and prices. Example: --seed demo-1",
+  })
   .addFlag({ name: "json", description: "Print the inventory as JSON instead of a table" })
   .setAction(() => import("../tasks/deploy-system.js"))
   .build();
 
-const demo = task("cutover:demo", "The main job on the embedded in-process chain: deploy the production-like system, replace its CoreVault and rewire every OrderBook, show before and after")
-  .addOption({ name: "markets", type: ArgumentType.INT, defaultValue: 20, description: "How many markets to create. Example: --markets 50" })
+const demo = task(
+  "cutover:demo",
+  "The main job on the embedded in-process chain: deploy the production-like system, replace its CoreVault and rewire every OrderBook, show before and after",
+)
+  .addOption({
+    name: "markets",
+    type: ArgumentType.INT,
+    defaultValue: 20,
+    description: "How many markets to create. Example: --markets 50",
+  })
   .setAction(() => import("../tasks/demo.js"))
   .build();
 
-const scanStale = task("cutover:scan-stale", "Find files that still reference the old (superseded) vault address; exits with code 1 when any is found, so CI can gate on it")
-  .addOption({ name: "root", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined, description: "Directory to scan recursively (skips node_modules, .git, artifacts, cache, dist, binary files and files over 2 MiB). Default: the Hardhat project root. Example: --root ../frontend" })
-  .addOption({ name: "address", type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined, description: "The old address to look for, in any letter case. Default: every CORE_VAULT under 'superseded' in deployments/<network>-deployment.json. Example: --address 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
+const scanStale = task(
+  "cutover:scan-stale",
+  "Find files that still reference the old (superseded) vault address; exits with code 1 when any is found, so CI can gate on it",
+)
+  .addOption({
+    name: "root",
+    type: ArgumentType.STRING_WITHOUT_DEFAULT,
+    defaultValue: undefined,
+    description:
+      "Directory to scan recursively (skips node_modules, .git, artifacts, cache, dist, binary files and files over 2 MiB). Default: the Hardhat project root. Example: --root ../frontend",
+  })
+  .addOption({
+    name: "address",
+    type: ArgumentType.STRING_WITHOUT_DEFAULT,
+    defaultValue: undefined,
+    description:
+      "The old address to look for, in any letter case. Default: every CORE_VAULT under 'superseded' in deployments/<network>-deployment.json. Example: --address 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
   .addFlag({ name: "json", description: "Print the references as JSON instead of a table. Example: --json" })
   .setAction(() => import("../tasks/scan-stale.js"))
   .build();
 
-const redeploy = engineTask("corevault:redeploy", "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run", { signer: "it deploys and configures the new vault" })
-  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addFlag({ name: "pauseOld", description: "Pause the old vault first, so no trading reaches it during the cutover. Example: --pause-old" })
-  .addOption({ name: "admin", type: ArgumentType.STRING, defaultValue: "", description: "Final DEFAULT_ADMIN_ROLE holder of the new vault (default: cutover.admin, else the old vault's admins). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })
-  .addOption({ name: "collateral", type: ArgumentType.STRING, defaultValue: "", description: "Collateral token of the new vault, must have 6 decimals (default: the old vault's). Example: --collateral 0x5FbDB2315678afecb367f032d93F642f64180aa3" })
-  .addOption({ name: "libraries", type: ArgumentType.STRING, defaultValue: "", description: "Library addresses to link (default: those linked into the old vault). Example: --libraries \"VaultAnalytics=0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512,PositionManager=0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0\"" })
-  .addFlag({ name: "rewire", description: "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal. Example: --rewire" })
+const redeploy = engineTask(
+  "corevault:redeploy",
+  "Redeploy the CoreVault and wire the new one exactly like the old: roles, OrderBooks, markets, factory, hub, admin. Resumable: run it again to finish an interrupted run",
+  { signer: "it deploys and configures the new vault" },
+)
+  .addOption({
+    name: "oldVault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The CoreVault to replace (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addFlag({
+    name: "pauseOld",
+    description: "Pause the old vault first, so no trading reaches it during the cutover. Example: --pause-old",
+  })
+  .addOption({
+    name: "admin",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Final DEFAULT_ADMIN_ROLE holder of the new vault (default: cutover.admin, else the old vault's admins). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  })
+  .addOption({
+    name: "collateral",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Collateral token of the new vault, must have 6 decimals (default: the old vault's). Example: --collateral 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  })
+  .addOption({
+    name: "libraries",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      'Library addresses to link (default: those linked into the old vault). Example: --libraries "VaultAnalytics=0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512,PositionManager=0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"',
+  })
+  .addFlag({
+    name: "rewire",
+    description:
+      "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal. Example: --rewire",
+  })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 
-const roles = task("corevault:roles", "Audit the CoreVault's roles: a role x holder table at a block, flagging the deployer still holding DEFAULT_ADMIN_ROLE, holders unknown to the records, and EOAs in roles meant for contracts. Exits with code 1 when anything is flagged")
-  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault to audit (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addOption({ name: "block", type: ArgumentType.STRING, defaultValue: "latest", description: "Block to read the roles at: a number or 'latest'. Example: --block 19000000" })
-  .addOption({ name: "deployer", type: ArgumentType.STRING, defaultValue: "", description: "The account that deployed the system, flagged if it still holds DEFAULT_ADMIN_ROLE (default: the network's first account). Example: --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })
+const roles = task(
+  "corevault:roles",
+  "Audit the CoreVault's roles: a role x holder table at a block, flagging the deployer still holding DEFAULT_ADMIN_ROLE, holders unknown to the records, and EOAs in roles meant for contracts. Exits with code 1 when anything is flagged",
+)
+  .addOption({
+    name: "vault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The CoreVault to audit (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "block",
+    type: ArgumentType.STRING,
+    defaultValue: "latest",
+    description: "Block to read the roles at: a number or 'latest'. Example: --block 19000000",
+  })
+  .addOption({
+    name: "deployer",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The account that deployed the system, flagged if it still holds DEFAULT_ADMIN_ROLE (default: the network's first account). Example: --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  })
   .addFlag({ name: "json", description: "Print the table and flags as JSON for CI. Example: --json" })
   .setAction(() => import("../tasks/corevault-roles.js"))
   .build();
 
-const regrantRoles = engineTask("corevault:regrant-roles", "Make the CoreVault's role holders match a desired graph: grants first, then revokes, the signer's own admin roles last; never leaves DEFAULT_ADMIN_ROLE without a holder. Resumable: run it again to finish an interrupted run", { signer: "without --executor it needs the admin role of each role it changes" })
-  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The CoreVault whose roles change (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addOption({ name: "desired", type: ArgumentType.STRING, defaultValue: "", description: "JSON file (relative to the project root) of the holders each role should have; roles absent from it are left alone (default: cutover.redeploy.roles of the config). Example: --desired roles.json with {\"SETTLEMENT_ROLE\": [\"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"]}" })
-  .addFlag({ name: "revokeExtra", description: "Also revoke holders of a listed role that the file does not list (default: keep and report them). Example: --revoke-extra" })
+const regrantRoles = engineTask(
+  "corevault:regrant-roles",
+  "Make the CoreVault's role holders match a desired graph: grants first, then revokes, the signer's own admin roles last; never leaves DEFAULT_ADMIN_ROLE without a holder. Resumable: run it again to finish an interrupted run",
+  { signer: "without --executor it needs the admin role of each role it changes" },
+)
+  .addOption({
+    name: "vault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The CoreVault whose roles change (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "desired",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      'JSON file (relative to the project root) of the holders each role should have; roles absent from it are left alone (default: cutover.redeploy.roles of the config). Example: --desired roles.json with {"SETTLEMENT_ROLE": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]}',
+  })
+  .addFlag({
+    name: "revokeExtra",
+    description:
+      "Also revoke holders of a listed role that the file does not list (default: keep and report them). Example: --revoke-extra",
+  })
   .setAction(() => import("../tasks/corevault-regrant-roles.js"))
   .build();
 
-const rewire = engineTask("orderbook:rewire", "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable", { signer: "it deploys the facets; each cut is sent by its diamond's owner" })
-  .addOption({ name: "strategy", type: ArgumentType.STRING, defaultValue: "cut", description: "'cut' upgrades each OrderBook in place; 'redeploy' deploys a fresh OrderBook per market on the new vault (open orders stay on the old book). Example: --strategy redeploy" })
-  .addOption({ name: "vault", type: ArgumentType.STRING, defaultValue: "", description: "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3" })
-  .addOption({ name: "orderbooks", type: ArgumentType.STRING, defaultValue: "", description: "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F708C24a0D3A740cD47cC0444E9480899f3dA7D,0xf41B47c54dEFF12f8fE830A411a09D865eBb120E" })
-  .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "More facets to add in the same cut, by contract name (deployed through CREATE2). Example: --facets OrderBookViewFacet" })
-  .addOption({ name: "remove", type: ArgumentType.STRING, defaultValue: "", description: "Selectors to remove in the same cut; each must be in cutover.diamond.removable. Example: --remove 0x12345678" })
-  .addOption({ name: "allowTakeover", type: ArgumentType.STRING, defaultValue: "", description: "Selectors the new facets may take over from the facet serving them now, or 'all'. Example: --allow-takeover 0x6817031b" })
+const rewire = engineTask(
+  "orderbook:rewire",
+  "Point every OrderBook diamond at the new vault: one diamondCut per diamond adding the vault-admin facet with a setVault init, sent by its owner. Resumable",
+  { signer: "it deploys the facets; each cut is sent by its diamond's owner" },
+)
+  .addOption({
+    name: "strategy",
+    type: ArgumentType.STRING,
+    defaultValue: "cut",
+    description:
+      "'cut' upgrades each OrderBook in place; 'redeploy' deploys a fresh OrderBook per market on the new vault (open orders stay on the old book). Example: --strategy redeploy",
+  })
+  .addOption({
+    name: "vault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The new CoreVault (default: CORE_VAULT in deployments/<network>-deployment.json). Example: --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3",
+  })
+  .addOption({
+    name: "orderbooks",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "OrderBooks to rewire (default: every OrderBook registered on the new vault). Example: --orderbooks 0x1F708C24a0D3A740cD47cC0444E9480899f3dA7D,0xf41B47c54dEFF12f8fE830A411a09D865eBb120E",
+  })
+  .addOption({
+    name: "facets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "More facets to add in the same cut, by contract name (deployed through CREATE2). Example: --facets OrderBookViewFacet",
+  })
+  .addOption({
+    name: "remove",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Selectors to remove in the same cut; each must be in cutover.diamond.removable. Example: --remove 0x12345678",
+  })
+  .addOption({
+    name: "allowTakeover",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Selectors the new facets may take over from the facet serving them now, or 'all'. Example: --allow-takeover 0x6817031b",
+  })
   .setAction(() => import("../tasks/orderbook-rewire.js"))
   .build();
 
-const diamondPlan = task("diamond:plan", "Plan routing facets on a ManifestDispatcher or a timelock-owned EIP-2535 diamond: deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json")
-  .addOption({ name: "target", type: ArgumentType.STRING, defaultValue: "", description: "The ManifestDispatcher, or the EIP-2535 diamond whose owner is a TimelockController. Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3" })
-  .addOption({ name: "facets", type: ArgumentType.STRING, defaultValue: "", description: "Contract names of the facets to route, comma-separated; each is deployed through CREATE2 unless it is already there. Example: --facets FeeConfigFacet,PauseGuardFacet,MarketInfoFacet" })
-  .addFlag({ name: "acceptBreaking", description: "Acknowledge that the plan removes live selectors (an earlier version's functions the new facet lacks); without it such a plan is refused. Example: --accept-breaking" })
-  .addOption({ name: "allowTakeover", type: ArgumentType.STRING, defaultValue: "", description: "Selectors the planned facets may take over from another live facet (not an earlier version of theirs), or 'all'. Example: --allow-takeover 0x46904840" })
-  .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: "Account that deploys the facets (default: the network's first account). Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" })
-  .addFlag({ name: "planOnly", description: "Check and write the plan without deploying the facets (their CREATE2 addresses and code hashes are predicted). Example: --plan-only" })
-  .addFlag({ name: "yes", description: "Do not ask for confirmation before deploying on a non-local network. Example: --yes" })
+const diamondPlan = task(
+  "diamond:plan",
+  "Plan routing facets on a ManifestDispatcher or a timelock-owned EIP-2535 diamond: deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json",
+)
+  .addOption({
+    name: "target",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The ManifestDispatcher, or the EIP-2535 diamond whose owner is a TimelockController. Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  })
+  .addOption({
+    name: "facets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Contract names of the facets to route, comma-separated; each is deployed through CREATE2 unless it is already there. Example: --facets FeeConfigFacet,PauseGuardFacet,MarketInfoFacet",
+  })
+  .addFlag({
+    name: "acceptBreaking",
+    description:
+      "Acknowledge that the plan removes live selectors (an earlier version's functions the new facet lacks); without it such a plan is refused. Example: --accept-breaking",
+  })
+  .addOption({
+    name: "allowTakeover",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Selectors the planned facets may take over from another live facet (not an earlier version of theirs), or 'all'. Example: --allow-takeover 0x46904840",
+  })
+  .addOption({
+    name: "signer",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Account that deploys the facets (default: the network's first account). Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  })
+  .addFlag({
+    name: "planOnly",
+    description:
+      "Check and write the plan without deploying the facets (their CREATE2 addresses and code hashes are predicted). Example: --plan-only",
+  })
+  .addFlag({
+    name: "yes",
+    description: "Do not ask for confirmation before deploying on a non-local network. Example: --yes",
+  })
   .addFlag({ name: "json", description: "Print the plan and its file as JSON for CI. Example: --json" })
   .setAction(() => import("../tasks/diamond-plan.js"))
   .build();
 
 const changeOptions = (name: string, description: string, signerRole: string) =>
-  engineTask(name, description, { signer: `it needs ${signerRole}`, executor: false }).addOption({ name: "plan", type: ArgumentType.STRING, defaultValue: "", description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json" });
+  engineTask(name, description, { signer: `it needs ${signerRole}`, executor: false }).addOption({
+    name: "plan",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json",
+  });
 
 const diamondStagePlan = changeOptions(
   "diamond:stage-plan",
@@ -88,7 +293,12 @@ const diamondApplyPlan = changeOptions(
   "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock); verifies the loupe",
   "APPLY_ROLE on the dispatcher, or EXECUTOR_ROLE on the timelock",
 )
-  .addOption({ name: "batchSize", type: ArgumentType.INT, defaultValue: 100, description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50" })
+  .addOption({
+    name: "batchSize",
+    type: ArgumentType.INT,
+    defaultValue: 100,
+    description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50",
+  })
   .setAction(() => import("../tasks/diamond-apply-plan.js"))
   .build();
 
@@ -97,38 +307,119 @@ const diamondRollback = changeOptions(
   "Undo an applied facet plan with the inverse stored in its file: stages it (a new epoch's manifest of the previous routes, or a timelock batch after the plan's own), then applies it once due; routes the plan added are removed with removeRoutes. Run it again after the delay",
   "COMMIT_ROLE and APPLY_ROLE on the dispatcher, or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
 )
-  .addOption({ name: "batchSize", type: ArgumentType.INT, defaultValue: 100, description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50" })
+  .addOption({
+    name: "batchSize",
+    type: ArgumentType.INT,
+    defaultValue: 100,
+    description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50",
+  })
   .setAction(() => import("../tasks/diamond-rollback.js"))
   .build();
 
-const cutoverVerify = task("cutover:verify", "Verify a finished cutover: named checks of the new vault's roles, markets, OrderBooks, factory, hub, params, libraries, records and app config against the plans, smoke tests on a throwaway copy of the chain, reports in markdown and JSON. Exits with code 1 when a check fails")
-  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The replaced CoreVault whose cutover to verify (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addOption({ name: "block", type: ArgumentType.STRING, defaultValue: "latest", description: "Block to read the chain at: a number or 'latest'. Example: --block 19000000" })
-  .addFlag({ name: "skipSmoke", description: "Skip the smoke tests (liquidation through an OrderBook, mark price, settlement, refusals), which run on an in-process fork of an HTTP network or inside evm_snapshot/evm_revert on the in-process chain. Example: --skip-smoke" })
-  .addFlag({ name: "sources", description: "Also compare every contract the cutover deployed with its compiled artifact (links and immutables accounted for) and verify its source on the block explorer through hardhat-verify. Example: --sources" })
-  .addOption({ name: "reportDir", type: ArgumentType.STRING, defaultValue: "", description: "Directory for report.md (with a mermaid diagram of the wiring) and report.json (default: deployments/<network>/verify). Example: --report-dir reports/cutover" })
+const cutoverVerify = task(
+  "cutover:verify",
+  "Verify a finished cutover: named checks of the new vault's roles, markets, OrderBooks, factory, hub, params, libraries, records and app config against the plans, smoke tests on a throwaway copy of the chain, reports in markdown and JSON. Exits with code 1 when a check fails",
+)
+  .addOption({
+    name: "oldVault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The replaced CoreVault whose cutover to verify (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "block",
+    type: ArgumentType.STRING,
+    defaultValue: "latest",
+    description: "Block to read the chain at: a number or 'latest'. Example: --block 19000000",
+  })
+  .addFlag({
+    name: "skipSmoke",
+    description:
+      "Skip the smoke tests (liquidation through an OrderBook, mark price, settlement, refusals), which run on an in-process fork of an HTTP network or inside evm_snapshot/evm_revert on the in-process chain. Example: --skip-smoke",
+  })
+  .addFlag({
+    name: "sources",
+    description:
+      "Also compare every contract the cutover deployed with its compiled artifact (links and immutables accounted for) and verify its source on the block explorer through hardhat-verify. Example: --sources",
+  })
+  .addOption({
+    name: "reportDir",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Directory for report.md (with a mermaid diagram of the wiring) and report.json (default: deployments/<network>/verify). Example: --report-dir reports/cutover",
+  })
   .addFlag({ name: "json", description: "Print the report as JSON instead of a table. Example: --json" })
   .setAction(() => import("../tasks/cutover-verify.js"))
   .build();
 
-const cutoverStatus = task("cutover:status", "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs")
+const cutoverStatus = task(
+  "cutover:status",
+  "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs",
+)
   .addFlag({ name: "json", description: "Print the status as JSON. Example: --json" })
   .setAction(() => import("../tasks/cutover-status.js"))
   .build();
 
-const cutoverWatch = task("cutover:watch", "Stream the old and new vault's events (positions, margin, settlement, role changes); print an ALARM line for OrderBook activity on the OLD vault after the cutover and for role changes no plan made. Exits with code 1 after an alarm")
-  .addOption({ name: "fromBlock", type: ArgumentType.STRING, defaultValue: "", description: "First block to read (default: the next block; an earlier one replays history). Example: --from-block 1200" })
-  .addOption({ name: "blocks", type: ArgumentType.INT, defaultValue: 0, description: "Stop after this many blocks (0: no limit). Example: --blocks 100" })
-  .addOption({ name: "seconds", type: ArgumentType.INT, defaultValue: 0, description: "Stop after this many seconds (0: no limit). Example: --seconds 60" })
-  .addOption({ name: "oldVault", type: ArgumentType.STRING, defaultValue: "", description: "The replaced CoreVault whose cutover to watch (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" })
-  .addOption({ name: "pollMs", type: ArgumentType.INT, defaultValue: 0, description: "Milliseconds between polls for new blocks (default: 200 on local chains, 2000 elsewhere). Example: --poll-ms 500" })
+const cutoverWatch = task(
+  "cutover:watch",
+  "Stream the old and new vault's events (positions, margin, settlement, role changes); print an ALARM line for OrderBook activity on the OLD vault after the cutover and for role changes no plan made. Exits with code 1 after an alarm",
+)
+  .addOption({
+    name: "fromBlock",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "First block to read (default: the next block; an earlier one replays history). Example: --from-block 1200",
+  })
+  .addOption({
+    name: "blocks",
+    type: ArgumentType.INT,
+    defaultValue: 0,
+    description: "Stop after this many blocks (0: no limit). Example: --blocks 100",
+  })
+  .addOption({
+    name: "seconds",
+    type: ArgumentType.INT,
+    defaultValue: 0,
+    description: "Stop after this many seconds (0: no limit). Example: --seconds 60",
+  })
+  .addOption({
+    name: "oldVault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The replaced CoreVault whose cutover to watch (default: the one the records' CORE_VAULT replaced). Example: --old-vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "pollMs",
+    type: ArgumentType.INT,
+    defaultValue: 0,
+    description:
+      "Milliseconds between polls for new blocks (default: 200 on local chains, 2000 elsewhere). Example: --poll-ms 500",
+  })
   .addFlag({ name: "json", description: "Print one JSON object per event and alarm. Example: --json" })
   .setAction(() => import("../tasks/cutover-watch.js"))
   .build();
 
-const transferOwnership = engineTask("cutover:transfer-ownership", "Hand the system to a Safe: DEFAULT_ADMIN_ROLE of the vault, factory and hub granted to it and every role of the deployer there renounced (grant, then renounce), and every OrderBook diamond's ownership transferred (ERC-173, one-step here). Ends with a check that fails while the deployer still holds anything. Resumable", { signer: "the deployer whose roles and ownerships move" })
-  .addOption({ name: "to", type: ArgumentType.STRING, defaultValue: "", description: "The new owner and admin: the Safe (or timelock). Example: --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA" })
-  .addFlag({ name: "allowEoa", description: "Allow --to to be an address without code (the diamonds' ownership transfer is one-step: a wrong address cannot be undone). Example: --allow-eoa" })
+const transferOwnership = engineTask(
+  "cutover:transfer-ownership",
+  "Hand the system to a Safe: DEFAULT_ADMIN_ROLE of the vault, factory and hub granted to it and every role of the deployer there renounced (grant, then renounce), and every OrderBook diamond's ownership transferred (ERC-173, one-step here). Ends with a check that fails while the deployer still holds anything. Resumable",
+  { signer: "the deployer whose roles and ownerships move" },
+)
+  .addOption({
+    name: "to",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The new owner and admin: the Safe (or timelock). Example: --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
+  })
+  .addFlag({
+    name: "allowEoa",
+    description:
+      "Allow --to to be an address without code (the diamonds' ownership transfer is one-step: a wrong address cannot be undone). Example: --allow-eoa",
+  })
   .setAction(() => import("../tasks/cutover-transfer-ownership.js"))
   .build();
 
@@ -137,7 +428,23 @@ const cutoverPlugin: HardhatPlugin = {
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [deploySystem, demo, scanStale, redeploy, rewire, roles, regrantRoles, diamondPlan, diamondStagePlan, diamondApplyPlan, diamondRollback, cutoverVerify, cutoverStatus, cutoverWatch, transferOwnership],
+  tasks: [
+    deploySystem,
+    demo,
+    scanStale,
+    redeploy,
+    rewire,
+    roles,
+    regrantRoles,
+    diamondPlan,
+    diamondStagePlan,
+    diamondApplyPlan,
+    diamondRollback,
+    cutoverVerify,
+    cutoverStatus,
+    cutoverWatch,
+    transferOwnership,
+  ],
 };
 
 export default cutoverPlugin;

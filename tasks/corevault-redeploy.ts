@@ -16,20 +16,32 @@ interface Args extends EngineArgs {
 
 export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   await runEngineCommand(hre, args, {
-    planner: (ctx) => redeployPlanner(ctx, { oldVault: args.oldVault, pauseOld: args.pauseOld, admin: args.admin, collateral: args.collateral, libraries: args.libraries, rewire: args.rewire }),
+    planner: (ctx) =>
+      redeployPlanner(ctx, {
+        oldVault: args.oldVault,
+        pauseOld: args.pauseOld,
+        admin: args.admin,
+        collateral: args.collateral,
+        libraries: args.libraries,
+        rewire: args.rewire,
+      }),
     async results({ conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);
       const records = outcome.completedNow ? await writeRedeployRecords(hre, conn, catalog, outcome) : undefined;
-      const orderBooks = args.rewire ? await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet) : undefined;
+      const orderBooks = args.rewire
+        ? await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet)
+        : undefined;
       const { contractsModule, envFile } = hre.config.cutover.appConfig;
       return {
         json: { orderBooks, records: records?.contracts },
         text: [
           renderResults(report),
           ...(orderBooks ? [`\n${renderFleet(orderBooks)}`] : []),
-          ...(records ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`] : []),
+          ...(records
+            ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`]
+            : []),
         ],
       };
     },

@@ -10,7 +10,12 @@ interface Args extends EngineArgs {
 
 export default async function corevaultRegrantRoles(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   await runEngineCommand(hre, args, {
-    planner: (ctx) => regrantPlanner(ctx, { vault: args.vault || undefined, desired: args.desired || undefined, revokeExtra: args.revokeExtra }),
+    planner: (ctx) =>
+      regrantPlanner(ctx, {
+        vault: args.vault || undefined,
+        desired: args.desired || undefined,
+        revokeExtra: args.revokeExtra,
+      }),
     results: (_ctx, outcome) => ({ json: { vault: outcome.state.vault, kept: outcome.state.kept } }),
   });
 }

@@ -22,15 +22,31 @@ export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvi
   const network = conn.networkName;
   const latest = await provider.getBlockNumber();
   const block = parseBlock(args.block, latest) ?? latest;
-  const deployer = checkedAddress("--deployer", args.deployer, "give the 0x address that deployed the system, e.g. --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266") ?? (await conn.ethers.getSigners())[0]?.address;
-  if (!deployer) throw new CutoverInputError("--deployer", "", `${network} has no configured accounts; pass the deployer's address with --deployer`);
+  const deployer =
+    checkedAddress(
+      "--deployer",
+      args.deployer,
+      "give the 0x address that deployed the system, e.g. --deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    ) ?? (await conn.ethers.getSigners())[0]?.address;
+  if (!deployer)
+    throw new CutoverInputError(
+      "--deployer",
+      "",
+      `${network} has no configured accounts; pass the deployer's address with --deployer`,
+    );
 
   const root = hre.config.paths.root;
   const records = await readSystemRecordIfAny(root, network);
   const vault = vaultAddress(args.vault || undefined, records, network);
   const reader = new Reader(provider, new ContractCatalog(hre), block);
   await checkVault(reader, vault, records, network);
-  const audit = await auditRoles(reader, vault, records, deployer, await deploymentBlock(root, network, "CoreVault", vault));
+  const audit = await auditRoles(
+    reader,
+    vault,
+    records,
+    deployer,
+    await deploymentBlock(root, network, "CoreVault", vault),
+  );
   console.log(args.json ? toJson(audit) : renderAudit(audit, network));
   if (audit.flags.length > 0) process.exitCode = 1; // lets CI gate on it
 }

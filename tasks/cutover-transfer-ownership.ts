@@ -15,11 +15,20 @@ interface Args extends EngineArgs {
 }
 
 export default async function transferOwnership(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const to = requiredAddress("--to", args.to, "give the new owner's address (the Safe), e.g. --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA");
+  const to = requiredAddress(
+    "--to",
+    args.to,
+    "give the new owner's address (the Safe), e.g. --to 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
+  );
   await runEngineCommand(hre, args, {
     async planner(ctx) {
       const records = await readSystemRecordIfAny(hre.config.paths.root, ctx.conn.networkName);
-      if (!records) throw new CutoverInputError("--network", ctx.conn.networkName, `no records deployments/${ctx.conn.networkName}-deployment.json to find the vault, factory, hub and OrderBooks in; deploy or import the system first`);
+      if (!records)
+        throw new CutoverInputError(
+          "--network",
+          ctx.conn.networkName,
+          `no records deployments/${ctx.conn.networkName}-deployment.json to find the vault, factory, hub and OrderBooks in; deploy or import the system first`,
+        );
       return transferPlanner(ctx, records, { to, allowEoa: args.allowEoa });
     },
     // The check reads the chain as it is now: it fails while the deployer still holds anything.
@@ -29,9 +38,19 @@ export default async function transferOwnership(args: Args, hre: HardhatRuntimeE
       const records = (await readSystemRecordIfAny(hre.config.paths.root, conn.networkName))!;
       const checks = ownershipChecks(await observeOwnership(reader, ownedTargets(records), to, { signer }));
       const failed = checks.filter((c) => c.status === "fail");
-      const table = [`\n${renderTable(["check", "status", "evidence"], checks.map((c) => [c.name, c.status, c.evidence]))}`, ...failed.flatMap((c) => c.failures.map((f) => `  ${c.name}: ${f}`))];
+      const table = [
+        `\n${renderTable(
+          ["check", "status", "evidence"],
+          checks.map((c) => [c.name, c.status, c.evidence]),
+        )}`,
+        ...failed.flatMap((c) => c.failures.map((f) => `  ${c.name}: ${f}`)),
+      ];
       const report = outcome.report;
-      return { json: { checks }, text: [...(report ? [renderResults(report)] : []), ...table], failed: failed.length > 0 && !report?.awaiting };
+      return {
+        json: { checks },
+        text: [...(report ? [renderResults(report)] : []), ...table],
+        failed: failed.length > 0 && !report?.awaiting,
+      };
     },
   });
 }

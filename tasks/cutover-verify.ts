@@ -27,6 +27,9 @@ export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvir
   });
   const { report } = outcome;
   if (args.json) console.log(toJson({ ...report, markdownFile: outcome.markdownFile, jsonFile: outcome.jsonFile }));
-  else console.log(`${renderVerifyTable(report)}\nreports: ${path.relative(process.cwd(), outcome.markdownFile)}, ${path.relative(process.cwd(), outcome.jsonFile)}`);
+  else
+    console.log(
+      `${renderVerifyTable(report)}\nreports: ${path.relative(process.cwd(), outcome.markdownFile)}, ${path.relative(process.cwd(), outcome.jsonFile)}`,
+    );
   if (report.failed > 0) process.exitCode = 1; // gates the go-live in CI
 }

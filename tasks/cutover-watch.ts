@@ -17,12 +17,25 @@ export default async function cutoverWatch(args: Args, hre: HardhatRuntimeEnviro
   let fromBlock: number | undefined;
   if (args.fromBlock !== "") {
     fromBlock = Number(args.fromBlock);
-    if (!Number.isSafeInteger(fromBlock) || fromBlock < 0) throw new CutoverInputError("--from-block", args.fromBlock, "give a block number, e.g. --from-block 1200 (default: the next block)");
+    if (!Number.isSafeInteger(fromBlock) || fromBlock < 0)
+      throw new CutoverInputError(
+        "--from-block",
+        args.fromBlock,
+        "give a block number, e.g. --from-block 1200 (default: the next block)",
+      );
   }
-  for (const [name, value] of [["--blocks", args.blocks], ["--seconds", args.seconds], ["--poll-ms", args.pollMs]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new CutoverInputError(name, value, `give a whole number >= 0 (0: no limit / default), e.g. ${name} 60`);
+  for (const [name, value] of [
+    ["--blocks", args.blocks],
+    ["--seconds", args.seconds],
+    ["--poll-ms", args.pollMs],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new CutoverInputError(name, value, `give a whole number >= 0 (0: no limit / default), e.g. ${name} 60`);
   }
-  if (!args.json) console.log(`watching${fromBlock !== undefined ? ` from block ${fromBlock}` : ""}${args.blocks ? ` for ${args.blocks} block(s)` : ""}${args.seconds ? ` for at most ${args.seconds} s` : ""}…`);
+  if (!args.json)
+    console.log(
+      `watching${fromBlock !== undefined ? ` from block ${fromBlock}` : ""}${args.blocks ? ` for ${args.blocks} block(s)` : ""}${args.seconds ? ` for at most ${args.seconds} s` : ""}…`,
+    );
   const summary = await watchVaults(hre, conn, {
     oldVault: args.oldVault || undefined,
     fromBlock,

@@ -17,7 +17,13 @@ export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironmen
   const conn = await hre.network.getOrCreate();
   const progress = progressLine(true);
   const started = Date.now();
-  const system = await deploySystem(hre, conn, { markets: args.markets, users: 6, factory: "updatable", seed: "demo", onProgress: progress.update });
+  const system = await deploySystem(hre, conn, {
+    markets: args.markets,
+    users: 6,
+    factory: "updatable",
+    seed: "demo",
+    onProgress: progress.update,
+  });
   progress.done(`deployed the production-like system in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`== 1. the legacy system\n\n${renderInventory(await readInventory(hre, conn, system))}`);
 
@@ -25,7 +31,9 @@ export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironmen
   await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true, rewire: true });
 
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
-  console.log(`\n== 3. the system after the redeploy\n\n${renderInventory(await readInventory(hre, conn, { ...system, contracts: records.contracts, users: [] }))}`);
+  console.log(
+    `\n== 3. the system after the redeploy\n\n${renderInventory(await readInventory(hre, conn, { ...system, contracts: records.contracts, users: [] }))}`,
+  );
   console.log(
     `\nThe new vault holds every role, OrderBook and market of the old one; the factory, the hub and every OrderBook\n` +
       `point at it. Users' collateral and positions stay in the old (paused) vault: moving funds is not part of the cutover.`,

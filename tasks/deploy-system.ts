@@ -16,8 +16,14 @@ export default async function deploySystemTask(args: Args, hre: HardhatRuntimeEn
   const conn = await hre.network.getOrCreate();
   const progress = progressLine(!args.json);
   const started = Date.now();
-  const system = await deploySystem(hre, conn, { ...args, factory: args.factory as FactoryKind, onProgress: progress.update });
-  progress.done(`deployed ${system.markets.length} markets and ${args.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const system = await deploySystem(hre, conn, {
+    ...args,
+    factory: args.factory as FactoryKind,
+    onProgress: progress.update,
+  });
+  progress.done(
+    `deployed ${system.markets.length} markets and ${args.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   const inventory = await readInventory(hre, conn, system);
   console.log(args.json ? toJson(inventory) : renderInventory(inventory));
 }

@@ -20,17 +20,40 @@ interface Args {
 
 export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
-  const run = runOptions(hre, conn, { ...args, replan: false, sequential: false }, undefined, (text) => console.log(clipLines(text)));
+  const run = runOptions(hre, conn, { ...args, replan: false, sequential: false }, undefined, (text) =>
+    console.log(clipLines(text)),
+  );
   const { progress } = run;
   const started = Date.now();
-  const result = await planFacets(hre, conn, { target: args.target, facets: args.facets, acceptBreaking: args.acceptBreaking, allowTakeover: args.allowTakeover, signer: await resolveSigner(conn, args.signer), run });
+  const result = await planFacets(hre, conn, {
+    target: args.target,
+    facets: args.facets,
+    acceptBreaking: args.acceptBreaking,
+    allowTakeover: args.allowTakeover,
+    signer: await resolveSigner(conn, args.signer),
+    run,
+  });
   const deployed = result.deployment?.report;
   if (deployed) progress.done(sendSummary(deployed, (Date.now() - started) / 1000));
   const file = result.file && path.relative(hre.config.paths.root, result.file);
   if (args.json) {
-    console.log(toJson({ planId: result.plan.id, status: result.plan.status, file: result.file ?? null, transactionsSent: deployed?.transactionsSent ?? 0, deployed: deployed?.deployed ?? {}, deployment: deployed?.results ?? [], plan: result.plan }));
+    console.log(
+      toJson({
+        planId: result.plan.id,
+        status: result.plan.status,
+        file: result.file ?? null,
+        transactionsSent: deployed?.transactionsSent ?? 0,
+        deployed: deployed?.deployed ?? {},
+        deployment: deployed?.results ?? [],
+        plan: result.plan,
+      }),
+    );
     return;
   }
   console.log(renderFacetPlan(result.plan));
-  console.log(file ? `plan written to ${file}` : "plan only: the CREATE2 factory is not deployed yet, so the facets' addresses are not known; nothing written");
+  console.log(
+    file
+      ? `plan written to ${file}`
+      : "plan only: the CREATE2 factory is not deployed yet, so the facets' addresses are not known; nothing written",
+  );
 }

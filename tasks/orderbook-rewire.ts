@@ -15,7 +15,15 @@ interface Args extends EngineArgs {
 
 export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   await runEngineCommand(hre, args, {
-    planner: (ctx) => rewirePlanner(ctx, { strategy: args.strategy, vault: args.vault, orderBooks: args.orderbooks, facets: args.facets, remove: args.remove, allowTakeover: args.allowTakeover }),
+    planner: (ctx) =>
+      rewirePlanner(ctx, {
+        strategy: args.strategy,
+        vault: args.vault,
+        orderBooks: args.orderbooks,
+        facets: args.facets,
+        remove: args.remove,
+        allowTakeover: args.allowTakeover,
+      }),
     async results({ conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
@@ -26,7 +34,8 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
         json: { orderBooks: rows },
         text: [renderFleet(rows)],
         failed: rows.some((r) => r.status === "failed" || r.status === "blocked"),
-        unfinished: "Not every OrderBook is rewired. Fix what failed, then run the same command again: only what remains is sent.",
+        unfinished:
+          "Not every OrderBook is rewired. Fix what failed, then run the same command again: only what remains is sent.",
       };
     },
   });

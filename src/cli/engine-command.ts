@@ -53,7 +53,8 @@ export interface EngineCommand<S> {
   results?(ctx: EngineContext, outcome: RunOutcome<S>): CommandResult | Promise<CommandResult>;
 }
 
-const UNFINISHED = "The run is not complete. Fix what failed, then run the same command again: finished steps are skipped, nothing is sent twice.";
+const UNFINISHED =
+  "The run is not complete. Fix what failed, then run the same command again: finished steps are skipped, nothing is sent twice.";
 
 /** The account given with --signer (one of the network's accounts), or the network's first account. */
 export async function resolveSigner(conn: NetworkConnection, given: string): Promise<string> {
@@ -61,13 +62,23 @@ export async function resolveSigner(conn: NetworkConnection, given: string): Pro
   const signer = checkedAddress("--signer", given, "give the 0x address of one of this network's configured accounts");
   if (!signer) return accounts[0];
   if (!accounts.some((a) => a.toLowerCase() === signer.toLowerCase())) {
-    throw new CutoverInputError("--signer", given, `it is not one of the ${accounts.length} accounts configured for ${conn.networkName}; add its key to the network's accounts or pick another`);
+    throw new CutoverInputError(
+      "--signer",
+      given,
+      `it is not one of the ${accounts.length} accounts configured for ${conn.networkName}; add its key to the network's accounts or pick another`,
+    );
   }
   return signer;
 }
 
 /** The engine's run options from the task's: a progress line, the plan printed unless --json. */
-export function runOptions(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential">, executor?: ExecutorChoice, print = (text: string) => console.log(text)): RunOptions & { progress: ReturnType<typeof progressLine> } {
+export function runOptions(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential">,
+  executor?: ExecutorChoice,
+  print = (text: string) => console.log(text),
+): RunOptions & { progress: ReturnType<typeof progressLine> } {
   const progress = progressLine(!args.json);
   return {
     planOnly: args.planOnly,
@@ -85,7 +96,12 @@ export function runOptions(hre: HardhatRuntimeEnvironment, conn: NetworkConnecti
 }
 
 /** Runs a planner through the engine with the task's options, printing the send summary when anything ran. */
-export async function runWithProgress<S>(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner<S>, options: ReturnType<typeof runOptions>): Promise<RunOutcome<S>> {
+export async function runWithProgress<S>(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  planner: Planner<S>,
+  options: ReturnType<typeof runOptions>,
+): Promise<RunOutcome<S>> {
   const started = Date.now();
   const outcome = await runCutover(hre, conn, planner, options);
   if (outcome.report) options.progress.done(sendSummary(outcome.report, (Date.now() - started) / 1000));
@@ -93,7 +109,11 @@ export async function runWithProgress<S>(hre: HardhatRuntimeEnvironment, conn: N
 }
 
 /** Resolves the signer and executor, runs the task's planner through the engine, prints and sets the exit code. */
-export async function runEngineCommand<S>(hre: HardhatRuntimeEnvironment, args: EngineArgs, command: EngineCommand<S>): Promise<RunOutcome<S>> {
+export async function runEngineCommand<S>(
+  hre: HardhatRuntimeEnvironment,
+  args: EngineArgs,
+  command: EngineCommand<S>,
+): Promise<RunOutcome<S>> {
   const conn = await hre.network.getOrCreate();
   const signer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer };
@@ -103,14 +123,32 @@ export async function runEngineCommand<S>(hre: HardhatRuntimeEnvironment, args: 
   const result = (await command.results?.(ctx, outcome)) ?? {};
   const { report } = outcome;
   if (!report) {
-    if (args.json) console.log(toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone, ...result.json }));
-    else console.log([...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"));
+    if (args.json)
+      console.log(
+        toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone, ...result.json }),
+      );
+    else
+      console.log(
+        [...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"),
+      );
     return outcome;
   }
   const failed = result.failed === true;
   if (args.json) {
     const { planId, awaiting, transactionsSent, deployed, results, proposals } = report;
-    console.log(toJson({ planId, planFile: outcome.planFile, complete: report.complete && !failed, awaiting, transactionsSent, deployed, results, proposals, ...result.json }));
+    console.log(
+      toJson({
+        planId,
+        planFile: outcome.planFile,
+        complete: report.complete && !failed,
+        awaiting,
+        transactionsSent,
+        deployed,
+        results,
+        proposals,
+        ...result.json,
+      }),
+    );
   } else {
     console.log((result.text ?? [renderResults(report)]).join("\n"));
   }
@@ -122,11 +160,19 @@ export async function runEngineCommand<S>(hre: HardhatRuntimeEnvironment, args: 
  * The exit code and closing words of a run: 2 while steps wait for their authority (the proposal is shown), 1 when
  * something failed or is left, 0 when complete.
  */
-export function finishRun(outcome: RunOutcome & { report: ApplyReport }, json: boolean, failed = false, unfinished = UNFINISHED): void {
+export function finishRun(
+  outcome: RunOutcome & { report: ApplyReport },
+  json: boolean,
+  failed = false,
+  unfinished = UNFINISHED,
+): void {
   const { report } = outcome;
   if (report.awaiting && !failed) {
     process.exitCode = 2;
-    if (!json) console.log(`\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`);
+    if (!json)
+      console.log(
+        `\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`,
+      );
   } else if (!report.complete || failed) {
     process.exitCode = 1;
     if (!json) console.log(`\n${unfinished}`);

@@ -12,12 +12,14 @@ const HELP = {
   replan: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan",
   yes: "Do not ask for confirmation on a non-local network. Example: --yes",
   json: "Machine-readable output for CI. Example: --json",
-  sequential: "Send one transaction at a time, each awaited (default: independent steps back-to-back). Example: --sequential",
+  sequential:
+    "Send one transaction at a time, each awaited (default: independent steps back-to-back). Example: --sequential",
   signer: "Account that sends the steps no Safe or timelock sends (default: the network's first account)",
   executor:
     "Who executes the steps that need an admin power a Safe or a timelock holds: 'eoa' (nothing but the network's accounts), 'safe' (the Safe sends every step needing a power it holds: one Transaction Builder batch + SafeTx per wave, the run awaits the owners; needs --safe) or 'timelock' (the timelock does: scheduleBatch now, executeBatch on a later run after the delay; needs --timelock). Example: --executor safe --safe 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
   safe: "The Safe (v1.3.0+/v1.4.1) that holds admin roles / diamond ownership, with --executor safe. Example: --safe 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
-  timelock: "The TimelockController that holds admin roles / diamond ownership, with --executor timelock; the signer schedules (PROPOSER) and executes (EXECUTOR) its batches. Example: --timelock 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  timelock:
+    "The TimelockController that holds admin roles / diamond ownership, with --executor timelock; the signer schedules (PROPOSER) and executes (EXECUTOR) its batches. Example: --timelock 0x5FbDB2315678afecb367f032d93F642f64180aa3",
 };
 
 export interface EngineTaskSpec {
@@ -30,7 +32,12 @@ export interface EngineTaskSpec {
 /** A task with the engine's shared options; the task adds its own and `.setAction(() => import(...))`. */
 export function engineTask(name: string, description: string, spec: EngineTaskSpec = {}): Builder {
   let builder: Builder = task(name, description)
-    .addOption({ name: "signer", type: ArgumentType.STRING, defaultValue: "", description: `${HELP.signer}${spec.signer ? `; ${spec.signer}` : ""}. Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266` })
+    .addOption({
+      name: "signer",
+      type: ArgumentType.STRING,
+      defaultValue: "",
+      description: `${HELP.signer}${spec.signer ? `; ${spec.signer}` : ""}. Example: --signer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266`,
+    })
     .addFlag({ name: "planOnly", description: HELP.planOnly })
     .addFlag({ name: "replan", description: HELP.replan })
     .addFlag({ name: "yes", description: HELP.yes })

@@ -5,6 +5,11 @@ import { CutoverInputError } from "../errors.js";
 export function parseBlock(value: string, latest: number): number | undefined {
   if (value === "" || value === "latest") return undefined;
   const block = Number(value);
-  if (!Number.isSafeInteger(block) || block < 0 || block > latest) throw new CutoverInputError("--block", value, `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`);
+  if (!Number.isSafeInteger(block) || block < 0 || block > latest)
+    throw new CutoverInputError(
+      "--block",
+      value,
+      `give a block number from 0 to ${latest} (the latest), or "latest", e.g. --block ${latest}`,
+    );
   return block;
 }

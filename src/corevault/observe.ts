@@ -3,7 +3,13 @@ import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
 import type { SystemRecord } from "../records/records.js";
 
-export const VAULT_ROLES = ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE", "ORDERBOOK_ROLE"] as const;
+export const VAULT_ROLES = [
+  "DEFAULT_ADMIN_ROLE",
+  "FACTORY_ROLE",
+  "SETTLEMENT_ROLE",
+  "EXTERNAL_CREDITOR_ROLE",
+  "ORDERBOOK_ROLE",
+] as const;
 export type VaultRole = (typeof VAULT_ROLES)[number];
 
 export function roleId(role: VaultRole): string {
@@ -34,7 +40,13 @@ export interface LegacySystem {
   roles: Record<VaultRole, { admin: string; holders: string[] }>;
   orderBooks: string[];
   markets: { marketId: string; orderBook: string }[];
-  factory?: { address: string; vault: string; updatable: boolean; orderBookInit: string; facetTemplate: FacetCutTemplate[] };
+  factory?: {
+    address: string;
+    vault: string;
+    updatable: boolean;
+    orderBookInit: string;
+    facetTemplate: FacetCutTemplate[];
+  };
   hub?: { address: string; vault: string };
 }
 
@@ -44,32 +56,63 @@ const LOG_CHUNK_BLOCKS = 50_000;
 export const VAULT_VIEW_GAS = 6_500;
 
 /** Accounts ever granted each role on `vault` up to the reader's block: one getLogs per 50 000 blocks for all roles. */
-export async function roleCandidates(reader: Reader, vault: string, fromBlock: number): Promise<Map<VaultRole, Set<string>>> {
+export async function roleCandidates(
+  reader: Reader,
+  vault: string,
+  fromBlock: number,
+): Promise<Map<VaultRole, Set<string>>> {
   const granted = (await reader.catalog.iface("CoreVault")).getEvent("RoleGranted")!;
   const candidates = new Map<VaultRole, Set<string>>(VAULT_ROLES.map((role) => [role, new Set()]));
   for (let start = fromBlock; start <= reader.block; start += LOG_CHUNK_BLOCKS) {
-    const logs = await reader.provider.getLogs({ address: vault, topics: [granted.topicHash], fromBlock: start, toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block) });
-    for (const log of logs) candidates.get(roleName(log.topics[1]) as VaultRole)?.add(getAddress(`0x${log.topics[2].slice(26)}`));
+    const logs = await reader.provider.getLogs({
+      address: vault,
+      topics: [granted.topicHash],
+      fromBlock: start,
+      toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block),
+    });
+    for (const log of logs)
+      candidates.get(roleName(log.topics[1]) as VaultRole)?.add(getAddress(`0x${log.topics[2].slice(26)}`));
   }
   return candidates;
 }
 
 /** Confirms candidate holders with hasRole at the reader's block, all roles in one batch. */
-export async function confirmHolders(reader: Reader, vault: string, candidates: Map<VaultRole, Set<string>>): Promise<Record<VaultRole, string[]>> {
-  const pairs = VAULT_ROLES.flatMap((role) => [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })));
-  const holds = await reader.tryCallMany(pairs.map(({ role, account }) => ({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId(role), account], gas: VAULT_VIEW_GAS })));
+export async function confirmHolders(
+  reader: Reader,
+  vault: string,
+  candidates: Map<VaultRole, Set<string>>,
+): Promise<Record<VaultRole, string[]>> {
+  const pairs = VAULT_ROLES.flatMap((role) =>
+    [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })),
+  );
+  const holds = await reader.tryCallMany(
+    pairs.map(({ role, account }) => ({
+      to: vault,
+      contract: "CoreVault",
+      fn: "hasRole",
+      args: [roleId(role), account],
+      gas: VAULT_VIEW_GAS,
+    })),
+  );
   const holders = Object.fromEntries(VAULT_ROLES.map((role) => [role, [] as string[]])) as Record<VaultRole, string[]>;
   pairs.forEach(({ role, account }, i) => holds[i] === true && holders[role].push(account));
   return holders;
 }
 
 /** Every role's holders: accounts that ever received it (RoleGranted events), confirmed with hasRole. */
-export async function vaultRoleHolders(reader: Reader, vault: string, fromBlock: number): Promise<Record<VaultRole, string[]>> {
+export async function vaultRoleHolders(
+  reader: Reader,
+  vault: string,
+  fromBlock: number,
+): Promise<Record<VaultRole, string[]>> {
   return confirmHolders(reader, vault, await roleCandidates(reader, vault, fromBlock));
 }
 
 /** Addresses of the libraries linked into deployed code, read at the artifact's link references. */
-export function linkedLibraries(deployedCode: string, deployedLinkReferences: Record<string, Record<string, { start: number; length: number }[]>>): Record<string, string> {
+export function linkedLibraries(
+  deployedCode: string,
+  deployedLinkReferences: Record<string, Record<string, { start: number; length: number }[]>>,
+): Record<string, string> {
   const found: Record<string, string> = {};
   for (const libs of Object.values(deployedLinkReferences)) {
     for (const [name, references] of Object.entries(libs)) {
@@ -88,24 +131,40 @@ async function answers(reader: Reader, address: string, contract: string, fn: st
  * Reads the legacy system around `vault`: its configuration, role holders, OrderBooks and markets, and the factory
  * and hub wired to it (from the records, else from FACTORY_ROLE / EXTERNAL_CREDITOR_ROLE holders that answer like one).
  */
-export async function observeLegacySystem(reader: Reader, vault: string, records: SystemRecord | undefined, fromBlock: number): Promise<LegacySystem> {
+export async function observeLegacySystem(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord | undefined,
+  fromBlock: number,
+): Promise<LegacySystem> {
   if (!(await reader.hasCode(vault))) {
-    throw new CutoverInputError("--old-vault", vault, "no contract at that address on this network; pass the address of the CoreVault being replaced (or deploy/import the system records)");
+    throw new CutoverInputError(
+      "--old-vault",
+      vault,
+      "no contract at that address on this network; pass the address of the CoreVault being replaced (or deploy/import the system records)",
+    );
   }
   const call = (fn: string, args: unknown[] = []) => reader.call({ to: vault, contract: "CoreVault", fn, args });
   let collateral: string;
   try {
     collateral = (await call("collateralToken")) as string;
   } catch {
-    throw new CutoverInputError("--old-vault", vault, "the contract there does not answer CoreVault calls (collateralToken()); pass the CoreVault's address");
+    throw new CutoverInputError(
+      "--old-vault",
+      vault,
+      "the contract there does not answer CoreVault calls (collateralToken()); pass the CoreVault's address",
+    );
   }
   const decimals = Number(await reader.call({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] }));
   const holders = await vaultRoleHolders(reader, vault, fromBlock);
   const roles = {} as LegacySystem["roles"];
-  for (const role of VAULT_ROLES) roles[role] = { admin: roleName((await call("getRoleAdmin", [roleId(role)])) as string), holders: holders[role] };
+  for (const role of VAULT_ROLES)
+    roles[role] = { admin: roleName((await call("getRoleAdmin", [roleId(role)])) as string), holders: holders[role] };
   const orderBooks = ((await call("getRegisteredOrderBooks")) as string[]).map((a) => getAddress(a));
   const marketIds = (await call("getMarketIds")) as string[];
-  const mapped = await reader.callMany(marketIds.map((id) => ({ to: vault, contract: "CoreVault", fn: "marketToOrderBook", args: [id] })));
+  const mapped = await reader.callMany(
+    marketIds.map((id) => ({ to: vault, contract: "CoreVault", fn: "marketToOrderBook", args: [id] })),
+  );
   const artifact = await reader.catalog.artifact("CoreVault");
   const libraries = linkedLibraries(await reader.code(vault), artifact.deployedLinkReferences ?? {});
 
@@ -124,7 +183,9 @@ export async function observeLegacySystem(reader: Reader, vault: string, records
     markets: marketIds.map((marketId, i) => ({ marketId, orderBook: getAddress(mapped[i] as string) })),
   };
 
-  const factoryCandidates = [records?.contracts.FUTURES_MARKET_FACTORY, ...roles.FACTORY_ROLE.holders].filter((a): a is string => !!a);
+  const factoryCandidates = [records?.contracts.FUTURES_MARKET_FACTORY, ...roles.FACTORY_ROLE.holders].filter(
+    (a): a is string => !!a,
+  );
   for (const candidate of factoryCandidates) {
     if (!(await answers(reader, candidate, "FuturesMarketFactory", "isVaultUpdatable"))) continue;
     const at = (fn: string) => reader.call({ to: candidate, contract: "FuturesMarketFactory", fn, args: [] });
@@ -134,14 +195,25 @@ export async function observeLegacySystem(reader: Reader, vault: string, records
       vault: getAddress((await at("vault")) as string),
       updatable: (await at("isVaultUpdatable")) as boolean,
       orderBookInit: getAddress((await at("orderBookInit")) as string),
-      facetTemplate: template.map(([facetAddress, action, functionSelectors]) => ({ facetAddress: getAddress(facetAddress), action: Number(action), functionSelectors: [...functionSelectors] })),
+      facetTemplate: template.map(([facetAddress, action, functionSelectors]) => ({
+        facetAddress: getAddress(facetAddress),
+        action: Number(action),
+        functionSelectors: [...functionSelectors],
+      })),
     };
     break;
   }
-  const hubCandidates = [records?.contracts.COLLATERAL_HUB, ...roles.EXTERNAL_CREDITOR_ROLE.holders].filter((a): a is string => !!a);
+  const hubCandidates = [records?.contracts.COLLATERAL_HUB, ...roles.EXTERNAL_CREDITOR_ROLE.holders].filter(
+    (a): a is string => !!a,
+  );
   for (const candidate of hubCandidates) {
     if (!(await answers(reader, candidate, "CollateralHub", "RELAYER_ROLE"))) continue;
-    system.hub = { address: getAddress(candidate), vault: getAddress((await reader.call({ to: candidate, contract: "CollateralHub", fn: "vault", args: [] })) as string) };
+    system.hub = {
+      address: getAddress(candidate),
+      vault: getAddress(
+        (await reader.call({ to: candidate, contract: "CollateralHub", fn: "vault", args: [] })) as string,
+      ),
+    };
     break;
   }
   return system;
@@ -177,4 +249,3 @@ export function legacyFacts(system: LegacySystem): Record<string, string> {
   }
   return facts;
 }
-

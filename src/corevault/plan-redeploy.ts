@@ -6,7 +6,10 @@ import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observ
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
 export const NEW_FACTORY: Ref = { $ref: "FuturesMarketFactory" };
 /** Record name -> key in the aggregated deployment record. */
-export const AGGREGATE_KEYS: Record<string, string> = { CoreVault: "CORE_VAULT", FuturesMarketFactory: "FUTURES_MARKET_FACTORY" };
+export const AGGREGATE_KEYS: Record<string, string> = {
+  CoreVault: "CORE_VAULT",
+  FuturesMarketFactory: "FUTURES_MARKET_FACTORY",
+};
 
 export interface RedeployInputs {
   system: LegacySystem;
@@ -43,10 +46,12 @@ function grant(role: VaultRole, account: Value): CallAction {
   return { call: vaultCall("grantRole", [roleId(role), account]), done: [hasRoleCheck(role, account, true)] };
 }
 
-
 function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsAdmin: boolean): string {
   const renounced = [...(temporaryFactoryRole ? ["FACTORY_ROLE"] : []), ...(keepsAdmin ? [] : ["DEFAULT_ADMIN_ROLE"])];
-  const parts = [...(adminGrants > 0 ? ["grant DEFAULT_ADMIN_ROLE to the admin"] : []), ...(renounced.length > 0 ? [`renounce the signer's ${renounced.join(" and ")}`] : [])];
+  const parts = [
+    ...(adminGrants > 0 ? ["grant DEFAULT_ADMIN_ROLE to the admin"] : []),
+    ...(renounced.length > 0 ? [`renounce the signer's ${renounced.join(" and ")}`] : []),
+  ];
   return parts.join(", then ");
 }
 
@@ -69,17 +74,41 @@ function pauseOldVault(inputs: RedeployInputs): Step {
     from: inputs.authorities?.oldVault ?? inputs.signer,
     dependsOn: [],
     writes: ["oldVault.paused"],
-    actions: [{ call: { to: vault, contract: "CoreVault", fn: "pause", args: [] }, done: [{ read: { to: vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }] }],
+    actions: [
+      {
+        call: { to: vault, contract: "CoreVault", fn: "pause", args: [] },
+        done: [{ read: { to: vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }],
+      },
+    ],
   };
 }
 
 function deployVault(inputs: RedeployInputs): Step {
   const { signer } = inputs;
-  return { id: "deploy:CoreVault", kind: "deploy", label: "deploy the new CoreVault, linking the existing libraries", from: signer, dependsOn: [], writes: [], record: "CoreVault", contract: "CoreVault", args: [inputs.collateral, signer], libraries: { ...inputs.libraries } };
+  return {
+    id: "deploy:CoreVault",
+    kind: "deploy",
+    label: "deploy the new CoreVault, linking the existing libraries",
+    from: signer,
+    dependsOn: [],
+    writes: [],
+    record: "CoreVault",
+    contract: "CoreVault",
+    args: [inputs.collateral, signer],
+    libraries: { ...inputs.libraries },
+  };
 }
 
 function configureVault(inputs: RedeployInputs): Phase {
-  const configure = (id: string, label: string, action: CallAction): Step => ({ id, kind: "call", label, from: inputs.signer, dependsOn: VAULT_DEPLOYED, writes: [], actions: [action] });
+  const configure = (id: string, label: string, action: CallAction): Step => ({
+    id,
+    kind: "call",
+    label,
+    from: inputs.signer,
+    dependsOn: VAULT_DEPLOYED,
+    writes: [],
+    actions: [action],
+  });
   return phase([
     configure("configure:liquidation-manager", "set the liquidation manager", {
       call: vaultCall("setLiquidationManager", [inputs.liquidationManager]),
@@ -104,7 +133,12 @@ function deployFactory(inputs: RedeployInputs): Step {
     writes: [],
     record: "FuturesMarketFactory",
     contract: "FuturesMarketFactoryImmutable",
-    args: [NEW_VAULT, inputs.admins[0], factory.orderBookInit, factory.facetTemplate.map((cut) => ({ ...cut, functionSelectors: [...cut.functionSelectors] }))],
+    args: [
+      NEW_VAULT,
+      inputs.admins[0],
+      factory.orderBookInit,
+      factory.facetTemplate.map((cut) => ({ ...cut, functionSelectors: [...cut.functionSelectors] })),
+    ],
     libraries: {},
   };
 }
@@ -115,7 +149,9 @@ function roleHolders(inputs: RedeployInputs, immutableFactory: boolean): (role: 
   return (role) => {
     const override = inputs.roleOverrides[role];
     if (override) return override;
-    const observed: Value[] = system.roles[role].holders.filter((h) => !(immutableFactory && same(h, system.factory!.address)));
+    const observed: Value[] = system.roles[role].holders.filter(
+      (h) => !(immutableFactory && same(h, system.factory!.address)),
+    );
     if (immutableFactory && (role === "FACTORY_ROLE" || role === "SETTLEMENT_ROLE")) observed.push(NEW_FACTORY);
     return observed;
   };
@@ -123,7 +159,8 @@ function roleHolders(inputs: RedeployInputs, immutableFactory: boolean): (role: 
 
 function grantRoles(inputs: RedeployInputs, holders: (role: VaultRole) => Value[], dependsOn: string[]): Phase {
   const grants: CallAction[] = [];
-  for (const role of ["FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE"] as const) for (const holder of holders(role)) grants.push(grant(role, holder));
+  for (const role of ["FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE"] as const)
+    for (const holder of holders(role)) grants.push(grant(role, holder));
   return phase(
     chunks(grants, inputs.batchSize).map((batch, i, all) => ({
       id: all.length === 1 ? "grant:roles" : `grant:roles:${i + 1}`,
@@ -138,7 +175,16 @@ function grantRoles(inputs: RedeployInputs, holders: (role: VaultRole) => Value[
 }
 
 function temporaryFactoryRoleStep(signer: string): Step {
-  return { id: "grant:temporary-factory-role", kind: "call", label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE", from: signer, dependsOn: VAULT_DEPLOYED, writes: [], temporary: true, actions: [grant("FACTORY_ROLE", signer)] };
+  return {
+    id: "grant:temporary-factory-role",
+    kind: "call",
+    label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
+    from: signer,
+    dependsOn: VAULT_DEPLOYED,
+    writes: [],
+    temporary: true,
+    actions: [grant("FACTORY_ROLE", signer)],
+  };
 }
 
 /** Every OrderBook registered, its markets assigned and ORDERBOOK_ROLE granted, batched. */
@@ -147,49 +193,113 @@ function registerMarkets(inputs: RedeployInputs, orderBookHolders: Value[], temp
   const actions: CallAction[] = [];
   const booksGranted = new Set<string>();
   for (const orderBook of system.orderBooks) {
-    actions.push({ call: vaultCall("registerOrderBook", [orderBook]), done: [{ read: vaultCall("isRegisteredOrderBook", [orderBook]), equals: true }] });
+    actions.push({
+      call: vaultCall("registerOrderBook", [orderBook]),
+      done: [{ read: vaultCall("isRegisteredOrderBook", [orderBook]), equals: true }],
+    });
     for (const market of system.markets.filter((m) => same(m.orderBook, orderBook))) {
-      actions.push({ call: vaultCall("assignMarketToOrderBook", [market.marketId, orderBook]), done: [{ read: vaultCall("marketToOrderBook", [market.marketId]), equals: orderBook }] });
+      actions.push({
+        call: vaultCall("assignMarketToOrderBook", [market.marketId, orderBook]),
+        done: [{ read: vaultCall("marketToOrderBook", [market.marketId]), equals: orderBook }],
+      });
     }
     if (orderBookHolders.some((h) => typeof h === "string" && same(h, orderBook))) {
       actions.push(grant("ORDERBOOK_ROLE", orderBook));
       booksGranted.add(orderBook.toLowerCase());
     }
   }
-  for (const holder of orderBookHolders) if (typeof holder !== "string" || !booksGranted.has(holder.toLowerCase())) actions.push(grant("ORDERBOOK_ROLE", holder));
+  for (const holder of orderBookHolders)
+    if (typeof holder !== "string" || !booksGranted.has(holder.toLowerCase()))
+      actions.push(grant("ORDERBOOK_ROLE", holder));
   const dependsOn = temporaryFactoryRole ? [...VAULT_DEPLOYED, "grant:temporary-factory-role"] : VAULT_DEPLOYED;
   return phase(
-    chunks(actions, inputs.batchSize).map((batch, i, all) => ({ id: `markets:${i + 1}`, kind: "call", label: `register OrderBooks, assign markets, grant ORDERBOOK_ROLE (${i + 1}/${all.length})`, from: inputs.signer, dependsOn, writes: [], actions: batch })),
+    chunks(actions, inputs.batchSize).map((batch, i, all) => ({
+      id: `markets:${i + 1}`,
+      kind: "call",
+      label: `register OrderBooks, assign markets, grant ORDERBOOK_ROLE (${i + 1}/${all.length})`,
+      from: inputs.signer,
+      dependsOn,
+      writes: [],
+      actions: batch,
+    })),
   );
 }
 
 /** The factory's (when updatable) and the hub's vault pointers, moved by the account that administers each. */
 function repointContracts(inputs: RedeployInputs): Step[] {
   const { system } = inputs;
-  const repoint = (id: string, label: string, contract: string, target: string, authority: string | undefined, fact: string): Step => ({
+  const repoint = (
+    id: string,
+    label: string,
+    contract: string,
+    target: string,
+    authority: string | undefined,
+    fact: string,
+  ): Step => ({
     id,
     kind: "call",
     label,
     from: authority ?? inputs.signer,
     dependsOn: VAULT_DEPLOYED,
     writes: [fact],
-    actions: [{ call: { to: target, contract, fn: "setVault", args: [NEW_VAULT] }, done: [{ read: { to: target, contract, fn: "vault", args: [] }, equals: NEW_VAULT }] }],
+    actions: [
+      {
+        call: { to: target, contract, fn: "setVault", args: [NEW_VAULT] },
+        done: [{ read: { to: target, contract, fn: "vault", args: [] }, equals: NEW_VAULT }],
+      },
+    ],
   });
   return [
-    ...(system.factory?.updatable ? [repoint("align:factory", "point the factory at the new vault", "FuturesMarketFactory", system.factory.address, inputs.authorities?.factory, "factory.vault")] : []),
-    ...(system.hub ? [repoint("repoint:hub", "point the CollateralHub at the new vault", "CollateralHub", system.hub.address, inputs.authorities?.hub, "hub.vault")] : []),
+    ...(system.factory?.updatable
+      ? [
+          repoint(
+            "align:factory",
+            "point the factory at the new vault",
+            "FuturesMarketFactory",
+            system.factory.address,
+            inputs.authorities?.factory,
+            "factory.vault",
+          ),
+        ]
+      : []),
+    ...(system.hub
+      ? [
+          repoint(
+            "repoint:hub",
+            "point the CollateralHub at the new vault",
+            "CollateralHub",
+            system.hub.address,
+            inputs.authorities?.hub,
+            "hub.vault",
+          ),
+        ]
+      : []),
   ];
 }
 
 /** The admin handed over last: DEFAULT_ADMIN_ROLE granted to the admins, the signer's own roles renounced. */
 function handoffAdmin(inputs: RedeployInputs, temporaryFactoryRole: boolean, dependsOn: string[]): Step[] {
   const { signer } = inputs;
-  const handoff: CallAction[] = inputs.admins.filter((a) => !same(a, signer)).map((admin) => grant("DEFAULT_ADMIN_ROLE", admin));
-  if (temporaryFactoryRole) handoff.push({ call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]), done: [hasRoleCheck("FACTORY_ROLE", signer, false)] });
+  const handoff: CallAction[] = inputs.admins
+    .filter((a) => !same(a, signer))
+    .map((admin) => grant("DEFAULT_ADMIN_ROLE", admin));
+  if (temporaryFactoryRole)
+    handoff.push({
+      call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]),
+      done: [hasRoleCheck("FACTORY_ROLE", signer, false)],
+    });
   const keepsAdmin = inputs.admins.some((a) => same(a, signer));
-  if (!keepsAdmin) handoff.push({ call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]), done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)] });
+  if (!keepsAdmin)
+    handoff.push({
+      call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]),
+      done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)],
+    });
   if (handoff.length === 0) return [];
-  const label = handoffLabel(handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1), temporaryFactoryRole, keepsAdmin);
+  const label = handoffLabel(
+    handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1),
+    temporaryFactoryRole,
+    keepsAdmin,
+  );
   return [{ id: "handoff:admin", kind: "call", label, from: signer, dependsOn, writes: [], actions: handoff }];
 }
 
@@ -203,11 +313,15 @@ export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const immutableFactory = system.factory !== undefined && !system.factory.updatable;
   const configured = configureVault(inputs);
   const factory = immutableFactory ? [deployFactory(inputs)] : [];
-  if (immutableFactory) notes.push(`The factory ${system.factory!.address} cannot be repointed: future markets must be created through the new factory <new FuturesMarketFactory>.`);
+  if (immutableFactory)
+    notes.push(
+      `The factory ${system.factory!.address} cannot be repointed: future markets must be created through the new factory <new FuturesMarketFactory>.`,
+    );
   const holders = roleHolders(inputs, immutableFactory);
   const orderBookHolders = holders("ORDERBOOK_ROLE");
   // ORDERBOOK_ROLE is administered by FACTORY_ROLE: the signer needs FACTORY_ROLE for as long as it grants it.
-  const temporaryFactoryRole = orderBookHolders.length > 0 && !holders("FACTORY_ROLE").some((h) => typeof h === "string" && same(h, signer));
+  const temporaryFactoryRole =
+    orderBookHolders.length > 0 && !holders("FACTORY_ROLE").some((h) => typeof h === "string" && same(h, signer));
   const grants = grantRoles(inputs, holders, [...VAULT_DEPLOYED, ...factory.map((s) => s.id)]);
   const markets = registerMarkets(inputs, orderBookHolders, temporaryFactoryRole);
   const steps: Step[] = [

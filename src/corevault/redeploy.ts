@@ -15,7 +15,13 @@ import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../or
 import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
-import { deploymentBlock, readSystemRecordIfAny, requireRecordsChain, writeSystemRecord, type SystemRecord } from "../records/records.js";
+import {
+  deploymentBlock,
+  readSystemRecordIfAny,
+  requireRecordsChain,
+  writeSystemRecord,
+  type SystemRecord,
+} from "../records/records.js";
 import { checkedAddress } from "../util/address.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
@@ -53,7 +59,11 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
   for (const pair of value.split(",")) {
     const [name, address] = pair.split("=").map((s) => s.trim());
     if ((name !== "VaultAnalytics" && name !== "PositionManager") || !address || !isAddress(address)) {
-      throw new CutoverInputError("--libraries", value, 'give Name=address pairs for VaultAnalytics and/or PositionManager, e.g. --libraries "VaultAnalytics=0x…,PositionManager=0x…"');
+      throw new CutoverInputError(
+        "--libraries",
+        value,
+        'give Name=address pairs for VaultAnalytics and/or PositionManager, e.g. --libraries "VaultAnalytics=0x…,PositionManager=0x…"',
+      );
     }
     parsed[name] = getAddress(address);
   }
@@ -67,9 +77,16 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
 function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
   if (given) return given;
   const current = records?.contracts.CORE_VAULT;
-  if (!current) throw new CutoverInputError("--old-vault", given ?? "", "no records for this network name a CORE_VAULT; pass --old-vault <address of the CoreVault to replace>");
+  if (!current)
+    throw new CutoverInputError(
+      "--old-vault",
+      given ?? "",
+      "no records for this network name a CORE_VAULT; pass --old-vault <address of the CoreVault to replace>",
+    );
   const superseded = records.superseded ?? [];
-  const producedBy = [...superseded].reverse().find((entry) => entry.CORE_VAULT && entry.replacedBy.toLowerCase() === current.toLowerCase());
+  const producedBy = [...superseded]
+    .reverse()
+    .find((entry) => entry.CORE_VAULT && entry.replacedBy.toLowerCase() === current.toLowerCase());
   return getAddress(producedBy?.CORE_VAULT ?? current);
 }
 
@@ -89,25 +106,54 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      const system = await observeLegacySystem(reader, oldVault, records, await deploymentBlock(root, conn.networkName, "CoreVault", oldVault));
+      const system = await observeLegacySystem(
+        reader,
+        oldVault,
+        records,
+        await deploymentBlock(root, conn.networkName, "CoreVault", oldVault),
+      );
       const existing = [
         { key: "oldVault", address: system.vault, contract: "CoreVault" },
-        ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }] : []),
+        ...(system.factory?.updatable
+          ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }]
+          : []),
         ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: "CollateralHub" }] : []),
       ];
       const senders = await adminSenders(reader, existing, authority);
-      const state: RedeployState = { system, records, senders, fleet: [], vaultBatches: (await catalog.iface("CoreVault")).getFunction("multicall") !== null };
-      const facts = { ...legacyFacts(system), ...Object.fromEntries(Object.entries(senders).map(([key, account]) => [`authority.${key}`, account.toLowerCase()])) };
+      const state: RedeployState = {
+        system,
+        records,
+        senders,
+        fleet: [],
+        vaultBatches: (await catalog.iface("CoreVault")).getFunction("multicall") !== null,
+      };
+      const facts = {
+        ...legacyFacts(system),
+        ...Object.fromEntries(
+          Object.entries(senders).map(([key, account]) => [`authority.${key}`, account.toLowerCase()]),
+        ),
+      };
       if (!options.rewire) return { facts, state };
       const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
-      state.fleet = await observeFleet(reader, system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })));
+      state.fleet = await observeFleet(
+        reader,
+        system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })),
+      );
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
-      return { facts: { ...facts, ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" }, state };
+      return {
+        facts: { ...facts, ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" },
+        state,
+      };
     },
     async plan(state, _facts, known) {
       const { system } = state;
       const admins = adminOverride ? [adminOverride] : system.roles.DEFAULT_ADMIN_ROLE.holders;
-      if (admins.length === 0) throw new CutoverInputError("cutover.admin", "(none)", "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin");
+      if (admins.length === 0)
+        throw new CutoverInputError(
+          "cutover.admin",
+          "(none)",
+          "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin",
+        );
       const mmr = config.redeploy.mmrParams;
       const body = planRedeploy({
         system,
@@ -116,13 +162,19 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         admins,
         pauseOld: options.pauseOld,
         collateral: collateralOverride ?? system.collateral,
-        libraries: { VaultAnalytics: libraryOverrides.VaultAnalytics ?? system.libraries.VaultAnalytics, PositionManager: libraryOverrides.PositionManager ?? system.libraries.PositionManager },
+        libraries: {
+          VaultAnalytics: libraryOverrides.VaultAnalytics ?? system.libraries.VaultAnalytics,
+          PositionManager: libraryOverrides.PositionManager ?? system.libraries.PositionManager,
+        },
         liquidationManager: config.redeploy.liquidationManager ?? system.liquidationManager,
-        mmrParams: mmr ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)] : system.mmrParams,
+        mmrParams: mmr
+          ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)]
+          : system.mmrParams,
         roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
         batchSize: state.vaultBatches ? config.redeploy.batchSize : 1,
       });
-      for (const market of records?.markets ?? []) body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
+      for (const market of records?.markets ?? [])
+        body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
       if (options.rewire) await addRewire(body, state, signer, known, catalog);
       return body;
     },
@@ -133,7 +185,13 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
 }
 
 /** --rewire: every OrderBook's cut, before the admin handoff, in the same plan. */
-async function addRewire(body: Required<PlanBody>, state: RedeployState, signer: string, known: Record<string, string>, catalog: ContractCatalog): Promise<void> {
+async function addRewire(
+  body: Required<PlanBody>,
+  state: RedeployState,
+  signer: string,
+  known: Record<string, string>,
+  catalog: ContractCatalog,
+): Promise<void> {
   const rewire = await planRewire({
     fleet: state.fleet,
     newVault: NEW_VAULT,
@@ -149,7 +207,11 @@ async function addRewire(body: Required<PlanBody>, state: RedeployState, signer:
   if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
   const handoff = body.steps.findIndex((step) => step.id === "handoff:admin");
   body.steps.splice(handoff === -1 ? body.steps.length : handoff, 0, ...rewire.steps);
-  Object.assign(body.labels, rewire.labels, Object.fromEntries(state.fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])));
+  Object.assign(
+    body.labels,
+    rewire.labels,
+    Object.fromEntries(state.fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])),
+  );
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
@@ -159,19 +221,38 @@ async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], ad
     const collateral = deploy.args[0] as string;
     const decimals = await reader.tryCall({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] });
     if (decimals === undefined || Number(decimals) !== 6) {
-      throw new CutoverInputError("collateral", collateral, `the new CoreVault needs 6-decimals collateral (USDC) but this token reports ${decimals === undefined ? "no decimals()" : `${decimals} decimals`}; pass the USDC address with --collateral or fix cutover.redeploy.collateral`);
+      throw new CutoverInputError(
+        "collateral",
+        collateral,
+        `the new CoreVault needs 6-decimals collateral (USDC) but this token reports ${decimals === undefined ? "no decimals()" : `${decimals} decimals`}; pass the USDC address with --collateral or fix cutover.redeploy.collateral`,
+      );
     }
     for (const [name, address] of Object.entries(deploy.libraries)) {
       if (!(await reader.hasCode(address))) {
-        throw new CutoverInputError(`library ${name}`, address, `no code at that address on this network; link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`);
+        throw new CutoverInputError(
+          `library ${name}`,
+          address,
+          `no code at that address on this network; link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`,
+        );
       }
     }
   }
-  await simulatePending(plan, reader, pending, addresses, "run with an account that holds the needed role (--signer), or name the Safe or timelock that holds it (--executor safe --safe 0x… / --executor timelock --timelock 0x…)");
+  await simulatePending(
+    plan,
+    reader,
+    pending,
+    addresses,
+    "run with an account that holds the needed role (--signer), or name the Safe or timelock that holds it (--executor safe --safe 0x… / --executor timelock --timelock 0x…)",
+  );
 }
 
 /** Records and app config for a finished redeploy, written from confirmed receipts only. */
-export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome<RedeployState>): Promise<SystemRecord> {
+export async function writeRedeployRecords(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  outcome: RunOutcome<RedeployState>,
+): Promise<SystemRecord> {
   const { system, records: previous } = outcome.state;
   const root = hre.config.paths.root;
   const network = conn.networkName;
@@ -204,7 +285,11 @@ export async function writeRedeployRecords(hre: HardhatRuntimeEnvironment, conn:
   aggregate.superseded = superseded;
   await writeSystemRecord(root, aggregate);
   const { appConfig } = hre.config.cutover;
-  await writeContractsModule(appConfig.contractsModule, aggregate.contracts, { network, chainId: aggregate.chainId, runId: plan.id });
+  await writeContractsModule(appConfig.contractsModule, aggregate.contracts, {
+    network,
+    chainId: aggregate.chainId,
+    runId: plan.id,
+  });
   await updateEnvFile(appConfig.envFile, envKeysFor(aggregate.contracts, appConfig.envPrefix));
   return aggregate;
 }

@@ -16,20 +16,53 @@ export interface ChangeContext {
   short: string;
   change: RouteChange;
   /** Diamond: the TimelockController batch. */
-  timelock?: { address: string; targets: string[]; values: bigint[]; payloads: string[]; predecessor: string; salt: string; operationId: string };
+  timelock?: {
+    address: string;
+    targets: string[];
+    values: bigint[];
+    payloads: string[];
+    predecessor: string;
+    salt: string;
+    operationId: string;
+  };
 }
 
-async function timelockBatch(catalog: ContractCatalog, plan: FacetPlan, change: RouteChange, id: string, predecessor: string) {
-  const payload = (await catalog.iface("DiamondCutFacet")).encodeFunctionData("diamondCut", [change.cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]), ZeroAddress, "0x"]);
+async function timelockBatch(
+  catalog: ContractCatalog,
+  plan: FacetPlan,
+  change: RouteChange,
+  id: string,
+  predecessor: string,
+) {
+  const payload = (await catalog.iface("DiamondCutFacet")).encodeFunctionData("diamondCut", [
+    change.cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]),
+    ZeroAddress,
+    "0x",
+  ]);
   const targets = [plan.target];
   const values = [0n];
   const salt = changeSalt(id);
-  return { address: plan.timelock!, targets, values, payloads: [payload], predecessor, salt, operationId: hashOperationBatch(targets, values, [payload], predecessor, salt) };
+  return {
+    address: plan.timelock!,
+    targets,
+    values,
+    payloads: [payload],
+    predecessor,
+    salt,
+    operationId: hashOperationBatch(targets, values, [payload], predecessor, salt),
+  };
 }
 
 export async function forwardContext(catalog: ContractCatalog, plan: FacetPlan): Promise<ChangeContext> {
   const change = forwardChange(plan);
-  const ctx: ChangeContext = { plan, id: plan.id, rollback: false, what: `plan ${plan.id}`, short: `plan ${plan.id.slice(0, 10)}`, change };
+  const ctx: ChangeContext = {
+    plan,
+    id: plan.id,
+    rollback: false,
+    what: `plan ${plan.id}`,
+    short: `plan ${plan.id.slice(0, 10)}`,
+    change,
+  };
   if (plan.kind === "diamond") ctx.timelock = await timelockBatch(catalog, plan, change, plan.id, NO_PREDECESSOR);
   return ctx;
 }
@@ -39,7 +72,15 @@ export async function rollbackContext(catalog: ContractCatalog, plan: FacetPlan)
   const forward = await forwardContext(catalog, plan);
   const id = rollbackId(plan.id);
   const change = plan.inverse!;
-  const ctx: ChangeContext = { plan, id, rollback: true, what: `rollback of plan ${plan.id}`, short: `rollback of plan ${plan.id.slice(0, 10)}`, change };
-  if (plan.kind === "diamond") ctx.timelock = await timelockBatch(catalog, plan, change, id, forward.timelock!.operationId);
+  const ctx: ChangeContext = {
+    plan,
+    id,
+    rollback: true,
+    what: `rollback of plan ${plan.id}`,
+    short: `rollback of plan ${plan.id.slice(0, 10)}`,
+    change,
+  };
+  if (plan.kind === "diamond")
+    ctx.timelock = await timelockBatch(catalog, plan, change, id, forward.timelock!.operationId);
   return ctx;
 }

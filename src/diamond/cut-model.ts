@@ -66,7 +66,8 @@ const SELECTOR_RE = /^0x[0-9a-f]{8}$/;
 
 export function normSelector(selector: string, where: string): string {
   const s = selector.toLowerCase();
-  if (!SELECTOR_RE.test(s)) throw new Error(`Invalid selector ${JSON.stringify(selector)} in ${where}: expected 0x + 8 hex digits`);
+  if (!SELECTOR_RE.test(s))
+    throw new Error(`Invalid selector ${JSON.stringify(selector)} in ${where}: expected 0x + 8 hex digits`);
   return s;
 }
 

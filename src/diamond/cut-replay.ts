@@ -1,6 +1,14 @@
 // Replaying a cut on a loupe view the way LibDiamond stores it, and the cut that undoes one. Pure.
 import { ZeroAddress } from "ethers";
-import { bySelector, FacetCutAction, normAddress, normSelector, selectorMap, type FacetCut, type LiveFacet } from "./cut-model.js";
+import {
+  bySelector,
+  FacetCutAction,
+  normAddress,
+  normSelector,
+  selectorMap,
+  type FacetCut,
+  type LiveFacet,
+} from "./cut-model.js";
 
 /**
  * The loupe view after `cut`, replaying LibDiamond's storage updates (append on add, swap-and-pop on remove), so the
@@ -47,7 +55,8 @@ export function applyCutToLive(live: LiveFacet[], cut: FacetCut[]): LiveFacet[] 
     for (const selector of entry.functionSelectors) {
       const sel = normSelector(selector, `cut for ${facet}`);
       const old = facetOf.get(sel);
-      if (entry.action !== FacetCutAction.Remove && facet === ZeroAddress) throw new Error(`NoBytecodeAtAddress(${facet})`);
+      if (entry.action !== FacetCutAction.Remove && facet === ZeroAddress)
+        throw new Error(`NoBytecodeAtAddress(${facet})`);
       if (entry.action === FacetCutAction.Add) {
         if (old !== undefined) throw new Error(`CannotAddSelectorThatAlreadyExists(${sel})`);
         add(facet, sel);
@@ -64,7 +73,10 @@ export function applyCutToLive(live: LiveFacet[], cut: FacetCut[]): LiveFacet[] 
     }
   }
 
-  return facetAddresses.map((facetAddress) => ({ facetAddress, functionSelectors: [...selectorsOfFacet.get(facetAddress)!] }));
+  return facetAddresses.map((facetAddress) => ({
+    facetAddress,
+    functionSelectors: [...selectorsOfFacet.get(facetAddress)!],
+  }));
 }
 
 /**
@@ -79,7 +91,8 @@ export function inverseCut(liveBefore: LiveFacet[], cut: FacetCut[]): FacetCut[]
   const adds = new Map<string, string[]>();
   const replaces = new Map<string, string[]>();
   const removes: string[] = [];
-  const push = (into: Map<string, string[]>, address: string, sel: string) => into.set(address, [...(into.get(address) ?? []), sel]);
+  const push = (into: Map<string, string[]>, address: string, sel: string) =>
+    into.set(address, [...(into.get(address) ?? []), sel]);
 
   for (const [sel, was] of before) {
     const now = after.get(sel);
@@ -99,7 +112,11 @@ export function inverseCut(liveBefore: LiveFacet[], cut: FacetCut[]): FacetCut[]
     }
   }
   if (removes.length > 0) {
-    result.push({ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: removes.sort(bySelector) });
+    result.push({
+      facetAddress: ZeroAddress,
+      action: FacetCutAction.Remove,
+      functionSelectors: removes.sort(bySelector),
+    });
   }
   return result;
 }

@@ -66,7 +66,9 @@ function normalizeDesired(desired: DesiredFacet[], names: Map<string, string>): 
     for (const { selector, signature } of facet.selectors) {
       const sel = normSelector(selector, `desired facet ${facet.name}`);
       if (signature !== "" && id(signature).slice(0, 10) !== sel) {
-        throw new Error(`Desired facet ${facet.name}: selector ${sel} does not match signature ${signature} (${id(signature).slice(0, 10)})`);
+        throw new Error(
+          `Desired facet ${facet.name}: selector ${sel} does not match signature ${signature} (${id(signature).slice(0, 10)})`,
+        );
       }
       selectors.set(sel, signature);
     }
@@ -74,22 +76,33 @@ function normalizeDesired(desired: DesiredFacet[], names: Map<string, string>): 
   });
 }
 
-const labelOf = (state: CutState, address: string) => (state.names.has(address) ? `${state.names.get(address)} (${address})` : address);
+const labelOf = (state: CutState, address: string) =>
+  state.names.has(address) ? `${state.names.get(address)} (${address})` : address;
 const show = (sel: string, sig?: string) => (sig ? `${sel} ${sig}` : sel);
 
-function refuse(state: CutState, kind: RefusalKind, selector: string, signature: string | undefined, detail: string): void {
+function refuse(
+  state: CutState,
+  kind: RefusalKind,
+  selector: string,
+  signature: string | undefined,
+  detail: string,
+): void {
   state.refusals.push(signature === undefined ? { kind, selector, detail } : { kind, selector, signature, detail });
 }
 
 /** Immutable = registered under the diamond itself; protected = cut/loupe/ownership. Neither is ever moved. */
 function protectedReason(state: CutState, sel: string): string | undefined {
   if (PROTECTED_SELECTORS.has(sel)) return "it is a diamond cut, loupe or ownership function";
-  if (state.diamond !== undefined && state.liveMap.get(sel) === state.diamond) return "it is an immutable function of the diamond";
+  if (state.diamond !== undefined && state.liveMap.get(sel) === state.diamond)
+    return "it is an immutable function of the diamond";
   return undefined;
 }
 
 /** Collisions: one selector in two desired entries, or desired on a facet and also listed for removal. */
-function findCollisions(state: CutState, wanted: WantedFacet[]): { owners: Map<string, number[]>; collided: Set<string> } {
+function findCollisions(
+  state: CutState,
+  wanted: WantedFacet[],
+): { owners: Map<string, number[]>; collided: Set<string> } {
   const owners = new Map<string, number[]>();
   wanted.forEach((facet, index) => {
     for (const sel of facet.selectors.keys()) owners.set(sel, [...(owners.get(sel) ?? []), index]);
@@ -100,7 +113,13 @@ function findCollisions(state: CutState, wanted: WantedFacet[]): { owners: Map<s
     if (indexes.length > 1) {
       collided.add(sel);
       const where = indexes.map((i) => `${wanted[i].name} (${wanted[i].address})`).join(" and ");
-      refuse(state, "collision", sel, sig, `Selector ${show(sel, sig)} is in more than one desired facet: ${where}. Keep it in exactly one of them.`);
+      refuse(
+        state,
+        "collision",
+        sel,
+        sig,
+        `Selector ${show(sel, sig)} is in more than one desired facet: ${where}. Keep it in exactly one of them.`,
+      );
     } else if (state.removalSet.has(sel) && wanted[indexes[0]].address !== ZeroAddress) {
       collided.add(sel);
       const facet = wanted[indexes[0]];
@@ -117,14 +136,21 @@ function findCollisions(state: CutState, wanted: WantedFacet[]): { owners: Map<s
   return { owners, collided };
 }
 
-const push = (into: Map<string, string[]>, address: string, sel: string) => into.set(address, [...(into.get(address) ?? []), sel]);
+const push = (into: Map<string, string[]>, address: string, sel: string) =>
+  into.set(address, [...(into.get(address) ?? []), sel]);
 
 function tryRemove(state: CutState, sel: string, sig: string | undefined, requestedBy: string): void {
   const current = state.liveMap.get(sel);
   if (current === undefined) return; // already absent: nothing to do
   const reason = protectedReason(state, sel);
   if (reason !== undefined) {
-    refuse(state, "protected", sel, sig ?? PROTECTED_SELECTORS.get(sel), `Selector ${show(sel, sig ?? PROTECTED_SELECTORS.get(sel))} on ${labelOf(state, current)} cannot be removed: ${reason}. Drop it from ${requestedBy}.`);
+    refuse(
+      state,
+      "protected",
+      sel,
+      sig ?? PROTECTED_SELECTORS.get(sel),
+      `Selector ${show(sel, sig ?? PROTECTED_SELECTORS.get(sel))} on ${labelOf(state, current)} cannot be removed: ${reason}. Drop it from ${requestedBy}.`,
+    );
   } else if (!state.removalSet.has(sel)) {
     refuse(
       state,
@@ -186,7 +212,11 @@ function assembleCut(state: CutState, wanted: WantedFacet[]): FacetCut[] {
     }
   }
   if (state.removes.size > 0) {
-    cut.push({ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [...state.removes].sort(bySelector) });
+    cut.push({
+      facetAddress: ZeroAddress,
+      action: FacetCutAction.Remove,
+      functionSelectors: [...state.removes].sort(bySelector),
+    });
   }
   return cut;
 }
@@ -198,9 +228,22 @@ function assembleCut(state: CutState, wanted: WantedFacet[]): FacetCut[] {
 export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: CutPolicy): CutResult {
   const liveMap = selectorMap(live);
   const diamond = policy.diamond === undefined ? undefined : normAddress(policy.diamond, "policy.diamond");
-  const takeoverSet = new Set(Array.isArray(policy.allowTakeover) ? policy.allowTakeover.map((s) => normSelector(s, "policy.allowTakeover")) : []);
+  const takeoverSet = new Set(
+    Array.isArray(policy.allowTakeover) ? policy.allowTakeover.map((s) => normSelector(s, "policy.allowTakeover")) : [],
+  );
   const removalSet = new Set((policy.removals ?? []).map((s) => normSelector(s, "policy.removals")));
-  const state: CutState = { liveMap, diamond, takeoverAll: policy.allowTakeover === true, takeoverSet, removalSet, names: new Map(), refusals: [], adds: new Map(), replaces: new Map(), removes: new Set() };
+  const state: CutState = {
+    liveMap,
+    diamond,
+    takeoverAll: policy.allowTakeover === true,
+    takeoverSet,
+    removalSet,
+    names: new Map(),
+    refusals: [],
+    adds: new Map(),
+    replaces: new Map(),
+    removes: new Set(),
+  };
   const wanted = normalizeDesired(desired, state.names);
 
   const { owners, collided } = findCollisions(state, wanted);
@@ -218,7 +261,12 @@ export function computeCut(live: LiveFacet[], desired: DesiredFacet[], policy: C
   const cut = assembleCut(state, wanted);
   const untouched = [...liveMap.keys()].filter((sel) => !owners.has(sel) && !state.removes.has(sel)).sort(bySelector);
   const count = (group: Map<string, string[]>) => [...group.values()].reduce((n, s) => n + s.length, 0);
-  return { cut, refusals: state.refusals, untouched, summary: { add: count(state.adds), replace: count(state.replaces), remove: state.removes.size } };
+  return {
+    cut,
+    refusals: state.refusals,
+    untouched,
+    summary: { add: count(state.adds), replace: count(state.replaces), remove: state.removes.size },
+  };
 }
 
 export class CutRefusedError extends Error {
@@ -242,7 +290,11 @@ const diamondCutEvent = new Interface([
 ]);
 
 /** The DiamondCut log the diamond emits for this cut (no indexed parameters, so topic0 + data identify it). */
-export function predictDiamondCutEvent(cut: FacetCut[], init: string, calldata: string): { topic0: string; data: string } {
+export function predictDiamondCutEvent(
+  cut: FacetCut[],
+  init: string,
+  calldata: string,
+): { topic0: string; data: string } {
   const { topics, data } = diamondCutEvent.encodeEventLog("DiamondCut", [
     cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]),
     init,
@@ -261,6 +313,9 @@ export function receiptHasDiamondCut(
   const topic0 = predicted.topic0.toLowerCase();
   const data = predicted.data.toLowerCase();
   return logs.some(
-    (log) => log.address.toLowerCase() === address && log.topics[0]?.toLowerCase() === topic0 && log.data.toLowerCase() === data,
+    (log) =>
+      log.address.toLowerCase() === address &&
+      log.topics[0]?.toLowerCase() === topic0 &&
+      log.data.toLowerCase() === data,
   );
 }

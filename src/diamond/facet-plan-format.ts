@@ -123,7 +123,10 @@ export interface RouteChange {
 }
 
 /** The plan file: the target as planned against (see FacetPlanInputs), the manifest, the cut, the checks, the inverse. */
-export interface FacetPlan extends Pick<FacetPlanInputs, "network" | "chainId" | "target" | "kind" | "timelock" | "epoch" | "activationDelay"> {
+export interface FacetPlan extends Pick<
+  FacetPlanInputs,
+  "network" | "chainId" | "target" | "kind" | "timelock" | "epoch" | "activationDelay"
+> {
   format: typeof PLAN_FORMAT;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */
   id: string;
@@ -132,23 +135,36 @@ export interface FacetPlan extends Pick<FacetPlanInputs, "network" | "chainId" |
   root: string;
   facets: { name: string; address: string; codehash: string; deployedSize: number }[];
   entries: PlanEntry[];
-  cut: { facetCuts: FacetCut[]; removals: string[]; summary: { add: number; replace: number; remove: number; unchanged: number } };
+  cut: {
+    facetCuts: FacetCut[];
+    removals: string[];
+    summary: { add: number; replace: number; remove: number; unchanged: number };
+  };
   checks: FacetPlanChecks;
   live: { before: LiveFacet[]; after: LiveFacet[] | null };
   /** The change that undoes this plan (null for a refused plan). */
   inverse: RouteChange | null;
 }
 
-export const bySelector = (a: { selector: string }, b: { selector: string }) => (a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0);
+export const bySelector = (a: { selector: string }, b: { selector: string }) =>
+  a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0;
 
 /** Merkle entries (sorted by selector, then facet) with leaves, proofs and position bits; the root. */
-export function manifestEntries(routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[]): { root: string | null; entries: PlanEntry[] } {
+export function manifestEntries(routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[]): {
+  root: string | null;
+  entries: PlanEntry[];
+} {
   const sorted = [...routes].sort((a, b) => bySelector(a, b) || (a.facet < b.facet ? -1 : a.facet > b.facet ? 1 : 0));
   if (sorted.length === 0) return { root: null, entries: [] };
   const tree = buildManifestTree(sorted.map((r) => ({ selector: r.selector, facet: r.facet, codehash: r.codehash })));
   return {
     root: tree.root,
-    entries: sorted.map((r, i) => ({ ...r, leaf: tree.leaves[i], proof: tree.proofs[i].proof, positions: tree.proofs[i].isRight })),
+    entries: sorted.map((r, i) => ({
+      ...r,
+      leaf: tree.leaves[i],
+      proof: tree.proofs[i].proof,
+      positions: tree.proofs[i].isRight,
+    })),
   };
 }
 
@@ -162,11 +178,18 @@ export function planIntegrityProblems(plan: FacetPlan): string[] {
   if (plan.format !== PLAN_FORMAT) problems.push(`format is ${JSON.stringify(plan.format)}, expected ${PLAN_FORMAT}`);
   const { id, ...content } = plan;
   const actual = facetPlanId(content);
-  if (actual !== id) problems.push(`its content hashes to ${actual}, not to its id ${id}: the file was edited after it was planned`);
+  if (actual !== id)
+    problems.push(`its content hashes to ${actual}, not to its id ${id}: the file was edited after it was planned`);
   const checkEntries = (what: string, root: string | null, entries: PlanEntry[]) => {
     for (const e of entries) {
-      if (manifestLeaf(e.selector, e.facet, e.codehash) !== e.leaf) problems.push(`${what} entry ${e.selector}: leaf ${e.leaf} is not keccak256(abi.encode(selector, facet, codehash))`);
-      if (!root || !verifyManifestProof(root, e, e.proof, e.positions)) problems.push(`${what} entry ${e.selector} (${e.facetName || e.facet}): its proof does not verify against root ${root}`);
+      if (manifestLeaf(e.selector, e.facet, e.codehash) !== e.leaf)
+        problems.push(
+          `${what} entry ${e.selector}: leaf ${e.leaf} is not keccak256(abi.encode(selector, facet, codehash))`,
+        );
+      if (!root || !verifyManifestProof(root, e, e.proof, e.positions))
+        problems.push(
+          `${what} entry ${e.selector} (${e.facetName || e.facet}): its proof does not verify against root ${root}`,
+        );
     }
   };
   checkEntries("plan", plan.root, plan.entries);
@@ -176,7 +199,15 @@ export function planIntegrityProblems(plan: FacetPlan): string[] {
 
 /** The plan's own change (a ready plan has its `after`). */
 export function forwardChange(plan: FacetPlan): RouteChange {
-  return { root: plan.root, epoch: plan.epoch, entries: plan.entries, removals: plan.cut.removals, cut: plan.cut.facetCuts, before: plan.live.before, after: plan.live.after ?? [] };
+  return {
+    root: plan.root,
+    epoch: plan.epoch,
+    entries: plan.entries,
+    removals: plan.cut.removals,
+    cut: plan.cut.facetCuts,
+    before: plan.live.before,
+    after: plan.live.after ?? [],
+  };
 }
 
 /** Id of a plan's rollback: names its run, its timelock salt and its stage record. */
@@ -186,7 +217,8 @@ export function rollbackId(planId: string): string {
 
 /** Consecutive batches of at most `size` entries (applyRoutes calls). */
 export function batches<T>(items: T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_APPLY_BATCH) throw new Error(`batch size must be an integer from 1 to ${MAX_APPLY_BATCH}, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_APPLY_BATCH)
+    throw new Error(`batch size must be an integer from 1 to ${MAX_APPLY_BATCH}, got ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -205,7 +237,8 @@ export function routeDifferences(expected: LiveFacet[], actual: LiveFacet[]): st
   const b = routeMap(actual);
   const out: string[] = [];
   for (const selector of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if (a.get(selector) !== b.get(selector)) out.push(`${selector}: expected ${a.get(selector) ?? "(no route)"}, live ${b.get(selector) ?? "(no route)"}`);
+    if (a.get(selector) !== b.get(selector))
+      out.push(`${selector}: expected ${a.get(selector) ?? "(no route)"}, live ${b.get(selector) ?? "(no route)"}`);
   }
   return out;
 }

@@ -25,7 +25,12 @@ import { FacetPlanError, plansDir } from "./plan-file.js";
 import { changeState, readLoupe, stateFacts, type ChangeState } from "./target.js";
 import "../type-extensions.js";
 
-const DISPATCHER_FACTS = ["dispatcher.activeRoot", "dispatcher.activeEpoch", "dispatcher.pendingRoot", "dispatcher.pendingEpoch"];
+const DISPATCHER_FACTS = [
+  "dispatcher.activeRoot",
+  "dispatcher.activeEpoch",
+  "dispatcher.pendingRoot",
+  "dispatcher.pendingEpoch",
+];
 
 // ------------------------------------------------------------------------------------------------ the steps
 
@@ -38,11 +43,24 @@ function stageSteps(ctx: ChangeContext, signer: string, minDelay: number): Step[
 function timelockStep(ctx: ChangeContext, signer: string, stage: "schedule" | "execute", minDelay = 0): Step {
   const t = ctx.timelock!;
   const batch = [t.targets, t.values.map(String), t.payloads, t.predecessor, t.salt];
-  const operation = (fn: string) => ({ read: { to: t.address, contract: "Timelock", fn, args: [t.operationId] }, equals: true });
+  const operation = (fn: string) => ({
+    read: { to: t.address, contract: "Timelock", fn, args: [t.operationId] },
+    equals: true,
+  });
   const [fn, args, done, label] =
     stage === "schedule"
-      ? ["scheduleBatch", [...batch, String(minDelay)], operation("isOperation"), `schedule the diamondCut of the ${ctx.short} on the timelock`]
-      : ["executeBatch", batch, operation("isOperationDone"), `execute the diamondCut of the ${ctx.short} through the timelock`];
+      ? [
+          "scheduleBatch",
+          [...batch, String(minDelay)],
+          operation("isOperation"),
+          `schedule the diamondCut of the ${ctx.short} on the timelock`,
+        ]
+      : [
+          "executeBatch",
+          batch,
+          operation("isOperationDone"),
+          `execute the diamondCut of the ${ctx.short} through the timelock`,
+        ];
   return {
     id: stage,
     kind: "call",
@@ -66,7 +84,12 @@ function commitRootStep(ctx: ChangeContext, signer: string): Step {
     writes: ["dispatcher.pendingRoot", "dispatcher.pendingEpoch"],
     actions: [
       {
-        call: { to: plan.target, contract: "ManifestDispatcher", fn: "commitRoot", args: [change.root!, change.epoch!] },
+        call: {
+          to: plan.target,
+          contract: "ManifestDispatcher",
+          fn: "commitRoot",
+          args: [change.root!, change.epoch!],
+        },
         done: [
           { read: read("pendingRoot"), equals: change.root! },
           { read: read("pendingEpoch"), equals: change.epoch! },
@@ -90,7 +113,12 @@ function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step
   return steps;
 }
 
-const dispatcherCall = (ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) => ({ to: ctx.plan.target, contract: "ManifestDispatcher", fn, args });
+const dispatcherCall = (ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) => ({
+  to: ctx.plan.target,
+  contract: "ManifestDispatcher",
+  fn,
+  args,
+});
 
 /** Stages the i-th batch of routes with their proofs (applyRoutes). */
 function applyRoutesStep(ctx: ChangeContext, signer: string, group: PlanEntry[], i: number, batchSize: number): Step {
@@ -106,7 +134,13 @@ function applyRoutesStep(ctx: ChangeContext, signer: string, group: PlanEntry[],
     temporary: true,
     actions: [
       {
-        call: call("applyRoutes", [group.map((e) => e.selector), group.map((e) => e.facet), group.map((e) => e.codehash), group.map((e) => e.proof), group.map((e) => e.positions)]),
+        call: call("applyRoutes", [
+          group.map((e) => e.selector),
+          group.map((e) => e.facet),
+          group.map((e) => e.codehash),
+          group.map((e) => e.proof),
+          group.map((e) => e.positions),
+        ]),
         done: group.map((e) => ({ read: call("stagedRoute", [e.selector]), equals: [e.facet, e.codehash] })),
       },
     ],
@@ -123,7 +157,15 @@ function activateStep(ctx: ChangeContext, signer: string, groups: number): Step 
     from: signer,
     dependsOn: Array.from({ length: groups }, (_, i) => `apply-routes:${i + 1}`),
     writes: [...DISPATCHER_FACTS, "target.routes"],
-    actions: [{ call: call("activateCommittedRoot"), done: [{ read: call("activeRoot"), equals: change.root }, { read: call("activeEpoch"), equals: change.epoch! }] }],
+    actions: [
+      {
+        call: call("activateCommittedRoot"),
+        done: [
+          { read: call("activeRoot"), equals: change.root },
+          { read: call("activeEpoch"), equals: change.epoch! },
+        ],
+      },
+    ],
   };
 }
 
@@ -136,7 +178,12 @@ function removeRoutesStep(ctx: ChangeContext, signer: string): Step {
     from: signer,
     dependsOn: change.root !== null ? ["activate"] : [],
     writes: ["target.routes"],
-    actions: [{ call: dispatcherCall(ctx, "removeRoutes", [change.removals]), done: change.removals.map((s) => ({ read: dispatcherCall(ctx, "facetAddress", [s]), equals: ZeroAddress })) }],
+    actions: [
+      {
+        call: dispatcherCall(ctx, "removeRoutes", [change.removals]),
+        done: change.removals.map((s) => ({ read: dispatcherCall(ctx, "facetAddress", [s]), equals: ZeroAddress })),
+      },
+    ],
   };
 }
 
@@ -150,16 +197,27 @@ function refuse(ctx: ChangeContext, problem: string): never {
 async function requireLiveBefore(reader: Reader, ctx: ChangeContext): Promise<void> {
   const differences = routeDifferences(ctx.change.before, await readLoupe(reader, ctx.plan.target, ctx.plan.kind));
   if (differences.length > 0) {
-    refuse(ctx, `the routes of ${ctx.plan.target} are not those it was computed from:\n${differences.map((d) => `  ${d}`).join("\n")}\n${ctx.rollback ? "The plan is not (or no longer) applied as planned; roll back by hand or plan again." : "Run diamond:plan again against the routes as they are now."}`);
+    refuse(
+      ctx,
+      `the routes of ${ctx.plan.target} are not those it was computed from:\n${differences.map((d) => `  ${d}`).join("\n")}\n${ctx.rollback ? "The plan is not (or no longer) applied as planned; roll back by hand or plan again." : "Run diamond:plan again against the routes as they are now."}`,
+    );
   }
 }
 
 /** The engine's pre-send simulation of one step, refused in the change's words. */
-async function simulate(plan: Plan, reader: Reader, addresses: Addresses, ctx: ChangeContext, step: Step, fix: string): Promise<void> {
+async function simulate(
+  plan: Plan,
+  reader: Reader,
+  addresses: Addresses,
+  ctx: ChangeContext,
+  step: Step,
+  fix: string,
+): Promise<void> {
   try {
     await simulatePending(plan, reader, [step], addresses, fix);
   } catch (error) {
-    if (error instanceof SignerCannotError) refuse(ctx, `${step.label} would revert when sent by ${error.sender}: ${error.reason}. ${fix}`);
+    if (error instanceof SignerCannotError)
+      refuse(ctx, `${step.label} would revert when sent by ${error.sender}: ${error.reason}. ${fix}`);
     throw error;
   }
 }
@@ -173,7 +231,9 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
     task: stageName(ctx),
     runKey: runKeys.diamondStage(ctx.id),
     async observe(reader) {
-      const minDelay = ctx.timelock ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] })) : plan.activationDelay;
+      const minDelay = ctx.timelock
+        ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] }))
+        : plan.activationDelay;
       return { facts: await stateFacts(reader, ctx), state: minDelay };
     },
     plan: (minDelay) => ({ steps: stageSteps(ctx, signer, minDelay) }),
@@ -181,21 +241,63 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
       if (pending.length === 0) return;
       await requireLiveBefore(reader, ctx);
       if (ctx.timelock) {
-        const owner = getAddress(String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })));
-        if (owner !== getAddress(ctx.timelock.address)) refuse(ctx, `${plan.target} is owned by ${owner}, not by the timelock ${ctx.timelock.address} the plan was made for; plan again`);
-        if (ctx.timelock.predecessor !== NO_PREDECESSOR && !(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "isOperationDone", args: [ctx.timelock.predecessor] }))) {
-          refuse(ctx, `its predecessor, the timelock operation ${ctx.timelock.predecessor} of the plan, is not executed`);
+        const owner = getAddress(
+          String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })),
+        );
+        if (owner !== getAddress(ctx.timelock.address))
+          refuse(
+            ctx,
+            `${plan.target} is owned by ${owner}, not by the timelock ${ctx.timelock.address} the plan was made for; plan again`,
+          );
+        if (
+          ctx.timelock.predecessor !== NO_PREDECESSOR &&
+          !(await reader.call({
+            to: ctx.timelock.address,
+            contract: "Timelock",
+            fn: "isOperationDone",
+            args: [ctx.timelock.predecessor],
+          }))
+        ) {
+          refuse(
+            ctx,
+            `its predecessor, the timelock operation ${ctx.timelock.predecessor} of the plan, is not executed`,
+          );
         }
-        await simulate(enginePlan, reader, addresses, ctx, pending[0], "Use --signer with an account holding the timelock's PROPOSER_ROLE.");
+        await simulate(
+          enginePlan,
+          reader,
+          addresses,
+          ctx,
+          pending[0],
+          "Use --signer with an account holding the timelock's PROPOSER_ROLE.",
+        );
       } else {
-        const activeEpoch = Number(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "activeEpoch", args: [] }));
-        const pendingRoot = String(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "pendingRoot", args: [] }));
+        const activeEpoch = Number(
+          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "activeEpoch", args: [] }),
+        );
+        const pendingRoot = String(
+          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "pendingRoot", args: [] }),
+        );
         const acknowledged = !ctx.rollback && plan.checks.warnings.some((w) => w.startsWith(`root ${pendingRoot} `));
         if (pendingRoot !== ZeroHash && pendingRoot !== change.root && !acknowledged) {
-          refuse(ctx, `root ${pendingRoot} is committed on ${plan.target} and not activated; staging would discard it and its staged routes. Find out whose it is; plan again to acknowledge it.`);
+          refuse(
+            ctx,
+            `root ${pendingRoot} is committed on ${plan.target} and not activated; staging would discard it and its staged routes. Find out whose it is; plan again to acknowledge it.`,
+          );
         }
-        if (activeEpoch + 1 !== change.epoch) refuse(ctx, `it is for epoch ${change.epoch}, but the dispatcher's active epoch is ${activeEpoch} (commitRoot takes ${activeEpoch + 1})${ctx.rollback ? "" : "; run diamond:plan again"}`);
-        await simulate(enginePlan, reader, addresses, ctx, pending[0], "Use --signer with an account holding the dispatcher's COMMIT_ROLE.");
+        if (activeEpoch + 1 !== change.epoch)
+          refuse(
+            ctx,
+            `it is for epoch ${change.epoch}, but the dispatcher's active epoch is ${activeEpoch} (commitRoot takes ${activeEpoch + 1})${ctx.rollback ? "" : "; run diamond:plan again"}`,
+          );
+        await simulate(
+          enginePlan,
+          reader,
+          addresses,
+          ctx,
+          pending[0],
+          "Use --signer with an account holding the dispatcher's COMMIT_ROLE.",
+        );
       }
     },
   };
@@ -208,7 +310,11 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
 export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX_APPLY_BATCH): Planner<undefined> {
   const { plan, change } = ctx;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_APPLY_BATCH) {
-    throw new CutoverInputError("--batch-size", batchSize, `give a whole number of selectors per applyRoutes transaction from 1 to ${MAX_APPLY_BATCH}, e.g. --batch-size 50`);
+    throw new CutoverInputError(
+      "--batch-size",
+      batchSize,
+      `give a whole number of selectors per applyRoutes transaction from 1 to ${MAX_APPLY_BATCH}, e.g. --batch-size 50`,
+    );
   }
   return {
     task: ctx.rollback ? "diamond:rollback" : "diamond:apply-plan",
@@ -222,40 +328,81 @@ export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX
       const goesLive = pending.some((s) => s.id !== "remove-routes");
       if (!goesLive) return;
       const state = await changeState(reader, ctx);
-      if (state.state === "unstaged") refuse(ctx, `it is not staged on ${plan.target}; run ${stageName(ctx)} --plan <file> first`);
+      if (state.state === "unstaged")
+        refuse(ctx, `it is not staged on ${plan.target}; run ${stageName(ctx)} --plan <file> first`);
       if (state.state === "staged" && state.eta > state.now) {
-        refuse(ctx, `too early: it can be applied from ${new Date(state.eta * 1000).toISOString()} (chain time), ${formatDuration(state.eta - state.now)} from now. Run it again then.`);
+        refuse(
+          ctx,
+          `too early: it can be applied from ${new Date(state.eta * 1000).toISOString()} (chain time), ${formatDuration(state.eta - state.now)} from now. Run it again then.`,
+        );
       }
       const mismatches: string[] = [];
       for (const facet of [...new Map(change.entries.map((e) => [e.facet, e])).values()]) {
         const code = await reader.code(facet.facet);
         const actual = code === "0x" ? "(no code)" : keccak256(code);
-        if (actual !== facet.codehash) mismatches.push(`${facet.facetName || "facet"} ${facet.facet}: planned code hash ${facet.codehash}, on chain ${actual}`);
+        if (actual !== facet.codehash)
+          mismatches.push(
+            `${facet.facetName || "facet"} ${facet.facet}: planned code hash ${facet.codehash}, on chain ${actual}`,
+          );
       }
-      if (mismatches.length > 0) refuse(ctx, `a facet's code is not the code it was planned with:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nPlan again against the facets as deployed.`);
+      if (mismatches.length > 0)
+        refuse(
+          ctx,
+          `a facet's code is not the code it was planned with:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nPlan again against the facets as deployed.`,
+        );
       await requireLiveBefore(reader, ctx);
-      await simulate(enginePlan, reader, addresses, ctx, pending[0], ctx.timelock ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE." : "Use --signer with an account holding the dispatcher's APPLY_ROLE.");
+      await simulate(
+        enginePlan,
+        reader,
+        addresses,
+        ctx,
+        pending[0],
+        ctx.timelock
+          ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE."
+          : "Use --signer with an account holding the dispatcher's APPLY_ROLE.",
+      );
     },
   };
 }
 
 /** After an apply: the routes the change leaves, compared with the loupe. Empty: every selector routes as planned. */
-export async function verifyRoutes(conn: NetworkConnection, hre: HardhatRuntimeEnvironment, ctx: ChangeContext): Promise<string[]> {
+export async function verifyRoutes(
+  conn: NetworkConnection,
+  hre: HardhatRuntimeEnvironment,
+  ctx: ChangeContext,
+): Promise<string[]> {
   const provider = conn.ethers.provider;
   const reader = new Reader(provider, new ContractCatalog(hre), await provider.getBlockNumber());
   return routeDifferences(ctx.change.after, await readLoupe(reader, ctx.plan.target, ctx.plan.kind));
 }
 
-export async function currentState(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, ctx: ChangeContext): Promise<ChangeState> {
+export async function currentState(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  ctx: ChangeContext,
+): Promise<ChangeState> {
   const provider = conn.ethers.provider;
   return changeState(new Reader(provider, new ContractCatalog(hre), await provider.getBlockNumber()), ctx);
 }
 
 /** Records what staging did next to the plan: plans/<network>/<planId>.stage.json (or .rollback.stage.json). */
-export async function writeStageRecord(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, ctx: ChangeContext, outcome: RunOutcome, state: ChangeState): Promise<string> {
-  const file = path.join(plansDir(hre.config.paths.root, conn.networkName), `${ctx.plan.id}${ctx.rollback ? ".rollback" : ""}.stage.json`);
-  const previous = (await exists(file)) ? (JSON.parse(await readFile(file, "utf8")) as { transactions?: unknown[] }) : undefined;
-  const sent = (outcome.report?.results ?? []).filter((r) => r.sentNow).map((r) => ({ step: r.id, txHash: r.txHash, block: r.block, gasUsed: r.gasUsed }));
+export async function writeStageRecord(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  ctx: ChangeContext,
+  outcome: RunOutcome,
+  state: ChangeState,
+): Promise<string> {
+  const file = path.join(
+    plansDir(hre.config.paths.root, conn.networkName),
+    `${ctx.plan.id}${ctx.rollback ? ".rollback" : ""}.stage.json`,
+  );
+  const previous = (await exists(file))
+    ? (JSON.parse(await readFile(file, "utf8")) as { transactions?: unknown[] })
+    : undefined;
+  const sent = (outcome.report?.results ?? [])
+    .filter((r) => r.sentNow)
+    .map((r) => ({ step: r.id, txHash: r.txHash, block: r.block, gasUsed: r.gasUsed }));
   const eta = state.state === "staged" ? state.eta : null;
   const record = {
     change: ctx.id,
@@ -264,7 +411,12 @@ export async function writeStageRecord(hre: HardhatRuntimeEnvironment, conn: Net
     kind: ctx.plan.kind,
     target: ctx.plan.target,
     ...(ctx.timelock
-      ? { timelock: ctx.timelock.address, operationId: ctx.timelock.operationId, salt: ctx.timelock.salt, predecessor: ctx.timelock.predecessor }
+      ? {
+          timelock: ctx.timelock.address,
+          operationId: ctx.timelock.operationId,
+          salt: ctx.timelock.salt,
+          predecessor: ctx.timelock.predecessor,
+        }
       : { root: ctx.change.root, epoch: ctx.change.epoch }),
     eta,
     etaIso: eta ? new Date(eta * 1000).toISOString() : null,

@@ -10,18 +10,30 @@ export function renderFacetPlan(plan: FacetPlan): string {
   const { checks, cut } = plan;
   const moved = new Map(checks.abi.moved.map((m) => [m.selector, m.from]));
   const added = new Set(checks.abi.added.map((a) => a.selector));
-  const where = plan.kind === "dispatcher" ? `ManifestDispatcher ${plan.target}` : `diamond ${plan.target} (owner: timelock ${plan.timelock})`;
+  const where =
+    plan.kind === "dispatcher"
+      ? `ManifestDispatcher ${plan.target}`
+      : `diamond ${plan.target} (owner: timelock ${plan.timelock})`;
   const lines = [
     `Plan ${plan.id} (${plan.network}, chain ${plan.chainId}): ${plan.status.toUpperCase()}`,
     `target: ${where}`,
     `${plan.epoch !== null ? `epoch ${plan.epoch}, ` : ""}activation delay ${formatDuration(plan.activationDelay)}, manifest root ${plan.root}`,
     renderTable(
       ["selector", "signature", "facet", "codehash", "proof", "change"],
-      plan.entries.map((e) => [e.selector, e.signature, e.facetName, short(e.codehash), String(e.proof.length), added.has(e.selector) ? "add" : moved.has(e.selector) ? `replace (was ${moved.get(e.selector)})` : "unchanged"]),
+      plan.entries.map((e) => [
+        e.selector,
+        e.signature,
+        e.facetName,
+        short(e.codehash),
+        String(e.proof.length),
+        added.has(e.selector) ? "add" : moved.has(e.selector) ? `replace (was ${moved.get(e.selector)})` : "unchanged",
+      ]),
     ),
     `cut: add ${cut.summary.add}, replace ${cut.summary.replace}, remove ${cut.summary.remove}, unchanged ${cut.summary.unchanged}`,
     `ABI against live: ${checks.abi.added.length} added, ${checks.abi.removed.length} removed, ${checks.abi.changed.length} changed signature, ${checks.abi.moved.length} moved`,
-    ...checks.abi.removed.map((r) => `  removed ${r.selector} ${r.signature || "(unknown signature)"} (from ${r.from})`),
+    ...checks.abi.removed.map(
+      (r) => `  removed ${r.selector} ${r.signature || "(unknown signature)"} (from ${r.from})`,
+    ),
     ...checks.abi.changed.map((c) => `  changed ${c.name}: ${c.from} -> ${c.to}`),
     `EIP-170 (deployed code, limit ${EIP170_LIMIT} bytes): ${checks.size.map((s) => `${s.facet} ${s.bytes} (${s.percent}%)${s.status === "ok" ? "" : ` ${s.status.toUpperCase()}`}`).join(", ")}`,
     `collisions: ${checks.collisions.length}, takeovers: ${checks.takeovers.length} (${checks.takeovers.filter((t) => t.allowed).length} allowed), shadowed: ${checks.shadowed.length}, protected: ${checks.protected.length}`,
@@ -29,7 +41,10 @@ export function renderFacetPlan(plan: FacetPlan): string {
   ];
   if (plan.inverse) {
     const inv = plan.inverse;
-    const how = plan.kind === "dispatcher" ? `${inv.entries.length > 0 ? `restore ${inv.entries.length} route(s) as epoch ${inv.epoch}'s manifest` : "no manifest"}${inv.removals.length > 0 ? `, removeRoutes for ${inv.removals.length} selector(s)` : ""}` : `one diamondCut of ${inv.cut.length} part(s) through the timelock, after the plan's own operation`;
+    const how =
+      plan.kind === "dispatcher"
+        ? `${inv.entries.length > 0 ? `restore ${inv.entries.length} route(s) as epoch ${inv.epoch}'s manifest` : "no manifest"}${inv.removals.length > 0 ? `, removeRoutes for ${inv.removals.length} selector(s)` : ""}`
+        : `one diamondCut of ${inv.cut.length} part(s) through the timelock, after the plan's own operation`;
     lines.push(`rollback (inverse): ${how}`);
   }
   if (plan.status === "refused") lines.push("REFUSED:", ...plan.reasons.map((r) => `  - ${r}`));

@@ -33,11 +33,21 @@ interface Session {
 async function session(hre: HardhatRuntimeEnvironment, args: ChangeArgs): Promise<Session> {
   const conn = await hre.network.getOrCreate();
   const run = runOptions(hre, conn, args, undefined, (text) => console.log(clipLines(text)));
-  return { hre, conn, args, signer: await resolveSigner(conn, args.signer), run, out: (text) => (args.json ? undefined : console.log(text)), json: {} };
+  return {
+    hre,
+    conn,
+    args,
+    signer: await resolveSigner(conn, args.signer),
+    run,
+    out: (text) => (args.json ? undefined : console.log(text)),
+    json: {},
+  };
 }
 
 function describeState(ctx: ChangeContext, state: ChangeState): string {
-  const where = ctx.timelock ? `timelock operation ${ctx.timelock.operationId}` : `root ${ctx.change.root} (epoch ${ctx.change.epoch})`;
+  const where = ctx.timelock
+    ? `timelock operation ${ctx.timelock.operationId}`
+    : `root ${ctx.change.root} (epoch ${ctx.change.epoch})`;
   switch (state.state) {
     case "applied":
       return `${ctx.what} is applied (${where})`;
@@ -55,7 +65,12 @@ function describeState(ctx: ChangeContext, state: ChangeState): string {
 function finish(s: Session, what: string, outcome: RunOutcome): boolean {
   const report = outcome.report!;
   s.out(renderResults(report));
-  s.json[what] = { planId: outcome.plan.id, complete: report.complete, transactionsSent: report.transactionsSent, results: report.results };
+  s.json[what] = {
+    planId: outcome.plan.id,
+    complete: report.complete,
+    transactionsSent: report.transactionsSent,
+    results: report.results,
+  };
   if (!report.complete) {
     process.exitCode = 1;
     s.out(`\n${what} did not complete. Fix what failed, then run the same command again: only what remains is sent.`);
@@ -72,7 +87,9 @@ async function stage(s: Session, ctx: ChangeContext): Promise<ChangeState> {
   }
   const outcome = await runWithProgress(hre, conn, stagePlanner(ctx, s.signer), s.run);
   if (s.args.planOnly) {
-    s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
+    s.out(
+      `\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`,
+    );
     return before;
   }
   if (!finish(s, "stage", outcome)) return before;
@@ -93,7 +110,9 @@ async function apply(s: Session, ctx: ChangeContext): Promise<void> {
   } else {
     const outcome = await runWithProgress(hre, conn, applyPlanner(ctx, s.signer, s.args.batchSize), s.run);
     if (s.args.planOnly) {
-      s.out(`\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`);
+      s.out(
+        `\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`,
+      );
       return;
     }
     if (!finish(s, "apply", outcome)) return;
@@ -106,7 +125,9 @@ async function apply(s: Session, ctx: ChangeContext): Promise<void> {
     return;
   }
   const selectors = new Set(ctx.change.after.flatMap((f) => f.functionSelectors)).size;
-  s.out(`verified: the loupe of ${ctx.plan.target} shows exactly the routes the ${ctx.rollback ? "rollback" : "plan"} leaves (${selectors} selector(s) routed)`);
+  s.out(
+    `verified: the loupe of ${ctx.plan.target} shows exactly the routes the ${ctx.rollback ? "rollback" : "plan"} leaves (${selectors} selector(s) routed)`,
+  );
 }
 
 function done(s: Session, ctx: ChangeContext): void {

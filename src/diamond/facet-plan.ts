@@ -9,7 +9,15 @@ import { getAddress, ZeroAddress } from "ethers";
 import { computeCut, FacetCutAction, type CutResult, type FacetCut, type LiveFacet } from "./cut.js";
 import { applyCutToLive, inverseCut } from "./cut-replay.js";
 import { abiDiff, facetPlanChecks, planView, refusalReasons, type PlanView } from "./facet-plan-checks.js";
-import { facetPlanId, manifestEntries, PLAN_FORMAT, type AbiDiff, type FacetPlan, type FacetPlanInputs, type RouteChange } from "./facet-plan-format.js";
+import {
+  facetPlanId,
+  manifestEntries,
+  PLAN_FORMAT,
+  type AbiDiff,
+  type FacetPlan,
+  type FacetPlanInputs,
+  type RouteChange,
+} from "./facet-plan-format.js";
 
 export * from "./facet-plan-format.js";
 export { facetFamily } from "./facet-plan-checks.js";
@@ -27,7 +35,15 @@ function planCut(view: PlanView, abi: AbiDiff, inputs: FacetPlanInputs): CutResu
     live.map((f) => ({ facetAddress: f.address, functionSelectors: f.selectors.map((s) => s.selector) })),
     [
       ...view.facets.map((f) => ({ name: f.name, facetAddress: f.address, selectors: f.selectors })),
-      ...(removedSelectors.length > 0 ? [{ name: "the superseded facets' removed selectors", facetAddress: ZeroAddress, selectors: abi.removed.map((r) => ({ selector: r.selector, signature: r.signature })) }] : []),
+      ...(removedSelectors.length > 0
+        ? [
+            {
+              name: "the superseded facets' removed selectors",
+              facetAddress: ZeroAddress,
+              selectors: abi.removed.map((r) => ({ selector: r.selector, signature: r.signature })),
+            },
+          ]
+        : []),
     ],
     {
       allowTakeover: userTakeover === true ? true : [...versionMoves, ...userTakeover],
@@ -38,7 +54,13 @@ function planCut(view: PlanView, abi: AbiDiff, inputs: FacetPlanInputs): CutResu
 }
 
 /** The change that undoes the plan: the inverse cut, and the live routes it restores as a manifest. */
-function inverseChange(view: PlanView, before: LiveFacet[], after: LiveFacet[], cut: FacetCut[], inputs: FacetPlanInputs): RouteChange {
+function inverseChange(
+  view: PlanView,
+  before: LiveFacet[],
+  after: LiveFacet[],
+  cut: FacetCut[],
+  inputs: FacetPlanInputs,
+): RouteChange {
   const inverse = inverseCut(before, cut);
   const liveByAddress = new Map(view.live.map((f) => [f.address, f]));
   const restored = manifestEntries(
@@ -46,7 +68,13 @@ function inverseChange(view: PlanView, before: LiveFacet[], after: LiveFacet[], 
       .filter((c) => c.action !== FacetCutAction.Remove)
       .flatMap((c) => {
         const facet = liveByAddress.get(getAddress(c.facetAddress))!;
-        return c.functionSelectors.map((selector) => ({ selector, signature: view.liveSignature.get(selector) ?? "", facet: facet.address, facetName: facet.name ?? "", codehash: facet.codehash.toLowerCase() }));
+        return c.functionSelectors.map((selector) => ({
+          selector,
+          signature: view.liveSignature.get(selector) ?? "",
+          facet: facet.address,
+          facetName: facet.name ?? "",
+          codehash: facet.codehash.toLowerCase(),
+        }));
       }),
   );
   return {
@@ -78,7 +106,15 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
   const reasons = refusalReasons(checks, result.refusals, inputs.acceptBreaking);
 
   const forward = manifestEntries(
-    facets.flatMap((f) => f.selectors.map((s) => ({ selector: s.selector.toLowerCase(), signature: s.signature, facet: f.address, facetName: f.name, codehash: f.codehash }))),
+    facets.flatMap((f) =>
+      f.selectors.map((s) => ({
+        selector: s.selector.toLowerCase(),
+        signature: s.signature,
+        facet: f.address,
+        facetName: f.name,
+        codehash: f.codehash,
+      })),
+    ),
   );
   const before = live.map((f) => ({ facetAddress: f.address, functionSelectors: f.selectors.map((s) => s.selector) }));
   const refused = reasons.length > 0;
@@ -98,9 +134,23 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
     epoch: inputs.kind === "dispatcher" ? inputs.epoch : null,
     activationDelay: inputs.activationDelay,
     root: forward.root!,
-    facets: facets.map((f) => ({ name: f.name, address: f.address, codehash: f.codehash, deployedSize: f.deployedSize })),
+    facets: facets.map((f) => ({
+      name: f.name,
+      address: f.address,
+      codehash: f.codehash,
+      deployedSize: f.deployedSize,
+    })),
     entries: forward.entries,
-    cut: { facetCuts: result.cut, removals, summary: { ...result.summary, unchanged: [...plannedSelectors].filter(([s, owners]) => owners.some((o) => o.facet.address === liveOf.get(s)?.address)).length } },
+    cut: {
+      facetCuts: result.cut,
+      removals,
+      summary: {
+        ...result.summary,
+        unchanged: [...plannedSelectors].filter(([s, owners]) =>
+          owners.some((o) => o.facet.address === liveOf.get(s)?.address),
+        ).length,
+      },
+    },
     checks,
     live: { before, after },
     inverse,

@@ -7,13 +7,24 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError } from "../errors.js";
 import { Addresses } from "../engine/apply.js";
 import { ContractCatalog } from "../engine/contracts.js";
-import { create2FacetDeployStep, create2FactoryDeployStep, findCreate2Factory, resolveCreate2Addresses } from "../engine/create2.js";
+import {
+  create2FacetDeployStep,
+  create2FactoryDeployStep,
+  findCreate2Factory,
+  resolveCreate2Addresses,
+} from "../engine/create2.js";
 import { Reader } from "../engine/reader.js";
 import { runKeys } from "../engine/run-key.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import type { Ref, Step } from "../engine/types.js";
 import { writeRewireRecords } from "../records/plan-records.js";
-import { buildFacetPlan, type FacetPlan, type FacetPlanInputs, type LiveFacetView, type PlannedFacet } from "./facet-plan.js";
+import {
+  buildFacetPlan,
+  type FacetPlan,
+  type FacetPlanInputs,
+  type LiveFacetView,
+  type PlannedFacet,
+} from "./facet-plan.js";
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
 import { selectorsOf } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
@@ -42,25 +53,73 @@ const isSelector = (s: string) => /^0x[0-9a-fA-F]{8}$/.test(s);
 
 /** --target, --facets and --allow-takeover, checked. */
 function parseOptions(options: PlanFacetsOptions): { target: string; names: string[]; allowTakeover: true | string[] } {
-  if (!isAddress(options.target)) throw new CutoverInputError("--target", options.target, "give the address of a ManifestDispatcher, or of an EIP-2535 diamond owned by a TimelockController, e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3");
+  if (!isAddress(options.target))
+    throw new CutoverInputError(
+      "--target",
+      options.target,
+      "give the address of a ManifestDispatcher, or of an EIP-2535 diamond owned by a TimelockController, e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    );
   const target = getAddress(options.target);
-  const names = [...new Set(options.facets.split(",").map((s) => s.trim()).filter(Boolean))];
-  if (names.length === 0) throw new CutoverInputError("--facets", options.facets, "give the contract names of the facets to route, comma-separated, e.g. --facets FeeConfigFacet,PauseGuardFacet,MarketInfoFacet");
-  const allowTakeover = options.allowTakeover === "all" ? true : options.allowTakeover.split(",").map((s) => s.trim()).filter(Boolean);
-  if (allowTakeover !== true) for (const s of allowTakeover) if (!isSelector(s)) throw new CutoverInputError("--allow-takeover", s, "give comma-separated 4-byte selectors, or all, e.g. --allow-takeover 0x12345678");
+  const names = [
+    ...new Set(
+      options.facets
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (names.length === 0)
+    throw new CutoverInputError(
+      "--facets",
+      options.facets,
+      "give the contract names of the facets to route, comma-separated, e.g. --facets FeeConfigFacet,PauseGuardFacet,MarketInfoFacet",
+    );
+  const allowTakeover =
+    options.allowTakeover === "all"
+      ? true
+      : options.allowTakeover
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+  if (allowTakeover !== true)
+    for (const s of allowTakeover)
+      if (!isSelector(s))
+        throw new CutoverInputError(
+          "--allow-takeover",
+          s,
+          "give comma-separated 4-byte selectors, or all, e.g. --allow-takeover 0x12345678",
+        );
   return { target, names, allowTakeover };
 }
 
 /** The target observed: a ManifestDispatcher that is not frozen, or a diamond owned by a TimelockController. */
 async function requireTarget(reader: Reader, target: string, network: string, chainId: number): Promise<TargetState> {
   if (!(await reader.hasCode(target))) {
-    throw new CutoverInputError("--target", target, `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of a timelock-owned EIP-2535 diamond on this network`);
+    throw new CutoverInputError(
+      "--target",
+      target,
+      `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of a timelock-owned EIP-2535 diamond on this network`,
+    );
   }
   const state = await observeTarget(reader, target);
-  if (!state) throw new CutoverInputError("--target", target, "it answers neither as a ManifestDispatcher (activeEpoch()) nor as an EIP-2535 diamond (owner(), facets()); give the dispatcher's or the diamond's address");
-  if (state.kind === "dispatcher" && state.frozen) throw new CutoverInputError("--target", target, "this ManifestDispatcher is frozen: it takes no new routes, ever; plan against another dispatcher");
+  if (!state)
+    throw new CutoverInputError(
+      "--target",
+      target,
+      "it answers neither as a ManifestDispatcher (activeEpoch()) nor as an EIP-2535 diamond (owner(), facets()); give the dispatcher's or the diamond's address",
+    );
+  if (state.kind === "dispatcher" && state.frozen)
+    throw new CutoverInputError(
+      "--target",
+      target,
+      "this ManifestDispatcher is frozen: it takes no new routes, ever; plan against another dispatcher",
+    );
   if (state.kind === "diamond" && state.timelockDelay === undefined) {
-    throw new CutoverInputError("--target", target, `its owner ${state.owner} is not a TimelockController (no getMinDelay()); transfer the diamond to a timelock first, or cut it directly with its owner`);
+    throw new CutoverInputError(
+      "--target",
+      target,
+      `its owner ${state.owner} is not a TimelockController (no getMinDelay()); transfer the diamond to a timelock first, or cut it directly with its owner`,
+    );
   }
   return state;
 }
@@ -70,34 +129,63 @@ async function facetArtifacts(catalog: ContractCatalog, names: string[]): Promis
   const artifacts: FacetArtifact[] = [];
   for (const name of names) {
     const artifact = await catalog.artifact(name).catch(() => undefined);
-    if (!artifact) throw new CutoverInputError("--facets", name, "no compiled contract has that name; check the spelling or run `npx hardhat build`, e.g. --facets FeeConfigFacet,MarketInfoFacet");
-    const constructorInputs = (artifact.abi as { type: string; inputs?: unknown[] }[]).find((e) => e.type === "constructor")?.inputs ?? [];
-    if (constructorInputs.length > 0 || Object.keys(artifact.linkReferences).length > 0 || Object.keys(artifact.immutableReferences ?? {}).length > 0) {
-      throw new CutoverInputError("--facets", name, "a planned facet must have no constructor arguments, linked libraries or immutables, so its CREATE2 address and code hash are known before it is deployed");
+    if (!artifact)
+      throw new CutoverInputError(
+        "--facets",
+        name,
+        "no compiled contract has that name; check the spelling or run `npx hardhat build`, e.g. --facets FeeConfigFacet,MarketInfoFacet",
+      );
+    const constructorInputs =
+      (artifact.abi as { type: string; inputs?: unknown[] }[]).find((e) => e.type === "constructor")?.inputs ?? [];
+    if (
+      constructorInputs.length > 0 ||
+      Object.keys(artifact.linkReferences).length > 0 ||
+      Object.keys(artifact.immutableReferences ?? {}).length > 0
+    ) {
+      throw new CutoverInputError(
+        "--facets",
+        name,
+        "a planned facet must have no constructor arguments, linked libraries or immutables, so its CREATE2 address and code hash are known before it is deployed",
+      );
     }
-    if (selectorsOf(artifact.abi as never).length === 0) throw new CutoverInputError("--facets", name, "it has no external functions to route");
+    if (selectorsOf(artifact.abi as never).length === 0)
+      throw new CutoverInputError("--facets", name, "it has no external functions to route");
     artifacts.push({ name, artifact });
   }
   return artifacts;
 }
 
 /** The plan inputs that come from the target and the options (the facets come later: predicted, then deployed). */
-async function targetInputs(catalog: ContractCatalog, state: TargetState, base: { network: string; chainId: number; target: string }, options: PlanFacetsOptions, allowTakeover: true | string[]): Promise<Omit<FacetPlanInputs, "facets" | "live">> {
+async function targetInputs(
+  catalog: ContractCatalog,
+  state: TargetState,
+  base: { network: string; chainId: number; target: string },
+  options: PlanFacetsOptions,
+  allowTakeover: true | string[],
+): Promise<Omit<FacetPlanInputs, "facets" | "live">> {
   return {
     ...base,
     kind: state.kind,
     timelock: state.kind === "diamond" ? state.owner! : null,
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
     activationDelay: state.kind === "dispatcher" ? state.activationDelay! : state.timelockDelay!,
-    hostSelectors: state.kind === "dispatcher" ? selectorsOf((await catalog.artifact("ManifestDispatcher")).abi as never) : [],
-    pending: state.kind === "dispatcher" && state.pendingRoot !== ZeroHash ? { root: state.pendingRoot!, epoch: state.pendingEpoch! } : null,
+    hostSelectors:
+      state.kind === "dispatcher" ? selectorsOf((await catalog.artifact("ManifestDispatcher")).abi as never) : [],
+    pending:
+      state.kind === "dispatcher" && state.pendingRoot !== ZeroHash
+        ? { root: state.pendingRoot!, epoch: state.pendingEpoch! }
+        : null,
     acceptBreaking: options.acceptBreaking,
     allowTakeover,
   };
 }
 
 /** The planned facets at their addresses: on-chain code where deployed, else the artifact's runtime code. */
-function plannedFacets(artifacts: FacetArtifact[], deployed: Record<string, string>, at: Reader): Promise<PlannedFacet[]> {
+function plannedFacets(
+  artifacts: FacetArtifact[],
+  deployed: Record<string, string>,
+  at: Reader,
+): Promise<PlannedFacet[]> {
   return Promise.all(
     artifacts.map(async ({ name, artifact }) => {
       const address = deployed[name] ?? `0x${keccak256(toUtf8Bytes(`not deployed: ${name}`)).slice(26)}`;
@@ -119,7 +207,12 @@ function requireCompiledCode(artifacts: FacetArtifact[], planned: PlannedFacet[]
   if (foreign.length > 0) {
     throw new FacetPlanError(
       `The code at a planned facet's address is not its compiled runtime code; nothing was planned or sent:\n` +
-        foreign.map((f) => `  - ${f.name} ${f.address}: on chain ${f.codehash}, compiled ${keccak256(artifacts.find((a) => a.name === f.name)!.artifact.deployedBytecode)}`).join("\n") +
+        foreign
+          .map(
+            (f) =>
+              `  - ${f.name} ${f.address}: on chain ${f.codehash}, compiled ${keccak256(artifacts.find((a) => a.name === f.name)!.artifact.deployedBytecode)}`,
+          )
+          .join("\n") +
         `\nFind out what replaced it; recompile if the source changed.`,
     );
   }
@@ -127,7 +220,14 @@ function requireCompiledCode(artifacts: FacetArtifact[], planned: PlannedFacet[]
 }
 
 /** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
-async function deployFacets(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, names: string[], steps: Step[], create2Factory: string | undefined, run: PlanFacetsOptions["run"]): Promise<RunOutcome> {
+async function deployFacets(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  names: string[],
+  steps: Step[],
+  create2Factory: string | undefined,
+  run: PlanFacetsOptions["run"],
+): Promise<RunOutcome> {
   const planner: Planner<undefined> = {
     task: "diamond:plan",
     runKey: runKeys.diamondFacets(names),
@@ -144,7 +244,11 @@ async function deployFacets(hre: HardhatRuntimeEnvironment, conn: NetworkConnect
  * nothing; then deploys the facets that are not on chain yet through the engine; then builds the plan from the
  * facets' real on-chain code and writes plans/<network>/<planId>.json. A refused plan is written too, then thrown.
  */
-export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: PlanFacetsOptions): Promise<PlanFacetsResult> {
+export async function planFacets(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  options: PlanFacetsOptions,
+): Promise<PlanFacetsResult> {
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const { target, names, allowTakeover } = parseOptions(options);
@@ -165,21 +269,29 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const live: LiveFacetView[] = await liveFacetViews(hre, network, reader, state.live);
   const predicted = new Addresses({}, catalog);
   await resolveCreate2Addresses({ steps }, predicted, catalog);
-  const first = buildFacetPlan({ ...observed, facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, predicted.deployed, reader)), live });
+  const first = buildFacetPlan({
+    ...observed,
+    facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, predicted.deployed, reader)),
+    live,
+  });
   const write = (plan: FacetPlan) => writePlanFile(root, network, plan);
   if (first.status === "refused") {
     const file = await write(first);
     throw new FacetPlanError(
-      `Plan ${first.id} for ${target} is refused (written to ${path.relative(root, file)}); nothing was deployed or sent:\n` + first.reasons.map((r) => `  - ${r}`).join("\n"),
+      `Plan ${first.id} for ${target} is refused (written to ${path.relative(root, file)}); nothing was deployed or sent:\n` +
+        first.reasons.map((r) => `  - ${r}`).join("\n"),
     );
   }
   const undeployed = artifacts.filter(({ name }) => !predicted.deployed[name]);
   const missing = [];
-  for (const { name } of artifacts) if (!predicted.deployed[name] || !(await reader.hasCode(predicted.deployed[name]))) missing.push(name);
+  for (const { name } of artifacts)
+    if (!predicted.deployed[name] || !(await reader.hasCode(predicted.deployed[name]))) missing.push(name);
   if (missing.length === 0) return { plan: first, file: await write(first) };
   if (options.run.planOnly && undeployed.length === 0) {
     // The CREATE2 addresses and code hashes are known: the plan is exactly the one a deploying run writes.
-    options.run.print?.(`plan only: ${missing.join(", ")} not deployed yet (diamond:plan without --plan-only deploys them through CREATE2)`);
+    options.run.print?.(
+      `plan only: ${missing.join(", ")} not deployed yet (diamond:plan without --plan-only deploys them through CREATE2)`,
+    );
     return { plan: first, file: await write(first) };
   }
 
@@ -187,12 +299,22 @@ export async function planFacets(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   if (options.run.planOnly) return { plan: first, deployment };
   if (!deployment.report!.complete) {
     const failed = deployment.report!.results.filter((r) => r.status === "failed" || r.status === "blocked");
-    throw new FacetPlanError(`Deploying the facets did not complete; no plan was written:\n${failed.map((r) => `  - ${r.label}: ${r.reason ?? r.status}`).join("\n")}\nFix it and run diamond:plan again: what is deployed stays.`);
+    throw new FacetPlanError(
+      `Deploying the facets did not complete; no plan was written:\n${failed.map((r) => `  - ${r.label}: ${r.reason ?? r.status}`).join("\n")}\nFix it and run diamond:plan again: what is deployed stays.`,
+    );
   }
   await writeRewireRecords(hre, conn, catalog, deployment);
   const after = new Reader(provider, catalog, await provider.getBlockNumber());
-  const plan = buildFacetPlan({ ...observed, facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, deployment.report!.deployed, after)), live });
+  const plan = buildFacetPlan({
+    ...observed,
+    facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, deployment.report!.deployed, after)),
+    live,
+  });
   const file = await write(plan);
-  if (plan.status === "refused") throw new FacetPlanError(`Plan ${plan.id} for ${target} is refused (written to ${path.relative(root, file)}):\n` + plan.reasons.map((r) => `  - ${r}`).join("\n"));
+  if (plan.status === "refused")
+    throw new FacetPlanError(
+      `Plan ${plan.id} for ${target} is refused (written to ${path.relative(root, file)}):\n` +
+        plan.reasons.map((r) => `  - ${r}`).join("\n"),
+    );
   return { plan, file, deployment };
 }

@@ -37,21 +37,44 @@ export async function writePlanFile(root: string, network: string, plan: FacetPl
 }
 
 /** Reads a plan file and refuses one that was edited (id or proofs), is not ready, or is for another chain. */
-export async function loadPlan(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, file: string): Promise<{ plan: FacetPlan; file: string }> {
+export async function loadPlan(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  file: string,
+): Promise<{ plan: FacetPlan; file: string }> {
   const resolved = path.resolve(hre.config.paths.root, file);
-  if (!file || !(await exists(resolved))) throw new CutoverInputError("--plan", file, "give the plan file diamond:plan wrote, e.g. --plan plans/localhost/0x1234….json");
+  if (!file || !(await exists(resolved)))
+    throw new CutoverInputError(
+      "--plan",
+      file,
+      "give the plan file diamond:plan wrote, e.g. --plan plans/localhost/0x1234….json",
+    );
   let plan: FacetPlan;
   try {
     plan = JSON.parse(await readFile(resolved, "utf8")) as FacetPlan;
   } catch (error) {
-    throw new CutoverInputError("--plan", file, `it is not valid JSON (${(error as Error).message}); give the file diamond:plan wrote`);
+    throw new CutoverInputError(
+      "--plan",
+      file,
+      `it is not valid JSON (${(error as Error).message}); give the file diamond:plan wrote`,
+    );
   }
   const problems = planIntegrityProblems(plan);
-  if (problems.length > 0) throw new FacetPlanError(`Plan file ${file} is not usable; nothing was sent:\n${problems.map((p) => `  - ${p}`).join("\n")}\nRun diamond:plan again to get a plan you can stage.`);
+  if (problems.length > 0)
+    throw new FacetPlanError(
+      `Plan file ${file} is not usable; nothing was sent:\n${problems.map((p) => `  - ${p}`).join("\n")}\nRun diamond:plan again to get a plan you can stage.`,
+    );
   if (plan.status !== "ready") {
-    throw new FacetPlanError(`Plan ${plan.id} was refused when it was made; nothing was sent:\n${plan.reasons.map((r) => `  - ${r}`).join("\n")}\nFix the facets or options, then run diamond:plan again.`);
+    throw new FacetPlanError(
+      `Plan ${plan.id} was refused when it was made; nothing was sent:\n${plan.reasons.map((r) => `  - ${r}`).join("\n")}\nFix the facets or options, then run diamond:plan again.`,
+    );
   }
   const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
-  if (chainId !== plan.chainId) throw new CutoverInputError("--plan", file, `it is for chain ${plan.chainId} but ${conn.networkName} is chain ${chainId}; run it with the network it was made for`);
+  if (chainId !== plan.chainId)
+    throw new CutoverInputError(
+      "--plan",
+      file,
+      `it is for chain ${plan.chainId} but ${conn.networkName} is chain ${chainId}; run it with the network it was made for`,
+    );
   return { plan, file: resolved };
 }

@@ -32,8 +32,14 @@ export interface TargetState {
 const loupeOf = (kind: TargetKind) => (kind === "dispatcher" ? "IDispatcherLoupe" : "DiamondLoupeFacet");
 
 export async function readLoupe(reader: Reader, target: string, kind: TargetKind): Promise<LiveFacet[]> {
-  const facets = (await reader.call({ to: target, contract: loupeOf(kind), fn: "facets", args: [] })) as [string, string[]][];
-  return facets.map(([facetAddress, selectors]) => ({ facetAddress: getAddress(facetAddress), functionSelectors: selectors.map((s) => s.toLowerCase()) }));
+  const facets = (await reader.call({ to: target, contract: loupeOf(kind), fn: "facets", args: [] })) as [
+    string,
+    string[],
+  ][];
+  return facets.map(([facetAddress, selectors]) => ({
+    facetAddress: getAddress(facetAddress),
+    functionSelectors: selectors.map((s) => s.toLowerCase()),
+  }));
 }
 
 /** What the target is (dispatcher or diamond) and its state at the reader's block; undefined when it is neither. */
@@ -41,7 +47,9 @@ export async function observeTarget(reader: Reader, target: string): Promise<Tar
   const d = (fn: string) => reader.tryCall({ to: target, contract: "ManifestDispatcher", fn, args: [] });
   const activeEpoch = await d("activeEpoch");
   if (activeEpoch !== undefined) {
-    const [activeRoot, pendingRoot, pendingEpoch, earliestActivation, activationDelay, frozen] = await Promise.all(["activeRoot", "pendingRoot", "pendingEpoch", "earliestActivation", "activationDelay", "frozen"].map(d));
+    const [activeRoot, pendingRoot, pendingEpoch, earliestActivation, activationDelay, frozen] = await Promise.all(
+      ["activeRoot", "pendingRoot", "pendingEpoch", "earliestActivation", "activationDelay", "frozen"].map(d),
+    );
     return {
       kind: "dispatcher",
       live: await readLoupe(reader, target, "dispatcher"),
@@ -54,20 +62,31 @@ export async function observeTarget(reader: Reader, target: string): Promise<Tar
       frozen: frozen as boolean,
     };
   }
-  const owner = (await reader.tryCall({ to: target, contract: "OwnershipFacet", fn: "owner", args: [] })) as string | undefined;
+  const owner = (await reader.tryCall({ to: target, contract: "OwnershipFacet", fn: "owner", args: [] })) as
+    string | undefined;
   if (owner === undefined) return undefined;
   const live = await readLoupe(reader, target, "diamond").catch(() => undefined);
   if (!live) return undefined;
   const delay = await reader.tryCall({ to: owner, contract: "Timelock", fn: "getMinDelay", args: [] });
-  return { kind: "diamond", live, owner: getAddress(owner), timelockDelay: delay === undefined ? undefined : Number(delay) };
+  return {
+    kind: "diamond",
+    live,
+    owner: getAddress(owner),
+    timelockDelay: delay === undefined ? undefined : Number(delay),
+  };
 }
 
 function routesDigest(live: LiveFacet[]): string {
-  const routes = live.flatMap((f) => f.functionSelectors.map((s) => `${s.toLowerCase()}:${f.facetAddress.toLowerCase()}`)).sort();
+  const routes = live
+    .flatMap((f) => f.functionSelectors.map((s) => `${s.toLowerCase()}:${f.facetAddress.toLowerCase()}`))
+    .sort();
   return keccak256(toUtf8Bytes(routes.join(",")));
 }
 
-export async function codehashAt(reader: Reader, address: string): Promise<{ codehash: string; size: number } | undefined> {
+export async function codehashAt(
+  reader: Reader,
+  address: string,
+): Promise<{ codehash: string; size: number } | undefined> {
   const code = await reader.code(address);
   return code === "0x" ? undefined : { codehash: keccak256(code), size: (code.length - 2) / 2 };
 }
@@ -76,13 +95,20 @@ export async function codehashAt(reader: Reader, address: string): Promise<{ cod
  * Names and signatures of live facets: from deployments/<network>/ records (also superseded ones kept under
  * .cutover/) when one has the facet's address, else from a compiled artifact whose runtime code hash matches.
  */
-export async function identifyFacets(hre: HardhatRuntimeEnvironment, network: string, facets: { address: string; codehash: string }[]): Promise<Map<string, { name: string; abi: unknown[] }>> {
+export async function identifyFacets(
+  hre: HardhatRuntimeEnvironment,
+  network: string,
+  facets: { address: string; codehash: string }[],
+): Promise<Map<string, { name: string; abi: unknown[] }>> {
   const found = new Map<string, { name: string; abi: unknown[] }>();
   const wanted = new Set(facets.map((f) => f.address.toLowerCase()));
   const dir = networkDir(hre.config.paths.root, network);
   const files = (await exists(dir)) ? (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(".json")) : [];
   for (const file of files.sort()) {
-    const record = JSON.parse(await readFile(path.join(dir, file), "utf8").catch(() => "{}")) as { address?: string; abi?: unknown[] };
+    const record = JSON.parse(await readFile(path.join(dir, file), "utf8").catch(() => "{}")) as {
+      address?: string;
+      abi?: unknown[];
+    };
     if (typeof record.address === "string" && Array.isArray(record.abi) && wanted.has(record.address.toLowerCase())) {
       found.set(record.address.toLowerCase(), { name: path.basename(file, ".json"), abi: record.abi });
     }
@@ -104,10 +130,20 @@ export async function identifyFacets(hre: HardhatRuntimeEnvironment, network: st
 }
 
 /** The live facets as the plan sees them: address, name and signatures where known, EXTCODEHASH now. */
-export async function liveFacetViews(hre: HardhatRuntimeEnvironment, network: string, reader: Reader, live: LiveFacet[]): Promise<LiveFacetView[]> {
+export async function liveFacetViews(
+  hre: HardhatRuntimeEnvironment,
+  network: string,
+  reader: Reader,
+  live: LiveFacet[],
+): Promise<LiveFacetView[]> {
   const liveCode = new Map<string, string>();
-  for (const f of live) liveCode.set(f.facetAddress.toLowerCase(), (await codehashAt(reader, f.facetAddress))?.codehash ?? ZeroHash);
-  const identified = await identifyFacets(hre, network, live.map((f) => ({ address: f.facetAddress, codehash: liveCode.get(f.facetAddress.toLowerCase())! })));
+  for (const f of live)
+    liveCode.set(f.facetAddress.toLowerCase(), (await codehashAt(reader, f.facetAddress))?.codehash ?? ZeroHash);
+  const identified = await identifyFacets(
+    hre,
+    network,
+    live.map((f) => ({ address: f.facetAddress, codehash: liveCode.get(f.facetAddress.toLowerCase())! })),
+  );
   return live.map((f) => {
     const id = identified.get(f.facetAddress.toLowerCase());
     const signatures = new Map(id ? selectorsOf(id.abi as never).map((s) => [s.selector, s.signature]) : []);
@@ -115,7 +151,9 @@ export async function liveFacetViews(hre: HardhatRuntimeEnvironment, network: st
       address: f.facetAddress,
       ...(id ? { name: id.name } : {}),
       codehash: liveCode.get(f.facetAddress.toLowerCase())!,
-      selectors: f.functionSelectors.map((selector) => (signatures.has(selector) ? { selector, signature: signatures.get(selector)! } : { selector })),
+      selectors: f.functionSelectors.map((selector) =>
+        signatures.has(selector) ? { selector, signature: signatures.get(selector)! } : { selector },
+      ),
     };
   });
 }
@@ -133,29 +171,42 @@ export async function changeState(reader: Reader, ctx: ChangeContext): Promise<C
   const now = (await reader.provider.getBlock(reader.block))!.timestamp;
   const { change, plan } = ctx;
   if (ctx.timelock) {
-    const operation = operationState((await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint);
+    const operation = operationState(
+      (await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint,
+    );
     if (operation.state === "done") return { state: "applied" };
     return operation.state === "unset" ? { state: "unstaged" } : { state: "staged", eta: operation.eta, now };
   }
   const routesDone = routeDifferences(change.after, await readLoupe(reader, plan.target, plan.kind)).length === 0;
   if (change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
   const d = (fn: string) => reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] });
-  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, eta] = await Promise.all(["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "earliestActivation"].map(d));
+  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, eta] = await Promise.all(
+    ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "earliestActivation"].map(d),
+  );
   if (activeRoot === change.root && Number(activeEpoch) === change.epoch && routesDone) return { state: "applied" };
-  if (pendingRoot === change.root && Number(pendingEpoch) === change.epoch) return { state: "staged", eta: Number(eta), now };
+  if (pendingRoot === change.root && Number(pendingEpoch) === change.epoch)
+    return { state: "staged", eta: Number(eta), now };
   if (activeRoot === change.root && Number(activeEpoch) === change.epoch) return { state: "staged", eta: 0, now }; // activated, removals left
   return { state: "unstaged" };
 }
 
 export async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Record<string, string>> {
   const { plan } = ctx;
-  const facts: Record<string, string> = { "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)) };
+  const facts: Record<string, string> = {
+    "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)),
+  };
   if (ctx.timelock) {
-    facts["target.owner"] = String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })).toLowerCase();
-    facts["timelock.operation"] = String(await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)));
+    facts["target.owner"] = String(
+      await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] }),
+    ).toLowerCase();
+    facts["timelock.operation"] = String(
+      await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
+    );
   } else {
     for (const fn of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"]) {
-      facts[`dispatcher.${fn}`] = String(await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] })).toLowerCase();
+      facts[`dispatcher.${fn}`] = String(
+        await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] }),
+      ).toLowerCase();
     }
   }
   return facts;

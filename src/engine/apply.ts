@@ -62,7 +62,8 @@ export class Addresses {
       await this.catalog!.iface(value.$encode.contract);
       for (const arg of value.$encode.args) await this.prepare(arg);
     } else if (Array.isArray(value)) for (const v of value) await this.prepare(v);
-    else if (value !== null && typeof value === "object" && !isRef(value)) for (const v of Object.values(value)) await this.prepare(v);
+    else if (value !== null && typeof value === "object" && !isRef(value))
+      for (const v of Object.values(value)) await this.prepare(v);
   }
 
   has(value: Value): boolean {
@@ -81,10 +82,14 @@ export class Addresses {
     }
     if (isEncoded(value)) {
       const { contract, fn, args } = value.$encode;
-      return this.catalog!.loadedIface(contract).encodeFunctionData(fn, args.map((a) => this.resolve(a)));
+      return this.catalog!.loadedIface(contract).encodeFunctionData(
+        fn,
+        args.map((a) => this.resolve(a)),
+      );
     }
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
-    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
+    if (value !== null && typeof value === "object")
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
     return value;
   }
 
@@ -95,7 +100,8 @@ export class Addresses {
 
 /** True when the view call returns the expected value. A reference not yet deployed means "not done". */
 export async function checkHolds(reader: Reader, check: ReadCheck, addresses: Addresses): Promise<boolean> {
-  if (!addresses.has(check.read.to) || !check.read.args.every((a) => addresses.has(a)) || !addresses.has(check.equals)) return false;
+  if (!addresses.has(check.read.to) || !check.read.args.every((a) => addresses.has(a)) || !addresses.has(check.equals))
+    return false;
   const { to, args } = addresses.call(check.read);
   const actual = await reader.tryCall({ to, contract: check.read.contract, fn: check.read.fn, args });
   if (actual === undefined) return false;
@@ -117,7 +123,12 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
 }
 
 /** Steps already on chain (or, for a temporary step, no longer needed), given what is known to be deployed. */
-export async function finishedSteps(plan: Pick<Plan, "steps">, reader: Reader, known: Record<string, string>, catalog: ContractCatalog): Promise<{ finished: Set<string>; addresses: Addresses }> {
+export async function finishedSteps(
+  plan: Pick<Plan, "steps">,
+  reader: Reader,
+  known: Record<string, string>,
+  catalog: ContractCatalog,
+): Promise<{ finished: Set<string>; addresses: Addresses }> {
   const addresses = new Addresses({ ...known }, catalog);
   await resolveCreate2Addresses(plan, addresses, catalog);
   // In plan order, and only after what it depends on: a renounce "holds" before the grant it undoes was even sent.
@@ -130,14 +141,24 @@ export async function finishedSteps(plan: Pick<Plan, "steps">, reader: Reader, k
   return { finished, addresses };
 }
 
-async function dependentsDone(plan: Pick<Plan, "steps">, step: Step, reader: Reader, addresses: Addresses): Promise<boolean> {
+async function dependentsDone(
+  plan: Pick<Plan, "steps">,
+  step: Step,
+  reader: Reader,
+  addresses: Addresses,
+): Promise<boolean> {
   const dependents = plan.steps.filter((s) => s.dependsOn.includes(step.id));
   for (const dependent of dependents) if (!(await stepDone(reader, dependent, addresses))) return false;
   return dependents.length > 0;
 }
 
 /** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
-export async function buildTransaction(step: Step, reader: Reader, addresses: Addresses, catalog: ContractCatalog): Promise<TxRequest> {
+export async function buildTransaction(
+  step: Step,
+  reader: Reader,
+  addresses: Addresses,
+  catalog: ContractCatalog,
+): Promise<TxRequest> {
   if (step.kind === "deploy") {
     const code = await initCode(step, addresses, catalog);
     if (!step.create2) return { stepId: step.id, from: step.from, data: code, value: 0n };
@@ -153,7 +174,8 @@ export async function buildTransaction(step: Step, reader: Reader, addresses: Ad
       return { to, data: (await catalog.iface(action.call.contract)).encodeFunctionData(action.call.fn, args) };
     }),
   );
-  if (encoded.length === 1) return { stepId: step.id, from: step.from, to: encoded[0].to, data: encoded[0].data, value: 0n };
+  if (encoded.length === 1)
+    return { stepId: step.id, from: step.from, to: encoded[0].to, data: encoded[0].data, value: 0n };
   const target = remaining[0].call;
   const data = (await catalog.iface(target.contract)).encodeFunctionData("multicall", [encoded.map((e) => e.data)]);
   return { stepId: step.id, from: step.from, to: encoded[0].to, data, value: 0n };
@@ -183,7 +205,9 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
 
   for (;;) {
     settleDependents(plan, tally);
-    const ready = plan.steps.filter((step) => !tally.results.has(step.id) && step.dependsOn.every((d) => tally.finished(d)));
+    const ready = plan.steps.filter(
+      (step) => !tally.results.has(step.id) && step.dependsOn.every((d) => tally.finished(d)),
+    );
     if (ready.length === 0) break;
     const reader = new Reader(provider, catalog, await provider.getBlockNumber());
     await resolveCreate2Addresses(plan, addresses, catalog);
@@ -199,8 +223,17 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
   const ordered = plan.steps.map((step) => tally.results.get(step.id)!);
   const complete = ordered.every((r) => FINISHED.includes(r.status));
   const awaiting = !complete && ordered.every((r) => FINISHED.includes(r.status) || r.status === "awaiting");
-  if (complete && !store.isComplete(plan.id)) store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
-  return { planId: plan.id, complete, results: ordered, deployed: addresses.deployed, transactionsSent: tally.sentHashes.size, awaiting, proposals: [...tally.proposals.values()] };
+  if (complete && !store.isComplete(plan.id))
+    store.journal.append({ type: "complete", planId: plan.id, at: new Date().toISOString() });
+  return {
+    planId: plan.id,
+    complete,
+    results: ordered,
+    deployed: addresses.deployed,
+    transactionsSent: tally.sentHashes.size,
+    awaiting,
+    proposals: [...tally.proposals.values()],
+  };
 }
 
 /** What one applyPlan call has found out so far: each step's result, the proposals made, the transactions sent. */
@@ -246,7 +279,12 @@ function journaledDeployments(plan: Plan, journal: StepJournal): Record<string, 
  * the plan's own, and those an executor sent on its behalf (a timelock's scheduleBatch / executeBatch). Returns
  * whether there were any (the journal then has new entries).
  */
-async function recoverInFlight(ctx: ApplyContext, journal: StepJournal, addresses: Addresses, tally: Tally): Promise<boolean> {
+async function recoverInFlight(
+  ctx: ApplyContext,
+  journal: StepJournal,
+  addresses: Addresses,
+  tally: Tally,
+): Promise<boolean> {
   const stepsById = new Map(ctx.plan.steps.map((step) => [step.id, step]));
   const inFlight = [...journal.lastSend.keys()]
     .filter((id) => (stepsById.has(id) || id.startsWith(EXECUTOR_STEP_PREFIX)) && !journal.receipts.has(id))
@@ -256,28 +294,45 @@ async function recoverInFlight(ctx: ApplyContext, journal: StepJournal, addresse
     if (step) tally.report(step);
     const outcome = await ctx.executor.recover(id, journal.lastSend.get(id)!, journal.hashes.get(id));
     if (outcome === "dropped") continue;
-    if (step && "receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy") addresses.deployed[step.record] = outcome.receipt.contractAddress;
+    if (step && "receipt" in outcome && outcome.receipt.contractAddress && step.kind === "deploy")
+      addresses.deployed[step.record] = outcome.receipt.contractAddress;
   }
   return inFlight.length > 0;
 }
 
 /** Steps that cannot go on this time: after a failure they are blocked; after an awaiting step they wait too. */
 function settleDependents(plan: Plan, tally: Tally): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const step of plan.steps) {
       if (tally.results.has(step.id)) continue;
       const statuses = step.dependsOn.map((d) => tally.results.get(d)?.status);
-      const status: StepStatus | undefined = statuses.some((s) => s === "failed" || s === "blocked") ? "blocked" : statuses.some((s) => s === "awaiting") ? "awaiting" : undefined;
+      const status: StepStatus | undefined = statuses.some((s) => s === "failed" || s === "blocked")
+        ? "blocked"
+        : statuses.some((s) => s === "awaiting")
+          ? "awaiting"
+          : undefined;
       if (!status) continue;
-      tally.record({ id: step.id, label: step.label, status, reason: `waits for ${step.dependsOn.filter((d) => !tally.finished(d)).join(", ")}` });
+      tally.record({
+        id: step.id,
+        label: step.label,
+        status,
+        reason: `waits for ${step.dependsOn.filter((d) => !tally.finished(d)).join(", ")}`,
+      });
       changed = true;
     }
   }
 }
 
 /** The transactions of the ready steps not already on chain (or no longer needed); those settle here without one. */
-async function prepareWave(ctx: ApplyContext, ready: Step[], reader: Reader, addresses: Addresses, journal: StepJournal, tally: Tally): Promise<{ step: Step; request: TxRequest }[]> {
+async function prepareWave(
+  ctx: ApplyContext,
+  ready: Step[],
+  reader: Reader,
+  addresses: Addresses,
+  journal: StepJournal,
+  tally: Tally,
+): Promise<{ step: Step; request: TxRequest }[]> {
   const wave: { step: Step; request: TxRequest }[] = [];
   for (const step of ready) {
     if (step.temporary && (await dependentsDone(ctx.plan, step, reader, addresses))) {
@@ -287,7 +342,14 @@ async function prepareWave(ctx: ApplyContext, ready: Step[], reader: Reader, add
     }
     if (await stepDone(reader, step, addresses)) {
       const receipt = journal.receipts.get(step.id);
-      tally.record({ id: step.id, label: step.label, status: receipt ? "done" : "already done", txHash: receipt?.hash, block: receipt?.blockNumber, gasUsed: receipt?.gasUsed });
+      tally.record({
+        id: step.id,
+        label: step.label,
+        status: receipt ? "done" : "already done",
+        txHash: receipt?.hash,
+        block: receipt?.blockNumber,
+        gasUsed: receipt?.gasUsed,
+      });
       tally.report(step, receipt?.hash);
       continue;
     }
@@ -301,7 +363,13 @@ async function prepareWave(ctx: ApplyContext, ready: Step[], reader: Reader, add
 }
 
 /** Each sent step's result: failed, awaiting its authority, or done once its effect is read back on chain. */
-async function recordOutcomes(ctx: ApplyContext, wave: { step: Step }[], outcomes: WaveOutcome[], addresses: Addresses, tally: Tally): Promise<void> {
+async function recordOutcomes(
+  ctx: ApplyContext,
+  wave: { step: Step }[],
+  outcomes: WaveOutcome[],
+  addresses: Addresses,
+  tally: Tally,
+): Promise<void> {
   const after = new Reader(ctx.provider, ctx.catalog, await ctx.provider.getBlockNumber());
   for (const [i, outcome] of outcomes.entries()) {
     const step = wave[i].step;
@@ -312,16 +380,30 @@ async function recordOutcomes(ctx: ApplyContext, wave: { step: Step }[], outcome
     if (isAwaiting(outcome)) {
       if (outcome.receipt) tally.sentHashes.add(outcome.receipt.hash);
       tally.proposals.set(outcome.awaiting.id, outcome.awaiting);
-      tally.record({ id: step.id, label: step.label, status: "awaiting", reason: outcome.note, proposal: outcome.awaiting.id });
+      tally.record({
+        id: step.id,
+        label: step.label,
+        status: "awaiting",
+        reason: outcome.note,
+        proposal: outcome.awaiting.id,
+      });
       tally.report(step);
       continue;
     }
     const { receipt } = outcome;
     tally.sentHashes.add(receipt.hash);
-    if (step.kind === "deploy" && !step.create2 && receipt.contractAddress) addresses.deployed[step.record] = receipt.contractAddress;
-    const base = { id: step.id, label: step.label, txHash: receipt.hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed };
+    if (step.kind === "deploy" && !step.create2 && receipt.contractAddress)
+      addresses.deployed[step.record] = receipt.contractAddress;
+    const base = {
+      id: step.id,
+      label: step.label,
+      txHash: receipt.hash,
+      block: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+    };
     if (receipt.status !== 1) tally.record({ ...base, status: "failed", reason: "transaction reverted" });
-    else if (!(await stepDone(after, step, addresses))) tally.record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
+    else if (!(await stepDone(after, step, addresses)))
+      tally.record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
     else tally.record({ ...base, status: "done", sentNow: true });
     tally.report(step, receipt.hash);
   }

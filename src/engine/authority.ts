@@ -20,13 +20,33 @@ export interface ExecutorChoice {
 export function parseExecutorChoice(args: { executor?: string; safe?: string; timelock?: string }): ExecutorChoice {
   const kind = args.executor || "eoa";
   if (kind !== "eoa" && kind !== "safe" && kind !== "timelock") {
-    throw new CutoverInputError("--executor", kind, "use --executor eoa (send from the configured accounts), --executor safe --safe <address> or --executor timelock --timelock <address>");
+    throw new CutoverInputError(
+      "--executor",
+      kind,
+      "use --executor eoa (send from the configured accounts), --executor safe --safe <address> or --executor timelock --timelock <address>",
+    );
   }
-  const choice: ExecutorChoice = { kind, safe: checkedAddress("--safe", args.safe), timelock: checkedAddress("--timelock", args.timelock) };
-  if (kind === "safe" && !choice.safe) throw new CutoverInputError("--safe", "", "--executor safe needs the Safe's address: --safe 0x…");
-  if (kind === "timelock" && !choice.timelock) throw new CutoverInputError("--timelock", "", "--executor timelock needs the TimelockController's address: --timelock 0x…");
-  if (kind !== "safe" && choice.safe) throw new CutoverInputError("--safe", choice.safe, "a Safe only acts with --executor safe; add it, or drop --safe");
-  if (kind !== "timelock" && choice.timelock) throw new CutoverInputError("--timelock", choice.timelock, "a timelock only acts with --executor timelock; add it, or drop --timelock");
+  const choice: ExecutorChoice = {
+    kind,
+    safe: checkedAddress("--safe", args.safe),
+    timelock: checkedAddress("--timelock", args.timelock),
+  };
+  if (kind === "safe" && !choice.safe)
+    throw new CutoverInputError("--safe", "", "--executor safe needs the Safe's address: --safe 0x…");
+  if (kind === "timelock" && !choice.timelock)
+    throw new CutoverInputError(
+      "--timelock",
+      "",
+      "--executor timelock needs the TimelockController's address: --timelock 0x…",
+    );
+  if (kind !== "safe" && choice.safe)
+    throw new CutoverInputError("--safe", choice.safe, "a Safe only acts with --executor safe; add it, or drop --safe");
+  if (kind !== "timelock" && choice.timelock)
+    throw new CutoverInputError(
+      "--timelock",
+      choice.timelock,
+      "a timelock only acts with --executor timelock; add it, or drop --timelock",
+    );
   return choice;
 }
 
@@ -47,9 +67,15 @@ export function senderFor(authority: Authority, holds: (account: string) => bool
 }
 
 /** For each AccessControl contract, who sends its admin steps (DEFAULT_ADMIN_ROLE held at the pinned block). */
-export async function adminSenders(reader: Reader, contracts: { key: string; address: string; contract: string }[], authority: Authority): Promise<Record<string, string>> {
+export async function adminSenders(
+  reader: Reader,
+  contracts: { key: string; address: string; contract: string }[],
+  authority: Authority,
+): Promise<Record<string, string>> {
   const chosen = authority.chosen;
   if (!chosen) return Object.fromEntries(contracts.map((c) => [c.key, authority.signer]));
-  const holds = await Promise.all(contracts.map((c) => reader.call({ to: c.address, contract: c.contract, fn: "hasRole", args: [ZeroHash, chosen] })));
+  const holds = await Promise.all(
+    contracts.map((c) => reader.call({ to: c.address, contract: c.contract, fn: "hasRole", args: [ZeroHash, chosen] })),
+  );
   return Object.fromEntries(contracts.map((c, i) => [c.key, senderFor(authority, () => holds[i] === true)]));
 }

@@ -20,7 +20,10 @@ export const LOCAL_CREATE2_FACTORY = "0xC2E8000000000000000000000000000000000c2e
  * On a local chain (in-process, or a node on loopback), makes sure the plugin's Create2Factory is at its fixed address
  * (runtime code installed with hardhat_setCode: no transaction, no nonce). Elsewhere it does nothing.
  */
-export async function localCreate2Factory(conn: NetworkConnection, catalog: ContractCatalog): Promise<string | undefined> {
+export async function localCreate2Factory(
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+): Promise<string | undefined> {
   if (!(await isLocalNetwork(conn))) return undefined;
   if ((await conn.ethers.provider.getCode(LOCAL_CREATE2_FACTORY)) === "0x") {
     const runtime = (await catalog.artifact("Create2Factory")).deployedBytecode;
@@ -33,7 +36,12 @@ export async function localCreate2Factory(conn: NetworkConnection, catalog: Cont
  * The Create2Factory to deploy through: on a local chain the plugin's, at its fixed address; elsewhere the one recorded
  * in deployments/<network>/Create2Factory.json if it has code there; else undefined (the plan must deploy one).
  */
-export async function findCreate2Factory(conn: NetworkConnection, catalog: ContractCatalog, root: string, block: number): Promise<string | undefined> {
+export async function findCreate2Factory(
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  root: string,
+  block: number,
+): Promise<string | undefined> {
   const local = await localCreate2Factory(conn, catalog);
   if (local) return local;
   const file = path.join(networkDir(root, conn.networkName), "Create2Factory.json");
@@ -51,7 +59,18 @@ export function facetSalt(contract: string): string {
 
 /** The step that deploys the Create2Factory (a plan needs it when findCreate2Factory found none). */
 export function create2FactoryDeployStep(signer: string): DeployStep {
-  return { id: "deploy:Create2Factory", kind: "deploy", label: "deploy the CREATE2 factory", from: signer, dependsOn: [], writes: ["create2Factory"], record: "Create2Factory", contract: "Create2Factory", args: [], libraries: {} };
+  return {
+    id: "deploy:Create2Factory",
+    kind: "deploy",
+    label: "deploy the CREATE2 factory",
+    from: signer,
+    dependsOn: [],
+    writes: ["create2Factory"],
+    record: "Create2Factory",
+    contract: "Create2Factory",
+    args: [],
+    libraries: {},
+  };
 }
 
 /**
@@ -85,7 +104,10 @@ export interface ArgumentResolver {
 }
 
 /** Bytecode with library addresses written at the artifact's link references. */
-export function linkBytecode(artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> }, libraries: Record<string, string>): string {
+export function linkBytecode(
+  artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> },
+  libraries: Record<string, string>,
+): string {
   let bytecode = artifact.bytecode;
   for (const [, libs] of Object.entries(artifact.linkReferences)) {
     for (const [name, references] of Object.entries(libs)) {
@@ -93,7 +115,13 @@ export function linkBytecode(artifact: { bytecode: string; linkReferences: Recor
       if (!address) throw new Error(`Library ${name} has no address to link`);
       for (const { start, length } of references) {
         const offset = 2 + start * 2;
-        bytecode = bytecode.slice(0, offset) + address.toLowerCase().slice(2).padStart(length * 2, "0") + bytecode.slice(offset + length * 2);
+        bytecode =
+          bytecode.slice(0, offset) +
+          address
+            .toLowerCase()
+            .slice(2)
+            .padStart(length * 2, "0") +
+          bytecode.slice(offset + length * 2);
       }
     }
   }
@@ -101,7 +129,11 @@ export function linkBytecode(artifact: { bytecode: string; linkReferences: Recor
 }
 
 /** Creation code with constructor arguments. */
-export async function initCode(step: DeployStep, addresses: ArgumentResolver, catalog: ContractCatalog): Promise<string> {
+export async function initCode(
+  step: DeployStep,
+  addresses: ArgumentResolver,
+  catalog: ContractCatalog,
+): Promise<string> {
   await addresses.prepare(step.args);
   const artifact = await catalog.artifact(step.contract);
   const factory = ContractFactory.fromSolidity({ ...artifact, bytecode: linkBytecode(artifact, step.libraries) });
@@ -114,19 +146,42 @@ export function create2Address(factory: string, salt: string, code: string): str
 }
 
 /** Addresses of CREATE2 deployments whose factory is known: they follow from the factory, salt and code alone. */
-export async function resolveCreate2Addresses(plan: Pick<Plan, "steps">, addresses: ArgumentResolver, catalog: ContractCatalog): Promise<void> {
+export async function resolveCreate2Addresses(
+  plan: Pick<Plan, "steps">,
+  addresses: ArgumentResolver,
+  catalog: ContractCatalog,
+): Promise<void> {
   for (const step of plan.steps) {
-    if (step.kind !== "deploy" || !step.create2 || addresses.deployed[step.record] || !addresses.has(step.create2.factory) || !addresses.has(step.args)) continue;
+    if (
+      step.kind !== "deploy" ||
+      !step.create2 ||
+      addresses.deployed[step.record] ||
+      !addresses.has(step.create2.factory) ||
+      !addresses.has(step.args)
+    )
+      continue;
     const factory = addresses.resolve(step.create2.factory) as string;
-    addresses.deployed[step.record] = create2Address(factory, step.create2.salt, await initCode(step, addresses, catalog));
+    addresses.deployed[step.record] = create2Address(
+      factory,
+      step.create2.salt,
+      await initCode(step, addresses, catalog),
+    );
   }
 }
 
 /** The Create2Factory call that deploys a step's creation `code`: deploy(salt, initCode, expected runtime code hash). */
-export async function create2DeployCall(contract: string, create2: NonNullable<DeployStep["create2"]>, code: string, addresses: ArgumentResolver, catalog: ContractCatalog): Promise<{ to: string; data: string }> {
+export async function create2DeployCall(
+  contract: string,
+  create2: NonNullable<DeployStep["create2"]>,
+  code: string,
+  addresses: ArgumentResolver,
+  catalog: ContractCatalog,
+): Promise<{ to: string; data: string }> {
   const artifact = await catalog.artifact(contract);
   // The runtime code hash is known in advance only without immutables or linked libraries.
-  const plainRuntime = Object.keys(artifact.immutableReferences ?? {}).length === 0 && Object.keys(artifact.deployedLinkReferences ?? {}).length === 0;
+  const plainRuntime =
+    Object.keys(artifact.immutableReferences ?? {}).length === 0 &&
+    Object.keys(artifact.deployedLinkReferences ?? {}).length === 0;
   const expected = plainRuntime ? keccak256(artifact.deployedBytecode) : ZeroHash;
   const data = (await catalog.iface("Create2Factory")).encodeFunctionData("deploy", [create2.salt, code, expected]);
   return { to: addresses.resolve(create2.factory) as string, data };

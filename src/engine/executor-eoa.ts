@@ -66,7 +66,8 @@ export class EoaExecutor {
   /** Fault injection for crash tests (options.fault): dies right after the configured journal write or broadcast. */
   #faultPoint(point: FaultInjection["kind"]): void {
     const fault = this.options.fault;
-    if (fault && fault.kind === point && ++this.#faultCounts[point] === fault.after) process.kill(process.pid, "SIGKILL");
+    if (fault && fault.kind === point && ++this.#faultCounts[point] === fault.after)
+      process.kill(process.pid, "SIGKILL");
   }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
@@ -88,13 +89,29 @@ export class EoaExecutor {
     for (const request of requests) {
       const from = request.from.toLowerCase();
       if (!signable.has(from)) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`)));
+        pending.push(
+          Promise.resolve(
+            this.#failed(
+              request.stepId,
+              `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
+            ),
+          ),
+        );
         continue;
       }
-      if (!nonces.has(from)) nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
+      if (!nonces.has(from))
+        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
       let gas: bigint;
       try {
-        gas = (await this.provider.estimateGas({ from: request.from, to: request.to, data: request.data, value: request.value })) * GAS_HEADROOM_PERCENT / 100n;
+        gas =
+          ((await this.provider.estimateGas({
+            from: request.from,
+            to: request.to,
+            data: request.data,
+            value: request.value,
+          })) *
+            GAS_HEADROOM_PERCENT) /
+          100n;
       } catch (error) {
         pending.push(Promise.resolve(this.#failed(request.stepId, `would revert, not sent: ${reason(error)}`)));
         continue;

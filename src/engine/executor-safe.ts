@@ -47,26 +47,52 @@ export class SafeProposer implements Executor {
 
   async sendWave(requests: TxRequest[]): Promise<WaveOutcome[]> {
     const reader = new Reader(this.provider, this.catalog, await this.provider.getBlockNumber());
-    const chainNonce = (await reader.tryCall({ to: this.safe, contract: "ISafe", fn: "nonce", args: [] })) as bigint | undefined;
-    if (chainNonce === undefined) return requests.map((r) => this.#failed(r.stepId, `${this.safe} (--safe) does not answer nonce() like a Safe on this network; pass the Safe that holds this step's permission`));
+    const chainNonce = (await reader.tryCall({ to: this.safe, contract: "ISafe", fn: "nonce", args: [] })) as
+      bigint | undefined;
+    if (chainNonce === undefined)
+      return requests.map((r) =>
+        this.#failed(
+          r.stepId,
+          `${this.safe} (--safe) does not answer nonce() like a Safe on this network; pass the Safe that holds this step's permission`,
+        ),
+      );
 
     // Proposals of this run whose nonce the Safe has not used yet: the latest one per nonce.
     const open = new Map<string, SafeProposal>();
     for (const entry of this.journal.entries()) {
-      if (entry.type === "proposed" && entry.executor === "safe" && entry.authority.toLowerCase() === this.safe.toLowerCase() && BigInt(entry.nonce) >= chainNonce) open.set(entry.nonce, entry);
+      if (
+        entry.type === "proposed" &&
+        entry.executor === "safe" &&
+        entry.authority.toLowerCase() === this.safe.toLowerCase() &&
+        BigInt(entry.nonce) >= chainNonce
+      )
+        open.set(entry.nonce, entry);
     }
     const outcomes = new Map<string, WaveOutcome>();
     const fresh: TxRequest[] = [];
     for (const request of requests) {
       const covering = [...open.values()].find((p) => p.stepIds.includes(request.stepId));
       if (covering) outcomes.set(request.stepId, this.#awaiting(request.stepId, covering, chainNonce));
-      else if (!request.to) outcomes.set(request.stepId, this.#failed(request.stepId, "a Safe proposal cannot deploy a contract (MultiSendCallOnly makes calls only); let the signer deploy it"));
+      else if (!request.to)
+        outcomes.set(
+          request.stepId,
+          this.#failed(
+            request.stepId,
+            "a Safe proposal cannot deploy a contract (MultiSendCallOnly makes calls only); let the signer deploy it",
+          ),
+        );
       else fresh.push(request);
     }
     if (fresh.length > 0) {
       const nonce = [...open.keys()].reduce((max, n) => (BigInt(n) >= max ? BigInt(n) + 1n : max), chainNonce);
       const proposal = await this.#propose(reader, fresh, nonce);
-      for (const request of fresh) outcomes.set(request.stepId, typeof proposal === "string" ? this.#failed(request.stepId, proposal) : this.#awaiting(request.stepId, proposal, chainNonce));
+      for (const request of fresh)
+        outcomes.set(
+          request.stepId,
+          typeof proposal === "string"
+            ? this.#failed(request.stepId, proposal)
+            : this.#awaiting(request.stepId, proposal, chainNonce),
+        );
     }
     return requests.map((r) => outcomes.get(r.stepId)!);
   }
@@ -81,16 +107,32 @@ export class SafeProposer implements Executor {
       }
     }
     const calls = requests.map((r) => ({ to: r.to!, value: r.value.toString(), data: r.data }));
-    const safeTx = safeTxForBatch(calls, nonce, { address: multiSend, iface: await this.catalog.iface("IMultiSendCallOnly") });
+    const safeTx = safeTxForBatch(calls, nonce, {
+      address: multiSend,
+      iface: await this.catalog.iface("IMultiSendCallOnly"),
+    });
     const hashes = safeTxHashes(this.safe, chainId, safeTx);
     const file = `safe-${nonce}.json`;
-    const proposal: SafeProposal = { executor: "safe", authority: this.safe, id: hashes.safeTxHash, stepIds: requests.map((r) => r.stepId), file, chainId: chainId.toString(), nonce: nonce.toString(), safeTx, ...hashes, calls: calls.length };
+    const proposal: SafeProposal = {
+      executor: "safe",
+      authority: this.safe,
+      id: hashes.safeTxHash,
+      stepIds: requests.map((r) => r.stepId),
+      file,
+      chainId: chainId.toString(),
+      nonce: nonce.toString(),
+      safeTx,
+      ...hashes,
+      calls: calls.length,
+    };
     const batch = buildBatchFile({
       chainId,
       safe: this.safe,
       owner: this.options.owner,
       name: `${this.options.task} ${this.options.planId.slice(0, 10)} nonce ${nonce}`,
-      description: `${this.options.task} on ${this.options.network}, plan ${this.options.planId}, Safe nonce ${nonce}, safeTxHash ${hashes.safeTxHash}: ` + requests.map((r) => this.options.labels[r.stepId] ?? r.stepId).join("; "),
+      description:
+        `${this.options.task} on ${this.options.network}, plan ${this.options.planId}, Safe nonce ${nonce}, safeTxHash ${hashes.safeTxHash}: ` +
+        requests.map((r) => this.options.labels[r.stepId] ?? r.stepId).join("; "),
       createdAt: Date.now(),
       transactions: calls,
     });
@@ -104,7 +146,11 @@ export class SafeProposer implements Executor {
 
   #awaiting(stepId: string, proposal: SafeProposal, chainNonce: bigint): AwaitingOutcome {
     const queue = BigInt(proposal.nonce) - chainNonce;
-    return { stepId, awaiting: proposal, note: `proposed to Safe ${proposal.authority} (nonce ${proposal.nonce}${queue > 0n ? `, after ${queue} earlier Safe transaction(s)` : ""}), safeTxHash ${proposal.id}` };
+    return {
+      stepId,
+      awaiting: proposal,
+      note: `proposed to Safe ${proposal.authority} (nonce ${proposal.nonce}${queue > 0n ? `, after ${queue} earlier Safe transaction(s)` : ""}), safeTxHash ${proposal.id}`,
+    };
   }
 
   #failed(stepId: string, why: string): TxOutcome {

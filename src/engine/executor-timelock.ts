@@ -1,6 +1,12 @@
 import { getAddress } from "ethers";
 import { describeWait } from "../timelock/duration.js";
-import { getTimestampCall, hashOperationBatch, NO_PREDECESSOR, operationState, timelockSalt } from "../timelock/operation.js";
+import {
+  getTimestampCall,
+  hashOperationBatch,
+  NO_PREDECESSOR,
+  operationState,
+  timelockSalt,
+} from "../timelock/operation.js";
 import type { ContractCatalog } from "./contracts.js";
 import { EXECUTOR_STEP_PREFIX, isAwaiting, type AwaitingOutcome, type Executor, type WaveOutcome } from "./executor.js";
 import type { ChainProvider, TxOutcome, TxReceiptSummary, TxRequest } from "./executor-eoa.js";
@@ -48,7 +54,12 @@ export class TimelockExecutor implements Executor {
   #batches(): Map<number, TimelockProposal> {
     const batches = new Map<number, TimelockProposal>();
     for (const entry of this.journal.entries()) {
-      if (entry.type === "proposed" && entry.executor === "timelock" && entry.authority.toLowerCase() === this.timelock.toLowerCase()) batches.set(entry.batch, entry);
+      if (
+        entry.type === "proposed" &&
+        entry.executor === "timelock" &&
+        entry.authority.toLowerCase() === this.timelock.toLowerCase()
+      )
+        batches.set(entry.batch, entry);
     }
     return batches;
   }
@@ -57,8 +68,15 @@ export class TimelockExecutor implements Executor {
     const outcomes = new Map<string, WaveOutcome>();
     const batches = this.#batches();
     const { reader, now } = await this.#reader();
-    if ((await reader.tryCall({ to: this.timelock, contract: "Timelock", fn: "getMinDelay", args: [] })) === undefined) {
-      return requests.map((r) => this.#failed(r.stepId, `${this.timelock} (--timelock) does not answer getMinDelay() like a TimelockController on this network`));
+    if (
+      (await reader.tryCall({ to: this.timelock, contract: "Timelock", fn: "getMinDelay", args: [] })) === undefined
+    ) {
+      return requests.map((r) =>
+        this.#failed(
+          r.stepId,
+          `${this.timelock} (--timelock) does not answer getMinDelay() like a TimelockController on this network`,
+        ),
+      );
     }
     const fresh: TxRequest[] = [];
     const due: TimelockProposal[] = [];
@@ -69,29 +87,69 @@ export class TimelockExecutor implements Executor {
         continue;
       }
       const operation = operationState(await this.#timestamp(reader, batch.id));
-      if (operation.state === "unset") fresh.push(request); // cancelled: schedule again
-      else if (operation.state === "done") outcomes.set(request.stepId, this.#failed(request.stepId, `timelock operation ${batch.id} was executed, but this step's effect is not on chain`));
+      if (operation.state === "unset")
+        fresh.push(request); // cancelled: schedule again
+      else if (operation.state === "done")
+        outcomes.set(
+          request.stepId,
+          this.#failed(
+            request.stepId,
+            `timelock operation ${batch.id} was executed, but this step's effect is not on chain`,
+          ),
+        );
       else if (operation.eta > now) outcomes.set(request.stepId, this.#awaiting(request.stepId, batch, now));
       else if (!due.includes(batch)) due.push(batch);
     }
     // Due batches in their order (each is the next one's predecessor), each executed once for all its steps.
     for (const batch of due.sort((a, b) => a.batch - b.batch)) {
       const mine = requests.filter((r) => batch.stepIds.includes(r.stepId) && !outcomes.has(r.stepId));
-      const data = (await this.catalog.iface("Timelock")).encodeFunctionData("executeBatch", [batch.targets, batch.values, batch.payloads, batch.predecessor, batch.salt]);
+      const data = (await this.catalog.iface("Timelock")).encodeFunctionData("executeBatch", [
+        batch.targets,
+        batch.values,
+        batch.payloads,
+        batch.predecessor,
+        batch.salt,
+      ]);
       const [sent] = await this.sender.sendWave(
-        [{ stepId: `${EXECUTOR_STEP_PREFIX}timelock:execute:${batch.batch}`, from: this.options.signer, to: this.timelock, data, value: 0n }],
+        [
+          {
+            stepId: `${EXECUTOR_STEP_PREFIX}timelock:execute:${batch.batch}`,
+            from: this.options.signer,
+            to: this.timelock,
+            data,
+            value: 0n,
+          },
+        ],
         (_id, hash) => onSent(mine[0].stepId, hash),
       );
-      for (const request of mine) outcomes.set(request.stepId, "error" in sent ? { stepId: request.stepId, error: `executeBatch of timelock operation ${batch.id}: ${sent.error}` } : isAwaiting(sent) ? sent : { stepId: request.stepId, receipt: sent.receipt });
+      for (const request of mine)
+        outcomes.set(
+          request.stepId,
+          "error" in sent
+            ? { stepId: request.stepId, error: `executeBatch of timelock operation ${batch.id}: ${sent.error}` }
+            : isAwaiting(sent)
+              ? sent
+              : { stepId: request.stepId, receipt: sent.receipt },
+        );
     }
     if (fresh.length > 0) {
       const scheduled = await this.#schedule(fresh, batches, onSent);
-      for (const request of fresh) outcomes.set(request.stepId, typeof scheduled === "string" ? { stepId: request.stepId, error: scheduled } : this.#awaiting(request.stepId, scheduled.proposal, scheduled.now, scheduled.receipt));
+      for (const request of fresh)
+        outcomes.set(
+          request.stepId,
+          typeof scheduled === "string"
+            ? { stepId: request.stepId, error: scheduled }
+            : this.#awaiting(request.stepId, scheduled.proposal, scheduled.now, scheduled.receipt),
+        );
     }
     return requests.map((r) => outcomes.get(r.stepId)!);
   }
 
-  async #schedule(requests: TxRequest[], batches: Map<number, TimelockProposal>, onSent: (stepId: string, hash: string) => void): Promise<{ proposal: TimelockProposal; now: number; receipt?: TxReceiptSummary } | string> {
+  async #schedule(
+    requests: TxRequest[],
+    batches: Map<number, TimelockProposal>,
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<{ proposal: TimelockProposal; now: number; receipt?: TxReceiptSummary } | string> {
     const iface = await this.catalog.iface("Timelock");
     const previous = [...batches.values()].sort((a, b) => b.batch - a.batch)[0];
     const batch = (previous?.batch ?? 0) + 1;
@@ -101,22 +159,54 @@ export class TimelockExecutor implements Executor {
     const predecessor = previous?.id ?? NO_PREDECESSOR;
     const salt = timelockSalt(this.options.planId, batch);
     let { reader } = await this.#reader();
-    const delay = (await reader.call({ to: this.timelock, contract: "Timelock", fn: "getMinDelay", args: [] })) as bigint;
+    const delay = (await reader.call({
+      to: this.timelock,
+      contract: "Timelock",
+      fn: "getMinDelay",
+      args: [],
+    })) as bigint;
     const id = hashOperationBatch(targets, values, payloads, predecessor, salt);
     let receipt: TxReceiptSummary | undefined;
     // Scheduled already by an earlier process that stopped before journaling it: only the journal entry is missing.
     if (operationState(await this.#timestamp(reader, id)).state === "unset") {
       const data = iface.encodeFunctionData("scheduleBatch", [targets, values, payloads, predecessor, salt, delay]);
-      const [sent] = await this.sender.sendWave([{ stepId: `${EXECUTOR_STEP_PREFIX}timelock:schedule:${batch}`, from: this.options.signer, to: this.timelock, data, value: 0n }], (_id, hash) => onSent(requests[0].stepId, hash));
+      const [sent] = await this.sender.sendWave(
+        [
+          {
+            stepId: `${EXECUTOR_STEP_PREFIX}timelock:schedule:${batch}`,
+            from: this.options.signer,
+            to: this.timelock,
+            data,
+            value: 0n,
+          },
+        ],
+        (_id, hash) => onSent(requests[0].stepId, hash),
+      );
       if ("error" in sent) return `scheduleBatch on timelock ${this.timelock}: ${sent.error}`;
-      if (isAwaiting(sent)) return `scheduleBatch on timelock ${this.timelock} cannot itself wait for another authority`;
-      if (sent.receipt.status !== 1) return `scheduleBatch on timelock ${this.timelock} reverted (${sent.receipt.hash}); the signer needs PROPOSER_ROLE`;
+      if (isAwaiting(sent))
+        return `scheduleBatch on timelock ${this.timelock} cannot itself wait for another authority`;
+      if (sent.receipt.status !== 1)
+        return `scheduleBatch on timelock ${this.timelock} reverted (${sent.receipt.hash}); the signer needs PROPOSER_ROLE`;
       receipt = sent.receipt;
     }
     const latest = await this.#reader();
     reader = latest.reader;
     const eta = Number(await this.#timestamp(reader, id));
-    const proposal: TimelockProposal = { executor: "timelock", authority: this.timelock, id, stepIds: requests.map((r) => r.stepId), batch, targets, values, payloads, predecessor, salt, delay: delay.toString(), eta, ...(receipt ? { scheduledBy: receipt.hash } : {}) };
+    const proposal: TimelockProposal = {
+      executor: "timelock",
+      authority: this.timelock,
+      id,
+      stepIds: requests.map((r) => r.stepId),
+      batch,
+      targets,
+      values,
+      payloads,
+      predecessor,
+      salt,
+      delay: delay.toString(),
+      eta,
+      ...(receipt ? { scheduledBy: receipt.hash } : {}),
+    };
     this.journal.append({ type: "proposed", at: new Date().toISOString(), ...proposal });
     return { proposal, now: latest.now, receipt };
   }

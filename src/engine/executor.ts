@@ -57,7 +57,10 @@ export class RoutingExecutor implements Executor {
     const outcomes: WaveOutcome[] = new Array(requests.length);
     for (const [executor, indexes] of groups) {
       if (indexes.length === 0) continue;
-      const results = await executor.sendWave(indexes.map((i) => requests[i]), onSent);
+      const results = await executor.sendWave(
+        indexes.map((i) => requests[i]),
+        onSent,
+      );
       indexes.forEach((index, k) => (outcomes[index] = results[k]));
     }
     return outcomes;

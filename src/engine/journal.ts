@@ -16,7 +16,15 @@ export interface TxFields {
   type: "0x2";
 }
 
-export type ReceiptEntry = { type: "receipt"; stepId: string; hash: string; status: number; blockNumber: number; contractAddress: string | null; gasUsed: string };
+export type ReceiptEntry = {
+  type: "receipt";
+  stepId: string;
+  hash: string;
+  status: number;
+  blockNumber: number;
+  contractAddress: string | null;
+  gasUsed: string;
+};
 
 export type JournalEntry =
   | { type: "plan"; planId: string; at: string }
@@ -36,7 +44,9 @@ export class Journal {
 
   entries(): JournalEntry[] {
     if (!existsSync(this.file)) return [];
-    const lines = readFileSync(this.file, "utf8").split("\n").filter((line) => line.trim() !== "");
+    const lines = readFileSync(this.file, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "");
     const entries: JournalEntry[] = [];
     for (const [index, line] of lines.entries()) {
       try {
@@ -60,4 +70,3 @@ export class Journal {
     }
   }
 }
-

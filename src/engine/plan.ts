@@ -6,7 +6,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {
     if (typeof v === "bigint") return v.toString();
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, (v as Record<string, unknown>)[k]]),
+      );
     }
     return v;
   });
@@ -22,7 +26,8 @@ export function makePlan(content: Omit<Plan, "id">): Plan {
   for (const step of content.steps) {
     if (ids.has(step.id)) throw new Error(`Plan has two steps with id ${step.id}`);
     for (const dependency of step.dependsOn) {
-      if (!ids.has(dependency)) throw new Error(`Step ${step.id} depends on ${dependency}, which is not an earlier step`);
+      if (!ids.has(dependency))
+        throw new Error(`Step ${step.id} depends on ${dependency}, which is not an earlier step`);
     }
     ids.add(step.id);
   }
@@ -42,13 +47,19 @@ export function driftBetween(plan: Plan, currentFacts: Record<string, string>): 
   const changes: FactChange[] = [];
   for (const fact of [...keys].sort()) {
     if (written.has(fact)) continue;
-    if (plan.facts[fact] !== currentFacts[fact]) changes.push({ fact, planned: plan.facts[fact], now: currentFacts[fact] });
+    if (plan.facts[fact] !== currentFacts[fact])
+      changes.push({ fact, planned: plan.facts[fact], now: currentFacts[fact] });
   }
   return changes;
 }
 
 export function isEncoded(value: unknown): value is Encoded {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $encode?: unknown }).$encode === "object";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { $encode?: unknown }).$encode === "object"
+  );
 }
 
 /** True when `value` holds calldata encoded at apply time anywhere inside it. */
@@ -60,7 +71,12 @@ export function containsEncoded(value: Value): boolean {
 }
 
 export function isRef(value: unknown): value is { $ref: string } {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { $ref?: unknown }).$ref === "string"
+  );
 }
 
 /** A value for people: references shown as <new Name>, labelled values by their label, nested values inline. */
@@ -69,7 +85,10 @@ export function describeValue(value: Value, labels: Record<string, string> = {})
   if (isRef(value)) return `<new ${value.$ref}>`;
   if (isEncoded(value)) return `${value.$encode.fn}(${value.$encode.args.map(describe).join(", ")})`;
   if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
-  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(", ")}}`;
+  if (value !== null && typeof value === "object")
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${describe(v)}`)
+      .join(", ")}}`;
   return labels[String(value).toLowerCase()] ?? String(value);
 }
 
@@ -77,9 +96,18 @@ export function describeValue(value: Value, labels: Record<string, string> = {})
 export function describeStep(step: Step, labels: Record<string, string> = {}): string[] {
   const describe = (v: Value) => describeValue(v, labels);
   if (step.kind === "deploy") {
-    const libraries = Object.entries(step.libraries).map(([name, address]) => `${name}=${address}`).join(", ");
-    return [`deploy ${step.contract}(${step.args.map(describe).join(", ")})${libraries ? ` linking ${libraries}` : ""}`];
+    const libraries = Object.entries(step.libraries)
+      .map(([name, address]) => `${name}=${address}`)
+      .join(", ");
+    return [
+      `deploy ${step.contract}(${step.args.map(describe).join(", ")})${libraries ? ` linking ${libraries}` : ""}`,
+    ];
   }
   const lines = step.actions.map((a) => `${describe(a.call.to)}.${a.call.fn}(${a.call.args.map(describe).join(", ")})`);
-  return step.actions.length > 1 ? [`multicall of ${step.actions.length} calls to ${describe(step.actions[0].call.to)}:`, ...lines.map((l) => `  ${l}`)] : lines;
+  return step.actions.length > 1
+    ? [
+        `multicall of ${step.actions.length} calls to ${describe(step.actions[0].call.to)}:`,
+        ...lines.map((l) => `  ${l}`),
+      ]
+    : lines;
 }

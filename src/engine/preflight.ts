@@ -33,7 +33,13 @@ function revertReason(iface: Interface, error: unknown, labels: Record<string, s
 /** The actions to simulate, in plan order: not on chain yet, aimed at an existing contract, calldata known now. */
 async function pendingActions(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<Pending[]> {
   const pendingIds = new Set(pending.map((s) => s.id));
-  const placeholders = new Addresses({ ...Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))), ...addresses.deployed }, reader.catalog);
+  const placeholders = new Addresses(
+    {
+      ...Object.fromEntries(plan.steps.flatMap((s) => (s.kind === "deploy" ? [[s.record, PLACEHOLDER_ADDRESS]] : []))),
+      ...addresses.deployed,
+    },
+    reader.catalog,
+  );
   const out: Pending[] = [];
   for (const step of pending) {
     if (step.kind !== "call") continue;
@@ -44,7 +50,10 @@ async function pendingActions(plan: Plan, reader: Reader, pending: Step[], addre
       if (typeof action.call.to !== "string" || action.call.args.some(containsEncoded)) continue;
       if (await actionDone(reader, action, addresses)) continue;
       const iface = await reader.catalog.iface(action.call.contract);
-      const data = iface.encodeFunctionData(action.call.fn, action.call.args.map((a: Value) => placeholders.resolve(a)));
+      const data = iface.encodeFunctionData(
+        action.call.fn,
+        action.call.args.map((a: Value) => placeholders.resolve(a)),
+      );
       out.push({ step, action, to: action.call.to, data });
     }
   }
@@ -56,7 +65,13 @@ function runs(actions: Pending[]): Pending[][] {
   const groups: Pending[][] = [];
   for (const action of actions) {
     const last = groups.at(-1)?.[0];
-    if (last && last.step.from === action.step.from && last.to.toLowerCase() === action.to.toLowerCase() && last.action.call.contract === action.action.call.contract) groups.at(-1)!.push(action);
+    if (
+      last &&
+      last.step.from === action.step.from &&
+      last.to.toLowerCase() === action.to.toLowerCase() &&
+      last.action.call.contract === action.action.call.contract
+    )
+      groups.at(-1)!.push(action);
     else groups.push([action]);
   }
   return groups;
@@ -68,25 +83,47 @@ function runs(actions: Pending[]): Pending[][] {
  * effect of those before it (a temporary admin role granted earlier); the first failing one is found by bisection.
  * Throws SignerCannotError naming the step, the call, the decoded revert and `fix`.
  */
-export async function simulatePending(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses, fix: string | ((action: CallAction) => string)): Promise<void> {
+export async function simulatePending(
+  plan: Plan,
+  reader: Reader,
+  pending: Step[],
+  addresses: Addresses,
+  fix: string | ((action: CallAction) => string),
+): Promise<void> {
   for (const group of runs(await pendingActions(plan, reader, pending, addresses))) {
     const { step, action, to } = group[0];
     const iface = await reader.catalog.iface(action.call.contract);
     const batched = group.length > 1 && iface.getFunction("multicall") !== null;
     const attempt = (n: number): Promise<unknown> => {
-      const data = batched ? iface.encodeFunctionData("multicall", [group.slice(0, n).map((p) => p.data)]) : group[n - 1].data;
-      return reader.provider.call({ from: step.from, to, data, blockTag: reader.block }).then(() => undefined, (error: unknown) => error ?? new Error("reverted"));
+      const data = batched
+        ? iface.encodeFunctionData("multicall", [group.slice(0, n).map((p) => p.data)])
+        : group[n - 1].data;
+      return reader.provider.call({ from: step.from, to, data, blockTag: reader.block }).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error("reverted"),
+      );
     };
-    const failing = batched ? await firstFailing(attempt, group.length) : await firstFailingAlone(attempt, group.length);
+    const failing = batched
+      ? await firstFailing(attempt, group.length)
+      : await firstFailingAlone(attempt, group.length);
     if (!failing) continue;
     const failed = group[failing.index];
     const call = `${failed.action.call.contract} ${failed.to}.${failed.action.call.fn}(${failed.action.call.args.map((a) => describeValue(a, plan.labels)).join(", ")})`;
-    throw new SignerCannotError(failed.step.from, failed.step.label, call, revertReason(iface, failing.error, plan.labels), typeof fix === "string" ? fix : fix(failed.action));
+    throw new SignerCannotError(
+      failed.step.from,
+      failed.step.label,
+      call,
+      revertReason(iface, failing.error, plan.labels),
+      typeof fix === "string" ? fix : fix(failed.action),
+    );
   }
 }
 
 /** Each action alone (no multicall): the first that reverts. */
-async function firstFailingAlone(attempt: (n: number) => Promise<unknown>, count: number): Promise<{ index: number; error: unknown } | undefined> {
+async function firstFailingAlone(
+  attempt: (n: number) => Promise<unknown>,
+  count: number,
+): Promise<{ index: number; error: unknown } | undefined> {
   for (let n = 1; n <= count; n++) {
     const error = await attempt(n);
     if (error !== undefined) return { index: n - 1, error };
@@ -95,7 +132,10 @@ async function firstFailingAlone(attempt: (n: number) => Promise<unknown>, count
 }
 
 /** The shortest failing prefix of a multicall, by bisection (attempt(n) runs the first n actions). */
-async function firstFailing(attempt: (n: number) => Promise<unknown>, count: number): Promise<{ index: number; error: unknown } | undefined> {
+async function firstFailing(
+  attempt: (n: number) => Promise<unknown>,
+  count: number,
+): Promise<{ index: number; error: unknown } | undefined> {
   let error = await attempt(count);
   if (error === undefined) return undefined;
   let [low, high] = [1, count]; // attempt(high) fails

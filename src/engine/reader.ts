@@ -197,7 +197,10 @@ export class Reader {
     for (const item of items) {
       const size = callBytes(item.data);
       const cost = item.pending.read.gas ?? DEFAULT_CALL_GAS;
-      const full = current.length >= this.#options.maxCallsPerRequest || bytes + size > this.#options.maxCalldataBytes || gas + cost > this.#options.maxGasPerRequest;
+      const full =
+        current.length >= this.#options.maxCallsPerRequest ||
+        bytes + size > this.#options.maxCalldataBytes ||
+        gas + cost > this.#options.maxGasPerRequest;
       if (current.length > 0 && full) {
         chunks.push(current);
         current = [];
@@ -235,7 +238,9 @@ export class Reader {
    */
   async #aggregate(items: Encoded[], confirming = false): Promise<void> {
     const multicall = await this.catalog.iface("Multicall3");
-    const data = multicall.encodeFunctionData("aggregate3", [items.map((item) => ({ target: item.pending.read.to, allowFailure: true, callData: item.data }))]);
+    const data = multicall.encodeFunctionData("aggregate3", [
+      items.map((item) => ({ target: item.pending.read.to, allowFailure: true, callData: item.data })),
+    ]);
     let raw: string;
     try {
       this.#requests++;
@@ -243,7 +248,10 @@ export class Reader {
     } catch {
       if (items.length === 1) return this.#plain(items);
       const half = Math.ceil(items.length / 2);
-      await Promise.all([this.#aggregate(items.slice(0, half), confirming), this.#aggregate(items.slice(half), confirming)]);
+      await Promise.all([
+        this.#aggregate(items.slice(0, half), confirming),
+        this.#aggregate(items.slice(half), confirming),
+      ]);
       return;
     }
     if (raw === "0x") {
@@ -273,7 +281,10 @@ export class Reader {
       for (const { item, data } of unclear) item.pending.settle({ ok: false, error: revertError(item, data) });
       return;
     }
-    await this.#aggregate(unclear.map((u) => u.item), true);
+    await this.#aggregate(
+      unclear.map((u) => u.item),
+      true,
+    );
   }
 }
 

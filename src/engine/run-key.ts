@@ -31,21 +31,33 @@ export const runKeys = {
   /** corevault:redeploy of `oldVault`. */
   corevaultRedeploy: (oldVault: string) => `corevault-redeploy-${oldVault.toLowerCase()}`,
   /** orderbook:rewire onto `vault`: "cut" rewires each diamond in place, any other strategy redeploys the OrderBooks. */
-  orderbookRewire: (strategy: string, vault: string) => `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
+  orderbookRewire: (strategy: string, vault: string) =>
+    `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
   /** corevault:regrant-roles on `vault`; `digest` names the desired graph, so a changed graph starts a new run. */
   regrantRoles: (vault: string, digest: string) => `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`,
   /** cutover:transfer-ownership of the system whose CORE_VAULT is `vault` (undefined: "system") to `to`. */
-  transferOwnership: (vault: string | undefined, to: string) => `transfer-ownership-${vault?.toLowerCase() ?? "system"}-to-${to.toLowerCase()}`,
+  transferOwnership: (vault: string | undefined, to: string) =>
+    `transfer-ownership-${vault?.toLowerCase() ?? "system"}-to-${to.toLowerCase()}`,
   /** diamond:stage-plan / diamond:rollback staging of the change `id`. */
   diamondStage: (id: string) => `diamond-stage-${id}`,
   /** diamond:apply-plan / diamond:rollback applying the change `id`. */
   diamondApply: (id: string) => `diamond-apply-${id}`,
   /** diamond:plan deploying the facets `names` (in any order). */
-  diamondFacets: (names: string[]) => `diamond-facets-${keccak256(toUtf8Bytes(names.slice().sort().join(","))).slice(2, 18)}`,
+  diamondFacets: (names: string[]) =>
+    `diamond-facets-${keccak256(toUtf8Bytes(names.slice().sort().join(","))).slice(2, 18)}`,
 };
 
 // Longest prefixes first: "orderbook-redeploy-" must not be read as a CoreVault redeploy, nor the reverse.
-const PREFIXES: RunKind[] = ["corevault-regrant-roles", "corevault-redeploy", "orderbook-rewire", "orderbook-redeploy", "transfer-ownership", "diamond-stage", "diamond-apply", "diamond-facets"];
+const PREFIXES: RunKind[] = [
+  "corevault-regrant-roles",
+  "corevault-redeploy",
+  "orderbook-rewire",
+  "orderbook-redeploy",
+  "transfer-ownership",
+  "diamond-stage",
+  "diamond-apply",
+  "diamond-facets",
+];
 
 /** The kind and subject of a run key; undefined for a folder no known task writes. */
 export function parseRunKey(key: string): ParsedRunKey | undefined {
@@ -64,7 +76,12 @@ export function parseRunKey(key: string): ParsedRunKey | undefined {
 }
 
 /** The kinds of run that act on a vault they name: its redeploy, OrderBooks moved to it, its roles regranted. */
-const VAULT_RUNS: RunKind[] = ["corevault-redeploy", "orderbook-rewire", "orderbook-redeploy", "corevault-regrant-roles"];
+const VAULT_RUNS: RunKind[] = [
+  "corevault-redeploy",
+  "orderbook-rewire",
+  "orderbook-redeploy",
+  "corevault-regrant-roles",
+];
 
 /** True when the run `key` names is aimed at `vault` (see VAULT_RUNS). */
 export function runAimsAt(key: string, vault: string): boolean {

@@ -1,7 +1,17 @@
 // The run store: every run of a network lives in deployments/<network>/.cutover/<runKey>/ as its plan.json and its
 // write-ahead journal.jsonl. This is the one place that finds runs and reads them (plan, journal entries, receipts,
 // deployed addresses); the Journal (journal.ts) is the append + fsync writer.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { Journal, type JournalEntry, type ReceiptEntry, type TxFields } from "./journal.js";
 import type { Plan } from "./types.js";
@@ -19,7 +29,11 @@ export class RunStore {
   readonly dir: string;
   readonly journal: Journal;
 
-  constructor(root: string, network: string, readonly runKey: string) {
+  constructor(
+    root: string,
+    network: string,
+    readonly runKey: string,
+  ) {
     this.dir = path.join(RunStore.runsDir(root, network), runKey);
     this.journal = new Journal(path.join(this.dir, "journal.jsonl"));
   }
@@ -93,7 +107,9 @@ export class RunStore {
 
   /** Successful receipts by step id. */
   confirmedReceipts(): Map<string, ReceiptEntry> {
-    return new Map(this.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])));
+    return new Map(
+      this.entries().flatMap((e) => (e.type === "receipt" && e.status === 1 ? [[e.stepId, e] as const] : [])),
+    );
   }
 
   /** What the plan's deploy steps deployed, from confirmed receipts only: record name -> address (as the receipt has it). */

@@ -84,7 +84,10 @@ export interface RunOutcome<S = unknown> {
 }
 
 /** The Plan wrapper around a planner's steps: everything but the id. */
-export function planContent(meta: Pick<Plan, "task" | "runKey" | "network" | "chainId" | "observedBlock" | "facts" | "known">, body: PlanBody): Omit<Plan, "id"> {
+export function planContent(
+  meta: Pick<Plan, "task" | "runKey" | "network" | "chainId" | "observedBlock" | "facts" | "known">,
+  body: PlanBody,
+): Omit<Plan, "id"> {
   return { ...meta, steps: body.steps, notes: body.notes ?? [], labels: body.labels ?? {} };
 }
 
@@ -111,7 +114,13 @@ export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
   const oneSender = senders.size === 1;
   const lines = plan.steps.flatMap((step, i) => {
     const [first, ...rest] = describeStep(step, plan.labels);
-    const head = [String(i + 1), alreadyDone.has(step.id) ? "done" : "to send", step.label, ...(oneSender ? [] : [step.from]), first];
+    const head = [
+      String(i + 1),
+      alreadyDone.has(step.id) ? "done" : "to send",
+      step.label,
+      ...(oneSender ? [] : [step.from]),
+      first,
+    ];
     return [head, ...rest.map((line) => [...head.slice(0, -1).map(() => ""), line])];
   });
   return [
@@ -136,19 +145,32 @@ async function confirm(question: string): Promise<boolean> {
  * The run's plan: the stored one when this run has one (refused when the chain drifted or these options would plan
  * differently what remains to do), else a new one from the observation.
  */
-async function choosePlan<S>(planner: Planner<S>, observed: Observed<S>, meta: PlanMeta, store: RunStore, reader: Reader, replan: boolean): Promise<Plan> {
+async function choosePlan<S>(
+  planner: Planner<S>,
+  observed: Observed<S>,
+  meta: PlanMeta,
+  store: RunStore,
+  reader: Reader,
+  replan: boolean,
+): Promise<Plan> {
   const planFrom = async (facts: Record<string, string>, block: number, known: Record<string, string>) =>
     planContent({ ...meta, facts, observedBlock: block, known }, await planner.plan(observed.state, facts, known));
   const stored = store.loadPlan();
-  if (!stored || replan) return makePlan(await planFrom(observed.facts, reader.block, stored ? knownFromJournal(store, stored) : {}));
+  if (!stored || replan)
+    return makePlan(await planFrom(observed.facts, reader.block, stored ? knownFromJournal(store, stored) : {}));
   const changes = driftBetween(stored, observed.facts);
   if (changes.length > 0) throw new DriftError(stored, changes);
   // Steps already on chain are history: only what remains to do must match what these options would do now.
   const known = knownFromJournal(store, stored);
-  const candidate = planner.planFromStoredFacts ? await planFrom(stored.facts, stored.observedBlock, stored.known) : await planFrom(observed.facts, reader.block, stored.known);
+  const candidate = planner.planFromStoredFacts
+    ? await planFrom(stored.facts, stored.observedBlock, stored.known)
+    : await planFrom(observed.facts, reader.block, stored.known);
   const storedDone = (await finishedSteps(stored, reader, known, reader.catalog)).finished;
   const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog)).finished;
-  const differences = stepDifferences(stored.steps.filter((s) => !storedDone.has(s.id)), candidate.steps.filter((s) => !candidateDone.has(s.id)));
+  const differences = stepDifferences(
+    stored.steps.filter((s) => !storedDone.has(s.id)),
+    candidate.steps.filter((s) => !candidateDone.has(s.id)),
+  );
   if (differences.length > 0) throw new InputsChangedError(stored, differences);
   return stored;
 }
@@ -156,21 +178,53 @@ async function choosePlan<S>(planner: Planner<S>, observed: Observed<S>, meta: P
 type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
 
 /** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
-function buildExecutor(conn: NetworkConnection, plan: Plan, store: RunStore, catalog: ContractCatalog, signers: string[], local: boolean, options: RunOptions): Executor {
+function buildExecutor(
+  conn: NetworkConnection,
+  plan: Plan,
+  store: RunStore,
+  catalog: ContractCatalog,
+  signers: string[],
+  local: boolean,
+  options: RunOptions,
+): Executor {
   const provider = conn.ethers.provider;
-  const eoa = new EoaExecutor(provider, store.journal, { confirmations: options.confirmations, pipeline: options.pipeline, pollIntervalMs: local ? 20 : 2_000, signers, fault: options.fault });
+  const eoa = new EoaExecutor(provider, store.journal, {
+    confirmations: options.confirmations,
+    pipeline: options.pipeline,
+    pollIntervalMs: local ? 20 : 2_000,
+    signers,
+    fault: options.fault,
+  });
   const routes: Record<string, Executor> = {};
   const choice = options.executor;
   if (choice?.safe) {
     const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
-    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, { safe: choice.safe, runDir: store.dir, planId: plan.id, task: plan.task, network: plan.network, owner: choice.signer ?? signers[0], labels });
+    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, {
+      safe: choice.safe,
+      runDir: store.dir,
+      planId: plan.id,
+      task: plan.task,
+      network: plan.network,
+      owner: choice.signer ?? signers[0],
+      labels,
+    });
   }
-  if (choice?.timelock) routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, { timelock: choice.timelock, signer: choice.signer ?? signers[0], planId: plan.id });
+  if (choice?.timelock)
+    routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, {
+      timelock: choice.timelock,
+      signer: choice.signer ?? signers[0],
+      planId: plan.id,
+    });
   return Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
 }
 
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
-export async function runCutover<S>(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, planner: Planner<S>, options: RunOptions): Promise<RunOutcome<S>> {
+export async function runCutover<S>(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  planner: Planner<S>,
+  options: RunOptions,
+): Promise<RunOutcome<S>> {
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
@@ -179,22 +233,49 @@ export async function runCutover<S>(hre: HardhatRuntimeEnvironment, conn: Networ
   const chainId = Number((await provider.getNetwork()).chainId);
   const observed = await planner.observe(reader);
   const stored = store.loadPlan();
-  const plan = await choosePlan(planner, observed, { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId }, store, reader, options.replan);
+  const plan = await choosePlan(
+    planner,
+    observed,
+    { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId },
+    store,
+    reader,
+    options.replan,
+  );
 
-  const { finished: alreadyDone, addresses } = await finishedSteps(plan, reader, knownFromJournal(store, plan), catalog);
-  await planner.preflight?.(plan, reader, plan.steps.filter((s) => !alreadyDone.has(s.id)), addresses);
+  const { finished: alreadyDone, addresses } = await finishedSteps(
+    plan,
+    reader,
+    knownFromJournal(store, plan),
+    catalog,
+  );
+  await planner.preflight?.(
+    plan,
+    reader,
+    plan.steps.filter((s) => !alreadyDone.has(s.id)),
+    addresses,
+  );
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(renderPlan(plan, alreadyDone));
 
-  const outcome: RunOutcome<S> = { plan, state: observed.state, planFile: store.planFile, completedNow: false, alreadyDone: [...alreadyDone] };
+  const outcome: RunOutcome<S> = {
+    plan,
+    state: observed.state,
+    planFile: store.planFile,
+    completedNow: false,
+    alreadyDone: [...alreadyDone],
+  };
   if (options.planOnly) return outcome;
   const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
   const local = await isLocalNetwork(conn);
   if (toSend > 0 && !local && !options.yes) {
     const ok = await confirm(`Send ${toSend} step(s) to ${conn.networkName} (chain ${plan.chainId})? [y/N] `);
-    if (!ok) throw new HardhatPluginError(PLUGIN_ID, `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`);
+    if (!ok)
+      throw new HardhatPluginError(
+        PLUGIN_ID,
+        `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`,
+      );
   }
   const signers = (await conn.ethers.getSigners()).map((s) => s.address);
   const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);

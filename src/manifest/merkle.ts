@@ -31,7 +31,9 @@ const LEAF_PREFIX = "0x00";
 const NODE_PREFIX = "0x01";
 
 export function manifestLeaf(selector: string, facet: string, codehash: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes4", "address", "bytes32"], [selector, getAddress(facet), codehash]));
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["bytes4", "address", "bytes32"], [selector, getAddress(facet), codehash]),
+  );
 }
 
 export function hashLeafNode(leaf: string): string {
@@ -69,7 +71,12 @@ export function buildManifestTree(entries: readonly ManifestEntry[]): ManifestTr
   return { root: level[0], leaves, proofs };
 }
 
-export function verifyManifestProof(root: string, entry: ManifestEntry, proof: readonly string[], isRight: readonly boolean[]): boolean {
+export function verifyManifestProof(
+  root: string,
+  entry: ManifestEntry,
+  proof: readonly string[],
+  isRight: readonly boolean[],
+): boolean {
   if (proof.length !== isRight.length) return false;
   let node = hashLeafNode(manifestLeaf(entry.selector, entry.facet, entry.codehash));
   for (let i = 0; i < proof.length; i++) {

@@ -1,4 +1,15 @@
-import { Contract, ContractFactory, Wallet, type InterfaceAbi, keccak256, parseEther, parseUnits, toUtf8Bytes, type Signer, type TransactionReceipt } from "ethers";
+import {
+  Contract,
+  ContractFactory,
+  Wallet,
+  type InterfaceAbi,
+  keccak256,
+  parseEther,
+  parseUnits,
+  toUtf8Bytes,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -28,8 +39,35 @@ export interface DeploySystemOptions {
   onProgress?: (message: string) => void;
 }
 
-const ORDERBOOK_FACETS = ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet", "OrderBookTradingFacet", "OrderBookViewFacet"] as const;
-const SYMBOLS = ["BTC", "ETH", "SOL", "ARB", "OP", "AVAX", "LINK", "DOGE", "MATIC", "ATOM", "NEAR", "APT", "SUI", "INJ", "TIA", "SEI", "LTC", "XRP", "ADA", "DOT"];
+const ORDERBOOK_FACETS = [
+  "DiamondCutFacet",
+  "DiamondLoupeFacet",
+  "OwnershipFacet",
+  "OrderBookTradingFacet",
+  "OrderBookViewFacet",
+] as const;
+const SYMBOLS = [
+  "BTC",
+  "ETH",
+  "SOL",
+  "ARB",
+  "OP",
+  "AVAX",
+  "LINK",
+  "DOGE",
+  "MATIC",
+  "ATOM",
+  "NEAR",
+  "APT",
+  "SUI",
+  "INJ",
+  "TIA",
+  "SEI",
+  "LTC",
+  "XRP",
+  "ADA",
+  "DOT",
+];
 const SETTLEMENT_OPERATORS = 2;
 const POSITIONS_PER_USER = 3;
 const FACET_CUT_ADD = 0;
@@ -54,10 +92,18 @@ export function marketSymbol(index: number): string {
 
 export function validateDeploySystemOptions(options: DeploySystemOptions): void {
   if (!Number.isInteger(options.markets) || options.markets < 1 || options.markets > 5_000) {
-    throw new CutoverInputError("--markets", options.markets, "give a whole number of markets from 1 to 5000, e.g. --markets 20");
+    throw new CutoverInputError(
+      "--markets",
+      options.markets,
+      "give a whole number of markets from 1 to 5000, e.g. --markets 20",
+    );
   }
   if (!Number.isInteger(options.users) || options.users < 0 || options.users === 1 || options.users > 500) {
-    throw new CutoverInputError("--users", options.users, "give 0, or 2 to 500 users: every trade needs a counterparty, e.g. --users 6");
+    throw new CutoverInputError(
+      "--users",
+      options.users,
+      "give 0, or 2 to 500 users: every trade needs a counterparty, e.g. --users 6",
+    );
   }
   if (options.factory !== "updatable" && options.factory !== "immutable") {
     throw new CutoverInputError("--factory", options.factory, "use --factory updatable or --factory immutable");
@@ -80,13 +126,21 @@ class SystemDeployer {
     readonly progress: (message: string) => void,
   ) {}
 
-  async confirm(sent: Promise<{ wait: () => Promise<TransactionReceipt | null> }>, what: string): Promise<TransactionReceipt> {
+  async confirm(
+    sent: Promise<{ wait: () => Promise<TransactionReceipt | null> }>,
+    what: string,
+  ): Promise<TransactionReceipt> {
     const receipt = await (await sent).wait();
     if (receipt === null || receipt.status !== 1) throw new Error(`Transaction failed: ${what}`);
     return receipt;
   }
 
-  async deploy(recordName: string, artifactName: string, args: unknown[], libraries: Record<string, string> = {}): Promise<Contract> {
+  async deploy(
+    recordName: string,
+    artifactName: string,
+    args: unknown[],
+    libraries: Record<string, string> = {},
+  ): Promise<Contract> {
     const artifact = await loadArtifact(this.hre, artifactName);
     const factory = await this.conn.ethers.getContractFactoryFromArtifact(artifact, { signer: this.admin, libraries });
     const contract = (await factory.deploy(...args)) as unknown as Contract;
@@ -111,7 +165,13 @@ class SystemDeployer {
   async placeOrder(book: Contract, trader: Signer, isBuy: boolean, price: bigint, size: bigint): Promise<bigint> {
     const receipt = await this.confirm((book.connect(trader) as Contract).placeOrder(isBuy, price, size), "placeOrder");
     const placed = receipt.logs
-      .map((log) => { try { return book.interface.parseLog(log); } catch { return null; } })
+      .map((log) => {
+        try {
+          return book.interface.parseLog(log);
+        } catch {
+          return null;
+        }
+      })
       .find((parsed) => parsed?.name === "OrderPlaced");
     if (!placed) throw new Error("placeOrder: no OrderPlaced event in the receipt");
     return placed.args.orderId as bigint;
@@ -130,7 +190,11 @@ interface CoreContracts {
 }
 
 /** USDC, the vault's libraries, CoreVault, LiquidationManager, CollateralHub, the OrderBook facets and init, the factory. */
-async function deployContracts(d: SystemDeployer, adminAddress: string, factoryKind: FactoryKind): Promise<CoreContracts> {
+async function deployContracts(
+  d: SystemDeployer,
+  adminAddress: string,
+  factoryKind: FactoryKind,
+): Promise<CoreContracts> {
   const usdc = await d.deploy("USDC", "MockUSDC", []);
   const vaultAnalytics = await d.deploy("VaultAnalytics", "VaultAnalytics", []);
   const positionManager = await d.deploy("PositionManager", "PositionManager", []);
@@ -139,7 +203,10 @@ async function deployContracts(d: SystemDeployer, adminAddress: string, factoryK
     PositionManager: await positionManager.getAddress(),
   });
   const vaultAddress = await vault.getAddress();
-  const liquidationManager = await d.deploy("LiquidationManager", "LiquidationManager", [adminAddress, LIQUIDATOR_REWARD_BPS]);
+  const liquidationManager = await d.deploy("LiquidationManager", "LiquidationManager", [
+    adminAddress,
+    LIQUIDATOR_REWARD_BPS,
+  ]);
   const hub = await d.deploy("CollateralHub", "CollateralHub", [adminAddress, vaultAddress]);
 
   const facetCuts = [];
@@ -147,12 +214,21 @@ async function deployContracts(d: SystemDeployer, adminAddress: string, factoryK
   for (const name of ORDERBOOK_FACETS) {
     const facet = await d.deploy(name, name, []);
     const abi = d.records[name].abi as InterfaceAbi;
-    facetCuts.push({ facetAddress: await facet.getAddress(), action: FACET_CUT_ADD, functionSelectors: selectorsOf(abi).map((s) => s.selector) });
+    facetCuts.push({
+      facetAddress: await facet.getAddress(),
+      action: FACET_CUT_ADD,
+      functionSelectors: selectorsOf(abi).map((s) => s.selector),
+    });
     orderBookAbi.push(...abi);
   }
   const orderBookInit = await d.deploy("OrderBookInit", "OrderBookInit", []);
   const factoryArtifact = factoryKind === "updatable" ? "FuturesMarketFactory" : "FuturesMarketFactoryImmutable";
-  const factory = await d.deploy("FuturesMarketFactory", factoryArtifact, [vaultAddress, adminAddress, await orderBookInit.getAddress(), facetCuts]);
+  const factory = await d.deploy("FuturesMarketFactory", factoryArtifact, [
+    vaultAddress,
+    adminAddress,
+    await orderBookInit.getAddress(),
+    facetCuts,
+  ]);
   return { usdc, vault, vaultAddress, liquidationManager, hub, factory, orderBookAbi };
 }
 
@@ -160,18 +236,44 @@ async function deployContracts(d: SystemDeployer, adminAddress: string, factoryK
 async function configureVault(d: SystemDeployer, c: CoreContracts, settlementOperators: Wallet[]): Promise<void> {
   const { vault } = c;
   await d.confirm(vault.setLiquidationManager(await c.liquidationManager.getAddress()), "setLiquidationManager");
-  await d.confirm(vault.setMmrParams(MMR_PARAMS.baseMmrBps, MMR_PARAMS.penaltyMmrBps, MMR_PARAMS.maxMmrBps, MMR_PARAMS.scalingSlopeBps), "setMmrParams");
-  await d.confirm(vault.grantRole(await vault.FACTORY_ROLE(), await c.factory.getAddress()), "grant FACTORY_ROLE to the factory");
-  await d.confirm(vault.grantRole(await vault.EXTERNAL_CREDITOR_ROLE(), await c.hub.getAddress()), "grant EXTERNAL_CREDITOR_ROLE to the hub");
+  await d.confirm(
+    vault.setMmrParams(
+      MMR_PARAMS.baseMmrBps,
+      MMR_PARAMS.penaltyMmrBps,
+      MMR_PARAMS.maxMmrBps,
+      MMR_PARAMS.scalingSlopeBps,
+    ),
+    "setMmrParams",
+  );
+  await d.confirm(
+    vault.grantRole(await vault.FACTORY_ROLE(), await c.factory.getAddress()),
+    "grant FACTORY_ROLE to the factory",
+  );
+  await d.confirm(
+    vault.grantRole(await vault.EXTERNAL_CREDITOR_ROLE(), await c.hub.getAddress()),
+    "grant EXTERNAL_CREDITOR_ROLE to the hub",
+  );
   for (const operator of settlementOperators) {
-    await d.confirm(vault.grantRole(await vault.SETTLEMENT_ROLE(), operator.address), "grant SETTLEMENT_ROLE to an operator");
-    await d.confirm(d.admin.sendTransaction({ to: operator.address, value: parseEther("10") }), "fund a settlement operator");
+    await d.confirm(
+      vault.grantRole(await vault.SETTLEMENT_ROLE(), operator.address),
+      "grant SETTLEMENT_ROLE to an operator",
+    );
+    await d.confirm(
+      d.admin.sendTransaction({ to: operator.address, value: parseEther("10") }),
+      "fund a settlement operator",
+    );
   }
   d.progress("vault configured: liquidation manager, MMR params, factory, hub and settlement roles");
 }
 
 /** The markets created through the factory, each with a mark price the keeper set; records of their OrderBooks. */
-async function createMarkets(d: SystemDeployer, c: CoreContracts, keeper: Wallet, adminAddress: string, options: DeploySystemOptions): Promise<{ markets: MarketRecord[]; prices: bigint[] }> {
+async function createMarkets(
+  d: SystemDeployer,
+  c: CoreContracts,
+  keeper: Wallet,
+  adminAddress: string,
+  options: DeploySystemOptions,
+): Promise<{ markets: MarketRecord[]; prices: bigint[] }> {
   const { factory } = c;
   const markets: MarketRecord[] = [];
   const prices: bigint[] = [];
@@ -179,7 +281,13 @@ async function createMarkets(d: SystemDeployer, c: CoreContracts, keeper: Wallet
     const symbol = marketSymbol(i);
     const receipt = await d.confirm(factory.createMarket(symbol), `createMarket ${symbol}`);
     const created = receipt.logs
-      .map((log) => { try { return factory.interface.parseLog(log); } catch { return null; } })
+      .map((log) => {
+        try {
+          return factory.interface.parseLog(log);
+        } catch {
+          return null;
+        }
+      })
       .find((parsed) => parsed?.name === "MarketCreated");
     if (!created) throw new Error(`createMarket ${symbol}: no MarketCreated event in the receipt`);
     const market: MarketRecord = { marketId: created.args.marketId, symbol, orderBook: created.args.orderBook };
@@ -194,14 +302,25 @@ async function createMarkets(d: SystemDeployer, c: CoreContracts, keeper: Wallet
     };
     const price = parseUnits(String(100 + draw(options.seed, `price:${symbol}`, 50_000)), 6);
     prices.push(price);
-    await d.confirm((c.vault.connect(keeper) as Contract).updateMarkPrice(market.marketId, price), `updateMarkPrice ${symbol}`);
+    await d.confirm(
+      (c.vault.connect(keeper) as Contract).updateMarkPrice(market.marketId, price),
+      `updateMarkPrice ${symbol}`,
+    );
     d.progress(`market ${i + 1}/${options.markets}: ${symbol} -> ${market.orderBook}`);
   }
   return { markets, prices };
 }
 
 /** Funds and deposits for every user, matched positions (each user buys from the next) in a few markets, a cross-chain credit. */
-async function openPositions(d: SystemDeployer, c: CoreContracts, users: Wallet[], keeper: Wallet, markets: MarketRecord[], prices: bigint[], seed: string): Promise<void> {
+async function openPositions(
+  d: SystemDeployer,
+  c: CoreContracts,
+  users: Wallet[],
+  keeper: Wallet,
+  markets: MarketRecord[],
+  prices: bigint[],
+  seed: string,
+): Promise<void> {
   const deposit = parseUnits("1000000", 6);
   for (const [i, user] of users.entries()) {
     await d.confirm(d.admin.sendTransaction({ to: user.address, value: parseEther("10") }), `fund user ${i}`);
@@ -214,7 +333,8 @@ async function openPositions(d: SystemDeployer, c: CoreContracts, users: Wallet[
   for (const [i, buyer] of users.entries()) {
     const seller = users[(i + 1) % users.length];
     const chosen = new Set<number>();
-    for (let n = 0; chosen.size < Math.min(POSITIONS_PER_USER, markets.length); n++) chosen.add(draw(seed, `user${i}:market${n}`, markets.length));
+    for (let n = 0; chosen.size < Math.min(POSITIONS_PER_USER, markets.length); n++)
+      chosen.add(draw(seed, `user${i}:market${n}`, markets.length));
     for (const m of chosen) {
       const book = new Contract(markets[m].orderBook, tradingFacet.abi, d.conn.ethers.provider);
       const size = parseEther(String(1 + draw(seed, `user${i}:size${m}`, 5)));
@@ -225,7 +345,10 @@ async function openPositions(d: SystemDeployer, c: CoreContracts, users: Wallet[
     d.progress(`user ${i + 1}/${users.length} holds positions in ${chosen.size} markets`);
   }
   if (users.length > 0) {
-    await d.confirm(c.hub.creditFromChain(keccak256(toUtf8Bytes(`${seed}:bridge:0`)), 42161, users[0].address, parseUnits("2500", 6)), "cross-chain credit");
+    await d.confirm(
+      c.hub.creditFromChain(keccak256(toUtf8Bytes(`${seed}:bridge:0`)), 42161, users[0].address, parseUnits("2500", 6)),
+      "cross-chain credit",
+    );
   }
 }
 
@@ -260,7 +383,9 @@ export async function deploySystem(
   const d = new SystemDeployer(hre, conn, admin, options.onProgress ?? (() => {}));
 
   const contracts = await deployContracts(d, adminAddress, options.factory);
-  const settlementOperators = Array.from({ length: SETTLEMENT_OPERATORS }, (_, i) => mockWallet(options.seed, "settlement", i, conn));
+  const settlementOperators = Array.from({ length: SETTLEMENT_OPERATORS }, (_, i) =>
+    mockWallet(options.seed, "settlement", i, conn),
+  );
   const users = Array.from({ length: options.users }, (_, i) => mockWallet(options.seed, "user", i, conn));
   await configureVault(d, contracts, settlementOperators);
   const keeper = settlementOperators[0];

@@ -36,11 +36,16 @@ export interface SystemInventory {
 }
 
 /** Reads what the system record describes back from the chain, at one block. */
-export async function readInventory(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, system: SystemRecord): Promise<SystemInventory> {
+export async function readInventory(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  system: SystemRecord,
+): Promise<SystemInventory> {
   const provider = conn.ethers.provider;
   const block = await provider.getBlockNumber();
   const at = { blockTag: block };
-  const contract = async (name: string, address: string) => new Contract(address, (await loadArtifact(hre, name)).abi, provider);
+  const contract = async (name: string, address: string) =>
+    new Contract(address, (await loadArtifact(hre, name)).abi, provider);
   const vault = await contract("CoreVault", system.contracts.CORE_VAULT);
   const usdc = await contract("MockUSDC", system.contracts.USDC);
   const factory = await contract("FuturesMarketFactory", system.contracts.FUTURES_MARKET_FACTORY);
@@ -67,7 +72,11 @@ export async function readInventory(hre: HardhatRuntimeEnvironment, conn: Networ
       const [size] = await vault.getPosition(address, market.marketId, at);
       if (size !== 0n) openPositions++;
     }
-    users.push({ address, availableCollateral: formatUnits(await vault.availableCollateral(address, at), 6), openPositions });
+    users.push({
+      address,
+      availableCollateral: formatUnits(await vault.availableCollateral(address, at), 6),
+      openPositions,
+    });
   }
   return {
     network: system.network,
@@ -93,7 +102,9 @@ const SHOWN_MARKETS = 10;
 
 export function renderInventory(inventory: SystemInventory): string {
   const vaultAddress = inventory.contracts.CORE_VAULT;
-  const wired = inventory.markets.filter((m) => m.orderBookVault === vaultAddress && m.vaultMapsMarketTo === m.orderBook && m.hasOrderBookRole).length;
+  const wired = inventory.markets.filter(
+    (m) => m.orderBookVault === vaultAddress && m.vaultMapsMarketTo === m.orderBook && m.hasOrderBookRole,
+  ).length;
   const mmr = inventory.vault.mmrParams;
   const lines = [
     `System on ${inventory.network} (chain ${inventory.chainId}) at block ${inventory.block}`,
@@ -110,19 +121,28 @@ export function renderInventory(inventory: SystemInventory): string {
     "",
     renderTable(
       ["symbol", "orderBook", "vault()", "mapped", "role", "mark"],
-      inventory.markets.slice(0, SHOWN_MARKETS).map((m) => [
-        m.symbol,
-        m.orderBook,
-        m.orderBookVault === vaultAddress ? "vault" : m.orderBookVault,
-        m.vaultMapsMarketTo === m.orderBook ? "yes" : "NO",
-        m.hasOrderBookRole ? "yes" : "NO",
-        m.markPrice,
-      ]),
+      inventory.markets
+        .slice(0, SHOWN_MARKETS)
+        .map((m) => [
+          m.symbol,
+          m.orderBook,
+          m.orderBookVault === vaultAddress ? "vault" : m.orderBookVault,
+          m.vaultMapsMarketTo === m.orderBook ? "yes" : "NO",
+          m.hasOrderBookRole ? "yes" : "NO",
+          m.markPrice,
+        ]),
     ),
   ];
-  if (inventory.markets.length > SHOWN_MARKETS) lines.push(`... and ${inventory.markets.length - SHOWN_MARKETS} more markets`);
+  if (inventory.markets.length > SHOWN_MARKETS)
+    lines.push(`... and ${inventory.markets.length - SHOWN_MARKETS} more markets`);
   if (inventory.users.length > 0) {
-    lines.push("", renderTable(["user", "free USDC", "open positions"], inventory.users.map((u) => [u.address, u.availableCollateral, u.openPositions])));
+    lines.push(
+      "",
+      renderTable(
+        ["user", "free USDC", "open positions"],
+        inventory.users.map((u) => [u.address, u.availableCollateral, u.openPositions]),
+      ),
+    );
   }
   return lines.join("\n");
 }

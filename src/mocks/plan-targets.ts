@@ -19,9 +19,23 @@ export async function deployPlanTargets(conn: NetworkConnection, delay: number) 
   for (const name of ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet"]) {
     const facet = await ethers.deployContract(name);
     await facet.waitForDeployment();
-    cuts.push({ facetAddress: await facet.getAddress(), action: 0, functionSelectors: selectorsOf(facet.interface).map((s) => s.selector) });
+    cuts.push({
+      facetAddress: await facet.getAddress(),
+      action: 0,
+      functionSelectors: selectorsOf(facet.interface).map((s) => s.selector),
+    });
   }
-  const diamond = await ethers.deployContract("OrderBookDiamond", [await timelock.getAddress(), cuts, ZeroAddress, "0x"]);
+  const diamond = await ethers.deployContract("OrderBookDiamond", [
+    await timelock.getAddress(),
+    cuts,
+    ZeroAddress,
+    "0x",
+  ]);
   await diamond.waitForDeployment();
-  return { admin: admin.address, dispatcher: await dispatcher.getAddress(), timelock: await timelock.getAddress(), diamond: await diamond.getAddress() };
+  return {
+    admin: admin.address,
+    dispatcher: await dispatcher.getAddress(),
+    timelock: await timelock.getAddress(),
+    diamond: await diamond.getAddress(),
+  };
 }

@@ -11,7 +11,15 @@ import type { Planner } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
 import { readSystemRecordIfAny, requireRecordsChain, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
-import { fleetFacts, observeFleet, planRedeployBooks, planRewire, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
+import {
+  fleetFacts,
+  observeFleet,
+  planRedeployBooks,
+  planRewire,
+  type FleetTarget,
+  type OrderBookState,
+  type RewirePart,
+} from "./rewire.js";
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
 import { runKeys } from "../engine/run-key.js";
@@ -27,7 +35,10 @@ export interface RewireOptions {
 
 function list(input: string, value: string | undefined, check: (item: string) => boolean, fix: string): string[] {
   if (!value) return [];
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) if (!check(item)) throw new CutoverInputError(input, item, fix);
   return items;
 }
@@ -35,12 +46,25 @@ function list(input: string, value: string | undefined, check: (item: string) =>
 const isSelector = (s: string) => /^0x[0-9a-fA-F]{8}$/.test(s);
 
 /** The OrderBooks to rewire: --orderbooks, else the new vault's registry, else the records' markets. */
-async function fleetTargets(reader: Reader, vault: string, given: string[], records: SystemRecord | undefined): Promise<FleetTarget[]> {
+async function fleetTargets(
+  reader: Reader,
+  vault: string,
+  given: string[],
+  records: SystemRecord | undefined,
+): Promise<FleetTarget[]> {
   const superseded = (records?.supersededOrderBooks ?? []).map((e) => [e.orderBook.toLowerCase(), e.symbol] as const);
-  const symbols = new Map([...superseded, ...(records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol] as const)]);
+  const symbols = new Map([
+    ...superseded,
+    ...(records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol] as const),
+  ]);
   const target = (address: string) => ({ address: getAddress(address), symbol: symbols.get(address.toLowerCase()) });
   if (given.length > 0) return given.map(target);
-  const registered = (await reader.tryCall({ to: vault, contract: "CoreVault", fn: "getRegisteredOrderBooks", args: [] })) as string[] | undefined;
+  const registered = (await reader.tryCall({
+    to: vault,
+    contract: "CoreVault",
+    fn: "getRegisteredOrderBooks",
+    args: [],
+  })) as string[] | undefined;
   if (registered && registered.length > 0) return registered.map(target);
   return (records?.markets ?? []).map((m) => target(m.orderBook));
 }
@@ -67,43 +91,97 @@ interface RewireInputs {
 function parseRewireOptions(options: RewireOptions, records: SystemRecord | undefined): RewireInputs {
   const vaultInput = options.vault || records?.contracts.CORE_VAULT;
   if (!vaultInput || !isAddress(vaultInput)) {
-    throw new CutoverInputError("--vault", vaultInput ?? "", "give the new CoreVault's address (default: CORE_VAULT in deployments/<network>-deployment.json), e.g. --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3");
+    throw new CutoverInputError(
+      "--vault",
+      vaultInput ?? "",
+      "give the new CoreVault's address (default: CORE_VAULT in deployments/<network>-deployment.json), e.g. --vault 0x2bdCC0de6bE1f7D2ee689a0342D76F52E8EFABa3",
+    );
   }
   const strategy = options.strategy || "cut";
   if (strategy !== "cut" && strategy !== "redeploy") {
-    throw new CutoverInputError("--strategy", strategy, "use --strategy cut (upgrade each OrderBook in place) or --strategy redeploy (a fresh OrderBook per market)");
+    throw new CutoverInputError(
+      "--strategy",
+      strategy,
+      "use --strategy cut (upgrade each OrderBook in place) or --strategy redeploy (a fresh OrderBook per market)",
+    );
   }
   return {
     strategy,
     vault: getAddress(vaultInput),
     given: list("--orderbooks", options.orderBooks, isAddress, "give comma-separated OrderBook addresses"),
-    extraFacets: list("--facets", options.facets, (s) => /^[A-Za-z_]\w*$/.test(s), "give comma-separated contract names of facets to add, e.g. --facets OrderBookViewFacet"),
-    remove: list("--remove", options.remove, isSelector, "give comma-separated 4-byte selectors, e.g. --remove 0x12345678"),
-    allowTakeover: options.allowTakeover === "all" ? true : list("--allow-takeover", options.allowTakeover, isSelector, "give comma-separated 4-byte selectors, or all"),
+    extraFacets: list(
+      "--facets",
+      options.facets,
+      (s) => /^[A-Za-z_]\w*$/.test(s),
+      "give comma-separated contract names of facets to add, e.g. --facets OrderBookViewFacet",
+    ),
+    remove: list(
+      "--remove",
+      options.remove,
+      isSelector,
+      "give comma-separated 4-byte selectors, e.g. --remove 0x12345678",
+    ),
+    allowTakeover:
+      options.allowTakeover === "all"
+        ? true
+        : list("--allow-takeover", options.allowTakeover, isSelector, "give comma-separated 4-byte selectors, or all"),
   };
 }
 
 /** The fleet to move, read at the pinned block; refuses a vault or OrderBooks that do not answer as such. */
-async function observeRewire(reader: Reader, inputs: RewireInputs, records: SystemRecord | undefined, signer: string): Promise<RewireState> {
+async function observeRewire(
+  reader: Reader,
+  inputs: RewireInputs,
+  records: SystemRecord | undefined,
+  signer: string,
+): Promise<RewireState> {
   const { vault, strategy } = inputs;
   if ((await reader.tryCall({ to: vault, contract: "CoreVault", fn: "collateralToken", args: [] })) === undefined) {
-    throw new CutoverInputError("--vault", vault, "no CoreVault answers at that address on this network; pass the new vault's address");
+    throw new CutoverInputError(
+      "--vault",
+      vault,
+      "no CoreVault answers at that address on this network; pass the new vault's address",
+    );
   }
   const targets = await fleetTargets(reader, vault, inputs.given, records);
-  if (targets.length === 0) throw new CutoverInputError("--orderbooks", "", "no OrderBooks found in the vault's registry or the records; pass --orderbooks");
+  if (targets.length === 0)
+    throw new CutoverInputError(
+      "--orderbooks",
+      "",
+      "no OrderBooks found in the vault's registry or the records; pass --orderbooks",
+    );
   let fleet: OrderBookState[];
   try {
     fleet = await observeFleet(reader, targets);
   } catch (error) {
-    throw new CutoverInputError("--orderbooks", targets.map((t) => t.address).join(","), `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`);
+    throw new CutoverInputError(
+      "--orderbooks",
+      targets.map((t) => t.address).join(","),
+      `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`,
+    );
   }
   if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false };
   // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
   fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
   const factory = records?.contracts.FUTURES_MARKET_FACTORY;
-  const orderBookInit = records?.contracts.ORDERBOOK_INIT ?? (factory ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as string | undefined) : undefined);
-  if (!orderBookInit) throw new CutoverInputError("--strategy", "redeploy", "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut");
-  const signerHasFactoryRole = (await reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [id("FACTORY_ROLE"), signer] })) as boolean;
+  const orderBookInit =
+    records?.contracts.ORDERBOOK_INIT ??
+    (factory
+      ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as
+          string | undefined)
+      : undefined);
+  if (!orderBookInit)
+    throw new CutoverInputError(
+      "--strategy",
+      "redeploy",
+      "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut",
+    );
+  const signerHasFactoryRole = (await reader.call({
+    to: vault,
+    contract: "CoreVault",
+    fn: "hasRole",
+    args: [id("FACTORY_ROLE"), signer],
+  })) as boolean;
   return { vault, fleet, orderBookInit, signerHasFactoryRole };
 }
 
@@ -122,24 +200,59 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
       const state = await observeRewire(reader, inputs, records, signer);
       if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
-      return { facts: { ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" }, state };
+      return {
+        facts: { ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" },
+        state,
+      };
     },
     async plan(state, _facts, known) {
       const { fleet } = state;
       let part: RewirePart;
       let notes: string[];
       if (strategy === "redeploy") {
-        part = planRedeployBooks({ fleet, newVault: vault, orderBookInit: state.orderBookInit!, signer, signerHasFactoryRole: state.signerHasFactoryRole });
+        part = planRedeployBooks({
+          fleet,
+          newVault: vault,
+          orderBookInit: state.orderBookInit!,
+          signer,
+          signerHasFactoryRole: state.signerHasFactoryRole,
+        });
         const moved = Object.keys(part.stepOf).length;
-        notes = moved > 0 ? [`Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`] : [];
+        notes =
+          moved > 0
+            ? [
+                `Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`,
+              ]
+            : [];
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
-        part = await planRewire({ fleet, newVault: vault, create2Factory: state.create2Factory ?? known.Create2Factory, signer, extraFacets, remove, removable: hre.config.cutover.diamond.removable, allowTakeover, dependsOn: [], catalog });
+        part = await planRewire({
+          fleet,
+          newVault: vault,
+          create2Factory: state.create2Factory ?? known.Create2Factory,
+          signer,
+          extraFacets,
+          remove,
+          removable: hre.config.cutover.diamond.removable,
+          allowTakeover,
+          dependsOn: [],
+          catalog,
+        });
         if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
         const rewired = fleet.length - Object.keys(part.stepOf).length;
-        notes = rewired > 0 ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`] : [];
+        notes =
+          rewired > 0
+            ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`]
+            : [];
       }
-      return { steps: part.steps, notes, labels: { ...part.labels, ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])) } };
+      return {
+        steps: part.steps,
+        notes,
+        labels: {
+          ...part.labels,
+          ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])),
+        },
+      };
     },
   };
 }
@@ -161,14 +274,25 @@ export interface OrderBookStatus {
  * every cut this invocation sent, the receipt must hold exactly the DiamondCut event predicted from the plan; a cut
  * without it is reported failed.
  */
-export async function fleetStatus(conn: NetworkConnection, catalog: ContractCatalog, plan: Plan, report: ApplyReport, fleet: OrderBookState[]): Promise<OrderBookStatus[]> {
+export async function fleetStatus(
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  plan: Plan,
+  report: ApplyReport,
+  fleet: OrderBookState[],
+): Promise<OrderBookStatus[]> {
   const results = new Map(report.results.map((r) => [r.id, r]));
   const addresses = new Addresses(report.deployed, catalog);
   const rows: OrderBookStatus[] = [];
   for (const book of fleet) {
     const key = `:${book.address.toLowerCase()}`;
     const steps = plan.steps.filter((s) => s.id.endsWith(key));
-    const base: OrderBookStatus = { symbol: book.symbol, orderBook: book.address, owner: book.owner, status: "already done" };
+    const base: OrderBookStatus = {
+      symbol: book.symbol,
+      orderBook: book.address,
+      owner: book.owner,
+      status: "already done",
+    };
     const redeployed = steps.find((s) => s.kind === "deploy");
     if (redeployed?.kind === "deploy") base.replacedBy = report.deployed[redeployed.record];
     const stepResults = steps.map((s) => results.get(s.id)!).filter(Boolean);
@@ -193,10 +317,22 @@ export async function fleetStatus(conn: NetworkConnection, catalog: ContractCata
     if (cut && cutResult?.sentNow && cutResult.txHash) {
       const call = cut.actions[0].call;
       await addresses.prepare(call.args);
-      const [facetCuts, init, calldata] = call.args.map((a: Value) => addresses.resolve(a)) as [FacetCut[], string, string];
+      const [facetCuts, init, calldata] = call.args.map((a: Value) => addresses.resolve(a)) as [
+        FacetCut[],
+        string,
+        string,
+      ];
       const receipt = await conn.ethers.provider.getTransactionReceipt(cutResult.txHash);
-      if (!receipt || !receiptHasDiamondCut(receipt.logs, book.address, predictDiamondCutEvent(facetCuts, init, calldata))) {
-        rows.push({ ...base, status: "failed", txHash: cutResult.txHash, reason: "the receipt lacks the predicted DiamondCut event" });
+      if (
+        !receipt ||
+        !receiptHasDiamondCut(receipt.logs, book.address, predictDiamondCutEvent(facetCuts, init, calldata))
+      ) {
+        rows.push({
+          ...base,
+          status: "failed",
+          txHash: cutResult.txHash,
+          reason: "the receipt lacks the predicted DiamondCut event",
+        });
         continue;
       }
     }
@@ -211,7 +347,15 @@ export function renderFleet(rows: OrderBookStatus[]): string {
   return [
     renderTable(
       ["market", "orderBook", ...(replaced ? ["replaced by"] : []), "owner", "status", "tx", "reason"],
-      rows.map((r) => [r.symbol, r.orderBook, ...(replaced ? [r.replacedBy ?? ""] : []), r.owner, r.status, r.txHash ?? "", r.reason ?? ""]),
+      rows.map((r) => [
+        r.symbol,
+        r.orderBook,
+        ...(replaced ? [r.replacedBy ?? ""] : []),
+        r.owner,
+        r.status,
+        r.txHash ?? "",
+        r.reason ?? "",
+      ]),
     ),
     `${rows.length} OrderBooks: ${count("rewired") + count("redeployed")} ${replaced ? "redeployed" : "rewired"}, ${count("already done")} already done, ${count("failed")} failed, ${count("blocked")} blocked${count("awaiting") > 0 ? `, ${count("awaiting")} awaiting their owner` : ""}`,
   ].join("\n");

@@ -1,5 +1,12 @@
 import { getAddress, id, ZeroAddress } from "ethers";
-import { computeCut, type CutPolicy, type DesiredFacet, type FacetCut, type LiveFacet, type Refusal } from "../diamond/cut.js";
+import {
+  computeCut,
+  type CutPolicy,
+  type DesiredFacet,
+  type FacetCut,
+  type LiveFacet,
+  type Refusal,
+} from "../diamond/cut.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facetSalt } from "../engine/create2.js";
@@ -31,14 +38,22 @@ export async function observeFleet(reader: Reader, targets: FleetTarget[]): Prom
   ]);
   const values = await reader.callMany(reads);
   return targets.map((t, i) => {
-    const [owner, vault, marketId, facets] = values.slice(i * 4, i * 4 + 4) as [string, string, string, [string, string[]][]];
+    const [owner, vault, marketId, facets] = values.slice(i * 4, i * 4 + 4) as [
+      string,
+      string,
+      string,
+      [string, string[]][],
+    ];
     return {
       address: getAddress(t.address),
       symbol: t.symbol ?? getAddress(t.address),
       marketId,
       owner: getAddress(owner),
       vault: getAddress(vault),
-      facets: facets.map(([facetAddress, functionSelectors]) => ({ facetAddress: getAddress(facetAddress), functionSelectors: [...functionSelectors] })),
+      facets: facets.map(([facetAddress, functionSelectors]) => ({
+        facetAddress: getAddress(facetAddress),
+        functionSelectors: [...functionSelectors],
+      })),
     };
   });
 }
@@ -85,7 +100,14 @@ export interface RewirePart {
 }
 
 /** Facets whose signatures name the selectors of a removal. */
-const KNOWN_FACETS = ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet", "OrderBookTradingFacet", "OrderBookViewFacet", "VaultAdminFacet"];
+const KNOWN_FACETS = [
+  "DiamondCutFacet",
+  "DiamondLoupeFacet",
+  "OwnershipFacet",
+  "OrderBookTradingFacet",
+  "OrderBookViewFacet",
+  "VaultAdminFacet",
+];
 
 const PREDICTED_FACET = (name: string) => `0x${id(`predicted ${name}`).slice(26)}`;
 
@@ -107,7 +129,8 @@ async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
     out.steps.push(create2FacetDeployStep(name, signer, factory));
     const artifact = await catalog.artifact(name);
     // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
-    const address = typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
+    const address =
+      typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
     const selectors = selectorsOf(artifact.abi as never);
     out.desired.push({ name, facetAddress: address, selectors });
     for (const { selector, signature } of selectors) out.labels[selector.toLowerCase()] = signature;
@@ -121,15 +144,33 @@ async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
 async function removals(inputs: RewireInputs): Promise<DesiredFacet[]> {
   if (inputs.remove.length === 0) return [];
   const known = new Map<string, string>();
-  for (const name of KNOWN_FACETS) for (const s of selectorsOf((await inputs.catalog.artifact(name)).abi as never)) known.set(s.selector, s.signature);
-  return [{ name: "--remove", facetAddress: ZeroAddress, selectors: inputs.remove.map((selector) => ({ selector, signature: known.get(selector.toLowerCase()) ?? "" })) }];
+  for (const name of KNOWN_FACETS)
+    for (const s of selectorsOf((await inputs.catalog.artifact(name)).abi as never)) known.set(s.selector, s.signature);
+  return [
+    {
+      name: "--remove",
+      facetAddress: ZeroAddress,
+      selectors: inputs.remove.map((selector) => ({ selector, signature: known.get(selector.toLowerCase()) ?? "" })),
+    },
+  ];
 }
 
 /** One OrderBook's step: its diamondCut with the setVault init, or setVault alone where the facet is installed. */
-function rewireStep(book: OrderBookState, cuts: FacetCut[], facets: FacetDeployment, inputs: RewireInputs, dependsOn: string[]): CallStep {
-  const done = [{ read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault }];
+function rewireStep(
+  book: OrderBookState,
+  cuts: FacetCut[],
+  facets: FacetDeployment,
+  inputs: RewireInputs,
+  dependsOn: string[],
+): CallStep {
+  const done = [
+    { read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault },
+  ];
   const cut: Value[] = cuts.map((c) => ({
-    facetAddress: c.facetAddress === ZeroAddress ? ZeroAddress : (facets.facetRef.get(c.facetAddress.toLowerCase()) ?? c.facetAddress),
+    facetAddress:
+      c.facetAddress === ZeroAddress
+        ? ZeroAddress
+        : (facets.facetRef.get(c.facetAddress.toLowerCase()) ?? c.facetAddress),
     action: c.action,
     functionSelectors: [...c.functionSelectors],
   }));
@@ -138,9 +179,20 @@ function rewireStep(book: OrderBookState, cuts: FacetCut[], facets: FacetDeploym
   const action: CallAction =
     cut.length === 0
       ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
-      : { call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] }, done };
+      : {
+          call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] },
+          done,
+        };
   const key = book.address.toLowerCase();
-  return { id: `rewire:${key}`, kind: "call", label: `rewire ${book.symbol}`, from: book.owner, dependsOn, writes: [`orderBook.${key}.vault`, `orderBook.${key}.facets`], actions: [action] };
+  return {
+    id: `rewire:${key}`,
+    kind: "call",
+    label: `rewire ${book.symbol}`,
+    from: book.owner,
+    dependsOn,
+    writes: [`orderBook.${key}.vault`, `orderBook.${key}.facets`],
+    actions: [action],
+  };
 }
 
 /**
@@ -160,7 +212,8 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
   for (const book of inputs.fleet) {
     if (typeof inputs.newVault === "string" && book.vault.toLowerCase() === inputs.newVault.toLowerCase()) continue;
     const result = computeCut(book.facets, desired, { ...policy, diamond: book.address });
-    for (const refusal of result.refusals) part.refusals.push({ orderBook: book.address, symbol: book.symbol, refusal });
+    for (const refusal of result.refusals)
+      part.refusals.push({ orderBook: book.address, symbol: book.symbol, refusal });
     if (result.refusals.length > 0) continue;
     const step = rewireStep(book, result.cut, facets, inputs, dependsOn);
     part.steps.push(step);
@@ -195,33 +248,83 @@ const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
 export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
   const { signer, newVault } = inputs;
   const vaultCall = (fn: string, args: Value[]) => ({ to: newVault, contract: "CoreVault", fn, args });
-  const factoryRole = (fn: string, holds: boolean): CallAction => ({ call: vaultCall(fn, [FACTORY_ROLE, signer]), done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: holds }] });
+  const factoryRole = (fn: string, holds: boolean): CallAction => ({
+    call: vaultCall(fn, [FACTORY_ROLE, signer]),
+    done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: holds }],
+  });
   const temporary = !inputs.signerHasFactoryRole;
-  const part: RewirePart = { steps: [], stepOf: {}, refusals: [], labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" } };
+  const part: RewirePart = {
+    steps: [],
+    stepOf: {},
+    refusals: [],
+    labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" },
+  };
   for (const book of inputs.fleet) {
     if (book.vault.toLowerCase() === newVault.toLowerCase()) continue;
-    const [deploy, register] = replaceBookSteps(book, inputs, vaultCall, temporary ? ["grant:temporary-factory-role"] : []);
+    const [deploy, register] = replaceBookSteps(
+      book,
+      inputs,
+      vaultCall,
+      temporary ? ["grant:temporary-factory-role"] : [],
+    );
     part.steps.push(deploy, register);
     part.stepOf[book.address] = register.id;
   }
   const registerSteps = Object.values(part.stepOf);
   if (registerSteps.length === 0) return { ...part, steps: [] };
   if (temporary) {
-    part.steps.unshift({ id: "grant:temporary-factory-role", kind: "call", label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE", from: signer, dependsOn: [], writes: [], temporary: true, actions: [factoryRole("grantRole", true)] });
-    part.steps.push({ id: "renounce:factory-role", kind: "call", label: "renounce the signer's temporary FACTORY_ROLE", from: signer, dependsOn: registerSteps, writes: [], actions: [factoryRole("renounceRole", false)] });
+    part.steps.unshift({
+      id: "grant:temporary-factory-role",
+      kind: "call",
+      label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
+      from: signer,
+      dependsOn: [],
+      writes: [],
+      temporary: true,
+      actions: [factoryRole("grantRole", true)],
+    });
+    part.steps.push({
+      id: "renounce:factory-role",
+      kind: "call",
+      label: "renounce the signer's temporary FACTORY_ROLE",
+      from: signer,
+      dependsOn: registerSteps,
+      writes: [],
+      actions: [factoryRole("renounceRole", false)],
+    });
   }
   return part;
 }
 
 /** A fresh OrderBook for one market, and its registration on the new vault in place of the old one. */
-function replaceBookSteps(book: OrderBookState, inputs: RedeployBooksInputs, vaultCall: (fn: string, args: Value[]) => CallSpec, registerAfter: string[]): [Step, Step] {
+function replaceBookSteps(
+  book: OrderBookState,
+  inputs: RedeployBooksInputs,
+  vaultCall: (fn: string, args: Value[]) => CallSpec,
+  registerAfter: string[],
+): [Step, Step] {
   const key = book.address.toLowerCase();
   const record = `OrderBook_${book.symbol}`;
   const fresh: Ref = { $ref: record };
-  const facetCuts = book.facets.map((f) => ({ facetAddress: f.facetAddress, action: 0, functionSelectors: [...f.functionSelectors] }));
+  const facetCuts = book.facets.map((f) => ({
+    facetAddress: f.facetAddress,
+    action: 0,
+    functionSelectors: [...f.functionSelectors],
+  }));
   const init = { $encode: { contract: "OrderBookInit", fn: "obInitialize", args: [inputs.newVault, book.marketId] } };
   return [
-    { id: `redeploy:${key}`, kind: "deploy", label: `deploy a new ${book.symbol} OrderBook on the new vault`, from: inputs.signer, dependsOn: [], writes: [], record, contract: "OrderBookDiamond", args: [book.owner, facetCuts, inputs.orderBookInit, init], libraries: {} },
+    {
+      id: `redeploy:${key}`,
+      kind: "deploy",
+      label: `deploy a new ${book.symbol} OrderBook on the new vault`,
+      from: inputs.signer,
+      dependsOn: [],
+      writes: [],
+      record,
+      contract: "OrderBookDiamond",
+      args: [book.owner, facetCuts, inputs.orderBookInit, init],
+      libraries: {},
+    },
     {
       id: `register:${key}`,
       kind: "call",
@@ -230,10 +333,22 @@ function replaceBookSteps(book: OrderBookState, inputs: RedeployBooksInputs, vau
       dependsOn: [`redeploy:${key}`, ...registerAfter],
       writes: [`orderBook.${key}.vault`],
       actions: [
-        { call: vaultCall("registerOrderBook", [fresh]), done: [{ read: vaultCall("isRegisteredOrderBook", [fresh]), equals: true }] },
-        { call: vaultCall("assignMarketToOrderBook", [book.marketId, fresh]), done: [{ read: vaultCall("marketToOrderBook", [book.marketId]), equals: fresh }] },
-        { call: vaultCall("grantRole", [ORDERBOOK_ROLE, fresh]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, fresh]), equals: true }] },
-        { call: vaultCall("revokeRole", [ORDERBOOK_ROLE, book.address]), done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, book.address]), equals: false }] },
+        {
+          call: vaultCall("registerOrderBook", [fresh]),
+          done: [{ read: vaultCall("isRegisteredOrderBook", [fresh]), equals: true }],
+        },
+        {
+          call: vaultCall("assignMarketToOrderBook", [book.marketId, fresh]),
+          done: [{ read: vaultCall("marketToOrderBook", [book.marketId]), equals: fresh }],
+        },
+        {
+          call: vaultCall("grantRole", [ORDERBOOK_ROLE, fresh]),
+          done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, fresh]), equals: true }],
+        },
+        {
+          call: vaultCall("revokeRole", [ORDERBOOK_ROLE, book.address]),
+          done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, book.address]), equals: false }],
+        },
       ],
     },
   ];

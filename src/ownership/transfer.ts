@@ -32,18 +32,30 @@ export interface DiamondTarget {
 export interface OwnershipState {
   to: string;
   deployer: string;
-  accessControl: { target: AccessControlTarget; roles: Record<string, string>; toIsAdmin: boolean; deployerRoles: string[]; admin: string }[];
+  accessControl: {
+    target: AccessControlTarget;
+    roles: Record<string, string>;
+    toIsAdmin: boolean;
+    deployerRoles: string[];
+    admin: string;
+  }[];
   diamonds: { target: DiamondTarget; owner: string }[];
 }
 
 /** The AccessControl contracts and diamonds of a system, from its records. */
-export function ownedTargets(records: SystemRecord): { accessControl: AccessControlTarget[]; diamonds: DiamondTarget[] } {
+export function ownedTargets(records: SystemRecord): {
+  accessControl: AccessControlTarget[];
+  diamonds: DiamondTarget[];
+} {
   const accessControl: AccessControlTarget[] = [
     { key: "vault", contract: "CoreVault", address: records.contracts.CORE_VAULT },
     { key: "factory", contract: "FuturesMarketFactory", address: records.contracts.FUTURES_MARKET_FACTORY },
     { key: "hub", contract: "CollateralHub", address: records.contracts.COLLATERAL_HUB },
   ].filter((t) => t.address);
-  return { accessControl, diamonds: records.markets.map((m) => ({ address: getAddress(m.orderBook), symbol: m.symbol })) };
+  return {
+    accessControl,
+    diamonds: records.markets.map((m) => ({ address: getAddress(m.orderBook), symbol: m.symbol })),
+  };
 }
 
 /** Role name -> id of an AccessControl contract: DEFAULT_ADMIN_ROLE and every `*_ROLE()` constant its ABI has. */
@@ -53,24 +65,50 @@ async function rolesOf(reader: Reader, target: AccessControlTarget): Promise<Rec
   iface.forEachFunction((f: FunctionFragment) => {
     if (f.name.endsWith("_ROLE") && f.inputs.length === 0 && f.name !== "DEFAULT_ADMIN_ROLE") names.push(f.name);
   });
-  const ids = (await Promise.all(names.map((fn) => reader.call({ to: target.address, contract: target.contract, fn, args: [] })))) as string[];
+  const ids = (await Promise.all(
+    names.map((fn) => reader.call({ to: target.address, contract: target.contract, fn, args: [] })),
+  )) as string[];
   return { DEFAULT_ADMIN_ROLE: ZeroHash, ...Object.fromEntries(names.map((n, i) => [n, ids[i]])) };
 }
 
 /** Reads who holds what: the deployer's roles, whether `to` is admin, the diamonds' owners. */
-export async function observeOwnership(reader: Reader, targets: ReturnType<typeof ownedTargets>, to: string, authority: Authority): Promise<OwnershipState> {
+export async function observeOwnership(
+  reader: Reader,
+  targets: ReturnType<typeof ownedTargets>,
+  to: string,
+  authority: Authority,
+): Promise<OwnershipState> {
   const deployer = authority.signer;
   const accessControl = await Promise.all(
     targets.accessControl.map(async (target) => {
       const roles = await rolesOf(reader, target);
-      const has = (role: string, account: string) => reader.call({ to: target.address, contract: target.contract, fn: "hasRole", args: [role, account] }) as Promise<boolean>;
+      const has = (role: string, account: string) =>
+        reader.call({
+          to: target.address,
+          contract: target.contract,
+          fn: "hasRole",
+          args: [role, account],
+        }) as Promise<boolean>;
       const held = await Promise.all(Object.values(roles).map((id) => has(id, deployer)));
       const chosenIsAdmin = authority.chosen !== undefined && (await has(ZeroHash, authority.chosen));
-      return { target, roles, toIsAdmin: await has(ZeroHash, to), deployerRoles: Object.keys(roles).filter((_, i) => held[i]), admin: senderFor(authority, () => chosenIsAdmin) };
+      return {
+        target,
+        roles,
+        toIsAdmin: await has(ZeroHash, to),
+        deployerRoles: Object.keys(roles).filter((_, i) => held[i]),
+        admin: senderFor(authority, () => chosenIsAdmin),
+      };
     }),
   );
-  const owners = (await Promise.all(targets.diamonds.map((d) => reader.call({ to: d.address, contract: "OwnershipFacet", fn: "owner", args: [] })))) as string[];
-  return { to: getAddress(to), deployer: getAddress(deployer), accessControl, diamonds: targets.diamonds.map((target, i) => ({ target, owner: getAddress(owners[i]) })) };
+  const owners = (await Promise.all(
+    targets.diamonds.map((d) => reader.call({ to: d.address, contract: "OwnershipFacet", fn: "owner", args: [] })),
+  )) as string[];
+  return {
+    to: getAddress(to),
+    deployer: getAddress(deployer),
+    accessControl,
+    diamonds: targets.diamonds.map((target, i) => ({ target, owner: getAddress(owners[i]) })),
+  };
 }
 
 export interface OwnershipCheck {
@@ -84,23 +122,46 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Pure: passes only when `to` administers every contract and owns every diamond, and the deployer holds nothing. */
 export function ownershipChecks(state: OwnershipState): OwnershipCheck[] {
-  const check = (name: string, evidence: string, failures: string[]): OwnershipCheck => ({ name, status: failures.length === 0 ? "pass" : "fail", evidence, failures });
+  const check = (name: string, evidence: string, failures: string[]): OwnershipCheck => ({
+    name,
+    status: failures.length === 0 ? "pass" : "fail",
+    evidence,
+    failures,
+  });
   const deployerHolds = [
-    ...state.accessControl.flatMap((c) => c.deployerRoles.map((role) => `${c.target.contract} ${c.target.address}: the deployer ${state.deployer} still holds ${role}; renounce it (cutover:transfer-ownership does)`)),
-    ...state.diamonds.filter((d) => same(d.owner, state.deployer)).map((d) => `OrderBook ${d.target.symbol} ${d.target.address}: the deployer ${state.deployer} still owns it; transferOwnership to ${state.to}`),
+    ...state.accessControl.flatMap((c) =>
+      c.deployerRoles.map(
+        (role) =>
+          `${c.target.contract} ${c.target.address}: the deployer ${state.deployer} still holds ${role}; renounce it (cutover:transfer-ownership does)`,
+      ),
+    ),
+    ...state.diamonds
+      .filter((d) => same(d.owner, state.deployer))
+      .map(
+        (d) =>
+          `OrderBook ${d.target.symbol} ${d.target.address}: the deployer ${state.deployer} still owns it; transferOwnership to ${state.to}`,
+      ),
   ];
   return [
     check(
       "admin-handed-over",
       `${state.accessControl.filter((c) => c.toIsAdmin).length}/${state.accessControl.length} AccessControl contracts have ${state.to} as DEFAULT_ADMIN_ROLE`,
-      state.accessControl.filter((c) => !c.toIsAdmin).map((c) => `${c.target.contract} ${c.target.address}: ${state.to} lacks DEFAULT_ADMIN_ROLE; grant it`),
+      state.accessControl
+        .filter((c) => !c.toIsAdmin)
+        .map((c) => `${c.target.contract} ${c.target.address}: ${state.to} lacks DEFAULT_ADMIN_ROLE; grant it`),
     ),
     check(
       "diamonds-owned",
       `${state.diamonds.filter((d) => same(d.owner, state.to)).length}/${state.diamonds.length} OrderBook diamonds are owned by ${state.to}`,
-      state.diamonds.filter((d) => !same(d.owner, state.to)).map((d) => `OrderBook ${d.target.symbol} ${d.target.address}: owner is ${d.owner}, expected ${state.to}`),
+      state.diamonds
+        .filter((d) => !same(d.owner, state.to))
+        .map((d) => `OrderBook ${d.target.symbol} ${d.target.address}: owner is ${d.owner}, expected ${state.to}`),
     ),
-    check("deployer-holds-nothing", `the deployer ${state.deployer} holds ${deployerHolds.length} role(s) / ownership(s)`, deployerHolds),
+    check(
+      "deployer-holds-nothing",
+      `the deployer ${state.deployer} holds ${deployerHolds.length} role(s) / ownership(s)`,
+      deployerHolds,
+    ),
   ];
 }
 
@@ -122,10 +183,26 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
   for (const c of state.accessControl) {
     const { address, contract } = c.target;
     const key = `accessControl.${address.toLowerCase()}`;
-    const hasRole = (role: string, account: string, equals: boolean) => ({ read: { to: address, contract, fn: "hasRole", args: [role, account] }, equals });
+    const hasRole = (role: string, account: string, equals: boolean) => ({
+      read: { to: address, contract, fn: "hasRole", args: [role, account] },
+      equals,
+    });
     const grantId = `grant-admin:${address.toLowerCase()}`;
     if (!c.toIsAdmin) {
-      steps.push({ id: grantId, kind: "call", label: `grant DEFAULT_ADMIN_ROLE on the ${contract} to ${state.to}`, from: c.admin, dependsOn: [], writes: [`${key}.toIsAdmin`], actions: [{ call: { to: address, contract, fn: "grantRole", args: [ZeroHash, state.to] }, done: [hasRole(ZeroHash, state.to, true)] }] });
+      steps.push({
+        id: grantId,
+        kind: "call",
+        label: `grant DEFAULT_ADMIN_ROLE on the ${contract} to ${state.to}`,
+        from: c.admin,
+        dependsOn: [],
+        writes: [`${key}.toIsAdmin`],
+        actions: [
+          {
+            call: { to: address, contract, fn: "grantRole", args: [ZeroHash, state.to] },
+            done: [hasRole(ZeroHash, state.to, true)],
+          },
+        ],
+      });
     }
     // One step per role: renouncing needs no admin, so only the grant must come first. Not every contract has multicall.
     for (const role of c.deployerRoles) {
@@ -137,7 +214,12 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
         from: state.deployer,
         dependsOn: c.toIsAdmin ? [] : [grantId],
         writes: [`${key}.deployerRoles`, ...(role === "DEFAULT_ADMIN_ROLE" ? [`${key}.admin`] : [])],
-        actions: [{ call: { to: address, contract, fn: "renounceRole", args: [c.roles[role], state.deployer] }, done: [hasRole(c.roles[role], state.deployer, false)] }],
+        actions: [
+          {
+            call: { to: address, contract, fn: "renounceRole", args: [c.roles[role], state.deployer] },
+            done: [hasRole(c.roles[role], state.deployer, false)],
+          },
+        ],
       });
     }
   }
@@ -150,7 +232,14 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
       from: d.owner,
       dependsOn: [],
       writes: [`diamond.${d.target.address.toLowerCase()}.owner`],
-      actions: [{ call: { to: d.target.address, contract: "OwnershipFacet", fn: "transferOwnership", args: [state.to] }, done: [{ read: { to: d.target.address, contract: "OwnershipFacet", fn: "owner", args: [] }, equals: state.to }] }],
+      actions: [
+        {
+          call: { to: d.target.address, contract: "OwnershipFacet", fn: "transferOwnership", args: [state.to] },
+          done: [
+            { read: { to: d.target.address, contract: "OwnershipFacet", fn: "owner", args: [] }, equals: state.to },
+          ],
+        },
+      ],
     });
   }
   const notes = [
@@ -165,7 +254,11 @@ export interface TransferOptions {
   allowEoa: boolean;
 }
 
-export function transferPlanner(ctx: EngineContext, records: SystemRecord, options: TransferOptions): Planner<OwnershipState> {
+export function transferPlanner(
+  ctx: EngineContext,
+  records: SystemRecord,
+  options: TransferOptions,
+): Planner<OwnershipState> {
   const targets = ownedTargets(records);
   return {
     task: "cutover:transfer-ownership",
@@ -173,14 +266,24 @@ export function transferPlanner(ctx: EngineContext, records: SystemRecord, optio
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), ctx.conn.networkName);
       if (!options.allowEoa && !(await reader.hasCode(options.to))) {
-        throw new CutoverInputError("--to", options.to, "no contract there: the OrderBooks' ownership transfer is one-step, so a mistyped or EOA owner cannot be undone; pass the Safe's address, or --allow-eoa if an EOA is really meant");
+        throw new CutoverInputError(
+          "--to",
+          options.to,
+          "no contract there: the OrderBooks' ownership transfer is one-step, so a mistyped or EOA owner cannot be undone; pass the Safe's address, or --allow-eoa if an EOA is really meant",
+        );
       }
       const state = await observeOwnership(reader, targets, options.to, ctx.authority);
       return { facts: ownershipFacts(state), state };
     },
     plan(state) {
       const { steps, notes } = planTransfer(state);
-      return { steps, notes, labels: Object.fromEntries(state.accessControl.flatMap((c) => Object.entries(c.roles).map(([name, id]) => [id.toLowerCase(), name]))) };
+      return {
+        steps,
+        notes,
+        labels: Object.fromEntries(
+          state.accessControl.flatMap((c) => Object.entries(c.roles).map(([name, id]) => [id.toLowerCase(), name])),
+        ),
+      };
     },
   };
 }

@@ -32,7 +32,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * Writes an ES module exporting `CONTRACTS` (keys sorted, addresses checksummed), `CHAIN_ID` and `CONTRACTS` as
  * default. Refuses to overwrite a file that hardhat-cutover did not generate (no marker on its first line).
  */
-export async function writeContractsModule(file: string, contracts: Record<string, string>, meta: ContractsModuleMeta): Promise<void> {
+export async function writeContractsModule(
+  file: string,
+  contracts: Record<string, string>,
+  meta: ContractsModuleMeta,
+): Promise<void> {
   const existing = await readIfExists(file);
   if (existing !== undefined && !existing.startsWith(MARKER)) {
     throw new CutoverInputError(
@@ -111,7 +115,11 @@ export async function updateEnvFile(file: string, values: Record<string, string>
     seen.add(key);
     const parts = splitValue(afterEquals);
     if (parts === null) {
-      throw new CutoverInputError(`${key} in ${file} (line ${i + 1})`, afterEquals, "it is a multi-line quoted value; put it on one line or remove it, then run again");
+      throw new CutoverInputError(
+        `${key} in ${file} (line ${i + 1})`,
+        afterEquals,
+        "it is a multi-line quoted value; put it on one line or remove it, then run again",
+      );
     }
     if (parts.value === values[key]) {
       if (firstSeen) result.unchanged.push(key);

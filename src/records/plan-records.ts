@@ -8,7 +8,13 @@ import type { ContractCatalog } from "../engine/contracts.js";
 import { RunStore } from "../engine/run-store.js";
 import type { RunOutcome } from "../engine/run.js";
 import { exists } from "../util/fs.js";
-import { networkDir, readSystemRecordIfAny, receiptRecord, writeDeploymentRecord, writeSystemRecord } from "./records.js";
+import {
+  networkDir,
+  readSystemRecordIfAny,
+  receiptRecord,
+  writeDeploymentRecord,
+  writeSystemRecord,
+} from "./records.js";
 import "../type-extensions.js";
 
 /**
@@ -16,7 +22,12 @@ import "../type-extensions.js";
  * once. A record of another address under the same name moves into the run's folder (`superseded/`). Returns the
  * records written now, by name.
  */
-export async function writeDeployRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<Record<string, string>> {
+export async function writeDeployRecords(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  outcome: RunOutcome,
+): Promise<Record<string, string>> {
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const store = new RunStore(root, network, outcome.plan.runKey);
@@ -29,7 +40,9 @@ export async function writeDeployRecords(hre: HardhatRuntimeEnvironment, conn: N
     if (step.kind !== "deploy" || !receipt) continue;
     const address = deployed[step.record];
     const file = path.join(networkDir(root, network), `${step.record}.json`);
-    const existing = (await exists(file)) ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] }) : undefined;
+    const existing = (await exists(file))
+      ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] })
+      : undefined;
     if (existing?.address.toLowerCase() === address.toLowerCase()) continue;
     const tx = await conn.ethers.provider.getTransactionReceipt(receipt.hash);
     if (!tx) continue;
@@ -61,7 +74,12 @@ export async function writeDeployRecords(hre: HardhatRuntimeEnvironment, conn: N
  * A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
  * `supersededOrderBooks`.
  */
-export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, outcome: RunOutcome): Promise<void> {
+export async function writeRewireRecords(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  outcome: RunOutcome,
+): Promise<void> {
   const root = hre.config.paths.root;
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
   const aggregate = await readSystemRecordIfAny(root, conn.networkName);
@@ -70,7 +88,17 @@ export async function writeRewireRecords(hre: HardhatRuntimeEnvironment, conn: N
     const address = written[`OrderBook_${market.symbol}`];
     if (!address) continue;
     const superseded = aggregate.supersededOrderBooks ?? [];
-    aggregate.supersededOrderBooks = [...superseded, { marketId: market.marketId, symbol: market.symbol, orderBook: market.orderBook, replacedBy: address, runId: outcome.plan.id, at: new Date().toISOString() }];
+    aggregate.supersededOrderBooks = [
+      ...superseded,
+      {
+        marketId: market.marketId,
+        symbol: market.symbol,
+        orderBook: market.orderBook,
+        replacedBy: address,
+        runId: outcome.plan.id,
+        at: new Date().toISOString(),
+      },
+    ];
     market.orderBook = address;
   }
   await writeSystemRecord(root, aggregate);

@@ -19,7 +19,13 @@ export interface DeploymentRecord {
   deployedBytecode?: string;
 }
 
-export { parseSystemRecord, type MarketRecord, type SupersededEntry, type SupersededOrderBook, type SystemRecord } from "./schema.js";
+export {
+  parseSystemRecord,
+  type MarketRecord,
+  type SupersededEntry,
+  type SupersededOrderBook,
+  type SystemRecord,
+} from "./schema.js";
 
 export function networkDir(root: string, network: string): string {
   return path.join(root, "deployments", network);
@@ -62,7 +68,11 @@ export function receiptRecord(receipt: TransactionReceipt) {
  * persistent chain are moved to `deployments/.previous/<network>-<time>/` (nothing is deleted; returns where they
  * went). Records of an in-process chain describe a chain that ended with its process, and are removed.
  */
-export async function retireNetworkRecords(root: string, network: string, chainIsEphemeral: boolean): Promise<string | null> {
+export async function retireNetworkRecords(
+  root: string,
+  network: string,
+  chainIsEphemeral: boolean,
+): Promise<string | null> {
   const folder = networkDir(root, network);
   const aggregate = systemRecordPath(root, network);
   if (!(await exists(folder)) && !(await exists(aggregate))) return null;
@@ -71,14 +81,24 @@ export async function retireNetworkRecords(root: string, network: string, chainI
     await rm(aggregate, { force: true });
     return null;
   }
-  const destination = path.join(root, "deployments", ".previous", `${network}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  const destination = path.join(
+    root,
+    "deployments",
+    ".previous",
+    `${network}-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+  );
   await mkdir(destination, { recursive: true });
   if (await exists(folder)) await rename(folder, path.join(destination, network));
   if (await exists(aggregate)) await rename(aggregate, path.join(destination, path.basename(aggregate)));
   return destination;
 }
 
-export async function writeDeploymentRecord(root: string, network: string, name: string, record: DeploymentRecord): Promise<void> {
+export async function writeDeploymentRecord(
+  root: string,
+  network: string,
+  name: string,
+  record: DeploymentRecord,
+): Promise<void> {
   await writeAtomically(path.join(networkDir(root, network), `${name}.json`), toJson(record));
 }
 
@@ -95,7 +115,12 @@ export async function readSystemRecordIfAny(root: string, network: string): Prom
 }
 
 /** Where to start scanning a contract's events: its deployment block when its record has it, else genesis. */
-export async function deploymentBlock(root: string, network: string, recordName: string, address: string): Promise<number> {
+export async function deploymentBlock(
+  root: string,
+  network: string,
+  recordName: string,
+  address: string,
+): Promise<number> {
   const file = path.join(networkDir(root, network), `${recordName}.json`);
   if (!(await exists(file))) return 0;
   const record = JSON.parse(await readFile(file, "utf8")) as { address?: string; receipt?: { blockNumber?: number } };
@@ -109,7 +134,9 @@ export async function readSystemRecord(root: string, network: string): Promise<S
   try {
     value = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new Error(`Cannot read the system record ${file} (${(error as Error).message}). Deploy or import the system first, e.g. \`npx hardhat mocks:deploy-system --network ${network}\`.`);
+    throw new Error(
+      `Cannot read the system record ${file} (${(error as Error).message}). Deploy or import the system first, e.g. \`npx hardhat mocks:deploy-system --network ${network}\`.`,
+    );
   }
   return parseSystemRecord(value, file);
 }

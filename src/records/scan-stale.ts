@@ -28,7 +28,16 @@ export type { SupersededEntry } from "./schema.js";
  * Skipped paths. A pattern without `/` is a file or folder name at any depth; one with `/` is a path from the root.
  * `*` stands for any one name.
  */
-export const DEFAULT_IGNORE = ["node_modules", ".git", "artifacts", "cache", "dist", ".tools", "deployments/.previous", "deployments/*/.cutover"];
+export const DEFAULT_IGNORE = [
+  "node_modules",
+  ".git",
+  "artifacts",
+  "cache",
+  "dist",
+  ".tools",
+  "deployments/.previous",
+  "deployments/*/.cutover",
+];
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 // An address is 0x + exactly 40 hex digits: not the start or the middle of a longer hex string (a hash, calldata).
@@ -36,16 +45,24 @@ const ADDRESS = /(?<![0-9a-fA-F])0x[0-9a-fA-F]{40}(?![0-9a-fA-F])/g;
 
 function matcher(patterns: string[]): (relative: string) => boolean {
   const expressions = patterns.map((pattern) => {
-    const body = pattern.split("/").map((name) => name.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")).join("/");
+    const body = pattern
+      .split("/")
+      .map((name) => name.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
+      .join("/");
     return new RegExp(pattern.includes("/") ? `^${body}$` : `(^|/)${body}$`);
   });
   return (relative) => expressions.some((expression) => expression.test(relative));
 }
 
 /** Every occurrence of any of `addresses` (any letter case) under `root`, ordered by file, line, column. */
-export async function scanStale(root: string, addresses: string[], options: ScanOptions = {}): Promise<StaleReference[]> {
+export async function scanStale(
+  root: string,
+  addresses: string[],
+  options: ScanOptions = {},
+): Promise<StaleReference[]> {
   for (const address of addresses) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new CutoverInputError("address", address, "pass 0x followed by 40 hex digits");
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address))
+      throw new CutoverInputError("address", address, "pass 0x followed by 40 hex digits");
   }
   const wanted = new Set(addresses.map((address) => address.toLowerCase()));
   const ignored = matcher([...DEFAULT_IGNORE, ...(options.ignore ?? [])]);
@@ -71,7 +88,13 @@ export async function scanStale(root: string, addresses: string[], options: Scan
     lines.forEach((line, index) => {
       for (const match of line.matchAll(ADDRESS)) {
         if (!wanted.has(match[0].toLowerCase())) continue;
-        found.push({ file: relative, line: index + 1, column: match.index + 1, address: match[0], text: line.trim().slice(0, 160) });
+        found.push({
+          file: relative,
+          line: index + 1,
+          column: match.index + 1,
+          address: match[0],
+          text: line.trim().slice(0, 160),
+        });
       }
     });
   }
@@ -86,7 +109,9 @@ export async function scanStale(root: string, addresses: string[], options: Scan
  */
 export async function supersededVaults(projectRoot: string, network: string): Promise<string[]> {
   const record = await readSystemRecord(projectRoot, network);
-  const vaults = (record.superseded ?? []).flatMap((entry) => (typeof entry.CORE_VAULT === "string" ? [entry.CORE_VAULT] : []));
+  const vaults = (record.superseded ?? []).flatMap((entry) =>
+    typeof entry.CORE_VAULT === "string" ? [entry.CORE_VAULT] : [],
+  );
   if (vaults.length === 0) {
     throw new CutoverInputError(
       "--address",

@@ -64,11 +64,19 @@ export type SystemRecord = z.infer<typeof SystemRecordSchema>;
 
 /** "superseded[0].runId" for a zod issue path. */
 function fieldName(path: (string | number)[]): string {
-  return path.reduce<string>((name, part) => (typeof part === "number" ? `${name}[${part}]` : name === "" ? part : `${name}.${part}`), "") || "(the whole file)";
+  return (
+    path.reduce<string>(
+      (name, part) => (typeof part === "number" ? `${name}[${part}]` : name === "" ? part : `${name}.${part}`),
+      "",
+    ) || "(the whole file)"
+  );
 }
 
 function valueAt(value: unknown, path: (string | number)[]): unknown {
-  return path.reduce<unknown>((v, part) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[part] : undefined), value);
+  return path.reduce<unknown>(
+    (v, part) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[part] : undefined),
+    value,
+  );
 }
 
 /** The record in `value` (parsed JSON of `file`), or an error naming the file, the field, its value and what is wrong. */

@@ -6,7 +6,12 @@ import type { Proposal } from "../engine/proposal.js";
 const OPERATION_NAMES = ["CALL", "DELEGATECALL"];
 
 /** What signers compare on their hardware wallet, and where the files are. */
-export function renderProposal(proposal: Proposal, runDir: string, labels: Record<string, string>, note?: string): string {
+export function renderProposal(
+  proposal: Proposal,
+  runDir: string,
+  labels: Record<string, string>,
+  note?: string,
+): string {
   const steps = proposal.stepIds.map((id) => labels[id] ?? id).join("; ");
   if (proposal.executor === "safe") {
     const tx = proposal.safeTx;
@@ -37,7 +42,11 @@ export function renderAwaiting(report: ApplyReport, runDir: string, labels: Reco
   return [
     `AWAITING: ${waiting} step(s) wait for their authority; nothing failed.`,
     ...report.proposals.map((p) => renderProposal(p, runDir, labels, notes.get(p.id))),
-    ...(safe.length > 0 ? [`Next: the Safe's owners check the batch file and the hashes above, sign the safeTxHash and execute it (in nonce order).`] : []),
+    ...(safe.length > 0
+      ? [
+          `Next: the Safe's owners check the batch file and the hashes above, sign the safeTxHash and execute it (in nonce order).`,
+        ]
+      : []),
     ...(timelock.length > 0 ? [`Next: wait for the ETA; the next run sends executeBatch.`] : []),
     `Then run the same command again: it sees on chain what was executed and goes on.`,
   ].join("\n");

@@ -2,7 +2,14 @@ import type { ApplyReport } from "../engine/apply.js";
 import { renderTable } from "./table.js";
 
 export function renderResults(report: ApplyReport): string {
-  const rows = report.results.map((r, i) => [String(i + 1), r.label, r.status, r.txHash ?? "", r.block !== undefined ? String(r.block) : "", r.reason ?? ""]);
+  const rows = report.results.map((r, i) => [
+    String(i + 1),
+    r.label,
+    r.status,
+    r.txHash ?? "",
+    r.block !== undefined ? String(r.block) : "",
+    r.reason ?? "",
+  ]);
   return renderTable(["#", "step", "status", "tx", "block", "note"], rows);
 }
 

@@ -16,19 +16,49 @@ export interface LiveRoles {
 /** The vault to work on: the option's address, else the records' CORE_VAULT. */
 export function vaultAddress(given: string | undefined, records: SystemRecord | undefined, network: string): string {
   const vault = given ?? records?.contracts.CORE_VAULT;
-  if (!vault) throw new CutoverInputError("--vault", "", `no records for ${network} name a CORE_VAULT; pass --vault <CoreVault address>`);
-  if (!isAddress(vault)) throw new CutoverInputError("--vault", vault, "give a 0x-prefixed 20-byte address (all lowercase or with a valid EIP-55 checksum), e.g. --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9");
+  if (!vault)
+    throw new CutoverInputError(
+      "--vault",
+      "",
+      `no records for ${network} name a CORE_VAULT; pass --vault <CoreVault address>`,
+    );
+  if (!isAddress(vault))
+    throw new CutoverInputError(
+      "--vault",
+      vault,
+      "give a 0x-prefixed 20-byte address (all lowercase or with a valid EIP-55 checksum), e.g. --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+    );
   return getAddress(vault);
 }
 
 /** Refuses records of another chain, and an address that does not answer like a CoreVault at the reader's block. */
-export async function checkVault(reader: Reader, vault: string, records: SystemRecord | undefined, network: string): Promise<number> {
+export async function checkVault(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord | undefined,
+  network: string,
+): Promise<number> {
   const chainId = Number((await reader.provider.getNetwork()).chainId);
   if (records && records.chainId !== chainId) {
-    throw new CutoverInputError("--network", network, `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`);
+    throw new CutoverInputError(
+      "--network",
+      network,
+      `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${chainId}; connect to the right network or fix the records`,
+    );
   }
-  if ((await reader.tryCall({ to: vault, contract: "CoreVault", fn: "getRoleAdmin", args: [roleId("DEFAULT_ADMIN_ROLE")] })) === undefined) {
-    throw new CutoverInputError("--vault", vault, `there is no CoreVault at that address on ${network} at block ${reader.block} (it does not answer getRoleAdmin); pass the CoreVault's address`);
+  if (
+    (await reader.tryCall({
+      to: vault,
+      contract: "CoreVault",
+      fn: "getRoleAdmin",
+      args: [roleId("DEFAULT_ADMIN_ROLE")],
+    })) === undefined
+  ) {
+    throw new CutoverInputError(
+      "--vault",
+      vault,
+      `there is no CoreVault at that address on ${network} at block ${reader.block} (it does not answer getRoleAdmin); pass the CoreVault's address`,
+    );
   }
   return chainId;
 }
@@ -37,7 +67,9 @@ export async function checkVault(reader: Reader, vault: string, records: SystemR
 export async function readLiveRoles(reader: Reader, vault: string, fromBlock: number): Promise<LiveRoles> {
   const admins = {} as LiveRoles["admins"];
   for (const role of VAULT_ROLES) {
-    admins[role] = roleName((await reader.call({ to: vault, contract: "CoreVault", fn: "getRoleAdmin", args: [roleId(role)] })) as string) as VaultRole;
+    admins[role] = roleName(
+      (await reader.call({ to: vault, contract: "CoreVault", fn: "getRoleAdmin", args: [roleId(role)] })) as string,
+    ) as VaultRole;
   }
   return { admins, holders: await vaultRoleHolders(reader, vault, fromBlock) };
 }
@@ -85,7 +117,13 @@ export function knownAccounts(records: SystemRecord): Map<string, string> {
 }
 
 /** The role x holder table of `vault` at the reader's block, with what looks wrong about it. */
-export async function auditRoles(reader: Reader, vault: string, records: SystemRecord | undefined, deployer: string, fromBlock: number): Promise<RoleAudit> {
+export async function auditRoles(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord | undefined,
+  deployer: string,
+  fromBlock: number,
+): Promise<RoleAudit> {
   const live = await readLiveRoles(reader, vault, fromBlock);
   const known = records ? knownAccounts(records) : new Map<string, string>();
   const rows = new Map<string, HolderRow>();
@@ -93,7 +131,9 @@ export async function auditRoles(reader: Reader, vault: string, records: SystemR
     for (const account of live.holders[role]) {
       let row = rows.get(account.toLowerCase());
       if (!row) {
-        const name = known.get(account.toLowerCase()) ?? (account.toLowerCase() === deployer.toLowerCase() ? "deployer" : undefined);
+        const name =
+          known.get(account.toLowerCase()) ??
+          (account.toLowerCase() === deployer.toLowerCase() ? "deployer" : undefined);
         row = { account, name, hasCode: await reader.hasCode(account), roles: [] };
         rows.set(account.toLowerCase(), row);
       }
@@ -105,28 +145,61 @@ export async function auditRoles(reader: Reader, vault: string, records: SystemR
   for (const row of rows.values()) {
     for (const role of row.roles) {
       if (role === "DEFAULT_ADMIN_ROLE" && row.account.toLowerCase() === deployer.toLowerCase()) {
-        flags.push({ kind: "deployer-admin", role, account: row.account, message: `the deployer still holds ${role}; grant it to the admin (e.g. a multisig) and renounce it from the deployer` });
+        flags.push({
+          kind: "deployer-admin",
+          role,
+          account: row.account,
+          message: `the deployer still holds ${role}; grant it to the admin (e.g. a multisig) and renounce it from the deployer`,
+        });
       }
       if (records && !known.has(row.account.toLowerCase())) {
-        flags.push({ kind: "unknown-holder", role, account: row.account, message: `not in the records (contracts, markets, settlement operators, admin); revoke it or add it to the records` });
+        flags.push({
+          kind: "unknown-holder",
+          role,
+          account: row.account,
+          message: `not in the records (contracts, markets, settlement operators, admin); revoke it or add it to the records`,
+        });
       }
       if (CONTRACT_ROLES.includes(role) && !row.hasCode) {
-        flags.push({ kind: "eoa-holder", role, account: row.account, message: `an EOA holds ${role}, which only contracts (factory, hub, OrderBooks) should hold` });
+        flags.push({
+          kind: "eoa-holder",
+          role,
+          account: row.account,
+          message: `an EOA holds ${role}, which only contracts (factory, hub, OrderBooks) should hold`,
+        });
       }
     }
   }
   const chainId = Number((await reader.provider.getNetwork()).chainId);
-  return { vault, chainId, block: reader.block, deployer: getAddress(deployer), recordsChecked: records !== undefined, admins: live.admins, holders: [...rows.values()], flags };
+  return {
+    vault,
+    chainId,
+    block: reader.block,
+    deployer: getAddress(deployer),
+    recordsChecked: records !== undefined,
+    admins: live.admins,
+    holders: [...rows.values()],
+    flags,
+  };
 }
 
 export function renderAudit(audit: RoleAudit, network: string): string {
   const short = (role: VaultRole) => role.replace(/_ROLE$/, "");
-  const flagged = (account: string) => [...new Set(audit.flags.filter((f) => f.account === account).map((f) => f.kind))].join(", ");
+  const flagged = (account: string) =>
+    [...new Set(audit.flags.filter((f) => f.account === account).map((f) => f.kind))].join(", ");
   const table = renderTable(
     ["holder", "name", "code", ...VAULT_ROLES.map(short), "flags"],
-    audit.holders.map((row) => [row.account, row.name ?? "?", row.hasCode ? "contract" : "EOA", ...VAULT_ROLES.map((role) => (row.roles.includes(role) ? "x" : "")), flagged(row.account)]),
+    audit.holders.map((row) => [
+      row.account,
+      row.name ?? "?",
+      row.hasCode ? "contract" : "EOA",
+      ...VAULT_ROLES.map((role) => (row.roles.includes(role) ? "x" : "")),
+      flagged(row.account),
+    ]),
   );
-  const administered = VAULT_ROLES.filter((role) => audit.admins[role] !== "DEFAULT_ADMIN_ROLE").map((role) => `${role} by ${audit.admins[role]}`);
+  const administered = VAULT_ROLES.filter((role) => audit.admins[role] !== "DEFAULT_ADMIN_ROLE").map(
+    (role) => `${role} by ${audit.admins[role]}`,
+  );
   return [
     `Roles of CoreVault ${audit.vault} on ${network} (chain ${audit.chainId}) at block ${audit.block}; deployer ${audit.deployer}`,
     "",
@@ -135,6 +208,13 @@ export function renderAudit(audit: RoleAudit, network: string): string {
     `admin roles: DEFAULT_ADMIN_ROLE administers every role${administered.length > 0 ? ` except ${administered.join(", ")}` : ""}`,
     ...(audit.recordsChecked ? [] : ["no records for this network: holders were not checked against them"]),
     audit.flags.length === 0 ? "no flags" : `${audit.flags.length} flag(s):`,
-    ...(audit.flags.length > 0 ? [renderTable(["flag", "role", "account", "why"], audit.flags.map((f) => [f.kind, f.role, f.account, f.message]))] : []),
+    ...(audit.flags.length > 0
+      ? [
+          renderTable(
+            ["flag", "role", "account", "why"],
+            audit.flags.map((f) => [f.kind, f.role, f.account, f.message]),
+          ),
+        ]
+      : []),
   ].join("\n");
 }

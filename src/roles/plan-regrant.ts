@@ -22,7 +22,6 @@ export interface RegrantPlanInputs {
 
 const FUNCTIONS = { grant: "grantRole", revoke: "revokeRole", renounce: "renounceRole" } as const;
 
-
 function rolesIn(ops: RoleOperation[]): string {
   return [...new Set(ops.map((op) => op.role))].join(", ");
 }
@@ -34,15 +33,30 @@ function rolesIn(ops: RoleOperation[]): string {
  */
 export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   const { vault, reconciliation, executor } = inputs;
-  if (reconciliation.refusals.length > 0) throw new Error(`Cannot plan a refused reconciliation: ${reconciliation.refusals.map((r) => r.message).join("; ")}`);
-  if (!Number.isInteger(inputs.batchSize) || inputs.batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${inputs.batchSize}`);
-  const call = (fn: string, role: VaultRole, account: string): CallSpec => ({ to: vault, contract: "CoreVault", fn, args: [roleId(role), account] });
-  const effect = (op: RoleOperation): ReadCheck => ({ read: call("hasRole", op.role, op.account), equals: op.kind === "grant" });
-  const temporaryRoles = new Set(reconciliation.operations.filter((op) => op.phase === "temporary").map((op) => op.role));
+  if (reconciliation.refusals.length > 0)
+    throw new Error(
+      `Cannot plan a refused reconciliation: ${reconciliation.refusals.map((r) => r.message).join("; ")}`,
+    );
+  if (!Number.isInteger(inputs.batchSize) || inputs.batchSize < 1)
+    throw new Error(`batchSize must be a positive integer, got ${inputs.batchSize}`);
+  const call = (fn: string, role: VaultRole, account: string): CallSpec => ({
+    to: vault,
+    contract: "CoreVault",
+    fn,
+    args: [roleId(role), account],
+  });
+  const effect = (op: RoleOperation): ReadCheck => ({
+    read: call("hasRole", op.role, op.account),
+    equals: op.kind === "grant",
+  });
+  const temporaryRoles = new Set(
+    reconciliation.operations.filter((op) => op.phase === "temporary").map((op) => op.role),
+  );
   const action = (op: RoleOperation): CallAction => {
     const done = [effect(op)];
     // Releasing a temporary role is done only once the work it enabled is: before that, "not held" means "not granted yet".
-    if (op.kind === "renounce" && temporaryRoles.has(op.role)) done.push(...reconciliation.operations.filter((o) => o.via === op.role).map(effect));
+    if (op.kind === "renounce" && temporaryRoles.has(op.role))
+      done.push(...reconciliation.operations.filter((o) => o.via === op.role).map(effect));
     return { call: call(FUNCTIONS[op.kind], op.role, op.account), done };
   };
   const base = (id: string, label: string, ops: RoleOperation[], dependsOn: string[]): Step => ({
@@ -76,7 +90,10 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   for (const op of phase("temporary")) {
     const id = `grant:temporary:${op.role}`;
     const enabled = rolesIn(reconciliation.operations.filter((o) => o.via === op.role));
-    steps.push({ ...base(id, `grant the executor ${op.role} for as long as it grants or revokes ${enabled}`, [op], previousPhase), temporary: true });
+    steps.push({
+      ...base(id, `grant the executor ${op.role} for as long as it grants or revokes ${enabled}`, [op], previousPhase),
+      temporary: true,
+    });
     temporaryStep.set(op.role, id);
     temporaryIds.push(id);
   }
@@ -85,15 +102,23 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   batched("revoke", (ops) => `revoke ${rolesIn(ops)}`);
   batched("renounce", (ops) => `the executor renounces ${rolesIn(ops)}`, true);
 
-  return { steps, notes: regrantNotes(reconciliation, [...temporaryStep.keys()], steps.length), labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])) };
+  return {
+    steps,
+    notes: regrantNotes(reconciliation, [...temporaryStep.keys()], steps.length),
+    labels: Object.fromEntries(VAULT_ROLES.map((role) => [roleId(role).toLowerCase(), role])),
+  };
 }
 
 function regrantNotes(reconciliation: Reconciliation, temporaryRoles: VaultRole[], stepCount: number): string[] {
   const notes: string[] = [];
   const keptByRole = new Map<VaultRole, string[]>();
   for (const { role, account } of reconciliation.kept) keptByRole.set(role, [...(keptByRole.get(role) ?? []), account]);
-  for (const [role, accounts] of keptByRole) notes.push(`extra, kept: ${role} held by ${accounts.join(", ")}, not in the desired graph (pass --revoke-extra to revoke)`);
-  for (const role of temporaryRoles) notes.push(`the executor holds ${role} only while it needs it, and renounces it at the end`);
+  for (const [role, accounts] of keptByRole)
+    notes.push(
+      `extra, kept: ${role} held by ${accounts.join(", ")}, not in the desired graph (pass --revoke-extra to revoke)`,
+    );
+  for (const role of temporaryRoles)
+    notes.push(`the executor holds ${role} only while it needs it, and renounces it at the end`);
   if (stepCount === 0) notes.push("the live roles already match the desired graph: nothing to send");
   return notes;
 }

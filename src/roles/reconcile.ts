@@ -60,7 +60,8 @@ interface Diff {
 /** Per desired role, in the vault's role order: holders to grant, to revoke (or renounce, the executor's own), to keep. */
 function diffRoles(input: ReconcileInput, isExecutor: (a: string) => boolean): Diff {
   const diff: Diff = { grants: [], revokes: [], renounces: [], kept: [], refusals: [] };
-  const order = (role: string) => (VAULT_ROLES.includes(role as VaultRole) ? VAULT_ROLES.indexOf(role as VaultRole) : VAULT_ROLES.length);
+  const order = (role: string) =>
+    VAULT_ROLES.includes(role as VaultRole) ? VAULT_ROLES.indexOf(role as VaultRole) : VAULT_ROLES.length;
   for (const role of (Object.keys(input.desired) as VaultRole[]).sort((a, b) => order(a) - order(b))) {
     if (!input.admins[role]) {
       diff.refusals.push({ role, message: `${role} is not a role of this vault (its admin role is unknown)` });
@@ -70,7 +71,8 @@ function diffRoles(input: ReconcileInput, isExecutor: (a: string) => boolean): D
     const live = unique(input.live[role] ?? []);
     const wantedKeys = new Set(desired.map(key));
     const liveKeys = new Set(live.map(key));
-    for (const account of desired) if (!liveKeys.has(key(account))) diff.grants.push({ kind: "grant", phase: "grant", role, account });
+    for (const account of desired)
+      if (!liveKeys.has(key(account))) diff.grants.push({ kind: "grant", phase: "grant", role, account });
     for (const account of live) {
       if (wantedKeys.has(key(account))) continue;
       if (!input.revokeExtra) diff.kept.push({ role, account });
@@ -83,8 +85,13 @@ function diffRoles(input: ReconcileInput, isExecutor: (a: string) => boolean): D
 
 /** A refusal when the diff would leave DEFAULT_ADMIN_ROLE without a holder. */
 function lastAdminRefusal(input: ReconcileInput, diff: Diff): Reconciliation["refusals"] {
-  const removed = new Set([...diff.revokes, ...diff.renounces].filter((op) => op.role === ADMIN).map((op) => key(op.account)));
-  const finalAdmins = [...unique(input.live[ADMIN] ?? []).filter((a) => !removed.has(key(a))), ...diff.grants.filter((op) => op.role === ADMIN).map((op) => op.account)];
+  const removed = new Set(
+    [...diff.revokes, ...diff.renounces].filter((op) => op.role === ADMIN).map((op) => key(op.account)),
+  );
+  const finalAdmins = [
+    ...unique(input.live[ADMIN] ?? []).filter((a) => !removed.has(key(a))),
+    ...diff.grants.filter((op) => op.role === ADMIN).map((op) => op.account),
+  ];
   if (finalAdmins.length > 0 || removed.size === 0) return [];
   return [
     {
@@ -95,9 +102,14 @@ function lastAdminRefusal(input: ReconcileInput, diff: Diff): Reconciliation["re
 }
 
 /** Grants to the executor it can make itself, in the order that lets each enable the next; `held` grows with them. */
-function selfGrantsOf(input: ReconcileInput, grants: RoleOperation[], held: Set<VaultRole>, isExecutor: (a: string) => boolean): RoleOperation[] {
+function selfGrantsOf(
+  input: ReconcileInput,
+  grants: RoleOperation[],
+  held: Set<VaultRole>,
+  isExecutor: (a: string) => boolean,
+): RoleOperation[] {
   const selfGrants: RoleOperation[] = [];
-  for (let progressed = true; progressed; ) {
+  for (let progressed = true; progressed;) {
     progressed = false;
     for (const op of grants) {
       if (!isExecutor(op.account) || selfGrants.includes(op) || !held.has(input.admins[op.role]!)) continue;
@@ -114,7 +126,13 @@ function selfGrantsOf(input: ReconcileInput, grants: RoleOperation[], held: Set<
  * For each operation whose admin role the executor lacks: a temporary grant of that admin role when the executor holds
  * the admin's admin, else a refusal. Returns the temporary grants; sets `via` on the operations they enable.
  */
-function authorize(input: ReconcileInput, executor: string, ops: RoleOperation[], held: Set<VaultRole>, refusals: Reconciliation["refusals"]): RoleOperation[] {
+function authorize(
+  input: ReconcileInput,
+  executor: string,
+  ops: RoleOperation[],
+  held: Set<VaultRole>,
+  refusals: Reconciliation["refusals"],
+): RoleOperation[] {
   const temporary: RoleOperation[] = [];
   const refused = new Set<VaultRole>();
   for (const op of ops) {
@@ -123,7 +141,8 @@ function authorize(input: ReconcileInput, executor: string, ops: RoleOperation[]
     const adminOfAdmin = input.admins[admin];
     const canEscalate = adminOfAdmin !== undefined && adminOfAdmin !== admin;
     if (canEscalate && held.has(adminOfAdmin)) {
-      if (!temporary.some((t) => t.role === admin)) temporary.push({ kind: "grant", phase: "temporary", role: admin, account: executor });
+      if (!temporary.some((t) => t.role === admin))
+        temporary.push({ kind: "grant", phase: "temporary", role: admin, account: executor });
       op.via = admin;
     } else if (!refused.has(op.role)) {
       refused.add(op.role);
@@ -146,12 +165,23 @@ export function reconcileRoles(input: ReconcileInput): Reconciliation {
   const diff = diffRoles(input, isExecutor);
   const refusals = [...diff.refusals, ...lastAdminRefusal(input, diff)];
   // The roles the executor holds while it works: live ones, then those it can grant itself directly (in that order).
-  const held = new Set<VaultRole>((Object.keys(input.live) as VaultRole[]).filter((role) => unique(input.live[role] ?? []).some(isExecutor)));
+  const held = new Set<VaultRole>(
+    (Object.keys(input.live) as VaultRole[]).filter((role) => unique(input.live[role] ?? []).some(isExecutor)),
+  );
   const selfGrants = selfGrantsOf(input, diff.grants, held, isExecutor);
   const otherGrants = diff.grants.filter((op) => !selfGrants.includes(op));
   const temporary = authorize(input, executor, [...otherGrants, ...diff.revokes], held, refusals);
   // The executor's own roles go last: temporary admin roles first, DEFAULT_ADMIN_ROLE at the very end.
-  const releases = temporary.map((t): RoleOperation => ({ kind: "renounce", phase: "renounce", role: t.role, account: executor }));
+  const releases = temporary.map((t): RoleOperation => ({
+    kind: "renounce",
+    phase: "renounce",
+    role: t.role,
+    account: executor,
+  }));
   const ownLast = [...diff.renounces].sort((a, b) => Number(a.role === ADMIN) - Number(b.role === ADMIN));
-  return { operations: [...selfGrants, ...temporary, ...otherGrants, ...diff.revokes, ...releases, ...ownLast], kept: diff.kept, refusals };
+  return {
+    operations: [...selfGrants, ...temporary, ...otherGrants, ...diff.revokes, ...releases, ...ownLast],
+    kept: diff.kept,
+    refusals,
+  };
 }

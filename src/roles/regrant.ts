@@ -29,23 +29,38 @@ export function parseDesiredRoles(value: unknown, source: string): RoleGraph {
   const fail = (fix: string): never => {
     throw new CutoverInputError("--desired", source, fix);
   };
-  if (value === null || typeof value !== "object" || Array.isArray(value)) fail('give a JSON object of role -> holders, e.g. {"SETTLEMENT_ROLE": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]}');
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    fail(
+      'give a JSON object of role -> holders, e.g. {"SETTLEMENT_ROLE": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]}',
+    );
   const graph: RoleGraph = {};
   for (const [role, holders] of Object.entries(value as Record<string, unknown>)) {
     if (!VAULT_ROLES.includes(role as VaultRole)) fail(`"${role}" is not a vault role; use ${VAULT_ROLES.join(", ")}`);
-    if (!Array.isArray(holders)) fail(`${role} must be an array of addresses, e.g. "${role}": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]`);
+    if (!Array.isArray(holders))
+      fail(`${role} must be an array of addresses, e.g. "${role}": ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]`);
     for (const holder of holders as unknown[]) {
-      if (typeof holder !== "string" || !isAddress(holder)) fail(`${role} lists ${JSON.stringify(holder)}, which is not an address (0x and 40 hex digits, all lowercase or with a valid EIP-55 checksum)`);
+      if (typeof holder !== "string" || !isAddress(holder))
+        fail(
+          `${role} lists ${JSON.stringify(holder)}, which is not an address (0x and 40 hex digits, all lowercase or with a valid EIP-55 checksum)`,
+        );
     }
     graph[role as VaultRole] = (holders as string[]).map((h) => getAddress(h));
   }
   return graph;
 }
 
-async function loadDesired(hre: HardhatRuntimeEnvironment, file: string | undefined): Promise<{ graph: RoleGraph; source: string }> {
+async function loadDesired(
+  hre: HardhatRuntimeEnvironment,
+  file: string | undefined,
+): Promise<{ graph: RoleGraph; source: string }> {
   if (!file) {
     const configured = hre.config.cutover.redeploy.roles;
-    if (!configured) throw new CutoverInputError("--desired", "", 'give a JSON file of the holders each role should have, e.g. --desired roles.json with {"SETTLEMENT_ROLE": ["0x…"]}, or set cutover.redeploy.roles in the Hardhat config');
+    if (!configured)
+      throw new CutoverInputError(
+        "--desired",
+        "",
+        'give a JSON file of the holders each role should have, e.g. --desired roles.json with {"SETTLEMENT_ROLE": ["0x…"]}, or set cutover.redeploy.roles in the Hardhat config',
+      );
     return { graph: parseDesiredRoles(configured, "cutover.redeploy.roles"), source: "cutover.redeploy.roles" };
   }
   const full = path.resolve(hre.config.paths.root, file);
@@ -53,13 +68,21 @@ async function loadDesired(hre: HardhatRuntimeEnvironment, file: string | undefi
   try {
     text = await readFile(full, "utf8");
   } catch (error) {
-    throw new CutoverInputError("--desired", file, `cannot read ${full} (${(error as Error).message}); give the path of a JSON file, relative to the project root`);
+    throw new CutoverInputError(
+      "--desired",
+      file,
+      `cannot read ${full} (${(error as Error).message}); give the path of a JSON file, relative to the project root`,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CutoverInputError("--desired", file, `not valid JSON (${(error as Error).message}); write an object like {"SETTLEMENT_ROLE": ["0x…"]}`);
+    throw new CutoverInputError(
+      "--desired",
+      file,
+      `not valid JSON (${(error as Error).message}); write an object like {"SETTLEMENT_ROLE": ["0x…"]}`,
+    );
   }
   return { graph: parseDesiredRoles(value, file), source: file };
 }
@@ -80,7 +103,10 @@ export function liveFromFacts(facts: Record<string, string>): LiveRoles {
   const holders = {} as LiveRoles["holders"];
   for (const role of VAULT_ROLES) {
     admins[role] = facts[`vault.role.${role}.admin`] as VaultRole;
-    holders[role] = (facts[holdersFact(role)] ?? "").split(",").filter(Boolean).map((a) => getAddress(a));
+    holders[role] = (facts[holdersFact(role)] ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((a) => getAddress(a));
   }
   return { admins, holders };
 }
@@ -105,11 +131,24 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
   const records = await readSystemRecordIfAny(root, network);
   const vault = vaultAddress(options.vault, records, network);
   const { graph, source } = await loadDesired(hre, options.desired);
-  const normalized = Object.fromEntries(VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]));
-  const digest = keccak256(toUtf8Bytes(canonicalJson({ desired: normalized, revokeExtra: options.revokeExtra }))).slice(2, 10);
+  const normalized = Object.fromEntries(
+    VAULT_ROLES.filter((r) => graph[r]).map((r) => [r, [...new Set(graph[r]!.map((a) => a.toLowerCase()))].sort()]),
+  );
+  const digest = keccak256(toUtf8Bytes(canonicalJson({ desired: normalized, revokeExtra: options.revokeExtra }))).slice(
+    2,
+    10,
+  );
   // The chosen Safe or timelock makes every role change when it administers the vault; else the signer does.
-  const executorOf = (live: LiveRoles) => senderFor(authority, (account) => live.holders.DEFAULT_ADMIN_ROLE.some((a) => sameAddress(a, account)));
-  const reconcile = (live: LiveRoles) => reconcileRoles({ desired: graph, live: live.holders, admins: live.admins, executor: executorOf(live), revokeExtra: options.revokeExtra });
+  const executorOf = (live: LiveRoles) =>
+    senderFor(authority, (account) => live.holders.DEFAULT_ADMIN_ROLE.some((a) => sameAddress(a, account)));
+  const reconcile = (live: LiveRoles) =>
+    reconcileRoles({
+      desired: graph,
+      live: live.holders,
+      admins: live.admins,
+      executor: executorOf(live),
+      revokeExtra: options.revokeExtra,
+    });
 
   return {
     task: REGRANT_TASK,
@@ -124,10 +163,22 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
       const live = liveFromFacts(facts);
       const reconciliation = reconcile(live);
       if (reconciliation.refusals.length > 0) throw new RoleRefusalError(source, reconciliation.refusals);
-      return planRegrant({ vault, reconciliation, executor: executorOf(live), batchSize: hre.config.cutover.redeploy.batchSize });
+      return planRegrant({
+        vault,
+        reconciliation,
+        executor: executorOf(live),
+        batchSize: hre.config.cutover.redeploy.batchSize,
+      });
     },
     async preflight(plan, reader, pending, addresses) {
-      await simulatePending(plan, reader, pending, addresses, (action) => `run with an account that holds the admin role of ${plan.labels[String(action.call.args[0]).toLowerCase()] ?? action.call.args[0]} (--signer)`);
+      await simulatePending(
+        plan,
+        reader,
+        pending,
+        addresses,
+        (action) =>
+          `run with an account that holds the admin role of ${plan.labels[String(action.call.args[0]).toLowerCase()] ?? action.call.args[0]} (--signer)`,
+      );
     },
   };
 }

@@ -62,7 +62,14 @@ export interface SafeTxHashes {
 
 /** MultiSend's packed encoding: per call operation (uint8), to, value, data length (uint256) and data. */
 export function encodeMultiSend(txs: MetaTx[]): string {
-  return concat(txs.map((tx) => solidityPacked(["uint8", "address", "uint256", "uint256", "bytes"], [OPERATION.CALL, tx.to, BigInt(tx.value), dataLength(tx.data), tx.data])));
+  return concat(
+    txs.map((tx) =>
+      solidityPacked(
+        ["uint8", "address", "uint256", "uint256", "bytes"],
+        [OPERATION.CALL, tx.to, BigInt(tx.value), dataLength(tx.data), tx.data],
+      ),
+    ),
+  );
 }
 
 /**
@@ -71,8 +78,22 @@ export function encodeMultiSend(txs: MetaTx[]): string {
  */
 export function safeTxForBatch(txs: MetaTx[], nonce: bigint, multiSend: { address: string; iface: Interface }): SafeTx {
   if (txs.length === 0) throw new Error("A Safe batch needs at least one transaction");
-  const noRefund = { safeTxGas: "0", baseGas: "0", gasPrice: "0", gasToken: ZeroAddress, refundReceiver: ZeroAddress, nonce: nonce.toString() };
-  if (txs.length === 1) return { to: getAddress(txs[0].to), value: txs[0].value, data: txs[0].data, operation: OPERATION.CALL, ...noRefund };
+  const noRefund = {
+    safeTxGas: "0",
+    baseGas: "0",
+    gasPrice: "0",
+    gasToken: ZeroAddress,
+    refundReceiver: ZeroAddress,
+    nonce: nonce.toString(),
+  };
+  if (txs.length === 1)
+    return {
+      to: getAddress(txs[0].to),
+      value: txs[0].value,
+      data: txs[0].data,
+      operation: OPERATION.CALL,
+      ...noRefund,
+    };
   const data = multiSend.iface.encodeFunctionData("multiSend", [encodeMultiSend(txs)]);
   return { to: getAddress(multiSend.address), value: "0", data, operation: OPERATION.DELEGATECALL, ...noRefund };
 }
@@ -88,5 +109,16 @@ export function safeTxHashes(safe: string, chainId: bigint | number, tx: SafeTx)
 
 /** The arguments of `execTransaction` for a SafeTx and its owners' packed signatures. */
 export function execTransactionArgs(tx: SafeTx, signatures: string): unknown[] {
-  return [tx.to, tx.value, tx.data, tx.operation, tx.safeTxGas, tx.baseGas, tx.gasPrice, tx.gasToken, tx.refundReceiver, signatures];
+  return [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+    signatures,
+  ];
 }

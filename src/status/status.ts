@@ -19,27 +19,50 @@ import "../type-extensions.js";
 export interface SystemStatus {
   network: string;
   chainId?: number;
-  rpc: { endpoint: string; reachable: boolean; latestBlock?: number; blockTime?: string; latencyMs?: number; error?: string };
+  rpc: {
+    endpoint: string;
+    reachable: boolean;
+    latestBlock?: number;
+    blockTime?: string;
+    latencyMs?: number;
+    error?: string;
+  };
   records: { file: string; present: boolean; chainId?: number };
   vaults: { role: "current" | "replaced"; address: string; paused?: boolean; registeredOrderBooks?: number }[];
   orderBooks: { total: number; onCurrentVault: number; onReplacedVault: number; elsewhere: number; unreadable: number };
   pointers: { name: string; address: string; vault?: string; pointsAt: string }[];
   roleHolders?: Record<VaultRole, number>;
   runs: { runKey: string; task: string; planId: string; steps: number; complete: boolean }[];
-  stagedPlans: { file: string; planId: string; kind?: string; target?: string; stage?: string; eta?: number | null; etaIso?: string | null; ready?: boolean; error?: string }[];
+  stagedPlans: {
+    file: string;
+    planId: string;
+    kind?: string;
+    target?: string;
+    stage?: string;
+    eta?: number | null;
+    etaIso?: string | null;
+    ready?: boolean;
+    error?: string;
+  }[];
 }
 
 async function json(file: string): Promise<{ value?: Record<string, unknown>; error?: string }> {
   try {
     const value = JSON.parse(await readFile(file, "utf8")) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? { value: value as Record<string, unknown> } : { error: "not a JSON object" };
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? { value: value as Record<string, unknown> }
+      : { error: "not a JSON object" };
   } catch (error) {
     return { error: (error as Error).message.split("\n")[0] };
   }
 }
 
 /** plans/<network>/<planId>.json with their stage records (<planId>[.rollback].stage.json) as diamond:stage-plan writes them. */
-export async function stagedPlans(root: string, network: string, chainTime?: number): Promise<SystemStatus["stagedPlans"]> {
+export async function stagedPlans(
+  root: string,
+  network: string,
+  chainTime?: number,
+): Promise<SystemStatus["stagedPlans"]> {
   const dir = path.join(root, "plans", network);
   if (!(await exists(dir))) return [];
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
@@ -75,7 +98,14 @@ export async function cutoverRunsOf(root: string, network: string): Promise<Syst
   for (const store of RunStore.list(root, network)) {
     try {
       const plan = store.loadPlan();
-      if (plan) runs.push({ runKey: store.runKey, task: plan.task, planId: plan.id, steps: plan.steps.length, complete: store.isComplete(plan.id) });
+      if (plan)
+        runs.push({
+          runKey: store.runKey,
+          task: plan.task,
+          planId: plan.id,
+          steps: plan.steps.length,
+          complete: store.isComplete(plan.id),
+        });
     } catch {
       runs.push({ runKey: store.runKey, task: "?", planId: "(unreadable plan.json)", steps: 0, complete: false });
     }
@@ -92,7 +122,11 @@ export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const status: SystemStatus = {
     network,
     rpc: { endpoint, reachable: false },
-    records: { file: path.join("deployments", `${network}-deployment.json`), present: records !== undefined, chainId: records?.chainId },
+    records: {
+      file: path.join("deployments", `${network}-deployment.json`),
+      present: records !== undefined,
+      chainId: records?.chainId,
+    },
     vaults: [],
     orderBooks: { total: 0, onCurrentVault: 0, onReplacedVault: 0, elsewhere: 0, unreadable: 0 },
     pointers: [],
@@ -138,7 +172,11 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
     ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY],
     ["CollateralHub", records.contracts.COLLATERAL_HUB],
   ].filter((p): p is [string, string] => typeof p[1] === "string");
-  const candidates = await roleCandidates(reader, current, await deploymentBlock(root, records.network, "CoreVault", current));
+  const candidates = await roleCandidates(
+    reader,
+    current,
+    await deploymentBlock(root, records.network, "CoreVault", current),
+  );
   const [values, holders] = await Promise.all([
     reader.tryCallMany([
       ...vaults.flatMap((v) => [
@@ -152,10 +190,22 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
   ]);
   vaults.forEach((address, i) => {
     const [paused, count] = values.slice(i * 2, i * 2 + 2) as [boolean?, bigint?];
-    status.vaults.push({ role: i === 0 ? "current" : "replaced", address, paused, registeredOrderBooks: count === undefined ? undefined : Number(count) });
+    status.vaults.push({
+      role: i === 0 ? "current" : "replaced",
+      address,
+      paused,
+      registeredOrderBooks: count === undefined ? undefined : Number(count),
+    });
   });
   let at = vaults.length * 2;
-  const where = (vault: string | undefined) => (vault === undefined ? "unreadable" : vault.toLowerCase() === current.toLowerCase() ? "current vault" : replaced.some((r) => r.toLowerCase() === vault.toLowerCase()) ? "replaced vault" : "elsewhere");
+  const where = (vault: string | undefined) =>
+    vault === undefined
+      ? "unreadable"
+      : vault.toLowerCase() === current.toLowerCase()
+        ? "current vault"
+        : replaced.some((r) => r.toLowerCase() === vault.toLowerCase())
+          ? "replaced vault"
+          : "elsewhere";
   status.orderBooks.total = books.length;
   for (const _ of books) {
     const place = where(values[at++] as string | undefined);
@@ -166,9 +216,17 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
   }
   for (const [name, address] of pointers) {
     const vault = values[at++] as string | undefined;
-    status.pointers.push({ name, address: getAddress(address), vault: vault && getAddress(vault), pointsAt: where(vault) });
+    status.pointers.push({
+      name,
+      address: getAddress(address),
+      vault: vault && getAddress(vault),
+      pointsAt: where(vault),
+    });
   }
-  status.roleHolders = Object.fromEntries(VAULT_ROLES.map((role) => [role, holders[role].length])) as Record<VaultRole, number>;
+  status.roleHolders = Object.fromEntries(VAULT_ROLES.map((role) => [role, holders[role].length])) as Record<
+    VaultRole,
+    number
+  >;
 }
 
 export function renderStatus(status: SystemStatus): string {
@@ -181,20 +239,59 @@ export function renderStatus(status: SystemStatus): string {
     `records ${status.records.file}: ${status.records.present ? `chain ${status.records.chainId}` : "none"}${status.records.present && status.chainId !== undefined && status.records.chainId !== status.chainId ? " — NOT this chain: nothing read from it" : ""}`,
   ];
   if (status.vaults.length > 0) {
-    lines.push("", renderTable(["CoreVault", "", "paused", "OrderBooks registered"], status.vaults.map((v) => [v.address, v.role, String(v.paused ?? "?"), String(v.registeredOrderBooks ?? "?")])));
+    lines.push(
+      "",
+      renderTable(
+        ["CoreVault", "", "paused", "OrderBooks registered"],
+        status.vaults.map((v) => [v.address, v.role, String(v.paused ?? "?"), String(v.registeredOrderBooks ?? "?")]),
+      ),
+    );
     const ob = status.orderBooks;
-    lines.push("", `OrderBooks in the records: ${ob.total} — ${ob.onCurrentVault} call the current vault, ${ob.onReplacedVault} a replaced vault, ${ob.elsewhere} elsewhere, ${ob.unreadable} unreadable`);
-    for (const p of status.pointers) lines.push(`${p.name} ${p.address}: vault() is the ${p.pointsAt}${p.pointsAt === "elsewhere" ? ` (${p.vault})` : ""}`);
-    if (status.roleHolders) lines.push(`Role holders on the current vault: ${VAULT_ROLES.map((r) => `${r.replace(/_ROLE$/, "")} ${status.roleHolders![r]}`).join(", ")}`);
+    lines.push(
+      "",
+      `OrderBooks in the records: ${ob.total} — ${ob.onCurrentVault} call the current vault, ${ob.onReplacedVault} a replaced vault, ${ob.elsewhere} elsewhere, ${ob.unreadable} unreadable`,
+    );
+    for (const p of status.pointers)
+      lines.push(
+        `${p.name} ${p.address}: vault() is the ${p.pointsAt}${p.pointsAt === "elsewhere" ? ` (${p.vault})` : ""}`,
+      );
+    if (status.roleHolders)
+      lines.push(
+        `Role holders on the current vault: ${VAULT_ROLES.map((r) => `${r.replace(/_ROLE$/, "")} ${status.roleHolders![r]}`).join(", ")}`,
+      );
   }
-  lines.push("", status.runs.length === 0 ? "cutover runs: none" : renderTable(["cutover run", "task", "plan", "steps", "state"], status.runs.map((r) => [r.runKey, r.task, `${r.planId.slice(0, 10)}…`, String(r.steps), r.complete ? "complete" : "not complete"])));
+  lines.push(
+    "",
+    status.runs.length === 0
+      ? "cutover runs: none"
+      : renderTable(
+          ["cutover run", "task", "plan", "steps", "state"],
+          status.runs.map((r) => [
+            r.runKey,
+            r.task,
+            `${r.planId.slice(0, 10)}…`,
+            String(r.steps),
+            r.complete ? "complete" : "not complete",
+          ]),
+        ),
+  );
   lines.push(
     "",
     status.stagedPlans.length === 0
       ? `staged facet plans: none in plans/${status.network}/`
       : renderTable(
           ["facet plan", "kind", "target", "stage", "ETA"],
-          status.stagedPlans.map((p) => [`${p.planId.slice(0, 10)}…`, p.kind ?? "?", p.target ?? "?", p.error ? `unreadable: ${p.error}` : (p.stage ?? "not staged"), p.eta === undefined ? "" : p.eta === null ? "none (applied or no delay)" : `${p.etaIso ?? p.eta}${p.ready === undefined ? "" : p.ready ? " (ready)" : " (waiting)"}`]),
+          status.stagedPlans.map((p) => [
+            `${p.planId.slice(0, 10)}…`,
+            p.kind ?? "?",
+            p.target ?? "?",
+            p.error ? `unreadable: ${p.error}` : (p.stage ?? "not staged"),
+            p.eta === undefined
+              ? ""
+              : p.eta === null
+                ? "none (applied or no delay)"
+                : `${p.etaIso ?? p.eta}${p.ready === undefined ? "" : p.ready ? " (ready)" : " (waiting)"}`,
+          ]),
         ),
   );
   return lines.join("\n");

@@ -25,8 +25,19 @@ export function changeSalt(changeId: string): string {
 }
 
 /** TimelockController.hashOperationBatch: keccak256(abi.encode(targets, values, payloads, predecessor, salt)). */
-export function hashOperationBatch(targets: string[], values: BigNumberish[], payloads: string[], predecessor: string, salt: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"], [targets, values, payloads, predecessor, salt]));
+export function hashOperationBatch(
+  targets: string[],
+  values: BigNumberish[],
+  payloads: string[],
+  predecessor: string,
+  salt: string,
+): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["address[]", "uint256[]", "bytes[]", "bytes32", "bytes32"],
+      [targets, values, payloads, predecessor, salt],
+    ),
+  );
 }
 
 /** The view call that gives an operation's timestamp: 0 unset, DONE_TIMESTAMP executed, else its ETA. */

@@ -19,12 +19,22 @@ export interface CodeComparison {
   expectedHash: string;
 }
 
-export function compareRuntime(live: string, artifact: RuntimeArtifact, libraries?: Record<string, string>): CodeComparison {
+export function compareRuntime(
+  live: string,
+  artifact: RuntimeArtifact,
+  libraries?: Record<string, string>,
+): CodeComparison {
   const expected = artifact.deployedBytecode.toLowerCase();
   const code = live.toLowerCase();
-  const result = (match: boolean, reason?: string): CodeComparison => ({ match, reason, liveHash: keccak256(code === "0x" ? "0x" : code), expectedHash: /__\$/.test(expected) ? "(linked)" : keccak256(expected) });
+  const result = (match: boolean, reason?: string): CodeComparison => ({
+    match,
+    reason,
+    liveHash: keccak256(code === "0x" ? "0x" : code),
+    expectedHash: /__\$/.test(expected) ? "(linked)" : keccak256(expected),
+  });
   if (code === "0x") return result(false, "no code at that address");
-  if (code.length !== expected.length) return result(false, `runtime size ${(code.length - 2) / 2} bytes, the artifact's is ${(expected.length - 2) / 2}`);
+  if (code.length !== expected.length)
+    return result(false, `runtime size ${(code.length - 2) / 2} bytes, the artifact's is ${(expected.length - 2) / 2}`);
   const skip: { start: number; length: number }[] = [...Object.values(artifact.immutableReferences ?? {}).flat()];
   for (const libs of Object.values(artifact.deployedLinkReferences ?? {})) {
     for (const [name, ranges] of Object.entries(libs)) {
@@ -32,7 +42,8 @@ export function compareRuntime(live: string, artifact: RuntimeArtifact, librarie
       for (const { start, length } of ranges) {
         skip.push({ start, length });
         const got = code.slice(2 + start * 2, 2 + (start + length) * 2);
-        if (libraries && want !== got) return result(false, `library ${name} linked at 0x${got}, expected ${want ? `0x${want}` : "(none given)"}`);
+        if (libraries && want !== got)
+          return result(false, `library ${name} linked at 0x${got}, expected ${want ? `0x${want}` : "(none given)"}`);
       }
     }
   }

@@ -49,13 +49,17 @@ export interface Check {
   run(input: VerifyInput): { status: CheckStatus; evidence: string; failures: Failure[] };
 }
 
-const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const same = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 /** Roles whose holder can administer the vault or grant ORDERBOOK_ROLE: the deployer must hold none of them. */
 const ADMIN_ROLES: VaultRole[] = ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"];
 
 /** How many (role, holder) pairs `graph` has, and those of them `other` does not (in role order, then holder order). */
-function pairsMissing(graph: Record<VaultRole, string[]>, other: Record<VaultRole, string[]>): { total: number; missing: [VaultRole, string][] } {
+function pairsMissing(
+  graph: Record<VaultRole, string[]>,
+  other: Record<VaultRole, string[]>,
+): { total: number; missing: [VaultRole, string][] } {
   const pairs = VAULT_ROLES.flatMap((role) => graph[role].map((holder) => [role, holder] as [VaultRole, string]));
   return { total: pairs.length, missing: pairs.filter(([role, holder]) => !other[role].some((h) => same(h, holder))) };
 }
@@ -66,7 +70,8 @@ export function namer(desired: DesiredState, records: SystemRecord): (address: s
   known.set(desired.newVault.toLowerCase(), "new CoreVault");
   known.set(desired.oldVault.toLowerCase(), "old CoreVault");
   for (const m of desired.markets) known.set(m.orderBook.toLowerCase(), `OrderBook ${m.symbol}`);
-  if (desired.deployer && !known.has(desired.deployer.toLowerCase())) known.set(desired.deployer.toLowerCase(), "deployer");
+  if (desired.deployer && !known.has(desired.deployer.toLowerCase()))
+    known.set(desired.deployer.toLowerCase(), "deployer");
   return (address) => {
     const name = known.get(address.toLowerCase());
     return name ? `${name} ${address}` : address;
@@ -74,7 +79,11 @@ export function namer(desired: DesiredState, records: SystemRecord): (address: s
 }
 
 function result(failures: Failure[], evidence: string, notApplicable = false) {
-  return { status: (notApplicable ? "n/a" : failures.length === 0 ? "pass" : "fail") as CheckStatus, evidence, failures };
+  return {
+    status: (notApplicable ? "n/a" : failures.length === 0 ? "pass" : "fail") as CheckStatus,
+    evidence,
+    failures,
+  };
 }
 
 /** The last value assigned to `key` in a dotenv text (dotenv lets the last one win). */
@@ -104,10 +113,27 @@ export const CHECKS: Check[] = [
     title: "every cutover run the state comes from finished",
     run({ desired }) {
       const failures: Failure[] = [
-        ...desired.runs.filter((r) => !r.complete).map((r) => ({ subject: `run ${r.runKey}`, expected: "complete", found: `plan ${r.planId.slice(0, 10)} is not complete`, fix: "run the same task again: it resumes and finishes the remaining steps" })),
-        ...desired.unresolved.map((u) => ({ subject: u, expected: "deployed", found: "never deployed", fix: "run the same task again to finish the run" })),
+        ...desired.runs
+          .filter((r) => !r.complete)
+          .map((r) => ({
+            subject: `run ${r.runKey}`,
+            expected: "complete",
+            found: `plan ${r.planId.slice(0, 10)} is not complete`,
+            fix: "run the same task again: it resumes and finishes the remaining steps",
+          })),
+        ...desired.unresolved.map((u) => ({
+          subject: u,
+          expected: "deployed",
+          found: "never deployed",
+          fix: "run the same task again to finish the run",
+        })),
       ];
-      return result(failures, desired.runs.map((r) => `${r.runKey} ${r.planId.slice(0, 10)} ${r.complete ? "complete" : "INCOMPLETE"}`).join("; "));
+      return result(
+        failures,
+        desired.runs
+          .map((r) => `${r.runKey} ${r.planId.slice(0, 10)} ${r.complete ? "complete" : "INCOMPLETE"}`)
+          .join("; "),
+      );
     },
   },
   {
@@ -116,8 +142,16 @@ export const CHECKS: Check[] = [
     run({ desired, observed, files }) {
       const name = namer(desired, files.records);
       const { total: wanted, missing } = pairsMissing(desired.roles, observed.roles);
-      const failures: Failure[] = missing.map(([role, holder]) => ({ subject: `${role} of ${name(holder)}`, expected: "holds the role", found: "does not hold it", fix: `grant it back: newVault.grantRole(${role}, ${holder}) from the role's admin (corevault:regrant-roles)` }));
-      return result(failures, `${wanted - failures.length}/${wanted} desired (role, holder) pairs hold on ${short(desired.newVault)}`);
+      const failures: Failure[] = missing.map(([role, holder]) => ({
+        subject: `${role} of ${name(holder)}`,
+        expected: "holds the role",
+        found: "does not hold it",
+        fix: `grant it back: newVault.grantRole(${role}, ${holder}) from the role's admin (corevault:regrant-roles)`,
+      }));
+      return result(
+        failures,
+        `${wanted - failures.length}/${wanted} desired (role, holder) pairs hold on ${short(desired.newVault)}`,
+      );
     },
   },
   {
@@ -135,20 +169,28 @@ export const CHECKS: Check[] = [
           found: `holds ${role}`,
           fix: `revoke it: newVault.revokeRole(${role}, ${holder}); if it should hold the role, grant it through corevault:regrant-roles so a plan records it`,
         }));
-      return result(failures, `${holders} (role, holder) pairs on ${short(desired.newVault)} (from RoleGranted events, confirmed with hasRole); ${failures.length} not in the plans`);
+      return result(
+        failures,
+        `${holders} (role, holder) pairs on ${short(desired.newVault)} (from RoleGranted events, confirmed with hasRole); ${failures.length} not in the plans`,
+      );
     },
   },
   {
     name: "roles.deployer-no-admin",
     title: "the deployer holds no admin role on the new vault",
     run({ desired, observed }) {
-      const failures: Failure[] = ADMIN_ROLES.filter((role) => observed.roles[role].some((h) => same(h, desired.deployer))).map((role) => ({
+      const failures: Failure[] = ADMIN_ROLES.filter((role) =>
+        observed.roles[role].some((h) => same(h, desired.deployer)),
+      ).map((role) => ({
         subject: `deployer ${desired.deployer}`,
         expected: `no ${role}`,
         found: `holds ${role}`,
         fix: `hand it over: grant ${role === "DEFAULT_ADMIN_ROLE" ? "DEFAULT_ADMIN_ROLE to the admin (e.g. a multisig: --admin / cutover.admin), then " : ""}newVault.renounceRole(${role}, ${desired.deployer}) from the deployer`,
       }));
-      return result(failures, `deployer ${desired.deployer} holds ${failures.length === 0 ? "none" : failures.map((f) => f.found.replace("holds ", "")).join(", ")} of ${ADMIN_ROLES.join(", ")}`);
+      return result(
+        failures,
+        `deployer ${desired.deployer} holds ${failures.length === 0 ? "none" : failures.map((f) => f.found.replace("holds ", "")).join(", ")} of ${ADMIN_ROLES.join(", ")}`,
+      );
     },
   },
   {
@@ -160,14 +202,27 @@ export const CHECKS: Check[] = [
         const subject = `market ${market.symbol} (${market.marketId.slice(0, 10)}…)`;
         const found = observed.mapping[market.marketId];
         if (!same(found, market.orderBook)) {
-          failures.push({ subject, expected: `marketToOrderBook = ${market.orderBook}`, found: found ?? "(the call reverted)", fix: `newVault.assignMarketToOrderBook(${market.marketId}, ${market.orderBook}) from the admin or FACTORY_ROLE` });
+          failures.push({
+            subject,
+            expected: `marketToOrderBook = ${market.orderBook}`,
+            found: found ?? "(the call reverted)",
+            fix: `newVault.assignMarketToOrderBook(${market.marketId}, ${market.orderBook}) from the admin or FACTORY_ROLE`,
+          });
         }
         const served = observed.orderBooks[market.orderBook]?.marketId;
         if (served !== undefined && served.toLowerCase() !== market.marketId.toLowerCase()) {
-          failures.push({ subject, expected: `OrderBook ${market.orderBook} serves this market`, found: `it serves ${served}`, fix: "map the market to the OrderBook that serves it (assignMarketToOrderBook)" });
+          failures.push({
+            subject,
+            expected: `OrderBook ${market.orderBook} serves this market`,
+            found: `it serves ${served}`,
+            fix: "map the market to the OrderBook that serves it (assignMarketToOrderBook)",
+          });
         }
       }
-      return result(failures, `${desired.markets.length - new Set(failures.map((f) => f.subject)).size}/${desired.markets.length} markets map to the plan's OrderBook`);
+      return result(
+        failures,
+        `${desired.markets.length - new Set(failures.map((f) => f.subject)).size}/${desired.markets.length} markets map to the plan's OrderBook`,
+      );
     },
   },
   {
@@ -178,8 +233,16 @@ export const CHECKS: Check[] = [
       const registered = new Set(observed.newVault.registered.map((a) => a.toLowerCase()));
       const failures = desired.registered
         .filter((book) => !registered.has(book.toLowerCase()))
-        .map((book) => ({ subject: name(book), expected: "registered", found: "not in getRegisteredOrderBooks()", fix: `newVault.registerOrderBook(${book}) from the admin or FACTORY_ROLE` }));
-      return result(failures, `${desired.registered.length - failures.length}/${desired.registered.length} registered (${observed.newVault.registered.length} in the registry)`);
+        .map((book) => ({
+          subject: name(book),
+          expected: "registered",
+          found: "not in getRegisteredOrderBooks()",
+          fix: `newVault.registerOrderBook(${book}) from the admin or FACTORY_ROLE`,
+        }));
+      return result(
+        failures,
+        `${desired.registered.length - failures.length}/${desired.registered.length} registered (${observed.newVault.registered.length} in the registry)`,
+      );
     },
   },
   {
@@ -193,7 +256,12 @@ export const CHECKS: Check[] = [
         failures.push({
           subject: `OrderBook ${market.symbol} ${market.orderBook}`,
           expected: `vault() = new CoreVault ${desired.newVault}`,
-          found: stored === undefined ? "vault() reverted" : same(stored, desired.oldVault) ? `the OLD vault ${stored}` : stored,
+          found:
+            stored === undefined
+              ? "vault() reverted"
+              : same(stored, desired.oldVault)
+                ? `the OLD vault ${stored}`
+                : stored,
           fix: `orderbook:rewire --orderbooks ${market.orderBook} (its owner cuts in the vault-admin facet and calls setVault)`,
         });
       }
@@ -211,7 +279,12 @@ export const CHECKS: Check[] = [
       for (const market of desired.markets) {
         const facets = observed.orderBooks[market.orderBook]?.facets;
         if (!facets) {
-          failures.push({ subject: `OrderBook ${market.symbol} ${market.orderBook}`, expected: "a diamond answering facetAddresses()", found: "the call reverted", fix: "check the address: it is not an EIP-2535 OrderBook" });
+          failures.push({
+            subject: `OrderBook ${market.symbol} ${market.orderBook}`,
+            expected: "a diamond answering facetAddresses()",
+            found: "the call reverted",
+            fix: "check the address: it is not an EIP-2535 OrderBook",
+          });
           continue;
         }
         for (const facet of facets) {
@@ -224,7 +297,12 @@ export const CHECKS: Check[] = [
         const address = getAddress(facet);
         const name = known.get(facet);
         if (!name) {
-          failures.push({ subject: `facet ${address} in ${where}`, expected: "a facet of the factory template or one the cutover deployed", found: "an unknown facet", fix: "find who cut it in (DiamondCut events); remove it with diamondCut, or record it if it is meant to be there" });
+          failures.push({
+            subject: `facet ${address} in ${where}`,
+            expected: "a facet of the factory template or one the cutover deployed",
+            found: "an unknown facet",
+            fix: "find who cut it in (DiamondCut events); remove it with diamondCut, or record it if it is meant to be there",
+          });
           continue;
         }
         const artifact = artifacts[name];
@@ -233,35 +311,58 @@ export const CHECKS: Check[] = [
         if (comparison?.match) continue;
         failures.push({
           subject: `${name} ${address} in ${where}`,
-          expected: artifact ? `the runtime code of artifact ${name} (keccak ${comparison!.expectedHash.slice(0, 18)}…)` : `an artifact named ${name}`,
-          found: comparison ? `code hash ${comparison.liveHash.slice(0, 18)}…: ${comparison.reason}` : "no artifact to compare with",
+          expected: artifact
+            ? `the runtime code of artifact ${name} (keccak ${comparison!.expectedHash.slice(0, 18)}…)`
+            : `an artifact named ${name}`,
+          found: comparison
+            ? `code hash ${comparison.liveHash.slice(0, 18)}…: ${comparison.reason}`
+            : "no artifact to compare with",
           fix: `the facet is not the code the plan was made with: deploy ${name} again and cut it in (orderbook:rewire --allow-takeover), then find out how the code changed`,
         });
       }
-      return result(failures, `${desired.markets.length} OrderBooks run ${inUse.size} distinct facets; ${desired.knownFacets.length} known facets (template and cutover)`);
+      return result(
+        failures,
+        `${desired.markets.length} OrderBooks run ${inUse.size} distinct facets; ${desired.knownFacets.length} known facets (template and cutover)`,
+      );
     },
   },
-  ...(["factory", "hub"] as const).map(
-    (kind): Check => ({
-      name: `${kind}.vault`,
-      title: kind === "factory" ? "the factory points at the new vault (or the new factory is recorded and does)" : "the CollateralHub points at the new vault",
-      run({ desired, observed, files }) {
-        const pointer = desired.pointers.find((p) => p.kind === kind);
-        if (!pointer) return result([], `no ${kind} in the plan`, true);
-        const failures: Failure[] = [];
-        const found = observed.pointers[pointer.address];
-        const label = `${pointer.deployedByCutover ? "new " : ""}${pointer.contract} ${pointer.address}`;
-        if (!same(found, pointer.vault)) {
-          failures.push({ subject: label, expected: `vault() = ${pointer.vault}`, found: found ?? "vault() reverted", fix: pointer.deployedByCutover ? "the new factory's vault is fixed at deployment: redeploy it for the new vault" : `${pointer.address}.setVault(${pointer.vault}) from its admin` });
-        }
-        const recorded = files.records.contracts.FUTURES_MARKET_FACTORY;
-        if (kind === "factory" && pointer.deployedByCutover && !same(recorded, pointer.address)) {
-          failures.push({ subject: "FUTURES_MARKET_FACTORY in the records", expected: pointer.address, found: recorded ?? "(absent)", fix: "run corevault:redeploy again to write its records (future markets must use the new factory)" });
-        }
-        return result(failures, `${label}: vault() = ${found ?? "?"}${pointer.deployedByCutover ? `, recorded as FUTURES_MARKET_FACTORY: ${same(recorded, pointer.address)}` : ""}`);
-      },
-    }),
-  ),
+  ...(["factory", "hub"] as const).map((kind): Check => ({
+    name: `${kind}.vault`,
+    title:
+      kind === "factory"
+        ? "the factory points at the new vault (or the new factory is recorded and does)"
+        : "the CollateralHub points at the new vault",
+    run({ desired, observed, files }) {
+      const pointer = desired.pointers.find((p) => p.kind === kind);
+      if (!pointer) return result([], `no ${kind} in the plan`, true);
+      const failures: Failure[] = [];
+      const found = observed.pointers[pointer.address];
+      const label = `${pointer.deployedByCutover ? "new " : ""}${pointer.contract} ${pointer.address}`;
+      if (!same(found, pointer.vault)) {
+        failures.push({
+          subject: label,
+          expected: `vault() = ${pointer.vault}`,
+          found: found ?? "vault() reverted",
+          fix: pointer.deployedByCutover
+            ? "the new factory's vault is fixed at deployment: redeploy it for the new vault"
+            : `${pointer.address}.setVault(${pointer.vault}) from its admin`,
+        });
+      }
+      const recorded = files.records.contracts.FUTURES_MARKET_FACTORY;
+      if (kind === "factory" && pointer.deployedByCutover && !same(recorded, pointer.address)) {
+        failures.push({
+          subject: "FUTURES_MARKET_FACTORY in the records",
+          expected: pointer.address,
+          found: recorded ?? "(absent)",
+          fix: "run corevault:redeploy again to write its records (future markets must use the new factory)",
+        });
+      }
+      return result(
+        failures,
+        `${label}: vault() = ${found ?? "?"}${pointer.deployedByCutover ? `, recorded as FUTURES_MARKET_FACTORY: ${same(recorded, pointer.address)}` : ""}`,
+      );
+    },
+  })),
   {
     name: "vault.liquidation-manager",
     title: "the liquidation manager is the old vault's (the plan's)",
@@ -269,8 +370,18 @@ export const CHECKS: Check[] = [
       const found = observed.newVault.liquidationManager;
       const failures = same(found, desired.liquidationManager)
         ? []
-        : [{ subject: "new CoreVault liquidationManager()", expected: desired.liquidationManager, found: found ?? "(reverted)", fix: `newVault.setLiquidationManager(${desired.liquidationManager}) from the admin` }];
-      return result(failures, `new ${found ?? "?"}, plan ${desired.liquidationManager}, old vault ${observed.oldVault.liquidationManager ?? "?"}`);
+        : [
+            {
+              subject: "new CoreVault liquidationManager()",
+              expected: desired.liquidationManager,
+              found: found ?? "(reverted)",
+              fix: `newVault.setLiquidationManager(${desired.liquidationManager}) from the admin`,
+            },
+          ];
+      return result(
+        failures,
+        `new ${found ?? "?"}, plan ${desired.liquidationManager}, old vault ${observed.oldVault.liquidationManager ?? "?"}`,
+      );
     },
   },
   {
@@ -279,8 +390,21 @@ export const CHECKS: Check[] = [
     run({ desired, observed }) {
       const found = observed.newVault.mmrParams?.join(",");
       const expected = desired.mmrParams.join(",");
-      const failures = found === expected ? [] : [{ subject: "new CoreVault mmrParams()", expected, found: found ?? "(reverted)", fix: `newVault.setMmrParams(${desired.mmrParams.join(", ")}) from the admin` }];
-      return result(failures, `new (${found ?? "?"}), plan (${expected}), old vault (${observed.oldVault.mmrParams?.join(",") ?? "?"})`);
+      const failures =
+        found === expected
+          ? []
+          : [
+              {
+                subject: "new CoreVault mmrParams()",
+                expected,
+                found: found ?? "(reverted)",
+                fix: `newVault.setMmrParams(${desired.mmrParams.join(", ")}) from the admin`,
+              },
+            ];
+      return result(
+        failures,
+        `new (${found ?? "?"}), plan (${expected}), old vault (${observed.oldVault.mmrParams?.join(",") ?? "?"})`,
+      );
     },
   },
   {
@@ -288,7 +412,17 @@ export const CHECKS: Check[] = [
     title: "the old vault is paused when the plan paused it",
     run({ desired, observed }) {
       if (!desired.pauseOld) return result([], `the plan did not pause it (paused: ${observed.oldVault.paused})`, true);
-      const failures = observed.oldVault.paused === true ? [] : [{ subject: `old CoreVault ${desired.oldVault}`, expected: "paused", found: observed.oldVault.paused === false ? "not paused" : "paused() reverted", fix: "oldVault.pause() from its admin" }];
+      const failures =
+        observed.oldVault.paused === true
+          ? []
+          : [
+              {
+                subject: `old CoreVault ${desired.oldVault}`,
+                expected: "paused",
+                found: observed.oldVault.paused === false ? "not paused" : "paused() reverted",
+                fix: "oldVault.pause() from its admin",
+              },
+            ];
       return result(failures, `old vault paused: ${observed.oldVault.paused}`);
     },
   },
@@ -298,12 +432,25 @@ export const CHECKS: Check[] = [
     run({ desired, observed }) {
       const failures: Failure[] = [];
       if (!same(observed.newVault.collateral, desired.collateral)) {
-        failures.push({ subject: "new CoreVault collateralToken()", expected: desired.collateral, found: observed.newVault.collateral ?? "(reverted)", fix: "the collateral is immutable: redeploy the vault with the right --collateral" });
+        failures.push({
+          subject: "new CoreVault collateralToken()",
+          expected: desired.collateral,
+          found: observed.newVault.collateral ?? "(reverted)",
+          fix: "the collateral is immutable: redeploy the vault with the right --collateral",
+        });
       }
       if (observed.collateralDecimals !== 6) {
-        failures.push({ subject: `collateral ${desired.collateral} decimals()`, expected: "6", found: String(observed.collateralDecimals ?? "(reverted)"), fix: "use a 6-decimals USDC as collateral (redeploy with --collateral)" });
+        failures.push({
+          subject: `collateral ${desired.collateral} decimals()`,
+          expected: "6",
+          found: String(observed.collateralDecimals ?? "(reverted)"),
+          fix: "use a 6-decimals USDC as collateral (redeploy with --collateral)",
+        });
       }
-      return result(failures, `collateral ${observed.newVault.collateral ?? "?"}, ${observed.collateralDecimals ?? "?"} decimals`);
+      return result(
+        failures,
+        `collateral ${observed.newVault.collateral ?? "?"}, ${observed.collateralDecimals ?? "?"} decimals`,
+      );
     },
   },
   {
@@ -311,12 +458,29 @@ export const CHECKS: Check[] = [
     title: "the libraries linked into the new vault's bytecode are the plan's",
     run({ desired, observed }) {
       const failures: Failure[] = [];
-      if (!observed.newVault.hasCode) failures.push({ subject: `new CoreVault ${desired.newVault}`, expected: "code", found: "no code at that address", fix: "check the network: the records name a vault this chain does not have" });
+      if (!observed.newVault.hasCode)
+        failures.push({
+          subject: `new CoreVault ${desired.newVault}`,
+          expected: "code",
+          found: "no code at that address",
+          fix: "check the network: the records name a vault this chain does not have",
+        });
       for (const [name, expected] of Object.entries(desired.libraries)) {
         const found = observed.newVault.libraries[name];
-        if (observed.newVault.hasCode && !same(found, expected)) failures.push({ subject: `library ${name}`, expected, found: found ?? "(not linked)", fix: "the links are in the bytecode: redeploy the vault with --libraries pointing at the expected ones" });
+        if (observed.newVault.hasCode && !same(found, expected))
+          failures.push({
+            subject: `library ${name}`,
+            expected,
+            found: found ?? "(not linked)",
+            fix: "the links are in the bytecode: redeploy the vault with --libraries pointing at the expected ones",
+          });
       }
-      return result(failures, Object.entries(observed.newVault.libraries).map(([n, a]) => `${n}=${short(a)}`).join(", ") || "no linked libraries read");
+      return result(
+        failures,
+        Object.entries(observed.newVault.libraries)
+          .map(([n, a]) => `${n}=${short(a)}`)
+          .join(", ") || "no linked libraries read",
+      );
     },
   },
   {
@@ -325,20 +489,48 @@ export const CHECKS: Check[] = [
     run({ desired, files }) {
       const { records } = files;
       const failures: Failure[] = [];
-      const fix = "run the cutover task again (it writes the records from confirmed receipts), or restore deployments/ from the machine that ran it";
-      if (!same(records.contracts.CORE_VAULT, desired.newVault)) failures.push({ subject: `CORE_VAULT in deployments/${records.network}-deployment.json`, expected: desired.newVault, found: records.contracts.CORE_VAULT ?? "(absent)", fix });
-      if (!same(files.vaultRecordAddress, desired.newVault)) failures.push({ subject: `deployments/${records.network}/CoreVault.json address`, expected: desired.newVault, found: files.vaultRecordAddress ?? "(no file)", fix });
+      const fix =
+        "run the cutover task again (it writes the records from confirmed receipts), or restore deployments/ from the machine that ran it";
+      if (!same(records.contracts.CORE_VAULT, desired.newVault))
+        failures.push({
+          subject: `CORE_VAULT in deployments/${records.network}-deployment.json`,
+          expected: desired.newVault,
+          found: records.contracts.CORE_VAULT ?? "(absent)",
+          fix,
+        });
+      if (!same(files.vaultRecordAddress, desired.newVault))
+        failures.push({
+          subject: `deployments/${records.network}/CoreVault.json address`,
+          expected: desired.newVault,
+          found: files.vaultRecordAddress ?? "(no file)",
+          fix,
+        });
       const byId = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m]));
       for (const market of desired.markets) {
         const recorded = byId.get(market.marketId.toLowerCase());
-        if (!same(recorded?.orderBook, market.orderBook)) failures.push({ subject: `market ${market.symbol} in the records`, expected: market.orderBook, found: recorded?.orderBook ?? "(absent)", fix });
+        if (!same(recorded?.orderBook, market.orderBook))
+          failures.push({
+            subject: `market ${market.symbol} in the records`,
+            expected: market.orderBook,
+            found: recorded?.orderBook ?? "(absent)",
+            fix,
+          });
       }
       for (const stale of desired.staleAddresses) {
         for (const [key, address] of Object.entries(records.contracts)) {
-          if (same(address, stale.address)) failures.push({ subject: `${key} in the records`, expected: "a current address", found: `${address}, replaced by the cutover (was ${stale.key})`, fix });
+          if (same(address, stale.address))
+            failures.push({
+              subject: `${key} in the records`,
+              expected: "a current address",
+              found: `${address}, replaced by the cutover (was ${stale.key})`,
+              fix,
+            });
         }
       }
-      return result(failures, `CORE_VAULT ${records.contracts.CORE_VAULT ?? "?"}; ${desired.markets.length} markets; ${desired.staleAddresses.length} replaced address(es) kept only under "superseded"`);
+      return result(
+        failures,
+        `CORE_VAULT ${records.contracts.CORE_VAULT ?? "?"}; ${desired.markets.length} markets; ${desired.staleAddresses.length} replaced address(es) kept only under "superseded"`,
+      );
     },
   },
   {
@@ -346,13 +538,36 @@ export const CHECKS: Check[] = [
     title: "the app's contracts module carries the new addresses and no stale one",
     run({ desired, files }) {
       const { path, text } = files.contractsModule;
-      if (text === undefined) return result([{ subject: path, expected: "the generated contracts module", found: "no such file", fix: "run corevault:redeploy again to write it (cutover.appConfig.contractsModule)" }], `${path} missing`);
+      if (text === undefined)
+        return result(
+          [
+            {
+              subject: path,
+              expected: "the generated contracts module",
+              found: "no such file",
+              fix: "run corevault:redeploy again to write it (cutover.appConfig.contractsModule)",
+            },
+          ],
+          `${path} missing`,
+        );
       const failures: Failure[] = [];
       for (const [key, address] of Object.entries(desired.currentContracts)) {
         const found = moduleValue(text, key);
-        if (!same(found, address)) failures.push({ subject: `${key} in ${path}`, expected: address, found: found ?? "(absent)", fix: "regenerate it from the records (run the cutover task again); never edit it by hand" });
+        if (!same(found, address))
+          failures.push({
+            subject: `${key} in ${path}`,
+            expected: address,
+            found: found ?? "(absent)",
+            fix: "regenerate it from the records (run the cutover task again); never edit it by hand",
+          });
       }
-      for (const stale of staleIn(text, desired.staleAddresses)) failures.push({ subject: path, expected: `no ${stale.key} replaced by the cutover`, found: `still mentions ${stale.address}`, fix: "regenerate it from the records (run the cutover task again)" });
+      for (const stale of staleIn(text, desired.staleAddresses))
+        failures.push({
+          subject: path,
+          expected: `no ${stale.key} replaced by the cutover`,
+          found: `still mentions ${stale.address}`,
+          fix: "regenerate it from the records (run the cutover task again)",
+        });
       return result(failures, `${Object.keys(desired.currentContracts).length} addresses checked in ${path}`);
     },
   },
@@ -361,18 +576,44 @@ export const CHECKS: Check[] = [
     title: "the app's env file carries the new addresses and no stale one",
     run({ desired, files }) {
       const { path, text, prefix } = files.envFile;
-      if (text === undefined) return result([{ subject: path, expected: "the env file with the contract addresses", found: "no such file", fix: "run corevault:redeploy again to write it (cutover.appConfig.envFile)" }], `${path} missing`);
+      if (text === undefined)
+        return result(
+          [
+            {
+              subject: path,
+              expected: "the env file with the contract addresses",
+              found: "no such file",
+              fix: "run corevault:redeploy again to write it (cutover.appConfig.envFile)",
+            },
+          ],
+          `${path} missing`,
+        );
       const failures: Failure[] = [];
       for (const [key, address] of Object.entries(desired.currentContracts)) {
         const envKey = `${prefix}${key}_ADDRESS`;
         const found = envValue(text, envKey);
-        if (!same(found, address)) failures.push({ subject: `${envKey} in ${path}`, expected: address, found: found ?? "(absent)", fix: `set ${envKey}=${address} (the last assignment wins)` });
+        if (!same(found, address))
+          failures.push({
+            subject: `${envKey} in ${path}`,
+            expected: address,
+            found: found ?? "(absent)",
+            fix: `set ${envKey}=${address} (the last assignment wins)`,
+          });
       }
       for (const stale of staleIn(text, desired.staleAddresses)) {
-        const line = text.split(/\r?\n/).findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
-        failures.push({ subject: `${path}:${line}`, expected: `no ${stale.key} replaced by the cutover`, found: `${stale.address} (the old ${stale.key})`, fix: `remove or update that line; cutover:scan-stale lists every file that still mentions it` });
+        const line =
+          text.split(/\r?\n/).findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
+        failures.push({
+          subject: `${path}:${line}`,
+          expected: `no ${stale.key} replaced by the cutover`,
+          found: `${stale.address} (the old ${stale.key})`,
+          fix: `remove or update that line; cutover:scan-stale lists every file that still mentions it`,
+        });
       }
-      return result(failures, `${Object.keys(desired.currentContracts).length} ${prefix}*_ADDRESS keys checked in ${path}`);
+      return result(
+        failures,
+        `${Object.keys(desired.currentContracts).length} ${prefix}*_ADDRESS keys checked in ${path}`,
+      );
     },
   },
 ];

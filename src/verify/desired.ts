@@ -80,8 +80,13 @@ export interface DesiredState {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** The redeploy to verify: --old-vault's, else the one that produced the records' current CORE_VAULT. */
-export function cutoverEntry(records: SystemRecord, oldVault: string | undefined): { oldVault: string; newVault: string; runId: string } {
-  const entries = (records.superseded ?? []).flatMap((e) => (typeof e.CORE_VAULT === "string" && e.CORE_VAULT !== "" ? [{ ...e, CORE_VAULT: e.CORE_VAULT }] : []));
+export function cutoverEntry(
+  records: SystemRecord,
+  oldVault: string | undefined,
+): { oldVault: string; newVault: string; runId: string } {
+  const entries = (records.superseded ?? []).flatMap((e) =>
+    typeof e.CORE_VAULT === "string" && e.CORE_VAULT !== "" ? [{ ...e, CORE_VAULT: e.CORE_VAULT }] : [],
+  );
   const entry = oldVault
     ? [...entries].reverse().find((e) => same(e.CORE_VAULT, oldVault))
     : ([...entries].reverse().find((e) => same(e.replacedBy, records.contracts.CORE_VAULT ?? "")) ?? entries.at(-1));
@@ -110,7 +115,12 @@ function loadRun(store: RunStore): StoredRun | undefined {
 }
 
 /** The redeploy's run, then every run aimed at the new vault (rewires, OrderBook redeploys, role regrants), oldest first. */
-export async function cutoverRuns(root: string, network: string, oldVault: string, newVault: string): Promise<StoredRun[]> {
+export async function cutoverRuns(
+  root: string,
+  network: string,
+  oldVault: string,
+  newVault: string,
+): Promise<StoredRun[]> {
   const redeployKey = runKeys.corevaultRedeploy(oldVault);
   const redeploy = loadRun(new RunStore(root, network, redeployKey));
   if (!redeploy) {
@@ -128,15 +138,31 @@ export async function cutoverRuns(root: string, network: string, oldVault: strin
 }
 
 /** Addresses of what a run deployed: the plan's known ones, its journal's confirmed receipts, and CREATE2 addresses. */
-async function runAddresses(run: StoredRun, base: Record<string, string>, catalog: ContractCatalog): Promise<Addresses> {
+async function runAddresses(
+  run: StoredRun,
+  base: Record<string, string>,
+  catalog: ContractCatalog,
+): Promise<Addresses> {
   const known: Record<string, string> = { ...run.plan.known, ...base };
-  for (const [record, address] of Object.entries(run.store.deployedAddresses(run.plan))) known[record] ??= getAddress(address);
+  for (const [record, address] of Object.entries(run.store.deployedAddresses(run.plan)))
+    known[record] ??= getAddress(address);
   const addresses = new Addresses(known, catalog);
   for (const step of run.plan.steps) {
     // CREATE2 deployments through a factory: the address follows from the factory, the salt and the init code.
-    if (step.kind !== "deploy" || !step.create2 || known[step.record] || !addresses.has(step.create2.factory) || step.args.length > 0) continue;
+    if (
+      step.kind !== "deploy" ||
+      !step.create2 ||
+      known[step.record] ||
+      !addresses.has(step.create2.factory) ||
+      step.args.length > 0
+    )
+      continue;
     const artifact = await catalog.artifact(step.contract);
-    known[step.record] = getCreate2Address(addresses.resolve(step.create2.factory) as string, step.create2.salt, keccak256(linkBytecode(artifact, step.libraries)));
+    known[step.record] = getCreate2Address(
+      addresses.resolve(step.create2.factory) as string,
+      step.create2.salt,
+      keccak256(linkBytecode(artifact, step.libraries)),
+    );
   }
   return addresses;
 }
@@ -183,7 +209,14 @@ class Replay {
   readonly deployed: DeployedContract[] = [];
   readonly unresolved: string[] = [];
   readonly roleChanges = new Set<string>();
-  readonly vault = { deployer: "", collateral: "", libraries: {} as Record<string, string>, liquidationManager: "", mmrParams: [] as string[], pauseOld: false };
+  readonly vault = {
+    deployer: "",
+    collateral: "",
+    libraries: {} as Record<string, string>,
+    liquidationManager: "",
+    mmrParams: [] as string[],
+    pauseOld: false,
+  };
 
   constructor(
     readonly oldVault: string,
@@ -200,7 +233,13 @@ class Replay {
     }
   }
 
-  private async deploy(run: StoredRun, step: DeployStep, addresses: Addresses, resolve: (value: Value) => string | undefined, first: boolean): Promise<void> {
+  private async deploy(
+    run: StoredRun,
+    step: DeployStep,
+    addresses: Addresses,
+    resolve: (value: Value) => string | undefined,
+    first: boolean,
+  ): Promise<void> {
     const address = addresses.deployed[step.record];
     if (!address) {
       this.unresolved.push(`${run.plan.runKey}: ${step.id} (never deployed)`);
@@ -213,7 +252,14 @@ class Replay {
     } catch {
       // arguments naming something never deployed: kept as planned
     }
-    this.deployed.push({ record: step.record, contract: step.contract, address: getAddress(address), args, libraries: { ...step.libraries }, runKey: run.plan.runKey });
+    this.deployed.push({
+      record: step.record,
+      contract: step.contract,
+      address: getAddress(address),
+      args,
+      libraries: { ...step.libraries },
+      runKey: run.plan.runKey,
+    });
     if (step.record === "CoreVault" && first) {
       this.vault.deployer = getAddress(step.from);
       this.vault.collateral = resolve(step.args[0]) ?? "";
@@ -222,7 +268,13 @@ class Replay {
       if (admin) this.roles.get("DEFAULT_ADMIN_ROLE")!.set(admin.toLowerCase(), admin);
       if (admin) this.change("grant", "DEFAULT_ADMIN_ROLE", admin);
     } else if (step.record === "FuturesMarketFactory") {
-      this.pointers.set("factory", { kind: "factory", address: getAddress(address), contract: step.contract, vault: resolve(step.args[0]) ?? "", deployedByCutover: true });
+      this.pointers.set("factory", {
+        kind: "factory",
+        address: getAddress(address),
+        contract: step.contract,
+        vault: resolve(step.args[0]) ?? "",
+        deployedByCutover: true,
+      });
     } else if (/Facet$/.test(step.contract)) {
       this.facets.set(address.toLowerCase(), { address: getAddress(address), name: step.contract });
     }
@@ -247,7 +299,13 @@ class Replay {
     }
     if (!same(to, this.newVault)) {
       const kind = call.contract === "CollateralHub" ? "hub" : "factory";
-      this.pointers.set(kind, { kind, address: to, contract: call.contract, vault: args[0]!, deployedByCutover: false });
+      this.pointers.set(kind, {
+        kind,
+        address: to,
+        contract: call.contract,
+        vault: args[0]!,
+        deployedByCutover: false,
+      });
       return;
     }
     this.vaultCall(call.fn, args as string[]);
@@ -290,19 +348,27 @@ class Replay {
 function staleAddresses(records: SystemRecord): { key: string; address: string }[] {
   const superseded = (records.superseded ?? []).flatMap((entry) =>
     Object.entries(entry)
-      .filter(([key, value]) => !["runId", "replacedBy", "at"].includes(key) && typeof value === "string" && isAddress(value))
+      .filter(
+        ([key, value]) => !["runId", "replacedBy", "at"].includes(key) && typeof value === "string" && isAddress(value),
+      )
       .map(([key, address]) => ({ key, address: getAddress(address as string) })),
   );
   const current = new Set(Object.values(records.contracts).map((a) => a.toLowerCase()));
   return superseded.filter((s) => !current.has(s.address.toLowerCase()));
 }
 
-export async function desiredState(root: string, records: SystemRecord, catalog: ContractCatalog, options: { oldVault?: string } = {}): Promise<DesiredState> {
+export async function desiredState(
+  root: string,
+  records: SystemRecord,
+  catalog: ContractCatalog,
+  options: { oldVault?: string } = {},
+): Promise<DesiredState> {
   const { oldVault, newVault, runId } = cutoverEntry(records, options.oldVault);
   const runs = await cutoverRuns(root, records.network, oldVault, newVault);
   const facets = new Map((await recordedFacets(root, records.network)).map((f) => [f.address.toLowerCase(), f]));
   const replay = new Replay(oldVault, newVault, facets);
-  for (const run of runs) await replay.run(run, await runAddresses(run, { CoreVault: newVault }, catalog), run === runs[0]);
+  for (const run of runs)
+    await replay.run(run, await runAddresses(run, { CoreVault: newVault }, catalog), run === runs[0]);
   const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));
   return {
     network: records.network,
@@ -312,9 +378,15 @@ export async function desiredState(root: string, records: SystemRecord, catalog:
     planId: runId,
     planFiles: runs.map((r) => r.file),
     ...replay.vault,
-    roles: Object.fromEntries(VAULT_ROLES.map((role) => [role, [...replay.roles.get(role)!.values()].sort()])) as Record<VaultRole, string[]>,
+    roles: Object.fromEntries(
+      VAULT_ROLES.map((role) => [role, [...replay.roles.get(role)!.values()].sort()]),
+    ) as Record<VaultRole, string[]>,
     registered: [...replay.registered.values()],
-    markets: [...replay.mapping.entries()].map(([marketId, orderBook]) => ({ marketId, orderBook, symbol: symbols.get(marketId) ?? marketId.slice(0, 10) })),
+    markets: [...replay.mapping.entries()].map(([marketId, orderBook]) => ({
+      marketId,
+      orderBook,
+      symbol: symbols.get(marketId) ?? marketId.slice(0, 10),
+    })),
     pointers: [...replay.pointers.values()],
     knownFacets: [...facets.values()],
     deployed: replay.deployed,

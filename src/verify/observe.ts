@@ -2,7 +2,14 @@
 // OrderBooks (one getLogs for role candidates, batched views, one request for every contract's code).
 import { getAddress } from "ethers";
 import { MULTICALL3_ADDRESS, type Reader, type ReadCall } from "../engine/reader.js";
-import { confirmHolders, linkedLibraries, roleCandidates, VAULT_ROLES, VAULT_VIEW_GAS, type VaultRole } from "../corevault/observe.js";
+import {
+  confirmHolders,
+  linkedLibraries,
+  roleCandidates,
+  VAULT_ROLES,
+  VAULT_VIEW_GAS,
+  type VaultRole,
+} from "../corevault/observe.js";
 import type { DesiredState } from "./desired.js";
 
 export interface ObservedOrderBook {
@@ -43,20 +50,34 @@ export interface ObservedState {
  * through an OrderBook diamond pays for the selector lookup and the delegatecall (less once the diamond is warm);
  * facetAddresses() reads every facet.
  */
-export const GAS = { vaultView: VAULT_VIEW_GAS, diamondView: 10_500, diamondViewWarm: 7_500, facetAddresses: 23_000, pointer: 8_000 } as const;
+export const GAS = {
+  vaultView: VAULT_VIEW_GAS,
+  diamondView: 10_500,
+  diamondViewWarm: 7_500,
+  facetAddresses: 23_000,
+  pointer: 8_000,
+} as const;
 
 /** Who may hold a role on the new vault: holders seen in its role events, the desired holders, and the deployer. */
 async function candidateHolders(reader: Reader, desired: DesiredState, fromBlock: number) {
   const candidates = await roleCandidates(reader, desired.newVault, fromBlock);
-  for (const role of VAULT_ROLES) for (const holder of desired.roles[role]) candidates.get(role)!.add(getAddress(holder));
-  for (const role of ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"] as const) if (desired.deployer) candidates.get(role)!.add(desired.deployer);
+  for (const role of VAULT_ROLES)
+    for (const holder of desired.roles[role]) candidates.get(role)!.add(getAddress(holder));
+  for (const role of ["DEFAULT_ADMIN_ROLE", "FACTORY_ROLE"] as const)
+    if (desired.deployer) candidates.get(role)!.add(desired.deployer);
   return candidates;
 }
 
 /** The view calls of one observation, in the order `decodeReads` takes their results. */
 function cutoverReads(desired: DesiredState, books: string[]): ReadCall[] {
   const { newVault, oldVault } = desired;
-  const vault = (fn: string, args: unknown[] = []): ReadCall => ({ to: newVault, contract: "CoreVault", fn, args, gas: GAS.vaultView });
+  const vault = (fn: string, args: unknown[] = []): ReadCall => ({
+    to: newVault,
+    contract: "CoreVault",
+    fn,
+    args,
+    gas: GAS.vaultView,
+  });
   const old = (fn: string): ReadCall => ({ to: oldVault, contract: "CoreVault", fn, args: [], gas: GAS.vaultView });
   const single: ReadCall[] = [
     { to: MULTICALL3_ADDRESS, contract: "Multicall3", fn: "getChainId", args: [], gas: 1_000 },
@@ -68,9 +89,17 @@ function cutoverReads(desired: DesiredState, books: string[]): ReadCall[] {
     old("paused"),
     old("liquidationManager"),
     old("mmrParams"),
-    ...(desired.collateral ? [{ to: desired.collateral, contract: "MockUSDC", fn: "decimals", args: [], gas: GAS.pointer }] : []),
+    ...(desired.collateral
+      ? [{ to: desired.collateral, contract: "MockUSDC", fn: "decimals", args: [], gas: GAS.pointer }]
+      : []),
   ];
-  const pointerReads = desired.pointers.map((p) => ({ to: p.address, contract: "FuturesMarketFactory", fn: "vault", args: [], gas: GAS.pointer }));
+  const pointerReads = desired.pointers.map((p) => ({
+    to: p.address,
+    contract: "FuturesMarketFactory",
+    fn: "vault",
+    args: [],
+    gas: GAS.pointer,
+  }));
   const mappingReads = desired.markets.map((m) => vault("marketToOrderBook", [m.marketId]));
   const bookReads = books.flatMap((book) => [
     { to: book, contract: "OrderBookViewFacet", fn: "vault", args: [], gas: GAS.diamondView },
@@ -82,7 +111,8 @@ function cutoverReads(desired: DesiredState, books: string[]): ReadCall[] {
 
 /** The results of `cutoverReads`, by what they are. */
 function decodeReads(values: unknown[], desired: DesiredState, books: string[]) {
-  const [chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr] = values as [bigint?, boolean?, string?, string?, bigint[]?, string[]?, boolean?, string?, bigint[]?];
+  const [chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr] =
+    values as [bigint?, boolean?, string?, string?, bigint[]?, string[]?, boolean?, string?, bigint[]?];
   let at = 9;
   const decimals = desired.collateral ? values[at++] : undefined;
   const pointers: Record<string, string | undefined> = {};
@@ -95,7 +125,21 @@ function decodeReads(values: unknown[], desired: DesiredState, books: string[]) 
     at += 3;
     orderBooks[book] = { vault: bookVault, marketId, facets: facets?.map((f) => getAddress(f)) };
   }
-  return { chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr, decimals, pointers, mapping, orderBooks };
+  return {
+    chainId,
+    paused,
+    collateral,
+    liquidationManager,
+    mmrParams,
+    registered,
+    oldPaused,
+    oldManager,
+    oldMmr,
+    decimals,
+    pointers,
+    mapping,
+    orderBooks,
+  };
 }
 
 export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
@@ -103,8 +147,25 @@ export async function observeCutover(reader: Reader, desired: DesiredState, from
   const books = [...new Set([...desired.markets.map((m) => m.orderBook), ...desired.registered])];
   const candidates = await candidateHolders(reader, desired, fromBlock);
   // The view calls and the role confirmations in one batch: a few aggregate3 requests.
-  const [values, roles] = await Promise.all([reader.tryCallMany(cutoverReads(desired, books)), confirmHolders(reader, newVault, candidates)]);
-  const { chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr, decimals, pointers, mapping, orderBooks } = decodeReads(values, desired, books);
+  const [values, roles] = await Promise.all([
+    reader.tryCallMany(cutoverReads(desired, books)),
+    confirmHolders(reader, newVault, candidates),
+  ]);
+  const {
+    chainId,
+    paused,
+    collateral,
+    liquidationManager,
+    mmrParams,
+    registered,
+    oldPaused,
+    oldManager,
+    oldMmr,
+    decimals,
+    pointers,
+    mapping,
+    orderBooks,
+  } = decodeReads(values, desired, books);
 
   // One request for the code of the new vault (its linked libraries) and of every facet in use or known.
   const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));
@@ -125,7 +186,11 @@ export async function observeCutover(reader: Reader, desired: DesiredState, from
       registered: (registered ?? []).map((a) => getAddress(a)),
       libraries: vaultCode === "0x" ? {} : linkedLibraries(vaultCode, artifact.deployedLinkReferences ?? {}),
     },
-    oldVault: { paused: oldPaused, liquidationManager: oldManager && getAddress(oldManager), mmrParams: oldMmr?.map(String) },
+    oldVault: {
+      paused: oldPaused,
+      liquidationManager: oldManager && getAddress(oldManager),
+      mmrParams: oldMmr?.map(String),
+    },
     collateralDecimals: decimals === undefined ? undefined : Number(decimals),
     roles,
     mapping: Object.fromEntries(Object.entries(mapping).map(([k, v]) => [k, v && getAddress(v)])),

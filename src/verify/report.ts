@@ -49,8 +49,16 @@ export function buildReport(desired: DesiredState, observed: ObservedState, chec
       roleHolders: observed.roles,
       plannedHolders: desired.roles,
       oldVaultPaused: observed.oldVault.paused,
-      pointers: desired.pointers.map((p) => ({ kind: p.kind, address: p.address, vault: observed.pointers[p.address] })),
-      orderBooks: desired.markets.map((m) => ({ address: m.orderBook, symbol: m.symbol, vault: observed.orderBooks[m.orderBook]?.vault })),
+      pointers: desired.pointers.map((p) => ({
+        kind: p.kind,
+        address: p.address,
+        vault: observed.pointers[p.address],
+      })),
+      orderBooks: desired.markets.map((m) => ({
+        address: m.orderBook,
+        symbol: m.symbol,
+        vault: observed.orderBooks[m.orderBook]?.vault,
+      })),
     },
   };
 }
@@ -61,14 +69,24 @@ export function renderVerifyTable(report: VerifyReport): string {
   const lines = [
     `cutover:verify on ${report.network} (chain ${report.chainId}) at block ${report.block}: CoreVault ${report.oldVault} -> ${report.newVault} (plan ${report.planId.slice(0, 10)})`,
     "",
-    renderTable(["check", "status", "evidence"], report.checks.map((c) => [c.name, STATUS[c.status], c.evidence])),
+    renderTable(
+      ["check", "status", "evidence"],
+      report.checks.map((c) => [c.name, STATUS[c.status], c.evidence]),
+    ),
   ];
   const failing = report.checks.filter((c) => c.status === "fail");
   for (const check of failing) {
     lines.push("", `FAIL ${check.name}: ${check.title}`);
     const shown = check.failures.slice(0, 20);
-    for (const f of shown) lines.push(`  - ${f.subject}`, `      expected: ${f.expected}`, `      found:    ${f.found}`, `      fix:      ${f.fix}`);
-    if (check.failures.length > shown.length) lines.push(`  … and ${check.failures.length - shown.length} more (see the JSON report)`);
+    for (const f of shown)
+      lines.push(
+        `  - ${f.subject}`,
+        `      expected: ${f.expected}`,
+        `      found:    ${f.found}`,
+        `      fix:      ${f.fix}`,
+      );
+    if (check.failures.length > shown.length)
+      lines.push(`  … and ${check.failures.length - shown.length} more (see the JSON report)`);
   }
   lines.push("", `${report.passed} passed, ${report.failed} failed, ${report.notApplicable} not applicable`);
   return lines.join("\n");
@@ -81,8 +99,13 @@ const OB_GROUP_THRESHOLD = 8;
 export function mermaidWiring(report: VerifyReport): string {
   const { wiring } = report;
   const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
-  const lines = ["graph LR", `  new["new CoreVault<br/>${short(report.newVault)}"]`, `  old["old CoreVault<br/>${short(report.oldVault)}${wiring.oldVaultPaused ? "<br/>paused" : ""}"]`];
-  const target = (vault: string | undefined) => (same(vault, report.newVault) ? "new" : same(vault, report.oldVault) ? "old" : "other");
+  const lines = [
+    "graph LR",
+    `  new["new CoreVault<br/>${short(report.newVault)}"]`,
+    `  old["old CoreVault<br/>${short(report.oldVault)}${wiring.oldVaultPaused ? "<br/>paused" : ""}"]`,
+  ];
+  const target = (vault: string | undefined) =>
+    same(vault, report.newVault) ? "new" : same(vault, report.oldVault) ? "old" : "other";
   let otherUsed = false;
   const edge = (from: string, label: string, vault: string | undefined, broken: boolean) => {
     const to = target(vault);
@@ -98,13 +121,19 @@ export function mermaidWiring(report: VerifyReport): string {
   });
   for (const pointer of wiring.pointers) {
     const id = pointer.kind;
-    const roles = VAULT_ROLES.filter((role) => wiring.roleHolders[role].some((h) => same(h, pointer.address))).map((r) => r.replace(/_ROLE$/, ""));
-    lines.push(`  ${id}["${pointer.kind === "factory" ? "FuturesMarketFactory" : "CollateralHub"}<br/>${short(pointer.address)}${roles.length ? `<br/>${roles.join(", ")}` : ""}"]`);
+    const roles = VAULT_ROLES.filter((role) => wiring.roleHolders[role].some((h) => same(h, pointer.address))).map(
+      (r) => r.replace(/_ROLE$/, ""),
+    );
+    lines.push(
+      `  ${id}["${pointer.kind === "factory" ? "FuturesMarketFactory" : "CollateralHub"}<br/>${short(pointer.address)}${roles.length ? `<br/>${roles.join(", ")}` : ""}"]`,
+    );
     edge(id, "vault()", pointer.vault, false);
   }
   const settlement = wiring.roleHolders.SETTLEMENT_ROLE.filter((h) => !wiring.pointers.some((p) => same(h, p.address)));
   settlement.forEach((holder, i) => {
-    lines.push(`  settle${i}(["${planned("SETTLEMENT_ROLE", holder) ? "settlement operator" : "not in the plan"}<br/>${short(holder)}"]) -- "SETTLEMENT_ROLE" --> new`);
+    lines.push(
+      `  settle${i}(["${planned("SETTLEMENT_ROLE", holder) ? "settlement operator" : "not in the plan"}<br/>${short(holder)}"]) -- "SETTLEMENT_ROLE" --> new`,
+    );
     if (!planned("SETTLEMENT_ROLE", holder)) lines.push(`  class settle${i} bad`);
   });
   const books = wiring.orderBooks;
@@ -153,8 +182,15 @@ export function renderVerifyMarkdown(report: VerifyReport): string {
   if (failing.length > 0) {
     lines.push("", "## Failures");
     for (const check of failing) {
-      lines.push("", `### \`${check.name}\`: ${check.title}`, "", "| subject | expected | found | fix |", "| --- | --- | --- | --- |");
-      for (const f of check.failures) lines.push(`| ${escape(f.subject)} | ${escape(f.expected)} | ${escape(f.found)} | ${escape(f.fix)} |`);
+      lines.push(
+        "",
+        `### \`${check.name}\`: ${check.title}`,
+        "",
+        "| subject | expected | found | fix |",
+        "| --- | --- | --- | --- |",
+      );
+      for (const f of check.failures)
+        lines.push(`| ${escape(f.subject)} | ${escape(f.expected)} | ${escape(f.found)} | ${escape(f.fix)} |`);
     }
   }
   return lines.join("\n") + "\n";

@@ -18,21 +18,39 @@ interface SmokeEnvironment {
 }
 
 /** A throwaway copy of the target: a fork for HTTP targets, a snapshot for the in-process chain. Never the target. */
-async function environment(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, block: number): Promise<SmokeEnvironment> {
+async function environment(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  block: number,
+): Promise<SmokeEnvironment> {
   if (conn.networkConfig.type === "http") {
     const url = await conn.networkConfig.url.getUrl();
     // An in-process network to fork from: "default" unless a project redefined it (network.create without a network
     // would connect to --network itself, the live chain).
-    const simulated = Object.entries(hre.config.networks).find(([name, config]) => config.type === "edr-simulated" && name === "default") ?? Object.entries(hre.config.networks).find(([, config]) => config.type === "edr-simulated");
-    if (!simulated) throw new Error("no in-process (edr-simulated) network in the config to fork the target with; add one, or run with --skip-smoke");
-    const fork = (await hre.network.create({ network: simulated[0], override: { forking: { url, blockNumber: block } } })) as NetworkConnection;
+    const simulated =
+      Object.entries(hre.config.networks).find(
+        ([name, config]) => config.type === "edr-simulated" && name === "default",
+      ) ?? Object.entries(hre.config.networks).find(([, config]) => config.type === "edr-simulated");
+    if (!simulated)
+      throw new Error(
+        "no in-process (edr-simulated) network in the config to fork the target with; add one, or run with --skip-smoke",
+      );
+    const fork = (await hre.network.create({
+      network: simulated[0],
+      override: { forking: { url, blockNumber: block } },
+    })) as NetworkConnection;
     if (fork.networkConfig.type !== "edr-simulated") {
       await fork.close();
       throw new Error(`network ${simulated[0]} is not in-process: the smoke tests never run on the target itself`);
     }
-    return { conn: fork, where: `an in-process fork of ${conn.networkName} at block ${block}`, close: () => fork.close() };
+    return {
+      conn: fork,
+      where: `an in-process fork of ${conn.networkName} at block ${block}`,
+      close: () => fork.close(),
+    };
   }
-  if (conn.networkConfig.type !== "edr-simulated") throw new Error(`network ${conn.networkName} is neither HTTP nor in-process; run with --skip-smoke`);
+  if (conn.networkConfig.type !== "edr-simulated")
+    throw new Error(`network ${conn.networkName} is neither HTTP nor in-process; run with --skip-smoke`);
   const snapshot = await conn.provider.request({ method: "evm_snapshot" });
   return {
     conn,
@@ -62,7 +80,11 @@ class SmokeRun {
   readonly results = new Map<SmokeName, CheckResult>();
   readonly where: string;
 
-  private constructor(readonly env: SmokeEnvironment, private readonly catalog: ContractCatalog, readonly vault: Contract) {
+  private constructor(
+    readonly env: SmokeEnvironment,
+    private readonly catalog: ContractCatalog,
+    readonly vault: Contract,
+  ) {
     this.where = env.where;
   }
 
@@ -72,7 +94,13 @@ class SmokeRun {
   }
 
   record(name: SmokeName, evidence: string, failures: Failure[] = []): void {
-    this.results.set(name, { name, title: SMOKE_TITLES[name], status: failures.length === 0 ? "pass" : "fail", evidence, failures });
+    this.results.set(name, {
+      name,
+      title: SMOKE_TITLES[name],
+      status: failures.length === 0 ? "pass" : "fail",
+      evidence,
+      failures,
+    });
   }
 
   fail(name: SmokeName, subject: string, expected: string, found: string, fix: string): void {
@@ -116,16 +144,39 @@ async function markPriceSmoke(run: SmokeRun, market: Market, operator: string, k
     price = ((await vault.markPrice(market.marketId)) as bigint) || 1_000_000_000n;
     const receipt = await run.send(keeper, vault, "updateMarkPrice", [market.marketId, price]);
     const updated = run.events(receipt, vault).find((e) => e.name === "MarkPriceUpdated");
-    if (updated) run.record("smoke.mark-price", `updateMarkPrice(${market.symbol}, ${price}) by ${operator}: MarkPriceUpdated on ${where}`);
-    else run.fail("smoke.mark-price", `updateMarkPrice(${market.symbol})`, "a MarkPriceUpdated event", "none in the receipt", "check the vault's code (vault.libraries, sources)");
+    if (updated)
+      run.record(
+        "smoke.mark-price",
+        `updateMarkPrice(${market.symbol}, ${price}) by ${operator}: MarkPriceUpdated on ${where}`,
+      );
+    else
+      run.fail(
+        "smoke.mark-price",
+        `updateMarkPrice(${market.symbol})`,
+        "a MarkPriceUpdated event",
+        "none in the receipt",
+        "check the vault's code (vault.libraries, sources)",
+      );
   } catch (error) {
-    run.fail("smoke.mark-price", `updateMarkPrice(${market.symbol}) by ${operator}`, "succeeds", `refused: ${reason(error)}`, "check SETTLEMENT_ROLE and that the market is not settled");
+    run.fail(
+      "smoke.mark-price",
+      `updateMarkPrice(${market.symbol}) by ${operator}`,
+      "succeeds",
+      `refused: ${reason(error)}`,
+      "check SETTLEMENT_ROLE and that the market is not settled",
+    );
   }
   return price;
 }
 
 /** 2. liquidation through the OrderBook: two credited test traders open a position, the mark falls until the long is liquidatable. */
-async function liquidationSmoke(run: SmokeRun, market: Market, creditor: string, keeper: Signer, price: bigint): Promise<void> {
+async function liquidationSmoke(
+  run: SmokeRun,
+  market: Market,
+  creditor: string,
+  keeper: Signer,
+  price: bigint,
+): Promise<void> {
   const { vault, where } = run;
   try {
     const hub = await run.as(creditor);
@@ -149,32 +200,76 @@ async function liquidationSmoke(run: SmokeRun, market: Market, creditor: string,
       liquidatable = (await vault.isLiquidatable(long, market.marketId)) as boolean;
     }
     if (!liquidatable) {
-      run.fail("smoke.liquidation", `long position in ${market.symbol}`, "isLiquidatable true after the mark fell 20%", "still not liquidatable", "check the MMR params (vault.mmr-params) and the VaultAnalytics library");
+      run.fail(
+        "smoke.liquidation",
+        `long position in ${market.symbol}`,
+        "isLiquidatable true after the mark fell 20%",
+        "still not liquidatable",
+        "check the MMR params (vault.mmr-params) and the VaultAnalytics library",
+      );
     } else {
       const before = (await vault.availableCollateral(liquidator)) as bigint;
       const receipt = await run.send(await run.as(liquidator), book, "liquidate", [long]);
       const paid = ((await vault.availableCollateral(liquidator)) as bigint) - before;
       const executed = run.events(receipt, vault).find((e) => e.name === "LiquidationExecuted");
       if (executed && paid > 0n && paid === (executed.args.reward as bigint)) {
-        run.record("smoke.liquidation", `${market.symbol} long liquidatable at mark ${mark} (entry ${price}); liquidate() through OrderBook ${market.orderBook} paid the liquidator ${paid} (LiquidationExecuted) on ${where}`);
+        run.record(
+          "smoke.liquidation",
+          `${market.symbol} long liquidatable at mark ${mark} (entry ${price}); liquidate() through OrderBook ${market.orderBook} paid the liquidator ${paid} (LiquidationExecuted) on ${where}`,
+        );
       } else {
-        run.fail("smoke.liquidation", `liquidate() in ${market.symbol}`, "LiquidationExecuted and a reward > 0 credited to the liquidator", `event ${executed ? "present" : "missing"}, credited ${paid}`, "check the liquidation manager (vault.liquidation-manager)");
+        run.fail(
+          "smoke.liquidation",
+          `liquidate() in ${market.symbol}`,
+          "LiquidationExecuted and a reward > 0 credited to the liquidator",
+          `event ${executed ? "present" : "missing"}, credited ${paid}`,
+          "check the liquidation manager (vault.liquidation-manager)",
+        );
       }
     }
   } catch (error) {
-    run.fail("smoke.liquidation", `trading and liquidation in ${market.symbol}`, "orders placed, matched, position liquidated", `failed: ${reason(error)}`, "check the OrderBook's vault, ORDERBOOK_ROLE and the market mapping (checks above)");
+    run.fail(
+      "smoke.liquidation",
+      `trading and liquidation in ${market.symbol}`,
+      "orders placed, matched, position liquidated",
+      `failed: ${reason(error)}`,
+      "check the OrderBook's vault, ORDERBOOK_ROLE and the market mapping (checks above)",
+    );
   }
 }
 
 /** 3. settlement (run last: it freezes the market). */
-async function settlementSmoke(run: SmokeRun, settled: Market, operator: string, keeper: Signer, price: bigint): Promise<void> {
+async function settlementSmoke(
+  run: SmokeRun,
+  settled: Market,
+  operator: string,
+  keeper: Signer,
+  price: bigint,
+): Promise<void> {
   const { vault, where } = run;
   try {
     const receipt = await run.send(keeper, vault, "settleMarket", [settled.marketId, price]);
-    if (run.events(receipt, vault).some((e) => e.name === "VaultMarketSettled")) run.record("smoke.settlement", `settleMarket(${settled.symbol}, ${price}) by ${operator}: VaultMarketSettled on ${where}`);
-    else run.fail("smoke.settlement", `settleMarket(${settled.symbol})`, "a VaultMarketSettled event", "none in the receipt", "check the vault's code");
+    if (run.events(receipt, vault).some((e) => e.name === "VaultMarketSettled"))
+      run.record(
+        "smoke.settlement",
+        `settleMarket(${settled.symbol}, ${price}) by ${operator}: VaultMarketSettled on ${where}`,
+      );
+    else
+      run.fail(
+        "smoke.settlement",
+        `settleMarket(${settled.symbol})`,
+        "a VaultMarketSettled event",
+        "none in the receipt",
+        "check the vault's code",
+      );
   } catch (error) {
-    run.fail("smoke.settlement", `settleMarket(${settled.symbol}) by ${operator}`, "succeeds", `refused: ${reason(error)}`, "check SETTLEMENT_ROLE (roles.desired-holders)");
+    run.fail(
+      "smoke.settlement",
+      `settleMarket(${settled.symbol}) by ${operator}`,
+      "succeeds",
+      `refused: ${reason(error)}`,
+      "check SETTLEMENT_ROLE (roles.desired-holders)",
+    );
   }
 }
 
@@ -195,25 +290,63 @@ async function unauthorizedSmoke(run: SmokeRun, newVault: string, marketId: stri
     const data = vault.interface.encodeFunctionData(fn, args);
     try {
       await run.env.conn.ethers.provider.call({ from: stranger, to: newVault, data });
-      failures.push({ subject: `${fn} by ${stranger} (no role)`, expected: `refused with ${expected}`, found: "accepted", fix: `the vault's access control is not the audited one: check vault.libraries and --sources` });
+      failures.push({
+        subject: `${fn} by ${stranger} (no role)`,
+        expected: `refused with ${expected}`,
+        found: "accepted",
+        fix: `the vault's access control is not the audited one: check vault.libraries and --sources`,
+      });
     } catch (error) {
       const text = `${reason(error)} ${(error as Error).message}`;
-      if (!text.includes(expected)) failures.push({ subject: `${fn} by ${stranger} (no role)`, expected: `refused with ${expected}`, found: `refused otherwise: ${reason(error)}`, fix: "check that the vault is not paused and its code is the artifact's" });
+      if (!text.includes(expected))
+        failures.push({
+          subject: `${fn} by ${stranger} (no role)`,
+          expected: `refused with ${expected}`,
+          found: `refused otherwise: ${reason(error)}`,
+          fix: "check that the vault is not paused and its code is the artifact's",
+        });
     }
   }
-  run.record("smoke.unauthorized-refused", `${attempts.length - failures.length}/${attempts.length} calls by an account without roles refused (${attempts.map(([fn]) => fn).join(", ")}) on ${where}`, failures);
+  run.record(
+    "smoke.unauthorized-refused",
+    `${attempts.length - failures.length}/${attempts.length} calls by an account without roles refused (${attempts.map(([fn]) => fn).join(", ")}) on ${where}`,
+    failures,
+  );
 }
 
 /** Every smoke test failed for want of a throwaway chain. */
 function noEnvironment(error: unknown): CheckResult[] {
   const why = (error as Error).message.split("\n")[0];
-  return SMOKE_CHECKS.map((name) => ({ name, title: SMOKE_TITLES[name], status: "fail" as const, evidence: "no throwaway copy of the chain to run on", failures: [{ subject: "smoke environment", expected: "an in-process fork (HTTP target) or a snapshot (in-process chain)", found: why, fix: "fix the fork setup (for a chain Hardhat does not know, add its hardforkHistory to chainDescriptors), or run with --skip-smoke" }] }));
+  return SMOKE_CHECKS.map((name) => ({
+    name,
+    title: SMOKE_TITLES[name],
+    status: "fail" as const,
+    evidence: "no throwaway copy of the chain to run on",
+    failures: [
+      {
+        subject: "smoke environment",
+        expected: "an in-process fork (HTTP target) or a snapshot (in-process chain)",
+        found: why,
+        fix: "fix the fork setup (for a chain Hardhat does not know, add its hardforkHistory to chainDescriptors), or run with --skip-smoke",
+      },
+    ],
+  }));
 }
 
-export async function smokeChecks(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState, observed: ObservedState): Promise<CheckResult[]> {
-  const holds = (role: keyof ObservedState["roles"], account: string) => observed.roles[role].some((h) => h.toLowerCase() === account.toLowerCase());
+export async function smokeChecks(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  desired: DesiredState,
+  observed: ObservedState,
+): Promise<CheckResult[]> {
+  const holds = (role: keyof ObservedState["roles"], account: string) =>
+    observed.roles[role].some((h) => h.toLowerCase() === account.toLowerCase());
   const healthy = desired.markets.filter(
-    (m) => observed.mapping[m.marketId]?.toLowerCase() === m.orderBook.toLowerCase() && observed.orderBooks[m.orderBook]?.vault?.toLowerCase() === desired.newVault.toLowerCase() && holds("ORDERBOOK_ROLE", m.orderBook),
+    (m) =>
+      observed.mapping[m.marketId]?.toLowerCase() === m.orderBook.toLowerCase() &&
+      observed.orderBooks[m.orderBook]?.vault?.toLowerCase() === desired.newVault.toLowerCase() &&
+      holds("ORDERBOOK_ROLE", m.orderBook),
   );
   const operator = desired.roles.SETTLEMENT_ROLE.find((h) => holds("SETTLEMENT_ROLE", h));
   const creditor = desired.roles.EXTERNAL_CREDITOR_ROLE.find((h) => holds("EXTERNAL_CREDITOR_ROLE", h));
@@ -227,17 +360,42 @@ export async function smokeChecks(hre: HardhatRuntimeEnvironment, conn: NetworkC
     const run = await SmokeRun.start(env, catalog, desired.newVault);
     const market = healthy[0];
     if (!market) {
-      for (const name of ["smoke.mark-price", "smoke.liquidation", "smoke.settlement"] as const) run.fail(name, "markets", "a market fully wired to the new vault", "none (mapping, OrderBook vault() and ORDERBOOK_ROLE all right)", "fix the wiring checks above first");
+      for (const name of ["smoke.mark-price", "smoke.liquidation", "smoke.settlement"] as const)
+        run.fail(
+          name,
+          "markets",
+          "a market fully wired to the new vault",
+          "none (mapping, OrderBook vault() and ORDERBOOK_ROLE all right)",
+          "fix the wiring checks above first",
+        );
     } else if (!operator) {
-      for (const name of ["smoke.mark-price", "smoke.liquidation", "smoke.settlement"] as const) run.fail(name, "SETTLEMENT_ROLE", "a settlement operator holding the role", "none holds it", "grant SETTLEMENT_ROLE to the operators (roles.desired-holders)");
+      for (const name of ["smoke.mark-price", "smoke.liquidation", "smoke.settlement"] as const)
+        run.fail(
+          name,
+          "SETTLEMENT_ROLE",
+          "a settlement operator holding the role",
+          "none holds it",
+          "grant SETTLEMENT_ROLE to the operators (roles.desired-holders)",
+        );
     } else {
       const keeper = await run.as(operator);
       const price = await markPriceSmoke(run, market, operator, keeper);
-      if (!creditor) run.fail("smoke.liquidation", "EXTERNAL_CREDITOR_ROLE", "a holder to credit test traders with", "none holds it", "grant EXTERNAL_CREDITOR_ROLE to the hub (roles.desired-holders)");
+      if (!creditor)
+        run.fail(
+          "smoke.liquidation",
+          "EXTERNAL_CREDITOR_ROLE",
+          "a holder to credit test traders with",
+          "none holds it",
+          "grant EXTERNAL_CREDITOR_ROLE to the hub (roles.desired-holders)",
+        );
       else await liquidationSmoke(run, market, creditor, keeper, price);
       await settlementSmoke(run, healthy[1] ?? market, operator, keeper, price);
     }
-    await unauthorizedSmoke(run, desired.newVault, market?.marketId ?? desired.markets[0]?.marketId ?? `0x${"00".repeat(32)}`);
+    await unauthorizedSmoke(
+      run,
+      desired.newVault,
+      market?.marketId ?? desired.markets[0]?.marketId ?? `0x${"00".repeat(32)}`,
+    );
     return SMOKE_CHECKS.map((name) => run.results.get(name)!);
   } finally {
     await env.close();

@@ -15,7 +15,13 @@ import "../type-extensions.js";
  * Hardhat runs with (--network) by itself, and reports progress on console.log, which is captured for the check.
  */
 type VerifyContract = (
-  args: { address: string; constructorArgs?: unknown[]; libraries?: Record<string, string>; contract?: string; provider?: "etherscan" | "blockscout" | "sourcify" },
+  args: {
+    address: string;
+    constructorArgs?: unknown[];
+    libraries?: Record<string, string>;
+    contract?: string;
+    provider?: "etherscan" | "blockscout" | "sourcify";
+  },
   hre: HardhatRuntimeEnvironment,
 ) => Promise<boolean>;
 
@@ -33,7 +39,11 @@ type Deployed = DesiredState["deployed"][number];
 type Matched = { deployed: Deployed; artifact: RuntimeArtifact & { sourceName: string } };
 
 /** sources.bytecode: each deployed contract's runtime code against its artifact; the ones that match. */
-async function bytecodeCheck(conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState): Promise<{ bytecode: CheckResult; matched: Matched[] }> {
+async function bytecodeCheck(
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  desired: DesiredState,
+): Promise<{ bytecode: CheckResult; matched: Matched[] }> {
   const provider = conn.ethers.provider;
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const codes = await reader.codes(desired.deployed.map((d) => d.address));
@@ -46,7 +56,13 @@ async function bytecodeCheck(conn: NetworkConnection, catalog: ContractCatalog, 
     else {
       failures.push({
         subject: `${deployed.record} ${deployed.address} (${deployed.contract})`,
-        expected: `the runtime code of ${artifact.sourceName}:${artifact.contractName}${Object.keys(deployed.libraries).length ? ` linked to ${Object.entries(deployed.libraries).map(([n, a]) => `${n}=${a}`).join(", ")}` : ""}`,
+        expected: `the runtime code of ${artifact.sourceName}:${artifact.contractName}${
+          Object.keys(deployed.libraries).length
+            ? ` linked to ${Object.entries(deployed.libraries)
+                .map(([n, a]) => `${n}=${a}`)
+                .join(", ")}`
+            : ""
+        }`,
         found: comparison.reason ?? "different code",
         fix: "this is not the code the plan deployed: find out what is at that address before trusting it; redeploy from the audited artifact",
       });
@@ -73,7 +89,11 @@ async function loadVerify(hre: HardhatRuntimeEnvironment): Promise<{ verifyContr
 }
 
 /** Submits each matched contract to the explorer (or finds it verified), keeping the last line hardhat-verify printed. */
-async function verifyOnExplorer(hre: HardhatRuntimeEnvironment, verifyContract: VerifyContract, matched: Matched[]): Promise<SourceVerification[]> {
+async function verifyOnExplorer(
+  hre: HardhatRuntimeEnvironment,
+  verifyContract: VerifyContract,
+  matched: Matched[],
+): Promise<SourceVerification[]> {
   const results: SourceVerification[] = [];
   for (const { deployed, artifact } of matched) {
     const contract = `${artifact.sourceName}:${artifact.contractName}`;
@@ -81,10 +101,31 @@ async function verifyOnExplorer(hre: HardhatRuntimeEnvironment, verifyContract: 
     const print = console.log;
     console.log = (...parts: unknown[]) => void log.push(parts.join(" ").trim());
     try {
-      const verified = await verifyContract({ address: deployed.address, constructorArgs: deployed.args, libraries: deployed.libraries, contract, provider: "etherscan" }, hre);
-      results.push({ record: deployed.record, address: deployed.address, contract, verified, message: log.at(-1)?.split("\n")[0] ?? "" });
+      const verified = await verifyContract(
+        {
+          address: deployed.address,
+          constructorArgs: deployed.args,
+          libraries: deployed.libraries,
+          contract,
+          provider: "etherscan",
+        },
+        hre,
+      );
+      results.push({
+        record: deployed.record,
+        address: deployed.address,
+        contract,
+        verified,
+        message: log.at(-1)?.split("\n")[0] ?? "",
+      });
     } catch (error) {
-      results.push({ record: deployed.record, address: deployed.address, contract, verified: false, message: (error as Error).message.split("\n")[0] });
+      results.push({
+        record: deployed.record,
+        address: deployed.address,
+        contract,
+        verified: false,
+        message: (error as Error).message.split("\n")[0],
+      });
     } finally {
       console.log = print;
     }
@@ -92,12 +133,30 @@ async function verifyOnExplorer(hre: HardhatRuntimeEnvironment, verifyContract: 
   return results;
 }
 
-export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, catalog: ContractCatalog, desired: DesiredState): Promise<CheckResult[]> {
+export async function sourceChecks(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  desired: DesiredState,
+): Promise<CheckResult[]> {
   const { bytecode, matched } = await bytecodeCheck(conn, catalog, desired);
-  const explorer: CheckResult = { name: "sources.explorer", title: "every contract the cutover deployed is source-verified on the block explorer", status: "pass", evidence: "", failures: [] };
+  const explorer: CheckResult = {
+    name: "sources.explorer",
+    title: "every contract the cutover deployed is source-verified on the block explorer",
+    status: "pass",
+    evidence: "",
+    failures: [],
+  };
   const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
   if (DEV_CHAINS.includes(chainId)) {
-    return [bytecode, { ...explorer, status: "n/a", evidence: `chain ${chainId} is a development chain: hardhat-verify has no explorer for it` }];
+    return [
+      bytecode,
+      {
+        ...explorer,
+        status: "n/a",
+        evidence: `chain ${chainId} is a development chain: hardhat-verify has no explorer for it`,
+      },
+    ];
   }
   const verify = await loadVerify(hre);
   if (!verify) {
@@ -107,7 +166,14 @@ export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: Network
         ...explorer,
         status: "fail",
         evidence: "hardhat-verify is not available",
-        failures: [{ subject: "@nomicfoundation/hardhat-verify", expected: "installed and in the config's plugins", found: "not loaded", fix: "npm install --save-dev @nomicfoundation/hardhat-verify, add it to plugins in hardhat.config.ts and set verify.etherscan.apiKey" }],
+        failures: [
+          {
+            subject: "@nomicfoundation/hardhat-verify",
+            expected: "installed and in the config's plugins",
+            found: "not loaded",
+            fix: "npm install --save-dev @nomicfoundation/hardhat-verify, add it to plugins in hardhat.config.ts and set verify.etherscan.apiKey",
+          },
+        ],
       },
     ];
   }
@@ -115,8 +181,17 @@ export async function sourceChecks(hre: HardhatRuntimeEnvironment, conn: Network
   explorer.failures = [
     ...results
       .filter((r) => !r.verified)
-      .map((r) => ({ subject: `${r.record} ${r.address} (${r.contract})`, expected: "verified on the explorer", found: r.message, fix: "check verify.etherscan.apiKey and the chain's block explorer in chainDescriptors; run cutover:verify --sources again" })),
-    ...bytecode.failures.map((f) => ({ ...f, expected: "submitted for verification", found: "not submitted: its code is not the artifact's (sources.bytecode)" })),
+      .map((r) => ({
+        subject: `${r.record} ${r.address} (${r.contract})`,
+        expected: "verified on the explorer",
+        found: r.message,
+        fix: "check verify.etherscan.apiKey and the chain's block explorer in chainDescriptors; run cutover:verify --sources again",
+      })),
+    ...bytecode.failures.map((f) => ({
+      ...f,
+      expected: "submitted for verification",
+      found: "not submitted: its code is not the artifact's (sources.bytecode)",
+    })),
   ];
   explorer.status = explorer.failures.length === 0 ? "pass" : "fail";
   explorer.evidence = `${results.filter((r) => r.verified).length}/${desired.deployed.length} verified: ${results.map((r) => `${r.record} ${r.verified ? "verified" : "FAILED"}`).join(", ")}`;

@@ -45,7 +45,11 @@ async function readText(file: string): Promise<string | undefined> {
   return readFile(file, "utf8").catch(() => undefined);
 }
 
-async function appFiles(hre: HardhatRuntimeEnvironment, network: string, records: AppFiles["records"]): Promise<AppFiles> {
+async function appFiles(
+  hre: HardhatRuntimeEnvironment,
+  network: string,
+  records: AppFiles["records"],
+): Promise<AppFiles> {
   const { appConfig } = hre.config.cutover;
   const vaultRecord = await readText(path.join(networkDir(hre.config.paths.root, network), "CoreVault.json"));
   let vaultRecordAddress: string | undefined;
@@ -63,7 +67,11 @@ async function appFiles(hre: HardhatRuntimeEnvironment, network: string, records
 }
 
 /** Everything up to the checks, without smoke or sources: what the bench measures. */
-export async function observeAndCheck(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: Pick<VerifyOptions, "oldVault" | "block" | "readerOptions">) {
+export async function observeAndCheck(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  options: Pick<VerifyOptions, "oldVault" | "block" | "readerOptions">,
+) {
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const provider = conn.ethers.provider;
@@ -75,14 +83,19 @@ export async function observeAndCheck(hre: HardhatRuntimeEnvironment, conn: Netw
   const reader = new Reader(provider, catalog, latest, options.readerOptions);
   const fromBlock = await deploymentBlock(root, network, "CoreVault", desired.newVault);
   const observed = await observeCutover(reader, desired, fromBlock);
-  let requests = (options.block === undefined ? 1 : 0) + 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
+  let requests =
+    (options.block === undefined ? 1 : 0) + 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
   // The chain id comes with the batch (Multicall3's getChainId); without Multicall3, one more request.
   if (observed.chainId === undefined) {
     observed.chainId = Number((await provider.getNetwork()).chainId);
     requests++;
   }
   if (observed.chainId !== records.chainId) {
-    throw new CutoverInputError("--network", network, `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${observed.chainId}; connect to the network the cutover ran on`);
+    throw new CutoverInputError(
+      "--network",
+      network,
+      `the records deployments/${network}-deployment.json are for chain ${records.chainId} but this network is chain ${observed.chainId}; connect to the network the cutover ran on`,
+    );
   }
   const artifacts: Record<string, RuntimeArtifact> = {};
   for (const { name } of desired.knownFacets) {
@@ -92,7 +105,11 @@ export async function observeAndCheck(hre: HardhatRuntimeEnvironment, conn: Netw
   return { desired, observed, checks, catalog, readRequests: requests };
 }
 
-export async function runVerify(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: VerifyOptions): Promise<VerifyOutcome> {
+export async function runVerify(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  options: VerifyOptions,
+): Promise<VerifyOutcome> {
   const { desired, observed, checks, catalog, readRequests } = await observeAndCheck(hre, conn, options);
   const all: CheckResult[] = [...checks];
   if (options.smoke) all.push(...(await smokeChecks(hre, conn, catalog, desired, observed)));

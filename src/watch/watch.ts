@@ -10,7 +10,15 @@ import { readSystemRecord } from "../records/records.js";
 import { desiredState, type DesiredState } from "../verify/desired.js";
 import "../type-extensions.js";
 
-export const WATCHED_EVENTS = ["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted", "VaultMarketSettled", "RoleGranted", "RoleRevoked"] as const;
+export const WATCHED_EVENTS = [
+  "PositionUpdated",
+  "MarginLocked",
+  "MarginReleased",
+  "LiquidationExecuted",
+  "VaultMarketSettled",
+  "RoleGranted",
+  "RoleRevoked",
+] as const;
 /** Events only an OrderBook (through the vault's onlyMarketOrderBook) can cause. */
 const ORDERBOOK_EVENTS = new Set(["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted"]);
 
@@ -50,14 +58,23 @@ export interface WatchSummary {
 }
 
 /** Whether an event is an alarm, and why: pure, from the desired state and the cutover block. */
-export function alarmFor(desired: DesiredState, vault: "old" | "new", event: string, block: number, args: { role?: string; account?: string }): string | undefined {
+export function alarmFor(
+  desired: DesiredState,
+  vault: "old" | "new",
+  event: string,
+  block: number,
+  args: { role?: string; account?: string },
+): string | undefined {
   if (vault === "old" && ORDERBOOK_EVENTS.has(event) && block > desired.completedAtBlock) {
     return `OrderBook activity on the OLD vault after the cutover (block ${desired.completedAtBlock})`;
   }
   if (event === "RoleGranted" || event === "RoleRevoked") {
-    if (vault === "old") return block > desired.completedAtBlock ? `role change on the OLD vault after the cutover` : undefined;
+    if (vault === "old")
+      return block > desired.completedAtBlock ? `role change on the OLD vault after the cutover` : undefined;
     const key = `${event === "RoleGranted" ? "grant" : "revoke"}:${args.role}:${args.account?.toLowerCase()}`;
-    return desired.roleChanges.includes(key) ? undefined : "role change on the new vault that no plan of the cutover makes";
+    return desired.roleChanges.includes(key)
+      ? undefined
+      : "role change on the new vault that no plan of the cutover makes";
   }
   return undefined;
 }
@@ -65,23 +82,34 @@ export function alarmFor(desired: DesiredState, vault: "old" | "new", event: str
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A vault event in words: its fields (market ids by symbol, amounts in units), and for role events the role and account. */
-function eventDetail(parsed: LogDescription, symbols: Map<string, string>): { detail: string; role?: string; account?: string } {
+function eventDetail(
+  parsed: LogDescription,
+  symbols: Map<string, string>,
+): { detail: string; role?: string; account?: string } {
   const a = parsed.args;
   const market = (id: string) => symbols.get(id.toLowerCase()) ?? `${id.slice(0, 10)}…`;
   switch (parsed.name) {
     case "PositionUpdated":
-      return { detail: `user ${a.user} market ${market(a.marketId)} size ${formatUnits(a.size, 18)} entry ${formatUnits(a.entryPrice, 6)} realized ${formatUnits(a.realizedPnl, 6)}` };
+      return {
+        detail: `user ${a.user} market ${market(a.marketId)} size ${formatUnits(a.size, 18)} entry ${formatUnits(a.entryPrice, 6)} realized ${formatUnits(a.realizedPnl, 6)}`,
+      };
     case "MarginLocked":
     case "MarginReleased":
       return { detail: `user ${a.user} market ${market(a.marketId)} amount ${formatUnits(a.amount, 6)}` };
     case "LiquidationExecuted":
-      return { detail: `user ${a.user} market ${market(a.marketId)} liquidator ${a.liquidator} reward ${formatUnits(a.reward, 6)}` };
+      return {
+        detail: `user ${a.user} market ${market(a.marketId)} liquidator ${a.liquidator} reward ${formatUnits(a.reward, 6)}`,
+      };
     case "VaultMarketSettled":
       return { detail: `market ${market(a.marketId)} final price ${formatUnits(a.finalPrice, 6)}` };
     default: {
       const role = roleName(a.role);
       const account = getAddress(a.account);
-      return { detail: `${role} ${parsed.name === "RoleGranted" ? "to" : "from"} ${account} by ${a.sender}`, role, account };
+      return {
+        detail: `${role} ${parsed.name === "RoleGranted" ? "to" : "from"} ${account} by ${a.sender}`,
+        role,
+        account,
+      };
     }
   }
 }
@@ -105,23 +133,48 @@ async function describeLog(ctx: WatchContext, log: Log, vault: "old" | "new"): P
     const tx = await ctx.provider.getTransaction(log.transactionHash);
     if (tx?.to) detail += ` via ${tx.to}`;
   }
-  return { kind: alarm ? "alarm" : "event", block: log.blockNumber, tx: log.transactionHash, vault, event: parsed.name, detail, alarm };
+  return {
+    kind: alarm ? "alarm" : "event",
+    block: log.blockNumber,
+    tx: log.transactionHash,
+    vault,
+    event: parsed.name,
+    detail,
+    alarm,
+  };
 }
 
-export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkConnection, options: WatchOptions): Promise<WatchSummary> {
+export async function watchVaults(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  options: WatchOptions,
+): Promise<WatchSummary> {
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
   const desired = await desiredState(hre.config.paths.root, records, catalog, { oldVault: options.oldVault });
   const iface = await catalog.iface("CoreVault");
   const topics = WATCHED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
-  const ctx: WatchContext = { provider, iface, desired, symbols: new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol])) };
+  const ctx: WatchContext = {
+    provider,
+    iface,
+    desired,
+    symbols: new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol])),
+  };
   const pollMs = options.pollMs > 0 ? options.pollMs : (await isLocalNetwork(conn)) ? 200 : 2_000;
   const deadline = options.seconds > 0 ? Date.now() + options.seconds * 1000 : Infinity;
   let next = options.fromBlock ?? (await provider.getBlockNumber()) + 1;
   const fromBlock = next;
   const last = options.blocks > 0 ? fromBlock + options.blocks - 1 : Infinity;
-  const summary: WatchSummary = { oldVault: desired.oldVault, newVault: desired.newVault, cutoverBlock: desired.completedAtBlock, fromBlock, toBlock: fromBlock - 1, events: 0, alarms: 0 };
+  const summary: WatchSummary = {
+    oldVault: desired.oldVault,
+    newVault: desired.newVault,
+    cutoverBlock: desired.completedAtBlock,
+    fromBlock,
+    toBlock: fromBlock - 1,
+    events: 0,
+    alarms: 0,
+  };
 
   while (next <= last && Date.now() < deadline) {
     const latest = await provider.getBlockNumber();
@@ -130,10 +183,19 @@ export async function watchVaults(hre: HardhatRuntimeEnvironment, conn: NetworkC
       await sleep(Math.max(0, Math.min(pollMs, deadline - Date.now())));
       continue;
     }
-    const logs = await provider.getLogs({ address: [desired.oldVault, desired.newVault], topics: [topics], fromBlock: next, toBlock: to });
+    const logs = await provider.getLogs({
+      address: [desired.oldVault, desired.newVault],
+      topics: [topics],
+      fromBlock: next,
+      toBlock: to,
+    });
     logs.sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
     for (const log of logs) {
-      const line = await describeLog(ctx, log, log.address.toLowerCase() === desired.oldVault.toLowerCase() ? "old" : "new");
+      const line = await describeLog(
+        ctx,
+        log,
+        log.address.toLowerCase() === desired.oldVault.toLowerCase() ? "old" : "new",
+      );
       if (!line) continue;
       summary.events++;
       if (line.alarm) summary.alarms++;

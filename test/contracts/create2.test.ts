@@ -28,7 +28,9 @@ describe("Create2Factory", () => {
   it("deploys at the predicted address, checks the code hash and emits Deployed", async () => {
     const { factory, initCode, codehash, predicted } = await networkHelpers.loadFixture(deployed);
     expect(await factory.deploy.staticCall(SALT, initCode, codehash)).to.equal(predicted);
-    await expect(factory.deploy(SALT, initCode, codehash)).to.emit(factory, "Deployed").withArgs(predicted, SALT, codehash);
+    await expect(factory.deploy(SALT, initCode, codehash))
+      .to.emit(factory, "Deployed")
+      .withArgs(predicted, SALT, codehash);
     expect(ethers.keccak256(await ethers.provider.getCode(predicted))).to.equal(codehash);
     const counter = await ethers.getContractAt("ManifestCounterFacet", predicted);
     await counter.increment();
@@ -64,12 +66,18 @@ describe("Create2Factory", () => {
   it("a reverting constructor reverts the deploy, bubbling its revert data", async () => {
     const { factory } = await networkHelpers.loadFixture(deployed);
     // init code: PUSH1 0 PUSH1 0 REVERT (no data)
-    await expect(factory.deploy(SALT, "0x60006000fd", ethers.ZeroHash)).to.be.revertedWithCustomError(factory, "FailedDeployment");
+    await expect(factory.deploy(SALT, "0x60006000fd", ethers.ZeroHash)).to.be.revertedWithCustomError(
+      factory,
+      "FailedDeployment",
+    );
 
     // init code: mstore(0, 0xdeadbeef << 224); revert(0, 4)
     const withData = "0x63deadbeef60e01b60005260046000fd";
     const data = await ethers.provider
-      .call({ to: await factory.getAddress(), data: factory.interface.encodeFunctionData("deploy", [SALT, withData, ethers.ZeroHash]) })
+      .call({
+        to: await factory.getAddress(),
+        data: factory.interface.encodeFunctionData("deploy", [SALT, withData, ethers.ZeroHash]),
+      })
       .then(
         () => "no revert",
         (e: { data?: string }) => e.data,
@@ -82,6 +90,9 @@ describe("Create2Factory", () => {
 
   it("refuses empty init code", async () => {
     const { factory } = await networkHelpers.loadFixture(deployed);
-    await expect(factory.deploy(SALT, "0x", ethers.ZeroHash)).to.be.revertedWithCustomError(factory, "Create2EmptyBytecode");
+    await expect(factory.deploy(SALT, "0x", ethers.ZeroHash)).to.be.revertedWithCustomError(
+      factory,
+      "Create2EmptyBytecode",
+    );
   });
 });

@@ -43,9 +43,26 @@ async function deployFacets() {
   }
   const initData = init.interface.encodeFunctionData("obInitialize", [await vault.getAddress(), MARKET]);
   return {
-    owner, alice, bob, keeper, other,
-    cutFacet, loupeFacet, ownershipFacet, viewFacet, tradingFacet, init, vaultAdminFacet,
-    vault, vault2, facetA, facetB, testInit, standardFacets, cuts, initData,
+    owner,
+    alice,
+    bob,
+    keeper,
+    other,
+    cutFacet,
+    loupeFacet,
+    ownershipFacet,
+    viewFacet,
+    tradingFacet,
+    init,
+    vaultAdminFacet,
+    vault,
+    vault2,
+    facetA,
+    facetB,
+    testInit,
+    standardFacets,
+    cuts,
+    initData,
   };
 }
 
@@ -64,14 +81,24 @@ async function at(address: string) {
 
 async function deployDiamond() {
   const f = await deployFacets();
-  const diamond = await ethers.deployContract("OrderBookDiamond", [f.owner.address, f.cuts, await f.init.getAddress(), f.initData]);
+  const diamond = await ethers.deployContract("OrderBookDiamond", [
+    f.owner.address,
+    f.cuts,
+    await f.init.getAddress(),
+    f.initData,
+  ]);
   const addr = await diamond.getAddress();
   return { ...f, diamond, addr, d: await at(addr) };
 }
 
 async function deployImmutableDiamond() {
   const f = await deployFacets();
-  const diamond = await ethers.deployContract("TestImmutableDiamond", [f.owner.address, f.cuts, await f.init.getAddress(), f.initData]);
+  const diamond = await ethers.deployContract("TestImmutableDiamond", [
+    f.owner.address,
+    f.cuts,
+    await f.init.getAddress(),
+    f.initData,
+  ]);
   const addr = await diamond.getAddress();
   return { ...f, diamond, addr, d: await at(addr) };
 }
@@ -85,10 +112,9 @@ async function deployUninitializedDiamond() {
 
 /** Loupe invariants: facets() agrees with facetAddresses(), facetFunctionSelectors() and facetAddress(). */
 async function expectLoupeConsistent(loupe: Awaited<ReturnType<typeof at>>["loupe"]) {
-  const facets: [string, string[]][] = (await loupe.facets()).map((f: { facetAddress: string; functionSelectors: string[] }) => [
-    f.facetAddress,
-    [...f.functionSelectors],
-  ]);
+  const facets: [string, string[]][] = (await loupe.facets()).map(
+    (f: { facetAddress: string; functionSelectors: string[] }) => [f.facetAddress, [...f.functionSelectors]],
+  );
   expect(await loupe.facetAddresses()).to.deep.equal(facets.map(([a]) => a));
   const seen = new Set<string>();
   for (const [facet, selectors] of facets) {
@@ -106,7 +132,11 @@ async function expectLoupeConsistent(loupe: Awaited<ReturnType<typeof at>>["loup
 describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
   it("Add routes new selectors to the facet", async () => {
     const { d, facetA } = await networkHelpers.loadFixture(deployDiamond);
-    await d.cut.diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: selectorsFrom(facetA) }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: selectorsFrom(facetA) }],
+      ZERO,
+      "0x",
+    );
     expect(await d.facetA.ping()).to.equal(1n);
     expect(await d.facetA.pong()).to.equal(11n);
   });
@@ -135,7 +165,9 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
   it("init address(0) with calldata is refused (a cut that silently skips its init is an operator mistake)", async () => {
     const { d, facetA } = await networkHelpers.loadFixture(deployDiamond);
     const a = await facetA.getAddress();
-    await expect(d.cut.diamondCut([{ facetAddress: a, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0xdeadbeef"))
+    await expect(
+      d.cut.diamondCut([{ facetAddress: a, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0xdeadbeef"),
+    )
       .to.be.revertedWithCustomError(d.cut, "InitCalldataWithoutInitAddress")
       .withArgs("0xdeadbeef");
     expect(await d.loupe.facetAddress(sel("ping()"))).to.equal(ZERO);
@@ -147,21 +179,41 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
   it("Add of an existing selector reverts CannotAddSelectorThatAlreadyExists", async () => {
     const { d, facetB } = await networkHelpers.loadFixture(deployDiamond);
     // owner() already exists (OwnershipFacet)
-    await expect(d.cut.diamondCut([{ facetAddress: await facetB.getAddress(), action: Add, functionSelectors: [sel("owner()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: await facetB.getAddress(), action: Add, functionSelectors: [sel("owner()")] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "CannotAddSelectorThatAlreadyExists")
       .withArgs(sel("owner()"));
   });
 
   it("Add and Replace require a facet with code (EOA and address(0) rejected)", async () => {
     const { d, facetA, other } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.cut.diamondCut([{ facetAddress: other.address, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut([{ facetAddress: other.address, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"),
+    )
       .to.be.revertedWithCustomError(d.cut, "NoBytecodeAtAddress")
       .withArgs(other.address);
-    await expect(d.cut.diamondCut([{ facetAddress: ZERO, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut([{ facetAddress: ZERO, action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"),
+    )
       .to.be.revertedWithCustomError(d.cut, "NoBytecodeAtAddress")
       .withArgs(ZERO);
-    await d.cut.diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x");
-    await expect(d.cut.diamondCut([{ facetAddress: other.address, action: Replace, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await d.cut.diamondCut(
+      [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }],
+      ZERO,
+      "0x",
+    );
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: other.address, action: Replace, functionSelectors: [sel("ping()")] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "NoBytecodeAtAddress")
       .withArgs(other.address);
   });
@@ -176,22 +228,42 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
 
   it("Replace moves a selector to the new facet", async () => {
     const { d, facetA, facetB } = await networkHelpers.loadFixture(deployDiamond);
-    await d.cut.diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }],
+      ZERO,
+      "0x",
+    );
     expect(await d.facetA.ping()).to.equal(1n);
-    await d.cut.diamondCut([{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [sel("ping()")] }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [sel("ping()")] }],
+      ZERO,
+      "0x",
+    );
     expect(await d.facetA.ping()).to.equal(2n);
   });
 
   it("Replace with the same facet reverts CannotReplaceFunctionWithTheSameFacet", async () => {
     const { d, ownershipFacet } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.cut.diamondCut([{ facetAddress: await ownershipFacet.getAddress(), action: Replace, functionSelectors: [sel("owner()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: await ownershipFacet.getAddress(), action: Replace, functionSelectors: [sel("owner()")] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "CannotReplaceFunctionWithTheSameFacet")
       .withArgs(sel("owner()"));
   });
 
   it("Replace of a missing selector reverts CannotReplaceFunctionThatDoesNotExist", async () => {
     const { d, facetB } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.cut.diamondCut([{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [sel("ping()")] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "CannotReplaceFunctionThatDoesNotExist")
       .withArgs(sel("ping()"));
   });
@@ -199,21 +271,29 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
   it("Remove with a non-zero facet address reverts RemoveFacetAddressMustBeZero", async () => {
     const { d, ownershipFacet } = await networkHelpers.loadFixture(deployDiamond);
     const facet = await ownershipFacet.getAddress();
-    await expect(d.cut.diamondCut([{ facetAddress: facet, action: Remove, functionSelectors: [sel("owner()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut([{ facetAddress: facet, action: Remove, functionSelectors: [sel("owner()")] }], ZERO, "0x"),
+    )
       .to.be.revertedWithCustomError(d.cut, "RemoveFacetAddressMustBeZero")
       .withArgs(facet);
   });
 
   it("Remove of a missing selector reverts CannotRemoveFunctionThatDoesNotExist", async () => {
     const { d } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(d.cut.diamondCut([{ facetAddress: ZERO, action: Remove, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut([{ facetAddress: ZERO, action: Remove, functionSelectors: [sel("ping()")] }], ZERO, "0x"),
+    )
       .to.be.revertedWithCustomError(d.cut, "CannotRemoveFunctionThatDoesNotExist")
       .withArgs(sel("ping()"));
   });
 
   it("Remove unroutes the selector: calling it then reverts FunctionNotFound", async () => {
     const { d, diamond, facetA } = await networkHelpers.loadFixture(deployDiamond);
-    await d.cut.diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }],
+      ZERO,
+      "0x",
+    );
     await d.cut.diamondCut([{ facetAddress: ZERO, action: Remove, functionSelectors: [sel("ping()")] }], ZERO, "0x");
     await expect(d.facetA.ping()).to.be.revertedWithCustomError(diamond, "FunctionNotFound").withArgs(sel("ping()"));
   });
@@ -223,7 +303,13 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
     const s = sel("immutableVersion()");
     expect(await d.loupe.facetAddress(s)).to.equal(addr);
     expect(await d.immutable.immutableVersion()).to.equal(1n);
-    await expect(d.cut.diamondCut([{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [s] }], ZERO, "0x"))
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: await facetB.getAddress(), action: Replace, functionSelectors: [s] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "CannotReplaceImmutableFunction")
       .withArgs(s);
   });
@@ -240,7 +326,13 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
   it("an init revert bubbles up unchanged and undoes the whole cut", async () => {
     const { d, facetA, testInit } = await networkHelpers.loadFixture(deployDiamond);
     const calldata = testInit.interface.encodeFunctionData("failWithError", [42]);
-    await expect(d.cut.diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], await testInit.getAddress(), calldata))
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }],
+        await testInit.getAddress(),
+        calldata,
+      ),
+    )
       .to.be.revertedWithCustomError(testInit, "InitFailed")
       .withArgs(42n);
     expect(await d.loupe.facetAddress(sel("ping()"))).to.equal(ZERO);
@@ -264,7 +356,13 @@ describe("OrderBookDiamond: EIP-2535 diamondCut rules", () => {
 
   it("only the owner can cut (NotContractOwner(user, owner))", async () => {
     const { d, facetA, owner, other } = await networkHelpers.loadFixture(deployDiamond);
-    await expect(by(d.cut, other).diamondCut([{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }], ZERO, "0x"))
+    await expect(
+      by(d.cut, other).diamondCut(
+        [{ facetAddress: await facetA.getAddress(), action: Add, functionSelectors: [sel("ping()")] }],
+        ZERO,
+        "0x",
+      ),
+    )
       .to.be.revertedWithCustomError(d.cut, "NotContractOwner")
       .withArgs(other.address, owner.address);
   });
@@ -332,7 +430,9 @@ describe("OrderBookDiamond: ownership (ERC-173)", () => {
   it("the constructor sets the owner and emits OwnershipTransferred(0, owner)", async () => {
     const { d, diamond, owner } = await networkHelpers.loadFixture(deployDiamond);
     expect(await d.ownership.owner()).to.equal(owner.address);
-    await expect(diamond.deploymentTransaction()).to.emit(d.ownership, "OwnershipTransferred").withArgs(ZERO, owner.address);
+    await expect(diamond.deploymentTransaction())
+      .to.emit(d.ownership, "OwnershipTransferred")
+      .withArgs(ZERO, owner.address);
   });
 
   it("transferOwnership moves the right to cut", async () => {
@@ -363,13 +463,18 @@ describe("OrderBook: initialization and vault wiring", () => {
     expect(await d.view.vault()).to.equal(await vault.getAddress());
     expect(await d.view.marketId()).to.equal(MARKET);
     expect(await d.view.nextOrderId()).to.equal(1n);
-    await expect(diamond.deploymentTransaction()).to.emit(init.attach(await diamond.getAddress()), "OrderBookInitialized").withArgs(await vault.getAddress(), MARKET);
+    await expect(diamond.deploymentTransaction())
+      .to.emit(init.attach(await diamond.getAddress()), "OrderBookInitialized")
+      .withArgs(await vault.getAddress(), MARKET);
   });
 
   it("obInitialize runs only once: a second run through a cut reverts AlreadyInitialized", async () => {
     const { d, init, vault, vault2 } = await networkHelpers.loadFixture(deployDiamond);
     const again = init.interface.encodeFunctionData("obInitialize", [await vault2.getAddress(), ethers.id("OTHER")]);
-    await expect(d.cut.diamondCut([], await init.getAddress(), again)).to.be.revertedWithCustomError(init, "AlreadyInitialized");
+    await expect(d.cut.diamondCut([], await init.getAddress(), again)).to.be.revertedWithCustomError(
+      init,
+      "AlreadyInitialized",
+    );
     expect(await d.view.vault()).to.equal(await vault.getAddress());
     expect(await d.view.marketId()).to.equal(MARKET);
   });
@@ -377,10 +482,9 @@ describe("OrderBook: initialization and vault wiring", () => {
   it("obInitialize rejects the zero vault", async () => {
     const { owner, cuts, init } = await networkHelpers.loadFixture(deployFacets);
     const data = init.interface.encodeFunctionData("obInitialize", [ZERO, MARKET]);
-    await expect(ethers.deployContract("OrderBookDiamond", [owner.address, cuts, await init.getAddress(), data])).to.be.revertedWithCustomError(
-      init,
-      "ZeroVaultAddress",
-    );
+    await expect(
+      ethers.deployContract("OrderBookDiamond", [owner.address, cuts, await init.getAddress(), data]),
+    ).to.be.revertedWithCustomError(init, "ZeroVaultAddress");
   });
 
   it("without the VaultAdminFacet the vault cannot be changed: no standard facet has a setter", async () => {
@@ -388,17 +492,25 @@ describe("OrderBook: initialization and vault wiring", () => {
     const setVault = sel("setVault(address)");
     for (const f of standardFacets) {
       expect(selectorsFrom(f)).to.not.include(setVault);
-      const writers = f.interface.fragments.filter((x) => FunctionFragment.isFragment(x) && /vault/i.test(x.name) && !x.constant);
+      const writers = f.interface.fragments.filter(
+        (x) => FunctionFragment.isFragment(x) && /vault/i.test(x.name) && !x.constant,
+      );
       expect(writers, "a non-view vault function").to.deep.equal([]);
     }
     expect(await d.loupe.facetAddress(setVault)).to.equal(ZERO);
-    await expect(d.vaultAdmin.setVault(await vault2.getAddress())).to.be.revertedWithCustomError(diamond, "FunctionNotFound").withArgs(setVault);
+    await expect(d.vaultAdmin.setVault(await vault2.getAddress()))
+      .to.be.revertedWithCustomError(diamond, "FunctionNotFound")
+      .withArgs(setVault);
     expect(await d.view.vault()).to.equal(await vault.getAddress());
   });
 
   it("VaultAdminFacet cut + init sets the vault in one transaction and emits VaultUpdated(old, new)", async () => {
     const { d, addr, vaultAdminFacet, vault, vault2, alice } = await networkHelpers.loadFixture(deployDiamond);
-    const [oldVault, newVault, adminFacet] = [await vault.getAddress(), await vault2.getAddress(), await vaultAdminFacet.getAddress()];
+    const [oldVault, newVault, adminFacet] = [
+      await vault.getAddress(),
+      await vault2.getAddress(),
+      await vaultAdminFacet.getAddress(),
+    ];
     const calldata = vaultAdminFacet.interface.encodeFunctionData("setVault", [newVault]);
     const tx = d.cut.diamondCut(
       [{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }],
@@ -418,7 +530,11 @@ describe("OrderBook: initialization and vault wiring", () => {
   it("setVault by a non-owner reverts NotContractOwner", async () => {
     const { d, vaultAdminFacet, vault, vault2, owner, other } = await networkHelpers.loadFixture(deployDiamond);
     const adminFacet = await vaultAdminFacet.getAddress();
-    await d.cut.diamondCut([{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }],
+      ZERO,
+      "0x",
+    );
     await expect(by(d.vaultAdmin, other).setVault(await vault2.getAddress()))
       .to.be.revertedWithCustomError(d.vaultAdmin, "NotContractOwner")
       .withArgs(other.address, owner.address);
@@ -428,7 +544,11 @@ describe("OrderBook: initialization and vault wiring", () => {
   it("setVault rejects the zero address", async () => {
     const { d, vaultAdminFacet } = await networkHelpers.loadFixture(deployDiamond);
     const adminFacet = await vaultAdminFacet.getAddress();
-    await d.cut.diamondCut([{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }], ZERO, "0x");
+    await d.cut.diamondCut(
+      [{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }],
+      ZERO,
+      "0x",
+    );
     await expect(d.vaultAdmin.setVault(ZERO)).to.be.revertedWithCustomError(d.vaultAdmin, "ZeroVaultAddress");
   });
 
@@ -436,9 +556,17 @@ describe("OrderBook: initialization and vault wiring", () => {
     const { d, vaultAdminFacet, vault2, alice } = await networkHelpers.loadFixture(deployUninitializedDiamond);
     const adminFacet = await vaultAdminFacet.getAddress();
     const calldata = vaultAdminFacet.interface.encodeFunctionData("setVault", [await vault2.getAddress()]);
-    await expect(d.cut.diamondCut([{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }], adminFacet, calldata))
-      .to.be.revertedWithCustomError(d.vaultAdmin, "NotInitialized");
-    await expect(by(d.trading, alice).placeOrder(true, e6(2000), e18(1))).to.be.revertedWithCustomError(d.trading, "NotInitialized");
+    await expect(
+      d.cut.diamondCut(
+        [{ facetAddress: adminFacet, action: Add, functionSelectors: selectorsFrom(vaultAdminFacet) }],
+        adminFacet,
+        calldata,
+      ),
+    ).to.be.revertedWithCustomError(d.vaultAdmin, "NotInitialized");
+    await expect(by(d.trading, alice).placeOrder(true, e6(2000), e18(1))).to.be.revertedWithCustomError(
+      d.trading,
+      "NotInitialized",
+    );
   });
 });
 
@@ -451,7 +579,14 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     await expect(tx).to.emit(vault, "LockMarginCalled").withArgs(addr, alice.address, MARKET, e6(300));
     await expect(tx).to.emit(d.trading, "OrderPlaced").withArgs(1n, alice.address, true, e6(2000), e18(1.5), e6(300));
     const o = await d.view.getOrder(1n);
-    expect([o.id, o.trader, o.isBuy, o.price, o.remainingSize, o.active]).to.deep.equal([1n, alice.address, true, e6(2000), e18(1.5), true]);
+    expect([o.id, o.trader, o.isBuy, o.price, o.remainingSize, o.active]).to.deep.equal([
+      1n,
+      alice.address,
+      true,
+      e6(2000),
+      e18(1.5),
+      true,
+    ]);
     expect(await d.view.nextOrderId()).to.equal(2n);
   });
 
@@ -460,7 +595,10 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     await expect(by(d.trading, alice).placeOrder(true, e6(2000), 0n))
       .to.be.revertedWithCustomError(d.trading, "OrderTooSmall")
       .withArgs(e6(2000), 0n);
-    await expect(by(d.trading, alice).placeOrder(false, 1n, 1n)).to.be.revertedWithCustomError(d.trading, "OrderTooSmall");
+    await expect(by(d.trading, alice).placeOrder(false, 1n, 1n)).to.be.revertedWithCustomError(
+      d.trading,
+      "OrderTooSmall",
+    );
   });
 
   it("cancelOrder: only the trader, releases the margin of the remaining size, once", async () => {
@@ -473,7 +611,9 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     await expect(tx).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(200));
     await expect(tx).to.emit(d.trading, "OrderCancelled").withArgs(1n, alice.address, e18(2), e6(200));
     expect((await d.view.getOrder(1n)).active).to.equal(false);
-    await expect(by(d.trading, alice).cancelOrder(1n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(1n);
+    await expect(by(d.trading, alice).cancelOrder(1n))
+      .to.be.revertedWithCustomError(d.trading, "OrderNotActive")
+      .withArgs(1n);
   });
 
   it("matchOrders fills min size at the sell price, updates both positions and releases the buyer's excess margin", async () => {
@@ -491,7 +631,9 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     expect([buy.remainingSize, buy.active]).to.deep.equal([e18(0.5), true]);
     expect([sell.remainingSize, sell.active]).to.deep.equal([0n, false]);
     // the rest of the buy order still holds 0.5 * 2100 * 10% = 105: 300 + 15 + 105 = 420 locked in total
-    await expect(by(d.trading, alice).cancelOrder(1n)).to.emit(vault, "ReleaseMarginCalled").withArgs(addr, alice.address, MARKET, e6(105));
+    await expect(by(d.trading, alice).cancelOrder(1n))
+      .to.emit(vault, "ReleaseMarginCalled")
+      .withArgs(addr, alice.address, MARKET, e6(105));
   });
 
   it("matchOrders at equal prices releases nothing", async () => {
@@ -509,9 +651,13 @@ describe("OrderBookTradingFacet: calls into the vault", () => {
     await by(d.trading, alice).placeOrder(true, e6(1900), e18(1)); // 1
     await by(d.trading, bob).placeOrder(false, e6(2000), e18(1)); // 2
     await by(d.trading, bob).placeOrder(false, e6(1800), e18(1)); // 3
-    await expect(d.trading.matchOrders(1n, 2n)).to.be.revertedWithCustomError(d.trading, "PricesDoNotCross").withArgs(e6(1900), e6(2000));
+    await expect(d.trading.matchOrders(1n, 2n))
+      .to.be.revertedWithCustomError(d.trading, "PricesDoNotCross")
+      .withArgs(e6(1900), e6(2000));
     await expect(d.trading.matchOrders(3n, 1n)).to.be.revertedWithCustomError(d.trading, "WrongSides").withArgs(3n, 1n);
-    await expect(d.trading.matchOrders(1n, 99n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(99n);
+    await expect(d.trading.matchOrders(1n, 99n))
+      .to.be.revertedWithCustomError(d.trading, "OrderNotActive")
+      .withArgs(99n);
     await by(d.trading, bob).cancelOrder(3n);
     await expect(d.trading.matchOrders(1n, 3n)).to.be.revertedWithCustomError(d.trading, "OrderNotActive").withArgs(3n);
   });

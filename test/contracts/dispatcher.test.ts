@@ -38,7 +38,12 @@ function applyArgs(entries: ManifestEntry[], tree: ManifestTree, indices = entri
 }
 
 /** Each call, sent by `account`, reverts with AccessControlUnauthorizedAccount(account, role). */
-async function expectMissingRole(dispatcher: Contract, account: Signer & { address: string }, role: string, ...calls: ((as: Contract) => Promise<unknown>)[]) {
+async function expectMissingRole(
+  dispatcher: Contract,
+  account: Signer & { address: string },
+  role: string,
+  ...calls: ((as: Contract) => Promise<unknown>)[]
+) {
   for (const call of calls) {
     await expect(call(dispatcher.connect(account) as Contract))
       .to.be.revertedWithCustomError(dispatcher, "AccessControlUnauthorizedAccount")
@@ -103,7 +108,13 @@ describe("ManifestDispatcher", () => {
     it("applyRoutes and activateCommittedRoot need APPLY_ROLE (COMMIT_ROLE is not enough)", async () => {
       const { dispatcher, entries, tree, roles, outsider } = await loadFixture(due);
       await dispatcher.grantRole(roles.commit, outsider.address);
-      await expectMissingRole(dispatcher, outsider, roles.apply, (d) => d.applyRoutes(...applyArgs(entries, tree)), (d) => d.activateCommittedRoot());
+      await expectMissingRole(
+        dispatcher,
+        outsider,
+        roles.apply,
+        (d) => d.applyRoutes(...applyArgs(entries, tree)),
+        (d) => d.activateCommittedRoot(),
+      );
     });
 
     it("removeRoutes needs APPLY_ROLE or EMERGENCY_ROLE; either one suffices", async () => {
@@ -112,14 +123,26 @@ describe("ManifestDispatcher", () => {
         .to.be.revertedWithCustomError(dispatcher, "NotApplyOrEmergency")
         .withArgs(outsider.address);
       await dispatcher.grantRole(roles.emergency, outsider.address);
-      await expect((dispatcher.connect(outsider) as Contract).removeRoutes([entries[0].selector])).to.emit(dispatcher, "RouteRemoved");
+      await expect((dispatcher.connect(outsider) as Contract).removeRoutes([entries[0].selector])).to.emit(
+        dispatcher,
+        "RouteRemoved",
+      );
       await dispatcher.grantRole(roles.apply, alice.address);
-      await expect((dispatcher.connect(alice) as Contract).removeRoutes([entries[1].selector])).to.emit(dispatcher, "RouteRemoved");
+      await expect((dispatcher.connect(alice) as Contract).removeRoutes([entries[1].selector])).to.emit(
+        dispatcher,
+        "RouteRemoved",
+      );
     });
 
     it("setActivationDelay and freeze need DEFAULT_ADMIN_ROLE", async () => {
       const { dispatcher, roles, outsider } = await loadFixture(deployed);
-      await expectMissingRole(dispatcher, outsider, roles.admin, (d) => d.setActivationDelay(10), (d) => d.freeze());
+      await expectMissingRole(
+        dispatcher,
+        outsider,
+        roles.admin,
+        (d) => d.setActivationDelay(10),
+        (d) => d.freeze(),
+      );
     });
 
     it("pause and unpause need EMERGENCY_ROLE", async () => {
@@ -135,7 +158,9 @@ describe("ManifestDispatcher", () => {
       const { dispatcher, tree } = await loadFixture(deployed);
       const tx = await dispatcher.commitRoot(tree.root, 1);
       const at = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
-      await expect(tx).to.emit(dispatcher, "RootCommitted").withArgs(tree.root, 1, at + DELAY);
+      await expect(tx)
+        .to.emit(dispatcher, "RootCommitted")
+        .withArgs(tree.root, 1, at + DELAY);
       expect(await dispatcher.pendingRoot()).to.equal(tree.root);
       expect(await dispatcher.pendingEpoch()).to.equal(1n);
       expect(await dispatcher.earliestActivation()).to.equal(at + DELAY);
@@ -145,15 +170,21 @@ describe("ManifestDispatcher", () => {
 
     it("refuses an epoch other than activeEpoch + 1, and a zero root", async () => {
       const { dispatcher, tree } = await loadFixture(deployed);
-      await expect(dispatcher.commitRoot(tree.root, 2)).to.be.revertedWithCustomError(dispatcher, "InvalidEpoch").withArgs(1, 2);
-      await expect(dispatcher.commitRoot(tree.root, 0)).to.be.revertedWithCustomError(dispatcher, "InvalidEpoch").withArgs(1, 0);
+      await expect(dispatcher.commitRoot(tree.root, 2))
+        .to.be.revertedWithCustomError(dispatcher, "InvalidEpoch")
+        .withArgs(1, 2);
+      await expect(dispatcher.commitRoot(tree.root, 0))
+        .to.be.revertedWithCustomError(dispatcher, "InvalidEpoch")
+        .withArgs(1, 0);
       await expect(dispatcher.commitRoot(ZERO, 1)).to.be.revertedWithCustomError(dispatcher, "ZeroRoot");
     });
 
     it("after activation the next commit must use the next epoch", async () => {
       const { dispatcher, tree } = await loadFixture(live);
       expect(await dispatcher.activeEpoch()).to.equal(1n);
-      await expect(dispatcher.commitRoot(tree.root, 1)).to.be.revertedWithCustomError(dispatcher, "InvalidEpoch").withArgs(2, 1);
+      await expect(dispatcher.commitRoot(tree.root, 1))
+        .to.be.revertedWithCustomError(dispatcher, "InvalidEpoch")
+        .withArgs(2, 1);
       await expect(dispatcher.commitRoot(tree.root, 2)).to.emit(dispatcher, "RootCommitted");
     });
 
@@ -161,7 +192,9 @@ describe("ManifestDispatcher", () => {
       const { dispatcher, entries, tree } = await loadFixture(due);
       await dispatcher.applyRoutes(...applyArgs(entries, tree, [0, 1]));
       const other = buildManifestTree(entries.slice(0, 3));
-      await expect(dispatcher.commitRoot(other.root, 1)).to.emit(dispatcher, "PendingRootDiscarded").withArgs(tree.root, 1, 2);
+      await expect(dispatcher.commitRoot(other.root, 1))
+        .to.emit(dispatcher, "PendingRootDiscarded")
+        .withArgs(tree.root, 1, 2);
       expect(await dispatcher.stagedSelectors()).to.deep.equal([]);
       expect((await dispatcher.stagedRoute(entries[0].selector))[0]).to.equal(ethers.ZeroAddress);
       await expect(dispatcher.applyRoutes(...applyArgs(entries.slice(0, 3), other))).to.be.revertedWithCustomError(
@@ -194,7 +227,10 @@ describe("ManifestDispatcher", () => {
 
     it("apply and activate need a pending root", async () => {
       const { dispatcher, entries, tree } = await loadFixture(deployed);
-      await expect(dispatcher.applyRoutes(...applyArgs(entries, tree))).to.be.revertedWithCustomError(dispatcher, "NoPendingRoot");
+      await expect(dispatcher.applyRoutes(...applyArgs(entries, tree))).to.be.revertedWithCustomError(
+        dispatcher,
+        "NoPendingRoot",
+      );
       await expect(dispatcher.activateCommittedRoot()).to.be.revertedWithCustomError(dispatcher, "NoPendingRoot");
     });
 
@@ -204,7 +240,9 @@ describe("ManifestDispatcher", () => {
       await expect(dispatcher.setActivationDelay(DELAY - 1n))
         .to.be.revertedWithCustomError(dispatcher, "DelayShortenedWhilePending")
         .withArgs(DELAY, DELAY - 1n);
-      await expect(dispatcher.setActivationDelay(DELAY + 100n)).to.emit(dispatcher, "ActivationDelaySet").withArgs(DELAY, DELAY + 100n);
+      await expect(dispatcher.setActivationDelay(DELAY + 100n))
+        .to.emit(dispatcher, "ActivationDelaySet")
+        .withArgs(DELAY, DELAY + 100n);
       expect(await dispatcher.earliestActivation()).to.equal(earliest + 100n);
       await time.increase(DELAY);
       await expect(dispatcher.activateCommittedRoot()).to.be.revertedWithCustomError(dispatcher, "ActivationTooEarly");
@@ -225,7 +263,8 @@ describe("ManifestDispatcher", () => {
     it("proofs from src/manifest/merkle.ts are accepted on chain for every entry", async () => {
       const { dispatcher, entries, tree } = await loadFixture(due);
       const tx = dispatcher.applyRoutes(...applyArgs(entries, tree));
-      for (const e of entries) await expect(tx).to.emit(dispatcher, "RouteStaged").withArgs(e.selector, e.facet, e.codehash);
+      for (const e of entries)
+        await expect(tx).to.emit(dispatcher, "RouteStaged").withArgs(e.selector, e.facet, e.codehash);
       expect(await dispatcher.stagedSelectors()).to.deep.equal(entries.map((e) => e.selector));
       expect(await dispatcher.stagedRoute(entries[4].selector)).to.deep.equal([entries[4].facet, entries[4].codehash]);
     });
@@ -250,40 +289,42 @@ describe("ManifestDispatcher", () => {
       const { dispatcher, entries, tree } = await loadFixture(due);
       const [sels, facets, hashes, proofs, isRight] = applyArgs(entries, tree, [2]);
       const flipped = [isRight[0].map((b) => !b)];
-      await expect(dispatcher.applyRoutes(sels, facets, hashes, proofs, flipped)).to.be.revertedWithCustomError(dispatcher, "InvalidProof");
-      await expect(dispatcher.applyRoutes(sels, facets, hashes, proofs, [isRight[0].slice(1)])).to.be.revertedWithCustomError(
+      await expect(dispatcher.applyRoutes(sels, facets, hashes, proofs, flipped)).to.be.revertedWithCustomError(
         dispatcher,
         "InvalidProof",
       );
+      await expect(
+        dispatcher.applyRoutes(sels, facets, hashes, proofs, [isRight[0].slice(1)]),
+      ).to.be.revertedWithCustomError(dispatcher, "InvalidProof");
     });
 
     it("refuses a proof made for a different root", async () => {
       const { dispatcher, entries, tree } = await loadFixture(deployed);
       await dispatcher.commitRoot(buildManifestTree(entries.slice(0, 5)).root, 1);
       await time.increase(DELAY);
-      await expect(dispatcher.applyRoutes(...applyArgs(entries, tree, [0]))).to.be.revertedWithCustomError(dispatcher, "InvalidProof");
-    });
-
-    it("refuses an entry whose facet differs from the manifest's", async () => {
-      const { dispatcher, entries, tree, greeter } = await loadFixture(due);
-      const [sels, , hashes, proofs, isRight] = applyArgs(entries, tree, [0]);
-      await expect(dispatcher.applyRoutes(sels, [await greeter.getAddress()], hashes, proofs, isRight)).to.be.revertedWithCustomError(
+      await expect(dispatcher.applyRoutes(...applyArgs(entries, tree, [0]))).to.be.revertedWithCustomError(
         dispatcher,
         "InvalidProof",
       );
     });
 
+    it("refuses an entry whose facet differs from the manifest's", async () => {
+      const { dispatcher, entries, tree, greeter } = await loadFixture(due);
+      const [sels, , hashes, proofs, isRight] = applyArgs(entries, tree, [0]);
+      await expect(
+        dispatcher.applyRoutes(sels, [await greeter.getAddress()], hashes, proofs, isRight),
+      ).to.be.revertedWithCustomError(dispatcher, "InvalidProof");
+    });
+
     it("refuses arrays of different lengths and a selector staged twice", async () => {
       const { dispatcher, entries, tree } = await loadFixture(due);
       const [sels, facets, hashes, proofs, isRight] = applyArgs(entries, tree, [0, 1]);
-      await expect(dispatcher.applyRoutes(sels, facets.slice(1), hashes, proofs, isRight)).to.be.revertedWithCustomError(
-        dispatcher,
-        "LengthMismatch",
-      );
-      await expect(dispatcher.applyRoutes(sels, facets, hashes, proofs, isRight.slice(1))).to.be.revertedWithCustomError(
-        dispatcher,
-        "LengthMismatch",
-      );
+      await expect(
+        dispatcher.applyRoutes(sels, facets.slice(1), hashes, proofs, isRight),
+      ).to.be.revertedWithCustomError(dispatcher, "LengthMismatch");
+      await expect(
+        dispatcher.applyRoutes(sels, facets, hashes, proofs, isRight.slice(1)),
+      ).to.be.revertedWithCustomError(dispatcher, "LengthMismatch");
       await dispatcher.applyRoutes(sels, facets, hashes, proofs, isRight);
       await expect(dispatcher.applyRoutes(...applyArgs(entries, tree, [1])))
         .to.be.revertedWithCustomError(dispatcher, "SelectorAlreadyStaged")
@@ -350,7 +391,9 @@ describe("ManifestDispatcher", () => {
       expect(await dispatcher.facetAddress(sel)).to.equal(ethers.ZeroAddress);
       expect(await dispatcher.activeRoot()).to.equal(ZERO);
 
-      await expect(dispatcher.activateCommittedRoot()).to.emit(dispatcher, "RootActivated").withArgs(tree.root, 1, entries.length);
+      await expect(dispatcher.activateCommittedRoot())
+        .to.emit(dispatcher, "RootActivated")
+        .withArgs(tree.root, 1, entries.length);
       expect(await dispatcher.activeRoot()).to.equal(tree.root);
       expect(await dispatcher.activeEpoch()).to.equal(1n);
       expect(await dispatcher.pendingRoot()).to.equal(ZERO);
@@ -372,7 +415,9 @@ describe("ManifestDispatcher", () => {
       await time.increase(DELAY);
       await dispatcher.applyRoutes(...applyArgs(entries, tree));
       const tx = dispatcher.activateCommittedRoot();
-      await expect(tx).to.emit(dispatcher, "RouteRemoved").withArgs(sel, await counter.getAddress());
+      await expect(tx)
+        .to.emit(dispatcher, "RouteRemoved")
+        .withArgs(sel, await counter.getAddress());
       await expect(tx).to.emit(dispatcher, "RouteAdded").withArgs(sel, c2, entries[0].codehash);
       expect(await dispatcher.facetAddress(sel)).to.equal(c2);
       expect(await dispatcher.facetFunctionSelectors(c2)).to.deep.equal([sel]);
@@ -386,7 +431,9 @@ describe("ManifestDispatcher", () => {
   describe("routing", () => {
     it("a call through the dispatcher reaches the facet and writes the dispatcher's namespaced storage", async () => {
       const { dispatcher, viaCounter, counter, alice } = await loadFixture(live);
-      await expect((viaCounter.connect(alice) as Contract).increment()).to.emit(viaCounter, "Incremented").withArgs(1, alice.address);
+      await expect((viaCounter.connect(alice) as Contract).increment())
+        .to.emit(viaCounter, "Incremented")
+        .withArgs(1, alice.address);
       await viaCounter.increment();
       expect(await viaCounter.count()).to.equal(2n);
       const dAddr = await dispatcher.getAddress();
@@ -456,7 +503,9 @@ describe("ManifestDispatcher", () => {
       const c = await counter.getAddress();
       const g = await greeter.getAddress();
       const cs = selectorsOf(counter); // 4 selectors
-      await expect(dispatcher.removeRoutes([cs[1]])).to.emit(dispatcher, "RouteRemoved").withArgs(cs[1], c);
+      await expect(dispatcher.removeRoutes([cs[1]]))
+        .to.emit(dispatcher, "RouteRemoved")
+        .withArgs(cs[1], c);
       expect(await dispatcher.facetFunctionSelectors(c)).to.deep.equal([cs[0], cs[3], cs[2]]);
       expect(await dispatcher.facetAddress(cs[1])).to.equal(ethers.ZeroAddress);
       expect(await dispatcher.routes(cs[1])).to.deep.equal([ethers.ZeroAddress, ZERO]);
@@ -474,7 +523,9 @@ describe("ManifestDispatcher", () => {
 
     it("removeRoutes refuses a selector that is not routed", async () => {
       const { dispatcher } = await loadFixture(live);
-      await expect(dispatcher.removeRoutes(["0xabcdef01"])).to.be.revertedWithCustomError(dispatcher, "RouteNotFound").withArgs("0xabcdef01");
+      await expect(dispatcher.removeRoutes(["0xabcdef01"]))
+        .to.be.revertedWithCustomError(dispatcher, "RouteNotFound")
+        .withArgs("0xabcdef01");
     });
 
     it("supportsInterface: IERC165, the EIP-2535 loupe, IAccessControl", async () => {

@@ -21,11 +21,16 @@ async function systemFixture() {
   const usdc = (await at("MockUSDC", system.contracts.USDC)).connect(admin) as Contract;
   const hub = (await at("CollateralHub", system.contracts.COLLATERAL_HUB)).connect(admin) as Contract;
   const tradingAbi = (await loadArtifact(hre, "OrderBookTradingFacet")).abi;
-  const [btc, eth] = system.markets.map((m) => ({ ...m, book: new Contract(m.orderBook, tradingAbi, ethers.provider) }));
+  const [btc, eth] = system.markets.map((m) => ({
+    ...m,
+    book: new Contract(m.orderBook, tradingAbi, ethers.provider),
+  }));
   await (await vault.grantRole(await vault.SETTLEMENT_ROLE(), settler.address)).wait();
   for (const trader of [alice, bob]) {
     await (await usdc.mint(trader.address, parseUnits("100000", 6))).wait();
-    await (await (usdc.connect(trader) as Contract).approve(system.contracts.CORE_VAULT, parseUnits("100000", 6))).wait();
+    await (
+      await (usdc.connect(trader) as Contract).approve(system.contracts.CORE_VAULT, parseUnits("100000", 6))
+    ).wait();
     await (await (vault.connect(trader) as Contract).deposit(parseUnits("10000", 6))).wait();
   }
   await (await (vault.connect(settler) as Contract).updateMarkPrice(btc.marketId, PRICE)).wait();
@@ -46,7 +51,10 @@ describe("CoreVault", () => {
       const wrong = await ethers.deployContract("WrongDecimalsToken");
       const f = await networkHelpers.loadFixture(systemFixture);
       const factory = await ethers.getContractFactory("CoreVault", {
-        libraries: { VaultAnalytics: f.system.contracts.VAULT_ANALYTICS, PositionManager: f.system.contracts.POSITION_MANAGER },
+        libraries: {
+          VaultAnalytics: f.system.contracts.VAULT_ANALYTICS,
+          PositionManager: f.system.contracts.POSITION_MANAGER,
+        },
       });
       await expect(factory.deploy(await wrong.getAddress(), f.admin.address))
         .to.be.revertedWithCustomError(f.vault, "InvalidCollateralDecimals")
@@ -56,9 +64,14 @@ describe("CoreVault", () => {
     it("must be linked against VaultAnalytics and PositionManager, and carries their addresses in its code", async () => {
       const f = await networkHelpers.loadFixture(systemFixture);
       const artifact = await loadArtifact(hre, "CoreVault");
-      const linked = Object.values(artifact.linkReferences).flatMap((refs) => Object.keys(refs)).sort();
+      const linked = Object.values(artifact.linkReferences)
+        .flatMap((refs) => Object.keys(refs))
+        .sort();
       expect(linked).to.deep.equal(["PositionManager", "VaultAnalytics"]);
-      const unlinked = await ethers.getContractFactory("CoreVault").then(() => "linked", (error: Error) => error.message);
+      const unlinked = await ethers.getContractFactory("CoreVault").then(
+        () => "linked",
+        (error: Error) => error.message,
+      );
       expect(unlinked).to.match(/link/i);
       const code = (await ethers.provider.getCode(f.system.contracts.CORE_VAULT)).toLowerCase();
       expect(code).to.include(f.system.contracts.VAULT_ANALYTICS.slice(2).toLowerCase());
@@ -84,8 +97,14 @@ describe("CoreVault", () => {
       const f = await networkHelpers.loadFixture(systemFixture);
       const asStranger = f.vault.connect(f.stranger) as Contract;
       const adminRole = await f.vault.DEFAULT_ADMIN_ROLE();
-      for (const call of [asStranger.pause(), asStranger.setLiquidationManager(f.stranger.address), asStranger.setMmrParams(100, 0, 1000, 0)]) {
-        await expect(call).to.be.revertedWithCustomError(f.vault, "AccessControlUnauthorizedAccount").withArgs(f.stranger.address, adminRole);
+      for (const call of [
+        asStranger.pause(),
+        asStranger.setLiquidationManager(f.stranger.address),
+        asStranger.setMmrParams(100, 0, 1000, 0),
+      ]) {
+        await expect(call)
+          .to.be.revertedWithCustomError(f.vault, "AccessControlUnauthorizedAccount")
+          .withArgs(f.stranger.address, adminRole);
       }
     });
 
@@ -94,15 +113,24 @@ describe("CoreVault", () => {
       await expect((f.vault.connect(f.stranger) as Contract).registerOrderBook(f.stranger.address))
         .to.be.revertedWithCustomError(f.vault, "UnauthorizedRegistrar")
         .withArgs(f.stranger.address);
-      await expect(f.vault.registerOrderBook(f.btc.orderBook)).to.be.revertedWithCustomError(f.vault, "OrderBookAlreadyRegistered");
+      await expect(f.vault.registerOrderBook(f.btc.orderBook)).to.be.revertedWithCustomError(
+        f.vault,
+        "OrderBookAlreadyRegistered",
+      );
       await expect(f.vault.assignMarketToOrderBook(f.btc.marketId, f.stranger.address))
         .to.be.revertedWithCustomError(f.vault, "OrderBookNotRegistered")
         .withArgs(f.stranger.address);
-      await expect(f.vault.registerOrderBook(f.stranger.address)).to.emit(f.vault, "OrderBookRegistered").withArgs(f.stranger.address);
+      await expect(f.vault.registerOrderBook(f.stranger.address))
+        .to.emit(f.vault, "OrderBookRegistered")
+        .withArgs(f.stranger.address);
       await expect(f.vault.assignMarketToOrderBook(f.btc.marketId, f.stranger.address))
         .to.emit(f.vault, "MarketAssigned")
         .withArgs(f.btc.marketId, f.stranger.address, f.btc.orderBook);
-      expect(await f.vault.getRegisteredOrderBooks()).to.deep.equal([f.btc.orderBook, f.eth.orderBook, f.stranger.address]);
+      expect(await f.vault.getRegisteredOrderBooks()).to.deep.equal([
+        f.btc.orderBook,
+        f.eth.orderBook,
+        f.stranger.address,
+      ]);
       expect(await f.vault.getMarketIds()).to.deep.equal([f.btc.marketId, f.eth.marketId]);
       expect(await f.vault.marketToOrderBook(f.btc.marketId)).to.equal(f.stranger.address);
     });
@@ -119,15 +147,22 @@ describe("CoreVault", () => {
         [100, 0, 1000, 1001, "scalingSlopeBps must be <= maxMmrBps"],
       ];
       for (const [base, penalty, max, slope, reason] of invalid) {
-        await expect(f.vault.setMmrParams(base, penalty, max, slope)).to.be.revertedWithCustomError(f.vault, "InvalidMmrParams").withArgs(reason);
+        await expect(f.vault.setMmrParams(base, penalty, max, slope))
+          .to.be.revertedWithCustomError(f.vault, "InvalidMmrParams")
+          .withArgs(reason);
       }
-      await expect(f.vault.setMmrParams(300, 50, 4000, 5)).to.emit(f.vault, "MmrParamsUpdated").withArgs(300, 50, 4000, 5);
+      await expect(f.vault.setMmrParams(300, 50, 4000, 5))
+        .to.emit(f.vault, "MmrParamsUpdated")
+        .withArgs(300, 50, 4000, 5);
       expect(await f.vault.mmrParams()).to.deep.equal([300n, 50n, 4000n, 5n]);
     });
 
     it("setLiquidationManager refuses zero and emits previous and current", async () => {
       const f = await networkHelpers.loadFixture(systemFixture);
-      await expect(f.vault.setLiquidationManager(ethers.ZeroAddress)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
+      await expect(f.vault.setLiquidationManager(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        f.vault,
+        "ZeroAddress",
+      );
       await expect(f.vault.setLiquidationManager(f.stranger.address))
         .to.emit(f.vault, "LiquidationManagerUpdated")
         .withArgs(f.system.contracts.LIQUIDATION_MANAGER, f.stranger.address);
@@ -149,8 +184,15 @@ describe("CoreVault", () => {
     it("deposit and withdraw move USDC and emit events; over-withdrawal is refused", async () => {
       const f = await networkHelpers.loadFixture(systemFixture);
       const asAlice = f.vault.connect(f.alice) as Contract;
-      await expect(asAlice.deposit(parseUnits("5", 6))).to.emit(f.vault, "Deposited").withArgs(f.alice.address, parseUnits("5", 6));
-      await expect(asAlice.withdraw(parseUnits("3", 6))).to.changeTokenBalances(ethers, f.usdc, [f.alice, f.vault], [parseUnits("3", 6), -parseUnits("3", 6)]);
+      await expect(asAlice.deposit(parseUnits("5", 6)))
+        .to.emit(f.vault, "Deposited")
+        .withArgs(f.alice.address, parseUnits("5", 6));
+      await expect(asAlice.withdraw(parseUnits("3", 6))).to.changeTokenBalances(
+        ethers,
+        f.usdc,
+        [f.alice, f.vault],
+        [parseUnits("3", 6), -parseUnits("3", 6)],
+      );
       await expect(asAlice.withdraw(parseUnits("20000", 6)))
         .to.be.revertedWithCustomError(f.vault, "InsufficientCollateral")
         .withArgs(f.alice.address, parseUnits("10002", 6), parseUnits("20000", 6));
@@ -160,10 +202,14 @@ describe("CoreVault", () => {
       const f = await networkHelpers.loadFixture(systemFixture);
       const book = f.btc.book.connect(f.alice) as Contract;
       const margin = PRICE / 10n;
-      await expect(book.placeOrder(true, PRICE, ONE)).to.emit(f.vault, "MarginLocked").withArgs(f.alice.address, f.btc.marketId, margin);
+      await expect(book.placeOrder(true, PRICE, ONE))
+        .to.emit(f.vault, "MarginLocked")
+        .withArgs(f.alice.address, f.btc.marketId, margin);
       expect(await f.vault.lockedMargin(f.alice.address, f.btc.marketId)).to.equal(margin);
       expect(await f.vault.availableCollateral(f.alice.address)).to.equal(parseUnits("10000", 6) - margin);
-      await expect(book.cancelOrder(1n)).to.emit(f.vault, "MarginReleased").withArgs(f.alice.address, f.btc.marketId, margin);
+      await expect(book.cancelOrder(1n))
+        .to.emit(f.vault, "MarginReleased")
+        .withArgs(f.alice.address, f.btc.marketId, margin);
       expect(await f.vault.availableCollateral(f.alice.address)).to.equal(parseUnits("10000", 6));
     });
 
@@ -198,7 +244,9 @@ describe("CoreVault", () => {
       const asAlice = f.vault.connect(f.alice) as Contract;
       await expect(asAlice.deposit(1n)).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
       await expect(asAlice.withdraw(1n)).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
-      await expect((f.btc.book.connect(f.alice) as Contract).placeOrder(true, PRICE, ONE)).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
+      await expect(
+        (f.btc.book.connect(f.alice) as Contract).placeOrder(true, PRICE, ONE),
+      ).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
       await expect(f.vault.unpause()).to.emit(f.vault, "Unpaused");
       await expect(asAlice.deposit(1n)).to.emit(f.vault, "Deposited");
     });
@@ -225,7 +273,9 @@ describe("CoreVault", () => {
         .to.emit(f.vault, "LiquidationExecuted")
         .withArgs(f.alice.address, f.btc.marketId, f.liquidator.address, mark, reward);
       expect(await f.vault.availableCollateral(f.liquidator.address)).to.equal(reward);
-      expect(await f.vault.availableCollateral(f.alice.address)).to.equal(aliceFreeBefore + parseUnits("50", 6) - reward);
+      expect(await f.vault.availableCollateral(f.alice.address)).to.equal(
+        aliceFreeBefore + parseUnits("50", 6) - reward,
+      );
       expect(await f.vault.getPosition(f.alice.address, f.btc.marketId)).to.deep.equal([0n, 0n]);
       expect(await f.vault.lockedMargin(f.alice.address, f.btc.marketId)).to.equal(0n);
       await (await (f.vault.connect(f.liquidator) as Contract).withdraw(reward)).wait();
@@ -234,10 +284,14 @@ describe("CoreVault", () => {
 
     it("the LiquidationManager caps the reward at the remaining margin and bounds its rate", async () => {
       const f = await networkHelpers.loadFixture(systemFixture);
-      const manager = (await at("LiquidationManager", f.system.contracts.LIQUIDATION_MANAGER)).connect(f.admin) as Contract;
+      const manager = (await at("LiquidationManager", f.system.contracts.LIQUIDATION_MANAGER)).connect(
+        f.admin,
+      ) as Contract;
       expect(await manager.liquidatorReward(parseUnits("1000", 6), parseUnits("100", 6))).to.equal(parseUnits("25", 6));
       expect(await manager.liquidatorReward(parseUnits("1000", 6), parseUnits("10", 6))).to.equal(parseUnits("10", 6));
-      await expect(manager.setRewardBps(1001)).to.be.revertedWithCustomError(manager, "RewardTooHigh").withArgs(1001, 1000);
+      await expect(manager.setRewardBps(1001))
+        .to.be.revertedWithCustomError(manager, "RewardTooHigh")
+        .withArgs(1001, 1000);
     });
   });
 
@@ -289,8 +343,13 @@ describe("CoreVault", () => {
 
     it("the hub's vault pointer is admin-updatable", async () => {
       const f = await networkHelpers.loadFixture(systemFixture);
-      await expect((f.hub.connect(f.stranger) as Contract).setVault(f.stranger.address)).to.be.revertedWithCustomError(f.hub, "AccessControlUnauthorizedAccount");
-      await expect(f.hub.setVault(f.stranger.address)).to.emit(f.hub, "VaultUpdated").withArgs(f.system.contracts.CORE_VAULT, f.stranger.address);
+      await expect((f.hub.connect(f.stranger) as Contract).setVault(f.stranger.address)).to.be.revertedWithCustomError(
+        f.hub,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.hub.setVault(f.stranger.address))
+        .to.emit(f.hub, "VaultUpdated")
+        .withArgs(f.system.contracts.CORE_VAULT, f.stranger.address);
     });
   });
 });

@@ -48,7 +48,10 @@ export async function startExplorer(apiKey: string): Promise<LocalExplorer> {
     }
     if (req.method === "POST" && action === "verifysourcecode") {
       const form = new URLSearchParams(await body(req));
-      const input = JSON.parse(form.get("sourceCode") ?? "{}") as { sources?: Record<string, unknown>; settings?: { libraries?: Record<string, Record<string, string>> } };
+      const input = JSON.parse(form.get("sourceCode") ?? "{}") as {
+        sources?: Record<string, unknown>;
+        settings?: { libraries?: Record<string, Record<string, string>> };
+      };
       const address = (form.get("contractaddress") ?? "").toLowerCase();
       submissions.push({
         address,
@@ -73,5 +76,11 @@ export async function startExplorer(apiKey: string): Promise<LocalExplorer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url, apiUrl: `${url}/api`, submissions, verified, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    apiUrl: `${url}/api`,
+    submissions,
+    verified,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -9,7 +9,10 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { JournalEntry } from "../../src/engine/journal.js";
 
 const root = hre.config.paths.root;
-const hardhatCli = path.join(path.dirname(createRequire(import.meta.url).resolve("hardhat/package.json")), "dist/src/cli.js");
+const hardhatCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("hardhat/package.json")),
+  "dist/src/cli.js",
+);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -21,10 +24,16 @@ export async function freePort(): Promise<number> {
 }
 
 export function hardhat(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [hardhatCli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [hardhatCli, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
-export function finished(child: ChildProcess): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+export function finished(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => (stdout += d));
@@ -85,7 +94,11 @@ export async function startNode(): Promise<LocalNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = hardhat(["node", "--hostname", "127.0.0.1", "--port", String(port)]);
-  const conn = (await network.create({ network: "localhost", chainType: "generic", override: { url } })) as NetworkConnection;
+  const conn = (await network.create({
+    network: "localhost",
+    chainType: "generic",
+    override: { url },
+  })) as NetworkConnection;
   await waitForRpc(conn);
   return {
     url,

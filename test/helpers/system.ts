@@ -27,7 +27,10 @@ export async function tempAppConfig(prefix = "cutover-app-"): Promise<string> {
 }
 
 /** A fresh mock system (what `mocks:deploy-system` stands up) on `on` (default: the shared chain); no users and an updatable factory unless told. */
-export async function freshSystem(options: Pick<DeploySystemOptions, "seed" | "markets"> & Partial<DeploySystemOptions>, on: NetworkConnection = conn): Promise<SystemRecord> {
+export async function freshSystem(
+  options: Pick<DeploySystemOptions, "seed" | "markets"> & Partial<DeploySystemOptions>,
+  on: NetworkConnection = conn,
+): Promise<SystemRecord> {
   return deploySystem(hre, on, { users: 0, factory: "updatable", ...options });
 }
 
@@ -44,8 +47,13 @@ export async function redeployAndRewire(
 }
 
 /** Counts the JSON-RPC requests that reach the connection's provider while `work` runs. */
-export async function counting<T>(work: () => Promise<T>, on: NetworkConnection = conn): Promise<{ result: T; methods: string[] }> {
-  const provider = on.provider as unknown as { request: (args: { method: string; params?: unknown[] }) => Promise<unknown> };
+export async function counting<T>(
+  work: () => Promise<T>,
+  on: NetworkConnection = conn,
+): Promise<{ result: T; methods: string[] }> {
+  const provider = on.provider as unknown as {
+    request: (args: { method: string; params?: unknown[] }) => Promise<unknown>;
+  };
   const original = provider.request;
   const methods: string[] = [];
   provider.request = (args) => {

@@ -16,7 +16,13 @@ async function readJson<T>(...segments: string[]): Promise<T> {
 
 describe("mocks:deploy-system", () => {
   it("stands up the system through the factory and writes hardhat-deploy records and the aggregated record", async () => {
-    const printed = await runTask("mocks:deploy-system", { markets: 3, users: 2, factory: "immutable", seed: "integration", json: true });
+    const printed = await runTask("mocks:deploy-system", {
+      markets: 3,
+      users: 2,
+      factory: "immutable",
+      seed: "integration",
+      json: true,
+    });
     const inventory = JSON.parse(printed);
     const conn = await network.getOrCreate();
     const networkName = conn.networkName;
@@ -24,14 +30,25 @@ describe("mocks:deploy-system", () => {
 
     expect(system.chainId).to.equal(31337);
     expect(Object.keys(system.contracts)).to.include.members([
-      "USDC", "CORE_VAULT", "VAULT_ANALYTICS", "POSITION_MANAGER", "LIQUIDATION_MANAGER", "COLLATERAL_HUB", "FUTURES_MARKET_FACTORY",
+      "USDC",
+      "CORE_VAULT",
+      "VAULT_ANALYTICS",
+      "POSITION_MANAGER",
+      "LIQUIDATION_MANAGER",
+      "COLLATERAL_HUB",
+      "FUTURES_MARKET_FACTORY",
     ]);
     expect(system.markets.map((m) => m.symbol)).to.deep.equal(["BTC-USD", "ETH-USD", "SOL-USD"]);
-    expect(inventory.markets.every((m: { orderBookVault: string }) => m.orderBookVault === system.contracts.CORE_VAULT)).to.equal(true);
+    expect(
+      inventory.markets.every((m: { orderBookVault: string }) => m.orderBookVault === system.contracts.CORE_VAULT),
+    ).to.equal(true);
 
     const vaultRecord = await readJson<DeploymentRecord>("deployments", networkName, "CoreVault.json");
     expect(vaultRecord.address).to.equal(system.contracts.CORE_VAULT);
-    expect(vaultRecord.libraries).to.deep.equal({ VaultAnalytics: system.contracts.VAULT_ANALYTICS, PositionManager: system.contracts.POSITION_MANAGER });
+    expect(vaultRecord.libraries).to.deep.equal({
+      VaultAnalytics: system.contracts.VAULT_ANALYTICS,
+      PositionManager: system.contracts.POSITION_MANAGER,
+    });
     expect(vaultRecord.args).to.deep.equal([system.contracts.USDC, system.admin]);
     expect(vaultRecord.receipt.contractAddress).to.equal(system.contracts.CORE_VAULT);
     expect(vaultRecord.receipt.status).to.equal(1);
@@ -76,7 +93,10 @@ describe("mocks:deploy-system", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ markets: 0 }, /Invalid --markets: 0\. Fix: give a whole number of markets from 1 to 5000/],
       [{ users: 1 }, /Invalid --users: 1\. Fix: .*counterparty/],
-      [{ factory: "upgradeable" }, /Invalid --factory: "upgradeable"\. Fix: use --factory updatable or --factory immutable/],
+      [
+        { factory: "upgradeable" },
+        /Invalid --factory: "upgradeable"\. Fix: use --factory updatable or --factory immutable/,
+      ],
       [{ seed: "" }, /Invalid --seed: ""/],
     ];
     for (const [args, message] of cases) {

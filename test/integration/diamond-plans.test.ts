@@ -121,7 +121,9 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       await expect(fees.setFees(5, 12)).to.emit(fees, "FeesSet").withArgs(5, 12);
       expect(await fees.fees()).to.deep.equal([5n, 12n]);
       expect(await fees.quoteFee(1_000_000n, false)).to.equal(1_200n);
-      await expect((fees.connect(outsider) as Contract).setFees(1, 1)).to.be.revertedWithCustomError(fees, "NotConfigurator").withArgs(outsider.address);
+      await expect((fees.connect(outsider) as Contract).setFees(1, 1))
+        .to.be.revertedWithCustomError(fees, "NotConfigurator")
+        .withArgs(outsider.address);
       const markets = await ethers.getContractAt("MarketInfoFacet", target);
       await (await markets.listMarket(id("ETH-USD"), "ETH-USD", 18)).wait();
       expect(await markets.marketInfo(id("ETH-USD"))).to.deep.equal(["ETH-USD", 18n, true]);
@@ -150,9 +152,13 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       const e = p.entries[3];
       const tampered = [...e.proof];
       tampered[0] = keccak256(tampered[0]);
-      await expect(d.applyRoutes.staticCall([e.selector], [e.facet], [e.codehash], [tampered], [e.positions])).to.be.revertedWithCustomError(d, "InvalidProof");
+      await expect(
+        d.applyRoutes.staticCall([e.selector], [e.facet], [e.codehash], [tampered], [e.positions]),
+      ).to.be.revertedWithCustomError(d, "InvalidProof");
       const flipped = e.positions.map((b, i) => (i === 0 ? !b : b));
-      await expect(d.applyRoutes.staticCall([e.selector], [e.facet], [e.codehash], [e.proof], [flipped])).to.be.revertedWithCustomError(d, "InvalidProof");
+      await expect(
+        d.applyRoutes.staticCall([e.selector], [e.facet], [e.codehash], [e.proof], [flipped]),
+      ).to.be.revertedWithCustomError(d, "InvalidProof");
     });
 
     it("refuses a plan file with a tampered proof, whether or not its id was recomputed", async () => {
@@ -171,7 +177,9 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       await writeFile(tamperedFile, JSON.stringify({ ...content, id: facetPlanId(content) }));
       const proof = await taskError("diamond:stage-plan", { plan: tamperedFile, json: true });
       expect(proof.message).to.not.include("the file was edited");
-      expect(proof.message).to.include(`plan entry ${p.entries[0].selector} (${p.entries[0].facetName}): its proof does not verify against root ${p.root}`);
+      expect(proof.message).to.include(
+        `plan entry ${p.entries[0].selector} (${p.entries[0].facetName}): its proof does not verify against root ${p.root}`,
+      );
       expect(await nonce()).to.equal(before);
       expect(await d.pendingRoot()).to.equal(ethers.ZeroHash);
     });
@@ -188,7 +196,9 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
         const before = await nonce();
         const error = await taskError("diamond:apply-plan", { plan: file, json: true });
         expect(error.message).to.include("a facet's code is not the code it was planned with");
-        expect(error.message).to.include(`FeeConfigFacet ${fee.address}: planned code hash ${fee.codehash}, on chain ${keccak256(await ethers.provider.getCode(fee.address))}`);
+        expect(error.message).to.include(
+          `FeeConfigFacet ${fee.address}: planned code hash ${fee.codehash}, on chain ${keccak256(await ethers.provider.getCode(fee.address))}`,
+        );
         expect(await nonce()).to.equal(before);
         expect(await d.stagedSelectors()).to.deep.equal([]);
         // Planning against swapped code is refused too: the CREATE2 address must hold the compiled code.
@@ -204,22 +214,34 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       const target = await d.getAddress();
       const before = await nonce();
 
-      const collision = await taskError("diamond:plan", { target, facets: "FeeConfigFacet,CollidingFacet", json: true });
-      expect(collision.message).to.match(/Plan 0x[0-9a-f]{64} for .* is refused \(written to plans\/.*\.json\); nothing was deployed or sent/);
-      expect(collision.message).to.include(`[collision] ${id("feeRecipient()").slice(0, 10)} feeRecipient() is in more than one planned facet`);
+      const collision = await taskError("diamond:plan", {
+        target,
+        facets: "FeeConfigFacet,CollidingFacet",
+        json: true,
+      });
+      expect(collision.message).to.match(
+        /Plan 0x[0-9a-f]{64} for .* is refused \(written to plans\/.*\.json\); nothing was deployed or sent/,
+      );
+      expect(collision.message).to.include(
+        `[collision] ${id("feeRecipient()").slice(0, 10)} feeRecipient() is in more than one planned facet`,
+      );
       const refusedFile = path.join(root, /written to (plans\/\S+\.json)/.exec(collision.message)![1]);
       const refused = JSON.parse(await readFile(refusedFile, "utf8")) as FacetPlan;
       expect(refused.status).to.equal("refused");
       expect(refused.checks.collisions).to.have.length(1);
       expect(refused.inverse).to.equal(null);
-      expect(await ethers.provider.getCode(refused.facets.find((f) => f.name === "CollidingFacet")!.address)).to.equal("0x");
+      expect(await ethers.provider.getCode(refused.facets.find((f) => f.name === "CollidingFacet")!.address)).to.equal(
+        "0x",
+      );
       const stageRefused = await taskError("diamond:stage-plan", { plan: refusedFile, json: true });
       expect(stageRefused.message).to.include("was refused when it was made");
 
       const oversize = await taskError("diamond:plan", { target, facets: "OversizeFacet", json: true });
       const size = ((await hre.artifacts.readArtifact("OversizeFacet")).deployedBytecode.length - 2) / 2;
       expect(size).to.be.greaterThan(24_576);
-      expect(oversize.message).to.include(`[oversize] OversizeFacet: deployed code is ${size} bytes, over the EIP-170 limit of 24576`);
+      expect(oversize.message).to.include(
+        `[oversize] OversizeFacet: deployed code is ${size} bytes, over the EIP-170 limit of 24576`,
+      );
       expect(await nonce()).to.equal(before);
 
       // FeeConfigFacet live; CollidingFacet would take feeRecipient() over.
@@ -228,10 +250,22 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       await time.increase(DELAY);
       await change("diamond:apply-plan", { plan: live.file });
       const takeover = await taskError("diamond:plan", { target, facets: "CollidingFacet", json: true });
-      expect(takeover.message).to.include(`[takeover] ${id("feeRecipient()").slice(0, 10)} feeRecipient() is served by FeeConfigFacet`);
-      const allowed = await plan({ target, facets: "CollidingFacet", allowTakeover: id("feeRecipient()").slice(0, 10) });
+      expect(takeover.message).to.include(
+        `[takeover] ${id("feeRecipient()").slice(0, 10)} feeRecipient() is served by FeeConfigFacet`,
+      );
+      const allowed = await plan({
+        target,
+        facets: "CollidingFacet",
+        allowTakeover: id("feeRecipient()").slice(0, 10),
+      });
       expect(allowed.status).to.equal("ready");
-      expect(allowed.plan.checks.takeovers).to.deep.include({ selector: id("feeRecipient()").slice(0, 10), signature: "feeRecipient()", from: `FeeConfigFacet (${live.plan.facets[0].address})`, to: "CollidingFacet", allowed: true });
+      expect(allowed.plan.checks.takeovers).to.deep.include({
+        selector: id("feeRecipient()").slice(0, 10),
+        signature: "feeRecipient()",
+        from: `FeeConfigFacet (${live.plan.facets[0].address})`,
+        to: "CollidingFacet",
+        allowed: true,
+      });
       expect(allowed.plan.cut.summary).to.deep.equal({ add: 1, replace: 1, remove: 0, unchanged: 0 });
     });
 
@@ -253,10 +287,26 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       const v2 = await plan({ target, facets: "MarketInfoFacetV2", acceptBreaking: true });
       expect(v2.status).to.equal("ready");
       const abi = v2.plan.checks.abi;
-      expect(abi.removed.map((r) => r.signature).sort()).to.deep.equal(["delistMarket(bytes32)", "listMarket(bytes32,string,uint8)"]);
-      expect(abi.added.map((a) => a.signature).sort()).to.deep.equal(["listMarket(bytes32,string,uint8,uint256)", "tickSize(bytes32)"]);
-      expect(abi.changed).to.deep.equal([{ name: "listMarket", from: "listMarket(bytes32,string,uint8)", to: "listMarket(bytes32,string,uint8,uint256)" }]);
-      expect(abi.moved.map((m) => m.signature).sort()).to.deep.equal(["marketCount()", "marketIdAt(uint256)", "marketInfo(bytes32)"]);
+      expect(abi.removed.map((r) => r.signature).sort()).to.deep.equal([
+        "delistMarket(bytes32)",
+        "listMarket(bytes32,string,uint8)",
+      ]);
+      expect(abi.added.map((a) => a.signature).sort()).to.deep.equal([
+        "listMarket(bytes32,string,uint8,uint256)",
+        "tickSize(bytes32)",
+      ]);
+      expect(abi.changed).to.deep.equal([
+        {
+          name: "listMarket",
+          from: "listMarket(bytes32,string,uint8)",
+          to: "listMarket(bytes32,string,uint8,uint256)",
+        },
+      ]);
+      expect(abi.moved.map((m) => m.signature).sort()).to.deep.equal([
+        "marketCount()",
+        "marketIdAt(uint256)",
+        "marketInfo(bytes32)",
+      ]);
       expect(v2.plan.checks.takeovers).to.deep.equal([]); // an earlier version's selectors move without a takeover
       expect(v2.plan.epoch).to.equal(2);
       expect(v2.plan.inverse!.epoch).to.equal(3);
@@ -332,11 +382,15 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       const foreign = keccak256(Buffer.from("someone else's manifest"));
       await (await d.commitRoot(foreign, 1)).wait();
       const discard = await taskError("diamond:stage-plan", { plan: file, json: true });
-      expect(discard.message).to.include(`root ${foreign} is committed on ${await d.getAddress()} and not activated; staging would discard it`);
+      expect(discard.message).to.include(
+        `root ${foreign} is committed on ${await d.getAddress()} and not activated; staging would discard it`,
+      );
       expect(await nonce()).to.equal(before + 1);
       // Planned again, the plan says so; staging it then replaces the foreign root.
       const again = await plan({ target: await d.getAddress(), facets: FACETS });
-      expect(again.plan.checks.warnings[0]).to.match(new RegExp(`^root ${foreign} \\(epoch 1\\) is committed and not yet activated`));
+      expect(again.plan.checks.warnings[0]).to.match(
+        new RegExp(`^root ${foreign} \\(epoch 1\\) is committed and not yet activated`),
+      );
       await change("diamond:stage-plan", { plan: again.file });
       expect(await d.pendingRoot()).to.equal(again.plan.root);
       const badSigner = await taskError("diamond:apply-plan", { plan: again.file, signer: "alice" });
@@ -345,14 +399,23 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
 
     it("refuses bad input with the input, the value and the fix", async () => {
       const d = await dispatcher();
-      const unknown = await taskError("diamond:plan", { target: await d.getAddress(), facets: "FeeConfigFacet,NoSuchFacet" });
-      expect(unknown.message).to.equal(`Invalid --facets: "NoSuchFacet". Fix: no compiled contract has that name; check the spelling or run \`npx hardhat build\`, e.g. --facets FeeConfigFacet,MarketInfoFacet.`);
+      const unknown = await taskError("diamond:plan", {
+        target: await d.getAddress(),
+        facets: "FeeConfigFacet,NoSuchFacet",
+      });
+      expect(unknown.message).to.equal(
+        `Invalid --facets: "NoSuchFacet". Fix: no compiled contract has that name; check the spelling or run \`npx hardhat build\`, e.g. --facets FeeConfigFacet,MarketInfoFacet.`,
+      );
       const empty = "0x000000000000000000000000000000000000dEaD";
       const noCode = await taskError("diamond:plan", { target: empty, facets: FACETS });
-      expect(noCode.message).to.match(/^Invalid --target: "0x000000000000000000000000000000000000dEaD". Fix: no contract there on default \(chain 31337\)/);
+      expect(noCode.message).to.match(
+        /^Invalid --target: "0x000000000000000000000000000000000000dEaD". Fix: no contract there on default \(chain 31337\)/,
+      );
       const { file } = await plan({ target: await d.getAddress(), facets: "FeeConfigFacet" });
       const batch = await taskError("diamond:apply-plan", { plan: file, batchSize: 101 });
-      expect(batch.message).to.match(/^Invalid --batch-size: 101\. Fix: give a whole number of selectors per applyRoutes transaction from 1 to 100/);
+      expect(batch.message).to.match(
+        /^Invalid --batch-size: 101\. Fix: give a whole number of selectors per applyRoutes transaction from 1 to 100/,
+      );
       const missing = await taskError("diamond:stage-plan", { plan: "plans/nowhere.json" });
       expect(missing.message).to.match(/^Invalid --plan: "plans\/nowhere.json"/);
     });
@@ -364,9 +427,18 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       const cuts = [];
       for (const name of ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet"]) {
         const facet = await ethers.deployContract(name);
-        cuts.push({ facetAddress: await facet.getAddress(), action: 0, functionSelectors: selectorsOf(facet.interface).map((s) => s.selector) });
+        cuts.push({
+          facetAddress: await facet.getAddress(),
+          action: 0,
+          functionSelectors: selectorsOf(facet.interface).map((s) => s.selector),
+        });
       }
-      const diamond = await ethers.deployContract("OrderBookDiamond", [await timelock.getAddress(), cuts, ZeroAddress, "0x"]);
+      const diamond = await ethers.deployContract("OrderBookDiamond", [
+        await timelock.getAddress(),
+        cuts,
+        ZeroAddress,
+        "0x",
+      ]);
       return { timelock, target: await diamond.getAddress() };
     }
 
@@ -408,7 +480,9 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
 
       const rollbackStaged = await change("diamond:rollback", { plan: planned.file });
       expect(rollbackStaged.state.state).to.equal("staged");
-      const rollbackRecord = JSON.parse(await readFile(planned.file.replace(/\.json$/, ".rollback.stage.json"), "utf8"));
+      const rollbackRecord = JSON.parse(
+        await readFile(planned.file.replace(/\.json$/, ".rollback.stage.json"), "utf8"),
+      );
       expect(rollbackRecord.predecessor).to.equal(record.operationId);
       await time.increase(DELAY);
       const rolled = await change("diamond:rollback", { plan: planned.file });

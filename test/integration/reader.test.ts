@@ -33,7 +33,9 @@ describe("Reader", () => {
   before(async () => {
     system = await freshSystem({ markets: 20, seed: "reader" });
     expect(await localMulticall3(conn, catalog)).to.equal(true);
-    expect(await ethers.provider.getCode(MULTICALL3_ADDRESS)).to.equal((await catalog.artifact("Multicall3")).deployedBytecode);
+    expect(await ethers.provider.getCode(MULTICALL3_ADDRESS)).to.equal(
+      (await catalog.artifact("Multicall3")).deployedBytecode,
+    );
   });
 
   it("reads 4 000 calls in a handful of JSON-RPC requests, with the same results as plain calls", async () => {
@@ -73,7 +75,12 @@ describe("Reader", () => {
       { to: eoa, contract: "CoreVault", fn: "paused", args: [] },
       // a custom error
       { to: system.contracts.USDC, contract: "CoreVault", fn: "getPosition", args: [eoa, system.markets[0].marketId] },
-      { to: system.contracts.FUTURES_MARKET_FACTORY, contract: "FuturesMarketFactory", fn: "isVaultUpdatable", args: [] },
+      {
+        to: system.contracts.FUTURES_MARKET_FACTORY,
+        contract: "FuturesMarketFactory",
+        fn: "isVaultUpdatable",
+        args: [],
+      },
     ];
     const { result, methods } = await counting(() => reader.tryCallMany(batch));
     expect(result).to.deep.equal([false, undefined, undefined, undefined, true]);
@@ -81,11 +88,18 @@ describe("Reader", () => {
     expect(methods.length).to.equal(2);
     // `call` throws with the decoded reason; side-by-side calls share one batch
     const [ok, bad, withdraw] = await Promise.allSettled([
-      reader.call({ to: vault, contract: "CoreVault", fn: "hasRole", args: [roleId("FACTORY_ROLE"), system.contracts.FUTURES_MARKET_FACTORY] }),
+      reader.call({
+        to: vault,
+        contract: "CoreVault",
+        fn: "hasRole",
+        args: [roleId("FACTORY_ROLE"), system.contracts.FUTURES_MARKET_FACTORY],
+      }),
       reader.call({ to: system.contracts.USDC, contract: "CoreVault", fn: "paused", args: [] }),
       reader.call({ to: vault, contract: "CoreVault", fn: "withdraw", args: [0] }),
     ]);
-    expect((withdraw as PromiseRejectedResult).reason.message).to.match(/CoreVault.withdraw at 0x[0-9a-fA-F]{40} reverted with custom error 'ZeroAmount\(\)'/);
+    expect((withdraw as PromiseRejectedResult).reason.message).to.match(
+      /CoreVault.withdraw at 0x[0-9a-fA-F]{40} reverted with custom error 'ZeroAmount\(\)'/,
+    );
     expect(ok).to.deep.equal({ status: "fulfilled", value: true });
     expect(bad.status).to.equal("rejected");
     const failing = await reader.call({ to: vault, contract: "CoreVault", fn: "withdraw", args: [0] }).then(
@@ -117,9 +131,15 @@ describe("Reader", () => {
   it("reads the code of many contracts in one request", async () => {
     const block = await ethers.provider.getBlockNumber();
     const reader = new Reader(ethers.provider, catalog, block);
-    const addresses = [system.contracts.CORE_VAULT, system.contracts.USDC, system.contracts.DIAMOND_CUT_FACET, Wallet.createRandom().address];
+    const addresses = [
+      system.contracts.CORE_VAULT,
+      system.contracts.USDC,
+      system.contracts.DIAMOND_CUT_FACET,
+      Wallet.createRandom().address,
+    ];
     const { result, methods } = await counting(() => reader.codes(addresses));
     expect(methods).to.deep.equal(["eth_call"]);
-    for (const address of addresses) expect(result[ethers.getAddress(address)]).to.equal(await ethers.provider.getCode(address));
+    for (const address of addresses)
+      expect(result[ethers.getAddress(address)]).to.equal(await ethers.provider.getCode(address));
   });
 });

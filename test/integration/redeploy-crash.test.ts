@@ -4,7 +4,15 @@
 import type { ChildProcess } from "node:child_process";
 import { expect } from "chai";
 import { contractAt } from "../helpers/contracts.js";
-import { finished, hardhat, journalEntries, journalPath, killAfterSent, startNode, type LocalNode } from "../helpers/node.js";
+import {
+  finished,
+  hardhat,
+  journalEntries,
+  journalPath,
+  killAfterSent,
+  startNode,
+  type LocalNode,
+} from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
@@ -18,13 +26,19 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
 
   after(() => node?.stop());
 
-  async function scenario(name: string, crash: (child: ChildProcess, journal: string) => Promise<void>, env: Record<string, string> = {}) {
+  async function scenario(
+    name: string,
+    crash: (child: ChildProcess, journal: string) => Promise<void>,
+    env: Record<string, string> = {},
+  ) {
     const { conn, url } = node;
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed: `crash-${name}` }, conn);
     const journal = journalPath("localhost", `corevault-redeploy-${system.contracts.CORE_VAULT.toLowerCase()}`);
     const childEnv = { LOCAL_RPC_URL: url, ...env };
-    const planned = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--plan-only", "--json"], childEnv));
+    const planned = await finished(
+      hardhat(["corevault:redeploy", "--network", "localhost", "--plan-only", "--json"], childEnv),
+    );
     expect(planned.code, planned.stderr).to.equal(0);
     const steps = JSON.parse(planned.stdout).plan.steps.length as number;
 
@@ -40,7 +54,9 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     expect(killed.signal, `${name}: first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
     const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
 
-    const second = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }));
+    const second = await finished(
+      hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }),
+    );
     expect(second.code, `${name}: rerun failed: ${second.stderr}`).to.equal(0);
     const result = JSON.parse(second.stdout);
     expect(result.complete).to.equal(true);

@@ -20,7 +20,15 @@ async function freshSystem(factory: "updatable" | "immutable" = "updatable", mar
   return deployFresh({ markets, users: 2, factory, seed: `redeploy-${factory}-${markets}` });
 }
 
-async function redeploy(args: Record<string, unknown> = {}): Promise<{ planId: string; complete: boolean; transactionsSent: number; results: { id: string; status: string }[]; deployed: Record<string, string> }> {
+async function redeploy(
+  args: Record<string, unknown> = {},
+): Promise<{
+  planId: string;
+  complete: boolean;
+  transactionsSent: number;
+  results: { id: string; status: string }[];
+  deployed: Record<string, string>;
+}> {
   return runJson("corevault:redeploy", args);
 }
 
@@ -37,11 +45,13 @@ async function expectSameWiring(old: SystemRecord, newVault: string, newFactory?
   const factory = newFactory ?? old.contracts.FUTURES_MARKET_FACTORY;
   expect(await vault.hasRole(roleId("FACTORY_ROLE"), factory)).to.equal(true);
   expect(await vault.hasRole(roleId("EXTERNAL_CREDITOR_ROLE"), old.contracts.COLLATERAL_HUB)).to.equal(true);
-  for (const operator of old.settlementOperators as string[]) expect(await vault.hasRole(roleId("SETTLEMENT_ROLE"), operator)).to.equal(true);
+  for (const operator of old.settlementOperators as string[])
+    expect(await vault.hasRole(roleId("SETTLEMENT_ROLE"), operator)).to.equal(true);
   expect(await vault.liquidationManager()).to.equal(await oldVault.liquidationManager());
   expect(await vault.mmrParams()).to.deep.equal(await oldVault.mmrParams());
   expect(await vault.collateralToken()).to.equal(old.contracts.USDC);
-  for (const role of VAULT_ROLES) expect(await vault.getRoleAdmin(roleId(role))).to.equal(await oldVault.getRoleAdmin(roleId(role)));
+  for (const role of VAULT_ROLES)
+    expect(await vault.getRoleAdmin(roleId(role))).to.equal(await oldVault.getRoleAdmin(roleId(role)));
   const hub = await at("CollateralHub", old.contracts.COLLATERAL_HUB);
   expect(await hub.vault()).to.equal(newVault);
 }
@@ -53,7 +63,7 @@ describe("corevault:redeploy", () => {
     const outcome = await redeploy({ admin: stranger.address, pauseOld: true });
     expect(outcome.complete).to.equal(true);
     const newVault = outcome.deployed.CoreVault;
-    expect(await nonce() - before).to.equal(outcome.transactionsSent);
+    expect((await nonce()) - before).to.equal(outcome.transactionsSent);
     expect(outcome.transactionsSent).to.equal(outcome.results.length);
 
     await expectSameWiring(old, newVault);
@@ -62,7 +72,8 @@ describe("corevault:redeploy", () => {
     expect(await (await at("CoreVault", old.contracts.CORE_VAULT)).paused()).to.equal(true);
     const vault = await at("CoreVault", newVault);
     expect(await vault.hasRole(ZeroHash, stranger.address)).to.equal(true);
-    for (const role of VAULT_ROLES) expect(await vault.hasRole(roleId(role), deployer.address), `deployer keeps ${role}`).to.equal(false);
+    for (const role of VAULT_ROLES)
+      expect(await vault.hasRole(roleId(role), deployer.address), `deployer keeps ${role}`).to.equal(false);
     // linked against the EXISTING libraries
     const code = (await ethers.provider.getCode(newVault)).toLowerCase();
     expect(code).to.include(old.contracts.VAULT_ANALYTICS.slice(2).toLowerCase());
@@ -71,14 +82,25 @@ describe("corevault:redeploy", () => {
     const records = await readSystemRecord(root, conn.networkName);
     expect(records.contracts.CORE_VAULT).to.equal(newVault);
     const superseded = records.superseded as { CORE_VAULT: string; runId: string; replacedBy: string }[];
-    expect(superseded.at(-1)).to.include({ CORE_VAULT: old.contracts.CORE_VAULT, runId: outcome.planId, replacedBy: newVault });
-    const vaultRecord = JSON.parse(await readFile(path.join(root, "deployments", conn.networkName, "CoreVault.json"), "utf8"));
+    expect(superseded.at(-1)).to.include({
+      CORE_VAULT: old.contracts.CORE_VAULT,
+      runId: outcome.planId,
+      replacedBy: newVault,
+    });
+    const vaultRecord = JSON.parse(
+      await readFile(path.join(root, "deployments", conn.networkName, "CoreVault.json"), "utf8"),
+    );
     expect(vaultRecord.address).to.equal(newVault);
-    expect(vaultRecord.libraries).to.deep.equal({ VaultAnalytics: old.contracts.VAULT_ANALYTICS, PositionManager: old.contracts.POSITION_MANAGER });
+    expect(vaultRecord.libraries).to.deep.equal({
+      VaultAnalytics: old.contracts.VAULT_ANALYTICS,
+      PositionManager: old.contracts.POSITION_MANAGER,
+    });
     expect(vaultRecord.receipt.contractAddress).to.equal(newVault);
     const contractsModule = await import(`${hre.config.cutover.appConfig.contractsModule}?t=${Date.now()}`);
     expect(contractsModule.CONTRACTS.CORE_VAULT).to.equal(newVault);
-    expect(await readFile(hre.config.cutover.appConfig.envFile, "utf8")).to.include(`NEXT_PUBLIC_CORE_VAULT_ADDRESS=${newVault}`);
+    expect(await readFile(hre.config.cutover.appConfig.envFile, "utf8")).to.include(
+      `NEXT_PUBLIC_CORE_VAULT_ADDRESS=${newVault}`,
+    );
 
     // A second run of the same command re-checks the chain and sends nothing.
     const again = await nonce();
@@ -121,7 +143,9 @@ describe("corevault:redeploy", () => {
     await runTask("corevault:redeploy", { planOnly: true, json: true });
     const before = await nonce();
     const error = await taskError("corevault:redeploy", { pauseOld: true, admin: stranger.address, json: true });
-    expect(error.message).to.match(/This run already has plan 0x[0-9a-f]{8} \(9 steps\), computed with other options or config/);
+    expect(error.message).to.match(
+      /This run already has plan 0x[0-9a-f]{8} \(9 steps\), computed with other options or config/,
+    );
     expect(error.message).to.include("+ pause-old-vault: pause the old vault");
     expect(error.message).to.include("~ handoff:admin");
     expect(await nonce()).to.equal(before);
@@ -179,9 +203,20 @@ describe("corevault:redeploy", () => {
     expect(ids.filter((i: string) => i.startsWith("rewire:"))).to.have.length(5);
     expect(ids).to.include("deploy:VaultAdminFacet");
     expect(ids.at(-1)).to.equal("handoff:admin");
-    for (const market of old.markets) expect(await (await at("OrderBookViewFacet", market.orderBook)).vault()).to.equal(newVault);
+    for (const market of old.markets)
+      expect(await (await at("OrderBookViewFacet", market.orderBook)).vault()).to.equal(newVault);
     expect(outcome.orderBooks.every((b: { status: string }) => b.status === "rewired")).to.equal(true);
-    const journal = await readFile(path.join(root, "deployments", conn.networkName, ".cutover", `corevault-redeploy-${old.contracts.CORE_VAULT.toLowerCase()}`, "journal.jsonl"), "utf8");
+    const journal = await readFile(
+      path.join(
+        root,
+        "deployments",
+        conn.networkName,
+        ".cutover",
+        `corevault-redeploy-${old.contracts.CORE_VAULT.toLowerCase()}`,
+        "journal.jsonl",
+      ),
+      "utf8",
+    );
     expect(journal).to.include('"stepId":"rewire:');
     const again = await nonce();
     const second = JSON.parse(await runTask("corevault:redeploy", { json: true, rewire: true, pauseOld: true }));
@@ -195,24 +230,39 @@ describe("corevault:redeploy", () => {
       const wrong = await ethers.deployContract("WrongDecimalsToken");
       const before = await nonce();
       const error = await taskError("corevault:redeploy", { collateral: await wrong.getAddress(), json: true });
-      expect(error.message).to.match(/Invalid collateral: "0x[0-9a-fA-F]{40}"\. Fix: the new CoreVault needs 6-decimals collateral \(USDC\) but this token reports 18 decimals/);
+      expect(error.message).to.match(
+        /Invalid collateral: "0x[0-9a-fA-F]{40}"\. Fix: the new CoreVault needs 6-decimals collateral \(USDC\) but this token reports 18 decimals/,
+      );
       expect(await nonce()).to.equal(before);
     });
 
     it("a library address without code", async () => {
       await freshSystem();
       const before = await nonce();
-      const error = await taskError("corevault:redeploy", { libraries: "VaultAnalytics=0x00000000000000000000000000000000DeaDBeef", json: true });
-      expect(error.message).to.match(/Invalid library VaultAnalytics: "0x00000000000000000000000000000000DeaDBeef"\. Fix: no code at that address/);
+      const error = await taskError("corevault:redeploy", {
+        libraries: "VaultAnalytics=0x00000000000000000000000000000000DeaDBeef",
+        json: true,
+      });
+      expect(error.message).to.match(
+        /Invalid library VaultAnalytics: "0x00000000000000000000000000000000DeaDBeef"\. Fix: no code at that address/,
+      );
       expect(await nonce()).to.equal(before);
     });
 
     it("an unknown old vault", async () => {
       await freshSystem();
       const before = await nonce();
-      const noCode = await taskError("corevault:redeploy", { oldVault: "0x000000000000000000000000000000000000bEEF", json: true });
-      expect(noCode.message).to.match(/Invalid --old-vault: "0x000000000000000000000000000000000000bEEF"\. Fix: no contract at that address/);
-      const notVault = await taskError("corevault:redeploy", { oldVault: (await readSystemRecord(root, conn.networkName)).contracts.USDC, json: true });
+      const noCode = await taskError("corevault:redeploy", {
+        oldVault: "0x000000000000000000000000000000000000bEEF",
+        json: true,
+      });
+      expect(noCode.message).to.match(
+        /Invalid --old-vault: "0x000000000000000000000000000000000000bEEF"\. Fix: no contract at that address/,
+      );
+      const notVault = await taskError("corevault:redeploy", {
+        oldVault: (await readSystemRecord(root, conn.networkName)).contracts.USDC,
+        json: true,
+      });
       expect(notVault.message).to.match(/does not answer CoreVault calls/);
       const malformed = await taskError("corevault:redeploy", { oldVault: "0x1234", json: true });
       expect(malformed.message).to.match(/Invalid --old-vault: "0x1234"/);
@@ -226,7 +276,9 @@ describe("corevault:redeploy", () => {
       await writeFile(file, JSON.stringify({ ...records, chainId: 1 }));
       const before = await nonce();
       const error = await taskError("corevault:redeploy", { json: true });
-      expect(error.message).to.match(/records deployments\/\w+-deployment\.json are for chain 1 but this network is chain 31337/);
+      expect(error.message).to.match(
+        /records deployments\/\w+-deployment\.json are for chain 1 but this network is chain 31337/,
+      );
       expect(await nonce()).to.equal(before);
     });
 
@@ -234,7 +286,9 @@ describe("corevault:redeploy", () => {
       await freshSystem();
       const before = await ethers.provider.getTransactionCount(stranger.address);
       const error = await taskError("corevault:redeploy", { signer: stranger.address, json: true });
-      expect(error.message).to.match(/Invalid signer: "0x[0-9a-fA-F]{40}"\. Fix: it cannot point the factory at the new vault/);
+      expect(error.message).to.match(
+        /Invalid signer: "0x[0-9a-fA-F]{40}"\. Fix: it cannot point the factory at the new vault/,
+      );
       expect(error.message).to.match(/AccessControlUnauthorizedAccount|revert/);
       expect(await ethers.provider.getTransactionCount(stranger.address)).to.equal(before);
     });

@@ -2,7 +2,15 @@
 // again: every diamond ends on the new vault with exactly one DiamondCut, counted from the chain's events.
 import { expect } from "chai";
 import { id } from "ethers";
-import { finished, hardhat, journalEntries, journalPath, killAfterSent, startNode, type LocalNode } from "../helpers/node.js";
+import {
+  finished,
+  hardhat,
+  journalEntries,
+  journalPath,
+  killAfterSent,
+  startNode,
+  type LocalNode,
+} from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 30;
@@ -44,7 +52,11 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
       expect(out.complete).to.equal(true);
       await node.mining();
 
-      const cuts = await conn.ethers.provider.getLogs({ topics: [DIAMOND_CUT_TOPIC], fromBlock: from, toBlock: "latest" });
+      const cuts = await conn.ethers.provider.getLogs({
+        topics: [DIAMOND_CUT_TOPIC],
+        fromBlock: from,
+        toBlock: "latest",
+      });
       for (const market of system.markets) {
         const perDiamond = cuts.filter((log) => log.address.toLowerCase() === market.orderBook.toLowerCase()).length;
         expect(perDiamond, `${market.symbol}: DiamondCut events`).to.equal(1);

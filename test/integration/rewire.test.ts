@@ -18,7 +18,10 @@ const SET_VAULT = id("setVault(address)").slice(0, 10);
 const at = contractAt(ethers.provider);
 
 /** A fresh legacy system, redeployed: its OrderBooks still point at the old vault. */
-async function redeployedSystem(markets: number, seed: string): Promise<{ system: SystemRecord; oldVault: string; newVault: string }> {
+async function redeployedSystem(
+  markets: number,
+  seed: string,
+): Promise<{ system: SystemRecord; oldVault: string; newVault: string }> {
   const system = await freshSystem({ markets, seed });
   const out = await runJson("corevault:redeploy");
   expect(out.complete).to.equal(true);
@@ -30,12 +33,21 @@ async function rewire(args: Record<string, unknown> = {}) {
     complete: boolean;
     transactionsSent: number;
     deployed: Record<string, string>;
-    orderBooks: { symbol: string; orderBook: string; status: string; reason?: string; gasUsed?: string; replacedBy?: string }[];
+    orderBooks: {
+      symbol: string;
+      orderBook: string;
+      status: string;
+      reason?: string;
+      gasUsed?: string;
+      replacedBy?: string;
+    }[];
   }>("orderbook:rewire", args);
 }
 
 async function cutsSince(diamond: string, fromBlock: number): Promise<number> {
-  return (await ethers.provider.getLogs({ address: diamond, topics: [DIAMOND_CUT_TOPIC], fromBlock, toBlock: "latest" })).length;
+  return (
+    await ethers.provider.getLogs({ address: diamond, topics: [DIAMOND_CUT_TOPIC], fromBlock, toBlock: "latest" })
+  ).length;
 }
 
 describe("orderbook:rewire", () => {
@@ -53,11 +65,15 @@ describe("orderbook:rewire", () => {
     for (const market of system.markets) {
       expect(await (await at("OrderBookViewFacet", market.orderBook)).vault(), market.symbol).to.equal(newVault);
       expect(await cutsSince(market.orderBook, from + 1), market.symbol).to.equal(1);
-      expect(await (await at("DiamondLoupeFacet", market.orderBook)).facetAddress(SET_VAULT)).to.equal(out.deployed.VaultAdminFacet);
+      expect(await (await at("DiamondLoupeFacet", market.orderBook)).facetAddress(SET_VAULT)).to.equal(
+        out.deployed.VaultAdminFacet,
+      );
     }
     // 55 cuts, plus the facet unless an earlier test on this chain deployed it at its CREATE2 address already (the
     // CREATE2 factory itself sits at its fixed address on local chains)
-    const facetSent = (out as unknown as { results: { id: string; sentNow?: boolean }[] }).results.some((r) => r.id === "deploy:VaultAdminFacet" && r.sentNow);
+    const facetSent = (out as unknown as { results: { id: string; sentNow?: boolean }[] }).results.some(
+      (r) => r.id === "deploy:VaultAdminFacet" && r.sentNow,
+    );
     expect(out.transactionsSent).to.equal(55 + (facetSent ? 1 : 0));
 
     const before = await nonce();
@@ -92,7 +108,9 @@ describe("orderbook:rewire", () => {
     const { system, newVault } = await redeployedSystem(4, "rewire-foreign");
     const stranger = Wallet.createRandom().address;
     const foreign = system.markets[2];
-    await (await ((await at("OwnershipFacet", foreign.orderBook)).connect(deployer) as Contract).transferOwnership(stranger)).wait();
+    await (
+      await ((await at("OwnershipFacet", foreign.orderBook)).connect(deployer) as Contract).transferOwnership(stranger)
+    ).wait();
     const out = await rewire();
     expect(out.complete).to.equal(false);
     expect(process.exitCode).to.equal(1);
@@ -102,17 +120,22 @@ describe("orderbook:rewire", () => {
     const others = out.orderBooks.filter((b) => b.orderBook !== foreign.orderBook);
     expect(others.every((b) => b.status === "rewired")).to.equal(true);
     expect(await (await at("OrderBookViewFacet", foreign.orderBook)).vault()).to.equal(system.contracts.CORE_VAULT);
-    for (const other of others) expect(await (await at("OrderBookViewFacet", other.orderBook)).vault()).to.equal(newVault);
+    for (const other of others)
+      expect(await (await at("OrderBookViewFacet", other.orderBook)).vault()).to.equal(newVault);
   });
 
   it("--strategy redeploy gives each market a fresh OrderBook on the new vault and supersedes the old one in the records", async () => {
     const { system, oldVault, newVault } = await redeployedSystem(3, "rewire-strategy-redeploy");
     const planned = JSON.parse(await runTask("orderbook:rewire", { strategy: "redeploy", planOnly: true, json: true }));
-    expect(planned.plan.notes.join(" ")).to.match(/Open orders stay on the old OrderBooks of the 3 redeployed market\(s\)/);
+    expect(planned.plan.notes.join(" ")).to.match(
+      /Open orders stay on the old OrderBooks of the 3 redeployed market\(s\)/,
+    );
     const out = await rewire({ strategy: "redeploy" });
     expect(out.complete).to.equal(true);
     const vault = await at("CoreVault", newVault);
-    const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", `${conn.networkName}-deployment.json`), "utf8"));
+    const records = JSON.parse(
+      await readFile(path.join(hre.config.paths.root, "deployments", `${conn.networkName}-deployment.json`), "utf8"),
+    );
     for (const market of system.markets) {
       const row = out.orderBooks.find((b) => b.orderBook === market.orderBook)!;
       expect(row.status).to.equal("redeployed");
@@ -120,13 +143,21 @@ describe("orderbook:rewire", () => {
       expect(fresh).to.not.equal(market.orderBook);
       expect(await (await at("OrderBookViewFacet", fresh)).vault()).to.equal(newVault);
       expect(await (await at("OrderBookViewFacet", fresh)).marketId()).to.equal(market.marketId);
-      expect(await (await at("DiamondLoupeFacet", fresh)).facetAddresses()).to.deep.equal(await (await at("DiamondLoupeFacet", market.orderBook)).facetAddresses());
+      expect(await (await at("DiamondLoupeFacet", fresh)).facetAddresses()).to.deep.equal(
+        await (await at("DiamondLoupeFacet", market.orderBook)).facetAddresses(),
+      );
       expect(await vault.marketToOrderBook(market.marketId)).to.equal(fresh);
       expect(await vault.hasRole(roleId("ORDERBOOK_ROLE"), fresh)).to.equal(true);
       expect(await vault.hasRole(roleId("ORDERBOOK_ROLE"), market.orderBook)).to.equal(false);
       expect(await (await at("OrderBookViewFacet", market.orderBook)).vault()).to.equal(oldVault);
-      expect(records.markets.find((m: { marketId: string }) => m.marketId === market.marketId).orderBook).to.equal(fresh);
-      expect(records.supersededOrderBooks.some((e: { orderBook: string; replacedBy: string }) => e.orderBook === market.orderBook && e.replacedBy === fresh)).to.equal(true);
+      expect(records.markets.find((m: { marketId: string }) => m.marketId === market.marketId).orderBook).to.equal(
+        fresh,
+      );
+      expect(
+        records.supersededOrderBooks.some(
+          (e: { orderBook: string; replacedBy: string }) => e.orderBook === market.orderBook && e.replacedBy === fresh,
+        ),
+      ).to.equal(true);
     }
     expect(await vault.hasRole(roleId("FACTORY_ROLE"), deployer.address)).to.equal(false);
     const before = await nonce();
@@ -142,7 +173,13 @@ describe("orderbook:rewire", () => {
       const other = await ethers.deployContract("VaultAdminFacet");
       const book = system.markets[1].orderBook;
       const cutFacet = (await at("DiamondCutFacet", book)).connect(deployer) as Contract;
-      await (await cutFacet.diamondCut([{ facetAddress: await other.getAddress(), action: 0, functionSelectors: [SET_VAULT] }], ethers.ZeroAddress, "0x")).wait();
+      await (
+        await cutFacet.diamondCut(
+          [{ facetAddress: await other.getAddress(), action: 0, functionSelectors: [SET_VAULT] }],
+          ethers.ZeroAddress,
+          "0x",
+        )
+      ).wait();
       const before = await nonce();
       const error = await taskError("orderbook:rewire", { json: true });
       expect(error.message).to.match(/The diamond cut is refused for 1 OrderBook\(s\); nothing was sent/);
@@ -153,7 +190,9 @@ describe("orderbook:rewire", () => {
       const out = await rewire({ allowTakeover: SET_VAULT, replan: true });
       expect(out.complete).to.equal(true);
       expect(await (await at("OrderBookViewFacet", book)).vault()).to.equal(newVault);
-      expect(await (await at("DiamondLoupeFacet", book)).facetAddress(SET_VAULT)).to.equal(out.deployed.VaultAdminFacet);
+      expect(await (await at("DiamondLoupeFacet", book)).facetAddress(SET_VAULT)).to.equal(
+        out.deployed.VaultAdminFacet,
+      );
     });
 
     it("a removal not on the allowlist", async () => {
@@ -192,7 +231,9 @@ describe("orderbook:rewire", () => {
     }
     const from = (await ethers.provider.getBlockNumber()) + 1;
     const book = await at("OrderBookTradingFacet", market.orderBook);
-    await expect((book.connect(alice) as Contract).placeOrder(true, price, parseEther("1"))).to.emit(vault, "MarginLocked").withArgs(alice.address, market.marketId, price / 10n);
+    await expect((book.connect(alice) as Contract).placeOrder(true, price, parseEther("1")))
+      .to.emit(vault, "MarginLocked")
+      .withArgs(alice.address, market.marketId, price / 10n);
     await (await (book.connect(bob) as Contract).placeOrder(false, price, parseEther("1"))).wait();
     await expect((book.connect(liquidator) as Contract).matchOrders(1n, 2n)).to.emit(vault, "PositionUpdated");
     await (await vault.updateMarkPrice(market.marketId, parseUnits("950", 6))).wait();

@@ -56,17 +56,34 @@ describe("corevault:roles", () => {
     const { audit: result, exitCode } = await audit();
     expect(exitCode).to.equal(1);
     expect(result.vault).to.equal(system.contracts.CORE_VAULT);
-    expect(result.flags.map((f) => [f.kind, f.role, f.account])).to.deep.equal([["deployer-admin", "DEFAULT_ADMIN_ROLE", deployer.address]]);
+    expect(result.flags.map((f) => [f.kind, f.role, f.account])).to.deep.equal([
+      ["deployer-admin", "DEFAULT_ADMIN_ROLE", deployer.address],
+    ]);
     const byAccount = new Map(result.holders.map((h) => [h.account, h]));
-    expect(byAccount.get(deployer.address)).to.deep.include({ name: "admin", hasCode: false, roles: ["DEFAULT_ADMIN_ROLE"] });
-    expect(byAccount.get(system.contracts.FUTURES_MARKET_FACTORY)).to.deep.include({ name: "FUTURES_MARKET_FACTORY", hasCode: true, roles: ["FACTORY_ROLE"] });
+    expect(byAccount.get(deployer.address)).to.deep.include({
+      name: "admin",
+      hasCode: false,
+      roles: ["DEFAULT_ADMIN_ROLE"],
+    });
+    expect(byAccount.get(system.contracts.FUTURES_MARKET_FACTORY)).to.deep.include({
+      name: "FUTURES_MARKET_FACTORY",
+      hasCode: true,
+      roles: ["FACTORY_ROLE"],
+    });
     expect(byAccount.get(system.contracts.COLLATERAL_HUB)?.roles).to.deep.equal(["EXTERNAL_CREDITOR_ROLE"]);
-    for (const operator of system.settlementOperators as string[]) expect(byAccount.get(operator)?.roles).to.deep.equal(["SETTLEMENT_ROLE"]);
-    for (const market of system.markets) expect(byAccount.get(market.orderBook)).to.deep.include({ name: `OrderBook ${market.symbol}`, roles: ["ORDERBOOK_ROLE"] });
+    for (const operator of system.settlementOperators as string[])
+      expect(byAccount.get(operator)?.roles).to.deep.equal(["SETTLEMENT_ROLE"]);
+    for (const market of system.markets)
+      expect(byAccount.get(market.orderBook)).to.deep.include({
+        name: `OrderBook ${market.symbol}`,
+        roles: ["ORDERBOOK_ROLE"],
+      });
     expect(result.admins.ORDERBOOK_ROLE).to.equal("FACTORY_ROLE");
 
     const { printed: text } = await withExitCode("corevault:roles", {});
-    expect(text).to.match(/holder\s+name\s+code\s+DEFAULT_ADMIN\s+FACTORY\s+SETTLEMENT\s+EXTERNAL_CREDITOR\s+ORDERBOOK\s+flags/);
+    expect(text).to.match(
+      /holder\s+name\s+code\s+DEFAULT_ADMIN\s+FACTORY\s+SETTLEMENT\s+EXTERNAL_CREDITOR\s+ORDERBOOK\s+flags/,
+    );
     expect(text).to.match(new RegExp(`${deployer.address}\\s+admin\\s+EOA\\s+x\\s+deployer-admin`));
     expect(text).to.include("1 flag(s):");
     expect(text).to.include("the deployer still holds DEFAULT_ADMIN_ROLE");
@@ -82,7 +99,9 @@ describe("corevault:roles", () => {
       ["unknown-holder", "FACTORY_ROLE"],
       ["eoa-holder", "FACTORY_ROLE"],
     ]);
-    expect(strangerFlags[1].message).to.equal("an EOA holds FACTORY_ROLE, which only contracts (factory, hub, OrderBooks) should hold");
+    expect(strangerFlags[1].message).to.equal(
+      "an EOA holds FACTORY_ROLE, which only contracts (factory, hub, OrderBooks) should hold",
+    );
 
     const earlier = await audit({ block: String(before) });
     expect(earlier.audit.block).to.equal(before);
@@ -117,7 +136,9 @@ describe("corevault:regrant-roles", () => {
     expect(await nonce()).to.equal(before);
     expect(planned.plan.steps.map((s: { id: string }) => s.id)).to.deep.equal(["grant:1"]);
     expect(planned.kept).to.deep.equal([{ role: "SETTLEMENT_ROLE", account: drop }]);
-    expect(planned.plan.notes[0]).to.equal(`extra, kept: SETTLEMENT_ROLE held by ${drop}, not in the desired graph (pass --revoke-extra to revoke)`);
+    expect(planned.plan.notes[0]).to.equal(
+      `extra, kept: SETTLEMENT_ROLE held by ${drop}, not in the desired graph (pass --revoke-extra to revoke)`,
+    );
     const text = await runTask("corevault:regrant-roles", { desired, planOnly: true, revokeExtra: true });
     expect(text).to.match(/grant SETTLEMENT_ROLE .*grantRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);
     expect(text).to.match(/revoke SETTLEMENT_ROLE .*revokeRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);
@@ -130,7 +151,7 @@ describe("corevault:regrant-roles", () => {
       ["grant:1", "done"],
       ["revoke:1", "done"],
     ]);
-    expect(await nonce() - before).to.equal(2);
+    expect((await nonce()) - before).to.equal(2);
     expect(await holds("SETTLEMENT_ROLE", newOperator.address)).to.equal(true);
     expect(await holds("SETTLEMENT_ROLE", keep)).to.equal(true);
     expect(await holds("SETTLEMENT_ROLE", drop)).to.equal(false);
@@ -143,7 +164,15 @@ describe("corevault:regrant-roles", () => {
     expect(second.planId).to.equal(outcome.planId);
     expect(await nonce()).to.equal(again);
     // Recomputed from the chain as it is now, the plan is empty.
-    const replanned = JSON.parse(await runTask("corevault:regrant-roles", { desired, revokeExtra: true, replan: true, planOnly: true, json: true }));
+    const replanned = JSON.parse(
+      await runTask("corevault:regrant-roles", {
+        desired,
+        revokeExtra: true,
+        replan: true,
+        planOnly: true,
+        json: true,
+      }),
+    );
     expect(replanned.plan.steps).to.deep.equal([]);
   });
 
@@ -158,7 +187,7 @@ describe("corevault:regrant-roles", () => {
       ["revoke:1", "done"],
       ["renounce:1", "done"],
     ]);
-    expect(await nonce() - before).to.equal(3);
+    expect((await nonce()) - before).to.equal(3);
     expect(await holds("ORDERBOOK_ROLE", third)).to.equal(false);
     expect(await holds("ORDERBOOK_ROLE", first)).to.equal(true);
     expect(await holds("FACTORY_ROLE", deployer.address)).to.equal(false);
@@ -171,7 +200,7 @@ describe("corevault:regrant-roles", () => {
       ["revoke:1", "done"],
       ["renounce:1", "done"],
     ]);
-    expect(await nonce() - before).to.equal(3);
+    expect((await nonce()) - before).to.equal(3);
   });
 
   it("without --desired takes the desired graph from cutover.redeploy.roles", async () => {
@@ -182,7 +211,9 @@ describe("corevault:regrant-roles", () => {
       const planned = JSON.parse(await runTask("corevault:regrant-roles", { planOnly: true, json: true }));
       expect(planned.plan.steps).to.have.length(1);
       expect(planned.plan.steps[0].actions[0].call.args[1]).to.equal(newOperator.address);
-      expect(planned.kept.map((k: { account: string }) => k.account)).to.deep.equal([...(system.settlementOperators as string[])].sort());
+      expect(planned.kept.map((k: { account: string }) => k.account)).to.deep.equal(
+        [...(system.settlementOperators as string[])].sort(),
+      );
       expect(await nonce()).to.equal(before);
     } finally {
       hre.config.cutover.redeploy.roles = configured;
@@ -195,7 +226,9 @@ describe("corevault:regrant-roles", () => {
       const before = await nonce();
       const error = await taskError("corevault:regrant-roles", { desired, revokeExtra: true, json: true });
       expect(error.message).to.include(`Refused to apply the desired roles from ${desired}; nothing was sent:`);
-      expect(error.message).to.include(`DEFAULT_ADMIN_ROLE: DEFAULT_ADMIN_ROLE would be left without a holder (the desired graph revokes ${deployer.address}`);
+      expect(error.message).to.include(
+        `DEFAULT_ADMIN_ROLE: DEFAULT_ADMIN_ROLE would be left without a holder (the desired graph revokes ${deployer.address}`,
+      );
       expect(await nonce()).to.equal(before);
       expect(await holds("DEFAULT_ADMIN_ROLE", deployer.address)).to.equal(true);
     });
@@ -210,7 +243,9 @@ describe("corevault:regrant-roles", () => {
 
     it("a signer that lost its admin role after the plan was made (the preflight simulates the pending calls as the signer)", async () => {
       await (await vault.grantRole(roleId("DEFAULT_ADMIN_ROLE"), stranger.address)).wait();
-      const desired = await desiredFile({ DEFAULT_ADMIN_ROLE: [deployer.address, stranger.address, newOperator.address] });
+      const desired = await desiredFile({
+        DEFAULT_ADMIN_ROLE: [deployer.address, stranger.address, newOperator.address],
+      });
       await runTask("corevault:regrant-roles", { desired, signer: stranger.address, planOnly: true, json: true });
       await (await vault.revokeRole(roleId("DEFAULT_ADMIN_ROLE"), stranger.address)).wait();
       const before = await ethers.provider.getTransactionCount(stranger.address);
@@ -223,9 +258,13 @@ describe("corevault:regrant-roles", () => {
 
     it("a desired file with an unknown role or a bad address", async () => {
       const unknownRole = await desiredFile({ MINTER_ROLE: [newOperator.address] } as never);
-      expect((await taskError("corevault:regrant-roles", { desired: unknownRole })).message).to.match(/Invalid --desired: ".*"\. Fix: "MINTER_ROLE" is not a vault role; use DEFAULT_ADMIN_ROLE, /);
+      expect((await taskError("corevault:regrant-roles", { desired: unknownRole })).message).to.match(
+        /Invalid --desired: ".*"\. Fix: "MINTER_ROLE" is not a vault role; use DEFAULT_ADMIN_ROLE, /,
+      );
       const badAddress = await desiredFile({ SETTLEMENT_ROLE: ["0x1234"] });
-      expect((await taskError("corevault:regrant-roles", { desired: badAddress })).message).to.match(/SETTLEMENT_ROLE lists "0x1234", which is not an address/);
+      expect((await taskError("corevault:regrant-roles", { desired: badAddress })).message).to.match(
+        /SETTLEMENT_ROLE lists "0x1234", which is not an address/,
+      );
     });
   });
 });

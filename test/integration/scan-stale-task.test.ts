@@ -28,7 +28,13 @@ describe("cutover:scan-stale", () => {
     expect(report.files).to.equal(2);
     expect(report.references).to.deep.equal([
       { file: ".env.local", line: 2, column: 32, address: OLD, text: `NEXT_PUBLIC_CORE_VAULT_ADDRESS=${OLD}` },
-      { file: "config/contracts.js", line: 1, column: 41, address: OLD.toLowerCase(), text: `export const CONTRACTS = { CORE_VAULT: "${OLD.toLowerCase()}" };` },
+      {
+        file: "config/contracts.js",
+        line: 1,
+        column: 41,
+        address: OLD.toLowerCase(),
+        text: `export const CONTRACTS = { CORE_VAULT: "${OLD.toLowerCase()}" };`,
+      },
     ]);
     expect(exitCode).to.equal(1);
   });
@@ -49,15 +55,23 @@ describe("cutover:scan-stale", () => {
 
   it("refuses a bad --address or --root before scanning", async () => {
     const root = await appTree({});
-    const failure = (args: Record<string, unknown>) => runScan(args).then(() => null, (e: unknown) => e);
+    const failure = (args: Record<string, unknown>) =>
+      runScan(args).then(
+        () => null,
+        (e: unknown) => e,
+      );
 
     const badAddress = await failure({ root, address: "0xnot-an-address", json: true });
     expect(badAddress).to.be.instanceOf(CutoverInputError);
-    expect((badAddress as Error).message).to.include("--address").and.include("0xnot-an-address");
+    expect((badAddress as Error).message)
+      .to.include("--address")
+      .and.include("0xnot-an-address");
 
     const missingRoot = path.join(root, "missing");
     const badRoot = await failure({ root: missingRoot, address: OLD, json: true });
     expect(badRoot).to.be.instanceOf(CutoverInputError);
-    expect((badRoot as Error).message).to.include("--root").and.include(missingRoot);
+    expect((badRoot as Error).message)
+      .to.include("--root")
+      .and.include(missingRoot);
   });
 });

@@ -42,24 +42,31 @@ describe("cutover:verify over HTTP", () => {
     expect(report.block).to.equal(before);
     const smoke = report.checks.filter((c) => c.name.startsWith("smoke."));
     expect(smoke.map((c) => c.status)).to.deep.equal(["pass", "pass", "pass", "pass"]);
-    for (const check of smoke) expect(check.evidence).to.include(`on an in-process fork of localhost at block ${before}`);
+    for (const check of smoke)
+      expect(check.evidence).to.include(`on an in-process fork of localhost at block ${before}`);
     // nothing reached the node: same block, no market settled, no mark price moved
     expect(await provider.getBlockNumber()).to.equal(before);
     const vault = await contractAt(provider)("CoreVault", report.newVault);
-    const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"));
+    const records = JSON.parse(
+      await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"),
+    );
     for (const market of records.markets) expect(await vault.marketSettled(market.marketId)).to.equal(false);
     expect(await readFile(path.join(reportDir, "report.md"), "utf8")).to.include("**PASS**");
   });
 
   it("exits with code 1 and names the failing check when the chain drifts from the plan", async () => {
     const [, admin, , , , stranger] = await node.conn.ethers.getSigners();
-    const records = JSON.parse(await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"));
+    const records = JSON.parse(
+      await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"),
+    );
     const vault = await contractAt(admin)("CoreVault", records.contracts.CORE_VAULT);
     await (await vault.grantRole(roleId("EXTERNAL_CREDITOR_ROLE"), stranger.address)).wait();
     const run = await cli(["cutover:verify", "--skip-smoke"]);
     expect(run.code).to.equal(1);
     expect(run.stdout).to.match(/roles\.no-unexpected-holders\s+FAIL/);
-    expect(run.stdout).to.include(`FAIL roles.no-unexpected-holders: nothing the plan did not wire holds a role on the new vault`);
+    expect(run.stdout).to.include(
+      `FAIL roles.no-unexpected-holders: nothing the plan did not wire holds a role on the new vault`,
+    );
     expect(run.stdout).to.include(`  - EXTERNAL_CREDITOR_ROLE of ${stranger.address}`);
     expect(run.stdout).to.match(/17 passed, 1 failed, 0 not applicable/);
   });

@@ -19,7 +19,9 @@ const tmp = await tempAppConfig("cutover-verify-");
 const reportDir = path.join(tmp, "report");
 const at = contractAt(deployer);
 
-async function verify(args: Record<string, unknown> = {}): Promise<{ report: VerifyReport & { markdownFile: string; jsonFile: string }; exitCode: number }> {
+async function verify(
+  args: Record<string, unknown> = {},
+): Promise<{ report: VerifyReport & { markdownFile: string; jsonFile: string }; exitCode: number }> {
   const { printed, exitCode } = await withExitCode("cutover:verify", { json: true, reportDir, ...args });
   return { report: JSON.parse(printed), exitCode };
 }
@@ -73,7 +75,9 @@ describe("cutover:verify", () => {
     ]);
     expect(report.checks.filter((c) => c.status === "n/a")).to.deep.equal([]);
     const liquidation = report.checks.find((c) => c.name === "smoke.liquidation")!;
-    expect(liquidation.evidence).to.match(/paid the liquidator [1-9]\d* \(LiquidationExecuted\) on default inside evm_snapshot\/evm_revert/);
+    expect(liquidation.evidence).to.match(
+      /paid the liquidator [1-9]\d* \(LiquidationExecuted\) on default inside evm_snapshot\/evm_revert/,
+    );
     expect(report.checks.find((c) => c.name === "smoke.unauthorized-refused")!.evidence).to.match(/^6\/6 calls/);
     // the smoke ran inside a snapshot: nothing it did is on the chain
     expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore);
@@ -120,7 +124,9 @@ describe("cutover:verify", () => {
     });
 
     it("an extra role holder", async () => {
-      await (await (await at("CoreVault", newVault, admin)).grantRole(roleId("SETTLEMENT_ROLE"), stranger.address)).wait();
+      await (
+        await (await at("CoreVault", newVault, admin)).grantRole(roleId("SETTLEMENT_ROLE"), stranger.address)
+      ).wait();
       const { report } = await verify();
       expect(failing(report)).to.deep.equal(["roles.no-unexpected-holders"]);
       const [found] = failure(report, "roles.no-unexpected-holders");
@@ -147,7 +153,9 @@ describe("cutover:verify", () => {
 
     it("a wrong market mapping", async () => {
       const [first, second] = system.markets;
-      await (await (await at("CoreVault", newVault, admin)).assignMarketToOrderBook(first.marketId, second.orderBook)).wait();
+      await (
+        await (await at("CoreVault", newVault, admin)).assignMarketToOrderBook(first.marketId, second.orderBook)
+      ).wait();
       const { report } = await verify();
       expect(failing(report)).to.deep.equal(["markets.mapping"]);
       expect(failure(report, "markets.mapping")).to.deep.equal([
@@ -161,10 +169,15 @@ describe("cutover:verify", () => {
     });
 
     it("the deployer left as admin", async () => {
-      await (await (await at("CoreVault", newVault, admin)).grantRole(roleId("DEFAULT_ADMIN_ROLE"), deployer.address)).wait();
+      await (
+        await (await at("CoreVault", newVault, admin)).grantRole(roleId("DEFAULT_ADMIN_ROLE"), deployer.address)
+      ).wait();
       const { report } = await verify();
       expect(failing(report)).to.deep.equal(["roles.deployer-no-admin"]);
-      expect(failure(report, "roles.deployer-no-admin")[0]).to.include({ expected: "no DEFAULT_ADMIN_ROLE", found: "holds DEFAULT_ADMIN_ROLE" });
+      expect(failure(report, "roles.deployer-no-admin")[0]).to.include({
+        expected: "no DEFAULT_ADMIN_ROLE",
+        found: "holds DEFAULT_ADMIN_ROLE",
+      });
     });
 
     it("a stale address in the env file", async () => {
@@ -173,7 +186,9 @@ describe("cutover:verify", () => {
       expect(failing(report)).to.deep.equal(["app-config.env-file"]);
       const [stale] = failure(report, "app-config.env-file");
       const lines = (await readFile(hre.config.cutover.appConfig.envFile, "utf8")).split("\n");
-      expect(stale.subject).to.equal(`${hre.config.cutover.appConfig.envFile}:${lines.indexOf(`LEGACY_VAULT=${oldVault}`) + 1}`);
+      expect(stale.subject).to.equal(
+        `${hre.config.cutover.appConfig.envFile}:${lines.indexOf(`LEGACY_VAULT=${oldVault}`) + 1}`,
+      );
       expect(stale.found).to.equal(`${oldVault} (the old CORE_VAULT)`);
     });
 
@@ -191,15 +206,29 @@ describe("cutover:verify", () => {
       const rogue = await ethers.deployContract("TestFacetA");
       const book = system.markets[0].orderBook;
       const selector = rogue.interface.getFunction("ping")!.selector;
-      await (await (await at("DiamondCutFacet", book)).diamondCut([{ facetAddress: await rogue.getAddress(), action: 0, functionSelectors: [selector] }], ethers.ZeroAddress, "0x")).wait();
+      await (
+        await (
+          await at("DiamondCutFacet", book)
+        ).diamondCut(
+          [{ facetAddress: await rogue.getAddress(), action: 0, functionSelectors: [selector] }],
+          ethers.ZeroAddress,
+          "0x",
+        )
+      ).wait();
       const { report } = await verify({ skipSmoke: true });
       expect(failing(report)).to.deep.equal(["orderbooks.facets"]);
-      expect(failure(report, "orderbooks.facets")[0]).to.include({ subject: `facet ${await rogue.getAddress()} in 1 OrderBook(s): BTC-USD`, found: "an unknown facet" });
+      expect(failure(report, "orderbooks.facets")[0]).to.include({
+        subject: `facet ${await rogue.getAddress()} in 1 OrderBook(s): BTC-USD`,
+        found: "an unknown facet",
+      });
     });
   });
 
   it("reads the chain for all checks in a handful of JSON-RPC requests", async () => {
-    const { result: { checks, readRequests }, methods } = await counting(() => observeAndCheck(hre, conn, {}));
+    const {
+      result: { checks, readRequests },
+      methods,
+    } = await counting(() => observeAndCheck(hre, conn, {}));
     expect(checks.every((c) => c.status !== "fail")).to.equal(true);
     // every request but the local Multicall3 check (eth_getCode) is a read of the checks
     expect(readRequests).to.equal(methods.filter((m) => m !== "eth_getCode").length);
@@ -216,7 +245,9 @@ describe("cutover:verify", () => {
         () => undefined,
         (e: Error) => e,
       );
-      expect(error?.message).to.match(/records no cutover yet \(no CORE_VAULT under "superseded"\); run corevault:redeploy first/);
+      expect(error?.message).to.match(
+        /records no cutover yet \(no CORE_VAULT under "superseded"\); run corevault:redeploy first/,
+      );
     });
   });
 });

@@ -28,7 +28,13 @@ const ADMIN = getAddress("0x" + "d1".repeat(20));
 const DIAMOND = getAddress("0x" + "dd".repeat(20));
 
 const diamondCutSig = "diamondCut((address,uint8,bytes4[])[],address,bytes)";
-const loupeSigs = ["facets()", "facetFunctionSelectors(address)", "facetAddresses()", "facetAddress(bytes4)", "supportsInterface(bytes4)"];
+const loupeSigs = [
+  "facets()",
+  "facetFunctionSelectors(address)",
+  "facetAddresses()",
+  "facetAddress(bytes4)",
+  "supportsInterface(bytes4)",
+];
 const ownershipSigs = ["owner()", "transferOwnership(address)"];
 const place = "placeOrder(uint256,uint256)";
 const cancel = "cancelOrder(uint256)";
@@ -80,7 +86,10 @@ describe("diamond cut", () => {
     it("adds absent selectors, one sorted FacetCut per facet, facets in desired order", () => {
       const result = computeCut(
         liveDiamond(),
-        [desiredFacet("VaultAdminFacet", ADMIN, [setVault]), desiredFacet("OrderBookViewFacet", VIEW, [bestBid, bestAsk, "spread()"])],
+        [
+          desiredFacet("VaultAdminFacet", ADMIN, [setVault]),
+          desiredFacet("OrderBookViewFacet", VIEW, [bestBid, bestAsk, "spread()"]),
+        ],
         {},
       );
       expect(result.refusals).to.deep.equal([]);
@@ -92,12 +101,24 @@ describe("diamond cut", () => {
     });
 
     it("groups Add before Replace within a facet and drops no-op Replaces", () => {
-      const result = computeCut(liveDiamond(), [desiredFacet("OrderBookTradingFacet", TRADING_V2, [place, cancel, "amendOrder(uint256,uint256)"])], {
-        allowTakeover: true,
-      });
+      const result = computeCut(
+        liveDiamond(),
+        [desiredFacet("OrderBookTradingFacet", TRADING_V2, [place, cancel, "amendOrder(uint256,uint256)"])],
+        {
+          allowTakeover: true,
+        },
+      );
       expect(result.cut).to.deep.equal([
-        { facetAddress: TRADING_V2, action: FacetCutAction.Add, functionSelectors: [sel("amendOrder(uint256,uint256)")] },
-        { facetAddress: TRADING_V2, action: FacetCutAction.Replace, functionSelectors: sorted([sel(place), sel(cancel)]) },
+        {
+          facetAddress: TRADING_V2,
+          action: FacetCutAction.Add,
+          functionSelectors: [sel("amendOrder(uint256,uint256)")],
+        },
+        {
+          facetAddress: TRADING_V2,
+          action: FacetCutAction.Replace,
+          functionSelectors: sorted([sel(place), sel(cancel)]),
+        },
       ]);
 
       const noop = computeCut(liveDiamond(), [desiredFacet("OrderBookTradingFacet", TRADING_V1, [place, cancel])], {});
@@ -126,12 +147,21 @@ describe("diamond cut", () => {
         ["takeover", sel(cancel), cancel],
       ]);
       const detail = refused.refusals[0].detail;
-      for (const part of [sel(place), place, TRADING_V1, TRADING_V2, "OrderBookTradingFacet", `--allow-takeover ${sel(place)}`]) {
+      for (const part of [
+        sel(place),
+        place,
+        TRADING_V1,
+        TRADING_V2,
+        "OrderBookTradingFacet",
+        `--allow-takeover ${sel(place)}`,
+      ]) {
         expect(detail).to.contain(part);
       }
 
       const one = computeCut(liveDiamond(), desired, { allowTakeover: [sel(place).toUpperCase().replace("0X", "0x")] });
-      expect(one.cut).to.deep.equal([{ facetAddress: TRADING_V2, action: FacetCutAction.Replace, functionSelectors: [sel(place)] }]);
+      expect(one.cut).to.deep.equal([
+        { facetAddress: TRADING_V2, action: FacetCutAction.Replace, functionSelectors: [sel(place)] },
+      ]);
       expect(one.refusals.map((r) => [r.kind, r.selector])).to.deep.equal([["takeover", sel(cancel)]]);
 
       const all = computeCut(liveDiamond(), desired, { allowTakeover: true });
@@ -142,7 +172,11 @@ describe("diamond cut", () => {
     it("names the live facet when it is in the desired set", () => {
       const result = computeCut(
         liveDiamond(),
-        [desiredFacet("OrderBookViewFacet", VIEW, [bestBid]), desiredFacet("OrderBookTradingFacet", TRADING_V1, [place]), desiredFacet("NewViewFacet", ADMIN, [cancel])],
+        [
+          desiredFacet("OrderBookViewFacet", VIEW, [bestBid]),
+          desiredFacet("OrderBookTradingFacet", TRADING_V1, [place]),
+          desiredFacet("NewViewFacet", ADMIN, [cancel]),
+        ],
         {},
       );
       expect(result.refusals).to.have.length(1);
@@ -154,9 +188,13 @@ describe("diamond cut", () => {
         removals: [sel(legacy), sel("neverLive()")],
       });
       expect(result.refusals).to.deep.equal([]);
-      expect(result.cut).to.deep.equal([{ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [sel(legacy)] }]);
+      expect(result.cut).to.deep.equal([
+        { facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [sel(legacy)] },
+      ]);
       expect(result.summary).to.deep.equal({ add: 0, replace: 0, remove: 1 });
-      expect(result.untouched).to.deep.equal(sorted([sel(diamondCutSig), ...loupeSigs.map(sel), ...ownershipSigs.map(sel), sel(bestBid)]));
+      expect(result.untouched).to.deep.equal(
+        sorted([sel(diamondCutSig), ...loupeSigs.map(sel), ...ownershipSigs.map(sel), sel(bestBid)]),
+      );
 
       const kept = computeCut(liveDiamond(), [desiredFacet("OrderBookTradingFacet", TRADING_V1, [place, cancel])], {});
       expect(kept.cut).to.deep.equal([]);
@@ -167,13 +205,17 @@ describe("diamond cut", () => {
       const desired = [desiredFacet("removed", ZeroAddress, [legacy, "neverLive()"])];
       const refused = computeCut(liveDiamond(), desired, {});
       expect(refused.cut).to.deep.equal([]);
-      expect(refused.refusals.map((r) => [r.kind, r.selector, r.signature])).to.deep.equal([["removal-not-allowed", sel(legacy), legacy]]);
+      expect(refused.refusals.map((r) => [r.kind, r.selector, r.signature])).to.deep.equal([
+        ["removal-not-allowed", sel(legacy), legacy],
+      ]);
       expect(refused.refusals[0].detail).to.contain(TRADING_V1).and.to.contain("add it to the removal allowlist");
       expect(refused.untouched).to.not.include(sel(legacy));
 
       const allowed = computeCut(liveDiamond(), desired, { removals: [sel(legacy)] });
       expect(allowed.refusals).to.deep.equal([]);
-      expect(allowed.cut).to.deep.equal([{ facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [sel(legacy)] }]);
+      expect(allowed.cut).to.deep.equal([
+        { facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: [sel(legacy)] },
+      ]);
     });
 
     it("refuses to replace or remove protected selectors whatever the policy says", () => {
@@ -188,14 +230,18 @@ describe("diamond cut", () => {
       expect(removed.cut).to.deep.equal([]);
       expect(removed.refusals.map((r) => [r.kind, r.signature])).to.deep.equal(all.map((s) => ["protected", s]));
 
-      const removedByDesire = computeCut(liveDiamond(), [desiredFacet("removed", ZeroAddress, ["owner()"])], { removals: [sel("owner()")] });
+      const removedByDesire = computeCut(liveDiamond(), [desiredFacet("removed", ZeroAddress, ["owner()"])], {
+        removals: [sel("owner()")],
+      });
       expect(removedByDesire.refusals.map((r) => r.kind)).to.deep.equal(["protected"]);
     });
 
     it("adds a protected selector that is not live (a fresh diamond)", () => {
       const result = computeCut([], [desiredFacet("DiamondLoupeFacet", LOUPE, loupeSigs)], {});
       expect(result.refusals).to.deep.equal([]);
-      expect(result.cut).to.deep.equal([{ facetAddress: LOUPE, action: FacetCutAction.Add, functionSelectors: sorted(loupeSigs.map(sel)) }]);
+      expect(result.cut).to.deep.equal([
+        { facetAddress: LOUPE, action: FacetCutAction.Add, functionSelectors: sorted(loupeSigs.map(sel)) },
+      ]);
     });
 
     it("treats selectors registered under the diamond itself as immutable when policy.diamond is given", () => {
@@ -205,7 +251,9 @@ describe("diamond cut", () => {
       const guarded = computeCut(live, desired, { allowTakeover: true, diamond: DIAMOND });
       expect(guarded.refusals.map((r) => r.kind)).to.deep.equal(["protected"]);
       expect(guarded.refusals[0].detail).to.contain("immutable");
-      expect(computeCut(live, [], { removals: [sel("immutableVersion()")], diamond: DIAMOND }).refusals.map((r) => r.kind)).to.deep.equal(["protected"]);
+      expect(
+        computeCut(live, [], { removals: [sel("immutableVersion()")], diamond: DIAMOND }).refusals.map((r) => r.kind),
+      ).to.deep.equal(["protected"]);
     });
 
     it("refuses a selector in two desired facets, and one both desired and allowlisted for removal", () => {
@@ -218,16 +266,25 @@ describe("diamond cut", () => {
         ["collision", sel(bestAsk)],
         ["collision", sel(setVault)],
       ]);
-      expect(result.refusals[0].detail).to.contain(`A (${TRADING_V2})`).and.to.contain(`B (${ADMIN})`).and.to.contain(bestAsk);
+      expect(result.refusals[0].detail)
+        .to.contain(`A (${TRADING_V2})`)
+        .and.to.contain(`B (${ADMIN})`)
+        .and.to.contain(bestAsk);
       expect(result.refusals[1].detail).to.contain("removal allowlist");
       // the rest is still computed, for display only
-      expect(result.cut).to.deep.equal([{ facetAddress: TRADING_V2, action: FacetCutAction.Replace, functionSelectors: [sel(place)] }]);
+      expect(result.cut).to.deep.equal([
+        { facetAddress: TRADING_V2, action: FacetCutAction.Replace, functionSelectors: [sel(place)] },
+      ]);
     });
 
     it("rejects malformed input and signatures that do not match their selector", () => {
-      expect(() => computeCut(liveDiamond(), [{ name: "X", facetAddress: ADMIN, selectors: [{ selector: sel(place), signature: cancel }] }], {})).to.throw(
-        /does not match signature/,
-      );
+      expect(() =>
+        computeCut(
+          liveDiamond(),
+          [{ name: "X", facetAddress: ADMIN, selectors: [{ selector: sel(place), signature: cancel }] }],
+          {},
+        ),
+      ).to.throw(/does not match signature/);
       expect(() => computeCut(liveDiamond(), [desiredFacet("X", "0x1234", [place])], {})).to.throw(/Invalid address/);
       expect(() => computeCut(liveDiamond(), [], { removals: ["0x123"] })).to.throw(/Invalid selector/);
     });
@@ -238,7 +295,9 @@ describe("diamond cut", () => {
       const ok = computeCut(liveDiamond(), [desiredFacet("VaultAdminFacet", ADMIN, [setVault])], {});
       expect(assertCutAllowed(ok)).to.equal(ok.cut);
 
-      const bad = computeCut(liveDiamond(), [desiredFacet("T", TRADING_V2, [place, "owner()"])], { removals: [sel(diamondCutSig)] });
+      const bad = computeCut(liveDiamond(), [desiredFacet("T", TRADING_V2, [place, "owner()"])], {
+        removals: [sel(diamondCutSig)],
+      });
       expect(bad.refusals).to.have.length(3);
       let caught: unknown;
       try {
@@ -272,7 +331,11 @@ describe("diamond cut", () => {
       const iface = new Interface([
         "event DiamondCut(tuple(address facetAddress, uint8 action, bytes4[] functionSelectors)[] _diamondCut, address _init, bytes _calldata)",
       ]);
-      const encoded = iface.encodeEventLog("DiamondCut", [cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]), init, calldata]);
+      const encoded = iface.encodeEventLog("DiamondCut", [
+        cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]),
+        init,
+        calldata,
+      ]);
       expect(predicted).to.deep.equal({ topic0: encoded.topics[0], data: encoded.data });
       expect(encoded.topics).to.have.length(1);
 
@@ -290,7 +353,9 @@ describe("diamond cut", () => {
 
     it("encodes an empty init as the zero address with empty calldata", () => {
       const predicted = predictDiamondCutEvent([], ZeroAddress, "0x");
-      expect(predicted.data).to.equal(AbiCoder.defaultAbiCoder().encode(["(address,uint8,bytes4[])[]", "address", "bytes"], [[], ZeroAddress, "0x"]));
+      expect(predicted.data).to.equal(
+        AbiCoder.defaultAbiCoder().encode(["(address,uint8,bytes4[])[]", "address", "bytes"], [[], ZeroAddress, "0x"]),
+      );
     });
 
     it("finds the matching log from the diamond only", () => {
@@ -352,30 +417,55 @@ describe("diamond cut", () => {
 
     it("throws where LibDiamond would revert", () => {
       const live = liveDiamond();
-      const one = (facetAddress: string, action: FacetCutAction, signature: string) => [{ facetAddress, action, functionSelectors: [sel(signature)] }];
-      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Add, place))).to.throw(/CannotAddSelectorThatAlreadyExists/);
-      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Replace, setVault))).to.throw(/CannotReplaceFunctionThatDoesNotExist/);
-      expect(() => applyCutToLive(live, one(TRADING_V1, FacetCutAction.Replace, place))).to.throw(/CannotReplaceFunctionWithTheSameFacet/);
-      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Remove, place))).to.throw(/RemoveFacetAddressMustBeZero/);
-      expect(() => applyCutToLive(live, one(ZeroAddress, FacetCutAction.Remove, setVault))).to.throw(/CannotRemoveFunctionThatDoesNotExist/);
-      expect(() => applyCutToLive(live, [{ facetAddress: ADMIN, action: FacetCutAction.Add, functionSelectors: [] }])).to.throw(
-        /NoSelectorsProvidedForFacetForCut/,
+      const one = (facetAddress: string, action: FacetCutAction, signature: string) => [
+        { facetAddress, action, functionSelectors: [sel(signature)] },
+      ];
+      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Add, place))).to.throw(
+        /CannotAddSelectorThatAlreadyExists/,
       );
+      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Replace, setVault))).to.throw(
+        /CannotReplaceFunctionThatDoesNotExist/,
+      );
+      expect(() => applyCutToLive(live, one(TRADING_V1, FacetCutAction.Replace, place))).to.throw(
+        /CannotReplaceFunctionWithTheSameFacet/,
+      );
+      expect(() => applyCutToLive(live, one(ADMIN, FacetCutAction.Remove, place))).to.throw(
+        /RemoveFacetAddressMustBeZero/,
+      );
+      expect(() => applyCutToLive(live, one(ZeroAddress, FacetCutAction.Remove, setVault))).to.throw(
+        /CannotRemoveFunctionThatDoesNotExist/,
+      );
+      expect(() =>
+        applyCutToLive(live, [{ facetAddress: ADMIN, action: FacetCutAction.Add, functionSelectors: [] }]),
+      ).to.throw(/NoSelectorsProvidedForFacetForCut/);
     });
 
     it("inverseCut restores the original loupe view (adds, replaces and removes)", () => {
       const before = liveDiamond();
       const { cut, refusals } = computeCut(before, desired, policy);
       expect(refusals).to.deep.equal([]);
-      expect(cut.map((c) => c.action)).to.deep.equal([FacetCutAction.Add, FacetCutAction.Replace, FacetCutAction.Add, FacetCutAction.Remove]);
+      expect(cut.map((c) => c.action)).to.deep.equal([
+        FacetCutAction.Add,
+        FacetCutAction.Replace,
+        FacetCutAction.Add,
+        FacetCutAction.Remove,
+      ]);
 
       const after = applyCutToLive(before, cut);
       const inverse = inverseCut(before, cut);
       expect(inverse).to.deep.equal([
         { facetAddress: TRADING_V1, action: FacetCutAction.Add, functionSelectors: [sel(legacy)] },
-        { facetAddress: TRADING_V1, action: FacetCutAction.Replace, functionSelectors: sorted([sel(place), sel(cancel)]) },
+        {
+          facetAddress: TRADING_V1,
+          action: FacetCutAction.Replace,
+          functionSelectors: sorted([sel(place), sel(cancel)]),
+        },
         { facetAddress: VIEW, action: FacetCutAction.Add, functionSelectors: [sel(bestBid)] },
-        { facetAddress: ZeroAddress, action: FacetCutAction.Remove, functionSelectors: sorted([sel("amendOrder(uint256,uint256)"), sel(setVault)]) },
+        {
+          facetAddress: ZeroAddress,
+          action: FacetCutAction.Remove,
+          functionSelectors: sorted([sel("amendOrder(uint256,uint256)"), sel(setVault)]),
+        },
       ]);
 
       const restored = applyCutToLive(after, inverse);

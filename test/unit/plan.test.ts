@@ -55,7 +55,15 @@ function inputs(system = legacy(), extra: Partial<RedeployInputs> = {}): Redeplo
 /** The redeploy planner's steps wrapped as the engine wraps them. */
 function redeployContent(redeploy: RedeployInputs) {
   const facts = { "oldVault.paused": "false", "oldVault.role.SETTLEMENT_ROLE.holders": A(0x5e) };
-  const meta = { task: "corevault:redeploy", runKey: `corevault-redeploy-${redeploy.system.vault}`, network: "localhost", chainId: 31337, observedBlock: 100, facts, known: {} };
+  const meta = {
+    task: "corevault:redeploy",
+    runKey: `corevault-redeploy-${redeploy.system.vault}`,
+    network: "localhost",
+    chainId: 31337,
+    observedBlock: 100,
+    facts,
+    known: {},
+  };
   return planContent(meta, planRedeploy(redeploy));
 }
 
@@ -79,7 +87,9 @@ describe("plans", () => {
   it("drift lists changed facts except those the plan's own steps write", () => {
     const plan = makePlan(redeployContent(inputs(legacy(), { pauseOld: true })));
     expect(driftBetween(plan, { ...plan.facts, "oldVault.paused": "true" })).to.deep.equal([]);
-    expect(driftBetween(plan, { ...plan.facts, "oldVault.role.SETTLEMENT_ROLE.holders": `${A(0x5e)},${A(0x5f)}` })).to.deep.equal([
+    expect(
+      driftBetween(plan, { ...plan.facts, "oldVault.role.SETTLEMENT_ROLE.holders": `${A(0x5e)},${A(0x5f)}` }),
+    ).to.deep.equal([
       { fact: "oldVault.role.SETTLEMENT_ROLE.holders", planned: A(0x5e), now: `${A(0x5e)},${A(0x5f)}` },
     ]);
   });
@@ -101,11 +111,19 @@ describe("planRedeploy", () => {
       "handoff:admin",
     ]);
     const markets = plan.steps.find((s) => s.id === "markets:1") as CallStep;
-    expect(markets.actions.map((a) => a.call.fn)).to.deep.equal(Array(3).fill(["registerOrderBook", "assignMarketToOrderBook", "grantRole"]).flat());
+    expect(markets.actions.map((a) => a.call.fn)).to.deep.equal(
+      Array(3).fill(["registerOrderBook", "assignMarketToOrderBook", "grantRole"]).flat(),
+    );
     expect(markets.dependsOn).to.include("grant:temporary-factory-role");
     const deploy = plan.steps.find((s) => s.id === "deploy:CoreVault")!;
-    expect(deploy.kind === "deploy" && deploy.libraries).to.deep.equal({ VaultAnalytics: A(0x1a), PositionManager: A(0x1b) });
-    const text = describeStep(plan.steps.find((s) => s.id === "grant:roles")!, plan.labels).join("\n");
+    expect(deploy.kind === "deploy" && deploy.libraries).to.deep.equal({
+      VaultAnalytics: A(0x1a),
+      PositionManager: A(0x1b),
+    });
+    const text = describeStep(
+      plan.steps.find((s) => s.id === "grant:roles")!,
+      plan.labels,
+    ).join("\n");
     expect(text).to.include(`grantRole(SETTLEMENT_ROLE, ${A(0x5e)})`);
   });
 
@@ -114,7 +132,9 @@ describe("planRedeploy", () => {
     const temporary = own.steps.find((s) => s.id === "grant:temporary-factory-role")!;
     expect(temporary.temporary).to.equal(true);
     const handoff = own.steps.at(-1) as CallStep;
-    expect(handoff.actions.map((a) => `${a.call.fn}:${a.call.args[0]}`)).to.deep.equal([`renounceRole:${roleId("FACTORY_ROLE")}`]);
+    expect(handoff.actions.map((a) => `${a.call.fn}:${a.call.args[0]}`)).to.deep.equal([
+      `renounceRole:${roleId("FACTORY_ROLE")}`,
+    ]);
     expect(handoff.dependsOn).to.include.members(["markets:1", "grant:roles", "configure:mmr-params"]);
 
     const other = planRedeploy(inputs(legacy(), { admins: [A(0xad)] }));
@@ -122,13 +142,19 @@ describe("planRedeploy", () => {
     expect(otherHandoff.actions.map((a) => a.call.fn)).to.deep.equal(["grantRole", "renounceRole", "renounceRole"]);
     expect(otherHandoff.actions[0].call.args).to.deep.equal([roleId("DEFAULT_ADMIN_ROLE"), A(0xad)]);
     expect(otherHandoff.actions[2].call.args).to.deep.equal([roleId("DEFAULT_ADMIN_ROLE"), SIGNER]);
-    expect(otherHandoff.label).to.equal("grant DEFAULT_ADMIN_ROLE to the admin, then renounce the signer's FACTORY_ROLE and DEFAULT_ADMIN_ROLE");
+    expect(otherHandoff.label).to.equal(
+      "grant DEFAULT_ADMIN_ROLE to the admin, then renounce the signer's FACTORY_ROLE and DEFAULT_ADMIN_ROLE",
+    );
   });
 
   it("with an immutable factory deploys a new one and gives it FACTORY_ROLE and SETTLEMENT_ROLE instead of the old", () => {
-    const system = legacy({ factory: { address: A(0xfa), vault: A(0xaa), updatable: false, orderBookInit: A(0x1e), facetTemplate: [] } });
+    const system = legacy({
+      factory: { address: A(0xfa), vault: A(0xaa), updatable: false, orderBookInit: A(0x1e), facetTemplate: [] },
+    });
     const plan = planRedeploy(inputs(system));
-    expect(plan.steps.map((s) => s.id)).to.include("deploy:FuturesMarketFactory").and.not.include("align:factory");
+    expect(plan.steps.map((s) => s.id))
+      .to.include("deploy:FuturesMarketFactory")
+      .and.not.include("align:factory");
     const grants = plan.steps.find((s) => s.id === "grant:roles") as CallStep;
     const granted = grants.actions.map((a) => a.call.args);
     expect(granted).to.deep.include([roleId("FACTORY_ROLE"), { $ref: "FuturesMarketFactory" }]);
@@ -154,7 +180,14 @@ describe("planRedeploy", () => {
 
 describe("library linking", () => {
   it("writes library addresses at the link references and reads them back from deployed code", () => {
-    const references = { "contracts/L.sol": { Lib: [{ start: 2, length: 20 }, { start: 30, length: 20 }] } };
+    const references = {
+      "contracts/L.sol": {
+        Lib: [
+          { start: 2, length: 20 },
+          { start: 30, length: 20 },
+        ],
+      },
+    };
     const bytecode = `0x${"ab".repeat(2)}${"__$placeholder_for_the_library_$__".padEnd(40, "_")}${"cd".repeat(8)}${"_".repeat(40)}ee`;
     const linked = linkBytecode({ bytecode, linkReferences: references }, { Lib: A(0x1234) });
     expect(linked).to.not.include("_");

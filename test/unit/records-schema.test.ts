@@ -18,7 +18,16 @@ const valid = {
   markets: [{ marketId: "0x01", symbol: "BTC-USD", orderBook: "0x03" }],
   settlementOperators: ["0x04"],
   superseded: [{ CORE_VAULT: "0x01", runId: "0xplan", replacedBy: "0x02", at: "2025-01-01T00:00:00Z" }],
-  supersededOrderBooks: [{ marketId: "0x01", symbol: "BTC-USD", orderBook: "0x05", replacedBy: "0x03", runId: "0xplan", at: "2025-01-01T00:00:00Z" }],
+  supersededOrderBooks: [
+    {
+      marketId: "0x01",
+      symbol: "BTC-USD",
+      orderBook: "0x05",
+      replacedBy: "0x03",
+      runId: "0xplan",
+      at: "2025-01-01T00:00:00Z",
+    },
+  ],
   importedBy: "a key no writer here knows",
 };
 
@@ -33,14 +42,23 @@ describe("the system record's schema", () => {
 
   it("refuses a field of the wrong shape, naming the file and the field", async () => {
     const root = await recordFile({ ...valid, superseded: [{ ...valid.superseded[0], runId: 7 }] });
-    const error = await readSystemRecord(root, "localhost").then(() => undefined, (e: Error) => e);
-    expect(error?.message).to.include(systemRecordPath(root, "localhost")).and.include('"superseded[0].runId"').and.include("Expected string");
+    const error = await readSystemRecord(root, "localhost").then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message)
+      .to.include(systemRecordPath(root, "localhost"))
+      .and.include('"superseded[0].runId"')
+      .and.include("Expected string");
   });
 
   it("names a missing field", async () => {
     const { markets: _, ...noMarkets } = valid;
     const root = await recordFile(noMarkets);
-    const error = await readSystemRecord(root, "localhost").then(() => undefined, (e: Error) => e);
+    const error = await readSystemRecord(root, "localhost").then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).to.include('field "markets"').and.include("(missing)");
   });
 });

@@ -7,7 +7,12 @@ import { retireNetworkRecords, systemRecordPath, writeChainId, writeSystemRecord
 async function rootWithRecords(): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), "cutover-records-"));
   await writeChainId(root, "localhost", 31337);
-  await writeSystemRecord(root, { network: "localhost", chainId: 31337, contracts: { CORE_VAULT: "0x01" }, markets: [] });
+  await writeSystemRecord(root, {
+    network: "localhost",
+    chainId: 31337,
+    contracts: { CORE_VAULT: "0x01" },
+    markets: [],
+  });
   return root;
 }
 

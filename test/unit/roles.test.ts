@@ -24,17 +24,31 @@ const ADMINS: Record<VaultRole, VaultRole> = {
 };
 
 function reconcile(desired: RoleGraph, live: RoleGraph, options: Partial<ReconcileInput> = {}) {
-  return reconcileRoles({ desired, live: { DEFAULT_ADMIN_ROLE: [EXECUTOR], ...live }, admins: ADMINS, executor: EXECUTOR, revokeExtra: false, ...options });
+  return reconcileRoles({
+    desired,
+    live: { DEFAULT_ADMIN_ROLE: [EXECUTOR], ...live },
+    admins: ADMINS,
+    executor: EXECUTOR,
+    revokeExtra: false,
+    ...options,
+  });
 }
 
 /** Operations as "kind ROLE account" lines, temporary ones marked. */
 function ops(operations: RoleOperation[]): string[] {
-  return operations.map((op) => `${op.phase === "temporary" ? "temporary " : ""}${op.kind} ${op.role} ${op.account}${op.via ? ` via ${op.via}` : ""}`);
+  return operations.map(
+    (op) =>
+      `${op.phase === "temporary" ? "temporary " : ""}${op.kind} ${op.role} ${op.account}${op.via ? ` via ${op.via}` : ""}`,
+  );
 }
 
 describe("reconcileRoles", () => {
   it("grants what is missing before it revokes what is extra, and leaves roles absent from the desired graph alone", () => {
-    const result = reconcile({ SETTLEMENT_ROLE: [C, B] }, { SETTLEMENT_ROLE: [B, D], EXTERNAL_CREDITOR_ROLE: [E] }, { revokeExtra: true });
+    const result = reconcile(
+      { SETTLEMENT_ROLE: [C, B] },
+      { SETTLEMENT_ROLE: [B, D], EXTERNAL_CREDITOR_ROLE: [E] },
+      { revokeExtra: true },
+    );
     expect(result.refusals).to.deep.equal([]);
     expect(ops(result.operations)).to.deep.equal([`grant SETTLEMENT_ROLE ${C}`, `revoke SETTLEMENT_ROLE ${D}`]);
     expect(result.kept).to.deep.equal([]);
@@ -52,7 +66,11 @@ describe("reconcileRoles", () => {
   });
 
   it("has nothing to do when the live graph already matches", () => {
-    const result = reconcile({ SETTLEMENT_ROLE: [B], DEFAULT_ADMIN_ROLE: [EXECUTOR] }, { SETTLEMENT_ROLE: [B] }, { revokeExtra: true });
+    const result = reconcile(
+      { SETTLEMENT_ROLE: [B], DEFAULT_ADMIN_ROLE: [EXECUTOR] },
+      { SETTLEMENT_ROLE: [B] },
+      { revokeExtra: true },
+    );
     expect(result).to.deep.equal({ operations: [], kept: [], refusals: [] });
   });
 
@@ -66,12 +84,20 @@ describe("reconcileRoles", () => {
     });
 
     it("refuses when every holder, not only the executor, would go", () => {
-      const result = reconcile({ DEFAULT_ADMIN_ROLE: [] }, { DEFAULT_ADMIN_ROLE: [EXECUTOR, B] }, { revokeExtra: true });
+      const result = reconcile(
+        { DEFAULT_ADMIN_ROLE: [] },
+        { DEFAULT_ADMIN_ROLE: [EXECUTOR, B] },
+        { revokeExtra: true },
+      );
       expect(result.refusals.map((r) => r.role)).to.deep.equal(["DEFAULT_ADMIN_ROLE"]);
     });
 
     it("allows handing it over: the new admin is granted first, the executor renounces last", () => {
-      const result = reconcile({ DEFAULT_ADMIN_ROLE: [C], SETTLEMENT_ROLE: [D] }, { SETTLEMENT_ROLE: [B, EXECUTOR] }, { revokeExtra: true });
+      const result = reconcile(
+        { DEFAULT_ADMIN_ROLE: [C], SETTLEMENT_ROLE: [D] },
+        { SETTLEMENT_ROLE: [B, EXECUTOR] },
+        { revokeExtra: true },
+      );
       expect(result.refusals).to.deep.equal([]);
       expect(ops(result.operations)).to.deep.equal([
         `grant DEFAULT_ADMIN_ROLE ${C}`,
@@ -91,7 +117,11 @@ describe("reconcileRoles", () => {
 
   describe("role admins", () => {
     it("grants itself the missing admin role temporarily when it holds that role's admin, and renounces it at the end", () => {
-      const result = reconcile({ ORDERBOOK_ROLE: [B, C], DEFAULT_ADMIN_ROLE: [E] }, { ORDERBOOK_ROLE: [B, D] }, { revokeExtra: true });
+      const result = reconcile(
+        { ORDERBOOK_ROLE: [B, C], DEFAULT_ADMIN_ROLE: [E] },
+        { ORDERBOOK_ROLE: [B, D] },
+        { revokeExtra: true },
+      );
       expect(result.refusals).to.deep.equal([]);
       expect(ops(result.operations)).to.deep.equal([
         `temporary grant FACTORY_ROLE ${EXECUTOR}`,
@@ -110,7 +140,11 @@ describe("reconcileRoles", () => {
 
     it("grants itself an admin role it is meant to keep before the grants that need it, and keeps it", () => {
       const result = reconcile({ ORDERBOOK_ROLE: [C], FACTORY_ROLE: [D, EXECUTOR] }, {});
-      expect(ops(result.operations)).to.deep.equal([`grant FACTORY_ROLE ${EXECUTOR}`, `grant FACTORY_ROLE ${D}`, `grant ORDERBOOK_ROLE ${C}`]);
+      expect(ops(result.operations)).to.deep.equal([
+        `grant FACTORY_ROLE ${EXECUTOR}`,
+        `grant FACTORY_ROLE ${D}`,
+        `grant ORDERBOOK_ROLE ${C}`,
+      ]);
       expect(result.operations[0].phase).to.equal("self");
     });
 
@@ -120,11 +154,17 @@ describe("reconcileRoles", () => {
       expect(result.refusals[1].message).to.equal(
         `the executor ${EXECUTOR} cannot grant or revoke ORDERBOOK_ROLE: it does not hold FACTORY_ROLE, the admin role of ORDERBOOK_ROLE, nor DEFAULT_ADMIN_ROLE, which administers FACTORY_ROLE; run with an account that holds FACTORY_ROLE (--signer)`,
       );
-      expect(result.refusals[0].message).to.match(/cannot grant or revoke SETTLEMENT_ROLE: it does not hold DEFAULT_ADMIN_ROLE, the admin role of SETTLEMENT_ROLE; /);
+      expect(result.refusals[0].message).to.match(
+        /cannot grant or revoke SETTLEMENT_ROLE: it does not hold DEFAULT_ADMIN_ROLE, the admin role of SETTLEMENT_ROLE; /,
+      );
     });
 
     it("renounces its own roles without needing their admin", () => {
-      const result = reconcile({ ORDERBOOK_ROLE: [] }, { DEFAULT_ADMIN_ROLE: [B], ORDERBOOK_ROLE: [EXECUTOR] }, { revokeExtra: true });
+      const result = reconcile(
+        { ORDERBOOK_ROLE: [] },
+        { DEFAULT_ADMIN_ROLE: [B], ORDERBOOK_ROLE: [EXECUTOR] },
+        { revokeExtra: true },
+      );
       expect(result.refusals).to.deep.equal([]);
       expect(ops(result.operations)).to.deep.equal([`renounce ORDERBOOK_ROLE ${EXECUTOR}`]);
     });
@@ -133,8 +173,25 @@ describe("reconcileRoles", () => {
 
 /** The regrant planner's steps wrapped as the engine wraps them. */
 function plan(desired: RoleGraph, live: RoleGraph, overrides: Partial<RegrantPlanInputs> = {}, revokeExtra = true) {
-  const meta = { task: REGRANT_TASK, runKey: "corevault-regrant-roles-test", network: "default", chainId: 31337, observedBlock: 100, facts: { "vault.role.SETTLEMENT_ROLE.holders": "" }, known: {} };
-  return planContent(meta, planRegrant({ vault: VAULT, reconciliation: reconcile(desired, live, { revokeExtra }), executor: EXECUTOR, batchSize: 60, ...overrides }));
+  const meta = {
+    task: REGRANT_TASK,
+    runKey: "corevault-regrant-roles-test",
+    network: "default",
+    chainId: 31337,
+    observedBlock: 100,
+    facts: { "vault.role.SETTLEMENT_ROLE.holders": "" },
+    known: {},
+  };
+  return planContent(
+    meta,
+    planRegrant({
+      vault: VAULT,
+      reconciliation: reconcile(desired, live, { revokeExtra }),
+      executor: EXECUTOR,
+      batchSize: 60,
+      ...overrides,
+    }),
+  );
 }
 
 describe("planRegrant", () => {
@@ -149,22 +206,35 @@ describe("planRegrant", () => {
     ]);
     expect(grant.actions[0].call.to).to.equal(VAULT);
     expect(grant.actions[0].call.contract).to.equal("CoreVault");
-    expect(grant.actions[1].done).to.deep.equal([{ read: { to: VAULT, contract: "CoreVault", fn: "hasRole", args: [roleId("SETTLEMENT_ROLE"), C] }, equals: true }]);
+    expect(grant.actions[1].done).to.deep.equal([
+      { read: { to: VAULT, contract: "CoreVault", fn: "hasRole", args: [roleId("SETTLEMENT_ROLE"), C] }, equals: true },
+    ]);
     expect(revoke.actions[0].done[0].equals).to.equal(false);
     expect(renounce.actions.map((a) => a.call.fn)).to.deep.equal(["renounceRole"]);
     expect(grant.writes).to.deep.equal(["vault.role.DEFAULT_ADMIN_ROLE.holders", "vault.role.SETTLEMENT_ROLE.holders"]);
     expect(revoke.dependsOn).to.deep.equal(["grant:1"]);
     expect(renounce.dependsOn).to.deep.equal(["revoke:1"]);
     expect(content.steps.every((s) => s.from === EXECUTOR)).to.equal(true);
-    expect(describeStep(grant, content.labels)).to.deep.equal([`multicall of 2 calls to ${VAULT}:`, `  ${VAULT}.grantRole(DEFAULT_ADMIN_ROLE, ${E})`, `  ${VAULT}.grantRole(SETTLEMENT_ROLE, ${C})`]);
+    expect(describeStep(grant, content.labels)).to.deep.equal([
+      `multicall of 2 calls to ${VAULT}:`,
+      `  ${VAULT}.grantRole(DEFAULT_ADMIN_ROLE, ${E})`,
+      `  ${VAULT}.grantRole(SETTLEMENT_ROLE, ${C})`,
+    ]);
   });
 
   it("plans a temporary admin grant that the steps needing it depend on, released only after their work is done", () => {
     const content = plan({ ORDERBOOK_ROLE: [B, C] }, { ORDERBOOK_ROLE: [B, D] });
-    expect(content.steps.map((s) => s.id)).to.deep.equal(["grant:temporary:FACTORY_ROLE", "grant:1", "revoke:1", "renounce:1"]);
+    expect(content.steps.map((s) => s.id)).to.deep.equal([
+      "grant:temporary:FACTORY_ROLE",
+      "grant:1",
+      "revoke:1",
+      "renounce:1",
+    ]);
     const [temporary, grant, revoke, release] = content.steps as CallStep[];
     expect(temporary.temporary).to.equal(true);
-    expect(temporary.label).to.equal("grant the executor FACTORY_ROLE for as long as it grants or revokes ORDERBOOK_ROLE");
+    expect(temporary.label).to.equal(
+      "grant the executor FACTORY_ROLE for as long as it grants or revokes ORDERBOOK_ROLE",
+    );
     expect(temporary.actions[0].call.args).to.deep.equal([roleId("FACTORY_ROLE"), EXECUTOR]);
     expect(grant.dependsOn).to.deep.equal(["grant:temporary:FACTORY_ROLE"]);
     expect(revoke.dependsOn).to.deep.equal(["grant:1", "grant:temporary:FACTORY_ROLE"]);
@@ -176,7 +246,9 @@ describe("planRegrant", () => {
       [roleId("ORDERBOOK_ROLE"), D, false],
     ]);
     expect(temporary.writes).to.deep.equal(["vault.role.FACTORY_ROLE.holders"]);
-    expect(content.notes).to.include("the executor holds FACTORY_ROLE only while it needs it, and renounces it at the end");
+    expect(content.notes).to.include(
+      "the executor holds FACTORY_ROLE only while it needs it, and renounces it at the end",
+    );
   });
 
   it("batches each phase in multicall chunks of batchSize; the next phase waits for every chunk", () => {
@@ -188,7 +260,11 @@ describe("planRegrant", () => {
     ]);
     expect(content.steps.every((s) => s.dependsOn.length === 0)).to.equal(true);
 
-    const revoking = plan({ SETTLEMENT_ROLE: [B], FACTORY_ROLE: [] }, { SETTLEMENT_ROLE: [C, D, E], FACTORY_ROLE: [B, C] }, { batchSize: 2 });
+    const revoking = plan(
+      { SETTLEMENT_ROLE: [B], FACTORY_ROLE: [] },
+      { SETTLEMENT_ROLE: [C, D, E], FACTORY_ROLE: [B, C] },
+      { batchSize: 2 },
+    );
     expect(revoking.steps.map((s) => [s.id, s.dependsOn])).to.deep.equal([
       ["grant:1", []],
       ["revoke:1", ["grant:1"]],
@@ -198,8 +274,14 @@ describe("planRegrant", () => {
   });
 
   it("sends the executor's renounces one batch after another, DEFAULT_ADMIN_ROLE in the last", () => {
-    const content = plan({ DEFAULT_ADMIN_ROLE: [B], SETTLEMENT_ROLE: [], FACTORY_ROLE: [] }, { SETTLEMENT_ROLE: [EXECUTOR], FACTORY_ROLE: [EXECUTOR] }, { batchSize: 2 });
-    expect(content.steps.map((s) => [s.id, s.dependsOn, (s as CallStep).actions.map((a) => a.call.args[0])])).to.deep.equal([
+    const content = plan(
+      { DEFAULT_ADMIN_ROLE: [B], SETTLEMENT_ROLE: [], FACTORY_ROLE: [] },
+      { SETTLEMENT_ROLE: [EXECUTOR], FACTORY_ROLE: [EXECUTOR] },
+      { batchSize: 2 },
+    );
+    expect(
+      content.steps.map((s) => [s.id, s.dependsOn, (s as CallStep).actions.map((a) => a.call.args[0])]),
+    ).to.deep.equal([
       ["grant:1", [], [roleId("DEFAULT_ADMIN_ROLE")]],
       ["renounce:1", ["grant:1"], [roleId("FACTORY_ROLE"), roleId("SETTLEMENT_ROLE")]],
       ["renounce:2", ["grant:1", "renounce:1"], [roleId("DEFAULT_ADMIN_ROLE")]],
@@ -223,22 +305,39 @@ describe("planRegrant", () => {
   });
 
   it("refuses to plan a reconciliation that has refusals", () => {
-    expect(() => plan({ DEFAULT_ADMIN_ROLE: [] }, {})).to.throw(/Cannot plan a refused reconciliation: DEFAULT_ADMIN_ROLE would be left without a holder/);
+    expect(() => plan({ DEFAULT_ADMIN_ROLE: [] }, {})).to.throw(
+      /Cannot plan a refused reconciliation: DEFAULT_ADMIN_ROLE would be left without a holder/,
+    );
   });
 });
 
 describe("desired roles and facts", () => {
   it("parses a desired file: role names checked, addresses checksummed", () => {
-    expect(parseDesiredRoles({ SETTLEMENT_ROLE: [B.toLowerCase()], ORDERBOOK_ROLE: [] }, "roles.json")).to.deep.equal({ SETTLEMENT_ROLE: [B], ORDERBOOK_ROLE: [] });
-    expect(() => parseDesiredRoles(["SETTLEMENT_ROLE"], "roles.json")).to.throw(/Invalid --desired: "roles.json"\. Fix: give a JSON object of role -> holders/);
-    expect(() => parseDesiredRoles({ ADMIN: [B] }, "roles.json")).to.throw(/"ADMIN" is not a vault role; use DEFAULT_ADMIN_ROLE, FACTORY_ROLE/);
-    expect(() => parseDesiredRoles({ SETTLEMENT_ROLE: B }, "roles.json")).to.throw(/SETTLEMENT_ROLE must be an array of addresses/);
+    expect(parseDesiredRoles({ SETTLEMENT_ROLE: [B.toLowerCase()], ORDERBOOK_ROLE: [] }, "roles.json")).to.deep.equal({
+      SETTLEMENT_ROLE: [B],
+      ORDERBOOK_ROLE: [],
+    });
+    expect(() => parseDesiredRoles(["SETTLEMENT_ROLE"], "roles.json")).to.throw(
+      /Invalid --desired: "roles.json"\. Fix: give a JSON object of role -> holders/,
+    );
+    expect(() => parseDesiredRoles({ ADMIN: [B] }, "roles.json")).to.throw(
+      /"ADMIN" is not a vault role; use DEFAULT_ADMIN_ROLE, FACTORY_ROLE/,
+    );
+    expect(() => parseDesiredRoles({ SETTLEMENT_ROLE: B }, "roles.json")).to.throw(
+      /SETTLEMENT_ROLE must be an array of addresses/,
+    );
   });
 
   it("reads back the role graph its facts recorded (what a stored plan is re-planned from)", () => {
     const live = {
       admins: { ...ADMINS },
-      holders: { DEFAULT_ADMIN_ROLE: [EXECUTOR], FACTORY_ROLE: [], SETTLEMENT_ROLE: [B, C], EXTERNAL_CREDITOR_ROLE: [D], ORDERBOOK_ROLE: [E] },
+      holders: {
+        DEFAULT_ADMIN_ROLE: [EXECUTOR],
+        FACTORY_ROLE: [],
+        SETTLEMENT_ROLE: [B, C],
+        EXTERNAL_CREDITOR_ROLE: [D],
+        ORDERBOOK_ROLE: [E],
+      },
     };
     const facts = roleFacts(31337, VAULT, live);
     expect(facts["vault.role.SETTLEMENT_ROLE.holders"]).to.equal(`${B},${C}`.toLowerCase());

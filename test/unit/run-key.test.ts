@@ -15,18 +15,41 @@ describe("run keys", () => {
     expect(runKeys.transferOwnership(undefined, TO)).to.equal(`transfer-ownership-system-to-${TO.toLowerCase()}`);
     expect(runKeys.diamondStage("0xabc")).to.equal("diamond-stage-0xabc");
     expect(runKeys.diamondApply("0xabc")).to.equal("diamond-apply-0xabc");
-    expect(runKeys.diamondFacets(["B", "A"])).to.equal(runKeys.diamondFacets(["A", "B"])).and.match(/^diamond-facets-[0-9a-f]{16}$/);
+    expect(runKeys.diamondFacets(["B", "A"]))
+      .to.equal(runKeys.diamondFacets(["A", "B"]))
+      .and.match(/^diamond-facets-[0-9a-f]{16}$/);
   });
 
   it("parses every kind back into its kind and subject", () => {
     expect(parseRunKey(runKeys.corevaultRedeploy(VAULT))).to.deep.equal({ kind: "corevault-redeploy", subject: vault });
-    expect(parseRunKey(runKeys.orderbookRewire("cut", VAULT))).to.deep.equal({ kind: "orderbook-rewire", subject: vault });
-    expect(parseRunKey(runKeys.orderbookRewire("redeploy", VAULT))).to.deep.equal({ kind: "orderbook-redeploy", subject: vault });
-    expect(parseRunKey(runKeys.regrantRoles(VAULT, "1a2b3c4d"))).to.deep.equal({ kind: "corevault-regrant-roles", subject: vault, digest: "1a2b3c4d" });
-    expect(parseRunKey(runKeys.transferOwnership(VAULT, TO))).to.deep.equal({ kind: "transfer-ownership", subject: vault, to: TO.toLowerCase() });
-    expect(parseRunKey(runKeys.transferOwnership(undefined, TO))).to.deep.equal({ kind: "transfer-ownership", subject: "system", to: TO.toLowerCase() });
+    expect(parseRunKey(runKeys.orderbookRewire("cut", VAULT))).to.deep.equal({
+      kind: "orderbook-rewire",
+      subject: vault,
+    });
+    expect(parseRunKey(runKeys.orderbookRewire("redeploy", VAULT))).to.deep.equal({
+      kind: "orderbook-redeploy",
+      subject: vault,
+    });
+    expect(parseRunKey(runKeys.regrantRoles(VAULT, "1a2b3c4d"))).to.deep.equal({
+      kind: "corevault-regrant-roles",
+      subject: vault,
+      digest: "1a2b3c4d",
+    });
+    expect(parseRunKey(runKeys.transferOwnership(VAULT, TO))).to.deep.equal({
+      kind: "transfer-ownership",
+      subject: vault,
+      to: TO.toLowerCase(),
+    });
+    expect(parseRunKey(runKeys.transferOwnership(undefined, TO))).to.deep.equal({
+      kind: "transfer-ownership",
+      subject: "system",
+      to: TO.toLowerCase(),
+    });
     expect(parseRunKey(runKeys.diamondStage("0xabc"))).to.deep.equal({ kind: "diamond-stage", subject: "0xabc" });
-    expect(parseRunKey(runKeys.diamondApply("0xabc-rollback"))).to.deep.equal({ kind: "diamond-apply", subject: "0xabc-rollback" });
+    expect(parseRunKey(runKeys.diamondApply("0xabc-rollback"))).to.deep.equal({
+      kind: "diamond-apply",
+      subject: "0xabc-rollback",
+    });
     expect(parseRunKey("something-else")).to.equal(undefined);
   });
 

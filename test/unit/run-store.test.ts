@@ -15,8 +15,30 @@ const plan = (runKey: string): Plan => ({
   facts: {},
   known: { Old: "0x0000000000000000000000000000000000000001" },
   steps: [
-    { id: "deploy:A", kind: "deploy", label: "a", from: "0x01", dependsOn: [], writes: [], record: "A", contract: "A", args: [], libraries: {} },
-    { id: "deploy:B", kind: "deploy", label: "b", from: "0x01", dependsOn: [], writes: [], record: "B", contract: "B", args: [], libraries: {} },
+    {
+      id: "deploy:A",
+      kind: "deploy",
+      label: "a",
+      from: "0x01",
+      dependsOn: [],
+      writes: [],
+      record: "A",
+      contract: "A",
+      args: [],
+      libraries: {},
+    },
+    {
+      id: "deploy:B",
+      kind: "deploy",
+      label: "b",
+      from: "0x01",
+      dependsOn: [],
+      writes: [],
+      record: "B",
+      contract: "B",
+      args: [],
+      libraries: {},
+    },
   ],
   notes: [],
   labels: {},
@@ -29,17 +51,28 @@ describe("RunStore", () => {
     const store = new RunStore(root, "localhost", "orderbook-rewire-0xabc");
     store.savePlan(plan(store.runKey));
     const receipt = { type: "receipt", hash: "0x1", gasUsed: "1" } as const;
-    store.journal.append({ ...receipt, stepId: "deploy:A", status: 1, blockNumber: 7, contractAddress: "0x00000000000000000000000000000000000000aa" });
+    store.journal.append({
+      ...receipt,
+      stepId: "deploy:A",
+      status: 1,
+      blockNumber: 7,
+      contractAddress: "0x00000000000000000000000000000000000000aa",
+    });
     store.journal.append({ ...receipt, stepId: "deploy:B", status: 0, blockNumber: 9, contractAddress: null });
     await mkdir(path.join(RunStore.runsDir(root, "localhost"), "corevault-redeploy-0xabc"), { recursive: true });
     await writeFile(path.join(RunStore.runsDir(root, "localhost"), "not-a-run"), "");
 
-    expect(RunStore.list(root, "localhost").map((s) => s.runKey)).to.deep.equal(["corevault-redeploy-0xabc", "orderbook-rewire-0xabc"]);
+    expect(RunStore.list(root, "localhost").map((s) => s.runKey)).to.deep.equal([
+      "corevault-redeploy-0xabc",
+      "orderbook-rewire-0xabc",
+    ]);
     const reread = RunStore.list(root, "localhost")[1];
     expect(reread.loadPlan()?.runKey).to.equal("orderbook-rewire-0xabc");
     expect(reread.startedAt()).to.match(/^\d{4}-/);
     expect([...reread.confirmedReceipts().keys()]).to.deep.equal(["deploy:A"]);
-    expect(reread.deployedAddresses(plan(reread.runKey))).to.deep.equal({ A: "0x00000000000000000000000000000000000000aa" });
+    expect(reread.deployedAddresses(plan(reread.runKey))).to.deep.equal({
+      A: "0x00000000000000000000000000000000000000aa",
+    });
     expect(reread.lastReceiptBlock()).to.equal(9);
     expect(reread.stepJournal().receipts.get("deploy:B")?.status).to.equal(0);
     expect(reread.isComplete(plan(reread.runKey).id)).to.equal(false);

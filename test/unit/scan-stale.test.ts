@@ -21,9 +21,27 @@ describe("scanStale", () => {
 
     expect(found).to.deep.equal([
       { file: "README.md", line: 1, column: 8, address: OLD, text: `vault: ${OLD}` },
-      { file: "app/config.ts", line: 2, column: 23, address: OLD.toLowerCase(), text: `export const VAULT = "${OLD.toLowerCase()}";` },
-      { file: "app/config.ts", line: 4, column: 19, address: OLD.toUpperCase().replace("0X", "0x"), text: `const again = ["${OLD.toUpperCase().replace("0X", "0x")}", "${OLD}"];` },
-      { file: "app/config.ts", line: 4, column: 65, address: OLD, text: `const again = ["${OLD.toUpperCase().replace("0X", "0x")}", "${OLD}"];` },
+      {
+        file: "app/config.ts",
+        line: 2,
+        column: 23,
+        address: OLD.toLowerCase(),
+        text: `export const VAULT = "${OLD.toLowerCase()}";`,
+      },
+      {
+        file: "app/config.ts",
+        line: 4,
+        column: 19,
+        address: OLD.toUpperCase().replace("0X", "0x"),
+        text: `const again = ["${OLD.toUpperCase().replace("0X", "0x")}", "${OLD}"];`,
+      },
+      {
+        file: "app/config.ts",
+        line: 4,
+        column: 65,
+        address: OLD,
+        text: `const again = ["${OLD.toUpperCase().replace("0X", "0x")}", "${OLD}"];`,
+      },
     ]);
   });
 
@@ -32,7 +50,12 @@ describe("scanStale", () => {
 
     const found = await scanStale(root, [OTHER, OLD.toLowerCase()]);
 
-    expect(found.map((f) => `${f.file}:${f.line}:${f.column}`)).to.deep.equal(["a.txt:1:1", "a.txt:1:44", "a/z.txt:1:1", "b.txt:1:1"]);
+    expect(found.map((f) => `${f.file}:${f.line}:${f.column}`)).to.deep.equal([
+      "a.txt:1:1",
+      "a.txt:1:44",
+      "a/z.txt:1:1",
+      "b.txt:1:1",
+    ]);
   });
 
   it("does not match inside a longer hex string", async () => {
@@ -63,7 +86,9 @@ describe("scanStale", () => {
     const found = await scanStale(root, [OLD]);
 
     expect(found.map((f) => f.file)).to.deep.equal(["deployments/localhost/CoreVault.json", "src/app.js"]);
-    expect((await scanStale(root, [OLD], { ignore: ["deployments/*/CoreVault.json"] })).map((f) => f.file)).to.deep.equal(["src/app.js"]);
+    expect(
+      (await scanStale(root, [OLD], { ignore: ["deployments/*/CoreVault.json"] })).map((f) => f.file),
+    ).to.deep.equal(["src/app.js"]);
   });
 
   it("cuts the reported line to 160 characters", async () => {
@@ -94,7 +119,12 @@ describe("supersededVaults", () => {
       markets: [],
       superseded: [
         { CORE_VAULT: OLD, runId: "r1", replacedBy: OTHER, at: "2025-01-01T00:00:00Z" },
-        { CORE_VAULT: OTHER, runId: "r2", replacedBy: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0", at: "2025-02-01T00:00:00Z" },
+        {
+          CORE_VAULT: OTHER,
+          runId: "r2",
+          replacedBy: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+          at: "2025-02-01T00:00:00Z",
+        },
       ],
     });
 
@@ -103,10 +133,17 @@ describe("supersededVaults", () => {
 
   it("asks for --address when no cutover is recorded", async () => {
     const root = await tree({});
-    await writeSystemRecord(root, { network: "localhost", chainId: 31337, contracts: { CORE_VAULT: OLD }, markets: [] });
+    await writeSystemRecord(root, {
+      network: "localhost",
+      chainId: 31337,
+      contracts: { CORE_VAULT: OLD },
+      markets: [],
+    });
     let error: unknown;
     await supersededVaults(root, "localhost").catch((e) => (error = e));
     expect(error).to.be.instanceOf(CutoverInputError);
-    expect((error as Error).message).to.include("localhost-deployment.json").and.include("--address");
+    expect((error as Error).message)
+      .to.include("localhost-deployment.json")
+      .and.include("--address");
   });
 });

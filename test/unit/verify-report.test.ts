@@ -5,7 +5,13 @@ import { mermaidWiring, renderVerifyTable, type VerifyReport } from "../../src/v
 
 const NEW = "0x1111111111111111111111111111111111111111";
 const OLD = "0x2222222222222222222222222222222222222222";
-const none = { DEFAULT_ADMIN_ROLE: [], FACTORY_ROLE: [], SETTLEMENT_ROLE: [], EXTERNAL_CREDITOR_ROLE: [], ORDERBOOK_ROLE: [] };
+const none = {
+  DEFAULT_ADMIN_ROLE: [],
+  FACTORY_ROLE: [],
+  SETTLEMENT_ROLE: [],
+  EXTERNAL_CREDITOR_ROLE: [],
+  ORDERBOOK_ROLE: [],
+};
 
 function report(books: number, onOld: number, checks: CheckResult[] = []): VerifyReport {
   const address = (i: number) => `0x${(i + 16).toString(16).padStart(40, "0")}`;
@@ -27,7 +33,11 @@ function report(books: number, onOld: number, checks: CheckResult[] = []): Verif
       plannedHolders: { ...none, DEFAULT_ADMIN_ROLE: [address(900)], SETTLEMENT_ROLE: [address(901)] },
       oldVaultPaused: true,
       pointers: [{ kind: "hub", address: address(800), vault: NEW }],
-      orderBooks: Array.from({ length: books }, (_, i) => ({ address: address(i), symbol: `M${i}`, vault: i < onOld ? OLD : NEW })),
+      orderBooks: Array.from({ length: books }, (_, i) => ({
+        address: address(i),
+        symbol: `M${i}`,
+        vault: i < onOld ? OLD : NEW,
+      })),
     },
   };
 }
@@ -46,8 +56,16 @@ describe("verify report rendering", () => {
 
   it("marks a role holder no plan wired, and prints each failure with expected, found and fix", () => {
     const text = mermaidWiring(report(1, 0));
-    expect(text).to.match(/settle1\(\["not in the plan<br\/>0x0000…0396"\]\) -- "SETTLEMENT_ROLE" --> new\n {2}class settle1 bad/);
-    const failing: CheckResult = { name: "x.y", title: "a title", status: "fail", evidence: "e", failures: [{ subject: "s", expected: "e1", found: "f1", fix: "do it" }] };
+    expect(text).to.match(
+      /settle1\(\["not in the plan<br\/>0x0000…0396"\]\) -- "SETTLEMENT_ROLE" --> new\n {2}class settle1 bad/,
+    );
+    const failing: CheckResult = {
+      name: "x.y",
+      title: "a title",
+      status: "fail",
+      evidence: "e",
+      failures: [{ subject: "s", expected: "e1", found: "f1", fix: "do it" }],
+    };
     const table = renderVerifyTable(report(1, 0, [failing, { ...failing, name: "z", status: "pass", failures: [] }]));
     expect(table).to.include("FAIL x.y: a title\n  - s\n      expected: e1\n      found:    f1\n      fix:      do it");
     expect(table).to.match(/1 passed, 1 failed, 0 not applicable$/);
