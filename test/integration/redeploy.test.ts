@@ -20,9 +20,7 @@ async function freshSystem(factory: "updatable" | "immutable" = "updatable", mar
   return deployFresh({ markets, users: 2, factory, seed: `redeploy-${factory}-${markets}` });
 }
 
-async function redeploy(
-  args: Record<string, unknown> = {},
-): Promise<{
+async function redeploy(args: Record<string, unknown> = {}): Promise<{
   planId: string;
   complete: boolean;
   transactionsSent: number;
