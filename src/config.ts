@@ -17,6 +17,9 @@ export const cutoverUserConfigSchema = z
     admin: address.optional(),
     /** Confirmations per network name before a step counts as done (default 1). */
     confirmations: z.record(z.string(), z.number().int().min(1).max(64)).optional(),
+    /** Refuse to send a plan without a passing --rehearse of the same plan id from the last rehearsalMaxAgeHours. */
+    requireRehearsal: z.boolean().optional(),
+    rehearsalMaxAgeHours: z.number().positive().optional(),
     appConfig: z
       .object({
         /** JS module of addresses for the app (default config/contracts.js). */
@@ -69,6 +72,8 @@ export type CutoverUserConfig = z.infer<typeof cutoverUserConfigSchema>;
 export interface CutoverConfig {
   admin?: string;
   confirmations: Record<string, number>;
+  requireRehearsal: boolean;
+  rehearsalMaxAgeHours: number;
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
   diamond: { removable: string[] };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
@@ -78,6 +83,8 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
   return {
     admin: user?.admin,
     confirmations: user?.confirmations ?? {},
+    requireRehearsal: user?.requireRehearsal ?? false,
+    rehearsalMaxAgeHours: user?.rehearsalMaxAgeHours ?? 24,
     appConfig: {
       contractsModule: path.resolve(root, user?.appConfig?.contractsModule ?? "config/contracts.js"),
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),

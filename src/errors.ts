@@ -81,3 +81,13 @@ export class CutRefusedByPolicyError extends HardhatPluginError {
     );
   }
 }
+
+/** cutover.requireRehearsal is on and this plan has no passing rehearsal recent enough; nothing was sent. */
+export class RehearsalRequiredError extends HardhatPluginError {
+  constructor(planId: string, found: string, maxAgeHours: number) {
+    super(
+      PLUGIN_ID,
+      `Plan ${planId} has no passing rehearsal from the last ${maxAgeHours} h (found: ${found}), and cutover.requireRehearsal is on; nothing was sent. Run the same command with --rehearse first, then again without it.`,
+    );
+  }
+}

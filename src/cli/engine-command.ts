@@ -10,6 +10,8 @@ import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
 import { renderAwaiting } from "../report/proposals.js";
 import { renderResults, sendSummary } from "../report/results.js";
+import { rehearse } from "../rehearse/rehearse.js";
+import { rehearsalGate, renderRehearsal } from "../rehearse/report.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
 import "../type-extensions.js";
@@ -21,6 +23,8 @@ export interface EngineArgs {
   yes: boolean;
   json: boolean;
   sequential: boolean;
+  /** Apply the plan on a throwaway copy of the network instead, and report what it changed. */
+  rehearse?: boolean;
   signer: string;
   executor?: string;
   safe?: string;
@@ -89,6 +93,11 @@ export function runOptions(
     executor,
     onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
     print: args.json ? undefined : print,
+    beforeSend: rehearsalGate({
+      required: hre.config.cutover.requireRehearsal,
+      maxAgeHours: hre.config.cutover.rehearsalMaxAgeHours,
+      print: args.json ? undefined : print,
+    }),
     // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-journal:N" / "kill-after-broadcast:N").
     fault: parseFault(process.env.CUTOVER_FAULT),
     progress,
@@ -113,11 +122,12 @@ export async function runEngineCommand<S>(
   hre: HardhatRuntimeEnvironment,
   args: EngineArgs,
   command: EngineCommand<S>,
-): Promise<RunOutcome<S>> {
+): Promise<void> {
   const conn = await hre.network.getOrCreate();
   const signer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer };
   const ctx: EngineContext = { hre, conn, signer, executor, authority: authorityOf(executor, signer) };
+  if (args.rehearse) return rehearseCommand(ctx, args, command);
   const planner = await command.planner(ctx);
   const outcome = await runWithProgress(hre, conn, planner, runOptions(hre, conn, args, executor));
   const result = (await command.results?.(ctx, outcome)) ?? {};
@@ -131,7 +141,7 @@ export async function runEngineCommand<S>(
       console.log(
         [...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"),
       );
-    return outcome;
+    return;
   }
   const failed = result.failed === true;
   if (args.json) {
@@ -153,7 +163,27 @@ export async function runEngineCommand<S>(
     console.log((result.text ?? [renderResults(report)]).join("\n"));
   }
   finishRun({ ...outcome, report }, args.json, failed, result.unfinished);
-  return outcome;
+}
+
+/** --rehearse: the same planner, on a throwaway copy of the network; the report printed, exit code 1 unless it passed. */
+async function rehearseCommand<S>(ctx: EngineContext, args: EngineArgs, command: EngineCommand<S>): Promise<void> {
+  const { hre, conn } = ctx;
+  const { rehearsal, files } = await rehearse(
+    hre,
+    conn,
+    async (throwaway) => command.planner({ ...ctx, conn: throwaway }),
+    runOptions(hre, conn, args, ctx.executor),
+  );
+  const relative = {
+    json: path.relative(hre.config.paths.root, files.json),
+    md: path.relative(hre.config.paths.root, files.md),
+  };
+  if (args.json) console.log(toJson({ ...rehearsal, files: relative }));
+  else
+    console.log(
+      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${conn.networkName}.`,
+    );
+  if (!rehearsal.passed) process.exitCode = 1;
 }
 
 /**

@@ -12,6 +12,8 @@ const HELP = {
   replan: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan",
   yes: "Do not ask for confirmation on a non-local network. Example: --yes",
   json: "Machine-readable output for CI. Example: --json",
+  rehearse:
+    "Rehearse instead of sending: apply the exact plan on a throwaway copy of the network (an in-process fork at the current block, or the in-process chain between snapshot and revert) with every sender impersonated, Safe proposals executed with their owners' approvals simulated and timelock delays passed; print and store (next to the run) what it changed and cost. Nothing is sent to the network. Example: --rehearse",
   sequential:
     "Send one transaction at a time, each awaited (default: independent steps back-to-back). Example: --sequential",
   signer: "Account that sends the steps no Safe or timelock sends (default: the network's first account)",
@@ -27,6 +29,8 @@ export interface EngineTaskSpec {
   signer?: string;
   /** Whether steps can go to a Safe or a timelock (--executor, --safe, --timelock). Default: true. */
   executor?: boolean;
+  /** Whether the task takes --rehearse (runs through runEngineCommand). Default: true. */
+  rehearse?: boolean;
 }
 
 /** A task with the engine's shared options; the task adds its own and `.setAction(() => import(...))`. */
@@ -43,6 +47,7 @@ export function engineTask(name: string, description: string, spec: EngineTaskSp
     .addFlag({ name: "yes", description: HELP.yes })
     .addFlag({ name: "json", description: HELP.json })
     .addFlag({ name: "sequential", description: HELP.sequential });
+  if (spec.rehearse !== false) builder = builder.addFlag({ name: "rehearse", description: HELP.rehearse });
   if (spec.executor !== false) {
     builder = builder
       .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: HELP.executor })

@@ -38,6 +38,11 @@ export class RunStore {
     this.journal = new Journal(path.join(this.dir, "journal.jsonl"));
   }
 
+  /** A rehearsal's folder, apart from the real run's: deployments/<network>/.rehearsal/.cutover/<runKey>/. */
+  static forRehearsal(root: string, network: string, runKey: string): RunStore {
+    return new RunStore(root, path.join(network, ".rehearsal"), runKey);
+  }
+
   /** deployments/<network>/.cutover/ */
   static runsDir(root: string, network: string): string {
     return path.join(root, "deployments", network, ".cutover");

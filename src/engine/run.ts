@@ -35,6 +35,13 @@ export interface RunOptions {
   fault?: FaultInjection;
   /** Where the plan and results are printed; silent when undefined. */
   print?: (text: string) => void;
+  /**
+   * A rehearsal on a throwaway copy of `network`: the plan is that network's (same id), the run's files are kept apart
+   * from the real run's, and every sender is impersonated (`impersonate` makes the accounts able to send there).
+   */
+  rehearsal?: { network: string; impersonate(accounts: string[]): Promise<void> };
+  /** Called with the plan before anything is sent (not with --plan-only): may refuse, e.g. an unrehearsed plan. */
+  beforeSend?: (plan: Plan, store: RunStore) => void | Promise<void>;
 }
 
 /** What a planner computes from an observation: the engine wraps it into a Plan (task, run, chain, facts, known). */
@@ -218,6 +225,23 @@ function buildExecutor(
   return Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
 }
 
+/** In a rehearsal, every sender of the plan (and the executor's signer) impersonated; not the Safe or timelock routed. */
+async function rehearsalSenders(plan: Plan, options: RunOptions): Promise<string[]> {
+  const routed = new Set(
+    [options.executor?.safe, options.executor?.timelock].filter(Boolean).map((a) => a!.toLowerCase()),
+  );
+  const accounts = [
+    ...new Set(
+      [...plan.steps.map((s) => s.from), ...(options.executor?.signer ? [options.executor.signer] : [])].map((a) =>
+        a.toLowerCase(),
+      ),
+    ),
+  ];
+  const senders = accounts.filter((a) => !routed.has(a));
+  await options.rehearsal!.impersonate(senders);
+  return senders;
+}
+
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
 export async function runCutover<S>(
   hre: HardhatRuntimeEnvironment,
@@ -227,7 +251,11 @@ export async function runCutover<S>(
 ): Promise<RunOutcome<S>> {
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
-  const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
+  const network = options.rehearsal?.network ?? conn.networkName;
+  const root = hre.config.paths.root;
+  const store = options.rehearsal
+    ? RunStore.forRehearsal(root, network, planner.runKey)
+    : new RunStore(root, network, planner.runKey);
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const chainId = Number((await provider.getNetwork()).chainId);
@@ -236,7 +264,7 @@ export async function runCutover<S>(
   const plan = await choosePlan(
     planner,
     observed,
-    { task: planner.task, runKey: planner.runKey, network: conn.networkName, chainId },
+    { task: planner.task, runKey: planner.runKey, network, chainId },
     store,
     reader,
     options.replan,
@@ -268,6 +296,7 @@ export async function runCutover<S>(
   if (options.planOnly) return outcome;
   const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
+  if (toSend > 0) await options.beforeSend?.(plan, store);
   const local = await isLocalNetwork(conn);
   if (toSend > 0 && !local && !options.yes) {
     const ok = await confirm(`Send ${toSend} step(s) to ${conn.networkName} (chain ${plan.chainId})? [y/N] `);
@@ -277,7 +306,9 @@ export async function runCutover<S>(
         `Not confirmed: nothing was sent to ${conn.networkName}. Run again and answer "y", or pass --yes in automation.`,
       );
   }
-  const signers = (await conn.ethers.getSigners()).map((s) => s.address);
+  const signers = options.rehearsal
+    ? await rehearsalSenders(plan, options)
+    : (await conn.ethers.getSigners()).map((s) => s.address);
   const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !wasComplete;

@@ -9,55 +9,8 @@ import type { ContractCatalog } from "../engine/contracts.js";
 import type { CheckResult, Failure } from "./checks.js";
 import type { DesiredState } from "./desired.js";
 import type { ObservedState } from "./observe.js";
+import { throwawayChain, type ThrowawayChain } from "../fork/throwaway.js";
 import "../type-extensions.js";
-
-interface SmokeEnvironment {
-  conn: NetworkConnection;
-  where: string;
-  close(): Promise<void>;
-}
-
-/** A throwaway copy of the target: a fork for HTTP targets, a snapshot for the in-process chain. Never the target. */
-async function environment(
-  hre: HardhatRuntimeEnvironment,
-  conn: NetworkConnection,
-  block: number,
-): Promise<SmokeEnvironment> {
-  if (conn.networkConfig.type === "http") {
-    const url = await conn.networkConfig.url.getUrl();
-    // An in-process network to fork from: "default" unless a project redefined it (network.create without a network
-    // would connect to --network itself, the live chain).
-    const simulated =
-      Object.entries(hre.config.networks).find(
-        ([name, config]) => config.type === "edr-simulated" && name === "default",
-      ) ?? Object.entries(hre.config.networks).find(([, config]) => config.type === "edr-simulated");
-    if (!simulated)
-      throw new Error(
-        "no in-process (edr-simulated) network in the config to fork the target with; add one, or run with --skip-smoke",
-      );
-    const fork = (await hre.network.create({
-      network: simulated[0],
-      override: { forking: { url, blockNumber: block } },
-    })) as NetworkConnection;
-    if (fork.networkConfig.type !== "edr-simulated") {
-      await fork.close();
-      throw new Error(`network ${simulated[0]} is not in-process: the smoke tests never run on the target itself`);
-    }
-    return {
-      conn: fork,
-      where: `an in-process fork of ${conn.networkName} at block ${block}`,
-      close: () => fork.close(),
-    };
-  }
-  if (conn.networkConfig.type !== "edr-simulated")
-    throw new Error(`network ${conn.networkName} is neither HTTP nor in-process; run with --skip-smoke`);
-  const snapshot = await conn.provider.request({ method: "evm_snapshot" });
-  return {
-    conn,
-    where: `${conn.networkName} inside evm_snapshot/evm_revert`,
-    close: async () => void (await conn.provider.request({ method: "evm_revert", params: [snapshot] })),
-  };
-}
 
 const actor = (label: string) => getAddress(`0x${keccak256(toUtf8Bytes(`hardhat-cutover smoke ${label}`)).slice(26)}`);
 
@@ -81,14 +34,14 @@ class SmokeRun {
   readonly where: string;
 
   private constructor(
-    readonly env: SmokeEnvironment,
+    readonly env: ThrowawayChain,
     private readonly catalog: ContractCatalog,
     readonly vault: Contract,
   ) {
     this.where = env.where;
   }
 
-  static async start(env: SmokeEnvironment, catalog: ContractCatalog, newVault: string): Promise<SmokeRun> {
+  static async start(env: ThrowawayChain, catalog: ContractCatalog, newVault: string): Promise<SmokeRun> {
     const abi = (await catalog.artifact("CoreVault")).abi as InterfaceAbi;
     return new SmokeRun(env, catalog, new Contract(newVault, abi, env.conn.ethers.provider));
   }
@@ -350,9 +303,9 @@ export async function smokeChecks(
   );
   const operator = desired.roles.SETTLEMENT_ROLE.find((h) => holds("SETTLEMENT_ROLE", h));
   const creditor = desired.roles.EXTERNAL_CREDITOR_ROLE.find((h) => holds("EXTERNAL_CREDITOR_ROLE", h));
-  let env: SmokeEnvironment;
+  let env: ThrowawayChain;
   try {
-    env = await environment(hre, conn, observed.block);
+    env = await throwawayChain(hre, conn, observed.block);
   } catch (error) {
     return noEnvironment(error);
   }

@@ -1,0 +1,74 @@
+// A throwaway copy of a target chain, never the target itself: an in-process fork of a chain reached over HTTP (at a
+// pinned block, with the target's chain id), or the in-process chain itself between evm_snapshot and evm_revert.
+// Verify's smoke tests and rehearsals run there.
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+import "../type-extensions.js";
+
+export interface ThrowawayChain {
+  conn: NetworkConnection;
+  where: string;
+  close(): Promise<void>;
+}
+
+/** A throwaway copy of the target: a fork for HTTP targets, a snapshot for the in-process chain. Never the target. */
+export async function throwawayChain(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  block: number,
+): Promise<ThrowawayChain> {
+  if (conn.networkConfig.type === "http") {
+    const url = await conn.networkConfig.url.getUrl();
+    // An in-process network to fork from: "default" unless a project redefined it (network.create without a network
+    // would connect to --network itself, the live chain).
+    const simulated =
+      Object.entries(hre.config.networks).find(
+        ([name, config]) => config.type === "edr-simulated" && name === "default",
+      ) ?? Object.entries(hre.config.networks).find(([, config]) => config.type === "edr-simulated");
+    if (!simulated)
+      throw new Error(
+        "no in-process (edr-simulated) network in the config to fork the target with; add one (the smoke tests and rehearsals run there)",
+      );
+    // The fork keeps the target's chain id, so signatures and plan ids are those of the real chain.
+    const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
+    const fork = (await hre.network.create({
+      network: simulated[0],
+      override: { chainId, forking: { url, blockNumber: block } },
+    })) as NetworkConnection;
+    if (fork.networkConfig.type !== "edr-simulated") {
+      await fork.close();
+      throw new Error(
+        `network ${simulated[0]} is not in-process: smoke tests and rehearsals never run on the target itself`,
+      );
+    }
+    return {
+      conn: underName(fork, conn.networkName),
+      where: `an in-process fork of ${conn.networkName} at block ${block}`,
+      close: () => fork.close(),
+    };
+  }
+  if (conn.networkConfig.type !== "edr-simulated")
+    throw new Error(
+      `network ${conn.networkName} is neither HTTP nor in-process: there is no throwaway copy of it to run on`,
+    );
+  const snapshot = await conn.provider.request({ method: "evm_snapshot" });
+  return {
+    conn,
+    where: `${conn.networkName} inside evm_snapshot/evm_revert`,
+    close: async () => void (await conn.provider.request({ method: "evm_revert", params: [snapshot] })),
+  };
+}
+
+/**
+ * The fork as the target's tasks see it: its own provider, under the target's network name (so records, run keys and
+ * plans are the target's).
+ */
+function underName(fork: NetworkConnection, networkName: string): NetworkConnection {
+  return new Proxy(fork, {
+    get(target, property) {
+      if (property === "networkName") return networkName;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
