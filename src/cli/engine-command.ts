@@ -10,8 +10,8 @@ import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
 import { renderAwaiting } from "../report/proposals.js";
 import { renderResults, sendSummary } from "../report/results.js";
-import { rehearse } from "../rehearse/rehearse.js";
-import { rehearsalGate, renderRehearsal } from "../rehearse/report.js";
+import { onePlan, rehearse } from "../rehearse/rehearse.js";
+import { rehearsalGate, renderRehearsal, type Rehearsal } from "../rehearse/report.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
 import "../type-extensions.js";
@@ -168,20 +168,32 @@ export async function runEngineCommand<S>(
 /** --rehearse: the same planner, on a throwaway copy of the network; the report printed, exit code 1 unless it passed. */
 async function rehearseCommand<S>(ctx: EngineContext, args: EngineArgs, command: EngineCommand<S>): Promise<void> {
   const { hre, conn } = ctx;
+  const options = runOptions(hre, conn, args, ctx.executor);
   const { rehearsal, files } = await rehearse(
     hre,
     conn,
-    async (throwaway) => command.planner({ ...ctx, conn: throwaway }),
-    runOptions(hre, conn, args, ctx.executor),
+    async (throwaway) => onePlan((await command.planner({ ...ctx, conn: throwaway })) as Planner<unknown>),
+    options,
   );
+  printRehearsal(hre, conn.networkName, rehearsal, files, args.json);
+}
+
+/** A rehearsal's report for people (markdown) or machines (JSON); exit code 1 unless it passed. */
+export function printRehearsal(
+  hre: HardhatRuntimeEnvironment,
+  network: string,
+  rehearsal: Rehearsal,
+  files: { json: string; md: string },
+  json: boolean,
+): void {
   const relative = {
     json: path.relative(hre.config.paths.root, files.json),
     md: path.relative(hre.config.paths.root, files.md),
   };
-  if (args.json) console.log(toJson({ ...rehearsal, files: relative }));
+  if (json) console.log(toJson({ ...rehearsal, files: relative }));
   else
     console.log(
-      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${conn.networkName}.`,
+      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${network}.`,
     );
   if (!rehearsal.passed) process.exitCode = 1;
 }

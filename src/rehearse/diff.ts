@@ -96,10 +96,10 @@ function decodeEvents(logs: readonly Log[], labels: Record<string, string>): Eve
   return events;
 }
 
-/** The distinct reads of the plan's done checks. */
-function doneReads(plan: Plan): ReadCheck["read"][] {
+/** The distinct reads of the plans' done checks. */
+function doneReads(plans: Plan[]): ReadCheck["read"][] {
   const reads = new Map<string, ReadCheck["read"]>();
-  for (const step of plan.steps) {
+  for (const step of plans.flatMap((p) => p.steps)) {
     if (step.kind !== "call") continue;
     for (const action of step.actions)
       for (const check of action.done) reads.set(canonicalJson(check.read), check.read);
@@ -111,7 +111,7 @@ function doneReads(plan: Plan): ReadCheck["read"][] {
 async function readChanges(
   conn: NetworkConnection,
   catalog: ContractCatalog,
-  plan: Plan,
+  plans: Plan[],
   deployed: Record<string, string>,
   fromBlock: number,
   labels: Record<string, string>,
@@ -123,7 +123,7 @@ async function readChanges(
   ];
   const addresses = new Addresses(deployed, catalog);
   const changes: ReadChange[] = [];
-  for (const read of doneReads(plan)) {
+  for (const read of doneReads(plans)) {
     if (!addresses.has(read.to) || !read.args.every((a) => addresses.has(a))) continue;
     const { to, args } = addresses.call(read);
     const value = async (reader: Reader) => {
@@ -147,13 +147,13 @@ async function readChanges(
 export async function rehearsalDiff(
   conn: NetworkConnection,
   catalog: ContractCatalog,
-  plan: Plan,
+  plans: Plan[],
   deployed: Record<string, string>,
   fromBlock: number,
 ): Promise<RehearsalDiff> {
   const receipts = await receiptsSince(conn, fromBlock);
   const labels = {
-    ...plan.labels,
+    ...Object.assign({}, ...plans.map((p) => p.labels)),
     ...Object.fromEntries(Object.entries(deployed).map(([name, address]) => [address.toLowerCase(), `<new ${name}>`])),
   };
   return {
@@ -161,7 +161,7 @@ export async function rehearsalDiff(
     gas: receipts.reduce((sum, r) => sum + r.gasUsed, 0n).toString(),
     bySender: bySender(receipts),
     deployed,
-    changes: await readChanges(conn, catalog, plan, deployed, fromBlock, labels),
+    changes: await readChanges(conn, catalog, plans, deployed, fromBlock, labels),
     events: decodeEvents(
       receipts.flatMap((r) => r.logs),
       labels,

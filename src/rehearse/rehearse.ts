@@ -40,14 +40,31 @@ async function applyOnFork<S>(
   }
 }
 
+/** One engine plan of a rehearsal, made when its turn comes (undefined: nothing to do), after `before` ran. */
+export interface RehearsalPhase {
+  planner(): Promise<Planner<unknown> | undefined>;
+  /** Runs on the throwaway chain before the planner is made (e.g. moving time past a staged change's delay). */
+  before?(): Promise<void>;
+}
+
+/** What a rehearsal runs on the throwaway chain: engine plans in order, then a check of the state they leave. */
+export interface RehearsalScript {
+  phases: RehearsalPhase[];
+  /** Problems with the end state (e.g. routes that are not as planned); empty when it is right. */
+  check?(): Promise<string[]>;
+}
+
+/** A single planner as a script. */
+export const onePlan = (planner: Planner<unknown>): RehearsalScript => ({ phases: [{ planner: async () => planner }] });
+
 /**
- * Rehearses the plan `makePlanner` gives on a throwaway copy of `conn`, stores the report in the real run's folder
+ * Rehearses the script `makeScript` gives on a throwaway copy of `conn`, stores the report in each real run's folder
  * and returns it. Nothing is sent to `conn` itself.
  */
-export async function rehearse<S>(
+export async function rehearse(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
-  makePlanner: (throwaway: NetworkConnection) => Promise<Planner<S>>,
+  makeScript: (throwaway: NetworkConnection) => Promise<RehearsalScript>,
   run: RunOptions,
 ): Promise<{ rehearsal: Rehearsal; files: { json: string; md: string } }> {
   const provider = conn.ethers.provider;
@@ -56,39 +73,74 @@ export async function rehearse<S>(
   const chain = await throwawayChain(hre, conn, block);
   try {
     const fork = chain.conn;
-    const planner = await makePlanner(fork);
-    const root = hre.config.paths.root;
-    const real = new RunStore(root, conn.networkName, planner.runKey);
-    startFrom(real, RunStore.forRehearsal(root, conn.networkName, planner.runKey));
+    const script = await makeScript(fork);
     const fromBlock = await fork.ethers.provider.getBlockNumber();
-    const options: RunOptions = {
-      ...run,
-      planOnly: false,
-      yes: true,
-      beforeSend: undefined,
-      rehearsal: { network: conn.networkName, impersonate: (accounts) => impersonate(fork, accounts) },
-    };
-    const { outcome, rounds } = await applyOnFork(hre, fork, planner, options);
-    const report = outcome.report!;
-    const diff = await rehearsalDiff(fork, new ContractCatalog(hre), outcome.plan, report.deployed, fromBlock);
+    const phases = await runPhases(hre, fork, conn.networkName, script, run);
+    const problems = phases.every((p) => p.outcome.report!.complete) ? ((await script.check?.()) ?? []) : [];
+    const outcomes = phases.map((p) => p.outcome);
+    const deployed = Object.assign({}, ...outcomes.map((o) => o.report!.deployed)) as Record<string, string>;
+    const diff = await rehearsalDiff(
+      fork,
+      new ContractCatalog(hre),
+      outcomes.map((o) => o.plan),
+      deployed,
+      fromBlock,
+    );
     const rehearsal: Rehearsal = {
       schema: REHEARSAL_SCHEMA,
-      task: outcome.plan.task,
       network: conn.networkName,
-      chainId: outcome.plan.chainId,
-      planId: outcome.plan.id,
-      runKey: planner.runKey,
+      chainId: Number((await provider.getNetwork()).chainId),
       block,
       where: chain.where,
       at: new Date().toISOString(),
-      passed: report.complete,
-      rounds,
-      results: report.results.map(({ id, label, status, reason }) => ({ id, label, status, reason })),
+      passed: phases.length > 0 && outcomes.every((o) => o.report!.complete) && problems.length === 0,
+      phases: phases.map(({ outcome, rounds }) => ({
+        task: outcome.plan.task,
+        planId: outcome.plan.id,
+        runKey: outcome.plan.runKey,
+        passed: outcome.report!.complete,
+        rounds,
+        results: outcome.report!.results.map(({ id, label, status, reason }) => ({ id, label, status, reason })),
+      })),
+      problems,
       diff,
       cost: costOf(BigInt(diff.gas), latest?.gasLimit ?? 0n, fee.maxFeePerGas ?? fee.gasPrice ?? 0n),
     };
-    return { rehearsal, files: await saveRehearsal(real, rehearsal) };
+    const root = hre.config.paths.root;
+    const saved = await Promise.all(
+      outcomes.map((o) => saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal)),
+    );
+    return { rehearsal, files: saved[0] ?? { json: "", md: "" } };
   } finally {
     await chain.close();
   }
+}
+
+/** The script's phases in order on the throwaway chain, each from where the real run is; stops at one that does not complete. */
+async function runPhases(
+  hre: HardhatRuntimeEnvironment,
+  fork: NetworkConnection,
+  network: string,
+  script: RehearsalScript,
+  run: RunOptions,
+) {
+  const options: RunOptions = {
+    ...run,
+    planOnly: false,
+    yes: true,
+    beforeSend: undefined,
+    rehearsal: { network, impersonate: (accounts) => impersonate(fork, accounts) },
+  };
+  const done: { outcome: RunOutcome<unknown>; rounds: number }[] = [];
+  for (const phase of script.phases) {
+    await phase.before?.();
+    const planner = await phase.planner();
+    if (!planner) continue;
+    const root = hre.config.paths.root;
+    startFrom(new RunStore(root, network, planner.runKey), RunStore.forRehearsal(root, network, planner.runKey));
+    const result = await applyOnFork(hre, fork, planner, options);
+    done.push(result);
+    if (!result.outcome.report!.complete) break;
+  }
+  return done;
 }

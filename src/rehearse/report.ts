@@ -15,22 +15,31 @@ import type { RehearsalDiff } from "./diff.js";
 
 export const REHEARSAL_SCHEMA = "hardhat-cutover/rehearsal@1";
 
-export interface Rehearsal {
-  schema: typeof REHEARSAL_SCHEMA;
+/** One engine plan of a rehearsal. */
+export interface RehearsedPlan {
   task: string;
-  network: string;
-  chainId: number;
   planId: string;
   runKey: string;
-  /** The block of the target the throwaway chain copies. */
-  block: number;
-  where: string;
-  at: string;
-  /** Every step of the plan reached its done state on the throwaway chain. */
+  /** Every step reached its done state on the throwaway chain. */
   passed: boolean;
   /** Engine runs it took (each Safe execution or timelock delay is followed by one more). */
   rounds: number;
   results: Pick<StepResult, "id" | "label" | "status" | "reason">[];
+}
+
+export interface Rehearsal {
+  schema: typeof REHEARSAL_SCHEMA;
+  network: string;
+  chainId: number;
+  /** The block of the target the throwaway chain copies. */
+  block: number;
+  where: string;
+  at: string;
+  /** Every plan passed and the end state has no problem. */
+  passed: boolean;
+  phases: RehearsedPlan[];
+  /** What is wrong with the state the plans leave (e.g. routes not as planned, not back where they started). */
+  problems: string[];
   diff: RehearsalDiff;
   cost: { gasLimit: string; blocksAtGasLimit: number; feePerGas: string; wei: string; ether: string };
 }
@@ -41,11 +50,18 @@ export const rehearsalFiles = (store: RunStore) => ({
 });
 
 export function renderRehearsal(r: Rehearsal): string {
-  const failed = r.results.filter((s) => !["done", "already done", "not needed"].includes(s.status));
+  const failed = r.phases.flatMap((p) =>
+    p.results.filter((s) => !["done", "already done", "not needed"].includes(s.status)),
+  );
   return [
-    `# Rehearsal of plan ${r.planId} (${r.task}, ${r.network}, chain ${r.chainId})`,
+    `# Rehearsal on ${r.network} (chain ${r.chainId})`,
     "",
-    `${r.passed ? "PASSED" : "FAILED"}: on ${r.where}, in ${r.rounds} round(s); ${r.at}.`,
+    `${r.passed ? "PASSED" : "FAILED"}: on ${r.where}; ${r.at}.`,
+    "",
+    renderTable(
+      ["task", "plan", "rounds", "result"],
+      r.phases.map((p) => [p.task, p.planId, p.rounds, p.passed ? "complete" : "NOT complete"]),
+    ),
     ...(failed.length > 0
       ? [
           "",
@@ -57,6 +73,7 @@ export function renderRehearsal(r: Rehearsal): string {
           ),
         ]
       : []),
+    ...(r.problems.length > 0 ? ["", "## Problems with the end state", "", ...r.problems.map((p) => `- ${p}`)] : []),
     "",
     "## What changed (the values the plan's done checks read)",
     "",
@@ -125,7 +142,10 @@ export function rehearsalGate(options: { required: boolean; maxAgeHours: number;
     const rehearsal = loadRehearsal(store);
     const ageHours = rehearsal ? (Date.now() - Date.parse(rehearsal.at)) / 3_600_000 : Infinity;
     const matches =
-      rehearsal !== undefined && rehearsal.planId === plan.id && rehearsal.passed && ageHours <= options.maxAgeHours;
+      rehearsal !== undefined &&
+      rehearsal.phases.some((p) => p.planId === plan.id) &&
+      rehearsal.passed &&
+      ageHours <= options.maxAgeHours;
     if (matches) {
       options.print?.(
         `rehearsed at block ${rehearsal.block} (${ageHours.toFixed(1)} h ago), plan id matches: ${plan.id}`,
@@ -136,7 +156,7 @@ export function rehearsalGate(options: { required: boolean; maxAgeHours: number;
       throw new RehearsalRequiredError(
         plan.id,
         rehearsal
-          ? `${rehearsal.passed ? "passed" : "failed"} for plan ${rehearsal.planId} ${ageHours.toFixed(1)} h ago`
+          ? `${rehearsal.passed ? "passed" : "failed"} for plan ${rehearsal.phases.map((p) => p.planId).join(", ")} ${ageHours.toFixed(1)} h ago`
           : "none",
         options.maxAgeHours,
       );

@@ -42,7 +42,8 @@ describe("--rehearse", () => {
       rehearse: true,
     })) as Rehearsed;
     expect(await fingerprint(conn, [deployer.address])).to.equal(before);
-    expect(rehearsed).to.include({ passed: true, planId: planned.plan.id, task: "corevault:redeploy" });
+    expect(rehearsed.passed).to.equal(true);
+    expect(rehearsed.phases.map((p) => [p.task, p.planId])).to.deep.equal([["corevault:redeploy", planned.plan.id]]);
     expect(rehearsed.where).to.include("evm_snapshot");
     const changed = (contract: string, read: string) =>
       rehearsed.diff.changes.find((c) => c.contract.toLowerCase() === contract.toLowerCase() && c.read === read);
@@ -60,7 +61,7 @@ describe("--rehearse", () => {
     expect(
       rehearsed.diff.events.some((e) => e.event === "RoleGranted" && e.args.includes("role=ORDERBOOK_ROLE")),
     ).to.equal(true);
-    expect(rehearsed.diff.transactions).to.equal(rehearsed.results.filter((r) => r.status === "done").length);
+    expect(rehearsed.diff.transactions).to.equal(rehearsed.phases[0].results.filter((r) => r.status === "done").length);
     expect(rehearsed.diff.bySender.map((s) => s.sender)).to.deep.equal([deployer.address]);
     expect(rehearsed.cost.blocksAtGasLimit).to.be.greaterThan(0);
     expect(existsSync(rehearsed.files.md) || existsSync(`${hre.config.paths.root}/${rehearsed.files.md}`)).to.equal(
@@ -114,8 +115,8 @@ describe("--rehearse", () => {
       safe: safeAddress,
       rehearse: true,
     })) as Rehearsed;
-    expect(rehearsed.passed, JSON.stringify(rehearsed.results)).to.equal(true);
-    expect(rehearsed.rounds).to.be.greaterThan(1);
+    expect(rehearsed.passed, JSON.stringify(rehearsed.phases)).to.equal(true);
+    expect(rehearsed.phases[0].rounds).to.be.greaterThan(1);
     expect(rehearsed.diff.changes.find((c) => c.read === "paused()")).to.include({ before: "false", after: "true" });
     expect(rehearsed.diff.bySender.length).to.be.greaterThan(1); // the signer, and the owner who ran execTransaction
     expect(await fingerprint(conn, [deployer.address])).to.equal(before);
@@ -160,7 +161,7 @@ describe("--rehearse", () => {
       expect(rehearsed.diff.events.filter((e) => e.event === "DiamondCut")).to.have.length(3);
       expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
       const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only", "--json"]);
-      expect(JSON.parse(planned.stdout).plan.id).to.equal(rehearsed.planId);
+      expect(JSON.parse(planned.stdout).plan.id).to.equal(rehearsed.phases[0].planId);
     });
   });
 });
