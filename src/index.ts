@@ -299,6 +299,16 @@ const diamondApplyPlan = changeOptions(
     defaultValue: 100,
     description: "Selectors (with proofs) per applyRoutes transaction, 1-100. Example: --batch-size 50",
   })
+  .addFlag({
+    name: "rehearse",
+    description:
+      "Rehearse the whole change instead of sending: on a throwaway copy of the network (an in-process fork, or the in-process chain between snapshot and revert) stage it if needed, pass its delay, apply it and check the loupe; store and print what it changed. Example: --rehearse",
+  })
+  .addFlag({
+    name: "withRollback",
+    description:
+      "With --rehearse: then stage and apply the plan's inverse too, and check the loupe is back where it started. Example: --rehearse --with-rollback",
+  })
   .setAction(() => import("../tasks/diamond-apply-plan.js"))
   .build();
 

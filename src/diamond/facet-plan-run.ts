@@ -2,7 +2,8 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { resolveSigner, runOptions, runWithProgress, type EngineArgs } from "../cli/engine-command.js";
+import { printRehearsal, resolveSigner, runOptions, runWithProgress, type EngineArgs } from "../cli/engine-command.js";
+import { rehearseChange } from "./rehearse-change.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import type { RunOutcome } from "../engine/run.js";
 import { clipLines } from "./facet-plan-render.js";
@@ -18,6 +19,8 @@ import "../type-extensions.js";
 export interface ChangeArgs extends EngineArgs {
   plan: string;
   batchSize?: number;
+  /** diamond:apply-plan --rehearse: also rehearse the rollback after the change. */
+  withRollback?: boolean;
 }
 
 interface Session {
@@ -145,6 +148,15 @@ export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment
 export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
+  if (args.rehearse) {
+    const { rehearsal, files } = await rehearseChange(hre, s.conn, plan, {
+      signer: s.signer,
+      batchSize: args.batchSize,
+      withRollback: args.withRollback === true,
+      run: s.run,
+    });
+    return printRehearsal(hre, s.conn.networkName, rehearsal, files, args.json);
+  }
   const ctx = await forwardContext(new ContractCatalog(hre), plan);
   await apply(s, ctx);
   done(s, ctx);

@@ -69,7 +69,7 @@ async function executeSafeProposal(conn: NetworkConnection, proposal: SafePropos
 }
 
 /** Moves the chain's time past `eta` (unix seconds) and mines a block. */
-async function passTime(conn: NetworkConnection, eta: number): Promise<void> {
+export async function passTime(conn: NetworkConnection, eta: number): Promise<void> {
   const now = (await conn.ethers.provider.getBlock("latest"))!.timestamp;
   if (now <= eta) await conn.provider.request({ method: "evm_increaseTime", params: [eta - now + 1] });
   await conn.provider.request({ method: "evm_mine", params: [] });
