@@ -1,9 +1,12 @@
 // `--rehearse`: the exact plan on a throwaway copy of the chain (a fork of a `hardhat node` over HTTP, or the in-process
 // chain between snapshot and revert), with a state diff; the real chain is untouched and the real run is gated on it.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { expect } from "chai";
-import { ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 import hre from "hardhat";
+import { selectorsOf } from "../../src/diamond/selectors.js";
 import type { Rehearsal } from "../../src/rehearse/report.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import { contractAt } from "../helpers/contracts.js";
@@ -162,6 +165,97 @@ describe("--rehearse", () => {
       expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
       const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only", "--json"]);
       expect(JSON.parse(planned.stdout).plan.id).to.equal(rehearsed.phases[0].planId);
+    });
+
+    it("rehearses a redeploy through a real 2-of-3 Safe v1.4.1 on the node's fork; the node and the Safe are unchanged", async () => {
+      const [sender] = await node.conn.ethers.getSigners();
+      const records = JSON.parse(
+        await readFile(path.join(hre.config.paths.root, "deployments", "localhost-deployment.json"), "utf8"),
+      ) as SystemRecord;
+      const safe = await createSafe(
+        node.conn,
+        sender,
+        owners(3, "rehearse-node").map((k) => k.address),
+        2,
+        11n,
+      );
+      const safeAddress = await safe.getAddress();
+      for (const [name, address] of [
+        ["CoreVault", records.contracts.CORE_VAULT],
+        ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY],
+        ["CollateralHub", records.contracts.COLLATERAL_HUB],
+      ]) {
+        const contract = await contractAt(sender)(name, address);
+        await (await contract.grantRole(ZeroHash, safeAddress)).wait();
+        await (await contract.renounceRole(ZeroHash, sender.address)).wait();
+      }
+      const before = await fingerprint(node.conn, [sender.address]);
+      const safeNonce = await safe.nonce();
+      const run = await cli([
+        "corevault:redeploy",
+        "--pause-old",
+        "--executor",
+        "safe",
+        "--safe",
+        safeAddress,
+        // the run's stored plan (from the --plan-only above) was made before the Safe took over: a new plan
+        "--replan",
+        "--rehearse",
+        "--json",
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      const rehearsed = JSON.parse(run.stdout) as Rehearsed;
+      expect(rehearsed.passed, JSON.stringify(rehearsed.phases)).to.equal(true);
+      expect(rehearsed.phases[0].rounds).to.be.greaterThan(1);
+      expect(rehearsed.diff.changes.find((c) => c.read === "paused()")).to.include({ before: "false", after: "true" });
+      expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
+      expect(await safe.nonce()).to.equal(safeNonce);
+    });
+
+    it("rehearses a facet plan on a diamond owned by a real TimelockController, with its rollback, on the node's fork", async () => {
+      const [sender] = await node.conn.ethers.getSigners();
+      const deploy = (name: string, args: unknown[] = []) => node.conn.ethers.deployContract(name, args);
+      const timelock = await deploy("Timelock", [3600, [sender.address], [sender.address], ZeroAddress]);
+      const cuts = [];
+      for (const name of ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet"]) {
+        const facet = await deploy(name);
+        cuts.push({
+          facetAddress: await facet.getAddress(),
+          action: 0,
+          functionSelectors: selectorsOf(facet.interface).map((x) => x.selector),
+        });
+      }
+      const target = await (
+        await deploy("OrderBookDiamond", [await timelock.getAddress(), cuts, ZeroAddress, "0x"])
+      ).getAddress();
+      const planned = await cli([
+        "diamond:plan",
+        "--target",
+        target,
+        "--facets",
+        "FeeConfigFacet,PauseGuardFacet",
+        "--json",
+      ]);
+      expect(planned.code, planned.stderr).to.equal(0);
+      const before = await fingerprint(node.conn, [sender.address]);
+      const run = await cli([
+        "diamond:apply-plan",
+        "--plan",
+        JSON.parse(planned.stdout).file,
+        "--rehearse",
+        "--with-rollback",
+        "--json",
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      const rehearsed = JSON.parse(run.stdout) as Rehearsed;
+      expect(rehearsed.passed, JSON.stringify(rehearsed.problems)).to.equal(true);
+      expect(rehearsed.phases.map((p) => p.task)).to.deep.equal([
+        "diamond:stage-plan",
+        "diamond:apply-plan",
+        "diamond:rollback",
+        "diamond:rollback",
+      ]);
+      expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
     });
   });
 });
