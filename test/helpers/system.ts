@@ -4,11 +4,13 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { ZeroHash, type Signer } from "ethers";
 import hre, { network } from "hardhat";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { deploySystem, type DeploySystemOptions } from "../../src/mocks/deploy-system.js";
 import type { SystemRecord } from "../../src/records/records.js";
+import { contractAt } from "./contracts.js";
 import { runJson } from "./tasks.js";
 
 export const conn = await network.getOrCreate();
@@ -64,5 +66,18 @@ export async function counting<T>(
     return { result: await work(), methods };
   } finally {
     provider.request = original;
+  }
+}
+
+/** Moves DEFAULT_ADMIN_ROLE of the system's vault, factory and hub from `from` to `authority` (a Safe, a timelock). */
+export async function handAdminTo(system: SystemRecord, authority: string, from: Signer): Promise<void> {
+  for (const [name, address] of [
+    ["CoreVault", system.contracts.CORE_VAULT],
+    ["FuturesMarketFactory", system.contracts.FUTURES_MARKET_FACTORY],
+    ["CollateralHub", system.contracts.COLLATERAL_HUB],
+  ]) {
+    const contract = await contractAt(from)(name, address);
+    await (await contract.grantRole(ZeroHash, authority)).wait();
+    await (await contract.renounceRole(ZeroHash, await from.getAddress())).wait();
   }
 }

@@ -10,7 +10,6 @@ import { loadArtifact } from "../../src/artifacts.js";
 import { roleId, VAULT_ROLES } from "../../src/corevault/observe.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import type { Proposal, SafeProposal, TimelockProposal } from "../../src/engine/proposal.js";
-import type { SystemRecord } from "../../src/records/records.js";
 import { batchChecksum, type BatchFile } from "../../src/safe/batch-file.js";
 import {
   encodeMultiSend,
@@ -21,7 +20,7 @@ import {
 } from "../../src/safe/safe-tx.js";
 import { createSafe, execute, owners } from "../helpers/safe.js";
 import { contractAt } from "../helpers/contracts.js";
-import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
+import { conn, freshSystem, handAdminTo, nonce, tempAppConfig } from "../helpers/system.js";
 import { runTask, taskError, withExitCode } from "../helpers/tasks.js";
 
 const { ethers } = conn;
@@ -78,19 +77,6 @@ async function twoOfThreeSafe(
   return { keys, safe, safeAddress: await safe.getAddress() };
 }
 
-/** Moves DEFAULT_ADMIN_ROLE of the old vault, the factory and the hub from the deployer to `authority`. */
-async function handAdminTo(system: SystemRecord, authority: string): Promise<void> {
-  for (const [name, address] of [
-    ["CoreVault", system.contracts.CORE_VAULT],
-    ["FuturesMarketFactory", system.contracts.FUTURES_MARKET_FACTORY],
-    ["CollateralHub", system.contracts.COLLATERAL_HUB],
-  ]) {
-    const contract = await at(name, address, deployer as never);
-    await (await contract.grantRole(ZeroHash, authority)).wait();
-    await (await contract.renounceRole(ZeroHash, deployer.address)).wait();
-  }
-}
-
 describe("running with a multisig", () => {
   afterEach(() => {
     process.exitCode = 0;
@@ -99,7 +85,7 @@ describe("running with a multisig", () => {
   it("--executor safe: sends the signer's steps, proposes the Safe's as Transaction Builder batches + SafeTx, and finishes once the 2-of-3 Safe executed them", async () => {
     const system = await freshSystem({ markets: 3, seed: "multisig-safe" });
     const { keys, safe, safeAddress } = await twoOfThreeSafe("safe", 1n);
-    await handAdminTo(system, safeAddress);
+    await handAdminTo(system, safeAddress, deployer);
     for (const market of system.markets)
       await (
         await (await at("OwnershipFacet", market.orderBook, deployer as never)).transferOwnership(safeAddress)
@@ -257,7 +243,7 @@ describe("running with a multisig", () => {
   it("corevault:regrant-roles --executor safe: the Safe that administers the vault makes the role changes, grants proposed before revokes", async () => {
     const system = await freshSystem({ markets: 2, seed: "multisig-regrant" });
     const { keys, safe, safeAddress } = await twoOfThreeSafe("regrant", 3n);
-    await handAdminTo(system, safeAddress);
+    await handAdminTo(system, safeAddress, deployer);
     const [operator, extra] = system.settlementOperators as string[];
     const newcomer = relayer.address;
     const desired = path.join(appDir, "desired-roles.json");
@@ -300,7 +286,7 @@ describe("running with a multisig", () => {
     );
     const timelock = (await deployed.waitForDeployment()) as unknown as Contract;
     const timelockAddress = await timelock.getAddress();
-    await handAdminTo(system, timelockAddress);
+    await handAdminTo(system, timelockAddress, deployer);
 
     const args = { pauseOld: true, executor: "timelock", timelock: timelockAddress };
     const { out: first, exitCode } = await redeploy(args);

@@ -4,15 +4,14 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { ZeroAddress, ZeroHash } from "ethers";
 import hre from "hardhat";
-import { selectorsOf } from "../../src/diamond/selectors.js";
+import { deployPlanTargets } from "../../src/mocks/plan-targets.js";
 import type { Rehearsal } from "../../src/rehearse/report.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import { contractAt } from "../helpers/contracts.js";
 import { finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
 import { createSafe, owners } from "../helpers/safe.js";
-import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
+import { conn, freshSystem, handAdminTo, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, taskError } from "../helpers/tasks.js";
 
 type Rehearsed = Rehearsal & { files: { json: string; md: string } };
@@ -101,15 +100,7 @@ describe("--rehearse", () => {
       7n,
     );
     const safeAddress = await safe.getAddress();
-    for (const [name, address] of [
-      ["CoreVault", system.contracts.CORE_VAULT],
-      ["FuturesMarketFactory", system.contracts.FUTURES_MARKET_FACTORY],
-      ["CollateralHub", system.contracts.COLLATERAL_HUB],
-    ]) {
-      const contract = await contractAt(deployer)(name, address);
-      await (await contract.grantRole(ZeroHash, safeAddress)).wait();
-      await (await contract.renounceRole(ZeroHash, deployer.address)).wait();
-    }
+    await handAdminTo(system, safeAddress, deployer);
     const before = await fingerprint(conn, [deployer.address]);
     const safeNonce = await safe.nonce();
     const rehearsed = (await runJson("corevault:redeploy", {
@@ -180,15 +171,7 @@ describe("--rehearse", () => {
         11n,
       );
       const safeAddress = await safe.getAddress();
-      for (const [name, address] of [
-        ["CoreVault", records.contracts.CORE_VAULT],
-        ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY],
-        ["CollateralHub", records.contracts.COLLATERAL_HUB],
-      ]) {
-        const contract = await contractAt(sender)(name, address);
-        await (await contract.grantRole(ZeroHash, safeAddress)).wait();
-        await (await contract.renounceRole(ZeroHash, sender.address)).wait();
-      }
+      await handAdminTo(records, safeAddress, sender);
       const before = await fingerprint(node.conn, [sender.address]);
       const safeNonce = await safe.nonce();
       const run = await cli([
@@ -214,20 +197,7 @@ describe("--rehearse", () => {
 
     it("rehearses a facet plan on a diamond owned by a real TimelockController, with its rollback, on the node's fork", async () => {
       const [sender] = await node.conn.ethers.getSigners();
-      const deploy = (name: string, args: unknown[] = []) => node.conn.ethers.deployContract(name, args);
-      const timelock = await deploy("Timelock", [3600, [sender.address], [sender.address], ZeroAddress]);
-      const cuts = [];
-      for (const name of ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet"]) {
-        const facet = await deploy(name);
-        cuts.push({
-          facetAddress: await facet.getAddress(),
-          action: 0,
-          functionSelectors: selectorsOf(facet.interface).map((x) => x.selector),
-        });
-      }
-      const target = await (
-        await deploy("OrderBookDiamond", [await timelock.getAddress(), cuts, ZeroAddress, "0x"])
-      ).getAddress();
+      const { diamond: target } = await deployPlanTargets(node.conn, 3600);
       const planned = await cli([
         "diamond:plan",
         "--target",
