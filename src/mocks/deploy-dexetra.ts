@@ -1,6 +1,15 @@
 // `mocks:deploy-system --profile dexetra-v5`: a stand-in of the production protocol (contracts/dexetra/, written from
 // shared/protocol/dexetra-v5.md), deployed the way its own scripts do, with records in its own layout.
-import { Contract, type InterfaceAbi, type Wallet, keccak256, parseEther, parseUnits, toUtf8Bytes } from "ethers";
+import {
+  Contract,
+  Interface,
+  type InterfaceAbi,
+  type Wallet,
+  keccak256,
+  parseEther,
+  parseUnits,
+  toUtf8Bytes,
+} from "ethers";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -48,6 +57,7 @@ const MMR_PARAMS = [1_000n, 1_000n, 2_000n, 1_000n, 5n] as const;
 const SETTLEMENT_DATE = 2_000_000_000n;
 /** The first market is the one the protocol's records name (`aluminumMarket`, ALUMINUM_ORDERBOOK). */
 const FIRST_SYMBOL = "ALU-USD";
+const OB_INIT = new Interface(["function obInitialize(address vault, bytes32 marketId, address feeRecipient)"]);
 
 export function dexetraMarketSymbol(index: number): string {
   return index === 0 ? FIRST_SYMBOL : marketSymbol(index - 1);
@@ -156,7 +166,13 @@ async function createMarket(d: SystemDeployer, c: DexetraContracts, symbol: stri
     abi: c.orderBookAbi,
     transactionHash: receipt.hash,
     receipt: receiptRecord(receipt),
-    args: [admin, c.cut, c.initFacet, "obInitialize(vault, marketId, feeRecipient)"],
+    // The Diamond's constructor arguments, as the factory passed them (the factory's fee recipient is the admin).
+    args: [
+      admin,
+      c.cut,
+      c.initFacet,
+      OB_INIT.encodeFunctionData("obInitialize", [c.vaultAddress, market.marketId, admin]),
+    ],
     numDeployments: 1,
   };
   return market;

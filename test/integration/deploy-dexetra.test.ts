@@ -90,6 +90,13 @@ describe("mocks:deploy-system --profile dexetra-v5", () => {
         `OrderBook_${inventory.markets.find((m: { orderBook: string }) => m.orderBook === orderBook).symbol}.json`,
       );
       expect(file.address).to.equal(orderBook);
+      expect(file.args[3]).to.equal(
+        new Interface(["function obInitialize(address,bytes32,address)"]).encodeFunctionData("obInitialize", [
+          vault,
+          marketId,
+          record.deployer,
+        ]),
+      );
     }
     for (const trader of traders) {
       expect((await call(vault, "getUserPositions", [trader.address])).length, trader.address).to.be.greaterThan(0);
