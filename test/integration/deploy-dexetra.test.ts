@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, Interface, id, keccak256, toBeHex, toUtf8Bytes, zeroPadValue } from "ethers";
 import hre, { network } from "hardhat";
+import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
 import type { DeploymentRecord } from "../../src/records/records.js";
 import { runTask, taskError } from "../helpers/tasks.js";
@@ -134,6 +135,21 @@ describe("mocks:deploy-system --profile dexetra-v5", () => {
       params: [{ to: record.contracts.FUTURES_MARKET_FACTORY, data: id("vault()").slice(0, 10) }, "latest"],
     })) as string;
     expect(abi.decode(["address"], result)[0]).to.equal(record.contracts.CORE_VAULT);
+  });
+
+  it("is deterministic for a seed on a fresh chain: the same addresses, users and positions (market ids hash the block time)", async () => {
+    const options = { markets: 3, users: 2, factory: "immutable" as const, seed: "dexetra-same" };
+    const first = await deployDexetraSystem(hre, await network.create(), options);
+    const second = await deployDexetraSystem(hre, await network.create(), options);
+    const { ALUMINUM_MARKET_ID: _a, ...firstContracts } = first.record.contracts;
+    const { ALUMINUM_MARKET_ID: _b, ...secondContracts } = second.record.contracts;
+    expect(secondContracts).to.deep.equal(firstContracts);
+    expect(second.record.allUsers).to.deep.equal(first.record.allUsers);
+    expect(second.markets.map((m) => [m.symbol, m.orderBook])).to.deep.equal(
+      first.markets.map((m) => [m.symbol, m.orderBook]),
+    );
+    const other = await deployDexetraSystem(hre, await network.create(), { ...options, seed: "dexetra-other" });
+    expect(other.users).to.not.deep.equal(first.users);
   });
 
   it("refuses an unknown profile before sending anything", async () => {
