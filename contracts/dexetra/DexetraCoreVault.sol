@@ -119,7 +119,8 @@ contract DexetraCoreVault is DexetraVaultBase {
     }
 
     function topUpPositionMargin(bytes32 marketId, uint256 amount) external nonReentrant whenNotPaused {
-        (uint256 before, uint256 after_) = DexetraPositionManager.addMargin(userPositions[msg.sender], marketId, amount);
+        (uint256 before, uint256 after_) =
+            DexetraPositionManager.addMargin(userPositions[msg.sender], marketId, amount);
         _moveLocked(msg.sender, marketId, before, after_);
         _requireSolvent(msg.sender);
     }
@@ -218,7 +219,8 @@ contract DexetraCoreVault is DexetraVaultBase {
             address user = allKnownUsers[i];
             (bool found, int256 size,,) = DexetraPositionManager.positionOf(userPositions[user], marketId);
             if (!found) continue;
-            (DexetraPositionManager.Fill memory f, uint256 userBadDebt) = _applyFill(user, marketId, -size, finalPrice, 0);
+            (DexetraPositionManager.Fill memory f, uint256 userBadDebt) =
+                _applyFill(user, marketId, -size, finalPrice, 0);
             int256 pnl = f.realizedPnl6;
             badDebt += userBadDebt;
             if (pnl > 0) profit += uint256(pnl);

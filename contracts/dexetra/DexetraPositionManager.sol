@@ -23,9 +23,16 @@ library DexetraPositionManager {
         int256 realizedPnl6;
     }
 
-    /// @notice Applies a fill of `sizeDelta` at `price`. Adding locks `marginForDelta` more; reducing releases margin in
-    /// proportion; flipping locks `marginForDelta` pro rata for the part opened. A closed position is removed.
-    function applyFill(Position[] storage positions, bytes32 marketId, int256 sizeDelta, uint256 price, uint256 marginForDelta)
+    /// @notice Applies a fill of `sizeDelta` at `price`. Adding locks `marginForDelta` more; reducing releases
+    /// margin in proportion; flipping locks `marginForDelta` pro rata for the part opened. A closed position is
+    /// removed.
+    function applyFill(
+        Position[] storage positions,
+        bytes32 marketId,
+        int256 sizeDelta,
+        uint256 price,
+        uint256 marginForDelta
+    )
         external
         returns (Fill memory f)
     {
@@ -83,7 +90,9 @@ library DexetraPositionManager {
     {
         uint256 i;
         (found, i) = _find(positions, marketId);
-        if (found) (size, entryPrice, marginLocked) = (positions[i].size, positions[i].entryPrice, positions[i].marginLocked);
+        if (!found) return (false, 0, 0, 0);
+        Position storage p = positions[i];
+        (size, entryPrice, marginLocked) = (p.size, p.entryPrice, p.marginLocked);
     }
 
     function _indexOrPush(Position[] storage positions, bytes32 marketId) private returns (uint256) {

@@ -45,7 +45,12 @@ abstract contract DexetraVaultBase is AccessControl, Pausable, ReentrancyGuard {
     mapping(bytes32 => bool) public marketSettled;
 
     event PositionUpdated(
-        address indexed user, bytes32 indexed marketId, int256 oldSize, int256 newSize, uint256 entryPrice, uint256 marginLocked
+        address indexed user,
+        bytes32 indexed marketId,
+        int256 oldSize,
+        int256 newSize,
+        uint256 entryPrice,
+        uint256 marginLocked
     );
     event MarginLocked(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter);
     event MarginReleased(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter);

@@ -37,9 +37,10 @@ contract DexetraDiamond {
     function _diamondCut(LibDexetraDiamond.FacetCut[] memory cut, address init, bytes memory data) private {
         for (uint256 i = 0; i < cut.length; i++) {
             bytes4[] memory selectors = cut[i].functionSelectors;
+            (address facet, LibDexetraDiamond.FacetCutAction action) = (cut[i].facetAddress, cut[i].action);
             for (uint256 j = 0; j < selectors.length; j++) {
-                if (cut[i].action == LibDexetraDiamond.FacetCutAction.Add) _add(cut[i].facetAddress, selectors[j]);
-                else if (cut[i].action == LibDexetraDiamond.FacetCutAction.Replace) _replace(cut[i].facetAddress, selectors[j]);
+                if (action == LibDexetraDiamond.FacetCutAction.Add) _add(facet, selectors[j]);
+                else if (action == LibDexetraDiamond.FacetCutAction.Replace) _replace(facet, selectors[j]);
                 else _remove(selectors[j]);
             }
         }
@@ -60,7 +61,8 @@ contract DexetraDiamond {
         LibDexetraDiamond.DiamondStorage storage ds = LibDexetraDiamond.diamondStorage();
         if (facet.code.length == 0) revert NoCode(facet);
         if (ds.selectorToFacetAndPosition[selector].facetAddress != address(0)) revert SelectorExists(selector);
-        ds.selectorToFacetAndPosition[selector] = LibDexetraDiamond.FacetAddressAndPosition(facet, uint16(ds.selectors.length));
+        ds.selectorToFacetAndPosition[selector] =
+            LibDexetraDiamond.FacetAddressAndPosition(facet, uint16(ds.selectors.length));
         ds.selectors.push(selector);
         ds.facetFunctionCount[facet]++;
     }
@@ -113,7 +115,8 @@ contract DexetraDiamond {
         selectors = new bytes4[](ds.facetFunctionCount[facet]);
         uint256 count = 0;
         for (uint256 i = 0; i < ds.selectors.length; i++) {
-            if (ds.selectorToFacetAndPosition[ds.selectors[i]].facetAddress == facet) selectors[count++] = ds.selectors[i];
+            bytes4 selector = ds.selectors[i];
+            if (ds.selectorToFacetAndPosition[selector].facetAddress == facet) selectors[count++] = selector;
         }
     }
 

@@ -8,7 +8,9 @@ import {LibDexetraOrderBook} from "./LibDexetraOrderBook.sol";
 contract OBAdminFacet {
     event TradingParametersUpdated(uint256 marginRequirementBps, uint256 tradingFeeBps, address feeRecipient);
 
-    function updateTradingParameters(uint256 marginRequirementBps, uint256 tradingFeeBps, address feeRecipient) external {
+    function updateTradingParameters(uint256 marginRequirementBps, uint256 tradingFeeBps, address feeRecipient)
+        external
+    {
         LibDexetraDiamond.enforceIsContractOwner();
         require(marginRequirementBps > 0 && marginRequirementBps <= 10_000 && tradingFeeBps <= 1_000, "OB: bad params");
         LibDexetraOrderBook.Layout storage s = LibDexetraOrderBook.layout();

@@ -18,7 +18,11 @@ contract OBViewFacet {
         return LibDexetraOrderBook.layout().lastTradePrice;
     }
 
-    function getTradingParameters() external view returns (uint256 marginRequirementBps, uint256 tradingFeeBps, address feeRecipient) {
+    function getTradingParameters()
+        external
+        view
+        returns (uint256 marginRequirementBps, uint256 tradingFeeBps, address feeRecipient)
+    {
         LibDexetraOrderBook.Layout storage s = LibDexetraOrderBook.layout();
         return (s.marginRequirementBps, s.tradingFeeBps, s.feeRecipient);
     }
