@@ -21,11 +21,18 @@ const deploySystem = task(
     description: "How many users get deposits and open positions in several markets. Example: --users 10",
   })
   .addOption({
+    name: "profile",
+    type: ArgumentType.STRING,
+    defaultValue: "reference",
+    description:
+      "Which protocol to stand up: 'reference' (the plugin's mock) or 'dexetra-v5' (a stand-in of the production protocol, records in its own layout). Example: --profile dexetra-v5",
+  })
+  .addOption({
     name: "factory",
     type: ArgumentType.STRING,
-    defaultValue: "updatable",
+    defaultValue: "",
     description:
-      "Factory version: 'updatable' (admin can repoint its vault) or 'immutable'. Example: --factory immutable",
+      "Factory version: 'updatable' (admin can repoint its vault) or 'immutable' (default: updatable for reference, immutable for dexetra-v5). Example: --factory immutable",
   })
   .addOption({
     name: "seed",

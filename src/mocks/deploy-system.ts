@@ -75,12 +75,12 @@ const MMR_PARAMS = { baseMmrBps: 400n, penaltyMmrBps: 150n, maxMmrBps: 2_500n, s
 const LIQUIDATOR_REWARD_BPS = 250n;
 
 /** A deterministic number in [0, n) for this seed and label. */
-function draw(seed: string, label: string, n: number): number {
+export function draw(seed: string, label: string, n: number): number {
   return Number(BigInt(keccak256(toUtf8Bytes(`${seed}:${label}`))) % BigInt(n));
 }
 
 /** A deterministic key for a mock actor. These accounts only ever exist on test chains. */
-function mockWallet(seed: string, role: string, index: number, conn: NetworkConnection): Wallet {
+export function mockWallet(seed: string, role: string, index: number, conn: NetworkConnection): Wallet {
   return new Wallet(keccak256(toUtf8Bytes(`hardhat-cutover mock ${role}:${seed}:${index}`)), conn.ethers.provider);
 }
 
@@ -113,10 +113,10 @@ export function validateDeploySystemOptions(options: DeploySystemOptions): void 
   }
 }
 
-type Admin = Awaited<ReturnType<NetworkConnection["ethers"]["getSigners"]>>[number];
+export type Admin = Awaited<ReturnType<NetworkConnection["ethers"]["getSigners"]>>[number];
 
 /** Sends the mock system's transactions from the admin, and keeps a hardhat-deploy record of every deployment. */
-class SystemDeployer {
+export class SystemDeployer {
   readonly records: Record<string, DeploymentRecord> = {};
 
   constructor(
