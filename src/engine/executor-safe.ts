@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { getAddress, keccak256 } from "ethers";
+import { getAddress, keccak256, ZeroAddress } from "ethers";
 import { buildBatchFile } from "../safe/batch-file.js";
-import { MULTISEND_CALL_ONLY_141, safeTxForBatch, safeTxHashes } from "../safe/safe-tx.js";
+import { isSafeVersion, MULTISEND_CALL_ONLY, safeTxForBatch, safeTxHashes } from "../safe/safe-tx.js";
 import type { ContractCatalog } from "./contracts.js";
 import type { AwaitingOutcome, Executor, WaveOutcome } from "./executor.js";
 import type { ChainProvider, TxOutcome, TxRequest } from "./executor-eoa.js";
@@ -22,6 +22,8 @@ export interface SafeProposerOptions {
   owner: string;
   /** Step labels, for the batch's description. */
   labels: Record<string, string>;
+  /** The artifact whose ABI each step's call is encoded with, by step id: the batch file shows it decoded. */
+  contracts?: Record<string, string>;
   /** Where MultiSendCallOnly is (default: Safe v1.4.1's canonical address). Its code hash is checked before use. */
   multiSend?: string;
 }
@@ -97,18 +99,37 @@ export class SafeProposer implements Executor {
     return requests.map((r) => outcomes.get(r.stepId)!);
   }
 
+  /**
+   * The MultiSendCallOnly of the Safe's version (its VERSION()), at a published address whose code hash is the
+   * published one; else why none can be used (a batch of several calls cannot be proposed then).
+   */
+  async #multiSend(reader: Reader): Promise<{ address: string } | string> {
+    if (this.options.multiSend) return { address: getAddress(this.options.multiSend) };
+    const version = String(await reader.tryCall({ to: this.safe, contract: "ISafe", fn: "VERSION", args: [] }));
+    if (!isSafeVersion(version)) {
+      return `the Safe ${this.safe} reports VERSION() ${version}; batches are proposed through the MultiSendCallOnly of Safe ${Object.keys(MULTISEND_CALL_ONLY).join(" or ")} only, so nothing was proposed. Send one call per wave (--sequential) or upgrade the Safe`;
+    }
+    const found: string[] = [];
+    for (const deployment of MULTISEND_CALL_ONLY[version]) {
+      const code = await reader.code(deployment.address);
+      if (code !== "0x" && keccak256(code) === deployment.codeHash) return { address: getAddress(deployment.address) };
+      found.push(`${deployment.address}: ${code === "0x" ? "no code" : `code hash ${keccak256(code)}`}`);
+    }
+    return `no Safe v${version} MultiSendCallOnly with the published code hash on this network (${found.join("; ")}; expected ${MULTISEND_CALL_ONLY[version][0].codeHash}); the Safe would DELEGATECALL it, so nothing was proposed. Deploy it at its canonical address (Safe singleton factory) first`;
+  }
+
+  async #interfaceOf(stepId: string) {
+    const contract = this.options.contracts?.[stepId];
+    return contract ? this.catalog.iface(contract).catch(() => undefined) : undefined;
+  }
+
   async #propose(reader: Reader, requests: TxRequest[], nonce: bigint): Promise<SafeProposal | string> {
     const chainId = (await this.provider.getNetwork()).chainId;
-    const multiSend = getAddress(this.options.multiSend ?? MULTISEND_CALL_ONLY_141.address);
-    if (requests.length > 1) {
-      const code = await reader.code(multiSend);
-      if (code === "0x" || keccak256(code) !== MULTISEND_CALL_ONLY_141.codeHash) {
-        return `no Safe v1.4.1 MultiSendCallOnly at ${multiSend} on this network (code hash ${code === "0x" ? "none" : keccak256(code)}, expected ${MULTISEND_CALL_ONLY_141.codeHash}); the Safe would DELEGATECALL it, so nothing was proposed. Deploy it at its canonical address (Safe singleton factory) first`;
-      }
-    }
+    const multiSend = await this.#multiSend(reader);
+    if (typeof multiSend === "string" && requests.length > 1) return multiSend;
     const calls = requests.map((r) => ({ to: r.to!, value: r.value.toString(), data: r.data }));
     const safeTx = safeTxForBatch(calls, nonce, {
-      address: multiSend,
+      address: typeof multiSend === "string" ? ZeroAddress : multiSend.address,
       iface: await this.catalog.iface("IMultiSendCallOnly"),
     });
     const hashes = safeTxHashes(this.safe, chainId, safeTx);
@@ -135,6 +156,7 @@ export class SafeProposer implements Executor {
         requests.map((r) => this.options.labels[r.stepId] ?? r.stepId).join("; "),
       createdAt: Date.now(),
       transactions: calls,
+      interfaces: await Promise.all(requests.map((r) => this.#interfaceOf(r.stepId))),
     });
     const target = path.join(this.options.runDir, file);
     mkdirSync(this.options.runDir, { recursive: true });

@@ -206,6 +206,9 @@ function buildExecutor(
   const choice = options.executor;
   if (choice?.safe) {
     const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
+    const contracts = Object.fromEntries(
+      plan.steps.flatMap((s) => (s.kind === "call" ? [[s.id, s.actions[0].call.contract]] : [])),
+    );
     routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, {
       safe: choice.safe,
       runDir: store.dir,
@@ -214,6 +217,7 @@ function buildExecutor(
       network: plan.network,
       owner: choice.signer ?? signers[0],
       labels,
+      contracts,
     });
   }
   if (choice?.timelock)

@@ -2,7 +2,7 @@
  * The Safe Transaction Builder's batch file (pure): what Safe{Wallet}'s Transaction Builder imports ("Drag and drop a
  * JSON file"), with the checksum it verifies on import.
  */
-import { getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes, type Interface, type ParamType } from "ethers";
 import type { MetaTx } from "./safe-tx.js";
 
 export interface BatchTransaction {
@@ -67,9 +67,49 @@ export interface BatchInputs {
   description: string;
   createdAt: number;
   transactions: MetaTx[];
+  /** The ABI of each transaction's target, where known: its entry then shows the decoded call. */
+  interfaces?: (Interface | undefined)[];
 }
 
-/** A batch file with raw calldata per transaction (no ABI needed to import it) and its checksum. */
+interface MethodInput {
+  internalType: string;
+  name: string;
+  type: string;
+  components?: MethodInput[];
+}
+
+const methodInput = (param: ParamType, i: number): MethodInput => ({
+  internalType: param.type,
+  name: param.name || `arg${i}`,
+  type: param.type,
+  ...(param.components ? { components: param.components.map(methodInput) } : {}),
+});
+
+/** A value as the Transaction Builder shows and takes it: strings, arrays and tuples as JSON with numbers as strings. */
+const inputValue = (value: unknown): string =>
+  typeof value === "string" ? value : JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+
+/** The call decoded for people (contractMethod + contractInputsValues), when `iface` knows it; else nothing. */
+function decoded(
+  iface: Interface | undefined,
+  data: string,
+): Pick<BatchTransaction, "contractMethod" | "contractInputsValues"> {
+  const call = iface?.parseTransaction({ data });
+  if (!call) return {};
+  const inputs = call.fragment.inputs.map(methodInput);
+  const values = Object.fromEntries(
+    inputs.map((input, i) => [
+      input.name,
+      inputValue(call.args[i].toArray ? call.args[i].toArray(true) : call.args[i]),
+    ]),
+  );
+  return { contractMethod: { inputs, name: call.name, payable: call.fragment.payable }, contractInputsValues: values };
+}
+
+/**
+ * A batch file with raw calldata per transaction (importable with no ABI) and, where the target's ABI is known, the
+ * decoded call so signers review names and values rather than hex; and its checksum.
+ */
 export function buildBatchFile(inputs: BatchInputs): BatchFile {
   const file: BatchFile = {
     version: "1.0",
@@ -82,7 +122,12 @@ export function buildBatchFile(inputs: BatchInputs): BatchFile {
       createdFromSafeAddress: getAddress(inputs.safe),
       createdFromOwnerAddress: inputs.owner ? getAddress(inputs.owner) : "",
     },
-    transactions: inputs.transactions.map((tx) => ({ to: getAddress(tx.to), value: tx.value, data: tx.data })),
+    transactions: inputs.transactions.map((tx, i) => ({
+      to: getAddress(tx.to),
+      value: tx.value,
+      data: tx.data,
+      ...decoded(inputs.interfaces?.[i], tx.data),
+    })),
   };
   file.meta.checksum = batchChecksum(file);
   return file;

@@ -12,6 +12,29 @@ export const MULTISEND_CALL_ONLY_141 = {
   codeHash: "0xecd5bd14a08c5d2122379900b2f272bdf107a7e92423c10dd5fe3254386c9939",
 } as const;
 
+/** The Safe versions whose MultiSendCallOnly the Safe executor batches through. */
+export type SafeVersion = "1.3.0" | "1.4.1";
+
+/**
+ * MultiSendCallOnly of each supported Safe version at its published deployments (v1.3.0: canonical and EIP-155
+ * addresses), with the code hash the contract at the address must have, as `@safe-global/safe-deployments` lists them.
+ */
+export const MULTISEND_CALL_ONLY: Record<SafeVersion, { address: string; codeHash: string }[]> = {
+  "1.3.0": [
+    {
+      address: "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D",
+      codeHash: "0xa9865ac2d9c7a1591619b188c4d88167b50df6cc0c5327fcbd1c8c75f7c066ad",
+    },
+    {
+      address: "0xA1dabEF33b3B82c7814B6D82A79e50F4AC44102B",
+      codeHash: "0xa9865ac2d9c7a1591619b188c4d88167b50df6cc0c5327fcbd1c8c75f7c066ad",
+    },
+  ],
+  "1.4.1": [MULTISEND_CALL_ONLY_141],
+};
+
+export const isSafeVersion = (version: string): version is SafeVersion => version in MULTISEND_CALL_ONLY;
+
 export const OPERATION = { CALL: 0, DELEGATECALL: 1 } as const;
 
 /** EIP-712 type of a Safe transaction (Safe >= 1.0; the domain has a chainId from 1.3.0 on). */

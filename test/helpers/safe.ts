@@ -1,5 +1,5 @@
-// A real Safe v1.4.1 on the in-process chain, from Safe's npm artifacts (test/fixtures/safe-v1.4.1), and its owners'
-// signatures. Owner keys live only here, in tests; nothing prints them.
+// A real Safe (v1.4.1, or v1.3.0) on a chain, from Safe's npm artifacts (test/fixtures/safe-v<version>), and its
+// owners' signatures. Owner keys live only here, in tests; nothing prints them.
 import { readFileSync } from "node:fs";
 import {
   Contract,
@@ -13,14 +13,17 @@ import {
 } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { buildSignatureBytes, EthSafeSignature } from "@safe-global/protocol-kit";
-import { MULTISEND_CALL_ONLY_141, execTransactionArgs, type SafeTx } from "../../src/safe/safe-tx.js";
+import { execTransactionArgs, MULTISEND_CALL_ONLY, type SafeTx, type SafeVersion } from "../../src/safe/safe-tx.js";
 
-export function safeArtifact(name: "Safe" | "SafeProxyFactory" | "MultiSendCallOnly"): {
-  abi: InterfaceAbi;
-  bytecode: string;
-  deployedBytecode: string;
-} {
-  return JSON.parse(readFileSync(new URL(`../fixtures/safe-v1.4.1/${name}.json`, import.meta.url), "utf8"));
+type SafeContract = "Safe" | "SafeProxyFactory" | "MultiSendCallOnly";
+
+/** The artifact of a Safe contract of `version` (v1.3.0's singleton and factory are named GnosisSafe…). */
+export function safeArtifact(
+  name: SafeContract,
+  version: SafeVersion = "1.4.1",
+): { abi: InterfaceAbi; bytecode: string; deployedBytecode: string } {
+  const file = version === "1.3.0" && name !== "MultiSendCallOnly" ? `Gnosis${name}` : name;
+  return JSON.parse(readFileSync(new URL(`../fixtures/safe-v${version}/${file}.json`, import.meta.url), "utf8"));
 }
 
 /** Deterministic owner keys for tests. */
@@ -31,29 +34,33 @@ export function owners(count: number, label: string): Wallet[] {
   );
 }
 
-let infrastructure: { singleton: string; factory: string } | undefined;
+const infrastructure = new Map<string, { singleton: string; factory: string }>();
 
 /**
- * The singleton and proxy factory, deployed once per chain from the artifacts; MultiSendCallOnly's runtime code at its
- * canonical address (it has no constructor and no immutables, so this is byte for byte the canonical contract).
+ * The singleton and proxy factory of `version`, deployed once per chain from the artifacts; its MultiSendCallOnly's
+ * runtime code at the canonical address (it has no constructor and no immutables, so this is byte for byte the
+ * canonical contract).
  */
 async function safeInfrastructure(
   conn: NetworkConnection,
   deployer: Signer,
+  version: SafeVersion,
 ): Promise<{ singleton: string; factory: string }> {
-  if (infrastructure && (await conn.ethers.provider.getCode(infrastructure.singleton)) !== "0x") return infrastructure;
+  const known = infrastructure.get(version);
+  if (known && (await conn.ethers.provider.getCode(known.singleton)) !== "0x") return known;
   const deploy = async (name: "Safe" | "SafeProxyFactory") => {
-    const { abi, bytecode } = safeArtifact(name);
+    const { abi, bytecode } = safeArtifact(name, version);
     const contract = await new ContractFactory(abi, bytecode, deployer).deploy();
     await contract.waitForDeployment();
     return contract.getAddress();
   };
-  infrastructure = { singleton: await deploy("Safe"), factory: await deploy("SafeProxyFactory") };
+  const deployed = { singleton: await deploy("Safe"), factory: await deploy("SafeProxyFactory") };
+  infrastructure.set(version, deployed);
   await conn.provider.request({
     method: "hardhat_setCode",
-    params: [MULTISEND_CALL_ONLY_141.address, safeArtifact("MultiSendCallOnly").deployedBytecode],
+    params: [MULTISEND_CALL_ONLY[version][0].address, safeArtifact("MultiSendCallOnly", version).deployedBytecode],
   });
-  return infrastructure;
+  return deployed;
 }
 
 /** A new Safe proxy with these owners and threshold. */
@@ -63,9 +70,10 @@ export async function createSafe(
   ownerAddresses: string[],
   threshold: number,
   saltNonce: bigint,
+  version: SafeVersion = "1.4.1",
 ): Promise<Contract> {
-  const { singleton, factory } = await safeInfrastructure(conn, deployer);
-  const safeAbi = safeArtifact("Safe").abi;
+  const { singleton, factory } = await safeInfrastructure(conn, deployer, version);
+  const safeAbi = safeArtifact("Safe", version).abi;
   const setup = new Contract(singleton, safeAbi).interface.encodeFunctionData("setup", [
     ownerAddresses,
     threshold,
@@ -76,7 +84,7 @@ export async function createSafe(
     0,
     ZeroAddress,
   ]);
-  const proxyFactory = new Contract(factory, safeArtifact("SafeProxyFactory").abi, deployer);
+  const proxyFactory = new Contract(factory, safeArtifact("SafeProxyFactory", version).abi, deployer);
   const receipt = await (await proxyFactory.createProxyWithNonce(singleton, setup, saltNonce)).wait();
   const created = receipt!.logs
     .map((log: { topics: string[]; data: string }) => proxyFactory.interface.parseLog(log))

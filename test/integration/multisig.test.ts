@@ -138,7 +138,7 @@ describe("running with a multisig", () => {
         ),
       ).to.equal(proposal.id);
       expect(await safe.domainSeparator()).to.equal(proposal.domainHash);
-      // the Transaction Builder file holds the same calls, raw, every value a string, with a valid checksum
+      // the Transaction Builder file holds the same calls, with a valid checksum
       const file = JSON.parse(
         readFileSync(path.join(path.dirname(first.planFile), proposal.file), "utf8"),
       ) as BatchFile;
@@ -149,7 +149,12 @@ describe("running with a multisig", () => {
       expect(file.meta.description).to.include(proposal.id);
       expect(file.meta.checksum).to.equal(batchChecksum(file));
       expect(file.transactions).to.have.length(proposal.calls);
-      for (const tx of file.transactions) expect(Object.values(tx).every((v) => typeof v === "string")).to.equal(true);
+      // raw calldata, and the call decoded for signers (Transaction Builder's contractMethod / contractInputsValues)
+      for (const tx of file.transactions) {
+        expect(tx.data).to.be.a("string");
+        expect((tx.contractMethod as { name: string }).name).to.match(/^(pause|setVault|diamondCut|multicall)$/);
+        expect(Object.values(tx.contractInputsValues!).every((v) => typeof v === "string")).to.equal(true);
+      }
       if (proposal.calls > 1) {
         expect(proposal.safeTx).to.include({ to: MULTISEND_CALL_ONLY_141.address, operation: OPERATION.DELEGATECALL });
         const multiSend = await at("IMultiSendCallOnly", MULTISEND_CALL_ONLY_141.address);

@@ -24,6 +24,7 @@ import { ownershipChecks, planTransfer, type OwnershipState } from "../../src/ow
 import { batchChecksum, buildBatchFile, serializeForChecksum, type BatchFile } from "../../src/safe/batch-file.js";
 import {
   encodeMultiSend,
+  MULTISEND_CALL_ONLY,
   MULTISEND_CALL_ONLY_141,
   OPERATION,
   safeTxForBatch,
@@ -202,6 +203,33 @@ describe("SafeTx encoding and hashing", () => {
     );
     expect(keccak256(fixture("SafeProxyFactory").deployedBytecode)).to.equal(
       canonical(getProxyFactoryDeployment({ version: "1.4.1" })).codeHash,
+    );
+  });
+});
+
+describe("Safe v1.3.0", () => {
+  const fixture130 = (name: string) =>
+    JSON.parse(readFileSync(new URL(`../fixtures/safe-v1.3.0/${name}.json`, import.meta.url), "utf8")) as {
+      deployedBytecode: string;
+    };
+  const deployments = (deployment: ReturnType<typeof getSafeSingletonDeployment>) =>
+    deployment!.deployments as Record<string, { address: string; codeHash: string }>;
+
+  it("the vendored v1.3.0 artifacts and the MultiSendCallOnly deployments are the ones @safe-global/safe-deployments publishes", () => {
+    const msco = deployments(getMultiSendCallOnlyDeployment({ version: "1.3.0" }));
+    expect(MULTISEND_CALL_ONLY["1.3.0"]).to.deep.equal([msco.canonical, msco.eip155]);
+    expect(keccak256(fixture130("MultiSendCallOnly").deployedBytecode)).to.equal(msco.canonical.codeHash);
+    expect(keccak256(fixture130("GnosisSafe").deployedBytecode)).to.equal(
+      deployments(getSafeSingletonDeployment({ version: "1.3.0" })).canonical.codeHash,
+    );
+    expect(MULTISEND_CALL_ONLY["1.4.1"]).to.deep.equal([MULTISEND_CALL_ONLY_141]);
+  });
+
+  it("gives the safeTxHash @safe-global/protocol-kit gives for Safe 1.3.0", () => {
+    const tx = safeTxForBatch(calls, 5n, { ...multiSend, address: MULTISEND_CALL_ONLY["1.3.0"][0].address });
+    const reference = { ...tx, nonce: Number(tx.nonce) };
+    expect(safeTxHashes(SAFE, 31337n, tx).safeTxHash).to.equal(
+      calculateSafeTransactionHash(SAFE, reference, "1.3.0", 31337n),
     );
   });
 });
