@@ -34,6 +34,8 @@ export const cutoverUserConfigSchema = z
         removable: z
           .array(z.string().regex(/^0x[0-9a-fA-F]{8}$/, "Expected a 4-byte selector like 0x12345678"))
           .optional(),
+        /** How the ManifestDispatcher target is read and written (default: detected from the target). */
+        dispatcherProfile: z.enum(["reference", "payrox"]).optional(),
       })
       .strict()
       .optional(),
@@ -70,7 +72,7 @@ export interface CutoverConfig {
   admin?: string;
   confirmations: Record<string, number>;
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
-  diamond: { removable: string[] };
+  diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox" };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
 }
 
@@ -83,7 +85,7 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
       envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
     },
-    diamond: { removable: user?.diamond?.removable ?? [] },
+    diamond: { removable: user?.diamond?.removable ?? [], dispatcherProfile: user?.diamond?.dispatcherProfile },
     redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
   };
 }

@@ -4,6 +4,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { canonicalJson } from "../engine/plan.js";
 import { buildManifestTree, manifestLeaf, verifyManifestProof } from "../manifest/merkle.js";
 import type { FacetCut, LiveFacet } from "./cut.js";
+import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import type { SelectorInfo } from "./selectors.js";
 
 export const PLAN_FORMAT = "hardhat-cutover/facet-plan@1";
@@ -45,6 +46,8 @@ export interface FacetPlanInputs {
   kind: TargetKind;
   /** Diamond: the TimelockController that owns it. */
   timelock: string | null;
+  /** Dispatcher: the profile it is read and written with (src/diamond/dispatcher-profile.ts); null on a diamond. */
+  dispatcherProfile: DispatcherProfileName | null;
   /** Dispatcher: activeEpoch + 1 (the epoch commitRoot must be given). */
   epoch: number | null;
   /** Seconds between staging and the earliest apply: the dispatcher's activationDelay, or the timelock's minDelay. */
@@ -125,7 +128,7 @@ export interface RouteChange {
 /** The plan file: the target as planned against (see FacetPlanInputs), the manifest, the cut, the checks, the inverse. */
 export interface FacetPlan extends Pick<
   FacetPlanInputs,
-  "network" | "chainId" | "target" | "kind" | "timelock" | "epoch" | "activationDelay"
+  "network" | "chainId" | "target" | "kind" | "timelock" | "dispatcherProfile" | "epoch" | "activationDelay"
 > {
   format: typeof PLAN_FORMAT;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */

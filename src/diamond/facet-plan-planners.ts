@@ -20,6 +20,7 @@ import { NO_PREDECESSOR } from "../timelock/operation.js";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { ChangeContext } from "./change.js";
+import { profileRead } from "./dispatcher-profile.js";
 import { batches, MAX_APPLY_BATCH, routeDifferences, type PlanEntry } from "./facet-plan-format.js";
 import { FacetPlanError, plansDir } from "./plan-file.js";
 import { changeState, readLoupe, stateFacts, type ChangeState } from "./target.js";
@@ -73,8 +74,9 @@ function timelockStep(ctx: ChangeContext, signer: string, stage: "schedule" | "e
 }
 
 function commitRootStep(ctx: ChangeContext, signer: string): Step {
-  const { change, plan } = ctx;
-  const read = (fn: string) => ({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] });
+  const { change } = ctx;
+  const read = (fn: string) => dispatcherCall(ctx, fn, []);
+  const { reads, writes } = ctx.profile!;
   return {
     id: "commit-root",
     kind: "call",
@@ -84,15 +86,10 @@ function commitRootStep(ctx: ChangeContext, signer: string): Step {
     writes: ["dispatcher.pendingRoot", "dispatcher.pendingEpoch"],
     actions: [
       {
-        call: {
-          to: plan.target,
-          contract: "ManifestDispatcher",
-          fn: "commitRoot",
-          args: [change.root!, change.epoch!],
-        },
+        call: dispatcherCall(ctx, writes.commitRoot, [change.root!, change.epoch!]),
         done: [
-          { read: read("pendingRoot"), equals: change.root! },
-          { read: read("pendingEpoch"), equals: change.epoch! },
+          { read: read(reads.pendingRoot), equals: change.root! },
+          { read: read(reads.pendingEpoch), equals: change.epoch! },
         ],
       },
     ],
@@ -113,35 +110,42 @@ function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step
   return steps;
 }
 
-const dispatcherCall = (ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) => ({
-  to: ctx.plan.target,
-  contract: "ManifestDispatcher",
-  fn,
-  args,
-});
+function dispatcherCall(ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) {
+  return { to: ctx.plan.target, contract: ctx.profile!.contract, fn, args };
+}
 
-/** Stages the i-th batch of routes with their proofs (applyRoutes). */
+/**
+ * The i-th batch of routes with their proofs (applyRoutes). On the reference dispatcher it stages them (live at the
+ * activation); on a dispatcher whose applyRoutes goes live at once (payrox), done is read from the live routes.
+ */
 function applyRoutesStep(ctx: ChangeContext, signer: string, group: PlanEntry[], i: number, batchSize: number): Step {
   const call = (fn: string, args: CallStep["actions"][number]["call"]["args"]) => dispatcherCall(ctx, fn, args);
+  const { reads, writes, applyGoesLive } = ctx.profile!;
+  const range = `${i * batchSize + 1}-${i * batchSize + group.length} of ${ctx.change.entries.length}`;
   return {
     id: `apply-routes:${i + 1}`,
     kind: "call",
-    label: `stage routes ${i * batchSize + 1}-${i * batchSize + group.length} of ${ctx.change.entries.length} with their proofs`,
+    label: applyGoesLive
+      ? `route ${range} with their proofs (live at once on this dispatcher)`
+      : `stage routes ${range} with their proofs`,
     from: signer,
     dependsOn: [],
-    writes: [],
+    writes: applyGoesLive ? ["target.routes"] : [],
     // Staged routes are cleared by the activation: once it is done, these are not needed.
-    temporary: true,
+    ...(applyGoesLive ? {} : { temporary: true }),
     actions: [
       {
-        call: call("applyRoutes", [
+        call: call(writes.applyRoutes, [
           group.map((e) => e.selector),
           group.map((e) => e.facet),
           group.map((e) => e.codehash),
           group.map((e) => e.proof),
           group.map((e) => e.positions),
         ]),
-        done: group.map((e) => ({ read: call("stagedRoute", [e.selector]), equals: [e.facet, e.codehash] })),
+        done: group.map((e) => ({
+          read: call(applyGoesLive ? reads.route : reads.stagedRoute!, [e.selector]),
+          equals: [e.facet, e.codehash],
+        })),
       },
     ],
   };
@@ -150,6 +154,7 @@ function applyRoutesStep(ctx: ChangeContext, signer: string, group: PlanEntry[],
 function activateStep(ctx: ChangeContext, signer: string, groups: number): Step {
   const { change } = ctx;
   const call = (fn: string) => dispatcherCall(ctx, fn, []);
+  const { reads, writes } = ctx.profile!;
   return {
     id: "activate",
     kind: "call",
@@ -159,10 +164,10 @@ function activateStep(ctx: ChangeContext, signer: string, groups: number): Step 
     writes: [...DISPATCHER_FACTS, "target.routes"],
     actions: [
       {
-        call: call("activateCommittedRoot"),
+        call: call(writes.activate),
         done: [
-          { read: call("activeRoot"), equals: change.root },
-          { read: call("activeEpoch"), equals: change.epoch! },
+          { read: call(reads.activeRoot), equals: change.root },
+          { read: call(reads.activeEpoch), equals: change.epoch! },
         ],
       },
     ],
@@ -180,8 +185,11 @@ function removeRoutesStep(ctx: ChangeContext, signer: string): Step {
     writes: ["target.routes"],
     actions: [
       {
-        call: dispatcherCall(ctx, "removeRoutes", [change.removals]),
-        done: change.removals.map((s) => ({ read: dispatcherCall(ctx, "facetAddress", [s]), equals: ZeroAddress })),
+        call: dispatcherCall(ctx, ctx.profile!.writes.removeRoutes, [change.removals]),
+        done: change.removals.map((s) => ({
+          read: dispatcherCall(ctx, ctx.profile!.reads.route, [s]),
+          equals: [ZeroAddress, ZeroHash],
+        })),
       },
     ],
   };
@@ -272,12 +280,8 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
           "Use --signer with an account holding the timelock's PROPOSER_ROLE.",
         );
       } else {
-        const activeEpoch = Number(
-          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "activeEpoch", args: [] }),
-        );
-        const pendingRoot = String(
-          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "pendingRoot", args: [] }),
-        );
+        const activeEpoch = Number(await profileRead(reader, ctx.profile!, plan.target, "activeEpoch"));
+        const pendingRoot = String(await profileRead(reader, ctx.profile!, plan.target, "pendingRoot"));
         const acknowledged = !ctx.rollback && plan.checks.warnings.some((w) => w.startsWith(`root ${pendingRoot} `));
         if (pendingRoot !== ZeroHash && pendingRoot !== change.root && !acknowledged) {
           refuse(
@@ -290,14 +294,7 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
             ctx,
             `it is for epoch ${change.epoch}, but the dispatcher's active epoch is ${activeEpoch} (commitRoot takes ${activeEpoch + 1})${ctx.rollback ? "" : "; run diamond:plan again"}`,
           );
-        await simulate(
-          enginePlan,
-          reader,
-          addresses,
-          ctx,
-          pending[0],
-          "Use --signer with an account holding the dispatcher's COMMIT_ROLE.",
-        );
+        await simulate(enginePlan, reader, addresses, ctx, pending[0], `Use --signer with ${ctx.profile!.authority}.`);
       }
     },
   };
@@ -359,7 +356,7 @@ export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX
         pending[0],
         ctx.timelock
           ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE."
-          : "Use --signer with an account holding the dispatcher's APPLY_ROLE.",
+          : `Use --signer with ${ctx.profile!.authority}.`,
       );
     },
   };

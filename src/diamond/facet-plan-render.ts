@@ -12,7 +12,7 @@ export function renderFacetPlan(plan: FacetPlan): string {
   const added = new Set(checks.abi.added.map((a) => a.selector));
   const where =
     plan.kind === "dispatcher"
-      ? `ManifestDispatcher ${plan.target}`
+      ? `ManifestDispatcher ${plan.target} (dispatcher profile ${plan.dispatcherProfile ?? "reference"})`
       : `diamond ${plan.target} (owner: timelock ${plan.timelock})`;
   const lines = [
     `Plan ${plan.id} (${plan.network}, chain ${plan.chainId}): ${plan.status.toUpperCase()}`,

@@ -137,7 +137,7 @@ function done(s: Session, ctx: ChangeContext): void {
 export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
-  const ctx = await forwardContext(new ContractCatalog(hre), plan);
+  const ctx = await forwardContext(new ContractCatalog(hre), plan, hre.config.cutover.diamond.dispatcherProfile);
   s.json.state = await stage(s, ctx);
   done(s, ctx);
 }
@@ -145,7 +145,7 @@ export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment
 export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
-  const ctx = await forwardContext(new ContractCatalog(hre), plan);
+  const ctx = await forwardContext(new ContractCatalog(hre), plan, hre.config.cutover.diamond.dispatcherProfile);
   await apply(s, ctx);
   done(s, ctx);
 }
@@ -154,7 +154,7 @@ export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment
 export async function rollback(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
-  const ctx = await rollbackContext(new ContractCatalog(hre), plan);
+  const ctx = await rollbackContext(new ContractCatalog(hre), plan, hre.config.cutover.diamond.dispatcherProfile);
   let state = await currentState(hre, s.conn, ctx);
   if (state.state === "unstaged") state = await stage(s, ctx);
   s.json.state = state;

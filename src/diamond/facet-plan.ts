@@ -131,6 +131,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
     target,
     kind: inputs.kind,
     timelock: inputs.timelock === null ? null : getAddress(inputs.timelock),
+    dispatcherProfile: inputs.dispatcherProfile,
     epoch: inputs.kind === "dispatcher" ? inputs.epoch : null,
     activationDelay: inputs.activationDelay,
     root: forward.root!,

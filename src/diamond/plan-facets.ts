@@ -26,6 +26,7 @@ import {
   type PlannedFacet,
 } from "./facet-plan.js";
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
+import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import { selectorsOf } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
 import "../type-extensions.js";
@@ -93,7 +94,13 @@ function parseOptions(options: PlanFacetsOptions): { target: string; names: stri
 }
 
 /** The target observed: a ManifestDispatcher that is not frozen, or a diamond owned by a TimelockController. */
-async function requireTarget(reader: Reader, target: string, network: string, chainId: number): Promise<TargetState> {
+async function requireTarget(
+  reader: Reader,
+  target: string,
+  network: string,
+  chainId: number,
+  configured?: DispatcherProfileName,
+): Promise<TargetState> {
   if (!(await reader.hasCode(target))) {
     throw new CutoverInputError(
       "--target",
@@ -101,7 +108,7 @@ async function requireTarget(reader: Reader, target: string, network: string, ch
       `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of a timelock-owned EIP-2535 diamond on this network`,
     );
   }
-  const state = await observeTarget(reader, target);
+  const state = await observeTarget(reader, target, configured);
   if (!state)
     throw new CutoverInputError(
       "--target",
@@ -167,10 +174,11 @@ async function targetInputs(
     ...base,
     kind: state.kind,
     timelock: state.kind === "diamond" ? state.owner! : null,
+    dispatcherProfile: state.profile?.name ?? null,
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
     activationDelay: state.kind === "dispatcher" ? state.activationDelay! : state.timelockDelay!,
     hostSelectors:
-      state.kind === "dispatcher" ? selectorsOf((await catalog.artifact("ManifestDispatcher")).abi as never) : [],
+      state.kind === "dispatcher" ? selectorsOf((await catalog.artifact(state.profile!.contract)).abi as never) : [],
     pending:
       state.kind === "dispatcher" && state.pendingRoot !== ZeroHash
         ? { root: state.pendingRoot!, epoch: state.pendingEpoch! }
@@ -256,7 +264,7 @@ export async function planFacets(
   const provider = conn.ethers.provider;
   const chainId = Number((await provider.getNetwork()).chainId);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
-  const state = await requireTarget(reader, target, network, chainId);
+  const state = await requireTarget(reader, target, network, chainId, hre.config.cutover.diamond.dispatcherProfile);
   const artifacts = await facetArtifacts(catalog, names);
 
   const create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);

@@ -10,6 +10,13 @@ import { getTimestampCall, operationState } from "../timelock/operation.js";
 import { exists } from "../util/fs.js";
 import type { ChangeContext } from "./change.js";
 import type { LiveFacet } from "./cut.js";
+import {
+  detectProfile,
+  pendingEta,
+  profileRead,
+  type DispatcherProfile,
+  type DispatcherProfileName,
+} from "./dispatcher-profile.js";
 import { routeDifferences, type LiveFacetView, type TargetKind } from "./facet-plan-format.js";
 import { selectorsOf } from "./selectors.js";
 
@@ -17,6 +24,7 @@ export interface TargetState {
   kind: TargetKind;
   live: LiveFacet[];
   /** Dispatcher. */
+  profile?: DispatcherProfile;
   activeRoot?: string;
   activeEpoch?: number;
   pendingRoot?: string;
@@ -43,21 +51,27 @@ export async function readLoupe(reader: Reader, target: string, kind: TargetKind
 }
 
 /** What the target is (dispatcher or diamond) and its state at the reader's block; undefined when it is neither. */
-export async function observeTarget(reader: Reader, target: string): Promise<TargetState | undefined> {
-  const d = (fn: string) => reader.tryCall({ to: target, contract: "ManifestDispatcher", fn, args: [] });
-  const activeEpoch = await d("activeEpoch");
-  if (activeEpoch !== undefined) {
-    const [activeRoot, pendingRoot, pendingEpoch, earliestActivation, activationDelay, frozen] = await Promise.all(
-      ["activeRoot", "pendingRoot", "pendingEpoch", "earliestActivation", "activationDelay", "frozen"].map(d),
+export async function observeTarget(
+  reader: Reader,
+  target: string,
+  configured?: DispatcherProfileName,
+): Promise<TargetState | undefined> {
+  const profile = await detectProfile(reader, target, configured);
+  if (profile) {
+    const d = (entry: Parameters<typeof profileRead>[3]) => profileRead(reader, profile, target, entry);
+    const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, activationDelay, frozen] = await Promise.all(
+      (["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "activationDelay", "frozen"] as const).map(d),
     );
     return {
       kind: "dispatcher",
+      profile,
       live: await readLoupe(reader, target, "dispatcher"),
       activeRoot: activeRoot as string,
       activeEpoch: Number(activeEpoch),
       pendingRoot: pendingRoot as string,
       pendingEpoch: Number(pendingEpoch),
-      earliestActivation: Number(earliestActivation),
+      // Read even with nothing pending: a profile that does not fit the target fails here, before anything is sent.
+      earliestActivation: await pendingEta(reader, profile, target).then((eta) => (pendingRoot === ZeroHash ? 0 : eta)),
       activationDelay: Number(activationDelay),
       frozen: frozen as boolean,
     };
@@ -179,10 +193,12 @@ export async function changeState(reader: Reader, ctx: ChangeContext): Promise<C
   }
   const routesDone = routeDifferences(change.after, await readLoupe(reader, plan.target, plan.kind)).length === 0;
   if (change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
-  const d = (fn: string) => reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] });
-  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, eta] = await Promise.all(
-    ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "earliestActivation"].map(d),
+  const profile = ctx.profile!;
+  const d = (entry: Parameters<typeof profileRead>[3]) => profileRead(reader, profile, plan.target, entry);
+  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch] = await Promise.all(
+    (["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch"] as const).map(d),
   );
+  const eta = await pendingEta(reader, profile, plan.target);
   if (activeRoot === change.root && Number(activeEpoch) === change.epoch && routesDone) return { state: "applied" };
   if (pendingRoot === change.root && Number(pendingEpoch) === change.epoch)
     return { state: "staged", eta: Number(eta), now };
@@ -203,10 +219,8 @@ export async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Re
       await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
     );
   } else {
-    for (const fn of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"]) {
-      facts[`dispatcher.${fn}`] = String(
-        await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] }),
-      ).toLowerCase();
+    for (const entry of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"] as const) {
+      facts[`dispatcher.${entry}`] = String(await profileRead(reader, ctx.profile!, plan.target, entry)).toLowerCase();
     }
   }
   return facts;
