@@ -273,7 +273,7 @@ const diamondPlan = task(
   .build();
 
 const changeOptions = (name: string, description: string, signerRole: string) =>
-  engineTask(name, description, { signer: `it needs ${signerRole}`, executor: false }).addOption({
+  engineTask(name, description, { signer: `it needs ${signerRole}` }).addOption({
     name: "plan",
     type: ArgumentType.STRING,
     defaultValue: "",

@@ -18,6 +18,8 @@ export interface ChangeContext {
   change: RouteChange;
   /** Dispatcher: how it is read and written. */
   profile?: DispatcherProfile;
+  /** Diamond owned by an EOA or a Safe: its owner sends the diamondCut itself (the Safe through its batch). */
+  direct?: { owner: string; kind: "eoa" | "safe" };
   /** Diamond: the TimelockController batch. */
   timelock?: {
     address: string;
@@ -56,6 +58,11 @@ async function timelockBatch(
   };
 }
 
+function directOwner(plan: FacetPlan): ChangeContext["direct"] {
+  const owner = plan.owner!;
+  return { owner: owner.address, kind: owner.kind === "safe" ? "safe" : "eoa" };
+}
+
 /** The configured profile wins over the one the plan was made with (plans of older versions: the reference one). */
 const profileOf = (plan: FacetPlan, configured?: DispatcherProfileName) =>
   plan.kind === "dispatcher"
@@ -77,7 +84,9 @@ export async function forwardContext(
     change,
     ...profileOf(plan, configured),
   };
-  if (plan.kind === "diamond") ctx.timelock = await timelockBatch(catalog, plan, change, plan.id, NO_PREDECESSOR);
+  if (plan.kind === "diamond" && plan.timelock)
+    ctx.timelock = await timelockBatch(catalog, plan, change, plan.id, NO_PREDECESSOR);
+  else if (plan.kind === "diamond") ctx.direct = directOwner(plan);
   return ctx;
 }
 
@@ -99,7 +108,8 @@ export async function rollbackContext(
     change,
     ...profileOf(plan, configured),
   };
-  if (plan.kind === "diamond")
+  if (plan.kind === "diamond" && plan.timelock)
     ctx.timelock = await timelockBatch(catalog, plan, change, id, forward.timelock!.operationId);
+  else if (plan.kind === "diamond") ctx.direct = directOwner(plan);
   return ctx;
 }

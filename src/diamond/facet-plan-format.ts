@@ -16,6 +16,8 @@ export const EIP170_WARN_BYTES = Math.ceil((EIP170_LIMIT * 9) / 10);
 export const MAX_APPLY_BATCH = 100;
 
 export type TargetKind = "dispatcher" | "diamond";
+/** Who owns a diamond, which decides how its cut is sent: directly, through the Safe's batch, or scheduled. */
+export type OwnerKind = "eoa" | "safe" | "timelock";
 
 /** A facet to route, as it is (or will be, at its CREATE2 address) on chain. */
 export interface PlannedFacet {
@@ -46,6 +48,8 @@ export interface FacetPlanInputs {
   kind: TargetKind;
   /** Diamond: the TimelockController that owns it. */
   timelock: string | null;
+  /** Diamond: its owner and what it is (null on a dispatcher). */
+  owner: { address: string; kind: OwnerKind } | null;
   /** Dispatcher: the profile it is read and written with (src/diamond/dispatcher-profile.ts); null on a diamond. */
   dispatcherProfile: DispatcherProfileName | null;
   /** Dispatcher: activeEpoch + 1 (the epoch commitRoot must be given). */
@@ -60,6 +64,11 @@ export interface FacetPlanInputs {
   pending: { root: string; epoch: number } | null;
   acceptBreaking: boolean;
   allowTakeover: boolean | string[];
+  /**
+   * How many times the same change was applied before on this timelock (0 the first time). Part of the plan's content,
+   * so re-planning after a rollback gives a new id, hence a new timelock salt, not an operation already executed.
+   */
+  application?: number;
 }
 
 export interface PlanEntry {
@@ -128,9 +137,11 @@ export interface RouteChange {
 /** The plan file: the target as planned against (see FacetPlanInputs), the manifest, the cut, the checks, the inverse. */
 export interface FacetPlan extends Pick<
   FacetPlanInputs,
-  "network" | "chainId" | "target" | "kind" | "timelock" | "dispatcherProfile" | "epoch" | "activationDelay"
+  "network" | "chainId" | "target" | "kind" | "timelock" | "owner" | "dispatcherProfile" | "epoch" | "activationDelay"
 > {
   format: typeof PLAN_FORMAT;
+  /** See FacetPlanInputs.application. */
+  application: number;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */
   id: string;
   status: "ready" | "refused";

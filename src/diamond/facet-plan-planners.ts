@@ -73,6 +73,39 @@ function timelockStep(ctx: ChangeContext, signer: string, stage: "schedule" | "e
   };
 }
 
+/** The diamondCut, sent by the diamond's owner: an EOA directly, a Safe through its batch (--executor safe). */
+function directCutStep(ctx: ChangeContext): Step {
+  const { change, plan } = ctx;
+  const { owner, kind } = ctx.direct!;
+  const facetOf = (selector: string) => ({
+    read: { to: plan.target, contract: "DiamondLoupeFacet", fn: "facetAddress", args: [selector] },
+  });
+  return {
+    id: "diamond-cut",
+    kind: "call",
+    label: `diamondCut of the ${ctx.short}, sent by the diamond's owner (${kind === "safe" ? "a Safe" : "an EOA"})`,
+    from: owner,
+    dependsOn: [],
+    writes: ["target.routes"],
+    actions: [
+      {
+        call: {
+          to: plan.target,
+          contract: "DiamondCutFacet",
+          fn: "diamondCut",
+          args: [change.cut.map((c) => [c.facetAddress, c.action, c.functionSelectors]), ZeroAddress, "0x"],
+        },
+        done: [
+          ...change.after.flatMap((f) =>
+            f.functionSelectors.map((sel) => ({ ...facetOf(sel), equals: f.facetAddress })),
+          ),
+          ...change.removals.map((sel) => ({ ...facetOf(sel), equals: ZeroAddress })),
+        ],
+      },
+    ],
+  };
+}
+
 function commitRootStep(ctx: ChangeContext, signer: string): Step {
   const { change } = ctx;
   const read = (fn: string) => dispatcherCall(ctx, fn, []);
@@ -99,6 +132,7 @@ function commitRootStep(ctx: ChangeContext, signer: string): Step {
 /** The steps that apply a staged change: applyRoutes batches, activateCommittedRoot, removeRoutes; or executeBatch. */
 function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step[] {
   if (ctx.timelock) return [timelockStep(ctx, signer, "execute")];
+  if (ctx.direct) return [directCutStep(ctx)];
   const { change } = ctx;
   const steps: Step[] = [];
   if (change.root !== null) {
@@ -356,7 +390,9 @@ export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX
         pending[0],
         ctx.timelock
           ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE."
-          : `Use --signer with ${ctx.profile!.authority}.`,
+          : ctx.direct
+            ? `The diamond's owner ${ctx.direct.owner} sends the cut: ${ctx.direct.kind === "safe" ? `add --executor safe --safe ${ctx.direct.owner}` : "add its key to the network's accounts"}.`
+            : `Use --signer with ${ctx.profile!.authority}.`,
       );
     },
   };

@@ -124,6 +124,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
 
   const content: Omit<FacetPlan, "id"> = {
     format: PLAN_FORMAT,
+    application: inputs.application ?? 0,
     status: refused ? "refused" : "ready",
     reasons,
     network: inputs.network,
@@ -131,6 +132,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
     target,
     kind: inputs.kind,
     timelock: inputs.timelock === null ? null : getAddress(inputs.timelock),
+    owner: inputs.owner === null ? null : { address: getAddress(inputs.owner.address), kind: inputs.owner.kind },
     dispatcherProfile: inputs.dispatcherProfile,
     epoch: inputs.kind === "dispatcher" ? inputs.epoch : null,
     activationDelay: inputs.activationDelay,

@@ -26,6 +26,8 @@ import {
   type PlannedFacet,
 } from "./facet-plan.js";
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
+import { getTimestampCall, operationState } from "../timelock/operation.js";
+import { forwardContext } from "./change.js";
 import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import { selectorsOf } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
@@ -58,7 +60,7 @@ function parseOptions(options: PlanFacetsOptions): { target: string; names: stri
     throw new CutoverInputError(
       "--target",
       options.target,
-      "give the address of a ManifestDispatcher, or of an EIP-2535 diamond owned by a TimelockController, e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      "give the address of a ManifestDispatcher, or of an EIP-2535 diamond (owned by an EOA, a Safe or a TimelockController), e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
     );
   const target = getAddress(options.target);
   const names = [
@@ -105,7 +107,7 @@ async function requireTarget(
     throw new CutoverInputError(
       "--target",
       target,
-      `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of a timelock-owned EIP-2535 diamond on this network`,
+      `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of an EIP-2535 diamond on this network`,
     );
   }
   const state = await observeTarget(reader, target, configured);
@@ -121,11 +123,11 @@ async function requireTarget(
       target,
       "this ManifestDispatcher is frozen: it takes no new routes, ever; plan against another dispatcher",
     );
-  if (state.kind === "diamond" && state.timelockDelay === undefined) {
+  if (state.kind === "diamond" && state.ownerKind === undefined) {
     throw new CutoverInputError(
       "--target",
       target,
-      `its owner ${state.owner} is not a TimelockController (no getMinDelay()); transfer the diamond to a timelock first, or cut it directly with its owner`,
+      `its owner ${state.owner} is a contract that answers neither as a TimelockController (getMinDelay()) nor as a Safe (getThreshold()); the tool can send its diamondCut only through an EOA owner, a Safe or a timelock`,
     );
   }
   return state;
@@ -173,10 +175,11 @@ async function targetInputs(
   return {
     ...base,
     kind: state.kind,
-    timelock: state.kind === "diamond" ? state.owner! : null,
+    timelock: state.ownerKind === "timelock" ? state.owner! : null,
+    owner: state.kind === "diamond" ? { address: state.owner!, kind: state.ownerKind! } : null,
     dispatcherProfile: state.profile?.name ?? null,
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
-    activationDelay: state.kind === "dispatcher" ? state.activationDelay! : state.timelockDelay!,
+    activationDelay: state.kind === "dispatcher" ? state.activationDelay! : (state.timelockDelay ?? 0),
     hostSelectors:
       state.kind === "dispatcher" ? selectorsOf((await catalog.artifact(state.profile!.contract)).abi as never) : [],
     pending:
@@ -225,6 +228,22 @@ function requireCompiledCode(artifacts: FacetArtifact[], planned: PlannedFacet[]
     );
   }
   return planned;
+}
+
+/**
+ * The plan, with the first `application` whose timelock operation was never executed: after a rollback, the same
+ * facets on the same routes give a new plan id (so a new salt), not the spent operation of the first application.
+ */
+async function buildFresh(reader: Reader, catalog: ContractCatalog, inputs: FacetPlanInputs): Promise<FacetPlan> {
+  for (let application = 0; ; application++) {
+    const plan = buildFacetPlan({ ...inputs, application });
+    if (plan.kind !== "diamond" || plan.timelock === null || plan.status === "refused") return plan;
+    const { timelock } = await forwardContext(catalog, plan);
+    const at = operationState(
+      (await reader.call(getTimestampCall(timelock!.address, timelock!.operationId))) as bigint,
+    );
+    if (at.state !== "done") return plan;
+  }
 }
 
 /** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
@@ -277,7 +296,7 @@ export async function planFacets(
   const live: LiveFacetView[] = await liveFacetViews(hre, network, reader, state.live);
   const predicted = new Addresses({}, catalog);
   await resolveCreate2Addresses({ steps }, predicted, catalog);
-  const first = buildFacetPlan({
+  const first = await buildFresh(reader, catalog, {
     ...observed,
     facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, predicted.deployed, reader)),
     live,
@@ -313,7 +332,7 @@ export async function planFacets(
   }
   await writeRewireRecords(hre, conn, catalog, deployment);
   const after = new Reader(provider, catalog, await provider.getBlockNumber());
-  const plan = buildFacetPlan({
+  const plan = await buildFresh(after, catalog, {
     ...observed,
     facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, deployment.report!.deployed, after)),
     live,

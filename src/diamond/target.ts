@@ -17,7 +17,7 @@ import {
   type DispatcherProfile,
   type DispatcherProfileName,
 } from "./dispatcher-profile.js";
-import { routeDifferences, type LiveFacetView, type TargetKind } from "./facet-plan-format.js";
+import { routeDifferences, type LiveFacetView, type OwnerKind, type TargetKind } from "./facet-plan-format.js";
 import { selectorsOf } from "./selectors.js";
 
 export interface TargetState {
@@ -32,8 +32,9 @@ export interface TargetState {
   earliestActivation?: number;
   activationDelay?: number;
   frozen?: boolean;
-  /** Diamond. */
+  /** Diamond. ownerKind undefined: a contract that is neither a TimelockController nor a Safe. */
   owner?: string;
+  ownerKind?: OwnerKind;
   timelockDelay?: number;
 }
 
@@ -82,10 +83,20 @@ export async function observeTarget(
   const live = await readLoupe(reader, target, "diamond").catch(() => undefined);
   if (!live) return undefined;
   const delay = await reader.tryCall({ to: owner, contract: "Timelock", fn: "getMinDelay", args: [] });
+  const threshold = await reader.tryCall({ to: owner, contract: "ISafe", fn: "getThreshold", args: [] });
+  const ownerKind: OwnerKind | undefined =
+    delay !== undefined
+      ? "timelock"
+      : threshold !== undefined
+        ? "safe"
+        : !(await reader.hasCode(owner))
+          ? "eoa"
+          : undefined;
   return {
     kind: "diamond",
     live,
     owner: getAddress(owner),
+    ownerKind,
     timelockDelay: delay === undefined ? undefined : Number(delay),
   };
 }
@@ -179,7 +190,9 @@ export type ChangeState =
   | { state: "staged"; eta: number; now: number }
   | { state: "unstaged" }
   /** Nothing to stage (a removal-only change on a dispatcher): apply right away. */
-  | { state: "no staging needed" };
+  | { state: "no staging needed" }
+  /** Its timelock operation was executed, but the loupe does not show its routes (rolled back or changed since). */
+  | { state: "spent" };
 
 export async function changeState(reader: Reader, ctx: ChangeContext): Promise<ChangeState> {
   const now = (await reader.provider.getBlock(reader.block))!.timestamp;
@@ -188,11 +201,15 @@ export async function changeState(reader: Reader, ctx: ChangeContext): Promise<C
     const operation = operationState(
       (await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint,
     );
-    if (operation.state === "done") return { state: "applied" };
+    if (operation.state === "done") {
+      const live = await readLoupe(reader, plan.target, plan.kind);
+      return routeDifferences(change.after, live).length === 0 ? { state: "applied" } : { state: "spent" };
+    }
     return operation.state === "unset" ? { state: "unstaged" } : { state: "staged", eta: operation.eta, now };
   }
   const routesDone = routeDifferences(change.after, await readLoupe(reader, plan.target, plan.kind)).length === 0;
-  if (change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
+  // A diamond its owner cuts directly, or a removal-only change on a dispatcher: nothing to stage.
+  if (ctx.direct || change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
   const profile = ctx.profile!;
   const d = (entry: Parameters<typeof profileRead>[3]) => profileRead(reader, profile, plan.target, entry);
   const [activeRoot, activeEpoch, pendingRoot, pendingEpoch] = await Promise.all(
@@ -211,13 +228,14 @@ export async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Re
   const facts: Record<string, string> = {
     "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)),
   };
-  if (ctx.timelock) {
+  if (ctx.timelock || ctx.direct) {
     facts["target.owner"] = String(
       await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] }),
     ).toLowerCase();
-    facts["timelock.operation"] = String(
-      await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
-    );
+    if (ctx.timelock)
+      facts["timelock.operation"] = String(
+        await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
+      );
   } else {
     for (const entry of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"] as const) {
       facts[`dispatcher.${entry}`] = String(await profileRead(reader, ctx.profile!, plan.target, entry)).toLowerCase();
