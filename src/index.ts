@@ -224,14 +224,14 @@ const rewire = engineTask(
 
 const diamondPlan = task(
   "diamond:plan",
-  "Plan routing facets on a ManifestDispatcher or a timelock-owned EIP-2535 diamond: deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json",
+  "Plan routing facets on a ManifestDispatcher or an EIP-2535 diamond (owned by an EOA, a Safe or a TimelockController): deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json",
 )
   .addOption({
     name: "target",
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "The ManifestDispatcher, or the EIP-2535 diamond whose owner is a TimelockController. Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      "The ManifestDispatcher, or the EIP-2535 diamond (its owner an EOA, a Safe or a TimelockController). Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
   })
   .addOption({
     name: "facets",
@@ -251,6 +251,13 @@ const diamondPlan = task(
     defaultValue: "",
     description:
       "Selectors the planned facets may take over from another live facet (not an earlier version of theirs), or 'all'. Example: --allow-takeover 0x46904840",
+  })
+  .addOption({
+    name: "hostAbi",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The target's own ABI for the shadowing check (a facet function the target answers itself is refused): a contract name or a JSON file; default: the selectors in the target's runtime bytecode. Example: --host-abi abis/ManifestDispatcher.json",
   })
   .addOption({
     name: "signer",

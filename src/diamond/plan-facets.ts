@@ -1,5 +1,6 @@
 // diamond:plan: check the facets against the target, deploy those not on chain yet (CREATE2, through the engine),
 // build the plan from their real on-chain code and write the plan file.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, isAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -18,6 +19,7 @@ import { runKeys } from "../engine/run-key.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import type { Ref, Step } from "../engine/types.js";
 import { writeRewireRecords } from "../records/plan-records.js";
+import { exists } from "../util/fs.js";
 import {
   buildFacetPlan,
   type FacetPlan,
@@ -29,7 +31,7 @@ import { FacetPlanError, writePlanFile } from "./plan-file.js";
 import { getTimestampCall, operationState } from "../timelock/operation.js";
 import { forwardContext } from "./change.js";
 import type { DispatcherProfileName } from "./dispatcher-profile.js";
-import { selectorsOf } from "./selectors.js";
+import { bytecodeSelectors, selectorsOf, type SelectorInfo } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
 import "../type-extensions.js";
 
@@ -38,6 +40,8 @@ export interface PlanFacetsOptions {
   facets: string;
   acceptBreaking: boolean;
   allowTakeover: string;
+  /** The target's ABI for the shadowing check: an artifact name or a JSON file (default: its bytecode's selectors). */
+  hostAbi?: string;
   signer: string;
   run: Omit<RunOptions, "replan">;
 }
@@ -164,8 +168,43 @@ async function facetArtifacts(catalog: ContractCatalog, names: string[]): Promis
   return artifacts;
 }
 
+/**
+ * The functions the target answers itself (a route for one of them is never reached): from --host-abi (an artifact
+ * name or an ABI JSON file) when given, else from the target's own runtime bytecode. Never from our mock's ABI.
+ */
+async function hostSelectors(
+  reader: Reader,
+  catalog: ContractCatalog,
+  target: string,
+  hostAbi: string | undefined,
+): Promise<SelectorInfo[]> {
+  if (!hostAbi) return bytecodeSelectors(await reader.code(target));
+  const fix =
+    "give the target's contract name (a compiled artifact) or a JSON file holding its ABI (an array, or an object with an abi field), e.g. --host-abi ManifestDispatcher or --host-abi abis/dispatcher.json";
+  const file = path.resolve(hostAbi);
+  const abi = (await exists(file))
+    ? await readFile(file, "utf8").then(
+        (text) => {
+          const parsed = JSON.parse(text) as unknown;
+          return Array.isArray(parsed) ? parsed : (parsed as { abi?: unknown }).abi;
+        },
+        () => undefined,
+      )
+    : await catalog.artifact(hostAbi).then(
+        (a) => a.abi,
+        () => undefined,
+      );
+  if (!Array.isArray(abi)) throw new CutoverInputError("--host-abi", hostAbi, fix);
+  try {
+    return selectorsOf(abi as never);
+  } catch {
+    throw new CutoverInputError("--host-abi", hostAbi, fix);
+  }
+}
+
 /** The plan inputs that come from the target and the options (the facets come later: predicted, then deployed). */
 async function targetInputs(
+  reader: Reader,
   catalog: ContractCatalog,
   state: TargetState,
   base: { network: string; chainId: number; target: string },
@@ -180,8 +219,7 @@ async function targetInputs(
     dispatcherProfile: state.profile?.name ?? null,
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
     activationDelay: state.kind === "dispatcher" ? state.activationDelay! : (state.timelockDelay ?? 0),
-    hostSelectors:
-      state.kind === "dispatcher" ? selectorsOf((await catalog.artifact(state.profile!.contract)).abi as never) : [],
+    hostSelectors: await hostSelectors(reader, catalog, base.target, options.hostAbi),
     pending:
       state.kind === "dispatcher" && state.pendingRoot !== ZeroHash
         ? { root: state.pendingRoot!, epoch: state.pendingEpoch! }
@@ -292,7 +330,7 @@ export async function planFacets(
   const steps: Step[] = create2Factory ? [] : [create2FactoryDeployStep(signer)];
   for (const { name } of artifacts) steps.push(create2FacetDeployStep(name, signer, factoryRef));
 
-  const observed = await targetInputs(catalog, state, { network, chainId, target }, options, allowTakeover);
+  const observed = await targetInputs(reader, catalog, state, { network, chainId, target }, options, allowTakeover);
   const live: LiveFacetView[] = await liveFacetViews(hre, network, reader, state.live);
   const predicted = new Addresses({}, catalog);
   await resolveCreate2Addresses({ steps }, predicted, catalog);

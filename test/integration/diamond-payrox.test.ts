@@ -142,6 +142,40 @@ describe("facet plans on PayRox's production dispatcher interface (profile payro
     expect(await d.pendingRoot()).to.equal(ethers.ZeroHash);
   });
 
+  it("host functions come from the target itself: a facet colliding with one of PayRox's is refused, not on our mock", async () => {
+    const d = await payrox();
+    const target = await d.getAddress();
+    const before = await nonce();
+    const shadowed = await taskError("diamond:plan", { target, facets: "HostShadowFacet", json: true });
+    expect(shadowed.message).to.include(
+      `[shadowed] ${id("pendingSince()").slice(0, 10)} pendingSince() of HostShadowFacet is a function of the target itself`,
+    );
+    expect(shadowed.message).to.include("nothing was deployed or sent");
+    expect(await nonce()).to.equal(before);
+
+    // Our mock has no pendingSince(): there the same facet is fine, read from the mock's own bytecode.
+    const mock = await ethers.deployContract("ManifestDispatcher", [admin.address, DELAY]);
+    const onMock = await plan({ target: await mock.getAddress(), facets: "HostShadowFacet" });
+    expect(onMock.status).to.equal("ready");
+    expect(onMock.plan.checks.shadowed).to.deep.equal([]);
+
+    // A user-given ABI of the target is used instead of its bytecode.
+    const given = await taskError("diamond:plan", {
+      target: await mock.getAddress(),
+      facets: "HostShadowFacet",
+      hostAbi: "PayRoxDispatcher",
+      json: true,
+    });
+    expect(given.message).to.include("[shadowed]");
+    const bad = await taskError("diamond:plan", {
+      target,
+      facets: "HostShadowFacet",
+      hostAbi: "NoSuchAbi",
+      json: true,
+    });
+    expect(bad.message).to.include('Invalid --host-abi: "NoSuchAbi"');
+  });
+
   it("refuses a signer that is not the dispatcher's owner, naming who may", async () => {
     const d = await payrox();
     const { file } = await plan({ target: await d.getAddress(), facets: "FeeConfigFacet" });
