@@ -36,6 +36,8 @@ export const cutoverUserConfigSchema = z
           .optional(),
         /** How the ManifestDispatcher target is read and written (default: detected from the target). */
         dispatcherProfile: z.enum(["reference", "payrox"]).optional(),
+        /** How the manifest tree carries an odd node up (default: the dispatcher profile's). */
+        oddNode: z.enum(["promote", "duplicate"]).optional(),
       })
       .strict()
       .optional(),
@@ -72,7 +74,7 @@ export interface CutoverConfig {
   admin?: string;
   confirmations: Record<string, number>;
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
-  diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox" };
+  diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox"; oddNode?: "promote" | "duplicate" };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
 }
 
@@ -85,7 +87,11 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
       envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
     },
-    diamond: { removable: user?.diamond?.removable ?? [], dispatcherProfile: user?.diamond?.dispatcherProfile },
+    diamond: {
+      removable: user?.diamond?.removable ?? [],
+      dispatcherProfile: user?.diamond?.dispatcherProfile,
+      oddNode: user?.diamond?.oddNode,
+    },
     redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
   };
 }

@@ -32,6 +32,7 @@ export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnviron
     acceptBreaking: args.acceptBreaking,
     allowTakeover: args.allowTakeover,
     hostAbi: args.hostAbi || undefined,
+    oddNode: hre.config.cutover.diamond.oddNode,
     signer: await resolveSigner(conn, args.signer),
     run,
   });

@@ -6,6 +6,7 @@
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { PLUGIN_ID } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
+import type { OddNodeRule } from "../manifest/merkle.js";
 
 export type DispatcherProfileName = "reference" | "payrox";
 
@@ -33,6 +34,8 @@ export interface DispatcherProfile {
   applyGoesLive: boolean;
   /** Who may stage and apply, for the fix of a refused simulation. */
   authority: string;
+  /** How the target's own tooling hashes an odd node (cutover.diamond.oddNode overrides); both verify on chain. */
+  oddNode: OddNodeRule;
 }
 
 const WRITES = {
@@ -59,6 +62,7 @@ export const DISPATCHER_PROFILES: Record<DispatcherProfileName, DispatcherProfil
     writes: WRITES,
     applyGoesLive: false,
     authority: "an account holding the dispatcher's COMMIT_ROLE (stage) or APPLY_ROLE (apply)",
+    oddNode: "promote",
   },
   payrox: {
     name: "payrox",
@@ -67,6 +71,7 @@ export const DISPATCHER_PROFILES: Record<DispatcherProfileName, DispatcherProfil
     writes: WRITES,
     applyGoesLive: true,
     authority: "the dispatcher's owner() (PayRox's dispatcher has one owner, no roles)",
+    oddNode: "duplicate",
   },
 };
 

@@ -2,7 +2,7 @@
 // id, the integrity check of a file, the Merkle entries, a plan's change and its routes. Pure: no provider.
 import { keccak256, toUtf8Bytes } from "ethers";
 import { canonicalJson } from "../engine/plan.js";
-import { buildManifestTree, manifestLeaf, verifyManifestProof } from "../manifest/merkle.js";
+import { buildManifestTree, manifestLeaf, verifyManifestProof, type OddNodeRule } from "../manifest/merkle.js";
 import type { FacetCut, LiveFacet } from "./cut.js";
 import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import type { SelectorInfo } from "./selectors.js";
@@ -69,6 +69,8 @@ export interface FacetPlanInputs {
    * so re-planning after a rollback gives a new id, hence a new timelock salt, not an operation already executed.
    */
   application?: number;
+  /** Dispatcher: how the manifest tree carries an odd node up (default promote; see src/manifest/merkle.ts). */
+  oddNode?: OddNodeRule;
 }
 
 export interface PlanEntry {
@@ -142,6 +144,8 @@ export interface FacetPlan extends Pick<
   format: typeof PLAN_FORMAT;
   /** See FacetPlanInputs.application. */
   application: number;
+  /** See FacetPlanInputs.oddNode. */
+  oddNode: OddNodeRule;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */
   id: string;
   status: "ready" | "refused";
@@ -164,13 +168,19 @@ export const bySelector = (a: { selector: string }, b: { selector: string }) =>
   a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0;
 
 /** Merkle entries (sorted by selector, then facet) with leaves, proofs and position bits; the root. */
-export function manifestEntries(routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[]): {
+export function manifestEntries(
+  routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[],
+  oddNode: OddNodeRule = "promote",
+): {
   root: string | null;
   entries: PlanEntry[];
 } {
   const sorted = [...routes].sort((a, b) => bySelector(a, b) || (a.facet < b.facet ? -1 : a.facet > b.facet ? 1 : 0));
   if (sorted.length === 0) return { root: null, entries: [] };
-  const tree = buildManifestTree(sorted.map((r) => ({ selector: r.selector, facet: r.facet, codehash: r.codehash })));
+  const tree = buildManifestTree(
+    sorted.map((r) => ({ selector: r.selector, facet: r.facet, codehash: r.codehash })),
+    oddNode,
+  );
   return {
     root: tree.root,
     entries: sorted.map((r, i) => ({

@@ -17,7 +17,7 @@ export function renderFacetPlan(plan: FacetPlan): string {
   const lines = [
     `Plan ${plan.id} (${plan.network}, chain ${plan.chainId}): ${plan.status.toUpperCase()}`,
     `target: ${where}`,
-    `${plan.epoch !== null ? `epoch ${plan.epoch}, ` : ""}activation delay ${formatDuration(plan.activationDelay)}, manifest root ${plan.root}`,
+    `${plan.epoch !== null ? `epoch ${plan.epoch}, ` : ""}activation delay ${formatDuration(plan.activationDelay)}, manifest root ${plan.root}${plan.kind === "dispatcher" ? ` (odd nodes: ${plan.oddNode})` : ""}`,
     renderTable(
       ["selector", "signature", "facet", "codehash", "proof", "change"],
       plan.entries.map((e) => [

@@ -76,6 +76,7 @@ function inverseChange(
           codehash: facet.codehash.toLowerCase(),
         }));
       }),
+    inputs.oddNode,
   );
   return {
     root: restored.root,
@@ -115,6 +116,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
         codehash: f.codehash,
       })),
     ),
+    inputs.oddNode,
   );
   const before = live.map((f) => ({ facetAddress: f.address, functionSelectors: f.selectors.map((s) => s.selector) }));
   const refused = reasons.length > 0;
@@ -125,6 +127,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
   const content: Omit<FacetPlan, "id"> = {
     format: PLAN_FORMAT,
     application: inputs.application ?? 0,
+    oddNode: inputs.oddNode ?? "promote",
     status: refused ? "refused" : "ready",
     reasons,
     network: inputs.network,

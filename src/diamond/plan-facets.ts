@@ -30,6 +30,7 @@ import {
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
 import { getTimestampCall, operationState } from "../timelock/operation.js";
 import { forwardContext } from "./change.js";
+import type { OddNodeRule } from "../manifest/merkle.js";
 import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import { bytecodeSelectors, selectorsOf, type SelectorInfo } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
@@ -42,6 +43,8 @@ export interface PlanFacetsOptions {
   allowTakeover: string;
   /** The target's ABI for the shadowing check: an artifact name or a JSON file (default: its bytecode's selectors). */
   hostAbi?: string;
+  /** cutover.diamond.oddNode (default: the dispatcher profile's). */
+  oddNode?: OddNodeRule;
   signer: string;
   run: Omit<RunOptions, "replan">;
 }
@@ -217,6 +220,7 @@ async function targetInputs(
     timelock: state.ownerKind === "timelock" ? state.owner! : null,
     owner: state.kind === "diamond" ? { address: state.owner!, kind: state.ownerKind! } : null,
     dispatcherProfile: state.profile?.name ?? null,
+    oddNode: state.profile ? (options.oddNode ?? state.profile.oddNode) : "promote",
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
     activationDelay: state.kind === "dispatcher" ? state.activationDelay! : (state.timelockDelay ?? 0),
     hostSelectors: await hostSelectors(reader, catalog, base.target, options.hostAbi),

@@ -49,6 +49,7 @@ describe("facet plans on PayRox's production dispatcher interface (profile payro
     const v1 = await plan({ target, facets: "FeeConfigFacet,MarketInfoFacet" });
     expect(v1.status).to.equal("ready");
     expect(v1.plan.dispatcherProfile).to.equal("payrox");
+    expect(v1.plan.oddNode).to.equal("duplicate"); // PayRox's own builder's rule: roots match its tooling
     expect(v1.plan.activationDelay).to.equal(DELAY);
     expect(v1.plan.checks.warnings.join("\n")).to.include(
       "applyRoutes makes routes live at once and checks no delay on chain",
