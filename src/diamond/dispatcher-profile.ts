@@ -5,7 +5,7 @@
 // routes at once, one owner). Selected by `cutover.diamond.dispatcherProfile`, else detected from the target.
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { PLUGIN_ID } from "../errors.js";
-import type { Reader } from "../engine/reader.js";
+import type { ReadCall, Reader } from "../engine/reader.js";
 import type { OddNodeRule } from "../manifest/merkle.js";
 
 export type DispatcherProfileName = "reference" | "payrox";
@@ -75,23 +75,41 @@ export const DISPATCHER_PROFILES: Record<DispatcherProfileName, DispatcherProfil
   },
 };
 
-/** A read of a target that failed: names the contract, the function and the profile entry to fix. */
+const PROFILE_FIX = `if this target is another dispatcher, set cutover.diamond.dispatcherProfile to the built-in profile it matches (${Object.keys(DISPATCHER_PROFILES).join(" or ")}); otherwise check --target and the network`;
+
+/** A read of a target that failed: names the contract, the function and the entry (profile or interface) to fix. */
 export class TargetReadError extends HardhatPluginError {
   constructor(
     readonly target: string,
     readonly fn: string,
     readonly entry: string,
     reason: string,
+    what = "the dispatcher",
+    fix = PROFILE_FIX,
   ) {
-    super(
-      PLUGIN_ID,
-      `Reading ${fn}() of the dispatcher ${target} failed (${entry}): ${reason}. ` +
-        `Fix: if this target is another dispatcher, set cutover.diamond.dispatcherProfile to the built-in profile it matches (${Object.keys(DISPATCHER_PROFILES).join(" or ")}); otherwise check --target and the network.`,
-    );
+    super(PLUGIN_ID, `Reading ${fn}() of ${what} ${target} failed (${entry}): ${reason}. Fix: ${fix}.`);
   }
 }
 
 const reasonOf = (error: unknown) => ((error as { shortMessage?: string }).shortMessage ?? String(error)).slice(0, 200);
+
+/**
+ * A read of a diamond, its owner or its timelock outside any profile; a failure names the contract, the function and
+ * the interface entry it belongs to (e.g. "EIP-2535 loupe facets()"), and what to check.
+ */
+export async function namedRead(
+  reader: Reader,
+  read: ReadCall,
+  what: string,
+  entry: string,
+  fix = "check --target and the network; the target must implement that function",
+): Promise<unknown> {
+  try {
+    return await reader.call(read);
+  } catch (error) {
+    throw new TargetReadError(read.to, read.fn, entry, reasonOf(error), what, fix);
+  }
+}
 
 /** One read through the profile; a failure names the target, the function and `dispatcher profile <name>, entry <e>`. */
 export async function profileRead(

@@ -20,7 +20,7 @@ import { NO_PREDECESSOR } from "../timelock/operation.js";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { ChangeContext } from "./change.js";
-import { profileRead } from "./dispatcher-profile.js";
+import { namedRead, profileRead } from "./dispatcher-profile.js";
 import { batches, MAX_APPLY_BATCH, routeDifferences, type PlanEntry } from "./facet-plan-format.js";
 import { FacetPlanError, plansDir } from "./plan-file.js";
 import { changeState, readLoupe, stateFacts, type ChangeState } from "./target.js";
@@ -274,7 +274,14 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
     runKey: runKeys.diamondStage(ctx.id),
     async observe(reader) {
       const minDelay = ctx.timelock
-        ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] }))
+        ? Number(
+            await namedRead(
+              reader,
+              { to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] },
+              "the diamond's timelock",
+              "TimelockController getMinDelay()",
+            ),
+          )
         : plan.activationDelay;
       return { facts: await stateFacts(reader, ctx), state: minDelay };
     },
@@ -284,7 +291,14 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
       await requireLiveBefore(reader, ctx);
       if (ctx.timelock) {
         const owner = getAddress(
-          String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })),
+          String(
+            await namedRead(
+              reader,
+              { to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] },
+              "the diamond",
+              "ERC-173 owner()",
+            ),
+          ),
         );
         if (owner !== getAddress(ctx.timelock.address))
           refuse(
@@ -293,12 +307,12 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
           );
         if (
           ctx.timelock.predecessor !== NO_PREDECESSOR &&
-          !(await reader.call({
-            to: ctx.timelock.address,
-            contract: "Timelock",
-            fn: "isOperationDone",
-            args: [ctx.timelock.predecessor],
-          }))
+          !(await namedRead(
+            reader,
+            { to: ctx.timelock.address, contract: "Timelock", fn: "isOperationDone", args: [ctx.timelock.predecessor] },
+            "the diamond's timelock",
+            "TimelockController isOperationDone(bytes32)",
+          ))
         ) {
           refuse(
             ctx,

@@ -31,7 +31,7 @@ import { FacetPlanError, writePlanFile } from "./plan-file.js";
 import { getTimestampCall, operationState } from "../timelock/operation.js";
 import { forwardContext } from "./change.js";
 import type { OddNodeRule } from "../manifest/merkle.js";
-import type { DispatcherProfileName } from "./dispatcher-profile.js";
+import { namedRead, type DispatcherProfileName } from "./dispatcher-profile.js";
 import { bytecodeSelectors, selectorsOf, type SelectorInfo } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
 import "../type-extensions.js";
@@ -282,7 +282,12 @@ async function buildFresh(reader: Reader, catalog: ContractCatalog, inputs: Face
     if (plan.kind !== "diamond" || plan.timelock === null || plan.status === "refused") return plan;
     const { timelock } = await forwardContext(catalog, plan);
     const at = operationState(
-      (await reader.call(getTimestampCall(timelock!.address, timelock!.operationId))) as bigint,
+      (await namedRead(
+        reader,
+        getTimestampCall(timelock!.address, timelock!.operationId),
+        "the diamond's timelock",
+        "TimelockController getTimestamp(bytes32)",
+      )) as bigint,
     );
     if (at.state !== "done") return plan;
   }

@@ -12,6 +12,7 @@ import type { ChangeContext } from "./change.js";
 import type { LiveFacet } from "./cut.js";
 import {
   detectProfile,
+  namedRead,
   pendingEta,
   profileRead,
   type DispatcherProfile,
@@ -41,10 +42,8 @@ export interface TargetState {
 const loupeOf = (kind: TargetKind) => (kind === "dispatcher" ? "IDispatcherLoupe" : "DiamondLoupeFacet");
 
 export async function readLoupe(reader: Reader, target: string, kind: TargetKind): Promise<LiveFacet[]> {
-  const facets = (await reader.call({ to: target, contract: loupeOf(kind), fn: "facets", args: [] })) as [
-    string,
-    string[],
-  ][];
+  const read = { to: target, contract: loupeOf(kind), fn: "facets", args: [] };
+  const facets = (await namedRead(reader, read, `the ${kind}`, "EIP-2535 loupe, facets()")) as [string, string[]][];
   return facets.map(([facetAddress, selectors]) => ({
     facetAddress: getAddress(facetAddress),
     functionSelectors: selectors.map((s) => s.toLowerCase()),
@@ -199,7 +198,12 @@ export async function changeState(reader: Reader, ctx: ChangeContext): Promise<C
   const { change, plan } = ctx;
   if (ctx.timelock) {
     const operation = operationState(
-      (await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint,
+      (await namedRead(
+        reader,
+        getTimestampCall(ctx.timelock.address, ctx.timelock.operationId),
+        "the diamond's timelock",
+        "TimelockController getTimestamp(bytes32)",
+      )) as bigint,
     );
     if (operation.state === "done") {
       const live = await readLoupe(reader, plan.target, plan.kind);
@@ -229,12 +233,16 @@ export async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Re
     "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)),
   };
   if (ctx.timelock || ctx.direct) {
-    facts["target.owner"] = String(
-      await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] }),
-    ).toLowerCase();
+    const owner = { to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] };
+    facts["target.owner"] = String(await namedRead(reader, owner, "the diamond", "ERC-173 owner()")).toLowerCase();
     if (ctx.timelock)
       facts["timelock.operation"] = String(
-        await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
+        await namedRead(
+          reader,
+          getTimestampCall(ctx.timelock.address, ctx.timelock.operationId),
+          "the diamond's timelock",
+          "TimelockController getTimestamp(bytes32)",
+        ),
       );
   } else {
     for (const entry of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"] as const) {

@@ -181,6 +181,18 @@ describe("facet plans on a reference EIP-2535 diamond, by owner", () => {
     expect(await markets.marketInfo(id("none"))).to.deep.equal(["", 0n, false]);
   });
 
+  it("a failed read of the target names the contract, the function and the interface entry; nothing is sent", async () => {
+    const target = await referenceDiamond(admin.address);
+    const p = await plan({ target, facets: FACETS });
+    // Someone removes the diamond's loupe behind the plan's back.
+    const cut = await ethers.getContractAt("ReferenceDiamondCutFacet", target);
+    await (await cut.diamondCut([[ZeroAddress, 2, [id("facets()").slice(0, 10)]]], ZeroAddress, "0x")).wait();
+    const n0 = await nonce();
+    const error = await taskError("diamond:apply-plan", { plan: p.file, json: true });
+    expect(error.message).to.include(`Reading facets() of the diamond ${target} failed (EIP-2535 loupe, facets())`);
+    expect(await nonce()).to.equal(n0);
+  });
+
   it("refuses a diamond whose owner is a contract that is neither a Safe nor a timelock", async () => {
     const other = await ethers.deployContract("ReferenceDiamondLoupeFacet");
     const target = await referenceDiamond(await other.getAddress());
