@@ -5,10 +5,12 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { resolveSigner, runOptions, runWithProgress, type EngineArgs } from "../cli/engine-command.js";
 import { parseExecutorChoice, type ExecutorChoice } from "../engine/authority.js";
 import { ContractCatalog } from "../engine/contracts.js";
+import { CutoverInputError } from "../errors.js";
 import type { RunOutcome } from "../engine/run.js";
 import { clipLines } from "./facet-plan-render.js";
 import { formatDuration } from "../timelock/duration.js";
 import { forwardContext, rollbackContext, type ChangeContext } from "./change.js";
+import { directCutsPlanner } from "./direct-cuts.js";
 import { applyPlanner, currentState, stagePlanner, verifyRoutes, writeStageRecord } from "./facet-plan-planners.js";
 import { FacetPlanError, loadPlan } from "./plan-file.js";
 import type { ChangeState } from "./target.js";
@@ -191,8 +193,70 @@ export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment
   done(s, ctx);
 }
 
+const planFiles = (given: string) =>
+  given
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
+
+/**
+ * Several plans, each for a diamond its EOA or Safe owner cuts directly: one engine run, one diamondCut per diamond,
+ * all sent back to back (pipelined); then every diamond's loupe is checked against the routes its plan leaves.
+ */
+async function applyMany(s: Session, files: string[], rollback: boolean): Promise<void> {
+  const { hre, conn } = s;
+  const catalog = new ContractCatalog(hre);
+  const contexts: ChangeContext[] = [];
+  for (const file of files) {
+    const { plan } = await loadPlan(hre, conn, file);
+    const ctx = await (rollback ? rollbackContext : forwardContext)(catalog, plan);
+    if (!ctx.direct)
+      throw new CutoverInputError(
+        "--plan",
+        file,
+        "several plans in one run must each be for a diamond owned by an EOA or a Safe (one direct diamondCut each); stage and apply dispatcher and timelock plans one at a time",
+      );
+    if (contexts.some((c) => c.plan.target === plan.target))
+      throw new CutoverInputError(
+        "--plan",
+        file,
+        `another of the plans is for the same diamond ${plan.target}; give one plan per diamond`,
+      );
+    contexts.push(ctx);
+  }
+  const todo: ChangeContext[] = [];
+  for (const ctx of contexts) {
+    const state = await currentState(hre, conn, ctx);
+    refuseSpent(ctx, state);
+    if (state.state === "applied") continue;
+    await requireOwnerSender(s, ctx);
+    todo.push(ctx);
+  }
+  if (todo.length > 0) {
+    const outcome = await runWithProgress(hre, conn, directCutsPlanner(todo), s.run);
+    if (s.args.planOnly) return s.out(`\nplan only: nothing sent. Engine plan written to ${outcome.planFile}`);
+    if (!finish(s, "apply", outcome)) return;
+  }
+  const targets = [];
+  for (const ctx of contexts) {
+    const differences = await verifyRoutes(conn, hre, ctx);
+    targets.push({ plan: ctx.plan.id, target: ctx.plan.target, verified: differences.length === 0, differences });
+    s.out(
+      differences.length === 0
+        ? `verified: the loupe of ${ctx.plan.target} shows exactly the routes the ${ctx.rollback ? "rollback" : "plan"} leaves`
+        : `The loupe of ${ctx.plan.target} does not show the planned routes:\n${differences.map((d) => `  ${d}`).join("\n")}`,
+    );
+  }
+  s.json.targets = targets;
+  s.json.routesVerified = targets.every((t) => t.verified);
+  if (!s.json.routesVerified) process.exitCode = 1;
+  if (s.args.json) console.log(toJson({ plans: contexts.map((c) => c.plan.id), rollback, ...s.json }));
+}
+
 export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
+  const files = planFiles(args.plan);
+  if (files.length > 1) return applyMany(s, files, false);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
   const ctx = await forwardContext(new ContractCatalog(hre), plan, hre.config.cutover.diamond.dispatcherProfile);
   await apply(s, ctx);
@@ -202,6 +266,8 @@ export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment
 /** Stages the inverse if it needs staging; applies it once it is due (a second run after the delay). */
 export async function rollback(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const s = await session(hre, args);
+  const files = planFiles(args.plan);
+  if (files.length > 1) return applyMany(s, files, true);
   const { plan } = await loadPlan(hre, s.conn, args.plan);
   const ctx = await rollbackContext(new ContractCatalog(hre), plan, hre.config.cutover.diamond.dispatcherProfile);
   let state = await currentState(hre, s.conn, ctx);

@@ -181,6 +181,39 @@ describe("facet plans on a reference EIP-2535 diamond, by owner", () => {
     expect(await markets.marketInfo(id("none"))).to.deep.equal(["", 0n, false]);
   });
 
+  it("many EOA-owned diamonds in one run: one diamondCut each, pipelined into few blocks; a re-run sends nothing; rolled back together", async () => {
+    const targets: string[] = [];
+    for (let i = 0; i < 6; i++) targets.push(await referenceDiamond(admin.address));
+    const before = await Promise.all(targets.map(routes));
+    const files: string[] = [];
+    for (const target of targets) files.push((await plan({ target, facets: FACETS })).file);
+    const provider = conn.provider;
+    await provider.request({ method: "evm_setAutomine", params: [false] });
+    await provider.request({ method: "evm_setIntervalMining", params: [250] });
+    let out: ChangeOut & { targets: { verified: boolean }[] };
+    try {
+      out = (await change("diamond:apply-plan", { plan: files.join(",") })) as typeof out;
+    } finally {
+      await provider.request({ method: "evm_setIntervalMining", params: [0] });
+      await provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    const results = (out.apply as unknown as { results: { status: string; block: number }[] }).results;
+    expect(out.apply!.transactionsSent).to.equal(6);
+    expect(results.every((r) => r.status === "done")).to.equal(true);
+    expect(new Set(results.map((r) => r.block)).size, "blocks the 6 cuts landed in").to.be.at.most(2);
+    expect(out.targets.every((t) => t.verified)).to.equal(true);
+    expect(out.routesVerified).to.equal(true);
+
+    const n0 = await nonce();
+    const again = await change("diamond:apply-plan", { plan: files.join(",") });
+    expect(again.apply).to.equal(undefined);
+    expect(await nonce()).to.equal(n0);
+
+    const rolled = await change("diamond:rollback", { plan: files.join(",") });
+    expect(rolled.apply!.transactionsSent).to.equal(6);
+    expect(await Promise.all(targets.map(routes))).to.deep.equal(before);
+  });
+
   it("a failed read of the target names the contract, the function and the interface entry; nothing is sent", async () => {
     const target = await referenceDiamond(admin.address);
     const p = await plan({ target, facets: FACETS });
