@@ -284,21 +284,22 @@ const changeOptions = (name: string, description: string, signerRole: string) =>
     name: "plan",
     type: ArgumentType.STRING,
     defaultValue: "",
-    description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json",
+    description:
+      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f….json",
   });
 
 const diamondStagePlan = changeOptions(
   "diamond:stage-plan",
-  "Stage a facet plan: commitRoot(root, epoch) on a ManifestDispatcher, or scheduleBatch of the diamondCut on the diamond's TimelockController (salt from the plan id); records the ETA. Staging it again sends nothing",
-  "COMMIT_ROLE on the dispatcher, or PROPOSER_ROLE on the timelock",
+  "Stage a facet plan: commitRoot(root, epoch) on a ManifestDispatcher, or scheduleBatch of the diamondCut on the diamond's TimelockController (salt from the plan id); records the ETA. Staging it again sends nothing. A diamond owned by an EOA or a Safe needs no staging",
+  "COMMIT_ROLE on the dispatcher (its owner on PayRox's), or PROPOSER_ROLE on the timelock",
 )
   .setAction(() => import("../tasks/diamond-stage-plan.js"))
   .build();
 
 const diamondApplyPlan = changeOptions(
   "diamond:apply-plan",
-  "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock); verifies the loupe",
-  "APPLY_ROLE on the dispatcher, or EXECUTOR_ROLE on the timelock",
+  "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock), or the owner's diamondCut (an EOA directly, a Safe with --executor safe --safe <owner>); verifies the loupe",
+  "APPLY_ROLE on the dispatcher (its owner on PayRox's), or EXECUTOR_ROLE on the timelock",
 )
   .addOption({
     name: "batchSize",
@@ -312,7 +313,7 @@ const diamondApplyPlan = changeOptions(
 const diamondRollback = changeOptions(
   "diamond:rollback",
   "Undo an applied facet plan with the inverse stored in its file: stages it (a new epoch's manifest of the previous routes, or a timelock batch after the plan's own), then applies it once due; routes the plan added are removed with removeRoutes. Run it again after the delay",
-  "COMMIT_ROLE and APPLY_ROLE on the dispatcher, or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
+  "COMMIT_ROLE and APPLY_ROLE on the dispatcher (its owner on PayRox's), or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
 )
   .addOption({
     name: "batchSize",
