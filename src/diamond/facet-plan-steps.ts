@@ -172,7 +172,9 @@ function activateStep(ctx: ChangeContext, signer: string, groups: number): Step 
   return {
     id: "activate",
     kind: "call",
-    label: `activate the root of epoch ${change.epoch}: the staged routes go live`,
+    label: ctx.profile!.applyGoesLive
+      ? `activate the root of epoch ${change.epoch} (its routes are live already on this dispatcher)`
+      : `activate the root of epoch ${change.epoch}: the staged routes go live`,
     from: signer,
     dependsOn: Array.from({ length: groups }, (_, i) => `apply-routes:${i + 1}`),
     writes: [...DISPATCHER_FACTS, "target.routes"],
