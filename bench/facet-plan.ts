@@ -1,8 +1,9 @@
 // Run with: bash scripts/node22.sh bash bench/run.sh bench/facet-plan.ts
 // A 60-selector facet plan (FeeConfigFacet 6 + PauseGuardFacet 6 + MarketInfoFacet 5 + WideFacet 43) through the real
 // tasks on a local node: diamond:plan (deploying the facets through CREATE2, then again with them deployed),
-// diamond:stage-plan, diamond:apply-plan after the delay, diamond:rollback; first on a ManifestDispatcher, then on an
-// OrderBookDiamond owned by a TimelockController. Wall time of each task and the gas of what it sent.
+// diamond:stage-plan, diamond:apply-plan after the delay, diamond:rollback; on a ManifestDispatcher (our mock), on
+// PayRox's production dispatcher interface (our stand-in), on an OrderBookDiamond owned by a TimelockController and on
+// the reference diamond owned by an EOA. Wall time of each task and the gas of what it sent.
 // BENCH_BLOCK_MS=1000 mines one block a second instead of one per transaction.
 // The node's network is `localhost`: earlier localhost records move to deployments/.previous/ (as mocks:deploy-system
 // does), and plans/localhost/ goes with them.
@@ -76,8 +77,8 @@ async function lifecycle(host: string, target: string) {
     host,
     "diamond:stage-plan",
     selectors,
-    stage.out.stage.transactionsSent,
-    gasOf(stage.out.stage.results),
+    stage.out.stage?.transactionsSent ?? 0,
+    gasOf(stage.out.stage?.results),
     stage.seconds.toFixed(2),
   ]);
   await passDelay();
@@ -107,9 +108,44 @@ async function lifecycle(host: string, target: string) {
   rows.push([host, "diamond:rollback", selectors, rollbackTx, rollbackGas, rollbackSeconds.toFixed(2)]);
 }
 
+/** PayRox's production dispatcher interface (our stand-in): applyRoutes writes live routes at once. */
+async function payroxDispatcher(): Promise<string> {
+  const d = await conn.ethers.deployContract("PayRoxDispatcher");
+  const [admin] = await conn.ethers.getSigners();
+  await (
+    await (d as unknown as { initialize(a: string): Promise<{ wait(): Promise<unknown> }> }).initialize(admin.address)
+  ).wait();
+  await (
+    await (d as unknown as { setActivationDelay(n: number): Promise<{ wait(): Promise<unknown> }> }).setActivationDelay(
+      DELAY,
+    )
+  ).wait();
+  return d.getAddress();
+}
+
+/** The reference EIP-2535 diamond (another layout than ours), owned by the deployer: one direct diamondCut. */
+async function eoaDiamond(): Promise<string> {
+  const { ethers } = conn;
+  const cutFacet = await ethers.deployContract("ReferenceDiamondCutFacet");
+  const [admin] = await ethers.getSigners();
+  const diamond = await ethers.deployContract("ReferenceDiamond", [admin.address, await cutFacet.getAddress()]);
+  const cuts = [];
+  for (const name of ["ReferenceDiamondLoupeFacet", "ReferenceOwnershipFacet"]) {
+    const facet = await ethers.deployContract(name);
+    const selectors: string[] = [];
+    facet.interface.forEachFunction((f) => selectors.push(f.selector));
+    cuts.push([await facet.getAddress(), 0, selectors]);
+  }
+  const cut = await ethers.getContractAt("ReferenceDiamondCutFacet", await diamond.getAddress());
+  await (await cut.diamondCut(cuts, ethers.ZeroAddress, "0x")).wait();
+  return diamond.getAddress();
+}
+
 const targets = await deployPlanTargets(conn, DELAY);
 await lifecycle("ManifestDispatcher", targets.dispatcher);
+await lifecycle("PayRox dispatcher", await payroxDispatcher());
 await lifecycle("timelock diamond", targets.diamond);
+await lifecycle("EOA-owned diamond", await eoaDiamond());
 
 console.log(
   `60-selector facet plan (${FACETS}) through the tasks on a local hardhat node (${blockMs === undefined ? "automine" : `one block every ${blockMs} ms`})\n`,

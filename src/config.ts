@@ -37,6 +37,10 @@ export const cutoverUserConfigSchema = z
         removable: z
           .array(z.string().regex(/^0x[0-9a-fA-F]{8}$/, "Expected a 4-byte selector like 0x12345678"))
           .optional(),
+        /** How the ManifestDispatcher target is read and written (default: detected from the target). */
+        dispatcherProfile: z.enum(["reference", "payrox"]).optional(),
+        /** How the manifest tree carries an odd node up (default: the dispatcher profile's). */
+        oddNode: z.enum(["promote", "duplicate"]).optional(),
       })
       .strict()
       .optional(),
@@ -75,7 +79,7 @@ export interface CutoverConfig {
   requireRehearsal: boolean;
   rehearsalMaxAgeHours: number;
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
-  diamond: { removable: string[] };
+  diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox"; oddNode?: "promote" | "duplicate" };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
 }
 
@@ -90,7 +94,11 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
       envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
     },
-    diamond: { removable: user?.diamond?.removable ?? [] },
+    diamond: {
+      removable: user?.diamond?.removable ?? [],
+      dispatcherProfile: user?.diamond?.dispatcherProfile,
+      oddNode: user?.diamond?.oddNode,
+    },
     redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
   };
 }

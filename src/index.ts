@@ -231,14 +231,14 @@ const rewire = engineTask(
 
 const diamondPlan = task(
   "diamond:plan",
-  "Plan routing facets on a ManifestDispatcher or a timelock-owned EIP-2535 diamond: deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json",
+  "Plan routing facets on a ManifestDispatcher or an EIP-2535 diamond (owned by an EOA, a Safe or a TimelockController): deploy the facets through CREATE2 if needed, check collisions, takeovers, ABI shape and EIP-170, compute the Merkle manifest and the inverse, write plans/<network>/<planId>.json",
 )
   .addOption({
     name: "target",
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "The ManifestDispatcher, or the EIP-2535 diamond whose owner is a TimelockController. Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      "The ManifestDispatcher, or the EIP-2535 diamond (its owner an EOA, a Safe or a TimelockController). Example: --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
   })
   .addOption({
     name: "facets",
@@ -258,6 +258,13 @@ const diamondPlan = task(
     defaultValue: "",
     description:
       "Selectors the planned facets may take over from another live facet (not an earlier version of theirs), or 'all'. Example: --allow-takeover 0x46904840",
+  })
+  .addOption({
+    name: "hostAbi",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The target's own ABI for the shadowing check (a facet function the target answers itself is refused): a contract name or a JSON file; default: the selectors in the target's runtime bytecode. Example: --host-abi abis/ManifestDispatcher.json",
   })
   .addOption({
     name: "signer",
@@ -280,25 +287,26 @@ const diamondPlan = task(
   .build();
 
 const changeOptions = (name: string, description: string, signerRole: string) =>
-  engineTask(name, description, { signer: `it needs ${signerRole}`, executor: false, rehearse: false }).addOption({
+  engineTask(name, description, { signer: `it needs ${signerRole}`, rehearse: false }).addOption({
     name: "plan",
     type: ArgumentType.STRING,
     defaultValue: "",
-    description: "The plan file diamond:plan wrote. Example: --plan plans/localhost/0x8a3f….json",
+    description:
+      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f….json",
   });
 
 const diamondStagePlan = changeOptions(
   "diamond:stage-plan",
-  "Stage a facet plan: commitRoot(root, epoch) on a ManifestDispatcher, or scheduleBatch of the diamondCut on the diamond's TimelockController (salt from the plan id); records the ETA. Staging it again sends nothing",
-  "COMMIT_ROLE on the dispatcher, or PROPOSER_ROLE on the timelock",
+  "Stage a facet plan: commitRoot(root, epoch) on a ManifestDispatcher, or scheduleBatch of the diamondCut on the diamond's TimelockController (salt from the plan id); records the ETA. Staging it again sends nothing. A diamond owned by an EOA or a Safe needs no staging",
+  "COMMIT_ROLE on the dispatcher (its owner on PayRox's), or PROPOSER_ROLE on the timelock",
 )
   .setAction(() => import("../tasks/diamond-stage-plan.js"))
   .build();
 
 const diamondApplyPlan = changeOptions(
   "diamond:apply-plan",
-  "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock); verifies the loupe",
-  "APPLY_ROLE on the dispatcher, or EXECUTOR_ROLE on the timelock",
+  "Apply a staged facet plan once its delay is over: re-checks every facet's code hash, then applyRoutes in batches with proofs, activateCommittedRoot and removeRoutes (dispatcher), or executeBatch (timelock), or the owner's diamondCut (an EOA directly, a Safe with --executor safe --safe <owner>); verifies the loupe",
+  "APPLY_ROLE on the dispatcher (its owner on PayRox's), or EXECUTOR_ROLE on the timelock",
 )
   .addOption({
     name: "batchSize",
@@ -322,7 +330,7 @@ const diamondApplyPlan = changeOptions(
 const diamondRollback = changeOptions(
   "diamond:rollback",
   "Undo an applied facet plan with the inverse stored in its file: stages it (a new epoch's manifest of the previous routes, or a timelock batch after the plan's own), then applies it once due; routes the plan added are removed with removeRoutes. Run it again after the delay",
-  "COMMIT_ROLE and APPLY_ROLE on the dispatcher, or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
+  "COMMIT_ROLE and APPLY_ROLE on the dispatcher (its owner on PayRox's), or PROPOSER_ROLE and EXECUTOR_ROLE on the timelock",
 )
   .addOption({
     name: "batchSize",

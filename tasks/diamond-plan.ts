@@ -12,6 +12,7 @@ interface Args {
   facets: string;
   acceptBreaking: boolean;
   allowTakeover: string;
+  hostAbi: string;
   signer: string;
   planOnly: boolean;
   yes: boolean;
@@ -30,6 +31,8 @@ export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnviron
     facets: args.facets,
     acceptBreaking: args.acceptBreaking,
     allowTakeover: args.allowTakeover,
+    hostAbi: args.hostAbi || undefined,
+    oddNode: hre.config.cutover.diamond.oddNode,
     signer: await resolveSigner(conn, args.signer),
     run,
   });

@@ -2,6 +2,7 @@
 import { ZeroAddress } from "ethers";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { changeSalt, hashOperationBatch, NO_PREDECESSOR } from "../timelock/operation.js";
+import { DISPATCHER_PROFILES, type DispatcherProfile, type DispatcherProfileName } from "./dispatcher-profile.js";
 import { forwardChange, rollbackId, type FacetPlan, type RouteChange } from "./facet-plan-format.js";
 
 /** A plan's change (or its inverse) with what staging and applying it needs. */
@@ -15,6 +16,10 @@ export interface ChangeContext {
   /** The same with a short id, for step labels. */
   short: string;
   change: RouteChange;
+  /** Dispatcher: how it is read and written. */
+  profile?: DispatcherProfile;
+  /** Diamond owned by an EOA or a Safe: its owner sends the diamondCut itself (the Safe through its batch). */
+  direct?: { owner: string; kind: "eoa" | "safe" };
   /** Diamond: the TimelockController batch. */
   timelock?: {
     address: string;
@@ -53,7 +58,22 @@ async function timelockBatch(
   };
 }
 
-export async function forwardContext(catalog: ContractCatalog, plan: FacetPlan): Promise<ChangeContext> {
+function directOwner(plan: FacetPlan): ChangeContext["direct"] {
+  const owner = plan.owner!;
+  return { owner: owner.address, kind: owner.kind === "safe" ? "safe" : "eoa" };
+}
+
+/** The configured profile wins over the one the plan was made with (plans of older versions: the reference one). */
+const profileOf = (plan: FacetPlan, configured?: DispatcherProfileName) =>
+  plan.kind === "dispatcher"
+    ? { profile: DISPATCHER_PROFILES[configured ?? plan.dispatcherProfile ?? "reference"] }
+    : {};
+
+export async function forwardContext(
+  catalog: ContractCatalog,
+  plan: FacetPlan,
+  configured?: DispatcherProfileName,
+): Promise<ChangeContext> {
   const change = forwardChange(plan);
   const ctx: ChangeContext = {
     plan,
@@ -62,14 +82,21 @@ export async function forwardContext(catalog: ContractCatalog, plan: FacetPlan):
     what: `plan ${plan.id}`,
     short: `plan ${plan.id.slice(0, 10)}`,
     change,
+    ...profileOf(plan, configured),
   };
-  if (plan.kind === "diamond") ctx.timelock = await timelockBatch(catalog, plan, change, plan.id, NO_PREDECESSOR);
+  if (plan.kind === "diamond" && plan.timelock)
+    ctx.timelock = await timelockBatch(catalog, plan, change, plan.id, NO_PREDECESSOR);
+  else if (plan.kind === "diamond") ctx.direct = directOwner(plan);
   return ctx;
 }
 
 /** The inverse stored in the plan. On a timelock, it runs only after the plan's own operation (its predecessor). */
-export async function rollbackContext(catalog: ContractCatalog, plan: FacetPlan): Promise<ChangeContext> {
-  const forward = await forwardContext(catalog, plan);
+export async function rollbackContext(
+  catalog: ContractCatalog,
+  plan: FacetPlan,
+  configured?: DispatcherProfileName,
+): Promise<ChangeContext> {
+  const forward = await forwardContext(catalog, plan, configured);
   const id = rollbackId(plan.id);
   const change = plan.inverse!;
   const ctx: ChangeContext = {
@@ -79,8 +106,10 @@ export async function rollbackContext(catalog: ContractCatalog, plan: FacetPlan)
     what: `rollback of plan ${plan.id}`,
     short: `rollback of plan ${plan.id.slice(0, 10)}`,
     change,
+    ...profileOf(plan, configured),
   };
-  if (plan.kind === "diamond")
+  if (plan.kind === "diamond" && plan.timelock)
     ctx.timelock = await timelockBatch(catalog, plan, change, id, forward.timelock!.operationId);
+  else if (plan.kind === "diamond") ctx.direct = directOwner(plan);
   return ctx;
 }

@@ -2,6 +2,7 @@
 // is live, collisions, takeovers, shadowed and protected selectors, EIP-170, and the reasons a plan is refused.
 import { getAddress } from "ethers";
 import type { Refusal } from "./cut.js";
+import { DISPATCHER_PROFILES } from "./dispatcher-profile.js";
 import {
   bySelector,
   EIP170_LIMIT,
@@ -123,7 +124,7 @@ export function facetPlanChecks(
   view: PlanView,
   abi: AbiDiff,
   cutRefusals: Refusal[],
-  inputs: Pick<FacetPlanInputs, "hostSelectors" | "pending">,
+  inputs: Pick<FacetPlanInputs, "hostSelectors" | "pending" | "dispatcherProfile">,
 ): FacetPlanChecks {
   const { plannedSelectors, liveOf, supersededBy, userTakeover } = view;
   const checks: FacetPlanChecks = {
@@ -167,6 +168,11 @@ export function facetPlanChecks(
   checks.takeovers.sort(bySelector);
   checks.shadowed.sort(bySelector);
   checks.warnings.push(...planWarnings(view, checks, inputs.pending));
+  const profile = inputs.dispatcherProfile ? DISPATCHER_PROFILES[inputs.dispatcherProfile] : undefined;
+  if (profile?.applyGoesLive)
+    checks.warnings.push(
+      `dispatcher profile ${profile.name}: applyRoutes makes routes live at once and checks no delay on chain; the tool refuses to apply before the pending root's commit time + activationDelay, and that refusal is the only thing enforcing the delay`,
+    );
   return checks;
 }
 

@@ -2,8 +2,9 @@
 // id, the integrity check of a file, the Merkle entries, a plan's change and its routes. Pure: no provider.
 import { keccak256, toUtf8Bytes } from "ethers";
 import { canonicalJson } from "../engine/plan.js";
-import { buildManifestTree, manifestLeaf, verifyManifestProof } from "../manifest/merkle.js";
+import { buildManifestTree, manifestLeaf, verifyManifestProof, type OddNodeRule } from "../manifest/merkle.js";
 import type { FacetCut, LiveFacet } from "./cut.js";
+import type { DispatcherProfileName } from "./dispatcher-profile.js";
 import type { SelectorInfo } from "./selectors.js";
 
 export const PLAN_FORMAT = "hardhat-cutover/facet-plan@1";
@@ -15,6 +16,8 @@ export const EIP170_WARN_BYTES = Math.ceil((EIP170_LIMIT * 9) / 10);
 export const MAX_APPLY_BATCH = 100;
 
 export type TargetKind = "dispatcher" | "diamond";
+/** Who owns a diamond, which decides how its cut is sent: directly, through the Safe's batch, or scheduled. */
+export type OwnerKind = "eoa" | "safe" | "timelock";
 
 /** A facet to route, as it is (or will be, at its CREATE2 address) on chain. */
 export interface PlannedFacet {
@@ -45,6 +48,10 @@ export interface FacetPlanInputs {
   kind: TargetKind;
   /** Diamond: the TimelockController that owns it. */
   timelock: string | null;
+  /** Diamond: its owner and what it is (null on a dispatcher). */
+  owner: { address: string; kind: OwnerKind } | null;
+  /** Dispatcher: the profile it is read and written with (src/diamond/dispatcher-profile.ts); null on a diamond. */
+  dispatcherProfile: DispatcherProfileName | null;
   /** Dispatcher: activeEpoch + 1 (the epoch commitRoot must be given). */
   epoch: number | null;
   /** Seconds between staging and the earliest apply: the dispatcher's activationDelay, or the timelock's minDelay. */
@@ -57,6 +64,13 @@ export interface FacetPlanInputs {
   pending: { root: string; epoch: number } | null;
   acceptBreaking: boolean;
   allowTakeover: boolean | string[];
+  /**
+   * How many times the same change was applied before on this timelock (0 the first time). Part of the plan's content,
+   * so re-planning after a rollback gives a new id, hence a new timelock salt, not an operation already executed.
+   */
+  application?: number;
+  /** Dispatcher: how the manifest tree carries an odd node up (default promote; see src/manifest/merkle.ts). */
+  oddNode?: OddNodeRule;
 }
 
 export interface PlanEntry {
@@ -125,9 +139,13 @@ export interface RouteChange {
 /** The plan file: the target as planned against (see FacetPlanInputs), the manifest, the cut, the checks, the inverse. */
 export interface FacetPlan extends Pick<
   FacetPlanInputs,
-  "network" | "chainId" | "target" | "kind" | "timelock" | "epoch" | "activationDelay"
+  "network" | "chainId" | "target" | "kind" | "timelock" | "owner" | "dispatcherProfile" | "epoch" | "activationDelay"
 > {
   format: typeof PLAN_FORMAT;
+  /** See FacetPlanInputs.application. */
+  application: number;
+  /** See FacetPlanInputs.oddNode. */
+  oddNode: OddNodeRule;
   /** keccak256 of the canonical JSON of everything else: same inputs, same id. */
   id: string;
   status: "ready" | "refused";
@@ -150,13 +168,19 @@ export const bySelector = (a: { selector: string }, b: { selector: string }) =>
   a.selector < b.selector ? -1 : a.selector > b.selector ? 1 : 0;
 
 /** Merkle entries (sorted by selector, then facet) with leaves, proofs and position bits; the root. */
-export function manifestEntries(routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[]): {
+export function manifestEntries(
+  routes: Omit<PlanEntry, "leaf" | "proof" | "positions">[],
+  oddNode: OddNodeRule = "promote",
+): {
   root: string | null;
   entries: PlanEntry[];
 } {
   const sorted = [...routes].sort((a, b) => bySelector(a, b) || (a.facet < b.facet ? -1 : a.facet > b.facet ? 1 : 0));
   if (sorted.length === 0) return { root: null, entries: [] };
-  const tree = buildManifestTree(sorted.map((r) => ({ selector: r.selector, facet: r.facet, codehash: r.codehash })));
+  const tree = buildManifestTree(
+    sorted.map((r) => ({ selector: r.selector, facet: r.facet, codehash: r.codehash })),
+    oddNode,
+  );
   return {
     root: tree.root,
     entries: sorted.map((r, i) => ({

@@ -1,10 +1,10 @@
-// The engine planners that stage and apply a facet plan's change (or its inverse): commitRoot / scheduleBatch, then
-// applyRoutes + activateCommittedRoot + removeRoutes / executeBatch. Every transaction goes through the engine
+// The engine planners that stage and apply a facet plan's change (or its inverse), with the steps of
+// facet-plan-steps.ts. Every transaction goes through the engine
 // (runCutover): journal, resume, plan-only, drift and preflight come from there. Also the stage record and the check
 // of the routes an apply leaves.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, keccak256, ZeroAddress, ZeroHash } from "ethers";
+import { getAddress, keccak256, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { CutoverInputError, SignerCannotError } from "../errors.js";
@@ -14,178 +14,18 @@ import { simulatePending } from "../engine/preflight.js";
 import { Reader } from "../engine/reader.js";
 import { runKeys } from "../engine/run-key.js";
 import type { Planner, RunOutcome } from "../engine/run.js";
-import type { CallStep, Plan, Step } from "../engine/types.js";
+import type { Plan, Step } from "../engine/types.js";
 import { formatDuration } from "../timelock/duration.js";
 import { NO_PREDECESSOR } from "../timelock/operation.js";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { ChangeContext } from "./change.js";
-import { batches, MAX_APPLY_BATCH, routeDifferences, type PlanEntry } from "./facet-plan-format.js";
+import { namedRead, profileRead } from "./dispatcher-profile.js";
+import { MAX_APPLY_BATCH, routeDifferences } from "./facet-plan-format.js";
+import { applySteps, stageSteps } from "./facet-plan-steps.js";
 import { FacetPlanError, plansDir } from "./plan-file.js";
 import { changeState, readLoupe, stateFacts, type ChangeState } from "./target.js";
 import "../type-extensions.js";
-
-const DISPATCHER_FACTS = [
-  "dispatcher.activeRoot",
-  "dispatcher.activeEpoch",
-  "dispatcher.pendingRoot",
-  "dispatcher.pendingEpoch",
-];
-
-// ------------------------------------------------------------------------------------------------ the steps
-
-/** The steps that stage a change: commitRoot on a dispatcher, scheduleBatch on the diamond's timelock. */
-function stageSteps(ctx: ChangeContext, signer: string, minDelay: number): Step[] {
-  return ctx.timelock ? [timelockStep(ctx, signer, "schedule", minDelay)] : [commitRootStep(ctx, signer)];
-}
-
-/** A step on the diamond's timelock: scheduleBatch or executeBatch of the change's one operation. */
-function timelockStep(ctx: ChangeContext, signer: string, stage: "schedule" | "execute", minDelay = 0): Step {
-  const t = ctx.timelock!;
-  const batch = [t.targets, t.values.map(String), t.payloads, t.predecessor, t.salt];
-  const operation = (fn: string) => ({
-    read: { to: t.address, contract: "Timelock", fn, args: [t.operationId] },
-    equals: true,
-  });
-  const [fn, args, done, label] =
-    stage === "schedule"
-      ? [
-          "scheduleBatch",
-          [...batch, String(minDelay)],
-          operation("isOperation"),
-          `schedule the diamondCut of the ${ctx.short} on the timelock`,
-        ]
-      : [
-          "executeBatch",
-          batch,
-          operation("isOperationDone"),
-          `execute the diamondCut of the ${ctx.short} through the timelock`,
-        ];
-  return {
-    id: stage,
-    kind: "call",
-    label,
-    from: signer,
-    dependsOn: [],
-    writes: stage === "schedule" ? ["timelock.operation"] : ["timelock.operation", "target.routes"],
-    actions: [{ call: { to: t.address, contract: "Timelock", fn, args }, done: [done] }],
-  };
-}
-
-function commitRootStep(ctx: ChangeContext, signer: string): Step {
-  const { change, plan } = ctx;
-  const read = (fn: string) => ({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] });
-  return {
-    id: "commit-root",
-    kind: "call",
-    label: `commit the manifest root of the ${ctx.short} for epoch ${change.epoch}`,
-    from: signer,
-    dependsOn: [],
-    writes: ["dispatcher.pendingRoot", "dispatcher.pendingEpoch"],
-    actions: [
-      {
-        call: {
-          to: plan.target,
-          contract: "ManifestDispatcher",
-          fn: "commitRoot",
-          args: [change.root!, change.epoch!],
-        },
-        done: [
-          { read: read("pendingRoot"), equals: change.root! },
-          { read: read("pendingEpoch"), equals: change.epoch! },
-        ],
-      },
-    ],
-  };
-}
-
-/** The steps that apply a staged change: applyRoutes batches, activateCommittedRoot, removeRoutes; or executeBatch. */
-function applySteps(ctx: ChangeContext, signer: string, batchSize: number): Step[] {
-  if (ctx.timelock) return [timelockStep(ctx, signer, "execute")];
-  const { change } = ctx;
-  const steps: Step[] = [];
-  if (change.root !== null) {
-    const groups = batches(change.entries, batchSize);
-    groups.forEach((group, i) => steps.push(applyRoutesStep(ctx, signer, group, i, batchSize)));
-    steps.push(activateStep(ctx, signer, groups.length));
-  }
-  if (change.removals.length > 0) steps.push(removeRoutesStep(ctx, signer));
-  return steps;
-}
-
-const dispatcherCall = (ctx: ChangeContext, fn: string, args: CallStep["actions"][number]["call"]["args"]) => ({
-  to: ctx.plan.target,
-  contract: "ManifestDispatcher",
-  fn,
-  args,
-});
-
-/** Stages the i-th batch of routes with their proofs (applyRoutes). */
-function applyRoutesStep(ctx: ChangeContext, signer: string, group: PlanEntry[], i: number, batchSize: number): Step {
-  const call = (fn: string, args: CallStep["actions"][number]["call"]["args"]) => dispatcherCall(ctx, fn, args);
-  return {
-    id: `apply-routes:${i + 1}`,
-    kind: "call",
-    label: `stage routes ${i * batchSize + 1}-${i * batchSize + group.length} of ${ctx.change.entries.length} with their proofs`,
-    from: signer,
-    dependsOn: [],
-    writes: [],
-    // Staged routes are cleared by the activation: once it is done, these are not needed.
-    temporary: true,
-    actions: [
-      {
-        call: call("applyRoutes", [
-          group.map((e) => e.selector),
-          group.map((e) => e.facet),
-          group.map((e) => e.codehash),
-          group.map((e) => e.proof),
-          group.map((e) => e.positions),
-        ]),
-        done: group.map((e) => ({ read: call("stagedRoute", [e.selector]), equals: [e.facet, e.codehash] })),
-      },
-    ],
-  };
-}
-
-function activateStep(ctx: ChangeContext, signer: string, groups: number): Step {
-  const { change } = ctx;
-  const call = (fn: string) => dispatcherCall(ctx, fn, []);
-  return {
-    id: "activate",
-    kind: "call",
-    label: `activate the root of epoch ${change.epoch}: the staged routes go live`,
-    from: signer,
-    dependsOn: Array.from({ length: groups }, (_, i) => `apply-routes:${i + 1}`),
-    writes: [...DISPATCHER_FACTS, "target.routes"],
-    actions: [
-      {
-        call: call("activateCommittedRoot"),
-        done: [
-          { read: call("activeRoot"), equals: change.root },
-          { read: call("activeEpoch"), equals: change.epoch! },
-        ],
-      },
-    ],
-  };
-}
-
-function removeRoutesStep(ctx: ChangeContext, signer: string): Step {
-  const { change } = ctx;
-  return {
-    id: "remove-routes",
-    kind: "call",
-    label: `remove ${change.removals.length} route(s) the ${ctx.rollback ? "rollback" : "plan"} takes out`,
-    from: signer,
-    dependsOn: change.root !== null ? ["activate"] : [],
-    writes: ["target.routes"],
-    actions: [
-      {
-        call: dispatcherCall(ctx, "removeRoutes", [change.removals]),
-        done: change.removals.map((s) => ({ read: dispatcherCall(ctx, "facetAddress", [s]), equals: ZeroAddress })),
-      },
-    ],
-  };
-}
 
 // ------------------------------------------------------------------------------------------------ the runs
 
@@ -232,7 +72,14 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
     runKey: runKeys.diamondStage(ctx.id),
     async observe(reader) {
       const minDelay = ctx.timelock
-        ? Number(await reader.call({ to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] }))
+        ? Number(
+            await namedRead(
+              reader,
+              { to: ctx.timelock.address, contract: "Timelock", fn: "getMinDelay", args: [] },
+              "the diamond's timelock",
+              "TimelockController getMinDelay()",
+            ),
+          )
         : plan.activationDelay;
       return { facts: await stateFacts(reader, ctx), state: minDelay };
     },
@@ -242,7 +89,14 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
       await requireLiveBefore(reader, ctx);
       if (ctx.timelock) {
         const owner = getAddress(
-          String(await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] })),
+          String(
+            await namedRead(
+              reader,
+              { to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] },
+              "the diamond",
+              "ERC-173 owner()",
+            ),
+          ),
         );
         if (owner !== getAddress(ctx.timelock.address))
           refuse(
@@ -251,12 +105,12 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
           );
         if (
           ctx.timelock.predecessor !== NO_PREDECESSOR &&
-          !(await reader.call({
-            to: ctx.timelock.address,
-            contract: "Timelock",
-            fn: "isOperationDone",
-            args: [ctx.timelock.predecessor],
-          }))
+          !(await namedRead(
+            reader,
+            { to: ctx.timelock.address, contract: "Timelock", fn: "isOperationDone", args: [ctx.timelock.predecessor] },
+            "the diamond's timelock",
+            "TimelockController isOperationDone(bytes32)",
+          ))
         ) {
           refuse(
             ctx,
@@ -272,12 +126,8 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
           "Use --signer with an account holding the timelock's PROPOSER_ROLE.",
         );
       } else {
-        const activeEpoch = Number(
-          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "activeEpoch", args: [] }),
-        );
-        const pendingRoot = String(
-          await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn: "pendingRoot", args: [] }),
-        );
+        const activeEpoch = Number(await profileRead(reader, ctx.profile!, plan.target, "activeEpoch"));
+        const pendingRoot = String(await profileRead(reader, ctx.profile!, plan.target, "pendingRoot"));
         const acknowledged = !ctx.rollback && plan.checks.warnings.some((w) => w.startsWith(`root ${pendingRoot} `));
         if (pendingRoot !== ZeroHash && pendingRoot !== change.root && !acknowledged) {
           refuse(
@@ -290,14 +140,7 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
             ctx,
             `it is for epoch ${change.epoch}, but the dispatcher's active epoch is ${activeEpoch} (commitRoot takes ${activeEpoch + 1})${ctx.rollback ? "" : "; run diamond:plan again"}`,
           );
-        await simulate(
-          enginePlan,
-          reader,
-          addresses,
-          ctx,
-          pending[0],
-          "Use --signer with an account holding the dispatcher's COMMIT_ROLE.",
-        );
+        await simulate(enginePlan, reader, addresses, ctx, pending[0], `Use --signer with ${ctx.profile!.authority}.`);
       }
     },
   };
@@ -308,7 +151,7 @@ export function stagePlanner(ctx: ChangeContext, signer: string): Planner<number
  * when a facet's code hash is not the planned one, or when the live routes are not those the change starts from.
  */
 export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX_APPLY_BATCH): Planner<undefined> {
-  const { plan, change } = ctx;
+  const { plan } = ctx;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_APPLY_BATCH) {
     throw new CutoverInputError(
       "--batch-size",
@@ -336,33 +179,49 @@ export function applyPlanner(ctx: ChangeContext, signer: string, batchSize = MAX
           `too early: it can be applied from ${new Date(state.eta * 1000).toISOString()} (chain time), ${formatDuration(state.eta - state.now)} from now. Run it again then.`,
         );
       }
-      const mismatches: string[] = [];
-      for (const facet of [...new Map(change.entries.map((e) => [e.facet, e])).values()]) {
-        const code = await reader.code(facet.facet);
-        const actual = code === "0x" ? "(no code)" : keccak256(code);
-        if (actual !== facet.codehash)
-          mismatches.push(
-            `${facet.facetName || "facet"} ${facet.facet}: planned code hash ${facet.codehash}, on chain ${actual}`,
-          );
-      }
-      if (mismatches.length > 0)
-        refuse(
-          ctx,
-          `a facet's code is not the code it was planned with:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nPlan again against the facets as deployed.`,
-        );
-      await requireLiveBefore(reader, ctx);
-      await simulate(
-        enginePlan,
-        reader,
-        addresses,
-        ctx,
-        pending[0],
-        ctx.timelock
-          ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE."
-          : "Use --signer with an account holding the dispatcher's APPLY_ROLE.",
-      );
+      await checkApply(enginePlan, reader, addresses, ctx, pending[0]);
     },
   };
+}
+
+/**
+ * Before a change's first apply step is sent: every facet's on-chain code is the planned code, the live routes are
+ * those the change starts from, and the step succeeds when simulated as its sender. Refused otherwise.
+ */
+export async function checkApply(
+  enginePlan: Plan,
+  reader: Reader,
+  addresses: Addresses,
+  ctx: ChangeContext,
+  step: Step,
+): Promise<void> {
+  const mismatches: string[] = [];
+  for (const facet of [...new Map(ctx.change.entries.map((e) => [e.facet, e])).values()]) {
+    const code = await reader.code(facet.facet);
+    const actual = code === "0x" ? "(no code)" : keccak256(code);
+    if (actual !== facet.codehash)
+      mismatches.push(
+        `${facet.facetName || "facet"} ${facet.facet}: planned code hash ${facet.codehash}, on chain ${actual}`,
+      );
+  }
+  if (mismatches.length > 0)
+    refuse(
+      ctx,
+      `a facet's code is not the code it was planned with:\n${mismatches.map((m) => `  ${m}`).join("\n")}\nPlan again against the facets as deployed.`,
+    );
+  await requireLiveBefore(reader, ctx);
+  await simulate(
+    enginePlan,
+    reader,
+    addresses,
+    ctx,
+    step,
+    ctx.timelock
+      ? "Use --signer with an account holding the timelock's EXECUTOR_ROLE."
+      : ctx.direct
+        ? `The diamond's owner ${ctx.direct.owner} sends the cut: ${ctx.direct.kind === "safe" ? `add --executor safe --safe ${ctx.direct.owner}` : "add its key to the network's accounts"}.`
+        : `Use --signer with ${ctx.profile!.authority}.`,
+  );
 }
 
 /** After an apply: the routes the change leaves, compared with the loupe. Empty: every selector routes as planned. */

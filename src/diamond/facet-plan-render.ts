@@ -12,12 +12,12 @@ export function renderFacetPlan(plan: FacetPlan): string {
   const added = new Set(checks.abi.added.map((a) => a.selector));
   const where =
     plan.kind === "dispatcher"
-      ? `ManifestDispatcher ${plan.target}`
-      : `diamond ${plan.target} (owner: timelock ${plan.timelock})`;
+      ? `ManifestDispatcher ${plan.target} (dispatcher profile ${plan.dispatcherProfile ?? "reference"})`
+      : `diamond ${plan.target} (${ownerLine(plan)})`;
   const lines = [
     `Plan ${plan.id} (${plan.network}, chain ${plan.chainId}): ${plan.status.toUpperCase()}`,
     `target: ${where}`,
-    `${plan.epoch !== null ? `epoch ${plan.epoch}, ` : ""}activation delay ${formatDuration(plan.activationDelay)}, manifest root ${plan.root}`,
+    `${plan.epoch !== null ? `epoch ${plan.epoch}, ` : ""}activation delay ${formatDuration(plan.activationDelay)}, manifest root ${plan.root}${plan.kind === "dispatcher" ? ` (odd nodes: ${plan.oddNode})` : ""}`,
     renderTable(
       ["selector", "signature", "facet", "codehash", "proof", "change"],
       plan.entries.map((e) => [
@@ -57,4 +57,17 @@ export function clipLines(text: string, width = 200): string {
     .split("\n")
     .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line))
     .join("\n");
+}
+
+/** Who owns the diamond, hence how its cut is sent, and why. */
+export function ownerLine(plan: FacetPlan): string {
+  const owner = plan.owner ?? { address: plan.timelock!, kind: "timelock" as const };
+  switch (owner.kind) {
+    case "timelock":
+      return `owner: timelock ${owner.address}; the diamondCut is scheduled on it (scheduleBatch) and executed after its min delay`;
+    case "safe":
+      return `owner: Safe ${owner.address}; the diamondCut goes through the Safe's batch: apply with --executor safe --safe ${owner.address}, then the owners sign and execute it; there is no delay`;
+    case "eoa":
+      return `owner: EOA ${owner.address}; the owner sends the diamondCut directly (one transaction, no staging, no delay)`;
+  }
 }

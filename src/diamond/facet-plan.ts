@@ -76,6 +76,7 @@ function inverseChange(
           codehash: facet.codehash.toLowerCase(),
         }));
       }),
+    inputs.oddNode,
   );
   return {
     root: restored.root,
@@ -115,6 +116,7 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
         codehash: f.codehash,
       })),
     ),
+    inputs.oddNode,
   );
   const before = live.map((f) => ({ facetAddress: f.address, functionSelectors: f.selectors.map((s) => s.selector) }));
   const refused = reasons.length > 0;
@@ -124,6 +126,8 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
 
   const content: Omit<FacetPlan, "id"> = {
     format: PLAN_FORMAT,
+    application: inputs.application ?? 0,
+    oddNode: inputs.oddNode ?? "promote",
     status: refused ? "refused" : "ready",
     reasons,
     network: inputs.network,
@@ -131,6 +135,8 @@ export function buildFacetPlan(inputs: FacetPlanInputs): FacetPlan {
     target,
     kind: inputs.kind,
     timelock: inputs.timelock === null ? null : getAddress(inputs.timelock),
+    owner: inputs.owner === null ? null : { address: getAddress(inputs.owner.address), kind: inputs.owner.kind },
+    dispatcherProfile: inputs.dispatcherProfile,
     epoch: inputs.kind === "dispatcher" ? inputs.epoch : null,
     activationDelay: inputs.activationDelay,
     root: forward.root!,

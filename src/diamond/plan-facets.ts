@@ -1,5 +1,6 @@
 // diamond:plan: check the facets against the target, deploy those not on chain yet (CREATE2, through the engine),
 // build the plan from their real on-chain code and write the plan file.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, isAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -18,6 +19,7 @@ import { runKeys } from "../engine/run-key.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import type { Ref, Step } from "../engine/types.js";
 import { writeRewireRecords } from "../records/plan-records.js";
+import { exists } from "../util/fs.js";
 import {
   buildFacetPlan,
   type FacetPlan,
@@ -26,7 +28,11 @@ import {
   type PlannedFacet,
 } from "./facet-plan.js";
 import { FacetPlanError, writePlanFile } from "./plan-file.js";
-import { selectorsOf } from "./selectors.js";
+import { getTimestampCall, operationState } from "../timelock/operation.js";
+import { forwardContext } from "./change.js";
+import type { OddNodeRule } from "../manifest/merkle.js";
+import { namedRead, type DispatcherProfileName } from "./dispatcher-profile.js";
+import { bytecodeSelectors, selectorsOf, type SelectorInfo } from "./selectors.js";
 import { codehashAt, liveFacetViews, observeTarget, type TargetState } from "./target.js";
 import "../type-extensions.js";
 
@@ -35,6 +41,10 @@ export interface PlanFacetsOptions {
   facets: string;
   acceptBreaking: boolean;
   allowTakeover: string;
+  /** The target's ABI for the shadowing check: an artifact name or a JSON file (default: its bytecode's selectors). */
+  hostAbi?: string;
+  /** cutover.diamond.oddNode (default: the dispatcher profile's). */
+  oddNode?: OddNodeRule;
   signer: string;
   run: Omit<RunOptions, "replan">;
 }
@@ -57,7 +67,7 @@ function parseOptions(options: PlanFacetsOptions): { target: string; names: stri
     throw new CutoverInputError(
       "--target",
       options.target,
-      "give the address of a ManifestDispatcher, or of an EIP-2535 diamond owned by a TimelockController, e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      "give the address of a ManifestDispatcher, or of an EIP-2535 diamond (owned by an EOA, a Safe or a TimelockController), e.g. --target 0x5FbDB2315678afecb367f032d93F642f64180aa3",
     );
   const target = getAddress(options.target);
   const names = [
@@ -93,15 +103,21 @@ function parseOptions(options: PlanFacetsOptions): { target: string; names: stri
 }
 
 /** The target observed: a ManifestDispatcher that is not frozen, or a diamond owned by a TimelockController. */
-async function requireTarget(reader: Reader, target: string, network: string, chainId: number): Promise<TargetState> {
+async function requireTarget(
+  reader: Reader,
+  target: string,
+  network: string,
+  chainId: number,
+  configured?: DispatcherProfileName,
+): Promise<TargetState> {
   if (!(await reader.hasCode(target))) {
     throw new CutoverInputError(
       "--target",
       target,
-      `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of a timelock-owned EIP-2535 diamond on this network`,
+      `no contract there on ${network} (chain ${chainId}); give the address of a ManifestDispatcher or of an EIP-2535 diamond on this network`,
     );
   }
-  const state = await observeTarget(reader, target);
+  const state = await observeTarget(reader, target, configured);
   if (!state)
     throw new CutoverInputError(
       "--target",
@@ -114,11 +130,11 @@ async function requireTarget(reader: Reader, target: string, network: string, ch
       target,
       "this ManifestDispatcher is frozen: it takes no new routes, ever; plan against another dispatcher",
     );
-  if (state.kind === "diamond" && state.timelockDelay === undefined) {
+  if (state.kind === "diamond" && state.ownerKind === undefined) {
     throw new CutoverInputError(
       "--target",
       target,
-      `its owner ${state.owner} is not a TimelockController (no getMinDelay()); transfer the diamond to a timelock first, or cut it directly with its owner`,
+      `its owner ${state.owner} is a contract that answers neither as a TimelockController (getMinDelay()) nor as a Safe (getThreshold()); the tool can send its diamondCut only through an EOA owner, a Safe or a timelock`,
     );
   }
   return state;
@@ -155,8 +171,43 @@ async function facetArtifacts(catalog: ContractCatalog, names: string[]): Promis
   return artifacts;
 }
 
+/**
+ * The functions the target answers itself (a route for one of them is never reached): from --host-abi (an artifact
+ * name or an ABI JSON file) when given, else from the target's own runtime bytecode. Never from our mock's ABI.
+ */
+async function hostSelectors(
+  reader: Reader,
+  catalog: ContractCatalog,
+  target: string,
+  hostAbi: string | undefined,
+): Promise<SelectorInfo[]> {
+  if (!hostAbi) return bytecodeSelectors(await reader.code(target));
+  const fix =
+    "give the target's contract name (a compiled artifact) or a JSON file holding its ABI (an array, or an object with an abi field), e.g. --host-abi ManifestDispatcher or --host-abi abis/dispatcher.json";
+  const file = path.resolve(hostAbi);
+  const abi = (await exists(file))
+    ? await readFile(file, "utf8").then(
+        (text) => {
+          const parsed = JSON.parse(text) as unknown;
+          return Array.isArray(parsed) ? parsed : (parsed as { abi?: unknown }).abi;
+        },
+        () => undefined,
+      )
+    : await catalog.artifact(hostAbi).then(
+        (a) => a.abi,
+        () => undefined,
+      );
+  if (!Array.isArray(abi)) throw new CutoverInputError("--host-abi", hostAbi, fix);
+  try {
+    return selectorsOf(abi as never);
+  } catch {
+    throw new CutoverInputError("--host-abi", hostAbi, fix);
+  }
+}
+
 /** The plan inputs that come from the target and the options (the facets come later: predicted, then deployed). */
 async function targetInputs(
+  reader: Reader,
   catalog: ContractCatalog,
   state: TargetState,
   base: { network: string; chainId: number; target: string },
@@ -166,11 +217,13 @@ async function targetInputs(
   return {
     ...base,
     kind: state.kind,
-    timelock: state.kind === "diamond" ? state.owner! : null,
+    timelock: state.ownerKind === "timelock" ? state.owner! : null,
+    owner: state.kind === "diamond" ? { address: state.owner!, kind: state.ownerKind! } : null,
+    dispatcherProfile: state.profile?.name ?? null,
+    oddNode: state.profile ? (options.oddNode ?? state.profile.oddNode) : "promote",
     epoch: state.kind === "dispatcher" ? state.activeEpoch! + 1 : null,
-    activationDelay: state.kind === "dispatcher" ? state.activationDelay! : state.timelockDelay!,
-    hostSelectors:
-      state.kind === "dispatcher" ? selectorsOf((await catalog.artifact("ManifestDispatcher")).abi as never) : [],
+    activationDelay: state.kind === "dispatcher" ? state.activationDelay! : (state.timelockDelay ?? 0),
+    hostSelectors: await hostSelectors(reader, catalog, base.target, options.hostAbi),
     pending:
       state.kind === "dispatcher" && state.pendingRoot !== ZeroHash
         ? { root: state.pendingRoot!, epoch: state.pendingEpoch! }
@@ -219,6 +272,27 @@ function requireCompiledCode(artifacts: FacetArtifact[], planned: PlannedFacet[]
   return planned;
 }
 
+/**
+ * The plan, with the first `application` whose timelock operation was never executed: after a rollback, the same
+ * facets on the same routes give a new plan id (so a new salt), not the spent operation of the first application.
+ */
+async function buildFresh(reader: Reader, catalog: ContractCatalog, inputs: FacetPlanInputs): Promise<FacetPlan> {
+  for (let application = 0; ; application++) {
+    const plan = buildFacetPlan({ ...inputs, application });
+    if (plan.kind !== "diamond" || plan.timelock === null || plan.status === "refused") return plan;
+    const { timelock } = await forwardContext(catalog, plan);
+    const at = operationState(
+      (await namedRead(
+        reader,
+        getTimestampCall(timelock!.address, timelock!.operationId),
+        "the diamond's timelock",
+        "TimelockController getTimestamp(bytes32)",
+      )) as bigint,
+    );
+    if (at.state !== "done") return plan;
+  }
+}
+
 /** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
 async function deployFacets(
   hre: HardhatRuntimeEnvironment,
@@ -256,7 +330,7 @@ export async function planFacets(
   const provider = conn.ethers.provider;
   const chainId = Number((await provider.getNetwork()).chainId);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
-  const state = await requireTarget(reader, target, network, chainId);
+  const state = await requireTarget(reader, target, network, chainId, hre.config.cutover.diamond.dispatcherProfile);
   const artifacts = await facetArtifacts(catalog, names);
 
   const create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
@@ -265,11 +339,11 @@ export async function planFacets(
   const steps: Step[] = create2Factory ? [] : [create2FactoryDeployStep(signer)];
   for (const { name } of artifacts) steps.push(create2FacetDeployStep(name, signer, factoryRef));
 
-  const observed = await targetInputs(catalog, state, { network, chainId, target }, options, allowTakeover);
+  const observed = await targetInputs(reader, catalog, state, { network, chainId, target }, options, allowTakeover);
   const live: LiveFacetView[] = await liveFacetViews(hre, network, reader, state.live);
   const predicted = new Addresses({}, catalog);
   await resolveCreate2Addresses({ steps }, predicted, catalog);
-  const first = buildFacetPlan({
+  const first = await buildFresh(reader, catalog, {
     ...observed,
     facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, predicted.deployed, reader)),
     live,
@@ -305,7 +379,7 @@ export async function planFacets(
   }
   await writeRewireRecords(hre, conn, catalog, deployment);
   const after = new Reader(provider, catalog, await provider.getBlockNumber());
-  const plan = buildFacetPlan({
+  const plan = await buildFresh(after, catalog, {
     ...observed,
     facets: requireCompiledCode(artifacts, await plannedFacets(artifacts, deployment.report!.deployed, after)),
     live,

@@ -40,7 +40,8 @@ export async function rehearseChange(
   options: { signer: string; batchSize?: number; withRollback: boolean; run: RunOptions },
 ): Promise<{ rehearsal: Rehearsal; files: { json: string; md: string } }> {
   const catalog = new ContractCatalog(hre);
-  const [forward, back] = [await forwardContext(catalog, plan), await rollbackContext(catalog, plan)];
+  const profile = hre.config.cutover.diamond.dispatcherProfile;
+  const [forward, back] = [await forwardContext(catalog, plan, profile), await rollbackContext(catalog, plan, profile)];
   const last = options.withRollback ? back : forward;
   return rehearse(
     hre,

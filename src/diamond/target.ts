@@ -10,13 +10,22 @@ import { getTimestampCall, operationState } from "../timelock/operation.js";
 import { exists } from "../util/fs.js";
 import type { ChangeContext } from "./change.js";
 import type { LiveFacet } from "./cut.js";
-import { routeDifferences, type LiveFacetView, type TargetKind } from "./facet-plan-format.js";
+import {
+  detectProfile,
+  namedRead,
+  pendingEta,
+  profileRead,
+  type DispatcherProfile,
+  type DispatcherProfileName,
+} from "./dispatcher-profile.js";
+import { routeDifferences, type LiveFacetView, type OwnerKind, type TargetKind } from "./facet-plan-format.js";
 import { selectorsOf } from "./selectors.js";
 
 export interface TargetState {
   kind: TargetKind;
   live: LiveFacet[];
   /** Dispatcher. */
+  profile?: DispatcherProfile;
   activeRoot?: string;
   activeEpoch?: number;
   pendingRoot?: string;
@@ -24,18 +33,17 @@ export interface TargetState {
   earliestActivation?: number;
   activationDelay?: number;
   frozen?: boolean;
-  /** Diamond. */
+  /** Diamond. ownerKind undefined: a contract that is neither a TimelockController nor a Safe. */
   owner?: string;
+  ownerKind?: OwnerKind;
   timelockDelay?: number;
 }
 
 const loupeOf = (kind: TargetKind) => (kind === "dispatcher" ? "IDispatcherLoupe" : "DiamondLoupeFacet");
 
 export async function readLoupe(reader: Reader, target: string, kind: TargetKind): Promise<LiveFacet[]> {
-  const facets = (await reader.call({ to: target, contract: loupeOf(kind), fn: "facets", args: [] })) as [
-    string,
-    string[],
-  ][];
+  const read = { to: target, contract: loupeOf(kind), fn: "facets", args: [] };
+  const facets = (await namedRead(reader, read, `the ${kind}`, "EIP-2535 loupe, facets()")) as [string, string[]][];
   return facets.map(([facetAddress, selectors]) => ({
     facetAddress: getAddress(facetAddress),
     functionSelectors: selectors.map((s) => s.toLowerCase()),
@@ -43,21 +51,27 @@ export async function readLoupe(reader: Reader, target: string, kind: TargetKind
 }
 
 /** What the target is (dispatcher or diamond) and its state at the reader's block; undefined when it is neither. */
-export async function observeTarget(reader: Reader, target: string): Promise<TargetState | undefined> {
-  const d = (fn: string) => reader.tryCall({ to: target, contract: "ManifestDispatcher", fn, args: [] });
-  const activeEpoch = await d("activeEpoch");
-  if (activeEpoch !== undefined) {
-    const [activeRoot, pendingRoot, pendingEpoch, earliestActivation, activationDelay, frozen] = await Promise.all(
-      ["activeRoot", "pendingRoot", "pendingEpoch", "earliestActivation", "activationDelay", "frozen"].map(d),
+export async function observeTarget(
+  reader: Reader,
+  target: string,
+  configured?: DispatcherProfileName,
+): Promise<TargetState | undefined> {
+  const profile = await detectProfile(reader, target, configured);
+  if (profile) {
+    const d = (entry: Parameters<typeof profileRead>[3]) => profileRead(reader, profile, target, entry);
+    const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, activationDelay, frozen] = await Promise.all(
+      (["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "activationDelay", "frozen"] as const).map(d),
     );
     return {
       kind: "dispatcher",
+      profile,
       live: await readLoupe(reader, target, "dispatcher"),
       activeRoot: activeRoot as string,
       activeEpoch: Number(activeEpoch),
       pendingRoot: pendingRoot as string,
       pendingEpoch: Number(pendingEpoch),
-      earliestActivation: Number(earliestActivation),
+      // Read even with nothing pending: a profile that does not fit the target fails here, before anything is sent.
+      earliestActivation: await pendingEta(reader, profile, target).then((eta) => (pendingRoot === ZeroHash ? 0 : eta)),
       activationDelay: Number(activationDelay),
       frozen: frozen as boolean,
     };
@@ -68,10 +82,20 @@ export async function observeTarget(reader: Reader, target: string): Promise<Tar
   const live = await readLoupe(reader, target, "diamond").catch(() => undefined);
   if (!live) return undefined;
   const delay = await reader.tryCall({ to: owner, contract: "Timelock", fn: "getMinDelay", args: [] });
+  const threshold = await reader.tryCall({ to: owner, contract: "ISafe", fn: "getThreshold", args: [] });
+  const ownerKind: OwnerKind | undefined =
+    delay !== undefined
+      ? "timelock"
+      : threshold !== undefined
+        ? "safe"
+        : !(await reader.hasCode(owner))
+          ? "eoa"
+          : undefined;
   return {
     kind: "diamond",
     live,
     owner: getAddress(owner),
+    ownerKind,
     timelockDelay: delay === undefined ? undefined : Number(delay),
   };
 }
@@ -165,24 +189,37 @@ export type ChangeState =
   | { state: "staged"; eta: number; now: number }
   | { state: "unstaged" }
   /** Nothing to stage (a removal-only change on a dispatcher): apply right away. */
-  | { state: "no staging needed" };
+  | { state: "no staging needed" }
+  /** Its timelock operation was executed, but the loupe does not show its routes (rolled back or changed since). */
+  | { state: "spent" };
 
 export async function changeState(reader: Reader, ctx: ChangeContext): Promise<ChangeState> {
   const now = (await reader.provider.getBlock(reader.block))!.timestamp;
   const { change, plan } = ctx;
   if (ctx.timelock) {
     const operation = operationState(
-      (await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId))) as bigint,
+      (await namedRead(
+        reader,
+        getTimestampCall(ctx.timelock.address, ctx.timelock.operationId),
+        "the diamond's timelock",
+        "TimelockController getTimestamp(bytes32)",
+      )) as bigint,
     );
-    if (operation.state === "done") return { state: "applied" };
+    if (operation.state === "done") {
+      const live = await readLoupe(reader, plan.target, plan.kind);
+      return routeDifferences(change.after, live).length === 0 ? { state: "applied" } : { state: "spent" };
+    }
     return operation.state === "unset" ? { state: "unstaged" } : { state: "staged", eta: operation.eta, now };
   }
   const routesDone = routeDifferences(change.after, await readLoupe(reader, plan.target, plan.kind)).length === 0;
-  if (change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
-  const d = (fn: string) => reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] });
-  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch, eta] = await Promise.all(
-    ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "earliestActivation"].map(d),
+  // A diamond its owner cuts directly, or a removal-only change on a dispatcher: nothing to stage.
+  if (ctx.direct || change.root === null) return routesDone ? { state: "applied" } : { state: "no staging needed" };
+  const profile = ctx.profile!;
+  const d = (entry: Parameters<typeof profileRead>[3]) => profileRead(reader, profile, plan.target, entry);
+  const [activeRoot, activeEpoch, pendingRoot, pendingEpoch] = await Promise.all(
+    (["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch"] as const).map(d),
   );
+  const eta = await pendingEta(reader, profile, plan.target);
   if (activeRoot === change.root && Number(activeEpoch) === change.epoch && routesDone) return { state: "applied" };
   if (pendingRoot === change.root && Number(pendingEpoch) === change.epoch)
     return { state: "staged", eta: Number(eta), now };
@@ -195,18 +232,21 @@ export async function stateFacts(reader: Reader, ctx: ChangeContext): Promise<Re
   const facts: Record<string, string> = {
     "target.routes": routesDigest(await readLoupe(reader, plan.target, plan.kind)),
   };
-  if (ctx.timelock) {
-    facts["target.owner"] = String(
-      await reader.call({ to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] }),
-    ).toLowerCase();
-    facts["timelock.operation"] = String(
-      await reader.call(getTimestampCall(ctx.timelock.address, ctx.timelock.operationId)),
-    );
+  if (ctx.timelock || ctx.direct) {
+    const owner = { to: plan.target, contract: "OwnershipFacet", fn: "owner", args: [] };
+    facts["target.owner"] = String(await namedRead(reader, owner, "the diamond", "ERC-173 owner()")).toLowerCase();
+    if (ctx.timelock)
+      facts["timelock.operation"] = String(
+        await namedRead(
+          reader,
+          getTimestampCall(ctx.timelock.address, ctx.timelock.operationId),
+          "the diamond's timelock",
+          "TimelockController getTimestamp(bytes32)",
+        ),
+      );
   } else {
-    for (const fn of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"]) {
-      facts[`dispatcher.${fn}`] = String(
-        await reader.call({ to: plan.target, contract: "ManifestDispatcher", fn, args: [] }),
-      ).toLowerCase();
+    for (const entry of ["activeRoot", "activeEpoch", "pendingRoot", "pendingEpoch", "frozen"] as const) {
+      facts[`dispatcher.${entry}`] = String(await profileRead(reader, ctx.profile!, plan.target, entry)).toLowerCase();
     }
   }
   return facts;

@@ -3,8 +3,10 @@
 //   leaf       = keccak256(abi.encode(bytes4 selector, address facet, bytes32 codehash))
 //   leaf node  = keccak256(0x00 ‖ leaf)
 //   inner node = keccak256(0x01 ‖ left ‖ right)        position-aware, pairs are NOT sorted
-//   odd level  : the last node has no sibling and is promoted unchanged to the next level,
-//                so its proof has no entry for that level (proofs may differ in length).
+//   odd level  : "promote" (default, our mock's builder): the last node has no sibling and is promoted unchanged to
+//                the next level, so its proof has no entry for that level (proofs may differ in length);
+//                "duplicate" (PayRox's off-chain builder): the last node is paired with itself, H(0x01 ‖ n ‖ n), and
+//                its proof holds itself on the right. The on-chain verifier is the same for both.
 //   isRight[i] : true when the sibling at level i is on the RIGHT of the running hash.
 //
 // The tree is built over the entries in the order given; a deterministic order is the caller's business.
@@ -44,7 +46,10 @@ export function hashInnerNode(left: string, right: string): string {
   return keccak256(concat([NODE_PREFIX, left, right]));
 }
 
-export function buildManifestTree(entries: readonly ManifestEntry[]): ManifestTree {
+/** How a node without a sibling on an odd level is carried up (see the header). */
+export type OddNodeRule = "promote" | "duplicate";
+
+export function buildManifestTree(entries: readonly ManifestEntry[], oddNode: OddNodeRule = "promote"): ManifestTree {
   if (entries.length === 0) throw new Error("buildManifestTree: entries is empty; a manifest needs at least one route");
   const leaves = entries.map((e) => manifestLeaf(e.selector, e.facet, e.codehash));
   const proofs: ManifestProof[] = entries.map(() => ({ proof: [], isRight: [] }));
@@ -56,15 +61,16 @@ export function buildManifestTree(entries: readonly ManifestEntry[]): ManifestTr
     for (let k = 0; k < entries.length; k++) {
       const i = positions[k];
       const sibling = i ^ 1;
-      if (sibling < level.length) {
-        proofs[k].proof.push(level[sibling]);
+      if (sibling < level.length || oddNode === "duplicate") {
+        proofs[k].proof.push(level[Math.min(sibling, level.length - 1)]);
         proofs[k].isRight.push(sibling > i);
       }
       positions[k] = i >> 1;
     }
     const next: string[] = [];
     for (let i = 0; i < level.length; i += 2) {
-      next.push(i + 1 < level.length ? hashInnerNode(level[i], level[i + 1]) : level[i]);
+      if (i + 1 < level.length) next.push(hashInnerNode(level[i], level[i + 1]));
+      else next.push(oddNode === "duplicate" ? hashInnerNode(level[i], level[i]) : level[i]);
     }
     level = next;
   }

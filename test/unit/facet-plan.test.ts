@@ -38,6 +38,8 @@ function inputs(over: Partial<FacetPlanInputs>): FacetPlanInputs {
     target: TARGET,
     kind: "dispatcher",
     timelock: null,
+    owner: null,
+    dispatcherProfile: "reference",
     epoch: 1,
     activationDelay: 3600,
     facets: [],
