@@ -1,4 +1,7 @@
-import { getAddress, isAddress } from "ethers";
+import { FunctionFragment, getAddress, isAddress } from "ethers";
+import type { CutoverConfig } from "../config.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { EngineContext } from "../cli/engine-command.js";
@@ -70,6 +73,22 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
   return parsed;
 }
 
+/** `cutover.redeploy.mmrParams` as the values of the profile's setter, checked against its arity. */
+function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], profile: Profile): string[] | undefined {
+  if (!given) return undefined;
+  const values = Array.isArray(given)
+    ? given
+    : [given.baseMmrBps, given.penaltyMmrBps, given.maxMmrBps, given.scalingSlopeBps];
+  const arity = FunctionFragment.from(profile.vault.mmrParams.write.signature).inputs.length;
+  if (values.length !== arity)
+    throw new CutoverInputError(
+      "cutover.redeploy.mmrParams",
+      given,
+      `the ${profile.name} profile's setter (${profile.vault.mmrParams.write.signature}) takes ${arity} values; give them all, in its order, as an array`,
+    );
+  return values.map(String);
+}
+
 /**
  * Which vault this run replaces: --old-vault, else the records' CORE_VAULT — unless the records' CORE_VAULT is itself
  * the result of an earlier redeploy, in which case that run is the one to (re)check, so running again sends nothing.
@@ -100,6 +119,8 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
+  const profile = config.protocol;
+  const mmrOverride = configuredMmrParams(config.redeploy.mmrParams, profile);
 
   return {
     task: "corevault:redeploy",
@@ -111,13 +132,14 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         oldVault,
         records,
         await deploymentBlock(root, conn.networkName, "CoreVault", oldVault),
+        profile,
+        { collateral: collateralOverride, liquidationManager: config.redeploy.liquidationManager },
       );
+      const hasRole = profile.vault.roles.hasRole;
       const existing = [
-        { key: "oldVault", address: system.vault, contract: "CoreVault" },
-        ...(system.factory?.updatable
-          ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }]
-          : []),
-        ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: "CollateralHub" }] : []),
+        { key: "oldVault", address: system.vault, contract: hasRole },
+        ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: hasRole }] : []),
+        ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: hasRole }] : []),
       ];
       const senders = await adminSenders(reader, existing, authority);
       const state: RedeployState = {
@@ -125,7 +147,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         records,
         senders,
         fleet: [],
-        vaultBatches: (await catalog.iface("CoreVault")).getFunction("multicall") !== null,
+        vaultBatches: profile.vault.batching === "multicall",
       };
       const facts = {
         ...legacyFacts(system),
@@ -154,7 +176,6 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
           "(none)",
           "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin",
         );
-      const mmr = config.redeploy.mmrParams;
       const body = planRedeploy({
         system,
         signer,
@@ -167,11 +188,10 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
           PositionManager: libraryOverrides.PositionManager ?? system.libraries.PositionManager,
         },
         liquidationManager: config.redeploy.liquidationManager ?? system.liquidationManager,
-        mmrParams: mmr
-          ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)]
-          : system.mmrParams,
+        mmrParams: mmrOverride ?? system.mmrParams,
         roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
         batchSize: state.vaultBatches ? config.redeploy.batchSize : 1,
+        profile,
       });
       for (const market of records?.markets ?? [])
         body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
@@ -179,7 +199,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       return body;
     },
     async preflight(plan, reader, pending, addresses) {
-      await preflightRedeploy(plan, reader, pending, addresses);
+      await preflightRedeploy(plan, reader, pending, addresses, profile);
     },
   };
 }
@@ -215,11 +235,18 @@ async function addRewire(
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
-async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void> {
+async function preflightRedeploy(
+  plan: Plan,
+  reader: Reader,
+  pending: Step[],
+  addresses: Addresses,
+  profile: Profile,
+): Promise<void> {
   const deploy = pending.find((s) => s.kind === "deploy" && s.record === "CoreVault");
   if (deploy?.kind === "deploy") {
     const collateral = deploy.args[0] as string;
-    const decimals = await reader.tryCall({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] });
+    const sig = profile.vault.collateralDecimals;
+    const decimals = await reader.tryCall({ to: collateral, contract: sig, fn: fnName(sig), args: [] });
     if (decimals === undefined || Number(decimals) !== 6) {
       throw new CutoverInputError(
         "collateral",

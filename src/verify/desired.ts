@@ -8,7 +8,7 @@ import { getAddress, getCreate2Address, isAddress, keccak256 } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { Addresses } from "../engine/apply.js";
 import { linkBytecode } from "../engine/create2.js";
-import type { ContractCatalog } from "../engine/contracts.js";
+import { contractLabel, type ContractCatalog } from "../engine/contracts.js";
 import { runAimsAt, runKeys } from "../engine/run-key.js";
 import { RunStore } from "../engine/run-store.js";
 import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
@@ -290,7 +290,10 @@ class Replay {
       if (call.fn === "pause") this.vault.pauseOld = true;
       return;
     }
-    const interpreted = same(to, this.newVault) || (call.fn === "setVault" && call.contract !== "VaultAdminFacet");
+    // A repoint of the factory or the hub: the profile's setter, labelled with the contract it goes to.
+    const label = contractLabel(call.contract);
+    const pointer = label === "CollateralHub" || label === "FuturesMarketFactory";
+    const interpreted = same(to, this.newVault) || pointer;
     if (!interpreted) return;
     const args = call.args.map((a) => resolve(a));
     if (args.some((a) => a === undefined)) {
@@ -298,11 +301,11 @@ class Replay {
       return;
     }
     if (!same(to, this.newVault)) {
-      const kind = call.contract === "CollateralHub" ? "hub" : "factory";
+      const kind = label === "CollateralHub" ? "hub" : "factory";
       this.pointers.set(kind, {
         kind,
         address: to,
-        contract: call.contract,
+        contract: label,
         vault: args[0]!,
         deployedByCutover: false,
       });
