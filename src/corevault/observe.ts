@@ -6,7 +6,7 @@ import { fnName, readConcept, readMmrParams } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { SystemRecord } from "../records/records.js";
 import { roleId, roleName, VAULT_ROLES, type LegacySystem, type VaultRole } from "./system.js";
-import { discoverMarkets, observeFactory, observeHub, vaultArtifact } from "./discover.js";
+import { discoverMarkets, observeFactory, observeHub, vaultArtifact } from "../profile/discover.js";
 
 export { roleId, roleName, VAULT_ROLES, type FacetCutTemplate, type LegacySystem, type VaultRole } from "./system.js";
 

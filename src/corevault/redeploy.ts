@@ -52,8 +52,9 @@ export interface RedeployState {
   /** The OrderBooks, with --rewire. */
   fleet: OrderBookState[];
   create2Factory?: string;
-  /** The CoreVault artifact has `multicall`: grants and registrations are batched through it. */
+  /** The profile says the vault has `multicall`: grants and registrations are batched through it. */
   vaultBatches: boolean;
+  profile: Profile;
 }
 
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
@@ -148,6 +149,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         senders,
         fleet: [],
         vaultBatches: profile.vault.batching === "multicall",
+        profile,
       };
       const facts = {
         ...legacyFacts(system),
@@ -160,6 +162,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       state.fleet = await observeFleet(
         reader,
         system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })),
+        profile,
       );
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
       return {
@@ -223,6 +226,7 @@ async function addRewire(
     allowTakeover: false,
     dependsOn: ["deploy:CoreVault"],
     catalog,
+    profile: state.profile,
   });
   if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
   const handoff = body.steps.findIndex((step) => step.id === "handoff:admin");

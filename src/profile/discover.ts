@@ -3,10 +3,10 @@ import type { Artifact } from "hardhat/types/artifacts";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { normalize, type Reader } from "../engine/reader.js";
 import type { Value } from "../engine/types.js";
-import { fnName, readConcept, scanDiscovery, type Concept, type ReadContext } from "../profile/interpret.js";
-import type { Profile } from "../profile/schema.js";
+import { fnName, readConcept, scanDiscovery, type Concept, type ReadContext } from "./interpret.js";
+import type { Profile } from "./schema.js";
 import type { SystemRecord } from "../records/records.js";
-import type { FacetCutTemplate, LegacySystem } from "./system.js";
+import type { FacetCutTemplate, LegacySystem } from "../corevault/system.js";
 
 /** The artifact the new vault is deployed from (and whose link references locate the libraries): the project's own. */
 export function vaultArtifact(catalog: ContractCatalog, profile: Profile): Promise<Artifact> {
