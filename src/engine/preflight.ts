@@ -70,7 +70,7 @@ function runs(actions: Pending[]): Pending[][] {
       last &&
       last.step.from === action.step.from &&
       last.to.toLowerCase() === action.to.toLowerCase() &&
-      last.action.call.contract === action.action.call.contract
+      contractLabel(last.action.call.contract) === contractLabel(action.action.call.contract)
     )
       groups.at(-1)!.push(action);
     else groups.push([action]);
