@@ -82,7 +82,7 @@ export async function observeAndCheck(
   const latest = options.block ?? (await provider.getBlockNumber());
   const reader = new Reader(provider, catalog, latest, options.readerOptions);
   const fromBlock = await deploymentBlock(root, network, "CoreVault", desired.newVault);
-  const observed = await observeCutover(reader, desired, fromBlock);
+  const observed = await observeCutover(reader, desired, fromBlock, hre.config.cutover.protocol);
   let requests =
     (options.block === undefined ? 1 : 0) + 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
   // The chain id comes with the batch (Multicall3's getChainId); without Multicall3, one more request.
