@@ -27,6 +27,8 @@ export interface RedeployInputs {
   /** Final DEFAULT_ADMIN_ROLE holders of the new vault. */
   admins: string[];
   pauseOld: boolean;
+  /** Take ORDERBOOK_ROLE away from every OrderBook on the old vault first (what halts trading where pause does not). */
+  haltOld?: boolean;
   collateral: string;
   libraries: { VaultAnalytics: string; PositionManager: string };
   liquidationManager: string;
@@ -97,6 +99,46 @@ function pauseOldVault(inputs: RedeployInputs): Step {
       },
     ],
   };
+}
+
+/**
+ * --halt-old: ORDERBOOK_ROLE revoked from every OrderBook on the old vault, sent by whoever holds its admin role there
+ * (the old vault's admin sender where it is DEFAULT_ADMIN_ROLE, else the signer if it holds that role).
+ */
+function haltOldVault(inputs: RedeployInputs): Step[] {
+  const { system } = inputs;
+  const profile = profileOf(inputs);
+  const books = system.roles.ORDERBOOK_ROLE.holders;
+  if (books.length === 0) return [];
+  const admin = system.roles.ORDERBOOK_ROLE.admin as VaultRole;
+  const adminSender = inputs.authorities?.oldVault ?? inputs.signer;
+  const candidates = admin === "DEFAULT_ADMIN_ROLE" ? [adminSender, inputs.signer] : [inputs.signer];
+  const from = candidates.find((c) => system.roles[admin]?.holders.some((h) => same(h, c)));
+  if (!from)
+    throw new CutoverInputError(
+      "--halt-old",
+      true,
+      `revoking ORDERBOOK_ROLE on the old vault ${system.vault} needs its admin role ${admin}, which ${candidates.join(" / ")} does not hold; grant it first, or run without --halt-old`,
+    );
+  const revoke = (book: string): CallAction => ({
+    call: writeCall(profile, profile.vault.roles.revoke, system.vault, [roleId("ORDERBOOK_ROLE"), book]),
+    done: [
+      {
+        read: viewCall(profile, profile.vault.roles.hasRole, system.vault, [roleId("ORDERBOOK_ROLE"), book]),
+        equals: false,
+      },
+    ],
+  });
+  const batch = profile.vault.batching === "multicall" ? inputs.batchSize : 1;
+  return chunks(books.map(revoke), batch).map((actions, i, all) => ({
+    id: all.length === 1 ? "halt-old-vault" : `halt-old-vault:${i + 1}`,
+    kind: "call",
+    label: `halt trading on the old vault: revoke ORDERBOOK_ROLE from its OrderBooks${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`,
+    from,
+    dependsOn: [],
+    writes: ["oldVault.role.ORDERBOOK_ROLE.holders"],
+    actions,
+  }));
 }
 
 function deployVault(inputs: RedeployInputs): Step {
@@ -350,7 +392,7 @@ export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const { system, signer } = inputs;
   const profile = profileOf(inputs);
   const notes: string[] = [];
-  if (inputs.pauseOld && !profile.vault.pause.haltsTrading)
+  if (inputs.pauseOld && !inputs.haltOld && !profile.vault.pause.haltsTrading)
     notes.push(
       `On the ${profile.name} protocol pausing the vault does NOT halt trading: OrderBooks keep moving margin and positions on the paused old vault (pause covers deposits, withdrawals and top-ups only).`,
     );
@@ -375,6 +417,7 @@ export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const markets = registerMarkets(inputs, orderBookHolders, temporaryFactoryRole);
   const steps: Step[] = [
     ...(inputs.pauseOld ? [pauseOldVault(inputs)] : []),
+    ...(inputs.haltOld ? haltOldVault(inputs) : []),
     deployVault(inputs),
     ...configured.steps,
     ...factory,

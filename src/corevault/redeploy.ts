@@ -34,6 +34,8 @@ import { runKeys } from "../engine/run-key.js";
 export interface RedeployOptions {
   oldVault?: string;
   pauseOld: boolean;
+  /** Revoke ORDERBOOK_ROLE from every OrderBook on the old vault first. */
+  haltOld?: boolean;
   admin?: string;
   collateral?: string;
   /** "VaultAnalytics=0x…,PositionManager=0x…" */
@@ -185,6 +187,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         authorities: state.senders,
         admins,
         pauseOld: options.pauseOld,
+        haltOld: options.haltOld,
         collateral: collateralOverride ?? system.collateral,
         libraries: {
           VaultAnalytics: libraryOverrides.VaultAnalytics ?? system.libraries.VaultAnalytics,

@@ -124,3 +124,36 @@ describe("protocol profiles (corevault:redeploy)", () => {
     );
   });
 });
+
+describe("corevault:redeploy --halt-old", () => {
+  it("revokes ORDERBOOK_ROLE from every OrderBook on the old vault, with the role's admin; a rerun sends nothing", async () => {
+    const old = await freshSystem({ markets: 3, users: 0, seed: "profiles-halt" });
+    const [deployer] = await ethers.getSigners();
+    const oldVault = (await at("CoreVault", old.contracts.CORE_VAULT)).connect(deployer) as Awaited<
+      ReturnType<typeof at>
+    >;
+    // on the mock, FACTORY_ROLE administers ORDERBOOK_ROLE: without it the signer cannot halt, and is told so
+    if (await oldVault.hasRole(roleId("FACTORY_ROLE"), deployer.address))
+      await (await oldVault.renounceRole(roleId("FACTORY_ROLE"), deployer.address)).wait();
+    const before = await nonce();
+    const refused = await taskError("corevault:redeploy", { haltOld: true, json: true });
+    expect(refused.message).to.match(
+      /Invalid --halt-old: true\. Fix: revoking ORDERBOOK_ROLE .* needs its admin role FACTORY_ROLE/,
+    );
+    expect(await nonce()).to.equal(before);
+
+    await (await oldVault.grantRole(roleId("FACTORY_ROLE"), deployer.address)).wait();
+    const outcome = await runJson("corevault:redeploy", { haltOld: true, rewire: true, replan: true });
+    expect(outcome.complete).to.equal(true);
+    expect(outcome.results.map((r: { id: string }) => r.id)).to.include("halt-old-vault");
+    const vault = await at("CoreVault", outcome.deployed.CoreVault);
+    for (const market of old.markets) {
+      expect(await oldVault.hasRole(roleId("ORDERBOOK_ROLE"), market.orderBook)).to.equal(false);
+      expect(await vault.hasRole(roleId("ORDERBOOK_ROLE"), market.orderBook)).to.equal(true);
+    }
+    const after = await nonce();
+    const rerun = await runJson("corevault:redeploy", { haltOld: true, rewire: true });
+    expect(rerun.complete).to.equal(true);
+    expect(await nonce()).to.equal(after);
+  });
+});
