@@ -14,7 +14,8 @@ import { simulatePending } from "../engine/preflight.js";
 import type { Reader } from "../engine/reader.js";
 import type { PlanBody, Planner, RunOutcome } from "../engine/run.js";
 import type { Plan, Step } from "../engine/types.js";
-import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
+import { fleetFacts, observeFleet, type OrderBookState } from "../orderbook/rewire.js";
+import { planProfileRewire } from "../orderbook/rewire-storage.js";
 import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
@@ -218,7 +219,7 @@ async function addRewire(
   known: Record<string, string>,
   catalog: ContractCatalog,
 ): Promise<void> {
-  const rewire = await planRewire({
+  const rewire = await planProfileRewire({
     fleet: state.fleet,
     newVault: NEW_VAULT,
     create2Factory: state.create2Factory ?? known.Create2Factory,

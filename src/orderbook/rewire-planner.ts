@@ -15,13 +15,13 @@ import {
   fleetFacts,
   observeFleet,
   planRedeployBooks,
-  planRewire,
   type FleetTarget,
   type OrderBookState,
   type RewirePart,
 } from "./rewire.js";
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
+import { planProfileRewire } from "./rewire-storage.js";
 import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -236,7 +236,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
             : [];
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
-        part = await planRewire({
+        part = await planProfileRewire({
           fleet,
           newVault: vault,
           create2Factory: state.create2Factory ?? known.Create2Factory,

@@ -13,7 +13,7 @@ import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facet
 import type { Reader } from "../engine/reader.js";
 import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
 import { REFERENCE } from "../profile/builtins.js";
-import { readCheck, readConcept } from "../profile/interpret.js";
+import { fnName, readCheck, readConcept } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 
 /** One OrderBook diamond as observed. */
@@ -136,12 +136,18 @@ interface FacetDeployment {
   labels: Record<string, string>;
 }
 
+/** The admin facet a cut adds to set the vault (the profile's `orderBook.rewire.facet`; VaultAdminFacet by default). */
+function adminFacetOf(inputs: RewireInputs): { artifact: string; setter: string } {
+  const rewire = (inputs.profile ?? REFERENCE).orderBook.rewire;
+  return "facet" in rewire ? rewire.facet : { artifact: "VaultAdminFacet", setter: "function setVault(address)" };
+}
+
 async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
   const { catalog, signer } = inputs;
   const out: FacetDeployment = { steps: [], desired: [], facetRef: new Map(), labels: {} };
   const factory: string | Ref = inputs.create2Factory ?? { $ref: "Create2Factory" };
   if (!inputs.create2Factory) out.steps.push(create2FactoryDeployStep(signer));
-  for (const name of ["VaultAdminFacet", ...inputs.extraFacets]) {
+  for (const name of [adminFacetOf(inputs).artifact, ...inputs.extraFacets]) {
     out.steps.push(create2FacetDeployStep(name, signer, factory));
     const artifact = await catalog.artifact(name);
     // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
@@ -190,10 +196,12 @@ function rewireStep(
     functionSelectors: [...c.functionSelectors],
   }));
   const adminFacet = facets.facetRef.get(facets.desired[0].facetAddress.toLowerCase())!;
-  const setVault: Value = { $encode: { contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] } };
+  const facet = adminFacetOf(inputs);
+  const setter = { contract: facet.artifact, fn: fnName(facet.setter), args: [inputs.newVault] };
+  const setVault: Value = { $encode: setter };
   const action: CallAction =
     cut.length === 0
-      ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
+      ? { call: { to: book.address, ...setter }, done }
       : {
           call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] },
           done,

@@ -72,6 +72,7 @@ export const REFERENCE: Profile = {
   orderBook: {
     vault: { call: "function vault() view returns (address)" },
     marketId: { call: "function marketId() view returns (bytes32)" },
+    rewire: { facet: { artifact: "VaultAdminFacet", setter: "function setVault(address newVault)" } },
   },
   discovery: { logChunk: 50_000, events: [], recordOrderBooks: [] },
 };
@@ -165,6 +166,8 @@ export const DEXETRA_V5: Profile = {
       { call: MARKET_STATIC, pick: 1 },
       { slot: ORDER_BOOK_STORAGE, word: 1 },
     ],
+    // no facet can change the vault after obInitialize: the diamond's storage is written by an empty cut's init
+    rewire: { storage: { slot: ORDER_BOOK_STORAGE, word: 0 } },
   },
   discovery: {
     logChunk: 50_000,

@@ -63,7 +63,7 @@ export function writeCall(
   };
 }
 
-/** The done check of a value read by `sources`: the first call source, when there is one (else none can be made). */
+/** The done check of a value read by `sources`: its first view call (one output of it where the source picks one). */
 export function readCheck(
   profile: Profile,
   sources: ReadSource | ReadSource[],
@@ -71,10 +71,10 @@ export function readCheck(
   equals: Value,
   kind: ContractKind = "CoreVault",
 ): ReadCheck[] {
-  const call = [sources]
-    .flat()
-    .find((s): s is Extract<ReadSource, { call: string }> => "call" in s && s.pick === undefined);
-  return call ? [{ read: viewCall(profile, call.call, to, [], kind), equals }] : [];
+  const call = [sources].flat().find((s): s is Extract<ReadSource, { call: string }> => "call" in s);
+  if (!call) return [];
+  const check: ReadCheck = { read: viewCall(profile, call.call, to, [], kind), equals };
+  return [call.pick === undefined ? check : { ...check, pick: call.pick }];
 }
 
 /** A storage slot: a 0x word, or `keccak256:<text>` (a namespaced storage root), plus `word` words. */

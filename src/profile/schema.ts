@@ -126,10 +126,22 @@ const hubSchema = z
   })
   .strict();
 
+const slotSchema = z
+  .string()
+  .regex(/^(0x[0-9a-fA-F]{1,64}|keccak256:.+)$/, 'Expected a 0x slot or "keccak256:<namespace>"');
+
 const orderBookSchema = z
   .object({
     vault: readSchema,
     marketId: readSchema.optional(),
+    /**
+     * How an OrderBook diamond is moved to the new vault: by storage (an empty diamondCut whose one-shot init writes
+     * the new vault into `slot` + `word`), or by an admin facet the cut adds (its artifact and its setter).
+     */
+    rewire: z.union([
+      z.object({ storage: z.object({ slot: slotSchema, word: z.number().int().min(0).optional() }).strict() }).strict(),
+      z.object({ facet: z.object({ artifact: z.string().min(1), setter: fnSig }).strict() }).strict(),
+    ]),
   })
   .strict();
 

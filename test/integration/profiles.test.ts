@@ -3,6 +3,7 @@
 // reveal named before anything is sent, and the new vault's artifact explicit.
 import { rm } from "node:fs/promises";
 import { expect } from "chai";
+import { Contract, getAddress, id } from "ethers";
 import hre from "hardhat";
 import { roleId } from "../../src/corevault/observe.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
@@ -155,5 +156,43 @@ describe("corevault:redeploy --halt-old", () => {
     const rerun = await runJson("corevault:redeploy", { haltOld: true, rewire: true });
     expect(rerun.complete).to.equal(true);
     expect(await nonce()).to.equal(after);
+  });
+});
+
+describe("rewire by storage (profile orderBook.rewire.storage)", () => {
+  // The mock's OrderBook storage root (LibOrderBook.STORAGE_SLOT): word 0 packs the vault with `initialized` after it.
+  const MOCK_SLOT = "0x485bbcdf5044495be4fff67df8d4e80f4b4be9def8e97209f7f06c9d41800600";
+  const BY_STORAGE: ProtocolUserConfig = { orderBook: { rewire: { storage: { slot: MOCK_SLOT, word: 0 } } } };
+
+  it("moves every OrderBook with one empty diamondCut whose init writes the slot; nothing stays installed", async () => {
+    const old = await freshSystem({ markets: 3, users: 0, seed: "profiles-storage" });
+    const loupe = async (book: string) => [...(await (await at("DiamondLoupeFacet", book)).facetAddresses())];
+    const facetsBefore = await Promise.all(old.markets.map((m) => loupe(m.orderBook)));
+    const wordsBefore = await Promise.all(old.markets.map((m) => ethers.provider.getStorage(m.orderBook, MOCK_SLOT)));
+    const outcome = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true }));
+    expect(outcome.complete).to.equal(true);
+    const newVault: string = outcome.deployed.CoreVault;
+    for (const [i, market] of old.markets.entries()) {
+      // raw reads, not through the plugin: the word's low 20 bytes are the new vault, its upper bytes are kept
+      const word = await ethers.provider.getStorage(market.orderBook, MOCK_SLOT);
+      expect(getAddress(`0x${word.slice(26)}`)).to.equal(newVault);
+      expect(word.slice(0, 26)).to.equal(wordsBefore[i].slice(0, 26));
+      const view = await at("OrderBookViewFacet", market.orderBook);
+      expect(await view.vault()).to.equal(newVault);
+      expect(await view.marketId()).to.equal(market.marketId);
+      expect(await loupe(market.orderBook)).to.deep.equal(facetsBefore[i]);
+    }
+    const init = outcome.deployed.VaultSlotInit as string;
+    const direct = new Contract(init, ["function writeAddress(bytes32,address)"], ethers.provider);
+    // called directly (not delegatecalled by a diamond), the init refuses: it never writes its own storage
+    const refused = await direct.writeAddress.staticCall(MOCK_SLOT, newVault).then(
+      () => undefined,
+      (error: { data?: string }) => error,
+    );
+    expect(refused?.data).to.equal(id("DirectCall()").slice(0, 10));
+    const before = await nonce();
+    const rerun = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true }));
+    expect(rerun.complete).to.equal(true);
+    expect(await nonce()).to.equal(before);
   });
 });

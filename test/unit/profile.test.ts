@@ -10,7 +10,7 @@ import type { LegacySystem } from "../../src/corevault/system.js";
 import { ContractCatalog } from "../../src/engine/contracts.js";
 import type { CallStep, CallSpec } from "../../src/engine/types.js";
 import { DEXETRA_V5, REFERENCE } from "../../src/profile/builtins.js";
-import { mmrChecks, parseScanLog, slotOf, writeCall } from "../../src/profile/interpret.js";
+import { mmrChecks, parseScanLog, readCheck, slotOf, writeCall } from "../../src/profile/interpret.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
 
 const A = (n: number) => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
@@ -204,6 +204,11 @@ describe("protocol profiles: dexetra-v5 entries", () => {
     );
     const decoded = iface.decodeFunctionResult("marketStatic", returned).toArray();
     expect(decoded[call.pick]).to.equal(A(0xaa));
+    // its done check compares that one output of marketStatic()
+    const [check] = readCheck(DEXETRA_V5, DEXETRA_V5.orderBook.vault, A(0xb1), NEW_VAULT, "OrderBook");
+    expect(check).to.deep.include({ pick: 0, equals: NEW_VAULT });
+    expect(check.read.fn).to.equal("marketStatic");
+    expect(DEXETRA_V5.orderBook.rewire).to.deep.equal({ storage: { slot: slot.slot, word: 0 } });
   });
 
   it("parses its discovery events: MarketAuthorized, FuturesMarketCreated and RoleGranted(ORDERBOOK_ROLE)", () => {
