@@ -1,8 +1,8 @@
 import type { PlanBody } from "../engine/run.js";
 import { chunks } from "../util/chunks.js";
-import type { CallAction, ReadCheck, Step } from "../engine/types.js";
+import type { CallAction, CallSpec, ReadCheck, Step } from "../engine/types.js";
 import { REFERENCE } from "../profile/builtins.js";
-import { viewCall, writeCall } from "../profile/interpret.js";
+import { fnName, viewCall } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { roleId, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { Reconciliation, RoleOperation, RolePhase } from "./reconcile.js";
@@ -45,10 +45,12 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   const profile = inputs.profile ?? REFERENCE;
   const { roles } = profile.vault;
   const batchSize = profile.vault.batching === "multicall" ? inputs.batchSize : 1;
-  const effect = (op: RoleOperation): ReadCheck => ({
-    read: viewCall(profile, roles.hasRole, vault, [roleId(op.role), op.account]),
-    equals: op.kind === "grant",
-  });
+  // A direct caller without a profile gets the reference mock's artifact as the ABI (the tasks pass the active profile).
+  const call = (signature: string, op: RoleOperation): CallSpec =>
+    inputs.profile
+      ? viewCall(profile, signature, vault, [roleId(op.role), op.account])
+      : { to: vault, contract: "CoreVault", fn: fnName(signature), args: [roleId(op.role), op.account] };
+  const effect = (op: RoleOperation): ReadCheck => ({ read: call(roles.hasRole, op), equals: op.kind === "grant" });
   const temporaryRoles = new Set(
     reconciliation.operations.filter((op) => op.phase === "temporary").map((op) => op.role),
   );
@@ -57,7 +59,7 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
     // Releasing a temporary role is done only once the work it enabled is: before that, "not held" means "not granted yet".
     if (op.kind === "renounce" && temporaryRoles.has(op.role))
       done.push(...reconciliation.operations.filter((o) => o.via === op.role).map(effect));
-    return { call: writeCall(profile, roles[op.kind], vault, [roleId(op.role), op.account]), done };
+    return { call: call(roles[op.kind].signature, op), done };
   };
   const base = (id: string, label: string, ops: RoleOperation[], dependsOn: string[]): Step => ({
     id,

@@ -152,7 +152,10 @@ export async function watchVaults(
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
-  const desired = await desiredState(hre.config.paths.root, records, catalog, { oldVault: options.oldVault });
+  const desired = await desiredState(hre.config.paths.root, records, catalog, {
+    oldVault: options.oldVault,
+    profile: hre.config.cutover.protocol,
+  });
   const iface = await catalog.iface("CoreVault");
   const topics = WATCHED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
   const ctx: WatchContext = {
