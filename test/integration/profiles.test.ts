@@ -2,6 +2,7 @@
 // through profile entries a user overrides in config (no enumerator getters, no multicall), the facts a chain does not
 // reveal named before anything is sent, and the new vault's artifact explicit.
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import { expect } from "chai";
 import { Contract, getAddress, id } from "ethers";
 import hre from "hardhat";
@@ -11,11 +12,11 @@ import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { systemRecordPath, type SystemRecord } from "../../src/records/records.js";
 import { contractAt } from "../helpers/contracts.js";
 import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
-import { runJson, taskError } from "../helpers/tasks.js";
+import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
 
 const { ethers } = conn;
 const root = hre.config.paths.root;
-await tempAppConfig("cutover-profiles-");
+const tmp = await tempAppConfig("cutover-profiles-");
 const at = contractAt(ethers.provider);
 
 /** The reference mock as a protocol without enumerators or multicall: OrderBooks and markets come from its events. */
@@ -169,7 +170,8 @@ describe("rewire by storage (profile orderBook.rewire.storage)", () => {
     const loupe = async (book: string) => [...(await (await at("DiamondLoupeFacet", book)).facetAddresses())];
     const facetsBefore = await Promise.all(old.markets.map((m) => loupe(m.orderBook)));
     const wordsBefore = await Promise.all(old.markets.map((m) => ethers.provider.getStorage(m.orderBook, MOCK_SLOT)));
-    const outcome = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true }));
+    const admin = (await ethers.getSigners())[5].address;
+    const outcome = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true, admin }));
     expect(outcome.complete).to.equal(true);
     const newVault: string = outcome.deployed.CoreVault;
     for (const [i, market] of old.markets.entries()) {
@@ -191,8 +193,15 @@ describe("rewire by storage (profile orderBook.rewire.storage)", () => {
     );
     expect(refused?.data).to.equal(id("DirectCall()").slice(0, 10));
     const before = await nonce();
-    const rerun = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true }));
+    const rerun = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true, admin }));
     expect(rerun.complete).to.equal(true);
     expect(await nonce()).to.equal(before);
+    // cutover:verify, through the same profile, passes: the vault read is the profile's, nothing else is expected
+    const { printed, exitCode } = await withProtocol(BY_STORAGE, () =>
+      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report") }),
+    );
+    const report = JSON.parse(printed) as { checks: { name: string; status: string; evidence: string }[] };
+    expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+    expect(exitCode).to.equal(0);
   });
 });
