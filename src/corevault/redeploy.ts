@@ -139,6 +139,10 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         profile,
         { collateral: collateralOverride, liquidationManager: config.redeploy.liquidationManager },
       );
+      const replacement = profile.factory.replacement;
+      // The replacement of an immutable factory is deployed from the project's own artifact, never a bundled mock.
+      if (system.factory && !system.factory.updatable && replacement)
+        await catalog.projectArtifact(replacement.artifact, "cutover.protocol.factory.replacement.artifact");
       const hasRole = profile.vault.roles.hasRole;
       const existing = [
         { key: "oldVault", address: system.vault, contract: hasRole },

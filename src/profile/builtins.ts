@@ -7,6 +7,8 @@ const ROLES = {
   revoke: { signature: "function revokeRole(bytes32 role, address account)" },
   renounce: { signature: "function renounceRole(bytes32 role, address account)" },
 };
+const ROLE_GRANTED = "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)";
+const ROLE_REVOKED = "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)";
 const PAUSE = { pause: { signature: "function pause()" }, unpause: { signature: "function unpause()" } };
 const LIQUIDATION_MANAGER_WRITE = { signature: "function setLiquidationManager(address manager)" };
 const MARKET_TO_ORDER_BOOK = "function marketToOrderBook(bytes32 marketId) view returns (address)";
@@ -29,6 +31,18 @@ export const REFERENCE: Profile = {
     },
     pause: { read: "function paused() view returns (bool)", ...PAUSE, haltsTrading: true },
     batching: "multicall",
+    watch: {
+      events: [
+        "event PositionUpdated(address indexed user, bytes32 indexed marketId, int256 size, uint256 entryPrice, int256 realizedPnl)",
+        "event MarginLocked(address indexed user, bytes32 indexed marketId, uint256 amount)",
+        "event MarginReleased(address indexed user, bytes32 indexed marketId, uint256 amount)",
+        "event LiquidationExecuted(address indexed user, bytes32 indexed marketId, address indexed liquidator, uint256 markPrice, uint256 reward)",
+        "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice)",
+        ROLE_GRANTED,
+        ROLE_REVOKED,
+      ],
+      orderBookActivity: ["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted"],
+    },
     roles: ROLES,
     orderBooks: {
       list: "function getRegisteredOrderBooks() view returns (address[])",
@@ -120,6 +134,17 @@ export const DEXETRA_V5: Profile = {
     // Pause covers deposit, withdraw and top-up only: OrderBook trading goes on.
     pause: { read: "function paused() view returns (bool)", ...PAUSE, haltsTrading: false },
     batching: "none",
+    watch: {
+      events: [
+        "event PositionUpdated(address indexed user, bytes32 indexed marketId, int256 oldSize, int256 newSize, uint256 entryPrice, uint256 marginLocked)",
+        "event MarginLocked(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter)",
+        "event MarginReleased(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter)",
+        "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice, uint256 totalProfit6, uint256 totalLoss6, uint256 badDebt6)",
+        ROLE_GRANTED,
+        ROLE_REVOKED,
+      ],
+      orderBookActivity: ["PositionUpdated", "MarginLocked", "MarginReleased"],
+    },
     roles: ROLES,
     orderBooks: {
       isRegistered: "function registeredOrderBooks(address orderBook) view returns (bool)",
@@ -187,7 +212,7 @@ export const DEXETRA_V5: Profile = {
       },
       {
         on: "vault",
-        event: "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
+        event: ROLE_GRANTED,
         orderBook: "account",
         where: { role: "keccak256:ORDERBOOK_ROLE" },
       },

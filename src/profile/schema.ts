@@ -72,6 +72,8 @@ const vaultSchema = z
     mmrParams: z.object({ read: z.array(fnSig).min(1), write: writeSchema }).strict(),
     pause: z.object({ read: fnSig, pause: writeSchema, unpause: writeSchema, haltsTrading: z.boolean() }).strict(),
     batching: z.enum(["multicall", "none"]),
+    /** Events cutover:watch follows on both vaults; `orderBookActivity` names those only an OrderBook causes. */
+    watch: z.object({ events: z.array(eventSig).min(1), orderBookActivity: z.array(z.string()) }).strict(),
     roles: z
       .object({
         hasRole: fnSig,

@@ -233,4 +233,25 @@ describe("protocol profiles: dexetra-v5 entries", () => {
     });
     expect(granted.where).to.deep.equal({ role: "keccak256:ORDERBOOK_ROLE" });
   });
+
+  it("watches the production vault's events by their canonical signatures", () => {
+    const iface = new Interface(DEXETRA_V5.vault.watch.events);
+    const topics: string[] = [];
+    iface.forEachEvent((event) => topics.push(event.topicHash));
+    expect(topics).to.have.members(
+      [
+        "PositionUpdated(address,bytes32,int256,int256,uint256,uint256)",
+        "MarginLocked(address,bytes32,uint256,uint256)",
+        "MarginReleased(address,bytes32,uint256,uint256)",
+        "VaultMarketSettled(bytes32,uint256,uint256,uint256,uint256)",
+        "RoleGranted(bytes32,address,address)",
+        "RoleRevoked(bytes32,address,address)",
+      ].map((sig) => keccak256(toUtf8Bytes(sig))),
+    );
+    expect(DEXETRA_V5.vault.watch.orderBookActivity).to.deep.equal([
+      "PositionUpdated",
+      "MarginLocked",
+      "MarginReleased",
+    ]);
+  });
 });
