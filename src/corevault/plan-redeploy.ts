@@ -5,6 +5,7 @@ import { CutoverInputError } from "../errors.js";
 import { REFERENCE } from "../profile/builtins.js";
 import { mmrChecks, readCheck, viewCall, writeCall } from "../profile/interpret.js";
 import type { Profile, ReadSource, WriteSpec } from "../profile/schema.js";
+import { haltOldVault, pauseOldVault } from "./plan-old-vault.js";
 import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./system.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
@@ -81,65 +82,6 @@ interface Phase {
 }
 
 const phase = (steps: Step[]): Phase => ({ steps, ids: steps.map((s) => s.id) });
-
-function pauseOldVault(inputs: RedeployInputs): Step {
-  const vault = inputs.system.vault;
-  const { pause } = profileOf(inputs).vault;
-  return {
-    id: "pause-old-vault",
-    kind: "call",
-    label: "pause the old vault",
-    from: inputs.authorities?.oldVault ?? inputs.signer,
-    dependsOn: [],
-    writes: ["oldVault.paused"],
-    actions: [
-      {
-        call: writeCall(profileOf(inputs), pause.pause, vault, []),
-        done: [{ read: viewCall(profileOf(inputs), pause.read, vault, []), equals: true }],
-      },
-    ],
-  };
-}
-
-/**
- * --halt-old: ORDERBOOK_ROLE revoked from every OrderBook on the old vault, sent by whoever holds its admin role there
- * (the old vault's admin sender where it is DEFAULT_ADMIN_ROLE, else the signer if it holds that role).
- */
-function haltOldVault(inputs: RedeployInputs): Step[] {
-  const { system } = inputs;
-  const profile = profileOf(inputs);
-  const books = system.roles.ORDERBOOK_ROLE.holders;
-  if (books.length === 0) return [];
-  const admin = system.roles.ORDERBOOK_ROLE.admin as VaultRole;
-  const adminSender = inputs.authorities?.oldVault ?? inputs.signer;
-  const candidates = admin === "DEFAULT_ADMIN_ROLE" ? [adminSender, inputs.signer] : [inputs.signer];
-  const from = candidates.find((c) => system.roles[admin]?.holders.some((h) => same(h, c)));
-  if (!from)
-    throw new CutoverInputError(
-      "--halt-old",
-      true,
-      `revoking ORDERBOOK_ROLE on the old vault ${system.vault} needs its admin role ${admin}, which ${candidates.join(" / ")} does not hold; grant it first, or run without --halt-old`,
-    );
-  const revoke = (book: string): CallAction => ({
-    call: writeCall(profile, profile.vault.roles.revoke, system.vault, [roleId("ORDERBOOK_ROLE"), book]),
-    done: [
-      {
-        read: viewCall(profile, profile.vault.roles.hasRole, system.vault, [roleId("ORDERBOOK_ROLE"), book]),
-        equals: false,
-      },
-    ],
-  });
-  const batch = profile.vault.batching === "multicall" ? inputs.batchSize : 1;
-  return chunks(books.map(revoke), batch).map((actions, i, all) => ({
-    id: all.length === 1 ? "halt-old-vault" : `halt-old-vault:${i + 1}`,
-    kind: "call",
-    label: `halt trading on the old vault: revoke ORDERBOOK_ROLE from its OrderBooks${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`,
-    from,
-    dependsOn: [],
-    writes: ["oldVault.role.ORDERBOOK_ROLE.holders"],
-    actions,
-  }));
-}
 
 function deployVault(inputs: RedeployInputs): Step {
   const { signer } = inputs;
@@ -416,8 +358,10 @@ export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const grants = grantRoles(inputs, holders, [...VAULT_DEPLOYED, ...factory.map((s) => s.id)]);
   const markets = registerMarkets(inputs, orderBookHolders, temporaryFactoryRole);
   const steps: Step[] = [
-    ...(inputs.pauseOld ? [pauseOldVault(inputs)] : []),
-    ...(inputs.haltOld ? haltOldVault(inputs) : []),
+    ...(inputs.pauseOld ? [pauseOldVault(system, profile, inputs.authorities?.oldVault ?? signer)] : []),
+    ...(inputs.haltOld
+      ? haltOldVault(system, profile, { authority: inputs.authorities?.oldVault, signer, batchSize: inputs.batchSize })
+      : []),
     deployVault(inputs),
     ...configured.steps,
     ...factory,
