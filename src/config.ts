@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { resolveProfile, type Profile } from "./profile/resolve.js";
+import { protocolUserConfigSchema } from "./profile/schema.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "Expected a 0x-prefixed 20-byte hex address");
 const roleName = z.enum([
@@ -44,6 +46,8 @@ export const cutoverUserConfigSchema = z
       })
       .strict()
       .optional(),
+    /** The protocol profile: how the protocol is read and written (built-in `reference` or `dexetra-v5`, plus overrides). */
+    protocol: protocolUserConfigSchema.optional(),
     redeploy: z
       .object({
         collateral: address.optional(),
@@ -52,14 +56,19 @@ export const cutoverUserConfigSchema = z
           .strict()
           .optional(),
         liquidationManager: address.optional(),
+        /** The new vault's MMR params: by name (the reference mock's four), or every value of the profile's setter in order. */
         mmrParams: z
-          .object({
-            baseMmrBps: z.number().int(),
-            penaltyMmrBps: z.number().int(),
-            maxMmrBps: z.number().int(),
-            scalingSlopeBps: z.number().int(),
-          })
-          .strict()
+          .union([
+            z
+              .object({
+                baseMmrBps: z.number().int(),
+                penaltyMmrBps: z.number().int(),
+                maxMmrBps: z.number().int(),
+                scalingSlopeBps: z.number().int(),
+              })
+              .strict(),
+            z.array(z.number().int().min(0)).min(1),
+          ])
           .optional(),
         /** Holders of a role on the new vault, replacing the holders observed on the old one. */
         roles: z.record(roleName, z.array(address)).optional(),
@@ -81,6 +90,8 @@ export interface CutoverConfig {
   appConfig: { contractsModule: string; envFile: string; envPrefix: string };
   diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox"; oddNode?: "promote" | "duplicate" };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
+  /** The active protocol profile. */
+  protocol: Profile;
 }
 
 export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: string): CutoverConfig {
@@ -100,5 +111,6 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       oddNode: user?.diamond?.oddNode,
     },
     redeploy: { ...user?.redeploy, batchSize: user?.redeploy?.batchSize ?? 60 },
+    protocol: resolveProfile(user?.protocol),
   };
 }

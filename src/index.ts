@@ -95,6 +95,11 @@ const redeploy = engineTask(
     name: "pauseOld",
     description: "Pause the old vault first, so no trading reaches it during the cutover. Example: --pause-old",
   })
+  .addFlag({
+    name: "haltOld",
+    description:
+      "Halt trading on the old vault first by revoking ORDERBOOK_ROLE from every OrderBook there (on protocols where pause does not stop OrderBook trading, e.g. dexetra-v5). Example: --halt-old",
+  })
   .addOption({
     name: "admin",
     type: ArgumentType.STRING,

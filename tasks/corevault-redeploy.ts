@@ -8,6 +8,7 @@ import { renderResults } from "../src/report/results.js";
 interface Args extends EngineArgs {
   oldVault: string;
   pauseOld: boolean;
+  haltOld: boolean;
   admin: string;
   collateral: string;
   libraries: string;
@@ -20,6 +21,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
       redeployPlanner(ctx, {
         oldVault: args.oldVault,
         pauseOld: args.pauseOld,
+        haltOld: args.haltOld,
         admin: args.admin,
         collateral: args.collateral,
         libraries: args.libraries,

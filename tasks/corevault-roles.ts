@@ -39,13 +39,15 @@ export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvi
   const records = await readSystemRecordIfAny(root, network);
   const vault = vaultAddress(args.vault || undefined, records, network);
   const reader = new Reader(provider, new ContractCatalog(hre), block);
-  await checkVault(reader, vault, records, network);
+  const profile = hre.config.cutover.protocol;
+  await checkVault(reader, vault, records, network, profile);
   const audit = await auditRoles(
     reader,
     vault,
     records,
     deployer,
     await deploymentBlock(root, network, "CoreVault", vault),
+    profile,
   );
   console.log(args.json ? toJson(audit) : renderAudit(audit, network));
   if (audit.flags.length > 0) process.exitCode = 1; // lets CI gate on it

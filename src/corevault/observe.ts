@@ -1,56 +1,19 @@
-import { getAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
+import { getAddress, Interface } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName, readConcept, readMmrParams } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import type { SystemRecord } from "../records/records.js";
+import { roleId, roleName, VAULT_ROLES, type LegacySystem, type VaultRole } from "./system.js";
+import { discoverMarkets, observeFactory, observeHub, vaultArtifact } from "../profile/discover.js";
 
-export const VAULT_ROLES = [
-  "DEFAULT_ADMIN_ROLE",
-  "FACTORY_ROLE",
-  "SETTLEMENT_ROLE",
-  "EXTERNAL_CREDITOR_ROLE",
-  "ORDERBOOK_ROLE",
-] as const;
-export type VaultRole = (typeof VAULT_ROLES)[number];
-
-export function roleId(role: VaultRole): string {
-  return role === "DEFAULT_ADMIN_ROLE" ? ZeroHash : keccak256(toUtf8Bytes(role));
-}
-
-export function roleName(id: string): string {
-  return VAULT_ROLES.find((role) => roleId(role) === id.toLowerCase()) ?? id;
-}
-
-export interface FacetCutTemplate {
-  facetAddress: string;
-  action: number;
-  functionSelectors: string[];
-}
-
-/** The legacy system around one CoreVault, as read from chain at one block. */
-export interface LegacySystem {
-  block: number;
-  chainId: number;
-  vault: string;
-  collateral: string;
-  collateralDecimals: number;
-  liquidationManager: string;
-  mmrParams: [string, string, string, string];
-  paused: boolean;
-  libraries: { VaultAnalytics: string; PositionManager: string };
-  roles: Record<VaultRole, { admin: string; holders: string[] }>;
-  orderBooks: string[];
-  markets: { marketId: string; orderBook: string }[];
-  factory?: {
-    address: string;
-    vault: string;
-    updatable: boolean;
-    orderBookInit: string;
-    facetTemplate: FacetCutTemplate[];
-  };
-  hub?: { address: string; vault: string };
-}
+export { roleId, roleName, VAULT_ROLES, type FacetCutTemplate, type LegacySystem, type VaultRole } from "./system.js";
 
 const LOG_CHUNK_BLOCKS = 50_000;
+const ROLE_GRANTED = new Interface([
+  "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
+]).getEvent("RoleGranted")!;
 
 /** Gas of a plain CoreVault view such as hasRole, cold (a batching hint for the Reader). */
 export const VAULT_VIEW_GAS = 6_500;
@@ -61,12 +24,11 @@ export async function roleCandidates(
   vault: string,
   fromBlock: number,
 ): Promise<Map<VaultRole, Set<string>>> {
-  const granted = (await reader.catalog.iface("CoreVault")).getEvent("RoleGranted")!;
   const candidates = new Map<VaultRole, Set<string>>(VAULT_ROLES.map((role) => [role, new Set()]));
   for (let start = fromBlock; start <= reader.block; start += LOG_CHUNK_BLOCKS) {
     const logs = await reader.provider.getLogs({
       address: vault,
-      topics: [granted.topicHash],
+      topics: [ROLE_GRANTED.topicHash],
       fromBlock: start,
       toBlock: Math.min(start + LOG_CHUNK_BLOCKS - 1, reader.block),
     });
@@ -76,20 +38,22 @@ export async function roleCandidates(
   return candidates;
 }
 
-/** Confirms candidate holders with hasRole at the reader's block, all roles in one batch. */
+/** Confirms candidate holders with the profile's hasRole at the reader's block, all roles in one batch. */
 export async function confirmHolders(
   reader: Reader,
   vault: string,
   candidates: Map<VaultRole, Set<string>>,
+  profile: Profile = REFERENCE,
 ): Promise<Record<VaultRole, string[]>> {
   const pairs = VAULT_ROLES.flatMap((role) =>
     [...(candidates.get(role) ?? [])].sort().map((account) => ({ role, account })),
   );
+  const hasRole = profile.vault.roles.hasRole;
   const holds = await reader.tryCallMany(
     pairs.map(({ role, account }) => ({
       to: vault,
-      contract: "CoreVault",
-      fn: "hasRole",
+      contract: hasRole,
+      fn: fnName(hasRole),
       args: [roleId(role), account],
       gas: VAULT_VIEW_GAS,
     })),
@@ -104,8 +68,9 @@ export async function vaultRoleHolders(
   reader: Reader,
   vault: string,
   fromBlock: number,
+  profile: Profile = REFERENCE,
 ): Promise<Record<VaultRole, string[]>> {
-  return confirmHolders(reader, vault, await roleCandidates(reader, vault, fromBlock));
+  return confirmHolders(reader, vault, await roleCandidates(reader, vault, fromBlock), profile);
 }
 
 /** Addresses of the libraries linked into deployed code, read at the artifact's link references. */
@@ -123,19 +88,24 @@ export function linkedLibraries(
   return found;
 }
 
-async function answers(reader: Reader, address: string, contract: string, fn: string): Promise<boolean> {
-  return (await reader.tryCall({ to: address, contract, fn, args: [] })) !== undefined;
+/** Facts the chain may not reveal, given by the operator (flags or config); they win over the profile's reads. */
+export interface Supplied {
+  collateral?: string;
+  liquidationManager?: string;
 }
 
 /**
- * Reads the legacy system around `vault`: its configuration, role holders, OrderBooks and markets, and the factory
- * and hub wired to it (from the records, else from FACTORY_ROLE / EXTERNAL_CREDITOR_ROLE holders that answer like one).
+ * Reads the legacy system around `vault` through the profile: its configuration, role holders, OrderBooks and
+ * markets, and the factory and hub wired to it (from the records, else from FACTORY_ROLE / EXTERNAL_CREDITOR_ROLE
+ * holders that answer the profile's `detect` call).
  */
 export async function observeLegacySystem(
   reader: Reader,
   vault: string,
   records: SystemRecord | undefined,
   fromBlock: number,
+  profile: Profile = REFERENCE,
+  supplied: Supplied = {},
 ): Promise<LegacySystem> {
   if (!(await reader.hasCode(vault))) {
     throw new CutoverInputError(
@@ -144,78 +114,52 @@ export async function observeLegacySystem(
       "no contract at that address on this network; pass the address of the CoreVault being replaced (or deploy/import the system records)",
     );
   }
-  const call = (fn: string, args: unknown[] = []) => reader.call({ to: vault, contract: "CoreVault", fn, args });
-  let collateral: string;
-  try {
-    collateral = (await call("collateralToken")) as string;
-  } catch {
+  const ctx = { target: vault, records: records?.contracts, address: true };
+  const isRegistered = profile.vault.orderBooks.isRegistered;
+  const answers = await reader.tryCall({ to: vault, contract: isRegistered, fn: fnName(isRegistered), args: [vault] });
+  if (answers === undefined)
     throw new CutoverInputError(
       "--old-vault",
       vault,
-      "the contract there does not answer CoreVault calls (collateralToken()); pass the CoreVault's address",
+      `the contract there does not answer CoreVault calls (${fnName(isRegistered)}) of the ${profile.name} profile; pass the CoreVault's address, or set cutover.protocol.profile`,
     );
-  }
-  const decimals = Number(await reader.call({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] }));
-  const holders = await vaultRoleHolders(reader, vault, fromBlock);
-  const roles = {} as LegacySystem["roles"];
-  for (const role of VAULT_ROLES)
-    roles[role] = { admin: roleName((await call("getRoleAdmin", [roleId(role)])) as string), holders: holders[role] };
-  const orderBooks = ((await call("getRegisteredOrderBooks")) as string[]).map((a) => getAddress(a));
-  const marketIds = (await call("getMarketIds")) as string[];
-  const mapped = await reader.callMany(
-    marketIds.map((id) => ({ to: vault, contract: "CoreVault", fn: "marketToOrderBook", args: [id] })),
+  const collateral = supplied.collateral ?? ((await readConcept(reader, profile, "vault.collateral", ctx)) as string);
+  const decimals = profile.vault.collateralDecimals;
+  const collateralDecimals = Number(
+    await reader.call({ to: collateral, contract: decimals, fn: fnName(decimals), args: [] }),
   );
-  const artifact = await reader.catalog.artifact("CoreVault");
+  const holders = await vaultRoleHolders(reader, vault, fromBlock, profile);
+  const getRoleAdmin = profile.vault.roles.getRoleAdmin;
+  const admins = await reader.callMany(
+    VAULT_ROLES.map((role) => ({ to: vault, contract: getRoleAdmin, fn: fnName(getRoleAdmin), args: [roleId(role)] })),
+  );
+  const roles = {} as LegacySystem["roles"];
+  VAULT_ROLES.forEach((role, i) => (roles[role] = { admin: roleName(admins[i] as string), holders: holders[role] }));
+  const artifact = await vaultArtifact(reader.catalog, profile);
   const libraries = linkedLibraries(await reader.code(vault), artifact.deployedLinkReferences ?? {});
+  const factory = await observeFactory(reader, profile, records, roles.FACTORY_ROLE.holders);
+  const pause = profile.vault.pause.read;
 
   const system: LegacySystem = {
     block: reader.block,
     chainId: Number((await reader.provider.getNetwork()).chainId),
     vault: getAddress(vault),
     collateral: getAddress(collateral),
-    collateralDecimals: decimals,
-    liquidationManager: getAddress((await call("liquidationManager")) as string),
-    mmrParams: ((await call("mmrParams")) as bigint[]).map(String) as LegacySystem["mmrParams"],
-    paused: (await call("paused")) as boolean,
+    collateralDecimals,
+    liquidationManager: getAddress(
+      supplied.liquidationManager ??
+        ((await readConcept(reader, profile, "vault.liquidationManager.read", ctx)) as string),
+    ),
+    mmrParams: await readMmrParams(reader, profile, vault),
+    paused: (await reader.call({ to: vault, contract: pause, fn: fnName(pause), args: [] })) as boolean,
     libraries: { VaultAnalytics: libraries.VaultAnalytics, PositionManager: libraries.PositionManager },
     roles,
-    orderBooks,
-    markets: marketIds.map((marketId, i) => ({ marketId, orderBook: getAddress(mapped[i] as string) })),
+    ...(await discoverMarkets(reader, profile, { vault, factory: factory?.address }, records, fromBlock)),
+    factory,
   };
-
-  const factoryCandidates = [records?.contracts.FUTURES_MARKET_FACTORY, ...roles.FACTORY_ROLE.holders].filter(
-    (a): a is string => !!a,
-  );
-  for (const candidate of factoryCandidates) {
-    if (!(await answers(reader, candidate, "FuturesMarketFactory", "isVaultUpdatable"))) continue;
-    const at = (fn: string) => reader.call({ to: candidate, contract: "FuturesMarketFactory", fn, args: [] });
-    const template = (await at("facetTemplate")) as [string, bigint, string[]][];
-    system.factory = {
-      address: getAddress(candidate),
-      vault: getAddress((await at("vault")) as string),
-      updatable: (await at("isVaultUpdatable")) as boolean,
-      orderBookInit: getAddress((await at("orderBookInit")) as string),
-      facetTemplate: template.map(([facetAddress, action, functionSelectors]) => ({
-        facetAddress: getAddress(facetAddress),
-        action: Number(action),
-        functionSelectors: [...functionSelectors],
-      })),
-    };
-    break;
-  }
-  const hubCandidates = [records?.contracts.COLLATERAL_HUB, ...roles.EXTERNAL_CREDITOR_ROLE.holders].filter(
-    (a): a is string => !!a,
-  );
-  for (const candidate of hubCandidates) {
-    if (!(await answers(reader, candidate, "CollateralHub", "RELAYER_ROLE"))) continue;
-    system.hub = {
-      address: getAddress(candidate),
-      vault: getAddress(
-        (await reader.call({ to: candidate, contract: "CollateralHub", fn: "vault", args: [] })) as string,
-      ),
-    };
-    break;
-  }
+  if (!factory) delete system.factory;
+  const hub = await observeHub(reader, profile, records, roles.EXTERNAL_CREDITOR_ROLE.holders);
+  if (hub) system.hub = hub;
   return system;
 }
 
@@ -240,7 +184,7 @@ export function legacyFacts(system: LegacySystem): Record<string, string> {
   for (const market of system.markets) facts[`oldVault.market.${market.marketId}`] = market.orderBook.toLowerCase();
   if (system.factory) {
     facts["factory.address"] = system.factory.address.toLowerCase();
-    facts["factory.vault"] = system.factory.vault.toLowerCase();
+    if (system.factory.vault) facts["factory.vault"] = system.factory.vault.toLowerCase();
     facts["factory.updatable"] = String(system.factory.updatable);
   }
   if (system.hub) {

@@ -1,7 +1,12 @@
 import type { PlanBody } from "../engine/run.js";
 import { chunks } from "../util/chunks.js";
-import type { CallAction, CallSpec, Ref, Step, Value } from "../engine/types.js";
-import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./observe.js";
+import type { CallAction, Ref, Step, Value } from "../engine/types.js";
+import { CutoverInputError } from "../errors.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { mmrChecks, readCheck, viewCall, writeCall } from "../profile/interpret.js";
+import type { Profile, ReadSource, WriteSpec } from "../profile/schema.js";
+import { haltOldVault, pauseOldVault } from "./plan-old-vault.js";
+import { roleId, VAULT_ROLES, type LegacySystem, type VaultRole } from "./system.js";
 
 export const NEW_VAULT: Ref = { $ref: "CoreVault" };
 export const NEW_FACTORY: Ref = { $ref: "FuturesMarketFactory" };
@@ -23,27 +28,40 @@ export interface RedeployInputs {
   /** Final DEFAULT_ADMIN_ROLE holders of the new vault. */
   admins: string[];
   pauseOld: boolean;
+  /** Take ORDERBOOK_ROLE away from every OrderBook on the old vault first (what halts trading where pause does not). */
+  haltOld?: boolean;
   collateral: string;
   libraries: { VaultAnalytics: string; PositionManager: string };
   liquidationManager: string;
-  mmrParams: [string, string, string, string];
+  /** The values of the profile's MMR setter, in order. */
+  mmrParams: string[];
   /** Role holders that replace the observed ones, by role. */
   roleOverrides: Partial<Record<VaultRole, string[]>>;
   batchSize: number;
+  /** How the protocol is read and written (default: the reference mock). */
+  profile?: Profile;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function vaultCall(fn: string, args: Value[]): CallSpec {
-  return { to: NEW_VAULT, contract: "CoreVault", fn, args };
+const profileOf = (inputs: RedeployInputs): Profile => inputs.profile ?? REFERENCE;
+
+function hasRoleCheck(profile: Profile, role: VaultRole, account: Value, expected: boolean) {
+  return { read: viewCall(profile, profile.vault.roles.hasRole, NEW_VAULT, [roleId(role), account]), equals: expected };
 }
 
-function hasRoleCheck(role: VaultRole, account: Value, expected: boolean) {
-  return { read: vaultCall("hasRole", [roleId(role), account]), equals: expected };
+function grant(profile: Profile, role: VaultRole, account: Value): CallAction {
+  return {
+    call: writeCall(profile, profile.vault.roles.grant, NEW_VAULT, [roleId(role), account]),
+    done: [hasRoleCheck(profile, role, account, true)],
+  };
 }
 
-function grant(role: VaultRole, account: Value): CallAction {
-  return { call: vaultCall("grantRole", [roleId(role), account]), done: [hasRoleCheck(role, account, true)] };
+function renounce(profile: Profile, role: VaultRole, account: string): CallAction {
+  return {
+    call: writeCall(profile, profile.vault.roles.renounce, NEW_VAULT, [roleId(role), account]),
+    done: [hasRoleCheck(profile, role, account, false)],
+  };
 }
 
 function handoffLabel(adminGrants: number, temporaryFactoryRole: boolean, keepsAdmin: boolean): string {
@@ -65,24 +83,6 @@ interface Phase {
 
 const phase = (steps: Step[]): Phase => ({ steps, ids: steps.map((s) => s.id) });
 
-function pauseOldVault(inputs: RedeployInputs): Step {
-  const vault = inputs.system.vault;
-  return {
-    id: "pause-old-vault",
-    kind: "call",
-    label: "pause the old vault",
-    from: inputs.authorities?.oldVault ?? inputs.signer,
-    dependsOn: [],
-    writes: ["oldVault.paused"],
-    actions: [
-      {
-        call: { to: vault, contract: "CoreVault", fn: "pause", args: [] },
-        done: [{ read: { to: vault, contract: "CoreVault", fn: "paused", args: [] }, equals: true }],
-      },
-    ],
-  };
-}
-
 function deployVault(inputs: RedeployInputs): Step {
   const { signer } = inputs;
   return {
@@ -93,13 +93,15 @@ function deployVault(inputs: RedeployInputs): Step {
     dependsOn: [],
     writes: [],
     record: "CoreVault",
-    contract: "CoreVault",
+    contract: profileOf(inputs).vault.artifact,
     args: [inputs.collateral, signer],
     libraries: { ...inputs.libraries },
   };
 }
 
 function configureVault(inputs: RedeployInputs): Phase {
+  const profile = profileOf(inputs);
+  const lm = profile.vault.liquidationManager;
   const configure = (id: string, label: string, action: CallAction): Step => ({
     id,
     kind: "call",
@@ -111,19 +113,39 @@ function configureVault(inputs: RedeployInputs): Phase {
   });
   return phase([
     configure("configure:liquidation-manager", "set the liquidation manager", {
-      call: vaultCall("setLiquidationManager", [inputs.liquidationManager]),
-      done: [{ read: vaultCall("liquidationManager", []), equals: inputs.liquidationManager }],
+      call: writeCall(profile, lm.write, NEW_VAULT, [inputs.liquidationManager]),
+      done: readCheck(profile, lm.read, NEW_VAULT, inputs.liquidationManager),
     }),
     configure("configure:mmr-params", "set the MMR params", {
-      call: vaultCall("setMmrParams", [...inputs.mmrParams]),
-      done: [{ read: vaultCall("mmrParams", []), equals: [...inputs.mmrParams] }],
+      call: writeCall(profile, profile.vault.mmrParams.write, NEW_VAULT, [...inputs.mmrParams]),
+      done: mmrChecks(profile, NEW_VAULT, inputs.mmrParams),
     }),
   ]);
 }
 
-/** An immutable factory cannot follow the vault: a new factory targeting the new vault replaces it. */
+/** An immutable factory cannot follow the vault: a new factory targeting the new vault replaces it (profile `factory.replacement`). */
 function deployFactory(inputs: RedeployInputs): Step {
   const factory = inputs.system.factory!;
+  const replacement = profileOf(inputs).factory.replacement;
+  if (!replacement)
+    throw new CutoverInputError(
+      "cutover.protocol.factory.replacement",
+      "(none)",
+      `the factory ${factory.address} cannot be repointed and the profile names no replacement; set cutover.protocol.factory.replacement ({ artifact, args })`,
+    );
+  const keep: Record<string, Value> = factory.keep ?? {
+    orderBookInit: factory.orderBookInit ?? null,
+    facetTemplate: (factory.facetTemplate ?? []).map((cut) => ({
+      ...cut,
+      functionSelectors: [...cut.functionSelectors],
+    })),
+  };
+  const args = replacement.args.map((token): Value => {
+    if (token === "$newVault") return NEW_VAULT;
+    if (token === "$admin") return inputs.admins[0];
+    if (token.startsWith("$keep.")) return keep[token.slice(6)] ?? null;
+    return token;
+  });
   return {
     id: "deploy:FuturesMarketFactory",
     kind: "deploy",
@@ -132,13 +154,8 @@ function deployFactory(inputs: RedeployInputs): Step {
     dependsOn: VAULT_DEPLOYED,
     writes: [],
     record: "FuturesMarketFactory",
-    contract: "FuturesMarketFactoryImmutable",
-    args: [
-      NEW_VAULT,
-      inputs.admins[0],
-      factory.orderBookInit,
-      factory.facetTemplate.map((cut) => ({ ...cut, functionSelectors: [...cut.functionSelectors] })),
-    ],
+    contract: replacement.artifact,
+    args,
     libraries: {},
   };
 }
@@ -160,7 +177,7 @@ function roleHolders(inputs: RedeployInputs, immutableFactory: boolean): (role: 
 function grantRoles(inputs: RedeployInputs, holders: (role: VaultRole) => Value[], dependsOn: string[]): Phase {
   const grants: CallAction[] = [];
   for (const role of ["FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE"] as const)
-    for (const holder of holders(role)) grants.push(grant(role, holder));
+    for (const holder of holders(role)) grants.push(grant(profileOf(inputs), role, holder));
   return phase(
     chunks(grants, inputs.batchSize).map((batch, i, all) => ({
       id: all.length === 1 ? "grant:roles" : `grant:roles:${i + 1}`,
@@ -174,7 +191,7 @@ function grantRoles(inputs: RedeployInputs, holders: (role: VaultRole) => Value[
   );
 }
 
-function temporaryFactoryRoleStep(signer: string): Step {
+function temporaryFactoryRoleStep(profile: Profile, signer: string): Step {
   return {
     id: "grant:temporary-factory-role",
     kind: "call",
@@ -183,34 +200,36 @@ function temporaryFactoryRoleStep(signer: string): Step {
     dependsOn: VAULT_DEPLOYED,
     writes: [],
     temporary: true,
-    actions: [grant("FACTORY_ROLE", signer)],
+    actions: [grant(profile, "FACTORY_ROLE", signer)],
   };
 }
 
 /** Every OrderBook registered, its markets assigned and ORDERBOOK_ROLE granted, batched. */
 function registerMarkets(inputs: RedeployInputs, orderBookHolders: Value[], temporaryFactoryRole: boolean): Phase {
   const { system } = inputs;
+  const profile = profileOf(inputs);
+  const { orderBooks: books, markets } = profile.vault;
   const actions: CallAction[] = [];
   const booksGranted = new Set<string>();
   for (const orderBook of system.orderBooks) {
     actions.push({
-      call: vaultCall("registerOrderBook", [orderBook]),
-      done: [{ read: vaultCall("isRegisteredOrderBook", [orderBook]), equals: true }],
+      call: writeCall(profile, books.register, NEW_VAULT, [orderBook]),
+      done: [{ read: viewCall(profile, books.isRegistered, NEW_VAULT, [orderBook]), equals: true }],
     });
     for (const market of system.markets.filter((m) => same(m.orderBook, orderBook))) {
       actions.push({
-        call: vaultCall("assignMarketToOrderBook", [market.marketId, orderBook]),
-        done: [{ read: vaultCall("marketToOrderBook", [market.marketId]), equals: orderBook }],
+        call: writeCall(profile, markets.assign, NEW_VAULT, [market.marketId, orderBook]),
+        done: [{ read: viewCall(profile, markets.orderBookOf, NEW_VAULT, [market.marketId]), equals: orderBook }],
       });
     }
     if (orderBookHolders.some((h) => typeof h === "string" && same(h, orderBook))) {
-      actions.push(grant("ORDERBOOK_ROLE", orderBook));
+      actions.push(grant(profile, "ORDERBOOK_ROLE", orderBook));
       booksGranted.add(orderBook.toLowerCase());
     }
   }
   for (const holder of orderBookHolders)
     if (typeof holder !== "string" || !booksGranted.has(holder.toLowerCase()))
-      actions.push(grant("ORDERBOOK_ROLE", holder));
+      actions.push(grant(profile, "ORDERBOOK_ROLE", holder));
   const dependsOn = temporaryFactoryRole ? [...VAULT_DEPLOYED, "grant:temporary-factory-role"] : VAULT_DEPLOYED;
   return phase(
     chunks(actions, inputs.batchSize).map((batch, i, all) => ({
@@ -228,11 +247,13 @@ function registerMarkets(inputs: RedeployInputs, orderBookHolders: Value[], temp
 /** The factory's (when updatable) and the hub's vault pointers, moved by the account that administers each. */
 function repointContracts(inputs: RedeployInputs): Step[] {
   const { system } = inputs;
+  const profile = profileOf(inputs);
   const repoint = (
     id: string,
     label: string,
-    contract: string,
-    target: string,
+    kind: "FuturesMarketFactory" | "CollateralHub",
+    pointer: { write?: WriteSpec; read?: ReadSource | ReadSource[] },
+    target: { address: string; keep?: Record<string, Value> },
     authority: string | undefined,
     fact: string,
   ): Step => ({
@@ -244,11 +265,18 @@ function repointContracts(inputs: RedeployInputs): Step[] {
     writes: [fact],
     actions: [
       {
-        call: { to: target, contract, fn: "setVault", args: [NEW_VAULT] },
-        done: [{ read: { to: target, contract, fn: "vault", args: [] }, equals: NEW_VAULT }],
+        call: writeCall(profile, pointer.write!, target.address, [NEW_VAULT], { kind, keep: target.keep }),
+        done: pointer.read ? readCheck(profile, pointer.read, target.address, NEW_VAULT, kind) : [],
       },
     ],
   });
+  const factoryWrite = profile.factory.vault.write;
+  if (system.factory?.updatable && !factoryWrite)
+    throw new CutoverInputError(
+      "cutover.protocol.factory.vault.write",
+      "(none)",
+      `the factory ${system.factory.address} is updatable but the profile names no setter; set cutover.protocol.factory.vault.write, e.g. { signature: "function updateVault(address)" }`,
+    );
   return [
     ...(system.factory?.updatable
       ? [
@@ -256,7 +284,8 @@ function repointContracts(inputs: RedeployInputs): Step[] {
             "align:factory",
             "point the factory at the new vault",
             "FuturesMarketFactory",
-            system.factory.address,
+            profile.factory.vault,
+            system.factory,
             inputs.authorities?.factory,
             "factory.vault",
           ),
@@ -268,7 +297,8 @@ function repointContracts(inputs: RedeployInputs): Step[] {
             "repoint:hub",
             "point the CollateralHub at the new vault",
             "CollateralHub",
-            system.hub.address,
+            profile.hub.vault,
+            system.hub,
             inputs.authorities?.hub,
             "hub.vault",
           ),
@@ -280,20 +310,13 @@ function repointContracts(inputs: RedeployInputs): Step[] {
 /** The admin handed over last: DEFAULT_ADMIN_ROLE granted to the admins, the signer's own roles renounced. */
 function handoffAdmin(inputs: RedeployInputs, temporaryFactoryRole: boolean, dependsOn: string[]): Step[] {
   const { signer } = inputs;
+  const profile = profileOf(inputs);
   const handoff: CallAction[] = inputs.admins
     .filter((a) => !same(a, signer))
-    .map((admin) => grant("DEFAULT_ADMIN_ROLE", admin));
-  if (temporaryFactoryRole)
-    handoff.push({
-      call: vaultCall("renounceRole", [roleId("FACTORY_ROLE"), signer]),
-      done: [hasRoleCheck("FACTORY_ROLE", signer, false)],
-    });
+    .map((admin) => grant(profile, "DEFAULT_ADMIN_ROLE", admin));
+  if (temporaryFactoryRole) handoff.push(renounce(profile, "FACTORY_ROLE", signer));
   const keepsAdmin = inputs.admins.some((a) => same(a, signer));
-  if (!keepsAdmin)
-    handoff.push({
-      call: vaultCall("renounceRole", [roleId("DEFAULT_ADMIN_ROLE"), signer]),
-      done: [hasRoleCheck("DEFAULT_ADMIN_ROLE", signer, false)],
-    });
+  if (!keepsAdmin) handoff.push(renounce(profile, "DEFAULT_ADMIN_ROLE", signer));
   if (handoff.length === 0) return [];
   const label = handoffLabel(
     handoff.length - (temporaryFactoryRole ? 1 : 0) - (keepsAdmin ? 0 : 1),
@@ -309,7 +332,12 @@ function handoffAdmin(inputs: RedeployInputs, temporaryFactoryRole: boolean, dep
  */
 export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
   const { system, signer } = inputs;
+  const profile = profileOf(inputs);
   const notes: string[] = [];
+  if (inputs.pauseOld && !inputs.haltOld && !profile.vault.pause.haltsTrading)
+    notes.push(
+      `On the ${profile.name} protocol pausing the vault does NOT halt trading: OrderBooks keep moving margin and positions on the paused old vault (pause covers deposits, withdrawals and top-ups only).`,
+    );
   const immutableFactory = system.factory !== undefined && !system.factory.updatable;
   const configured = configureVault(inputs);
   const factory = immutableFactory ? [deployFactory(inputs)] : [];
@@ -319,18 +347,26 @@ export function planRedeploy(inputs: RedeployInputs): Required<PlanBody> {
     );
   const holders = roleHolders(inputs, immutableFactory);
   const orderBookHolders = holders("ORDERBOOK_ROLE");
-  // ORDERBOOK_ROLE is administered by FACTORY_ROLE: the signer needs FACTORY_ROLE for as long as it grants it.
+  // The signer needs FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE where FACTORY_ROLE administers it (the
+  // reference mock), or registers OrderBooks where only FACTORY_ROLE may (the profile's `register.role`).
+  const needsFactoryRole =
+    (orderBookHolders.length > 0 && system.roles.ORDERBOOK_ROLE.admin === "FACTORY_ROLE") ||
+    (system.orderBooks.length > 0 &&
+      [profile.vault.orderBooks.register.role, profile.vault.markets.assign.role].includes("FACTORY_ROLE"));
   const temporaryFactoryRole =
-    orderBookHolders.length > 0 && !holders("FACTORY_ROLE").some((h) => typeof h === "string" && same(h, signer));
+    needsFactoryRole && !holders("FACTORY_ROLE").some((h) => typeof h === "string" && same(h, signer));
   const grants = grantRoles(inputs, holders, [...VAULT_DEPLOYED, ...factory.map((s) => s.id)]);
   const markets = registerMarkets(inputs, orderBookHolders, temporaryFactoryRole);
   const steps: Step[] = [
-    ...(inputs.pauseOld ? [pauseOldVault(inputs)] : []),
+    ...(inputs.pauseOld ? [pauseOldVault(system, profile, inputs.authorities?.oldVault ?? signer)] : []),
+    ...(inputs.haltOld
+      ? haltOldVault(system, profile, { authority: inputs.authorities?.oldVault, signer, batchSize: inputs.batchSize })
+      : []),
     deployVault(inputs),
     ...configured.steps,
     ...factory,
     ...grants.steps,
-    ...(temporaryFactoryRole ? [temporaryFactoryRoleStep(signer)] : []),
+    ...(temporaryFactoryRole ? [temporaryFactoryRoleStep(profile, signer)] : []),
     ...markets.steps,
     ...repointContracts(inputs),
     ...handoffAdmin(inputs, temporaryFactoryRole, [...configured.ids, ...grants.ids, ...markets.ids]),

@@ -1,4 +1,7 @@
-import { getAddress, isAddress } from "ethers";
+import { FunctionFragment, getAddress, isAddress } from "ethers";
+import type { CutoverConfig } from "../config.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { EngineContext } from "../cli/engine-command.js";
@@ -11,7 +14,8 @@ import { simulatePending } from "../engine/preflight.js";
 import type { Reader } from "../engine/reader.js";
 import type { PlanBody, Planner, RunOutcome } from "../engine/run.js";
 import type { Plan, Step } from "../engine/types.js";
-import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../orderbook/rewire.js";
+import { fleetFacts, observeFleet, type OrderBookState } from "../orderbook/rewire.js";
+import { planProfileRewire } from "../orderbook/rewire-storage.js";
 import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
@@ -31,6 +35,8 @@ import { runKeys } from "../engine/run-key.js";
 export interface RedeployOptions {
   oldVault?: string;
   pauseOld: boolean;
+  /** Revoke ORDERBOOK_ROLE from every OrderBook on the old vault first. */
+  haltOld?: boolean;
   admin?: string;
   collateral?: string;
   /** "VaultAnalytics=0x…,PositionManager=0x…" */
@@ -49,8 +55,9 @@ export interface RedeployState {
   /** The OrderBooks, with --rewire. */
   fleet: OrderBookState[];
   create2Factory?: string;
-  /** The CoreVault artifact has `multicall`: grants and registrations are batched through it. */
+  /** The profile says the vault has `multicall`: grants and registrations are batched through it. */
   vaultBatches: boolean;
+  profile: Profile;
 }
 
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
@@ -68,6 +75,22 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
     parsed[name] = getAddress(address);
   }
   return parsed;
+}
+
+/** `cutover.redeploy.mmrParams` as the values of the profile's setter, checked against its arity. */
+function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], profile: Profile): string[] | undefined {
+  if (!given) return undefined;
+  const values = Array.isArray(given)
+    ? given
+    : [given.baseMmrBps, given.penaltyMmrBps, given.maxMmrBps, given.scalingSlopeBps];
+  const arity = FunctionFragment.from(profile.vault.mmrParams.write.signature).inputs.length;
+  if (values.length !== arity)
+    throw new CutoverInputError(
+      "cutover.redeploy.mmrParams",
+      given,
+      `the ${profile.name} profile's setter (${profile.vault.mmrParams.write.signature}) takes ${arity} values; give them all, in its order, as an array`,
+    );
+  return values.map(String);
 }
 
 /**
@@ -100,6 +123,8 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
+  const profile = config.protocol;
+  const mmrOverride = configuredMmrParams(config.redeploy.mmrParams, profile);
 
   return {
     task: "corevault:redeploy",
@@ -111,13 +136,18 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         oldVault,
         records,
         await deploymentBlock(root, conn.networkName, "CoreVault", oldVault),
+        profile,
+        { collateral: collateralOverride, liquidationManager: config.redeploy.liquidationManager },
       );
+      const replacement = profile.factory.replacement;
+      // The replacement of an immutable factory is deployed from the project's own artifact, never a bundled mock.
+      if (system.factory && !system.factory.updatable && replacement)
+        await catalog.projectArtifact(replacement.artifact, "cutover.protocol.factory.replacement.artifact");
+      const hasRole = profile.vault.roles.hasRole;
       const existing = [
-        { key: "oldVault", address: system.vault, contract: "CoreVault" },
-        ...(system.factory?.updatable
-          ? [{ key: "factory", address: system.factory.address, contract: "FuturesMarketFactory" }]
-          : []),
-        ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: "CollateralHub" }] : []),
+        { key: "oldVault", address: system.vault, contract: hasRole },
+        ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: hasRole }] : []),
+        ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: hasRole }] : []),
       ];
       const senders = await adminSenders(reader, existing, authority);
       const state: RedeployState = {
@@ -125,7 +155,8 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         records,
         senders,
         fleet: [],
-        vaultBatches: (await catalog.iface("CoreVault")).getFunction("multicall") !== null,
+        vaultBatches: profile.vault.batching === "multicall",
+        profile,
       };
       const facts = {
         ...legacyFacts(system),
@@ -138,6 +169,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       state.fleet = await observeFleet(
         reader,
         system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })),
+        profile,
       );
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
       return {
@@ -154,24 +186,23 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
           "(none)",
           "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin",
         );
-      const mmr = config.redeploy.mmrParams;
       const body = planRedeploy({
         system,
         signer,
         authorities: state.senders,
         admins,
         pauseOld: options.pauseOld,
+        haltOld: options.haltOld,
         collateral: collateralOverride ?? system.collateral,
         libraries: {
           VaultAnalytics: libraryOverrides.VaultAnalytics ?? system.libraries.VaultAnalytics,
           PositionManager: libraryOverrides.PositionManager ?? system.libraries.PositionManager,
         },
         liquidationManager: config.redeploy.liquidationManager ?? system.liquidationManager,
-        mmrParams: mmr
-          ? [String(mmr.baseMmrBps), String(mmr.penaltyMmrBps), String(mmr.maxMmrBps), String(mmr.scalingSlopeBps)]
-          : system.mmrParams,
+        mmrParams: mmrOverride ?? system.mmrParams,
         roleOverrides: (config.redeploy.roles ?? {}) as Partial<Record<VaultRole, string[]>>,
         batchSize: state.vaultBatches ? config.redeploy.batchSize : 1,
+        profile,
       });
       for (const market of records?.markets ?? [])
         body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
@@ -179,7 +210,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       return body;
     },
     async preflight(plan, reader, pending, addresses) {
-      await preflightRedeploy(plan, reader, pending, addresses);
+      await preflightRedeploy(plan, reader, pending, addresses, profile);
     },
   };
 }
@@ -192,7 +223,7 @@ async function addRewire(
   known: Record<string, string>,
   catalog: ContractCatalog,
 ): Promise<void> {
-  const rewire = await planRewire({
+  const rewire = await planProfileRewire({
     fleet: state.fleet,
     newVault: NEW_VAULT,
     create2Factory: state.create2Factory ?? known.Create2Factory,
@@ -203,6 +234,7 @@ async function addRewire(
     allowTakeover: false,
     dependsOn: ["deploy:CoreVault"],
     catalog,
+    profile: state.profile,
   });
   if (rewire.refusals.length > 0) throw new CutRefusedByPolicyError(rewire.refusals);
   const handoff = body.steps.findIndex((step) => step.id === "handoff:admin");
@@ -215,11 +247,18 @@ async function addRewire(
 }
 
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
-async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void> {
+async function preflightRedeploy(
+  plan: Plan,
+  reader: Reader,
+  pending: Step[],
+  addresses: Addresses,
+  profile: Profile,
+): Promise<void> {
   const deploy = pending.find((s) => s.kind === "deploy" && s.record === "CoreVault");
   if (deploy?.kind === "deploy") {
     const collateral = deploy.args[0] as string;
-    const decimals = await reader.tryCall({ to: collateral, contract: "MockUSDC", fn: "decimals", args: [] });
+    const sig = profile.vault.collateralDecimals;
+    const decimals = await reader.tryCall({ to: collateral, contract: sig, fn: fnName(sig), args: [] });
     if (decimals === undefined || Number(decimals) !== 6) {
       throw new CutoverInputError(
         "collateral",

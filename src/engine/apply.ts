@@ -103,7 +103,8 @@ export async function checkHolds(reader: Reader, check: ReadCheck, addresses: Ad
   if (!addresses.has(check.read.to) || !check.read.args.every((a) => addresses.has(a)) || !addresses.has(check.equals))
     return false;
   const { to, args } = addresses.call(check.read);
-  const actual = await reader.tryCall({ to, contract: check.read.contract, fn: check.read.fn, args });
+  const returned = await reader.tryCall({ to, contract: check.read.contract, fn: check.read.fn, args });
+  const actual = check.pick === undefined || !Array.isArray(returned) ? returned : returned[check.pick];
   if (actual === undefined) return false;
   return canonicalJson(normalize(actual)) === canonicalJson(normalize(addresses.resolve(check.equals)));
 }

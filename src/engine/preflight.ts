@@ -2,6 +2,7 @@
 import type { Interface } from "ethers";
 import { SignerCannotError } from "../errors.js";
 import { actionDone, Addresses } from "./apply.js";
+import { contractLabel } from "./contracts.js";
 import { reason } from "./executor-eoa.js";
 import { containsEncoded, describeValue } from "./plan.js";
 import type { Reader } from "./reader.js";
@@ -69,7 +70,7 @@ function runs(actions: Pending[]): Pending[][] {
       last &&
       last.step.from === action.step.from &&
       last.to.toLowerCase() === action.to.toLowerCase() &&
-      last.action.call.contract === action.action.call.contract
+      contractLabel(last.action.call.contract) === contractLabel(action.action.call.contract)
     )
       groups.at(-1)!.push(action);
     else groups.push([action]);
@@ -108,7 +109,7 @@ export async function simulatePending(
       : await firstFailingAlone(attempt, group.length);
     if (!failing) continue;
     const failed = group[failing.index];
-    const call = `${failed.action.call.contract} ${failed.to}.${failed.action.call.fn}(${failed.action.call.args.map((a) => describeValue(a, plan.labels)).join(", ")})`;
+    const call = `${contractLabel(failed.action.call.contract)} ${failed.to}.${failed.action.call.fn}(${failed.action.call.args.map((a) => describeValue(a, plan.labels)).join(", ")})`;
     throw new SignerCannotError(
       failed.step.from,
       failed.step.label,

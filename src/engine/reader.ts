@@ -1,5 +1,5 @@
 import { AbiCoder, getAddress, type FunctionFragment, type Interface } from "ethers";
-import type { ContractCatalog } from "./contracts.js";
+import { contractLabel, type ContractCatalog } from "./contracts.js";
 import type { ChainProvider } from "./executor-eoa.js";
 
 export interface ReadCall {
@@ -175,7 +175,7 @@ export class Reader {
       try {
         const iface = await this.catalog.iface(pending.read.contract);
         const fragment = iface.getFunction(pending.read.fn);
-        if (!fragment) throw new Error(`${pending.read.contract} has no function ${pending.read.fn}`);
+        if (!fragment) throw new Error(`${contractLabel(pending.read.contract)} has no function ${pending.read.fn}`);
         encoded.push({ pending, iface, fragment, data: iface.encodeFunctionData(fragment, pending.read.args) });
       } catch (error) {
         pending.settle({ ok: false, error: error as Error });
@@ -310,7 +310,10 @@ function revertError(item: Encoded, data: string): Error {
       // malformed Error(string)
     }
   }
-  return Object.assign(new Error(`${read.contract}.${read.fn} at ${read.to} ${reason}`), { data, reason });
+  return Object.assign(new Error(`${contractLabel(read.contract)}.${read.fn} at ${read.to} ${reason}`), {
+    data,
+    reason,
+  });
 }
 
 /** A value in the form facts and checks compare: bigints and numbers as decimal strings, hex lowercased. */

@@ -28,6 +28,8 @@ export interface CallSpec {
 export interface ReadCheck {
   read: CallSpec;
   equals: Value;
+  /** Compare only this output of a view returning several (e.g. the vault in an OrderBook's `marketStatic()`). */
+  pick?: number;
 }
 
 export interface CallAction {

@@ -15,13 +15,16 @@ import {
   fleetFacts,
   observeFleet,
   planRedeployBooks,
-  planRewire,
   type FleetTarget,
   type OrderBookState,
   type RewirePart,
 } from "./rewire.js";
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
+import { planProfileRewire } from "./rewire-storage.js";
+import { discoverMarkets } from "../profile/discover.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
 
 export interface RewireOptions {
@@ -51,6 +54,7 @@ async function fleetTargets(
   vault: string,
   given: string[],
   records: SystemRecord | undefined,
+  profile: Profile,
 ): Promise<FleetTarget[]> {
   const superseded = (records?.supersededOrderBooks ?? []).map((e) => [e.orderBook.toLowerCase(), e.symbol] as const);
   const symbols = new Map([
@@ -59,13 +63,15 @@ async function fleetTargets(
   ]);
   const target = (address: string) => ({ address: getAddress(address), symbol: symbols.get(address.toLowerCase()) });
   if (given.length > 0) return given.map(target);
-  const registered = (await reader.tryCall({
-    to: vault,
-    contract: "CoreVault",
-    fn: "getRegisteredOrderBooks",
-    args: [],
-  })) as string[] | undefined;
-  if (registered && registered.length > 0) return registered.map(target);
+  // The vault's registry (its enumerator, or the profile's event scans confirmed by the vault).
+  const { orderBooks: registered } = await discoverMarkets(
+    reader,
+    profile,
+    { vault },
+    records,
+    profile.discovery.fromBlock ?? 0,
+  );
+  if (registered.length > 0) return registered.map(target);
   return (records?.markets ?? []).map((m) => target(m.orderBook));
 }
 
@@ -134,16 +140,19 @@ async function observeRewire(
   inputs: RewireInputs,
   records: SystemRecord | undefined,
   signer: string,
+  profile: Profile,
 ): Promise<RewireState> {
   const { vault, strategy } = inputs;
-  if ((await reader.tryCall({ to: vault, contract: "CoreVault", fn: "collateralToken", args: [] })) === undefined) {
+  const isRegistered = profile.vault.orderBooks.isRegistered;
+  const answers = await reader.tryCall({ to: vault, contract: isRegistered, fn: fnName(isRegistered), args: [vault] });
+  if (answers === undefined) {
     throw new CutoverInputError(
       "--vault",
       vault,
       "no CoreVault answers at that address on this network; pass the new vault's address",
     );
   }
-  const targets = await fleetTargets(reader, vault, inputs.given, records);
+  const targets = await fleetTargets(reader, vault, inputs.given, records, profile);
   if (targets.length === 0)
     throw new CutoverInputError(
       "--orderbooks",
@@ -152,7 +161,7 @@ async function observeRewire(
     );
   let fleet: OrderBookState[];
   try {
-    fleet = await observeFleet(reader, targets);
+    fleet = await observeFleet(reader, targets, profile);
   } catch (error) {
     throw new CutoverInputError(
       "--orderbooks",
@@ -176,10 +185,11 @@ async function observeRewire(
       "redeploy",
       "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut",
     );
+  const hasRole = profile.vault.roles.hasRole;
   const signerHasFactoryRole = (await reader.call({
     to: vault,
-    contract: "CoreVault",
-    fn: "hasRole",
+    contract: hasRole,
+    fn: fnName(hasRole),
     args: [id("FACTORY_ROLE"), signer],
   })) as boolean;
   return { vault, fleet, orderBookInit, signerHasFactoryRole };
@@ -197,7 +207,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
     runKey: runKeys.orderbookRewire(strategy, vault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      const state = await observeRewire(reader, inputs, records, signer);
+      const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol);
       if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
       return {
@@ -226,7 +236,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
             : [];
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
-        part = await planRewire({
+        part = await planProfileRewire({
           fleet,
           newVault: vault,
           create2Factory: state.create2Factory ?? known.Create2Factory,
@@ -237,6 +247,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
           allowTakeover,
           dependsOn: [],
           catalog,
+          profile: hre.config.cutover.protocol,
         });
         if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
         const rewired = fleet.length - Object.keys(part.stepOf).length;

@@ -12,6 +12,9 @@ import type { ContractCatalog } from "../engine/contracts.js";
 import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facetSalt } from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
 import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName, readCheck, readConcept } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 
 /** One OrderBook diamond as observed. */
 export interface OrderBookState {
@@ -28,22 +31,33 @@ export interface FleetTarget {
   symbol?: string;
 }
 
-/** Reads owner, stored vault, market and live facets of every OrderBook at the reader's block. */
-export async function observeFleet(reader: Reader, targets: FleetTarget[]): Promise<OrderBookState[]> {
+/**
+ * Reads owner, stored vault, market and live facets of every OrderBook at the reader's block; the vault and the
+ * market as the profile says (a view call, or the market storage slot).
+ */
+export async function observeFleet(
+  reader: Reader,
+  targets: FleetTarget[],
+  profile: Profile = REFERENCE,
+): Promise<OrderBookState[]> {
   const reads = targets.flatMap((t) => [
     { to: t.address, contract: "OwnershipFacet", fn: "owner", args: [] },
-    { to: t.address, contract: "OrderBookViewFacet", fn: "vault", args: [] },
-    { to: t.address, contract: "OrderBookViewFacet", fn: "marketId", args: [] },
     { to: t.address, contract: "DiamondLoupeFacet", fn: "facets", args: [] },
   ]);
-  const values = await reader.callMany(reads);
+  const [values, stored] = await Promise.all([
+    reader.callMany(reads),
+    Promise.all(
+      targets.map((t) =>
+        Promise.all([
+          readConcept(reader, profile, "orderBook.vault", { target: t.address, address: true }),
+          readConcept(reader, profile, "orderBook.marketId", { target: t.address }),
+        ]),
+      ),
+    ),
+  ]);
   return targets.map((t, i) => {
-    const [owner, vault, marketId, facets] = values.slice(i * 4, i * 4 + 4) as [
-      string,
-      string,
-      string,
-      [string, string[]][],
-    ];
+    const [owner, facets] = values.slice(i * 2, i * 2 + 2) as [string, [string, string[]][]];
+    const [vault, marketId] = stored[i] as [string, string];
     return {
       address: getAddress(t.address),
       symbol: t.symbol ?? getAddress(t.address),
@@ -89,6 +103,8 @@ export interface RewireInputs {
   /** Steps the rewire waits for (e.g. the new vault's deployment in the same plan). */
   dependsOn: string[];
   catalog: ContractCatalog;
+  /** How an OrderBook's vault is read (default: the reference mock's). */
+  profile?: Profile;
 }
 
 export interface RewirePart {
@@ -120,12 +136,18 @@ interface FacetDeployment {
   labels: Record<string, string>;
 }
 
+/** The admin facet a cut adds to set the vault (the profile's `orderBook.rewire.facet`; VaultAdminFacet by default). */
+function adminFacetOf(inputs: RewireInputs): { artifact: string; setter: string } {
+  const rewire = (inputs.profile ?? REFERENCE).orderBook.rewire;
+  return "facet" in rewire ? rewire.facet : { artifact: "VaultAdminFacet", setter: "function setVault(address)" };
+}
+
 async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
   const { catalog, signer } = inputs;
   const out: FacetDeployment = { steps: [], desired: [], facetRef: new Map(), labels: {} };
   const factory: string | Ref = inputs.create2Factory ?? { $ref: "Create2Factory" };
   if (!inputs.create2Factory) out.steps.push(create2FactoryDeployStep(signer));
-  for (const name of ["VaultAdminFacet", ...inputs.extraFacets]) {
+  for (const name of [adminFacetOf(inputs).artifact, ...inputs.extraFacets]) {
     out.steps.push(create2FacetDeployStep(name, signer, factory));
     const artifact = await catalog.artifact(name);
     // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
@@ -163,9 +185,8 @@ function rewireStep(
   inputs: RewireInputs,
   dependsOn: string[],
 ): CallStep {
-  const done = [
-    { read: { to: book.address, contract: "OrderBookViewFacet", fn: "vault", args: [] }, equals: inputs.newVault },
-  ];
+  const profile = inputs.profile ?? REFERENCE;
+  const done = readCheck(profile, profile.orderBook.vault, book.address, inputs.newVault, "OrderBook");
   const cut: Value[] = cuts.map((c) => ({
     facetAddress:
       c.facetAddress === ZeroAddress
@@ -175,10 +196,12 @@ function rewireStep(
     functionSelectors: [...c.functionSelectors],
   }));
   const adminFacet = facets.facetRef.get(facets.desired[0].facetAddress.toLowerCase())!;
-  const setVault: Value = { $encode: { contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] } };
+  const facet = adminFacetOf(inputs);
+  const setter = { contract: facet.artifact, fn: fnName(facet.setter), args: [inputs.newVault] };
+  const setVault: Value = { $encode: setter };
   const action: CallAction =
     cut.length === 0
-      ? { call: { to: book.address, contract: "VaultAdminFacet", fn: "setVault", args: [inputs.newVault] }, done }
+      ? { call: { to: book.address, ...setter }, done }
       : {
           call: { to: book.address, contract: "DiamondCutFacet", fn: "diamondCut", args: [cut, adminFacet, setVault] },
           done,

@@ -62,6 +62,18 @@ export type SupersededOrderBook = z.infer<typeof SupersededOrderBookSchema>;
 /** The aggregated `deployments/<network>-deployment.json` read by apps and by the cutover tasks. */
 export type SystemRecord = z.infer<typeof SystemRecordSchema>;
 
+/**
+ * The production protocol's own deployment file (`{ network, chainId, contracts, allUsers, aluminumMarket }`) has no
+ * markets list: its one named market is taken as the list (the rest are discovered on chain through the profile).
+ */
+function protocolLayout(value: unknown): unknown {
+  if (value === null || typeof value !== "object" || "markets" in value || !("allUsers" in value)) return value;
+  const named = (value as { aluminumMarket?: { marketId?: unknown; symbol?: unknown; orderBook?: unknown } })
+    .aluminumMarket;
+  const markets = named ? [{ marketId: named.marketId, symbol: named.symbol, orderBook: named.orderBook }] : [];
+  return { ...value, markets };
+}
+
 /** "superseded[0].runId" for a zod issue path. */
 function fieldName(path: (string | number)[]): string {
   return (
@@ -81,7 +93,7 @@ function valueAt(value: unknown, path: (string | number)[]): unknown {
 
 /** The record in `value` (parsed JSON of `file`), or an error naming the file, the field, its value and what is wrong. */
 export function parseSystemRecord(value: unknown, file: string): SystemRecord {
-  const parsed = SystemRecordSchema.safeParse(value);
+  const parsed = SystemRecordSchema.safeParse(protocolLayout(value));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const found = valueAt(value, issue.path);

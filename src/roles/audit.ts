@@ -1,6 +1,9 @@
 import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import { roleId, vaultRoleHolders, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
@@ -37,6 +40,7 @@ export async function checkVault(
   vault: string,
   records: SystemRecord | undefined,
   network: string,
+  profile: Profile = REFERENCE,
 ): Promise<number> {
   const chainId = Number((await reader.provider.getNetwork()).chainId);
   if (records && records.chainId !== chainId) {
@@ -49,7 +53,7 @@ export async function checkVault(
   if (
     (await reader.tryCall({
       to: vault,
-      contract: "CoreVault",
+      contract: profile.vault.roles.getRoleAdmin,
       fn: "getRoleAdmin",
       args: [roleId("DEFAULT_ADMIN_ROLE")],
     })) === undefined
@@ -64,14 +68,25 @@ export async function checkVault(
 }
 
 /** Every role's admin role and holders at the reader's block (holders from RoleGranted events, confirmed with hasRole). */
-export async function readLiveRoles(reader: Reader, vault: string, fromBlock: number): Promise<LiveRoles> {
+export async function readLiveRoles(
+  reader: Reader,
+  vault: string,
+  fromBlock: number,
+  profile: Profile = REFERENCE,
+): Promise<LiveRoles> {
   const admins = {} as LiveRoles["admins"];
+  const getRoleAdmin = profile.vault.roles.getRoleAdmin;
   for (const role of VAULT_ROLES) {
     admins[role] = roleName(
-      (await reader.call({ to: vault, contract: "CoreVault", fn: "getRoleAdmin", args: [roleId(role)] })) as string,
+      (await reader.call({
+        to: vault,
+        contract: getRoleAdmin,
+        fn: fnName(getRoleAdmin),
+        args: [roleId(role)],
+      })) as string,
     ) as VaultRole;
   }
-  return { admins, holders: await vaultRoleHolders(reader, vault, fromBlock) };
+  return { admins, holders: await vaultRoleHolders(reader, vault, fromBlock, profile) };
 }
 
 export type FlagKind = "deployer-admin" | "unknown-holder" | "eoa-holder";
@@ -123,8 +138,9 @@ export async function auditRoles(
   records: SystemRecord | undefined,
   deployer: string,
   fromBlock: number,
+  profile: Profile = REFERENCE,
 ): Promise<RoleAudit> {
-  const live = await readLiveRoles(reader, vault, fromBlock);
+  const live = await readLiveRoles(reader, vault, fromBlock, profile);
   const known = records ? knownAccounts(records) : new Map<string, string>();
   const rows = new Map<string, HolderRow>();
   for (const role of VAULT_ROLES) {

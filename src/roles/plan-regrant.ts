@@ -1,6 +1,9 @@
 import type { PlanBody } from "../engine/run.js";
 import { chunks } from "../util/chunks.js";
 import type { CallAction, CallSpec, ReadCheck, Step } from "../engine/types.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName, viewCall } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import { roleId, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { Reconciliation, RoleOperation, RolePhase } from "./reconcile.js";
 
@@ -16,11 +19,11 @@ export interface RegrantPlanInputs {
   reconciliation: Reconciliation;
   /** Sends every step. */
   executor: string;
-  /** Calls per multicall transaction. */
+  /** Calls per multicall transaction (1 where the profile's vault has no multicall). */
   batchSize: number;
+  /** How the vault's roles are read and written (default: the reference mock). */
+  profile?: Profile;
 }
-
-const FUNCTIONS = { grant: "grantRole", revoke: "revokeRole", renounce: "renounceRole" } as const;
 
 function rolesIn(ops: RoleOperation[]): string {
   return [...new Set(ops.map((op) => op.role))].join(", ");
@@ -39,16 +42,15 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
     );
   if (!Number.isInteger(inputs.batchSize) || inputs.batchSize < 1)
     throw new Error(`batchSize must be a positive integer, got ${inputs.batchSize}`);
-  const call = (fn: string, role: VaultRole, account: string): CallSpec => ({
-    to: vault,
-    contract: "CoreVault",
-    fn,
-    args: [roleId(role), account],
-  });
-  const effect = (op: RoleOperation): ReadCheck => ({
-    read: call("hasRole", op.role, op.account),
-    equals: op.kind === "grant",
-  });
+  const profile = inputs.profile ?? REFERENCE;
+  const { roles } = profile.vault;
+  const batchSize = profile.vault.batching === "multicall" ? inputs.batchSize : 1;
+  // A direct caller without a profile gets the reference mock's artifact as the ABI (the tasks pass the active profile).
+  const call = (signature: string, op: RoleOperation): CallSpec =>
+    inputs.profile
+      ? viewCall(profile, signature, vault, [roleId(op.role), op.account])
+      : { to: vault, contract: "CoreVault", fn: fnName(signature), args: [roleId(op.role), op.account] };
+  const effect = (op: RoleOperation): ReadCheck => ({ read: call(roles.hasRole, op), equals: op.kind === "grant" });
   const temporaryRoles = new Set(
     reconciliation.operations.filter((op) => op.phase === "temporary").map((op) => op.role),
   );
@@ -57,7 +59,7 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
     // Releasing a temporary role is done only once the work it enabled is: before that, "not held" means "not granted yet".
     if (op.kind === "renounce" && temporaryRoles.has(op.role))
       done.push(...reconciliation.operations.filter((o) => o.via === op.role).map(effect));
-    return { call: call(FUNCTIONS[op.kind], op.role, op.account), done };
+    return { call: call(roles[op.kind].signature, op), done };
   };
   const base = (id: string, label: string, ops: RoleOperation[], dependsOn: string[]): Step => ({
     id,
@@ -75,7 +77,7 @@ export function planRegrant(inputs: RegrantPlanInputs): Required<PlanBody> {
   const phase = (name: RolePhase) => reconciliation.operations.filter((op) => op.phase === name);
   const batched = (name: RolePhase, label: (ops: RoleOperation[]) => string, sequential = false) => {
     const ids: string[] = [];
-    chunks(phase(name), inputs.batchSize).forEach((ops, i, all) => {
+    chunks(phase(name), batchSize).forEach((ops, i, all) => {
       const id = name === "self" ? `grant:self:${i + 1}` : `${name}:${i + 1}`;
       const via = ops.flatMap((op) => (op.via ? [temporaryStep.get(op.via)!] : []));
       const dependsOn = [...new Set([...previousPhase, ...via, ...(sequential ? ids.slice(-1) : [])])];

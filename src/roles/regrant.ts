@@ -154,8 +154,10 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
     task: REGRANT_TASK,
     runKey: runKeys.regrantRoles(vault, digest),
     async observe(reader) {
-      const chainId = await checkVault(reader, vault, records, network);
-      const live = await readLiveRoles(reader, vault, await deploymentBlock(root, network, "CoreVault", vault));
+      const profile = hre.config.cutover.protocol;
+      const chainId = await checkVault(reader, vault, records, network, profile);
+      const fromBlock = await deploymentBlock(root, network, "CoreVault", vault);
+      const live = await readLiveRoles(reader, vault, fromBlock, profile);
       return { facts: roleFacts(chainId, vault, live), state: { vault, live, kept: reconcile(live).kept } };
     },
     planFromStoredFacts: true,
@@ -168,6 +170,7 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
         reconciliation,
         executor: executorOf(live),
         batchSize: hre.config.cutover.redeploy.batchSize,
+        profile: hre.config.cutover.protocol,
       });
     },
     async preflight(plan, reader, pending, addresses) {

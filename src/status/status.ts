@@ -12,6 +12,8 @@ import { RunStore } from "../engine/run-store.js";
 import { localMulticall3 } from "../engine/local-chain.js";
 import { Reader } from "../engine/reader.js";
 import { deploymentBlock, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
+import { fnName, readSources, type ReadContext } from "../profile/interpret.js";
+import type { Profile, ReadSource } from "../profile/schema.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
 import "../type-extensions.js";
@@ -152,11 +154,41 @@ export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const catalog = new ContractCatalog(hre);
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, latest);
-  await systemOnChain(reader, root, records, status);
+  await systemOnChain(reader, root, records, status, hre.config.cutover.protocol);
   return status;
 }
 
-async function systemOnChain(reader: Reader, root: string, records: SystemRecord, status: SystemStatus): Promise<void> {
+/** A value the profile reads, or undefined where none of its sources answers (shown as unreadable). */
+async function profileRead(
+  reader: Reader,
+  sources: ReadSource | ReadSource[] | undefined,
+  ctx: ReadContext,
+): Promise<string | undefined> {
+  if (!sources) return undefined;
+  const outcome = await readSources(reader, sources, ctx).catch(() => ({ missing: [] }));
+  return "value" in outcome ? (outcome.value as string) : undefined;
+}
+
+/** Registered OrderBooks of each vault: its enumerator's length, else the records' OrderBooks it confirms. */
+async function registeredCounts(reader: Reader, profile: Profile, vaults: string[], books: string[]) {
+  const { list, isRegistered } = profile.vault.orderBooks;
+  const call = (to: string, sig: string, args: unknown[] = []) => ({ to, contract: sig, fn: fnName(sig), args });
+  if (list)
+    return (await reader.tryCallMany(vaults.map((v) => call(v, list)))).map((l) => (l as string[] | undefined)?.length);
+  const answers = await reader.tryCallMany(vaults.flatMap((v) => books.map((b) => call(v, isRegistered, [b]))));
+  return vaults.map((_, i) => {
+    const mine = answers.slice(i * books.length, (i + 1) * books.length);
+    return mine.some((a) => a === undefined) ? undefined : mine.filter((a) => a === true).length;
+  });
+}
+
+async function systemOnChain(
+  reader: Reader,
+  root: string,
+  records: SystemRecord,
+  status: SystemStatus,
+  profile: Profile,
+): Promise<void> {
   const current = getAddress(records.contracts.CORE_VAULT);
   const replaced = [
     ...new Set(
@@ -168,36 +200,33 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
   ].filter((a) => a !== current);
   const vaults = [current, ...replaced];
   const books = records.markets.map((m) => m.orderBook);
-  const pointers = [
-    ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY],
-    ["CollateralHub", records.contracts.COLLATERAL_HUB],
-  ].filter((p): p is [string, string] => typeof p[1] === "string");
+  const pointers = (
+    [
+      ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY, profile.factory.vault.read],
+      ["CollateralHub", records.contracts.COLLATERAL_HUB, profile.hub.vault.read],
+    ] as const
+  ).filter((p) => typeof p[1] === "string");
   const candidates = await roleCandidates(
     reader,
     current,
     await deploymentBlock(root, records.network, "CoreVault", current),
   );
-  const [values, holders] = await Promise.all([
-    reader.tryCallMany([
-      ...vaults.flatMap((v) => [
-        { to: v, contract: "CoreVault", fn: "paused", args: [] },
-        { to: v, contract: "CoreVault", fn: "registeredOrderBookCount", args: [] },
-      ]),
-      ...books.map((b) => ({ to: b, contract: "OrderBookViewFacet", fn: "vault", args: [] })),
-      ...pointers.map(([, address]) => ({ to: address, contract: "FuturesMarketFactory", fn: "vault", args: [] })),
-    ]),
-    confirmHolders(reader, current, candidates),
+  const pause = profile.vault.pause.read;
+  const [paused, counts, bookVaults, pointerVaults, holders] = await Promise.all([
+    reader.tryCallMany(vaults.map((v) => ({ to: v, contract: pause, fn: fnName(pause), args: [] }))),
+    registeredCounts(reader, profile, vaults, books),
+    Promise.all(books.map((b) => profileRead(reader, profile.orderBook.vault, { target: b, address: true }))),
+    Promise.all(pointers.map(([, address, read]) => profileRead(reader, read, { target: address!, address: true }))),
+    confirmHolders(reader, current, candidates, profile),
   ]);
   vaults.forEach((address, i) => {
-    const [paused, count] = values.slice(i * 2, i * 2 + 2) as [boolean?, bigint?];
     status.vaults.push({
       role: i === 0 ? "current" : "replaced",
       address,
-      paused,
-      registeredOrderBooks: count === undefined ? undefined : Number(count),
+      paused: paused[i] as boolean | undefined,
+      registeredOrderBooks: counts[i],
     });
   });
-  let at = vaults.length * 2;
   const where = (vault: string | undefined) =>
     vault === undefined
       ? "unreadable"
@@ -207,22 +236,23 @@ async function systemOnChain(reader: Reader, root: string, records: SystemRecord
           ? "replaced vault"
           : "elsewhere";
   status.orderBooks.total = books.length;
-  for (const _ of books) {
-    const place = where(values[at++] as string | undefined);
+  for (const vault of bookVaults) {
+    const place = where(vault);
     if (place === "current vault") status.orderBooks.onCurrentVault++;
     else if (place === "replaced vault") status.orderBooks.onReplacedVault++;
     else if (place === "elsewhere") status.orderBooks.elsewhere++;
     else status.orderBooks.unreadable++;
   }
-  for (const [name, address] of pointers) {
-    const vault = values[at++] as string | undefined;
+  pointers.forEach(([name, address, read], i) => {
+    const vault = pointerVaults[i];
     status.pointers.push({
       name,
-      address: getAddress(address),
+      address: getAddress(address!),
       vault: vault && getAddress(vault),
-      pointsAt: where(vault),
+      // an immutable pointer without a getter (dexetra-v5's factory) cannot be read: say so rather than "unreadable"
+      pointsAt: read ? where(vault) : "not readable on this protocol (no getter)",
     });
-  }
+  });
   status.roleHolders = Object.fromEntries(VAULT_ROLES.map((role) => [role, holders[role].length])) as Record<
     VaultRole,
     number

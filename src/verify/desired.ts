@@ -8,13 +8,16 @@ import { getAddress, getCreate2Address, isAddress, keccak256 } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { Addresses } from "../engine/apply.js";
 import { linkBytecode } from "../engine/create2.js";
-import type { ContractCatalog } from "../engine/contracts.js";
+import { contractLabel, type ContractCatalog } from "../engine/contracts.js";
 import { runAimsAt, runKeys } from "../engine/run-key.js";
 import { RunStore } from "../engine/run-store.js";
 import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import { networkDir, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 
 export interface DesiredMarket {
   marketId: string;
@@ -222,6 +225,7 @@ class Replay {
     readonly oldVault: string,
     readonly newVault: string,
     readonly facets: Map<string, { address: string; name: string }>,
+    readonly profile: Profile,
   ) {}
 
   /** `first`: the redeploy's own run, whose CoreVault deployment is the new vault. */
@@ -287,10 +291,13 @@ class Replay {
       return;
     }
     if (same(to, this.oldVault)) {
-      if (call.fn === "pause") this.vault.pauseOld = true;
+      if (call.fn === fnName(this.profile.vault.pause.pause.signature)) this.vault.pauseOld = true;
       return;
     }
-    const interpreted = same(to, this.newVault) || (call.fn === "setVault" && call.contract !== "VaultAdminFacet");
+    // A repoint of the factory or the hub: the profile's setter, labelled with the contract it goes to.
+    const label = contractLabel(call.contract);
+    const pointer = label === "CollateralHub" || label === "FuturesMarketFactory";
+    const interpreted = same(to, this.newVault) || pointer;
     if (!interpreted) return;
     const args = call.args.map((a) => resolve(a));
     if (args.some((a) => a === undefined)) {
@@ -298,11 +305,11 @@ class Replay {
       return;
     }
     if (!same(to, this.newVault)) {
-      const kind = call.contract === "CollateralHub" ? "hub" : "factory";
+      const kind = label === "CollateralHub" ? "hub" : "factory";
       this.pointers.set(kind, {
         kind,
         address: to,
-        contract: call.contract,
+        contract: label,
         vault: args[0]!,
         deployedByCutover: false,
       });
@@ -312,31 +319,21 @@ class Replay {
   }
 
   /** A call on the new vault. */
+  /** A call on the new vault, recognised by the profile's function names (the plan was built from them). */
   private vaultCall(fn: string, args: string[]): void {
     const [first, second] = args;
-    switch (fn) {
-      case "grantRole":
-        this.roles.get(roleName(first) as VaultRole)?.set(second.toLowerCase(), second);
-        this.change("grant", roleName(first), second);
-        break;
-      case "revokeRole":
-      case "renounceRole":
-        this.roles.get(roleName(first) as VaultRole)?.delete(second.toLowerCase());
-        this.change("revoke", roleName(first), second);
-        break;
-      case "registerOrderBook":
-        this.registered.set(first.toLowerCase(), first);
-        break;
-      case "assignMarketToOrderBook":
-        this.mapping.set(first.toLowerCase(), second);
-        break;
-      case "setLiquidationManager":
-        this.vault.liquidationManager = first;
-        break;
-      case "setMmrParams":
-        this.vault.mmrParams = args.map(String);
-        break;
-    }
+    const v = this.profile.vault;
+    const is = (write: { signature: string }) => fn === fnName(write.signature);
+    if (is(v.roles.grant)) {
+      this.roles.get(roleName(first) as VaultRole)?.set(second.toLowerCase(), second);
+      this.change("grant", roleName(first), second);
+    } else if (is(v.roles.revoke) || is(v.roles.renounce)) {
+      this.roles.get(roleName(first) as VaultRole)?.delete(second.toLowerCase());
+      this.change("revoke", roleName(first), second);
+    } else if (is(v.orderBooks.register)) this.registered.set(first.toLowerCase(), first);
+    else if (is(v.markets.assign)) this.mapping.set(first.toLowerCase(), second);
+    else if (is(v.liquidationManager.write)) this.vault.liquidationManager = first;
+    else if (is(v.mmrParams.write)) this.vault.mmrParams = args.map(String);
   }
 
   private change(kind: "grant" | "revoke", role: string, account: string): void {
@@ -361,12 +358,12 @@ export async function desiredState(
   root: string,
   records: SystemRecord,
   catalog: ContractCatalog,
-  options: { oldVault?: string } = {},
+  options: { oldVault?: string; profile?: Profile } = {},
 ): Promise<DesiredState> {
   const { oldVault, newVault, runId } = cutoverEntry(records, options.oldVault);
   const runs = await cutoverRuns(root, records.network, oldVault, newVault);
   const facets = new Map((await recordedFacets(root, records.network)).map((f) => [f.address.toLowerCase(), f]));
-  const replay = new Replay(oldVault, newVault, facets);
+  const replay = new Replay(oldVault, newVault, facets, options.profile ?? REFERENCE);
   for (const run of runs)
     await replay.run(run, await runAddresses(run, { CoreVault: newVault }, catalog), run === runs[0]);
   const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));

@@ -10,6 +10,9 @@ import {
   VAULT_VIEW_GAS,
   type VaultRole,
 } from "../corevault/observe.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { fnName, readSources } from "../profile/interpret.js";
+import type { Profile, ReadSource } from "../profile/schema.js";
 import type { DesiredState } from "./desired.js";
 
 export interface ObservedOrderBook {
@@ -68,63 +71,76 @@ async function candidateHolders(reader: Reader, desired: DesiredState, fromBlock
   return candidates;
 }
 
+/** A view call of the profile (`signature` on `to`), with a batching hint. */
+const view = (to: string, signature: string, args: unknown[] = [], gas: number = GAS.vaultView): ReadCall => ({
+  to,
+  contract: signature,
+  fn: fnName(signature),
+  args,
+  gas,
+});
+
+/** The first source of a read that is a plain view call (what can be read of a contract other than the old one). */
+function callOf(sources: ReadSource | ReadSource[] | undefined): string | undefined {
+  return [sources ?? []].flat().find((s): s is { call: string } => "call" in s && s.pick === undefined)?.call;
+}
+
 /** The view calls of one observation, in the order `decodeReads` takes their results. */
-function cutoverReads(desired: DesiredState, books: string[]): ReadCall[] {
+function cutoverReads(desired: DesiredState, books: string[], profile: Profile): ReadCall[] {
   const { newVault, oldVault } = desired;
-  const vault = (fn: string, args: unknown[] = []): ReadCall => ({
-    to: newVault,
-    contract: "CoreVault",
-    fn,
-    args,
-    gas: GAS.vaultView,
-  });
-  const old = (fn: string): ReadCall => ({ to: oldVault, contract: "CoreVault", fn, args: [], gas: GAS.vaultView });
-  const single: ReadCall[] = [
+  const v = profile.vault;
+  const collateral = callOf(v.collateral);
+  const manager = callOf(v.liquidationManager.read);
+  const optional = (to: string, signature: string | undefined) => (signature ? [view(to, signature)] : []);
+  return [
     { to: MULTICALL3_ADDRESS, contract: "Multicall3", fn: "getChainId", args: [], gas: 1_000 },
-    vault("paused"),
-    vault("collateralToken"),
-    vault("liquidationManager"),
-    vault("mmrParams"),
-    vault("getRegisteredOrderBooks"),
-    old("paused"),
-    old("liquidationManager"),
-    old("mmrParams"),
-    ...(desired.collateral
-      ? [{ to: desired.collateral, contract: "MockUSDC", fn: "decimals", args: [], gas: GAS.pointer }]
-      : []),
+    view(newVault, v.pause.read),
+    ...optional(newVault, collateral),
+    ...optional(newVault, manager),
+    ...v.mmrParams.read.map((sig) => view(newVault, sig)),
+    ...optional(newVault, v.orderBooks.list),
+    view(oldVault, v.pause.read),
+    ...optional(oldVault, manager),
+    ...v.mmrParams.read.map((sig) => view(oldVault, sig)),
+    ...(desired.collateral ? [view(desired.collateral, v.collateralDecimals, [], GAS.pointer)] : []),
+    ...desired.markets.map((m) => view(newVault, v.markets.orderBookOf, [m.marketId])),
+    // without an enumerator, the registry is what the vault confirms of the OrderBooks in question
+    ...(v.orderBooks.list ? [] : books.map((book) => view(newVault, v.orderBooks.isRegistered, [book]))),
+    ...books.map((book) => ({
+      to: book,
+      contract: "DiamondLoupeFacet",
+      fn: "facetAddresses",
+      args: [],
+      gas: GAS.facetAddresses,
+    })),
   ];
-  const pointerReads = desired.pointers.map((p) => ({
-    to: p.address,
-    contract: "FuturesMarketFactory",
-    fn: "vault",
-    args: [],
-    gas: GAS.pointer,
-  }));
-  const mappingReads = desired.markets.map((m) => vault("marketToOrderBook", [m.marketId]));
-  const bookReads = books.flatMap((book) => [
-    { to: book, contract: "OrderBookViewFacet", fn: "vault", args: [], gas: GAS.diamondView },
-    { to: book, contract: "OrderBookViewFacet", fn: "marketId", args: [], gas: GAS.diamondViewWarm },
-    { to: book, contract: "DiamondLoupeFacet", fn: "facetAddresses", args: [], gas: GAS.facetAddresses },
-  ]);
-  return [...single, ...pointerReads, ...mappingReads, ...bookReads];
 }
 
 /** The results of `cutoverReads`, by what they are. */
-function decodeReads(values: unknown[], desired: DesiredState, books: string[]) {
-  const [chainId, paused, collateral, liquidationManager, mmrParams, registered, oldPaused, oldManager, oldMmr] =
-    values as [bigint?, boolean?, string?, string?, bigint[]?, string[]?, boolean?, string?, bigint[]?];
-  let at = 9;
-  const decimals = desired.collateral ? values[at++] : undefined;
-  const pointers: Record<string, string | undefined> = {};
-  for (const p of desired.pointers) pointers[p.address] = values[at++] as string | undefined;
+function decodeReads(values: unknown[], desired: DesiredState, books: string[], profile: Profile) {
+  const v = profile.vault;
+  let at = 0;
+  const next = () => values[at++];
+  const maybe = (present: unknown) => (present ? next() : undefined);
+  const mmr = () => {
+    const read = v.mmrParams.read.map(() => next());
+    return read.some((r) => r === undefined) ? undefined : read.flat().map(String);
+  };
+  const chainId = next() as bigint | undefined;
+  const paused = next() as boolean | undefined;
+  const collateral = maybe(callOf(v.collateral)) as string | undefined;
+  const liquidationManager = maybe(callOf(v.liquidationManager.read)) as string | undefined;
+  const mmrParams = mmr();
+  const listed = maybe(v.orderBooks.list) as string[] | undefined;
+  const oldPaused = next() as boolean | undefined;
+  const oldManager = maybe(callOf(v.liquidationManager.read)) as string | undefined;
+  const oldMmr = mmr();
+  const decimals = maybe(desired.collateral);
   const mapping: Record<string, string | undefined> = {};
-  for (const m of desired.markets) mapping[m.marketId] = values[at++] as string | undefined;
-  const orderBooks: Record<string, ObservedOrderBook> = {};
-  for (const book of books) {
-    const [bookVault, marketId, facets] = values.slice(at, at + 3) as [string?, string?, string[]?];
-    at += 3;
-    orderBooks[book] = { vault: bookVault, marketId, facets: facets?.map((f) => getAddress(f)) };
-  }
+  for (const m of desired.markets) mapping[m.marketId] = next() as string | undefined;
+  const registered = v.orderBooks.list ? listed : books.filter(() => next() === true);
+  const facets: Record<string, string[] | undefined> = {};
+  for (const book of books) facets[book] = (next() as string[] | undefined)?.map((f) => getAddress(f));
   return {
     chainId,
     paused,
@@ -136,66 +152,90 @@ function decodeReads(values: unknown[], desired: DesiredState, books: string[]) 
     oldManager,
     oldMmr,
     decimals,
-    pointers,
     mapping,
-    orderBooks,
+    facets,
   };
 }
 
-export async function observeCutover(reader: Reader, desired: DesiredState, fromBlock: number): Promise<ObservedState> {
+/** A value the profile reads (a view call, a storage slot…), or undefined where none of its sources answers. */
+async function profileRead(reader: Reader, sources: ReadSource | ReadSource[] | undefined, target: string) {
+  if (!sources) return undefined;
+  const outcome = await readSources(reader, sources, { target }).catch(() => ({ missing: [] }));
+  return "value" in outcome ? String(outcome.value) : undefined;
+}
+
+/** The OrderBooks' vault and market, and the factory's and the hub's vault pointers, as the profile reads them. */
+async function profileReads(reader: Reader, desired: DesiredState, books: string[], profile: Profile) {
+  const [bookValues, pointerValues] = await Promise.all([
+    Promise.all(
+      books.map((book) =>
+        Promise.all([
+          profileRead(reader, profile.orderBook.vault, book),
+          profileRead(reader, profile.orderBook.marketId, book),
+        ]),
+      ),
+    ),
+    Promise.all(
+      desired.pointers.map((p) =>
+        profileRead(reader, p.kind === "hub" ? profile.hub.vault.read : profile.factory.vault.read, p.address),
+      ),
+    ),
+  ]);
+  const asAddress = (word: string | undefined) => (word === undefined ? undefined : getAddress(`0x${word.slice(-40)}`));
+  const pointers: Record<string, string | undefined> = {};
+  desired.pointers.forEach((p, i) => (pointers[p.address] = asAddress(pointerValues[i])));
+  return { books: bookValues.map(([vault, marketId]) => ({ vault: asAddress(vault), marketId })), pointers };
+}
+
+export async function observeCutover(
+  reader: Reader,
+  desired: DesiredState,
+  fromBlock: number,
+  profile: Profile = REFERENCE,
+): Promise<ObservedState> {
   const { newVault } = desired;
   const books = [...new Set([...desired.markets.map((m) => m.orderBook), ...desired.registered])];
   const candidates = await candidateHolders(reader, desired, fromBlock);
   // The view calls and the role confirmations in one batch: a few aggregate3 requests.
-  const [values, roles] = await Promise.all([
-    reader.tryCallMany(cutoverReads(desired, books)),
-    confirmHolders(reader, newVault, candidates),
+  const [values, roles, read] = await Promise.all([
+    reader.tryCallMany(cutoverReads(desired, books, profile)),
+    confirmHolders(reader, newVault, candidates, profile),
+    profileReads(reader, desired, books, profile),
   ]);
-  const {
-    chainId,
-    paused,
-    collateral,
-    liquidationManager,
-    mmrParams,
-    registered,
-    oldPaused,
-    oldManager,
-    oldMmr,
-    decimals,
-    pointers,
-    mapping,
-    orderBooks,
-  } = decodeReads(values, desired, books);
+  const decoded = decodeReads(values, desired, books, profile);
+  const orderBooks: Record<string, ObservedOrderBook> = {};
+  books.forEach((book, i) => (orderBooks[book] = { ...read.books[i], facets: decoded.facets[book] }));
 
   // One request for the code of the new vault (its linked libraries) and of every facet in use or known.
   const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));
   for (const book of Object.values(orderBooks)) for (const f of book.facets ?? []) facetAddresses.add(f);
   const codes = await reader.codes([newVault, ...facetAddresses]);
   const vaultCode = codes[getAddress(newVault)] ?? "0x";
-  const artifact = await reader.catalog.artifact("CoreVault");
+  const artifact = await reader.catalog.artifact(profile.vault.artifact);
+  const { collateral, liquidationManager, registered, oldManager, decimals } = decoded;
 
   return {
     block: reader.block,
-    chainId: chainId === undefined ? undefined : Number(chainId),
+    chainId: decoded.chainId === undefined ? undefined : Number(decoded.chainId),
     newVault: {
       hasCode: vaultCode !== "0x",
-      paused,
+      paused: decoded.paused,
       collateral: collateral && getAddress(collateral),
       liquidationManager: liquidationManager && getAddress(liquidationManager),
-      mmrParams: mmrParams?.map(String),
+      mmrParams: decoded.mmrParams,
       registered: (registered ?? []).map((a) => getAddress(a)),
       libraries: vaultCode === "0x" ? {} : linkedLibraries(vaultCode, artifact.deployedLinkReferences ?? {}),
     },
     oldVault: {
-      paused: oldPaused,
+      paused: decoded.oldPaused,
       liquidationManager: oldManager && getAddress(oldManager),
-      mmrParams: oldMmr?.map(String),
+      mmrParams: decoded.oldMmr,
     },
     collateralDecimals: decimals === undefined ? undefined : Number(decimals),
     roles,
-    mapping: Object.fromEntries(Object.entries(mapping).map(([k, v]) => [k, v && getAddress(v)])),
+    mapping: Object.fromEntries(Object.entries(decoded.mapping).map(([k, v]) => [k, v && getAddress(v)])),
     orderBooks,
-    pointers: Object.fromEntries(Object.entries(pointers).map(([k, v]) => [k, v && getAddress(v)])),
+    pointers: read.pointers,
     facetCode: Object.fromEntries([...facetAddresses].map((a) => [a, codes[a] ?? "0x"])),
   };
 }

@@ -78,11 +78,12 @@ export async function observeAndCheck(
   const records = await readSystemRecord(root, network);
   const catalog = new ContractCatalog(hre);
   await localMulticall3(conn, catalog);
-  const desired = await desiredState(root, records, catalog, { oldVault: options.oldVault });
+  const profile = hre.config.cutover.protocol;
+  const desired = await desiredState(root, records, catalog, { oldVault: options.oldVault, profile });
   const latest = options.block ?? (await provider.getBlockNumber());
   const reader = new Reader(provider, catalog, latest, options.readerOptions);
   const fromBlock = await deploymentBlock(root, network, "CoreVault", desired.newVault);
-  const observed = await observeCutover(reader, desired, fromBlock);
+  const observed = await observeCutover(reader, desired, fromBlock, profile);
   let requests =
     (options.block === undefined ? 1 : 0) + 1 + Math.floor((latest - fromBlock) / 50_000) + reader.requests;
   // The chain id comes with the batch (Multicall3's getChainId); without Multicall3, one more request.

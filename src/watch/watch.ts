@@ -1,26 +1,18 @@
 // cutover:watch: streams the old and new vault's events block range by block range, and raises an ALARM for
 // OrderBook activity on the OLD vault after the cutover and for role changes that no plan of the cutover made.
-import { formatUnits, getAddress, type Interface, type Log, type LogDescription } from "ethers";
+import { EventFragment, formatUnits, getAddress, Interface, type Log, type LogDescription } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { roleName } from "../corevault/observe.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { isLocalNetwork } from "../engine/local-chain.js";
+import { REFERENCE } from "../profile/builtins.js";
 import { readSystemRecord } from "../records/records.js";
 import { desiredState, type DesiredState } from "../verify/desired.js";
 import "../type-extensions.js";
 
-export const WATCHED_EVENTS = [
-  "PositionUpdated",
-  "MarginLocked",
-  "MarginReleased",
-  "LiquidationExecuted",
-  "VaultMarketSettled",
-  "RoleGranted",
-  "RoleRevoked",
-] as const;
-/** Events only an OrderBook (through the vault's onlyMarketOrderBook) can cause. */
-const ORDERBOOK_EVENTS = new Set(["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted"]);
+/** Events only an OrderBook (through the vault's onlyMarketOrderBook) can cause: the reference profile's. */
+const ORDERBOOK_EVENTS = new Set(REFERENCE.vault.watch.orderBookActivity);
 
 export interface WatchLine {
   kind: "event" | "alarm";
@@ -64,8 +56,9 @@ export function alarmFor(
   event: string,
   block: number,
   args: { role?: string; account?: string },
+  orderBookActivity: Set<string> = ORDERBOOK_EVENTS,
 ): string | undefined {
-  if (vault === "old" && ORDERBOOK_EVENTS.has(event) && block > desired.completedAtBlock) {
+  if (vault === "old" && orderBookActivity.has(event) && block > desired.completedAtBlock) {
     return `OrderBook activity on the OLD vault after the cutover (block ${desired.completedAtBlock})`;
   }
   if (event === "RoleGranted" || event === "RoleRevoked") {
@@ -79,6 +72,14 @@ export function alarmFor(
   return undefined;
 }
 
+/** The reference mock's event shapes, rendered in words below. */
+const REFERENCE_SHAPES = new Set(
+  REFERENCE.vault.watch.events.map((sig) => {
+    const fragment = EventFragment.from(sig);
+    return `${fragment.name}(${fragment.inputs.map((input) => input.name).join(",")})`;
+  }),
+);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A vault event in words: its fields (market ids by symbol, amounts in units), and for role events the role and account. */
@@ -88,6 +89,14 @@ function eventDetail(
 ): { detail: string; role?: string; account?: string } {
   const a = parsed.args;
   const market = (id: string) => symbols.get(id.toLowerCase()) ?? `${id.slice(0, 10)}…`;
+  // The reference mock's events in words; another protocol's (by the profile's signatures) field by field.
+  const names = parsed.fragment.inputs.map((input) => input.name).join(",");
+  if (!REFERENCE_SHAPES.has(`${parsed.name}(${names})`) && !parsed.name.startsWith("Role"))
+    return {
+      detail: parsed.fragment.inputs
+        .map((input, i) => `${input.name} ${input.name === "marketId" ? market(a[i]) : String(a[i])}`)
+        .join(" "),
+    };
   switch (parsed.name) {
     case "PositionUpdated":
       return {
@@ -117,6 +126,7 @@ function eventDetail(
 interface WatchContext {
   provider: NetworkConnection["ethers"]["provider"];
   iface: Interface;
+  orderBookActivity: Set<string>;
   desired: DesiredState;
   symbols: Map<string, string>;
 }
@@ -127,8 +137,8 @@ async function describeLog(ctx: WatchContext, log: Log, vault: "old" | "new"): P
   if (!parsed) return undefined;
   const { role, account, detail: words } = eventDetail(parsed, ctx.symbols);
   let detail = words;
-  const alarm = alarmFor(ctx.desired, vault, parsed.name, log.blockNumber, { role, account });
-  if (alarm && ORDERBOOK_EVENTS.has(parsed.name)) {
+  const alarm = alarmFor(ctx.desired, vault, parsed.name, log.blockNumber, { role, account }, ctx.orderBookActivity);
+  if (alarm && ctx.orderBookActivity.has(parsed.name)) {
     // the OrderBook that called the vault: the transaction's target
     const tx = await ctx.provider.getTransaction(log.transactionHash);
     if (tx?.to) detail += ` via ${tx.to}`;
@@ -152,12 +162,18 @@ export async function watchVaults(
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
-  const desired = await desiredState(hre.config.paths.root, records, catalog, { oldVault: options.oldVault });
-  const iface = await catalog.iface("CoreVault");
-  const topics = WATCHED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
+  const desired = await desiredState(hre.config.paths.root, records, catalog, {
+    oldVault: options.oldVault,
+    profile: hre.config.cutover.protocol,
+  });
+  const { watch } = hre.config.cutover.protocol.vault;
+  const iface = new Interface(watch.events);
+  const topics: string[] = [];
+  iface.forEachEvent((event) => topics.push(event.topicHash));
   const ctx: WatchContext = {
     provider,
     iface,
+    orderBookActivity: new Set(watch.orderBookActivity),
     desired,
     symbols: new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol])),
   };

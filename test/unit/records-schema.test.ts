@@ -52,6 +52,23 @@ describe("the system record's schema", () => {
       .and.include("Expected string");
   });
 
+  it("reads the production protocol's own layout (no markets list): its one named market is the list", async () => {
+    const own = {
+      network: "localhost",
+      chainId: 31337,
+      timestamp: "2025-01-01T00:00:00Z",
+      deployer: "0x06",
+      contracts: { CORE_VAULT: "0x02", MOCK_USDC: "0x07", ALUMINUM_ORDERBOOK: "0x03", ALUMINUM_MARKET_ID: "0x01" },
+      allUsers: [{ index: 0, address: "0x06", role: "deployer" }],
+      aluminumMarket: { marketId: "0x01", symbol: "ALU-USD", orderBook: "0x03" },
+    };
+    const record = await readSystemRecord(await recordFile(own), "localhost");
+    expect(record.markets).to.deep.equal([{ marketId: "0x01", symbol: "ALU-USD", orderBook: "0x03" }]);
+    expect(record.contracts.MOCK_USDC).to.equal("0x07");
+    const { aluminumMarket: _, ...noMarket } = own;
+    expect((await readSystemRecord(await recordFile(noMarket), "localhost")).markets).to.deep.equal([]);
+  });
+
   it("names a missing field", async () => {
     const { markets: _, ...noMarkets } = valid;
     const root = await recordFile(noMarkets);

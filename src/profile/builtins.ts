@@ -1,0 +1,224 @@
+import type { Profile } from "./schema.js";
+
+const ROLES = {
+  hasRole: "function hasRole(bytes32 role, address account) view returns (bool)",
+  getRoleAdmin: "function getRoleAdmin(bytes32 role) view returns (bytes32)",
+  grant: { signature: "function grantRole(bytes32 role, address account)" },
+  revoke: { signature: "function revokeRole(bytes32 role, address account)" },
+  renounce: { signature: "function renounceRole(bytes32 role, address account)" },
+};
+const ROLE_GRANTED = "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)";
+const ROLE_REVOKED = "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)";
+const PAUSE = { pause: { signature: "function pause()" }, unpause: { signature: "function unpause()" } };
+const LIQUIDATION_MANAGER_WRITE = { signature: "function setLiquidationManager(address manager)" };
+const MARKET_TO_ORDER_BOOK = "function marketToOrderBook(bytes32 marketId) view returns (address)";
+
+/** This repository's mock (contracts/): enumerator getters, multicall, an updatable or immutable factory. */
+export const REFERENCE: Profile = {
+  name: "reference",
+  vault: {
+    artifact: "CoreVault",
+    libraries: ["VaultAnalytics", "PositionManager"],
+    collateral: { call: "function collateralToken() view returns (address)" },
+    collateralDecimals: "function decimals() view returns (uint8)",
+    liquidationManager: {
+      read: { call: "function liquidationManager() view returns (address)" },
+      write: LIQUIDATION_MANAGER_WRITE,
+    },
+    mmrParams: {
+      read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
+      write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
+    },
+    pause: { read: "function paused() view returns (bool)", ...PAUSE, haltsTrading: true },
+    batching: "multicall",
+    watch: {
+      events: [
+        "event PositionUpdated(address indexed user, bytes32 indexed marketId, int256 size, uint256 entryPrice, int256 realizedPnl)",
+        "event MarginLocked(address indexed user, bytes32 indexed marketId, uint256 amount)",
+        "event MarginReleased(address indexed user, bytes32 indexed marketId, uint256 amount)",
+        "event LiquidationExecuted(address indexed user, bytes32 indexed marketId, address indexed liquidator, uint256 markPrice, uint256 reward)",
+        "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice)",
+        ROLE_GRANTED,
+        ROLE_REVOKED,
+      ],
+      orderBookActivity: ["PositionUpdated", "MarginLocked", "MarginReleased", "LiquidationExecuted"],
+    },
+    roles: ROLES,
+    orderBooks: {
+      list: "function getRegisteredOrderBooks() view returns (address[])",
+      isRegistered: "function isRegisteredOrderBook(address orderBook) view returns (bool)",
+      register: { signature: "function registerOrderBook(address orderBook)" },
+    },
+    markets: {
+      list: "function getMarketIds() view returns (bytes32[])",
+      orderBookOf: MARKET_TO_ORDER_BOOK,
+      assign: { signature: "function assignMarketToOrderBook(bytes32 marketId, address orderBook)" },
+    },
+  },
+  factory: {
+    detect: "function isVaultUpdatable() view returns (bool)",
+    vault: {
+      read: { call: "function vault() view returns (address)" },
+      write: { signature: "function setVault(address newVault)" },
+      updatable: "function isVaultUpdatable() view returns (bool)",
+    },
+    keep: {
+      orderBookInit: { call: "function orderBookInit() view returns (address)" },
+      facetTemplate: {
+        call: "function facetTemplate() view returns ((address facetAddress, uint8 action, bytes4[] functionSelectors)[])",
+      },
+    },
+    replacement: {
+      artifact: "FuturesMarketFactoryImmutable",
+      args: ["$newVault", "$admin", "$keep.orderBookInit", "$keep.facetTemplate"],
+    },
+    createOrderBook: {
+      factoryCall: "function createMarket(string symbol) returns (bytes32 marketId, address orderBook)",
+    },
+  },
+  hub: {
+    detect: "function RELAYER_ROLE() view returns (bytes32)",
+    vault: {
+      read: { call: "function vault() view returns (address)" },
+      write: { signature: "function setVault(address newVault)" },
+    },
+  },
+  orderBook: {
+    vault: { call: "function vault() view returns (address)" },
+    marketId: { call: "function marketId() view returns (bytes32)" },
+    rewire: { facet: { artifact: "VaultAdminFacet", setter: "function setVault(address newVault)" } },
+  },
+  discovery: { logChunk: 50_000, events: [], recordOrderBooks: [] },
+};
+
+const MARKET_STATIC =
+  "function marketStatic() view returns (address vault, bytes32 marketId, bool useVWAP, uint256 vwapWindow)";
+const ORDER_BOOK_STORAGE = "keccak256:hyperliquid.orderbook.storage.v1";
+
+/** The production protocol, from ../shared/protocol/dexetra-v5.md: no enumerators, no multicall, immutable factory. */
+export const DEXETRA_V5: Profile = {
+  name: "dexetra-v5",
+  vault: {
+    artifact: "CoreVault",
+    libraries: ["VaultAnalytics", "PositionManager"],
+    // An internal immutable: not in any getter; the protocol's records name it.
+    collateral: [
+      { record: "MOCK_USDC" },
+      { record: "USDC" },
+      { supply: "--collateral (or cutover.redeploy.collateral, or cutover.protocol.vault.collateral: { value })" },
+    ],
+    collateralDecimals: "function decimals() view returns (uint8)",
+    liquidationManager: {
+      read: [
+        { record: "LIQUIDATION_MANAGER" },
+        {
+          supply: "cutover.redeploy.liquidationManager (or cutover.protocol.vault.liquidationManager.read: { value })",
+        },
+      ],
+      write: LIQUIDATION_MANAGER_WRITE,
+    },
+    mmrParams: {
+      read: [
+        "function baseMmrBps() view returns (uint256)",
+        "function penaltyMmrBps() view returns (uint256)",
+        "function maxMmrBps() view returns (uint256)",
+        "function scalingSlopeBps() view returns (uint256)",
+        "function mmrLiquidityDepthLevels() view returns (uint256)",
+        "function priceGapSlopeBps() view returns (uint256)",
+      ],
+      write: {
+        signature:
+          "function setMmrParamsAdvanced(uint256 base, uint256 penalty, uint256 max, uint256 slope, uint256 liquidityDepthLevels, uint256 priceGapSlopeBps)",
+      },
+    },
+    // Pause covers deposit, withdraw and top-up only: OrderBook trading goes on.
+    pause: { read: "function paused() view returns (bool)", ...PAUSE, haltsTrading: false },
+    batching: "none",
+    watch: {
+      events: [
+        "event PositionUpdated(address indexed user, bytes32 indexed marketId, int256 oldSize, int256 newSize, uint256 entryPrice, uint256 marginLocked)",
+        "event MarginLocked(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter)",
+        "event MarginReleased(address indexed user, bytes32 indexed marketId, uint256 amount, uint256 totalLockedAfter)",
+        "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice, uint256 totalProfit6, uint256 totalLoss6, uint256 badDebt6)",
+        ROLE_GRANTED,
+        ROLE_REVOKED,
+      ],
+      orderBookActivity: ["PositionUpdated", "MarginLocked", "MarginReleased"],
+    },
+    roles: ROLES,
+    orderBooks: {
+      isRegistered: "function registeredOrderBooks(address orderBook) view returns (bool)",
+      register: { signature: "function registerOrderBook(address orderBook)", role: "FACTORY_ROLE" },
+    },
+    markets: {
+      orderBookOf: MARKET_TO_ORDER_BOOK,
+      assign: {
+        signature: "function assignMarketToOrderBook(bytes32 marketId, address orderBook)",
+        role: "FACTORY_ROLE",
+      },
+    },
+  },
+  factory: {
+    detect: "function getAllMarkets() view returns (bytes32[])",
+    // The runbook's version: the vault is immutable and has no getter.
+    vault: { updatable: false },
+    keep: {
+      feeRecipient: { supply: "cutover.protocol.factory.keep.feeRecipient: { value: <fee recipient> }" },
+    },
+    replacement: { artifact: "FuturesMarketFactory", args: ["$newVault", "$admin", "$keep.feeRecipient"] },
+    createOrderBook: {
+      factoryCall:
+        "function createFuturesMarketDiamond(string symbol, string metricUrl, uint256 settlementDate, uint256 startPrice, string dataSource, string[] tags, address diamondOwner, (address facetAddress, uint8 action, bytes4[] functionSelectors)[] cut, address initFacet, bytes initCalldata) returns (address orderBook, bytes32 marketId)",
+    },
+  },
+  hub: {
+    detect: "function coreVaultOperator() view returns (address)",
+    vault: {
+      read: { call: "function coreVault() view returns (address)" },
+      write: {
+        signature: "function setCoreVaultParams(address coreVault, address operator)",
+        args: ["$0", "$keep.operator"],
+      },
+    },
+    keep: { operator: { call: "function coreVaultOperator() view returns (address)" } },
+  },
+  orderBook: {
+    vault: [
+      { call: MARKET_STATIC, pick: 0 },
+      { slot: ORDER_BOOK_STORAGE, word: 0 },
+    ],
+    marketId: [
+      { call: MARKET_STATIC, pick: 1 },
+      { slot: ORDER_BOOK_STORAGE, word: 1 },
+    ],
+    // no facet can change the vault after obInitialize: the diamond's storage is written by an empty cut's init
+    rewire: { storage: { slot: ORDER_BOOK_STORAGE, word: 0 } },
+  },
+  discovery: {
+    logChunk: 50_000,
+    events: [
+      {
+        on: "vault",
+        event: "event MarketAuthorized(bytes32 indexed marketId, address indexed orderBook)",
+        marketId: "marketId",
+        orderBook: "orderBook",
+      },
+      {
+        on: "factory",
+        event:
+          "event FuturesMarketCreated(address indexed orderBook, bytes32 indexed marketId, string marketSymbol, address indexed creator, uint256 creationFee, string metricUrl, uint256 settlementDate, uint256 startPrice)",
+        marketId: "marketId",
+        orderBook: "orderBook",
+      },
+      {
+        on: "vault",
+        event: ROLE_GRANTED,
+        orderBook: "account",
+        where: { role: "keccak256:ORDERBOOK_ROLE" },
+      },
+    ],
+    recordOrderBooks: ["ALUMINUM_ORDERBOOK"],
+  },
+};
+
+export const BUILTIN_PROFILES: Record<string, Profile> = { reference: REFERENCE, "dexetra-v5": DEXETRA_V5 };

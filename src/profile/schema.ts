@@ -1,0 +1,185 @@
+import { z } from "zod";
+
+/**
+ * A protocol profile: how one protocol is read and written. Every concept a task touches says where its value comes
+ * from (a view call given by its human-readable signature, an event scan, a storage slot, the records, a value given
+ * in config, or nowhere: then the key that supplies it is named) and which function writes it.
+ */
+
+const fnSig = z
+  .string()
+  .regex(
+    /^function \w+\(.*\)/,
+    'Expected a human-readable function signature, e.g. "function vault() view returns (address)"',
+  );
+const eventSig = z
+  .string()
+  .regex(
+    /^event \w+\(.*\)$/,
+    'Expected a human-readable event signature, e.g. "event RoleGranted(bytes32 indexed role, …)"',
+  );
+
+/** One source of a value. A concept lists its sources in the order they are tried. */
+export const readSourceSchema = z.union([
+  /** A view call on the concept's contract; `pick` takes one output of several (e.g. marketStatic()'s vault). */
+  z.object({ call: fnSig, pick: z.number().int().min(0).optional() }).strict(),
+  /** A storage word: `slot` is a 0x word or `keccak256:<text>` (a namespaced storage root), plus `word` words. */
+  z
+    .object({
+      slot: z.string().regex(/^(0x[0-9a-fA-F]{1,64}|keccak256:.+)$/, 'Expected a 0x slot or "keccak256:<namespace>"'),
+      word: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  /** A key of `contracts` in deployments/<network>-deployment.json. */
+  z.object({ record: z.string().min(1) }).strict(),
+  /** The value itself, given in config (for a fact the chain does not reveal). */
+  z.object({ value: z.string().min(1) }).strict(),
+  /** Not readable: the fact must be supplied; `supply` names the config key or flag that does it. */
+  z.object({ supply: z.string().min(1) }).strict(),
+]);
+export type ReadSource = z.infer<typeof readSourceSchema>;
+
+const readSchema = z.union([readSourceSchema, z.array(readSourceSchema).min(1)]);
+
+/** A write: the function and its arguments: "$0", "$1"… are the task's values, "$keep.<name>" a value read before. */
+export const writeSchema = z
+  .object({ signature: fnSig, args: z.array(z.string()).optional(), role: z.string().optional() })
+  .strict();
+export type WriteSpec = z.infer<typeof writeSchema>;
+
+/** Logs that name OrderBooks and/or markets; `where` filters indexed topics by value (`keccak256:<text>` allowed). */
+export const eventScanSchema = z
+  .object({
+    on: z.enum(["vault", "factory"]),
+    event: eventSig,
+    orderBook: z.string().optional(),
+    marketId: z.string().optional(),
+    where: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type EventScan = z.infer<typeof eventScanSchema>;
+
+const vaultSchema = z
+  .object({
+    /** The artifact the new vault is deployed from: constructor(collateral, admin), libraries linked. */
+    artifact: z.string().min(1),
+    /** Linked libraries, read from the old vault's bytecode at the artifact's link references. */
+    libraries: z.array(z.string().min(1)),
+    collateral: readSchema,
+    collateralDecimals: fnSig,
+    liquidationManager: z.object({ read: readSchema, write: writeSchema }).strict(),
+    /** Several calls (one value each), or one call returning them all; written by one call with every value. */
+    mmrParams: z.object({ read: z.array(fnSig).min(1), write: writeSchema }).strict(),
+    pause: z.object({ read: fnSig, pause: writeSchema, unpause: writeSchema, haltsTrading: z.boolean() }).strict(),
+    batching: z.enum(["multicall", "none"]),
+    /** Events cutover:watch follows on both vaults; `orderBookActivity` names those only an OrderBook causes. */
+    watch: z.object({ events: z.array(eventSig).min(1), orderBookActivity: z.array(z.string()) }).strict(),
+    roles: z
+      .object({
+        hasRole: fnSig,
+        getRoleAdmin: fnSig,
+        grant: writeSchema,
+        revoke: writeSchema,
+        renounce: writeSchema,
+      })
+      .strict(),
+    orderBooks: z
+      .object({
+        /** An enumerator getter, where the vault has one; else the event scans and the records find them. */
+        list: fnSig.optional(),
+        isRegistered: fnSig,
+        register: writeSchema,
+      })
+      .strict(),
+    markets: z.object({ list: fnSig.optional(), orderBookOf: fnSig, assign: writeSchema }).strict(),
+  })
+  .strict();
+
+const factorySchema = z
+  .object({
+    /** A view call only the factory answers: how a FACTORY_ROLE holder is recognised as the factory. */
+    detect: fnSig,
+    /** Its vault pointer: read (when it has a getter), written (when updatable), and whether it is updatable. */
+    vault: z
+      .object({ read: readSchema.optional(), write: writeSchema.optional(), updatable: z.union([z.boolean(), fnSig]) })
+      .strict(),
+    /** Values read from the old factory that its replacement (immutable vault) is deployed with. */
+    keep: z.record(z.string(), readSchema).optional(),
+    /** How a factory for the new vault is deployed when the old one's vault is immutable. */
+    replacement: z
+      .object({ artifact: z.string().min(1), args: z.array(z.string()) })
+      .strict()
+      .optional(),
+    /** How an OrderBook is created: a factory call (its signature), or a constructor + init. */
+    createOrderBook: z
+      .union([
+        z.object({ factoryCall: fnSig }).strict(),
+        z.object({ constructorArtifact: z.string().min(1), init: fnSig }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+const hubSchema = z
+  .object({
+    detect: fnSig,
+    vault: z.object({ read: readSchema, write: writeSchema }).strict(),
+    keep: z.record(z.string(), readSchema).optional(),
+  })
+  .strict();
+
+const slotSchema = z
+  .string()
+  .regex(/^(0x[0-9a-fA-F]{1,64}|keccak256:.+)$/, 'Expected a 0x slot or "keccak256:<namespace>"');
+
+const orderBookSchema = z
+  .object({
+    vault: readSchema,
+    marketId: readSchema.optional(),
+    /**
+     * How an OrderBook diamond is moved to the new vault: by storage (an empty diamondCut whose one-shot init writes
+     * the new vault into `slot` + `word`), or by an admin facet the cut adds (its artifact and its setter).
+     */
+    rewire: z.union([
+      z.object({ storage: z.object({ slot: slotSchema, word: z.number().int().min(0).optional() }).strict() }).strict(),
+      z.object({ facet: z.object({ artifact: z.string().min(1), setter: fnSig }).strict() }).strict(),
+    ]),
+  })
+  .strict();
+
+const discoverySchema = z
+  .object({
+    /** First block scanned for events (default: the vault's deployment block from the records, else 0). */
+    fromBlock: z.number().int().min(0).optional(),
+    /** Blocks per eth_getLogs request. */
+    logChunk: z.number().int().min(1).max(10_000_000),
+    events: z.array(eventScanSchema),
+    /** Records keys holding an OrderBook, besides the records' markets list. */
+    recordOrderBooks: z.array(z.string()),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    name: z.string().min(1),
+    vault: vaultSchema,
+    factory: factorySchema,
+    hub: hubSchema,
+    orderBook: orderBookSchema,
+    discovery: discoverySchema,
+  })
+  .strict();
+export type Profile = z.infer<typeof profileSchema>;
+
+/** `cutover.protocol`: a built-in profile by name, with entries replaced section by section. */
+export const protocolUserConfigSchema = z
+  .object({
+    profile: z.enum(["reference", "dexetra-v5"]).optional(),
+    vault: vaultSchema.partial().optional(),
+    factory: factorySchema.partial().optional(),
+    hub: hubSchema.partial().optional(),
+    orderBook: orderBookSchema.partial().optional(),
+    discovery: discoverySchema.partial().optional(),
+  })
+  .strict();
+export type ProtocolUserConfig = z.infer<typeof protocolUserConfigSchema>;
