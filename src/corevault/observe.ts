@@ -88,6 +88,22 @@ export function linkedLibraries(
   return found;
 }
 
+/**
+ * The two linked libraries by their role, found under the artifact's names: the profile lists them in the order
+ * VaultAnalytics, PositionManager (a project may name them otherwise, e.g. the stand-in's DexetraVaultAnalytics).
+ */
+function libraryRoles(found: Record<string, string>, profile: Profile): LegacySystem["libraries"] {
+  const [analytics, positions] = profile.vault.libraries;
+  for (const name of [analytics, positions])
+    if (!found[name])
+      throw new CutoverInputError(
+        "cutover.protocol.vault.libraries",
+        profile.vault.libraries.join(","),
+        `the artifact ${profile.vault.artifact} links no library named ${name}; list the artifact's libraries (${Object.keys(found).join(", ") || "none"}) in the order VaultAnalytics, PositionManager`,
+      );
+  return { VaultAnalytics: found[analytics], PositionManager: found[positions] };
+}
+
 /** Facts the chain may not reveal, given by the operator (flags or config); they win over the profile's reads. */
 export interface Supplied {
   collateral?: string;
@@ -152,7 +168,7 @@ export async function observeLegacySystem(
     ),
     mmrParams: await readMmrParams(reader, profile, vault),
     paused: (await reader.call({ to: vault, contract: pause, fn: fnName(pause), args: [] })) as boolean,
-    libraries: { VaultAnalytics: libraries.VaultAnalytics, PositionManager: libraries.PositionManager },
+    libraries: libraryRoles(libraries, profile),
     roles,
     ...(await discoverMarkets(reader, profile, { vault, factory: factory?.address }, records, fromBlock)),
     factory,

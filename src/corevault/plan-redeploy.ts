@@ -95,7 +95,13 @@ function deployVault(inputs: RedeployInputs): Step {
     record: "CoreVault",
     contract: profileOf(inputs).vault.artifact,
     args: [inputs.collateral, signer],
-    libraries: { ...inputs.libraries },
+    // linked under the artifact's own names (the profile lists them in the order VaultAnalytics, PositionManager)
+    libraries: Object.fromEntries(
+      profileOf(inputs).vault.libraries.map((name, i) => [
+        name,
+        i === 0 ? inputs.libraries.VaultAnalytics : inputs.libraries.PositionManager,
+      ]),
+    ),
   };
 }
 
@@ -323,7 +329,18 @@ function handoffAdmin(inputs: RedeployInputs, temporaryFactoryRole: boolean, dep
     temporaryFactoryRole,
     keepsAdmin,
   );
-  return [{ id: "handoff:admin", kind: "call", label, from: signer, dependsOn, writes: [], actions: handoff }];
+  if (profile.vault.batching === "multicall")
+    return [{ id: "handoff:admin", kind: "call", label, from: signer, dependsOn, writes: [], actions: handoff }];
+  // Without multicall, one transaction per call, in order: the admin has its role before the signer renounces its own.
+  return handoff.map((action, i) => ({
+    id: i === 0 ? "handoff:admin" : `handoff:admin:${i + 1}`,
+    kind: "call",
+    label: `${label} (${i + 1}/${handoff.length})`,
+    from: signer,
+    dependsOn: i === 0 ? dependsOn : [i === 1 ? "handoff:admin" : `handoff:admin:${i}`],
+    writes: [],
+    actions: [action],
+  }));
 }
 
 /**

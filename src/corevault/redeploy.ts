@@ -324,11 +324,13 @@ export async function writeRedeployRecords(
   aggregate.superseded = superseded;
   await writeSystemRecord(root, aggregate);
   const { appConfig } = hre.config.cutover;
-  await writeContractsModule(appConfig.contractsModule, aggregate.contracts, {
+  // the app reads addresses; a protocol's records may also hold ids there (Dexetra's ALUMINUM_MARKET_ID)
+  const contracts = Object.fromEntries(Object.entries(aggregate.contracts).filter(([, value]) => isAddress(value)));
+  await writeContractsModule(appConfig.contractsModule, contracts, {
     network,
     chainId: aggregate.chainId,
     runId: plan.id,
   });
-  await updateEnvFile(appConfig.envFile, envKeysFor(aggregate.contracts, appConfig.envPrefix));
+  await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
   return aggregate;
 }

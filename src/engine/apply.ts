@@ -51,10 +51,25 @@ export interface Progress {
 
 /** Resolves plan references against what has been deployed so far, and encodes `$encode` calldata. */
 export class Addresses {
+  /**
+   * What the journal shows mined successfully, by step id (the call as sent): the only evidence for an action the
+   * chain cannot confirm (no done check, e.g. a setter without a getter).
+   */
+  readonly confirmed = new Map<string, { to?: string; data: string }>();
+
   constructor(
     readonly deployed: Record<string, string>,
     readonly catalog?: ContractCatalog,
   ) {}
+
+  /** Remembers the sends of `journal` whose receipts succeeded. */
+  confirm(journal: StepJournal): this {
+    for (const [id, receipt] of journal.receipts) {
+      const sent = journal.lastSend.get(id);
+      if (receipt.status === 1 && sent) this.confirmed.set(id, sent);
+    }
+    return this;
+  }
 
   /** Loads the ABIs that `$encode` values inside `value` need, so `resolve` can encode synchronously. */
   async prepare(value: Value): Promise<void> {
@@ -114,12 +129,31 @@ export async function actionDone(reader: Reader, action: CallAction, addresses: 
   return action.done.length > 0;
 }
 
+/**
+ * An action without a done check is done only when the step's journaled, successful transaction was sent straight to
+ * its target and carries its exact calldata (alone, or inside a multicall): never sent twice, never assumed.
+ */
+async function sentAndMined(step: Step, action: CallAction, addresses: Addresses): Promise<boolean> {
+  const sent = addresses.confirmed.get(step.id);
+  if (!sent?.to || !addresses.has(action.call.to) || !action.call.args.every((a) => addresses.has(a))) return false;
+  await addresses.prepare(action.call.args);
+  const { to, args } = addresses.call(action.call);
+  const data = (await addresses.catalog!.iface(action.call.contract)).encodeFunctionData(action.call.fn, args);
+  return sent.to.toLowerCase() === to.toLowerCase() && sent.data.toLowerCase().includes(data.slice(2).toLowerCase());
+}
+
 export async function stepDone(reader: Reader, step: Step, addresses: Addresses): Promise<boolean> {
   if (step.kind === "deploy") {
     const address = addresses.deployed[step.record];
     return address !== undefined && (await reader.hasCode(address));
   }
-  for (const action of step.actions) if (!(await actionDone(reader, action, addresses))) return false;
+  for (const action of step.actions) {
+    const done =
+      action.done.length === 0
+        ? await sentAndMined(step, action, addresses)
+        : await actionDone(reader, action, addresses);
+    if (!done) return false;
+  }
   return true;
 }
 
@@ -129,8 +163,10 @@ export async function finishedSteps(
   reader: Reader,
   known: Record<string, string>,
   catalog: ContractCatalog,
+  journal?: StepJournal,
 ): Promise<{ finished: Set<string>; addresses: Addresses }> {
   const addresses = new Addresses({ ...known }, catalog);
+  if (journal) addresses.confirm(journal);
   await resolveCreate2Addresses(plan, addresses, catalog);
   // In plan order, and only after what it depends on: a renounce "holds" before the grant it undoes was even sent.
   const finished = new Set<string>();
@@ -199,10 +235,10 @@ export interface ApplyContext {
 export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
   const { plan, store, catalog, provider } = ctx;
   let journal = store.stepJournal();
-  const addresses = new Addresses(journaledDeployments(plan, journal), catalog);
+  const addresses = new Addresses(journaledDeployments(plan, journal), catalog).confirm(journal);
   await resolveCreate2Addresses(plan, addresses, catalog);
   const tally = new Tally(plan.steps.length, ctx.onProgress);
-  if (await recoverInFlight(ctx, journal, addresses, tally)) journal = store.stepJournal();
+  if (await recoverInFlight(ctx, journal, addresses, tally)) addresses.confirm((journal = store.stepJournal()));
 
   for (;;) {
     settleDependents(plan, tally);
@@ -366,7 +402,7 @@ async function prepareWave(
 /** Each sent step's result: failed, awaiting its authority, or done once its effect is read back on chain. */
 async function recordOutcomes(
   ctx: ApplyContext,
-  wave: { step: Step }[],
+  wave: { step: Step; request: TxRequest }[],
   outcomes: WaveOutcome[],
   addresses: Addresses,
   tally: Tally,
@@ -402,6 +438,7 @@ async function recordOutcomes(
       block: receipt.blockNumber,
       gasUsed: receipt.gasUsed,
     };
+    if (receipt.status === 1) addresses.confirmed.set(step.id, wave[i].request);
     if (receipt.status !== 1) tally.record({ ...base, status: "failed", reason: "transaction reverted" });
     else if (!(await stepDone(after, step, addresses)))
       tally.record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });

@@ -172,8 +172,9 @@ async function choosePlan<S>(
   const candidate = planner.planFromStoredFacts
     ? await planFrom(stored.facts, stored.observedBlock, stored.known)
     : await planFrom(observed.facts, reader.block, stored.known);
-  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog)).finished;
-  const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog)).finished;
+  const journal = store.stepJournal();
+  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog, journal)).finished;
+  const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog, journal)).finished;
   const differences = stepDifferences(
     stored.steps.filter((s) => !storedDone.has(s.id)),
     candidate.steps.filter((s) => !candidateDone.has(s.id)),
@@ -279,6 +280,7 @@ export async function runCutover<S>(
     reader,
     knownFromJournal(store, plan),
     catalog,
+    store.stepJournal(),
   );
   await planner.preflight?.(
     plan,
