@@ -113,6 +113,25 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
   return getAddress(producedBy?.CORE_VAULT ?? current);
 }
 
+/**
+ * The records as they were before the run that replaced `oldVault` (when one did): the contracts it replaced put back,
+ * so a rerun observes the old system (e.g. the immutable factory the run replaced), not what the run produced.
+ */
+function recordsBefore(records: SystemRecord | undefined, oldVault: string): SystemRecord | undefined {
+  const superseded = records?.superseded ?? [];
+  const run = superseded.find((e) => e.CORE_VAULT?.toLowerCase() === oldVault.toLowerCase())?.runId;
+  if (!records || run === undefined) return records;
+  const contracts = { ...records.contracts };
+  const restored = new Set<string>();
+  for (const entry of superseded.filter((e) => e.runId === run))
+    for (const key of Object.values(AGGREGATE_KEYS))
+      if (entry[key] && entry[key] !== entry.replacedBy && !restored.has(key)) {
+        contracts[key] = entry[key];
+        restored.add(key);
+      }
+  return { ...records, contracts };
+}
+
 export async function redeployPlanner(ctx: EngineContext, options: RedeployOptions): Promise<Planner<RedeployState>> {
   const { hre, conn, signer, authority } = ctx;
   const root = hre.config.paths.root;
@@ -134,7 +153,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       const system = await observeLegacySystem(
         reader,
         oldVault,
-        records,
+        recordsBefore(records, oldVault),
         await deploymentBlock(root, conn.networkName, "CoreVault", oldVault),
         profile,
         { collateral: collateralOverride, liquidationManager: config.redeploy.liquidationManager },

@@ -2,6 +2,7 @@ import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import type { Reader } from "../engine/reader.js";
 import { REFERENCE } from "../profile/builtins.js";
+import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { roleId, vaultRoleHolders, roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
@@ -131,6 +132,26 @@ export function knownAccounts(records: SystemRecord): Map<string, string> {
   return known;
 }
 
+/**
+ * OrderBooks the vault itself confirms registered, found through the profile's discovery (a protocol's records may
+ * name only one market): they are the system's, not unknown holders. A discovery that fails names none.
+ */
+async function registeredOrderBooks(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord,
+  fromBlock: number,
+  profile: Profile,
+): Promise<Map<string, string>> {
+  const found = await discoverMarkets(reader, profile, { vault }, records, fromBlock).catch(() => undefined);
+  const names = new Map<string, string>();
+  for (const market of found?.markets ?? [])
+    names.set(market.orderBook.toLowerCase(), `OrderBook of market ${market.marketId.slice(0, 10)}…`);
+  for (const book of found?.orderBooks ?? [])
+    if (!names.has(book.toLowerCase())) names.set(book.toLowerCase(), "OrderBook (registered)");
+  return names;
+}
+
 /** The role x holder table of `vault` at the reader's block, with what looks wrong about it. */
 export async function auditRoles(
   reader: Reader,
@@ -142,6 +163,9 @@ export async function auditRoles(
 ): Promise<RoleAudit> {
   const live = await readLiveRoles(reader, vault, fromBlock, profile);
   const known = records ? knownAccounts(records) : new Map<string, string>();
+  if (records)
+    for (const [account, name] of await registeredOrderBooks(reader, vault, records, fromBlock, profile))
+      if (!known.has(account)) known.set(account, name);
   const rows = new Map<string, HolderRow>();
   for (const role of VAULT_ROLES) {
     for (const account of live.holders[role]) {

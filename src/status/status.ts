@@ -12,6 +12,7 @@ import { RunStore } from "../engine/run-store.js";
 import { localMulticall3 } from "../engine/local-chain.js";
 import { Reader } from "../engine/reader.js";
 import { deploymentBlock, readSystemRecordIfAny, type SystemRecord } from "../records/records.js";
+import { discoverMarkets } from "../profile/discover.js";
 import { fnName, readSources, type ReadContext } from "../profile/interpret.js";
 import type { Profile, ReadSource } from "../profile/schema.js";
 import { renderTable } from "../report/table.js";
@@ -182,6 +183,30 @@ async function registeredCounts(reader: Reader, profile: Profile, vaults: string
   });
 }
 
+/**
+ * Every OrderBook of the system: the records' and those the profile discovers on the current and replaced vaults (a
+ * protocol's records may name only one market). A discovery that fails leaves the records' list.
+ */
+async function systemOrderBooks(
+  reader: Reader,
+  root: string,
+  records: SystemRecord,
+  profile: Profile,
+  vaults: string[],
+): Promise<string[]> {
+  const discovered = await Promise.all(
+    vaults.map(async (vault) => {
+      const from = await deploymentBlock(root, records.network, "CoreVault", vault);
+      return discoverMarkets(reader, profile, { vault }, records, from).then(
+        (found) => found.orderBooks,
+        () => [],
+      );
+    }),
+  );
+  const all = [...records.markets.map((m) => m.orderBook), ...discovered.flat()].map((a) => getAddress(a));
+  return [...new Set(all)];
+}
+
 async function systemOnChain(
   reader: Reader,
   root: string,
@@ -199,7 +224,7 @@ async function systemOnChain(
     ),
   ].filter((a) => a !== current);
   const vaults = [current, ...replaced];
-  const books = records.markets.map((m) => m.orderBook);
+  const books = await systemOrderBooks(reader, root, records, profile, vaults);
   const pointers = (
     [
       ["FuturesMarketFactory", records.contracts.FUTURES_MARKET_FACTORY, profile.factory.vault.read],

@@ -12,6 +12,7 @@ import { runJson, runTask } from "../helpers/tasks.js";
 const root = hre.config.paths.root;
 const ORDERBOOK_SLOT = keccak256(toUtf8Bytes("hyperliquid.orderbook.storage.v1"));
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
+const DEFAULT_ADMIN = `0x${"00".repeat(32)}`;
 const raw = new Interface([
   "function hasRole(bytes32, address) view returns (bool)",
   "function coreVault() view returns (address)",
@@ -60,32 +61,91 @@ function standIn(feeRecipient: string): ProtocolUserConfig {
 
 describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
   it("redeploys with --rewire --halt-old --admin; a rerun sends nothing; raw reads agree with status and roles", async () => {
-    await runTask("mocks:deploy-system", {
-      profile: "dexetra-v5",
-      markets: 5,
-      users: 2,
-      seed: "dexetra-e2e",
-      json: true,
-    });
+    await runTask("mocks:deploy-system", { profile: "dexetra-v5", markets: 5, users: 2, seed: "dexetra-e2e" });
     const record = await readDexetraRecord(root, conn.networkName);
-    const oldVault = record.contracts.CORE_VAULT;
+    const oldVault = getAddress(record.contracts.CORE_VAULT);
+    const hub = record.contracts.COLLATERAL_HUB;
     const signers = await conn.ethers.getSigners();
     const admin = signers[5].address;
     const protocol = standIn(signers[0].address);
+    // the records name one market: the OrderBooks are those the old vault maps its markets to (factory events, raw)
+    const factoryEvents = await conn.ethers.provider.getLogs({
+      address: record.contracts.FUTURES_MARKET_FACTORY,
+      topics: [id("FuturesMarketCreated(address,bytes32,string,address,uint256,string,uint256,uint256)")],
+      fromBlock: 0,
+    });
+    const markets = factoryEvents.map((log) => ({
+      orderBook: getAddress(`0x${log.topics[1].slice(26)}`),
+      marketId: log.topics[2],
+    }));
+    expect(markets).to.have.length(5);
+    for (const m of markets) expect(await call(oldVault, "marketToOrderBook", [m.marketId])).to.equal(m.orderBook);
+
     const outcome = await withProtocol(protocol, () =>
       runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
     );
-    console.error(
-      JSON.stringify(
-        outcome.results.filter((r: { status: string }) => !/done/.test(r.status)),
-        null,
-        1,
-      ),
+    expect(
+      outcome.complete,
+      JSON.stringify(outcome.results.filter((r: { status: string }) => r.status === "failed")),
+    ).to.equal(true);
+    const newVault = getAddress(outcome.deployed.CoreVault);
+    const ids = outcome.results.map((r: { id: string }) => r.id);
+    expect(ids).to.include.members(["configure:liquidation-manager", "repoint:hub", "handoff:admin"]);
+    expect(ids.filter((i: string) => i.startsWith("halt-old-vault"))).to.have.length(5);
+
+    // a rerun sends nothing: not even the liquidation manager's setter, which has no getter to check it by
+    const before = await nonce();
+    const rerun = await withProtocol(protocol, () =>
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
     );
-    expect(outcome.complete).to.equal(true);
+    expect(rerun.complete).to.equal(true);
+    expect(rerun.transactionsSent ?? 0).to.equal(0);
+    expect(await nonce()).to.equal(before);
+    expect(await nonce(admin)).to.equal(0);
+
+    // raw reads, not through the plugin
+    for (const m of markets) {
+      expect(await storedVault(m.orderBook), m.orderBook).to.equal(newVault);
+      expect(await call(oldVault, "hasRole", [ORDERBOOK_ROLE, m.orderBook])).to.equal(false);
+      expect(await call(newVault, "hasRole", [ORDERBOOK_ROLE, m.orderBook])).to.equal(true);
+      expect(await call(newVault, "marketToOrderBook", [m.marketId])).to.equal(m.orderBook);
+      expect(await call(newVault, "registeredOrderBooks", [m.orderBook])).to.equal(true);
+    }
+    expect(await call(hub, "coreVault")).to.equal(newVault);
+    expect(await call(newVault, "hasRole", [DEFAULT_ADMIN, admin])).to.equal(true);
+    expect(await call(newVault, "hasRole", [DEFAULT_ADMIN, signers[0].address])).to.equal(false);
+
+    // cutover:status and corevault:roles, spot-checked against the raw reads above
     const status = await withProtocol(protocol, () => runJson("cutover:status", {}));
-    console.error(JSON.stringify(status, null, 1).slice(0, 4000));
+    expect(status.vaults.map((v: { address: string; role: string }) => [v.role, v.address])).to.deep.equal([
+      ["current", newVault],
+      ["replaced", oldVault],
+    ]);
+    expect(status.vaults[0].registeredOrderBooks).to.equal(5);
+    expect(status.orderBooks).to.deep.equal({
+      total: 5,
+      onCurrentVault: 5,
+      onReplacedVault: 0,
+      elsewhere: 0,
+      unreadable: 0,
+    });
+    const hubRow = status.pointers.find((p: { name: string }) => p.name === "CollateralHub");
+    expect(hubRow).to.include({ vault: newVault, pointsAt: "current vault" });
+    expect(status.roleHolders.ORDERBOOK_ROLE).to.equal(5);
+    expect(status.roleHolders.DEFAULT_ADMIN_ROLE).to.equal(1);
+
     const roles = await withProtocol(protocol, () => runJson("corevault:roles", {}));
-    console.error(JSON.stringify(roles, null, 1).slice(0, 4000));
+    expect(roles.vault).to.equal(newVault);
+    const holding = (role: string) =>
+      roles.holders
+        .filter((h: { roles: string[] }) => h.roles.includes(role))
+        .map((h: { account: string }) => h.account);
+    expect(holding("ORDERBOOK_ROLE")).to.have.members(markets.map((m) => m.orderBook));
+    expect(holding("DEFAULT_ADMIN_ROLE")).to.deep.equal([admin]);
+    for (const account of holding("ORDERBOOK_ROLE"))
+      expect(await call(newVault, "hasRole", [ORDERBOOK_ROLE, account])).to.equal(true);
+    // the OrderBooks the vault confirms are the system's own, though the records name only one of them
+    const flagged = roles.flags.filter((f: { kind: string }) => f.kind === "unknown-holder");
+    expect(flagged.map((f: { role: string }) => f.role)).to.not.include("ORDERBOOK_ROLE");
   });
 });
