@@ -17,7 +17,7 @@ import type { Plan, Step } from "../engine/types.js";
 import { fleetFacts, observeFleet, type OrderBookState } from "../orderbook/rewire.js";
 import { planProfileRewire } from "../orderbook/rewire-storage.js";
 import { CutRefusedByPolicyError } from "../errors.js";
-import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
+import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
 import {
   deploymentBlock,
@@ -343,8 +343,7 @@ export async function writeRedeployRecords(
   aggregate.superseded = superseded;
   await writeSystemRecord(root, aggregate);
   const { appConfig } = hre.config.cutover;
-  // the app reads addresses; a protocol's records may also hold ids there (Dexetra's ALUMINUM_MARKET_ID)
-  const contracts = Object.fromEntries(Object.entries(aggregate.contracts).filter(([, value]) => isAddress(value)));
+  const contracts = appAddresses(aggregate.contracts);
   await writeContractsModule(appConfig.contractsModule, contracts, {
     network,
     chainId: aggregate.chainId,

@@ -1,7 +1,7 @@
 // App config emitters: the files an app reads the system's addresses from (`config/contracts.js`, `.env.local`).
 // Callers pass only addresses confirmed by receipts; these functions just write them.
 import { readFile } from "node:fs/promises";
-import { getAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import { CutoverInputError } from "../errors.js";
 import { writeAtomically } from "../util/fs.js";
 
@@ -26,6 +26,11 @@ async function readIfExists(file: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+}
+
+/** The entries the app files carry: addresses only (a protocol's records may hold ids there, e.g. ALUMINUM_MARKET_ID). */
+export function appAddresses(contracts: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(contracts).filter(([, value]) => isAddress(value)));
 }
 
 /**

@@ -74,6 +74,11 @@ function protocolLayout(value: unknown): unknown {
   return { ...value, markets };
 }
 
+/** False for the protocol's own layout (its `allUsers`, one named market): its markets are not all listed. */
+export function namesEveryMarket(records: SystemRecord): boolean {
+  return !("allUsers" in records);
+}
+
 /** "superseded[0].runId" for a zod issue path. */
 function fieldName(path: (string | number)[]): string {
   return (

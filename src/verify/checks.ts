@@ -4,6 +4,7 @@
 import { getAddress } from "ethers";
 import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { SystemRecord } from "../records/records.js";
+import { namesEveryMarket } from "../records/schema.js";
 import { knownAccounts } from "../roles/audit.js";
 import { compareRuntime, type RuntimeArtifact } from "./bytecode.js";
 import type { DesiredState } from "./desired.js";
@@ -336,13 +337,15 @@ export const CHECKS: Check[] = [
       const pointer = desired.pointers.find((p) => p.kind === kind);
       if (!pointer) return result([], `no ${kind} in the plan`, true);
       const failures: Failure[] = [];
-      const found = observed.pointers[pointer.address];
+      const inCode = observed.withoutGetter.pointerInCode[pointer.address];
+      // an immutable pointer without a getter is read from the runtime code, where the immutable is
+      const found = inCode ? pointer.vault : observed.pointers[pointer.address];
       const label = `${pointer.deployedByCutover ? "new " : ""}${pointer.contract} ${pointer.address}`;
       if (!same(found, pointer.vault)) {
         failures.push({
           subject: label,
           expected: `vault() = ${pointer.vault}`,
-          found: found ?? "vault() reverted",
+          found: found ?? (inCode === false ? "not among its code's words (no getter)" : "vault() reverted"),
           fix: pointer.deployedByCutover
             ? "the new factory's vault is fixed at deployment: redeploy it for the new vault"
             : `${pointer.address}.setVault(${pointer.vault}) from its admin`,
@@ -359,7 +362,7 @@ export const CHECKS: Check[] = [
       }
       return result(
         failures,
-        `${label}: vault() = ${found ?? "?"}${pointer.deployedByCutover ? `, recorded as FUTURES_MARKET_FACTORY: ${same(recorded, pointer.address)}` : ""}`,
+        `${label}: ${inCode === undefined ? "vault()" : "vault (immutable in its code, no getter)"} = ${found ?? "?"}${pointer.deployedByCutover ? `, recorded as FUTURES_MARKET_FACTORY: ${same(recorded, pointer.address)}` : ""}`,
       );
     },
   })),
@@ -368,6 +371,11 @@ export const CHECKS: Check[] = [
     title: "the liquidation manager is the old vault's (the plan's)",
     run({ desired, observed }) {
       const found = observed.newVault.liquidationManager;
+      if (observed.withoutGetter.liquidationManager)
+        return result(
+          [],
+          `not readable from chain (the profile has no getter for it): checked against the plan, which sets ${desired.liquidationManager}`,
+        );
       const failures = same(found, desired.liquidationManager)
         ? []
         : [
@@ -431,7 +439,15 @@ export const CHECKS: Check[] = [
     title: "the new vault's collateral is the plan's, with 6 decimals",
     run({ desired, observed }) {
       const failures: Failure[] = [];
-      if (!same(observed.newVault.collateral, desired.collateral)) {
+      const { collateralInCode } = observed.withoutGetter;
+      if (collateralInCode === false)
+        failures.push({
+          subject: "new CoreVault runtime code (no collateral getter in the profile)",
+          expected: `the immutable ${desired.collateral}`,
+          found: "not among its 32-byte words",
+          fix: "the collateral is immutable: redeploy the vault with the right --collateral",
+        });
+      else if (collateralInCode === undefined && !same(observed.newVault.collateral, desired.collateral)) {
         failures.push({
           subject: "new CoreVault collateralToken()",
           expected: desired.collateral,
@@ -447,10 +463,10 @@ export const CHECKS: Check[] = [
           fix: "use a 6-decimals USDC as collateral (redeploy with --collateral)",
         });
       }
-      return result(
-        failures,
-        `collateral ${observed.newVault.collateral ?? "?"}, ${observed.collateralDecimals ?? "?"} decimals`,
-      );
+      const read = collateralInCode
+        ? `${desired.collateral} (an immutable in the new vault's code; no getter)`
+        : (observed.newVault.collateral ?? "?");
+      return result(failures, `collateral ${read}, ${observed.collateralDecimals ?? "?"} decimals`);
     },
   },
   {
@@ -506,9 +522,11 @@ export const CHECKS: Check[] = [
           fix,
         });
       const byId = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m]));
+      // the protocol's own layout names one market, not all: a market it does not name is not missing from it
+      const everyMarket = namesEveryMarket(records);
       for (const market of desired.markets) {
         const recorded = byId.get(market.marketId.toLowerCase());
-        if (!same(recorded?.orderBook, market.orderBook))
+        if ((recorded || everyMarket) && !same(recorded?.orderBook, market.orderBook))
           failures.push({
             subject: `market ${market.symbol} in the records`,
             expected: market.orderBook,

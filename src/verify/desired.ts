@@ -13,6 +13,7 @@ import { runAimsAt, runKeys } from "../engine/run-key.js";
 import { RunStore } from "../engine/run-store.js";
 import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { appAddresses } from "../records/app-config.js";
 import { networkDir, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
 import { REFERENCE } from "../profile/builtins.js";
@@ -387,7 +388,7 @@ export async function desiredState(
     pointers: [...replay.pointers.values()],
     knownFacets: [...facets.values()],
     deployed: replay.deployed,
-    currentContracts: { ...records.contracts },
+    currentContracts: appAddresses(records.contracts),
     staleAddresses: staleAddresses(records),
     roleChanges: [...replay.roleChanges].sort(),
     completedAtBlock: Math.max(0, ...runs.map((r) => r.store.lastReceiptBlock())),

@@ -46,7 +46,21 @@ export interface ObservedState {
   pointers: Record<string, string | undefined>;
   /** Runtime code of every facet the OrderBooks run or the desired state knows, by checksummed address. */
   facetCode: Record<string, string>;
+  /**
+   * What the profile has no getter for: an immutable is still in the runtime code (the new vault's collateral, a new
+   * factory's vault), as a 32-byte word; an internal variable (dexetra-v5's liquidation manager) is not readable.
+   */
+  withoutGetter: {
+    collateralInCode?: boolean;
+    liquidationManager?: true;
+    /** By pointer address: whether its runtime code carries the plan's vault. */
+    pointerInCode: Record<string, boolean>;
+  };
 }
+
+/** Whether `address` is one of the 32-byte words of `code`, as an immutable address is. */
+const inCode = (code: string | undefined, address: string) =>
+  !!code && code.toLowerCase().includes(address.toLowerCase().slice(2).padStart(64, "0"));
 
 /**
  * Gas hints for batching (measured with eth_estimateGas on a 1 000-market system: cold accounts and slots). A read
@@ -209,7 +223,8 @@ export async function observeCutover(
   // One request for the code of the new vault (its linked libraries) and of every facet in use or known.
   const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));
   for (const book of Object.values(orderBooks)) for (const f of book.facets ?? []) facetAddresses.add(f);
-  const codes = await reader.codes([newVault, ...facetAddresses]);
+  const unreadPointers = desired.pointers.filter((p) => !(p.kind === "hub" ? profile.hub : profile.factory).vault.read);
+  const codes = await reader.codes([newVault, ...facetAddresses, ...unreadPointers.map((p) => p.address)]);
   const vaultCode = codes[getAddress(newVault)] ?? "0x";
   const artifact = await reader.catalog.artifact(profile.vault.artifact);
   const { collateral, liquidationManager, registered, oldManager, decimals } = decoded;
@@ -237,5 +252,12 @@ export async function observeCutover(
     orderBooks,
     pointers: read.pointers,
     facetCode: Object.fromEntries([...facetAddresses].map((a) => [a, codes[a] ?? "0x"])),
+    withoutGetter: {
+      ...(callOf(profile.vault.collateral) ? {} : { collateralInCode: inCode(vaultCode, desired.collateral) }),
+      ...(callOf(profile.vault.liquidationManager.read) ? {} : { liquidationManager: true as const }),
+      pointerInCode: Object.fromEntries(
+        unreadPointers.map((p) => [p.address, inCode(codes[getAddress(p.address)], p.vault)]),
+      ),
+    },
   };
 }
