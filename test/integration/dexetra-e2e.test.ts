@@ -1,15 +1,17 @@
 // The production shape end to end: the Dexetra v5 stand-in deployed by `mocks:deploy-system --profile dexetra-v5`,
 // then `corevault:redeploy --rewire --halt-old` through the dexetra-v5 profile, checked with raw JSON-RPC reads.
+import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, Interface, getAddress, id, keccak256, toUtf8Bytes } from "ethers";
 import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
-import { conn, nonce } from "../helpers/system.js";
-import { runJson, runTask } from "../helpers/tasks.js";
+import { conn, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
 
 const root = hre.config.paths.root;
+const tmp = await tempAppConfig("cutover-dexetra-e2e-");
 const ORDERBOOK_SLOT = keccak256(toUtf8Bytes("hyperliquid.orderbook.storage.v1"));
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
 const DEFAULT_ADMIN = `0x${"00".repeat(32)}`;
@@ -61,7 +63,13 @@ function standIn(feeRecipient: string): ProtocolUserConfig {
 
 describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
   it("redeploys with --rewire --halt-old --admin; a rerun sends nothing; raw reads agree with status and roles", async () => {
-    await runTask("mocks:deploy-system", { profile: "dexetra-v5", markets: 5, users: 2, seed: "dexetra-e2e" });
+    await runTask("mocks:deploy-system", {
+      profile: "dexetra-v5",
+      markets: 5,
+      users: 2,
+      seed: "dexetra-e2e",
+      json: true,
+    });
     const record = await readDexetraRecord(root, conn.networkName);
     const oldVault = getAddress(record.contracts.CORE_VAULT);
     const hub = record.contracts.COLLATERAL_HUB;
@@ -147,5 +155,19 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     // the OrderBooks the vault confirms are the system's own, though the records name only one of them
     const flagged = roles.flags.filter((f: { kind: string }) => f.kind === "unknown-holder");
     expect(flagged.map((f: { role: string }) => f.role)).to.not.include("ORDERBOOK_ROLE");
+
+    // cutover:verify through the same profile: every check passes; what has no getter says how it was checked
+    const { printed, exitCode } = await withProtocol(protocol, () =>
+      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report") }),
+    );
+    const report = JSON.parse(printed) as { checks: { name: string; status: string; evidence: string }[] };
+    expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+    expect(exitCode).to.equal(0);
+    const evidence = Object.fromEntries(report.checks.map((c) => [c.name, c.evidence]));
+    expect(evidence["vault.liquidation-manager"]).to.match(/^not readable from chain .*checked against the plan/);
+    expect(evidence["collateral.decimals"]).to.include(
+      `${record.contracts.MOCK_USDC} (an immutable in the new vault's code`,
+    );
+    expect(evidence["factory.vault"]).to.include(`vault (immutable in its code, no getter) = ${newVault}`);
   });
 });
