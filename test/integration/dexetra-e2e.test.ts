@@ -170,4 +170,45 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     );
     expect(evidence["factory.vault"]).to.include(`vault (immutable in its code, no getter) = ${newVault}`);
   });
+
+  it("50 markets: the whole cutover completes, a rerun sends nothing, verify passes, every OrderBook moved (raw reads)", async () => {
+    await runTask("mocks:deploy-system", {
+      profile: "dexetra-v5",
+      markets: 50,
+      users: 2,
+      seed: "dexetra-e2e-50",
+      json: true,
+    });
+    const record = await readDexetraRecord(root, conn.networkName);
+    const oldVault = getAddress(record.contracts.CORE_VAULT);
+    const signers = await conn.ethers.getSigners();
+    const admin = signers[6].address;
+    const protocol = standIn(signers[0].address);
+    const outcome = await withProtocol(protocol, () =>
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+    );
+    expect(outcome.complete).to.equal(true);
+    const newVault = getAddress(outcome.deployed.CoreVault);
+    const books = outcome.orderBooks.map((b: { orderBook: string }) => b.orderBook);
+    expect(books).to.have.length(50);
+    // one transaction per call (no multicall): 50 halts, 50 registrations, 50 assignments, 50 grants, 50 rewires…
+    expect(outcome.transactionsSent).to.be.greaterThan(250);
+    const before = await nonce();
+    const rerun = await withProtocol(protocol, () =>
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+    );
+    expect(rerun.complete).to.equal(true);
+    expect(await nonce()).to.equal(before);
+    for (const book of books) {
+      expect(await storedVault(book)).to.equal(newVault);
+      expect(await call(oldVault, "hasRole", [ORDERBOOK_ROLE, book])).to.equal(false);
+      expect(await call(newVault, "hasRole", [ORDERBOOK_ROLE, book])).to.equal(true);
+    }
+    const status = await withProtocol(protocol, () => runJson("cutover:status", {}));
+    expect(status.orderBooks).to.include({ total: 50, onCurrentVault: 50 });
+    const { exitCode } = await withProtocol(protocol, () =>
+      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report-50") }),
+    );
+    expect(exitCode).to.equal(0);
+  });
 });
