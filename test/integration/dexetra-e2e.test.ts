@@ -169,6 +169,24 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
       `${record.contracts.MOCK_USDC} (an immutable in the new vault's code`,
     );
     expect(evidence["factory.vault"]).to.include(`vault (immutable in its code, no getter) = ${newVault}`);
+
+    // the setter without a getter is settled by its journaled send (same target and calldata), never assumed: a
+    // replan with another liquidation manager sends it again, and nothing else
+    const redeployConfig = hre.config.cutover.redeploy;
+    const manager = signers[7].address;
+    redeployConfig.liquidationManager = manager;
+    try {
+      const changed = await withProtocol(protocol, () =>
+        runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, replan: true, signer: admin }),
+      );
+      expect(changed.complete).to.equal(true);
+      const sent = changed.results.filter((r: { sentNow?: boolean }) => r.sentNow).map((r: { id: string }) => r.id);
+      expect(sent).to.deep.equal(["configure:liquidation-manager"]);
+      expect(changed.transactionsSent).to.equal(1);
+      expect(await nonce(admin)).to.equal(1);
+    } finally {
+      delete redeployConfig.liquidationManager;
+    }
   });
 
   it("50 markets: the whole cutover completes, a rerun sends nothing, verify passes, every OrderBook moved (raw reads)", async () => {
