@@ -2,7 +2,7 @@
 // then `corevault:redeploy --rewire --halt-old` through the dexetra-v5 profile, checked with raw JSON-RPC reads.
 import path from "node:path";
 import { expect } from "chai";
-import { AbiCoder, Interface, getAddress, id, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, Contract, Interface, getAddress, id, keccak256, toUtf8Bytes } from "ethers";
 import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
@@ -20,12 +20,14 @@ const raw = new Interface([
   "function coreVault() view returns (address)",
   "function marketToOrderBook(bytes32) view returns (address)",
   "function registeredOrderBooks(address) view returns (bool)",
+  "function marketStatic() view returns (address vault, bytes32 marketId, bool useVWAP, uint256 vwapWindow)",
 ]);
 
 async function call(to: string, name: string, args: unknown[] = []) {
   const data = raw.encodeFunctionData(name, args);
   const result = (await conn.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
-  return raw.decodeFunctionResult(name, result)[0];
+  const decoded = raw.decodeFunctionResult(name, result);
+  return decoded.length === 1 ? decoded[0] : decoded;
 }
 
 async function storedVault(orderBook: string): Promise<string> {
@@ -228,5 +230,98 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
       withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report-50") }),
     );
     expect(exitCode).to.equal(0);
+  });
+});
+
+describe("cutover:verify on dexetra-v5: each breakage fails exactly the check meant to catch it", () => {
+  let protocol: ProtocolUserConfig;
+  let oldVault: string;
+  let newVault: string;
+  let newFactory: string;
+  let books: { orderBook: string; marketId: string }[];
+  let snapshot: string;
+  const vaultAbi = [
+    "function grantRole(bytes32 role, address account)",
+    "function revokeRole(bytes32 role, address account)",
+    "function assignMarketToOrderBook(bytes32 marketId, address orderBook)",
+  ];
+
+  before(async () => {
+    await runTask("mocks:deploy-system", {
+      profile: "dexetra-v5",
+      markets: 3,
+      users: 0,
+      seed: "dexetra-breaks",
+      json: true,
+    });
+    const signers = await conn.ethers.getSigners();
+    protocol = standIn(signers[0].address);
+    oldVault = getAddress((await readDexetraRecord(root, conn.networkName)).contracts.CORE_VAULT);
+    const outcome = await withProtocol(protocol, () =>
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address }),
+    );
+    expect(outcome.complete).to.equal(true);
+    newVault = getAddress(outcome.deployed.CoreVault);
+    newFactory = getAddress(outcome.deployed.FuturesMarketFactory);
+    books = outcome.orderBooks.map((b: { orderBook: string }) => ({ orderBook: b.orderBook, marketId: "" }));
+    for (const book of books) book.marketId = (await call(book.orderBook, "marketStatic"))[1];
+  });
+  beforeEach(async () => {
+    snapshot = (await conn.provider.request({ method: "evm_snapshot" })) as string;
+  });
+  afterEach(async () => {
+    await conn.provider.request({ method: "evm_revert", params: [snapshot] });
+  });
+
+  async function failing(): Promise<string[]> {
+    const { printed } = await withProtocol(protocol, () =>
+      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "breaks") }),
+    );
+    const report = JSON.parse(printed) as { checks: { name: string; status: string }[] };
+    return report.checks.filter((c) => c.status === "fail").map((c) => c.name);
+  }
+
+  async function asAccount(address: string) {
+    await conn.provider.request({ method: "hardhat_impersonateAccount", params: [address] });
+    await conn.provider.request({ method: "hardhat_setBalance", params: [address, "0x56bc75e2d63100000"] });
+    return conn.ethers.getSigner(address);
+  }
+
+  const vaultAs = async (address: string) => new Contract(newVault, vaultAbi, await asAccount(address));
+  const adminAddress = async () => (await conn.ethers.getSigners())[5].address;
+
+  it("passes when nothing is broken", async () => {
+    expect(await failing()).to.deep.equal([]);
+  });
+
+  it("a role revoked", async () => {
+    const vault = await vaultAs(await adminAddress());
+    await (await vault.revokeRole(id("SETTLEMENT_ROLE"), newFactory)).wait();
+    expect(await failing()).to.deep.equal(["roles.desired-holders"]);
+  });
+
+  it("an extra role holder", async () => {
+    const vault = await vaultAs(await adminAddress());
+    await (await vault.grantRole(id("SETTLEMENT_ROLE"), (await conn.ethers.getSigners())[9].address)).wait();
+    expect(await failing()).to.deep.equal(["roles.no-unexpected-holders"]);
+  });
+
+  it("one OrderBook left on the old vault (its storage word written back)", async () => {
+    const word = `0x${oldVault.slice(2).toLowerCase().padStart(64, "0")}`;
+    await conn.provider.request({ method: "hardhat_setStorageAt", params: [books[1].orderBook, ORDERBOOK_SLOT, word] });
+    expect(await storedVault(books[1].orderBook)).to.equal(oldVault);
+    expect(await failing()).to.deep.equal(["orderbooks.vault"]);
+  });
+
+  it("a wrong market mapping", async () => {
+    const vault = await vaultAs(newFactory);
+    await (await vault.assignMarketToOrderBook(books[0].marketId, books[1].orderBook)).wait();
+    expect(await failing()).to.deep.equal(["markets.mapping"]);
+  });
+
+  it("the deployer left as admin", async () => {
+    const vault = await vaultAs(await adminAddress());
+    await (await vault.grantRole(DEFAULT_ADMIN, (await conn.ethers.getSigners())[0].address)).wait();
+    expect(await failing()).to.deep.equal(["roles.deployer-no-admin"]);
   });
 });
