@@ -435,6 +435,25 @@ export const CHECKS: Check[] = [
     },
   },
   {
+    name: "old-vault.halted",
+    title: "no OrderBook the plan halted holds ORDERBOOK_ROLE on the old vault",
+    run({ desired, observed }) {
+      if (desired.haltedOnOld.length === 0) return result([], "the plan did not halt the old vault", true);
+      const failures: Failure[] = Object.entries(observed.oldVault.haltedOrderBooks)
+        .filter(([, holds]) => holds !== false)
+        .map(([book, holds]) => ({
+          subject: `OrderBook ${book} on the old CoreVault ${desired.oldVault}`,
+          expected: "no ORDERBOOK_ROLE (trading there halted)",
+          found: holds === undefined ? "hasRole reverted" : "holds ORDERBOOK_ROLE",
+          fix: `oldVault.revokeRole(ORDERBOOK_ROLE, ${book}) from its admin (corevault:redeploy --halt-old)`,
+        }));
+      return result(
+        failures,
+        `${desired.haltedOnOld.length - failures.length}/${desired.haltedOnOld.length} halted OrderBooks without ORDERBOOK_ROLE on the old vault`,
+      );
+    },
+  },
+  {
     name: "collateral.decimals",
     title: "the new vault's collateral is the plan's, with 6 decimals",
     run({ desired, observed }) {

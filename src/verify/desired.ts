@@ -61,6 +61,8 @@ export interface DesiredState {
   liquidationManager: string;
   mmrParams: string[];
   pauseOld: boolean;
+  /** OrderBooks whose ORDERBOOK_ROLE a plan revoked on the old vault (--halt-old): trading there must stay stopped. */
+  haltedOnOld: string[];
   roles: Record<VaultRole, string[]>;
   registered: string[];
   markets: DesiredMarket[];
@@ -220,6 +222,7 @@ class Replay {
     liquidationManager: "",
     mmrParams: [] as string[],
     pauseOld: false,
+    haltedOnOld: [] as string[],
   };
 
   constructor(
@@ -293,6 +296,10 @@ class Replay {
     }
     if (same(to, this.oldVault)) {
       if (call.fn === fnName(this.profile.vault.pause.pause.signature)) this.vault.pauseOld = true;
+      // --halt-old: ORDERBOOK_ROLE revoked from an OrderBook on the old vault
+      const [role, account] = call.args.map((a) => resolve(a));
+      if (call.fn === fnName(this.profile.vault.roles.revoke.signature) && account && role)
+        if (roleName(role) === "ORDERBOOK_ROLE") this.vault.haltedOnOld.push(getAddress(account));
       return;
     }
     // A repoint of the factory or the hub: the profile's setter, labelled with the contract it goes to.

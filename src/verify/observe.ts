@@ -6,6 +6,7 @@ import {
   confirmHolders,
   linkedLibraries,
   roleCandidates,
+  roleId,
   VAULT_ROLES,
   VAULT_VIEW_GAS,
   type VaultRole,
@@ -35,7 +36,13 @@ export interface ObservedState {
     registered: string[];
     libraries: Record<string, string>;
   };
-  oldVault: { paused?: boolean; liquidationManager?: string; mmrParams?: string[] };
+  /** `haltedOrderBooks`: hasRole(ORDERBOOK_ROLE, book) on the old vault, for each OrderBook a plan halted there. */
+  oldVault: {
+    paused?: boolean;
+    liquidationManager?: string;
+    mmrParams?: string[];
+    haltedOrderBooks: Record<string, boolean | undefined>;
+  };
   collateralDecimals?: number;
   /** Holders of each role on the new vault: every account a RoleGranted event or the desired graph names, confirmed with hasRole. */
   roles: Record<VaultRole, string[]>;
@@ -127,6 +134,7 @@ function cutoverReads(desired: DesiredState, books: string[], profile: Profile):
       args: [],
       gas: GAS.facetAddresses,
     })),
+    ...desired.haltedOnOld.map((book) => view(oldVault, v.roles.hasRole, [roleId("ORDERBOOK_ROLE"), book])),
   ];
 }
 
@@ -155,7 +163,9 @@ function decodeReads(values: unknown[], desired: DesiredState, books: string[], 
   const registered = v.orderBooks.list ? listed : books.filter(() => next() === true);
   const facets: Record<string, string[] | undefined> = {};
   for (const book of books) facets[book] = (next() as string[] | undefined)?.map((f) => getAddress(f));
+  const halted = Object.fromEntries(desired.haltedOnOld.map((book) => [book, next() as boolean | undefined]));
   return {
+    halted,
     chainId,
     paused,
     collateral,
@@ -245,6 +255,7 @@ export async function observeCutover(
       paused: decoded.oldPaused,
       liquidationManager: oldManager && getAddress(oldManager),
       mmrParams: decoded.oldMmr,
+      haltedOrderBooks: decoded.halted,
     },
     collateralDecimals: decimals === undefined ? undefined : Number(decimals),
     roles,

@@ -319,6 +319,12 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     expect(await failing()).to.deep.equal(["markets.mapping"]);
   });
 
+  it("an OrderBook given ORDERBOOK_ROLE back on the old vault (trading there again)", async () => {
+    const old = new Contract(oldVault, vaultAbi, (await conn.ethers.getSigners())[0]);
+    await (await old.grantRole(ORDERBOOK_ROLE, books[2].orderBook)).wait();
+    expect(await failing()).to.deep.equal(["old-vault.halted"]);
+  });
+
   it("the deployer left as admin", async () => {
     const vault = await vaultAs(await adminAddress());
     await (await vault.grantRole(DEFAULT_ADMIN, (await conn.ethers.getSigners())[0].address)).wait();
