@@ -3,26 +3,38 @@
 // and `corevault:redeploy` runs through the real task: pipelined, then one transaction at a time.
 // BENCH_BATCHING=none runs it through a profile whose vault has no multicall (one transaction per call, as on
 // dexetra-v5), pipelined only (BENCH_MODES=pipelined,sequential to add the other).
+// BENCH_PROFILE=dexetra-v5 runs the production shape: the Dexetra v5 stand-in, `corevault:redeploy --rewire --halt-old`.
 import hre from "hardhat";
+import { deployDexetraSystem } from "../src/mocks/deploy-dexetra.js";
 import { deploySystem } from "../src/mocks/deploy-system.js";
 import { renderTable } from "../src/report/table.js";
 import { resolveProfile } from "../src/profile/resolve.js";
+import { standInProtocol } from "../test/helpers/dexetra.js";
 import { runTask } from "../test/helpers/tasks.js";
 
 const markets = Number(process.env.BENCH_MARKETS ?? 200);
 const blockMs = Number(process.env.BENCH_BLOCK_MS ?? 1000);
 const conn = await hre.network.getOrCreate();
 const batching = process.env.BENCH_BATCHING === "none" ? "none" : "multicall";
-if (batching === "none") hre.config.cutover.protocol = resolveProfile({ vault: { batching } });
-const modes = (process.env.BENCH_MODES ?? (batching === "none" ? "pipelined" : "pipelined,sequential")).split(",");
+const dexetra = process.env.BENCH_PROFILE === "dexetra-v5";
+if (dexetra) hre.config.cutover.protocol = resolveProfile(standInProtocol((await conn.ethers.getSigners())[0].address));
+else if (batching === "none") hre.config.cutover.protocol = resolveProfile({ vault: { batching } });
+const oneByOne = batching === "none" || dexetra;
+const modes = (process.env.BENCH_MODES ?? (oneByOne ? "pipelined" : "pipelined,sequential")).split(",");
+const system = { markets, users: 0, seed: "bench" };
 
 async function measure(mode: "pipelined" | "sequential") {
   await conn.provider.request({ method: "evm_setAutomine", params: [true] });
-  await deploySystem(hre, conn, { markets, users: 0, factory: "updatable", seed: `bench-${mode}` });
+  if (dexetra) await deployDexetraSystem(hre, conn, { ...system, factory: "immutable", seed: `bench-${mode}` });
+  else await deploySystem(hre, conn, { ...system, factory: "updatable", seed: `bench-${mode}` });
   await conn.provider.request({ method: "evm_setAutomine", params: [false] });
   await conn.provider.request({ method: "evm_setIntervalMining", params: [blockMs] });
   const started = Date.now();
-  const out = JSON.parse(await runTask("corevault:redeploy", { json: true, sequential: mode === "sequential" }));
+  const admin = (await conn.ethers.getSigners())[5].address;
+  const args = dexetra ? { rewire: true, haltOld: true, admin } : {};
+  const out = JSON.parse(
+    await runTask("corevault:redeploy", { json: true, sequential: mode === "sequential", ...args }),
+  );
   const seconds = (Date.now() - started) / 1000;
   if (!out.complete) throw new Error(`${mode} redeploy did not complete`);
   const blocks = new Set(out.results.map((r: { block: number }) => r.block));
@@ -32,7 +44,7 @@ async function measure(mode: "pipelined" | "sequential") {
 const results = [];
 for (const mode of modes) results.push(await measure(mode as "pipelined" | "sequential"));
 console.log(
-  `corevault:redeploy of ${markets} markets (vault batching: ${batching}) on a local node mining one block every ${blockMs} ms\n`,
+  `corevault:redeploy${dexetra ? " --rewire --halt-old (dexetra-v5 stand-in)" : ""} of ${markets} markets (vault batching: ${dexetra ? "none" : batching}) on a local node mining one block every ${blockMs} ms\n`,
 );
 console.log(
   renderTable(

@@ -7,6 +7,7 @@ import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
+import { standInProtocol } from "../helpers/dexetra.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
 
@@ -48,21 +49,6 @@ async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise
   }
 }
 
-/**
- * The built-in dexetra-v5 profile names the production artifacts (a user's project has `CoreVault`); this repository's
- * stand-in has its own names, so the test overrides them in config, as a user would for a renamed contract.
- */
-function standIn(feeRecipient: string): ProtocolUserConfig {
-  return {
-    profile: "dexetra-v5",
-    vault: { artifact: "DexetraCoreVault", libraries: ["DexetraVaultAnalytics", "DexetraPositionManager"] },
-    factory: {
-      keep: { feeRecipient: { value: feeRecipient } },
-      replacement: { artifact: "DexetraFuturesMarketFactory", args: ["$newVault", "$admin", "$keep.feeRecipient"] },
-    },
-  };
-}
-
 describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
   it("redeploys with --rewire --halt-old --admin; a rerun sends nothing; raw reads agree with status and roles", async () => {
     await runTask("mocks:deploy-system", {
@@ -77,7 +63,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     const hub = record.contracts.COLLATERAL_HUB;
     const signers = await conn.ethers.getSigners();
     const admin = signers[5].address;
-    const protocol = standIn(signers[0].address);
+    const protocol = standInProtocol(signers[0].address);
     // the records name one market: the OrderBooks are those the old vault maps its markets to (factory events, raw)
     const factoryEvents = await conn.ethers.provider.getLogs({
       address: record.contracts.FUTURES_MARKET_FACTORY,
@@ -203,7 +189,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     const oldVault = getAddress(record.contracts.CORE_VAULT);
     const signers = await conn.ethers.getSigners();
     const admin = signers[6].address;
-    const protocol = standIn(signers[0].address);
+    const protocol = standInProtocol(signers[0].address);
     const outcome = await withProtocol(protocol, () =>
       runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
     );
@@ -255,7 +241,7 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
       json: true,
     });
     const signers = await conn.ethers.getSigners();
-    protocol = standIn(signers[0].address);
+    protocol = standInProtocol(signers[0].address);
     oldVault = getAddress((await readDexetraRecord(root, conn.networkName)).contracts.CORE_VAULT);
     const outcome = await withProtocol(protocol, () =>
       runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address }),
