@@ -172,6 +172,9 @@ function roleHolders(inputs: RedeployInputs, immutableFactory: boolean): (role: 
   return (role) => {
     const override = inputs.roleOverrides[role];
     if (override) return override;
+    // --halt-old empties the old vault's ORDERBOOK_ROLE, so its holders cannot say what the new vault grants once the
+    // halt went through (a resume would plan fewer grants): the registered OrderBooks do, before and after.
+    if (role === "ORDERBOOK_ROLE" && inputs.haltOld) return [...system.orderBooks];
     const observed: Value[] = system.roles[role].holders.filter(
       (h) => !(immutableFactory && same(h, system.factory!.address)),
     );

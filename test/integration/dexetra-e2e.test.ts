@@ -1,5 +1,6 @@
 // The production shape end to end: the Dexetra v5 stand-in deployed by `mocks:deploy-system --profile dexetra-v5`,
 // then `corevault:redeploy --rewire --halt-old` through the dexetra-v5 profile, checked with raw JSON-RPC reads.
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, Contract, Interface, getAddress, id, keccak256, toUtf8Bytes } from "ethers";
@@ -175,6 +176,48 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     } finally {
       delete redeployConfig.liquidationManager;
     }
+  });
+
+  it("a crash after the halt, before the setter's receipt was journaled: the rerun keeps its plan, settles the setter by its hash, sends nothing", async () => {
+    await runTask("mocks:deploy-system", {
+      profile: "dexetra-v5",
+      markets: 2,
+      users: 0,
+      seed: "dexetra-crash",
+      json: true,
+    });
+    const oldVault = (await readDexetraRecord(root, conn.networkName)).contracts.CORE_VAULT;
+    const signers = await conn.ethers.getSigners();
+    const protocol = standInProtocol(signers[0].address);
+    const outcome = await withProtocol(protocol, () => runJson("corevault:redeploy", { rewire: true, haltOld: true }));
+    expect(outcome.complete).to.equal(true);
+    // the journal as a crash right after the broadcast leaves it: the send and its hash, no receipt, no completion
+    const journal = path.join(
+      root,
+      "deployments",
+      conn.networkName,
+      ".cutover",
+      `corevault-redeploy-${oldVault.toLowerCase()}`,
+      "journal.jsonl",
+    );
+    const entries = (await readFile(journal, "utf8")).split("\n").filter((line) => line !== "");
+    const kept = entries.filter((line) => {
+      const entry = JSON.parse(line) as { type: string; stepId?: string };
+      return (
+        entry.type !== "complete" && !(entry.type === "receipt" && entry.stepId === "configure:liquidation-manager")
+      );
+    });
+    expect(kept).to.have.length(entries.length - 2);
+    await writeFile(journal, `${kept.join("\n")}\n`);
+    const before = await nonce();
+    const rerun = await withProtocol(protocol, () => runJson("corevault:redeploy", { rewire: true, haltOld: true }));
+    expect(rerun.complete).to.equal(true);
+    expect(await nonce()).to.equal(before);
+    const setter = rerun.results.find((r: { id: string }) => r.id === "configure:liquidation-manager");
+    expect(setter).to.include({
+      status: "done",
+      txHash: outcome.results.find((r: { id: string }) => r.id === setter.id).txHash,
+    });
   });
 
   it("50 markets: the whole cutover completes, a rerun sends nothing, verify passes, every OrderBook moved (raw reads)", async () => {
