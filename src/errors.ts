@@ -81,3 +81,19 @@ export class CutRefusedByPolicyError extends HardhatPluginError {
     );
   }
 }
+
+/** The RPC endpoint kept failing a read (drops, 5xx, 429, timeouts) after bounded retries: never an answer. */
+export class RpcUnavailableError extends HardhatPluginError {
+  constructor(
+    readonly what: string,
+    readonly rpc: string,
+    readonly attempts: number,
+    readonly reason: string,
+  ) {
+    super(
+      PLUGIN_ID,
+      `Could not read ${what} from ${rpc} (${attempts} attempts; last error: ${reason}). Nothing was taken as an answer. ` +
+        `Fix: check the RPC endpoint (or use a more reliable one), then run the same command again: nothing is sent twice.`,
+    );
+  }
+}

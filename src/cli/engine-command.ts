@@ -5,6 +5,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
 import { parseFault } from "../engine/executor-eoa.js";
 import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
+import { retryConnectionReads } from "../engine/rpc-retry.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
@@ -115,6 +116,8 @@ export async function runEngineCommand<S>(
   command: EngineCommand<S>,
 ): Promise<RunOutcome<S>> {
   const conn = await hre.network.getOrCreate();
+  // Before the planner resolves its inputs: a dropped read must not look like bad input.
+  await retryConnectionReads(conn);
   const signer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer };
   const ctx: EngineContext = { hre, conn, signer, executor, authority: authorityOf(executor, signer) };

@@ -1,5 +1,6 @@
-import { toBeHex, type Provider } from "ethers";
+import { toBeHex, toQuantity, type Provider } from "ethers";
 import type { Journal, TxFields } from "./journal.js";
+import { isTransient, sleep } from "./rpc-retry.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
 export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
@@ -48,6 +49,10 @@ export function parseFault(value: string | undefined): FaultInjection | undefine
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
+/** Times one transaction is broadcast (the same one) before the wave gives it up for this run. */
+const SEND_ATTEMPTS = 10;
+/** How far back a recovered transaction is looked for by its nonce. */
+const MAX_SCAN_BLOCKS = 256;
 
 /**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
@@ -84,6 +89,7 @@ export class EoaExecutor {
     const nonces = new Map<string, bigint>();
     const fees = await this.provider.getFeeData();
     const chainId = toBeHex((await this.provider.getNetwork()).chainId);
+    const sinceBlock = await this.provider.getBlockNumber();
     const pending: Promise<TxOutcome>[] = [];
     const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
     for (const request of requests) {
@@ -130,13 +136,14 @@ export class EoaExecutor {
       };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
       this.#faultPoint("journal");
-      let hash: string;
-      try {
-        hash = await this.provider.send("eth_sendTransaction", [tx]);
-      } catch (error) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, `rejected by the node: ${reason(error)}`)));
+      const broadcast = await this.#broadcast(tx, sinceBlock);
+      if ("error" in broadcast) {
+        pending.push(Promise.resolve(this.#failed(request.stepId, broadcast.error)));
+        // The nonce is not ours (unused, or taken by someone else): the next transaction takes the account's next one.
+        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
         continue;
       }
+      const { hash } = broadcast;
       this.#faultPoint("broadcast");
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
@@ -155,24 +162,76 @@ export class EoaExecutor {
       const receipt = await this.provider.getTransactionReceipt(hash);
       if (receipt) return this.#awaitReceipt(stepId, hash);
     }
+    // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
+    const broadcast = await this.#broadcast(tx, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    if ("hash" in broadcast) {
+      if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
+      return this.#awaitReceipt(stepId, broadcast.hash);
+    }
+    if (broadcast.taken) return "dropped";
+    throw new Error(
+      `Could not settle the journaled transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
+    );
+  }
+
+  /**
+   * Broadcasts a journaled transaction until the node has it, and returns its hash; never with another nonce. The
+   * same fields give the same signed transaction, so asking again is safe: the node answers with the hash, "known
+   * transaction", or "nonce too low" / "underpriced" when it (or another one) already holds the nonce; then the
+   * transaction at that nonce is looked up, pending or mined since `sinceBlock`. `taken`: another transaction used it.
+   */
+  async #broadcast(tx: TxFields, sinceBlock: number): Promise<{ hash: string } | { error: string; taken?: boolean }> {
+    let last = "";
+    for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(Math.min(50 * 2 ** (attempt - 1), 2_000));
+      try {
+        return { hash: await this.provider.send("eth_sendTransaction", [tx]) };
+      } catch (error) {
+        last = reason(error);
+        const known = /known transaction:?\s*(0x[0-9a-fA-F]{64})/i.exec(last);
+        if (known) return { hash: known[1] };
+        if (isTransient(error)) continue;
+        if (!/nonce too low|already known|underpriced|nonce has already been used/i.test(last))
+          return { error: `rejected by the node: ${last}` };
+        const found = await this.#atNonce(tx, sinceBlock);
+        if (found) return found;
+      }
+    }
+    return (
+      (await this.#atNonce(tx, sinceBlock)) ?? {
+        error: `not broadcast after ${SEND_ATTEMPTS} attempts (last error: ${last}); run the same command again to settle it`,
+      }
+    );
+  }
+
+  /** The transaction the node holds at `tx`'s nonce (in its pending block, or mined since `sinceBlock`), compared to ours. */
+  async #atNonce(
+    tx: TxFields,
+    sinceBlock: number,
+  ): Promise<{ hash: string } | { error: string; taken: true } | undefined> {
     const mined = BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"]));
-    if (mined > BigInt(tx.nonce)) return "dropped";
-    // The nonce is still open: the transaction may be in a mempool. Broadcast the same one again.
-    let rebroadcast: string | undefined;
-    try {
-      rebroadcast = await this.provider.send("eth_sendTransaction", [tx]);
-    } catch {
-      // Already known to the node, most likely; wait for the nonce to be used either way.
+    const latest = await this.provider.getBlockNumber();
+    const tags =
+      mined > BigInt(tx.nonce)
+        ? Array.from({ length: Math.max(0, latest - Math.max(0, sinceBlock) + 1) }, (_, i) => toQuantity(latest - i))
+        : ["pending"];
+    for (const tag of tags) {
+      let block: { transactions?: RpcTx[] } | null;
+      try {
+        block = await this.provider.send("eth_getBlockByNumber", [tag, true]);
+      } catch (error) {
+        if (tag === "pending" && !isTransient(error)) return undefined; // a node without a pending block
+        throw error;
+      }
+      const match = (block?.transactions ?? []).find(
+        (t) => t.from.toLowerCase() === tx.from.toLowerCase() && BigInt(t.nonce) === BigInt(tx.nonce),
+      );
+      if (!match) continue;
+      if (sameTransaction(match, tx)) return { hash: match.hash };
+      return { error: `its nonce ${BigInt(tx.nonce)} was used by another transaction, ${match.hash}`, taken: true };
     }
-    const known = rebroadcast ?? hash;
-    if (known) {
-      if (!hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: known });
-      return this.#awaitReceipt(stepId, known);
-    }
-    while (BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"])) <= BigInt(tx.nonce)) {
-      await sleep(this.options.pollIntervalMs);
-    }
-    return "dropped";
+    if (mined <= BigInt(tx.nonce)) return undefined;
+    return { error: `its nonce ${BigInt(tx.nonce)} was used before block ${sinceBlock}`, taken: true };
   }
 
   async #awaitReceipt(stepId: string, hash: string): Promise<TxOutcome> {
@@ -202,8 +261,21 @@ export class EoaExecutor {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+interface RpcTx {
+  hash: string;
+  from: string;
+  to: string | null;
+  nonce: string;
+  input: string;
+  value: string;
+}
+
+function sameTransaction(mined: RpcTx, tx: TxFields): boolean {
+  return (
+    (mined.to ?? "").toLowerCase() === (tx.to ?? "").toLowerCase() &&
+    mined.input.toLowerCase() === tx.data.toLowerCase() &&
+    BigInt(mined.value) === BigInt(tx.value)
+  );
 }
 
 export function reason(error: unknown): string {

@@ -15,6 +15,7 @@ import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
+import { retryConnectionReads } from "./rpc-retry.js";
 import type { Plan, Step } from "./types.js";
 import "../type-extensions.js";
 
@@ -225,6 +226,7 @@ export async function runCutover<S>(
   planner: Planner<S>,
   options: RunOptions,
 ): Promise<RunOutcome<S>> {
+  await retryConnectionReads(conn);
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
