@@ -97,3 +97,16 @@ export class RpcUnavailableError extends HardhatPluginError {
     );
   }
 }
+
+/** A run file (plan.json, a journaled receipt, a known address) that does not match what it claims; nothing was sent. */
+export class TamperedRunError extends HardhatPluginError {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+  ) {
+    super(
+      PLUGIN_ID,
+      `Refused ${file}: ${what}. Nothing was sent. Fix: restore the file from the run as it was written, or move the run folder aside and run with --replan to compute a new plan from the chain.`,
+    );
+  }
+}

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
-import { parseFault } from "../engine/executor-eoa.js";
+import { parseFault } from "../engine/faults.js";
 import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
 import { retryConnectionReads } from "../engine/rpc-retry.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
@@ -90,7 +90,7 @@ export function runOptions(
     executor,
     onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
     print: args.json ? undefined : print,
-    // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-journal:N" / "kill-after-broadcast:N").
+    // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-<journal|broadcast|complete|record>:N").
     fault: parseFault(process.env.CUTOVER_FAULT),
     progress,
   };
@@ -124,6 +124,8 @@ export async function runEngineCommand<S>(
   const planner = await command.planner(ctx);
   const outcome = await runWithProgress(hre, conn, planner, runOptions(hre, conn, args, executor));
   const result = (await command.results?.(ctx, outcome)) ?? {};
+  // The task has written what a completed run writes (records, app config): a rerun need not write it again.
+  if (outcome.completedNow) outcome.markRecorded();
   const { report } = outcome;
   if (!report) {
     if (args.json)

@@ -15,6 +15,7 @@ import { fleetFacts, observeFleet, planRewire, type OrderBookState } from "../or
 import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
+import { faultPoint } from "../engine/faults.js";
 import {
   deploymentBlock,
   readSystemRecordIfAny,
@@ -278,12 +279,12 @@ export async function writeRedeployRecords(
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
   for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {
     const address = written[record];
-    if (!address) continue;
+    // already in the aggregate: an earlier invocation wrote it before it was killed
+    if (!address || aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
     superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
     aggregate.contracts[key] = address;
   }
   aggregate.superseded = superseded;
-  await writeSystemRecord(root, aggregate);
   const { appConfig } = hre.config.cutover;
   await writeContractsModule(appConfig.contractsModule, aggregate.contracts, {
     network,
@@ -291,5 +292,8 @@ export async function writeRedeployRecords(
     runId: plan.id,
   });
   await updateEnvFile(appConfig.envFile, envKeysFor(aggregate.contracts, appConfig.envPrefix));
+  faultPoint("record");
+  // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
+  await writeSystemRecord(root, aggregate);
   return aggregate;
 }

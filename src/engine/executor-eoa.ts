@@ -1,6 +1,7 @@
 import { toBeHex, toQuantity, type Provider } from "ethers";
 import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
+import { Faults, type FaultInjection } from "./faults.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
 export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
@@ -36,18 +37,6 @@ export interface EoaExecutorOptions {
   fault?: FaultInjection;
 }
 
-/** Kill this process (SIGKILL) right after the `after`-th transaction is journaled, or broadcast. */
-export interface FaultInjection {
-  kind: "journal" | "broadcast";
-  after: number;
-}
-
-/** A fault given as "kill-after-journal:N" or "kill-after-broadcast:N" (the CUTOVER_FAULT variable); undefined otherwise. */
-export function parseFault(value: string | undefined): FaultInjection | undefined {
-  const match = /^kill-after-(journal|broadcast):(\d+)$/.exec(value ?? "");
-  return match ? { kind: match[1] as FaultInjection["kind"], after: Number(match[2]) } : undefined;
-}
-
 const GAS_HEADROOM_PERCENT = 120n;
 /** Times one transaction is broadcast (the same one) before the wave gives it up for this run. */
 const SEND_ATTEMPTS = 10;
@@ -60,19 +49,14 @@ const MAX_SCAN_BLOCKS = 256;
  * can be broadcast again as the very same signed transaction (deterministic signatures) instead of a new one.
  */
 export class EoaExecutor {
-  readonly #faultCounts = { journal: 0, broadcast: 0 };
+  readonly #faults: Faults;
 
   constructor(
     private readonly provider: ChainProvider,
     private readonly journal: Journal,
     private readonly options: EoaExecutorOptions,
-  ) {}
-
-  /** Fault injection for crash tests (options.fault): dies right after the configured journal write or broadcast. */
-  #faultPoint(point: FaultInjection["kind"]): void {
-    const fault = this.options.fault;
-    if (fault && fault.kind === point && ++this.#faultCounts[point] === fault.after)
-      process.kill(process.pid, "SIGKILL");
+  ) {
+    this.#faults = new Faults(options.fault);
   }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
@@ -135,7 +119,7 @@ export class EoaExecutor {
         type: "0x2",
       };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
-      this.#faultPoint("journal");
+      this.#faults.point("journal");
       const broadcast = await this.#broadcast(tx, sinceBlock);
       if ("error" in broadcast) {
         pending.push(Promise.resolve(this.#failed(request.stepId, broadcast.error)));
@@ -144,7 +128,7 @@ export class EoaExecutor {
         continue;
       }
       const { hash } = broadcast;
-      this.#faultPoint("broadcast");
+      this.#faults.point("broadcast");
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);

@@ -6,7 +6,8 @@ import { DriftError, InputsChangedError, PLUGIN_ID } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { EoaExecutor, type FaultInjection } from "./executor-eoa.js";
+import { EoaExecutor } from "./executor-eoa.js";
+import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
 import { RoutingExecutor, type Executor } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
@@ -78,8 +79,13 @@ export interface RunOutcome<S = unknown> {
   planFile: string;
   /** Undefined with --plan-only. */
   report?: ApplyReport;
-  /** True when this invocation finished the run (records should be written now). */
+  /**
+   * True when the run is complete and its records are not yet written (this invocation finished it, or an earlier one
+   * was killed before its records were written): write them now, then call `markRecorded`.
+   */
   completedNow: boolean;
+  /** Journals that the completed run's records and app config are written. */
+  markRecorded(): void;
   /** Steps already on chain when the plan was shown. */
   alreadyDone: string[];
 }
@@ -227,6 +233,7 @@ export async function runCutover<S>(
   options: RunOptions,
 ): Promise<RunOutcome<S>> {
   await retryConnectionReads(conn);
+  const faults = armFaults(options.fault);
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const store = new RunStore(hre.config.paths.root, conn.networkName, planner.runKey);
@@ -266,9 +273,9 @@ export async function runCutover<S>(
     planFile: store.planFile,
     completedNow: false,
     alreadyDone: [...alreadyDone],
+    markRecorded: () => store.markRecorded(plan.id),
   };
   if (options.planOnly) return outcome;
-  const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
   const local = await isLocalNetwork(conn);
   if (toSend > 0 && !local && !options.yes) {
@@ -282,6 +289,7 @@ export async function runCutover<S>(
   const signers = (await conn.ethers.getSigners()).map((s) => s.address);
   const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
-  outcome.completedNow = outcome.report.complete && !wasComplete;
+  outcome.completedNow = outcome.report.complete && !store.isRecorded(plan.id);
+  if (outcome.report.complete) faults.point("complete");
   return outcome;
 }

@@ -2,7 +2,10 @@
 // interval (so transactions sit in flight), is killed with SIGKILL part-way, and is run again. The run must converge
 // with exactly as many transactions as an uninterrupted run sends: nothing twice.
 import type { ChildProcess } from "node:child_process";
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
+import hre from "hardhat";
 import { contractAt } from "../helpers/contracts.js";
 import {
   finished,
@@ -30,6 +33,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     name: string,
     crash: (child: ChildProcess, journal: string) => Promise<void>,
     env: Record<string, string> = {},
+    beforeRerun: (journal: string) => void = () => {},
   ) {
     const { conn, url } = node;
     await node.mining();
@@ -53,6 +57,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     const killed = await firstDone;
     expect(killed.signal, `${name}: first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
     const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
+    beforeRerun(journal);
 
     const second = await finished(
       hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }),
@@ -68,6 +73,15 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     expect(await vault.registeredOrderBookCount()).to.equal(BigInt(MARKETS));
     const creations = journalEntries(journal).filter((e) => e.type === "receipt" && e.contractAddress);
     expect(new Set(creations.map((e) => (e as { contractAddress: string }).contractAddress)).size).to.equal(1);
+    // The records and the app config name the new vault, whichever window the kill hit.
+    const root = hre.config.paths.root;
+    const aggregate = JSON.parse(readFileSync(path.join(root, "deployments", "localhost-deployment.json"), "utf8"));
+    expect(aggregate.contracts.CORE_VAULT).to.equal(result.deployed.CoreVault);
+    expect(aggregate.superseded.filter((s: { CORE_VAULT?: string }) => s.CORE_VAULT)).to.have.length.greaterThan(0);
+    const record = JSON.parse(readFileSync(path.join(root, "deployments", "localhost", "CoreVault.json"), "utf8"));
+    expect(record.address).to.equal(result.deployed.CoreVault);
+    expect(readFileSync(hre.config.cutover.appConfig.envFile, "utf8")).to.include(result.deployed.CoreVault);
+    expect(journalEntries(journal).filter((e) => e.type === "recorded")).to.have.length(1);
   }
 
   for (const k of [1, 3, 7]) {
@@ -82,5 +96,26 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
 
   it("killed right after a broadcast, before its hash is journaled", async () => {
     await scenario("after-broadcast", async () => {}, { CUTOVER_FAULT: "kill-after-broadcast:4" });
+  });
+
+  it("killed right after the journal's complete entry, before any record is written", async () => {
+    await scenario("after-complete", async () => {}, { CUTOVER_FAULT: "kill-after-complete:1" });
+  });
+
+  it("killed inside the record writes: after CoreVault.json, before the app config and the aggregate", async () => {
+    await scenario("after-first-record", async () => {}, { CUTOVER_FAULT: "kill-after-record:1" });
+  });
+
+  it("killed between the app config and the aggregated record", async () => {
+    await scenario("after-app-config", async () => {}, { CUTOVER_FAULT: "kill-after-record:2" });
+  });
+
+  it("a torn last journal line (a kill mid-append) is cut off and the rerun converges", async () => {
+    await scenario(
+      "torn-line",
+      (child, journal) => killAfterSent(child, journal, 3),
+      {},
+      (journal) => appendFileSync(journal, '{"type":"receipt","stepId":"grant'),
+    );
   });
 });
