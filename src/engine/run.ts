@@ -2,11 +2,11 @@ import { createInterface } from "node:readline/promises";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
-import { DriftError, InputsChangedError, PLUGIN_ID } from "../errors.js";
+import { DriftError, InputsChangedError, PLUGIN_ID, TamperedRunError } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { EoaExecutor } from "./executor-eoa.js";
+import { EoaExecutor, type ChainProvider } from "./executor-eoa.js";
 import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
 import { RoutingExecutor, type Executor } from "./executor.js";
@@ -109,6 +109,27 @@ function stepDifferences(stored: Step[], candidate: Step[]): string[] {
   }
   for (const step of stored) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
   return differences;
+}
+
+/**
+ * Every journaled receipt of a deployment, checked against the chain's receipt of the same transaction hash: the
+ * journal's text is trusted for an address only where the chain says the same. Throws TamperedRunError on a mismatch.
+ */
+async function verifyJournaledDeployments(store: RunStore, plan: Plan, provider: ChainProvider): Promise<void> {
+  const deploySteps = new Set(plan.steps.filter((s) => s.kind === "deploy").map((s) => s.id));
+  const receipts = store
+    .entries()
+    .filter((e) => e.type === "receipt" && deploySteps.has(e.stepId) && e.contractAddress);
+  for (const entry of receipts) {
+    if (entry.type !== "receipt") continue;
+    const onChain = await provider.getTransactionReceipt(entry.hash);
+    const actual = onChain?.contractAddress ?? undefined;
+    if (actual?.toLowerCase() !== entry.contractAddress!.toLowerCase())
+      throw new TamperedRunError(
+        store.journal.file,
+        `the journal says step ${entry.stepId} deployed ${entry.contractAddress} in transaction ${entry.hash}, but the chain's receipt of that transaction ${onChain ? `created ${actual ?? "no contract"}` : "does not exist"}`,
+      );
+  }
 }
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
@@ -240,8 +261,9 @@ export async function runCutover<S>(
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const chainId = Number((await provider.getNetwork()).chainId);
-  const observed = await planner.observe(reader);
   const stored = store.loadPlan();
+  if (stored) await verifyJournaledDeployments(store, stored, provider);
+  const observed = await planner.observe(reader);
   const plan = await choosePlan(
     planner,
     observed,
