@@ -33,11 +33,15 @@ export class DriftError extends HardhatPluginError {
   constructor(
     readonly plan: Plan,
     readonly changes: FactChange[],
+    readonly undone: string[] = [],
   ) {
     super(
       PLUGIN_ID,
       `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
-        changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`).join("\n") +
+        [
+          ...changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`),
+          ...undone.map((u) => `  step ${u}`),
+        ].join("\n") +
         `\nNothing was sent. Review the changes, then run again with --replan to compute a new plan from the chain as it is now.`,
     );
   }

@@ -132,6 +132,26 @@ async function verifyJournaledDeployments(store: RunStore, plan: Plan, provider:
   }
 }
 
+/** Steps the journal has anything for (sent, mined, proposed): their effects may be on chain, by this run. */
+function journaledSteps(store: RunStore): string[] {
+  return store.entries().flatMap((e) => ("stepId" in e ? [e.stepId] : e.type === "proposed" ? e.stepIds : []));
+}
+
+/**
+ * Steps this run confirmed on chain whose effect is gone now (someone undid it between runs): reported, never
+ * silently sent again. A temporary step is undone by the plan itself; a step after an unfinished one is not judged.
+ */
+function undoneSteps(plan: Plan, store: RunStore, finished: Set<string>): string[] {
+  const confirmed = store.confirmedReceipts();
+  return plan.steps
+    .filter((s) => confirmed.has(s.id) && !finished.has(s.id) && !s.temporary)
+    .filter((s) => s.dependsOn.every((d) => finished.has(d)))
+    .map(
+      (s) =>
+        `${s.id} (${s.label}): done by ${confirmed.get(s.id)!.hash} in block ${confirmed.get(s.id)!.blockNumber}, its effect is no longer on chain`,
+    );
+}
+
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
 function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
   return { ...plan.known, ...store.deployedAddresses(plan) };
@@ -186,14 +206,15 @@ async function choosePlan<S>(
   const stored = store.loadPlan();
   if (!stored || replan)
     return makePlan(await planFrom(observed.facts, reader.block, stored ? knownFromJournal(store, stored) : {}));
-  const changes = driftBetween(stored, observed.facts);
-  if (changes.length > 0) throw new DriftError(stored, changes);
-  // Steps already on chain are history: only what remains to do must match what these options would do now.
   const known = knownFromJournal(store, stored);
+  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog)).finished;
+  const undone = undoneSteps(stored, store, storedDone);
+  const changes = driftBetween(stored, observed.facts, new Set([...storedDone, ...journaledSteps(store)]));
+  if (changes.length > 0 || undone.length > 0) throw new DriftError(stored, changes, undone);
+  // Steps already on chain are history: only what remains to do must match what these options would do now.
   const candidate = planner.planFromStoredFacts
     ? await planFrom(stored.facts, stored.observedBlock, stored.known)
     : await planFrom(observed.facts, reader.block, stored.known);
-  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog)).finished;
   const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog)).finished;
   const differences = stepDifferences(
     stored.steps.filter((s) => !storedDone.has(s.id)),
