@@ -6,6 +6,8 @@ import type { ApplyReport } from "../engine/apply.js";
 import { parseFault } from "../engine/faults.js";
 import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
 import { retryConnectionReads } from "../engine/rpc-retry.js";
+import { ContractCatalog } from "../engine/contracts.js";
+import { checkChosenAuthority } from "../engine/input-checks.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
@@ -120,6 +122,7 @@ export async function runEngineCommand<S>(
   await retryConnectionReads(conn);
   const signer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer };
+  await checkChosenAuthority(conn, new ContractCatalog(hre), executor);
   const ctx: EngineContext = { hre, conn, signer, executor, authority: authorityOf(executor, signer) };
   const planner = await command.planner(ctx);
   const outcome = await runWithProgress(hre, conn, planner, runOptions(hre, conn, args, executor));

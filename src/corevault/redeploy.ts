@@ -16,6 +16,7 @@ import { CutRefusedByPolicyError } from "../errors.js";
 import { envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
 import { faultPoint } from "../engine/faults.js";
+import { checkAuthorityAccount, checkBounds, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
 import {
   deploymentBlock,
   readSystemRecordIfAny,
@@ -98,6 +99,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const records = await readSystemRecordIfAny(root, conn.networkName);
   const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
+  if (config.redeploy.mmrParams) checkMmrParams(config.redeploy.mmrParams);
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
@@ -107,6 +109,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
+      await checkRedeployInputs(reader, adminOverride, config.redeploy.liquidationManager);
       const system = await observeLegacySystem(
         reader,
         oldVault,
@@ -215,6 +218,27 @@ async function addRewire(
   );
 }
 
+/** The bounds CoreVault.setMmrParams enforces (MAX_MMR_BPS 5000, MAX_PENALTY_BPS 2000), checked before anything is sent. */
+function checkMmrParams(p: { baseMmrBps: number; penaltyMmrBps: number; maxMmrBps: number; scalingSlopeBps: number }) {
+  const input = (field: string) => `cutover.redeploy.mmrParams.${field}`;
+  checkBounds(input("maxMmrBps"), BigInt(p.maxMmrBps), 0n, 5000n, "CoreVault's MAX_MMR_BPS");
+  checkBounds(input("baseMmrBps"), BigInt(p.baseMmrBps), 1n, BigInt(p.maxMmrBps), "more than 0, at most maxMmrBps");
+  checkBounds(input("penaltyMmrBps"), BigInt(p.penaltyMmrBps), 0n, 2000n, "CoreVault's MAX_PENALTY_BPS");
+  checkBounds(input("scalingSlopeBps"), BigInt(p.scalingSlopeBps), 0n, BigInt(p.maxMmrBps), "at most maxMmrBps");
+}
+
+/** The admin and the liquidation manager the new vault is given: refused before anything is planned when dangerous. */
+async function checkRedeployInputs(reader: Reader, admin: string | undefined, liquidationManager: string | undefined) {
+  if (admin) await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, { allowEoa: true });
+  if (liquidationManager)
+    await checkHasCode(
+      reader,
+      "cutover.redeploy.liquidationManager",
+      liquidationManager,
+      "give the deployed LiquidationManager's address (default: the old vault's)",
+    );
+}
+
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
 async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], addresses: Addresses): Promise<void> {
   const deploy = pending.find((s) => s.kind === "deploy" && s.record === "CoreVault");
@@ -228,15 +252,14 @@ async function preflightRedeploy(plan: Plan, reader: Reader, pending: Step[], ad
         `the new CoreVault needs 6-decimals collateral (USDC) but this token reports ${decimals === undefined ? "no decimals()" : `${decimals} decimals`}; pass the USDC address with --collateral or fix cutover.redeploy.collateral`,
       );
     }
-    for (const [name, address] of Object.entries(deploy.libraries)) {
-      if (!(await reader.hasCode(address))) {
-        throw new CutoverInputError(
-          `library ${name}`,
-          address,
-          `no code at that address on this network; link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`,
-        );
-      }
-    }
+    for (const [name, address] of Object.entries(deploy.libraries))
+      await checkLibraryCode(
+        reader,
+        `library ${name}`,
+        name,
+        address,
+        `link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`,
+      );
   }
   await simulatePending(
     plan,
