@@ -45,6 +45,12 @@ export async function checkAuthorityAccount(
       );
     return;
   }
+  if (code.toLowerCase().startsWith(`0x73${address.slice(2).toLowerCase()}`))
+    throw new CutoverInputError(
+      input,
+      address,
+      "it is a library (its code starts with the library call guard), which cannot call anything; give the Safe, timelock or account that should hold the powers",
+    );
   if (await isToken(reader, address))
     throw new CutoverInputError(
       input,
