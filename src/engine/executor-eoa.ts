@@ -1,4 +1,4 @@
-import { toBeHex, toQuantity, type Provider } from "ethers";
+import { toBeHex, toQuantity, type Provider, type TransactionReceipt } from "ethers";
 import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
@@ -40,6 +40,8 @@ export interface EoaExecutorOptions {
 const GAS_HEADROOM_PERCENT = 120n;
 /** Times one transaction is broadcast (the same one) before the wave gives it up for this run. */
 const SEND_ATTEMPTS = 10;
+/** Receipt polls between two checks of a pending transaction's max fee against the base fee. */
+const FEE_CHECK_POLLS = 10;
 /** How far back a recovered transaction is looked for by its nonce. */
 const MAX_SCAN_BLOCKS = 256;
 
@@ -132,7 +134,7 @@ export class EoaExecutor {
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);
-      pending.push(this.#awaitReceipt(request.stepId, hash));
+      pending.push(this.#awaitReceipt(request.stepId, hash, tx));
     }
     return Promise.all(pending);
   }
@@ -144,13 +146,13 @@ export class EoaExecutor {
   async recover(stepId: string, tx: TxFields, hash: string | undefined): Promise<TxOutcome | "dropped"> {
     if (hash) {
       const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) return this.#awaitReceipt(stepId, hash);
+      if (receipt) return this.#awaitReceipt(stepId, hash, tx);
     }
     // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
     const broadcast = await this.#broadcast(tx, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
     if ("hash" in broadcast) {
       if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
-      return this.#awaitReceipt(stepId, broadcast.hash);
+      return this.#awaitReceipt(stepId, broadcast.hash, tx);
     }
     if (broadcast.taken) return "dropped";
     throw new Error(
@@ -218,25 +220,59 @@ export class EoaExecutor {
     return { error: `its nonce ${BigInt(tx.nonce)} was used before block ${sinceBlock}`, taken: true };
   }
 
-  async #awaitReceipt(stepId: string, hash: string): Promise<TxOutcome> {
-    for (;;) {
-      const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) {
-        while ((await this.provider.getBlockNumber()) < receipt.blockNumber + this.options.confirmations - 1) {
-          await sleep(this.options.pollIntervalMs);
+  /**
+   * Waits for the transaction (or a fee replacement of it) to be mined. Every few polls, one whose max fee is below
+   * the latest base fee (it would wait forever) is replaced at the same nonce with a higher fee, journaled first.
+   */
+  async #awaitReceipt(stepId: string, hash: string, tx: TxFields): Promise<TxOutcome> {
+    const hashes = [hash];
+    let current = tx;
+    for (let poll = 1; ; poll++) {
+      for (const candidate of hashes) {
+        const receipt = await this.provider.getTransactionReceipt(candidate);
+        if (receipt) return this.#confirmed(stepId, candidate, receipt);
+      }
+      if (poll % FEE_CHECK_POLLS === 0) {
+        const baseFee = (await this.provider.getBlock("latest"))?.baseFeePerGas ?? 0n;
+        if (BigInt(current.maxFeePerGas) < baseFee) {
+          const replaced = await this.#replace(stepId, current, baseFee);
+          current = replaced.tx;
+          if (!hashes.includes(replaced.hash)) hashes.push(replaced.hash);
         }
-        const summary: TxReceiptSummary = {
-          hash,
-          status: receipt.status ?? 0,
-          blockNumber: receipt.blockNumber,
-          contractAddress: receipt.contractAddress,
-          gasUsed: receipt.gasUsed.toString(),
-        };
-        this.journal.append({ type: "receipt", stepId, ...summary });
-        return { stepId, receipt: summary };
       }
       await sleep(this.options.pollIntervalMs);
     }
+  }
+
+  /** The same transaction at the same nonce with fees above `baseFee` (both raised by more than the 10 % nodes ask). */
+  async #replace(stepId: string, tx: TxFields, baseFee: bigint): Promise<{ tx: TxFields; hash: string }> {
+    const bump = (value: bigint) => value + value / 8n + 1n;
+    const priority = bump(BigInt(tx.maxPriorityFeePerGas));
+    const maxFee = [bump(BigInt(tx.maxFeePerGas)), 2n * baseFee + priority].reduce((a, b) => (a > b ? a : b));
+    const replacement: TxFields = { ...tx, maxFeePerGas: toBeHex(maxFee), maxPriorityFeePerGas: toBeHex(priority) };
+    this.journal.append({ type: "send", stepId, tx: replacement, at: new Date().toISOString() });
+    const broadcast = await this.#broadcast(replacement, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    if (!("hash" in broadcast))
+      throw new Error(
+        `Could not replace the stuck transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
+      );
+    this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
+    return { tx: replacement, hash: broadcast.hash };
+  }
+
+  async #confirmed(stepId: string, hash: string, receipt: TransactionReceipt): Promise<TxOutcome> {
+    while ((await this.provider.getBlockNumber()) < receipt.blockNumber + this.options.confirmations - 1) {
+      await sleep(this.options.pollIntervalMs);
+    }
+    const summary: TxReceiptSummary = {
+      hash,
+      status: receipt.status ?? 0,
+      blockNumber: receipt.blockNumber,
+      contractAddress: receipt.contractAddress,
+      gasUsed: receipt.gasUsed.toString(),
+    };
+    this.journal.append({ type: "receipt", stepId, ...summary });
+    return { stepId, receipt: summary };
   }
 
   #failed(stepId: string, why: string): TxOutcome {

@@ -19,6 +19,8 @@ import {
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
+const oldVaults: string[] = [];
+const lastVault = () => oldVaults[oldVaults.length - 1];
 
 describe("corevault:redeploy survives SIGKILL and converges without sending anything twice", function () {
   let node: LocalNode;
@@ -38,6 +40,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     const { conn, url } = node;
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed: `crash-${name}` }, conn);
+    oldVaults.push(system.contracts.CORE_VAULT);
     const journal = journalPath("localhost", `corevault-redeploy-${system.contracts.CORE_VAULT.toLowerCase()}`);
     const childEnv = { LOCAL_RPC_URL: url, ...env };
     const planned = await finished(
@@ -117,5 +120,32 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
       {},
       (journal) => appendFileSync(journal, '{"type":"receipt","stepId":"grant'),
     );
+  });
+
+  it("journaled, never broadcast, and the base fee rose above its max fee: replaced at the same nonce", async () => {
+    let pump: NodeJS.Timeout | undefined;
+    const highBaseFee = "0x174876e800"; // 100 gwei, far above the max fee the first run journaled
+    try {
+      await scenario(
+        "stuck-fee",
+        async () => {},
+        { CUTOVER_FAULT: "kill-after-journal:2" },
+        () => {
+          pump = setInterval(() => {
+            node.conn.provider
+              .request({ method: "hardhat_setNextBlockBaseFeePerGas", params: [highBaseFee] })
+              .catch(() => {});
+          }, 30);
+        },
+      );
+    } finally {
+      clearInterval(pump);
+    }
+    const journal = journalEntries(journalPath("localhost", `corevault-redeploy-${lastVault().toLowerCase()}`)).filter(
+      (e) => e.type === "send",
+    );
+    const nonces = journal.map((e) => (e as { tx: { nonce: string } }).tx.nonce);
+    // one nonce journaled twice: the stuck transaction and its replacement
+    expect(nonces.length - new Set(nonces).size).to.be.greaterThan(0);
   });
 });
