@@ -3,6 +3,8 @@
 // of a local `hardhat node` mining on an interval. One invocation must complete with exactly the plan's transactions;
 // a read that cannot be answered must stop the run naming what it read, never pass for "not done" or bad input.
 import { expect } from "chai";
+import hre from "hardhat";
+import { readSystemRecord } from "../../src/records/records.js";
 import { contractAt } from "../helpers/contracts.js";
 import { HOSTILE, startFaultProxy, type FaultRates } from "../helpers/fault-proxy.js";
 import { finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
@@ -19,9 +21,10 @@ describe("the engine through a faulty RPC (loopback proxy with seeded faults)", 
 
   after(() => node?.stop());
 
-  async function redeployThrough(rates: FaultRates, seed: number, args: string[]) {
+  /** A fresh system, then the redeploy through the proxy; with `fault`, that run is killed and run again through it. */
+  async function redeployThrough(rates: FaultRates, seed: number, args: string[], fault?: Record<string, string>) {
     await node.mining();
-    const system = await freshSystem({ markets: MARKETS, seed: `faults-${seed}` }, node.conn);
+    const system = await freshSystem({ markets: fault ? 6 : MARKETS, seed: `faults-${seed}` }, node.conn);
     const planned = await finished(
       hardhat(["corevault:redeploy", "--network", "localhost", "--plan-only", "--json", ...args], {
         LOCAL_RPC_URL: node.url,
@@ -34,11 +37,11 @@ describe("the engine through a faulty RPC (loopback proxy with seeded faults)", 
     const before = await nonce(deployer, node.conn);
     const proxy = await startFaultProxy(node.url, rates, seed);
     try {
-      const run = await finished(
-        hardhat(["corevault:redeploy", "--network", "localhost", "--json", ...args], { LOCAL_RPC_URL: proxy.url }),
-      );
+      const command = ["corevault:redeploy", "--network", "localhost", "--json", ...args];
+      const run = await finished(hardhat(command, { LOCAL_RPC_URL: proxy.url, ...fault }));
+      const rerun = fault ? await finished(hardhat(command, { LOCAL_RPC_URL: proxy.url })) : undefined;
       await node.mining();
-      return { run, steps, sent: (await nonce(deployer, node.conn)) - before, stats: proxy.stats, system };
+      return { run, rerun, steps, sent: (await nonce(deployer, node.conn)) - before, stats: proxy.stats, system };
     } finally {
       await proxy.close();
     }
@@ -67,4 +70,22 @@ describe("the engine through a faulty RPC (loopback proxy with seeded faults)", 
     expect(run.stderr).to.not.match(/Invalid --|computed with other options/);
     expect(sent).to.equal(0);
   });
+
+  // SIGKILL in each named window, with the faulty RPC in front of both the killed run and the rerun.
+  for (const window of ["journal:3", "broadcast:5", "complete:1", "record:1"]) {
+    it(`killed after ${window.replace(":", " #")} through the faulty RPC: the rerun through it converges to exactly N`, async () => {
+      const seed = 100 + Number(window.split(":")[1]);
+      const { run, steps, sent, rerun, system } = await redeployThrough(HOSTILE, seed, ["--pause-old"], {
+        CUTOVER_FAULT: `kill-after-${window}`,
+      });
+      expect(run.signal, `first run should have been killed: ${run.stderr}`).to.equal("SIGKILL");
+      expect(rerun?.code, `rerun: ${rerun?.stderr}`).to.equal(0);
+      const result = JSON.parse(rerun!.stdout);
+      expect(result.complete).to.equal(true);
+      expect(sent).to.equal(steps);
+      const records = await readSystemRecord(hre.config.paths.root, "localhost");
+      expect(records.contracts.CORE_VAULT).to.equal(result.deployed.CoreVault);
+      expect(records.contracts.CORE_VAULT).to.not.equal(system.contracts.CORE_VAULT);
+    });
+  }
 });
