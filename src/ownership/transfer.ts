@@ -11,6 +11,7 @@
 import { getAddress, ZeroHash, type FunctionFragment } from "ethers";
 import type { EngineContext } from "../cli/engine-command.js";
 import { checkAuthorityAccount } from "../engine/input-checks.js";
+import { simulatePending } from "../engine/preflight.js";
 import { senderFor, type Authority } from "../engine/authority.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
@@ -271,6 +272,15 @@ export function transferPlanner(
       });
       const state = await observeOwnership(reader, targets, options.to, ctx.authority);
       return { facts: ownershipFacts(state), state };
+    },
+    async preflight(plan, reader, pending, addresses) {
+      await simulatePending(
+        plan,
+        reader,
+        pending,
+        addresses,
+        "run with the account that holds the roles and ownerships being transferred (--signer), or name the Safe or timelock that holds them (--executor)",
+      );
     },
     plan(state) {
       const { steps, notes } = planTransfer(state);

@@ -276,6 +276,12 @@ const ROWS: Row[] = [
     input: "--to",
     value: (s) => s.contracts.USDC,
   },
+  {
+    task: "cutover:transfer-ownership",
+    args: (s) => ({ to: s.contracts.LIQUIDATION_MANAGER, signer: accounts[5] }),
+    input: "signer",
+    value: () => accounts[5],
+  },
   // mocks:deploy-system
   { task: "mocks:deploy-system", args: () => ({ markets: 0 }), input: "--markets", value: () => "0" },
   { task: "mocks:deploy-system", args: () => ({ users: 1 }), input: "--users", value: () => "1" },
@@ -307,6 +313,7 @@ describe("bad inputs are refused before anything is sent, naming the input, the 
       try {
         const error = await taskError(row.task, row.args(system));
         const value = row.value(system);
+        if (process.env.SHOW_ERRORS) console.error(error.message);
         expect(error.message, error.message).to.include(row.input);
         expect(error.message.toLowerCase(), error.message).to.include(value.toLowerCase());
         expect(error.message, error.message).to.match(/Fix:|fix/);
