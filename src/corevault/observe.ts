@@ -145,10 +145,10 @@ export async function observeLegacySystem(
     );
   }
   const call = (fn: string, args: unknown[] = []) => reader.call({ to: vault, contract: "CoreVault", fn, args });
-  let collateral: string;
-  try {
-    collateral = (await call("collateralToken")) as string;
-  } catch {
+  // a revert means "not a CoreVault"; an RPC that does not answer throws (never taken as bad input)
+  const collateral = (await reader.tryCall({ to: vault, contract: "CoreVault", fn: "collateralToken", args: [] })) as
+    string | undefined;
+  if (collateral === undefined) {
     throw new CutoverInputError(
       "--old-vault",
       vault,

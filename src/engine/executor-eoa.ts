@@ -1,4 +1,4 @@
-import { toBeHex, toQuantity, type Provider, type TransactionReceipt } from "ethers";
+import { toBeHex, toQuantity, type FeeData, type Provider, type TransactionReceipt } from "ethers";
 import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
@@ -93,33 +93,11 @@ export class EoaExecutor {
       }
       if (!nonces.has(from))
         nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
-      let gas: bigint;
-      try {
-        gas =
-          ((await this.provider.estimateGas({
-            from: request.from,
-            to: request.to,
-            data: request.data,
-            value: request.value,
-          })) *
-            GAS_HEADROOM_PERCENT) /
-          100n;
-      } catch (error) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, `would revert, not sent: ${reason(error)}`)));
+      const tx = await this.#transaction(request, nonces.get(from)!, fees, chainId);
+      if ("error" in tx) {
+        pending.push(Promise.resolve(this.#failed(request.stepId, tx.error)));
         continue;
       }
-      const tx: TxFields = {
-        from: request.from,
-        ...(request.to ? { to: request.to } : {}),
-        data: request.data,
-        value: toBeHex(request.value),
-        nonce: toBeHex(nonces.get(from)!),
-        gas: toBeHex(gas),
-        maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
-        maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
-        chainId,
-        type: "0x2",
-      };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
       this.#faults.point("journal");
       const broadcast = await this.#broadcast(tx, sinceBlock);
@@ -137,6 +115,34 @@ export class EoaExecutor {
       pending.push(this.#awaitReceipt(request.stepId, hash, tx));
     }
     return Promise.all(pending);
+  }
+
+  /** The full transaction for a request at `nonce` (gas estimated with headroom), or why it would revert. */
+  async #transaction(
+    request: TxRequest,
+    nonce: bigint,
+    fees: FeeData,
+    chainId: string,
+  ): Promise<TxFields | { error: string }> {
+    let gas: bigint;
+    try {
+      const { from, to, data, value } = request;
+      gas = ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
+    } catch (error) {
+      return { error: `would revert, not sent: ${reason(error)}` };
+    }
+    return {
+      from: request.from,
+      ...(request.to ? { to: request.to } : {}),
+      data: request.data,
+      value: toBeHex(request.value),
+      nonce: toBeHex(nonce),
+      gas: toBeHex(gas),
+      maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
+      maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
+      chainId,
+      type: "0x2",
+    };
   }
 
   /**
