@@ -117,6 +117,7 @@ export async function observeLegacySystem(
   const ctx = { target: vault, records: records?.contracts, address: true };
   const isRegistered = profile.vault.orderBooks.isRegistered;
   const answers = await reader.tryCall({ to: vault, contract: isRegistered, fn: fnName(isRegistered), args: [vault] });
+  // a revert means "not a CoreVault"; an RPC that does not answer throws (never taken as bad input)
   if (answers === undefined)
     throw new CutoverInputError(
       "--old-vault",
