@@ -33,11 +33,15 @@ export class DriftError extends HardhatPluginError {
   constructor(
     readonly plan: Plan,
     readonly changes: FactChange[],
+    readonly undone: string[] = [],
   ) {
     super(
       PLUGIN_ID,
       `The chain changed since plan ${plan.id.slice(0, 10)} was computed at block ${plan.observedBlock}:\n` +
-        changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`).join("\n") +
+        [
+          ...changes.map((c) => `  ${c.fact}: planned ${c.planned ?? "(absent)"}, now ${c.now ?? "(absent)"}`),
+          ...undone.map((u) => `  step ${u}`),
+        ].join("\n") +
         `\nNothing was sent. Review the changes, then run again with --replan to compute a new plan from the chain as it is now.`,
     );
   }
@@ -88,6 +92,35 @@ export class RehearsalRequiredError extends HardhatPluginError {
     super(
       PLUGIN_ID,
       `Plan ${planId} has no passing rehearsal from the last ${maxAgeHours} h (found: ${found}), and cutover.requireRehearsal is on; nothing was sent. Run the same command with --rehearse first, then again without it.`,
+    );
+  }
+}
+
+/** The RPC endpoint kept failing a read (drops, 5xx, 429, timeouts) after bounded retries: never an answer. */
+export class RpcUnavailableError extends HardhatPluginError {
+  constructor(
+    readonly what: string,
+    readonly rpc: string,
+    readonly attempts: number,
+    readonly reason: string,
+  ) {
+    super(
+      PLUGIN_ID,
+      `Could not read ${what} from ${rpc} (${attempts} attempts; last error: ${reason}). Nothing was taken as an answer. ` +
+        `Fix: check the RPC endpoint (or use a more reliable one), then run the same command again: nothing is sent twice.`,
+    );
+  }
+}
+
+/** A run file (plan.json, a journaled receipt, a known address) that does not match what it claims; nothing was sent. */
+export class TamperedRunError extends HardhatPluginError {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+  ) {
+    super(
+      PLUGIN_ID,
+      `Refused ${file}: ${what}. Nothing was sent. Fix: restore the file from the run as it was written, or move the run folder aside and run with --replan to compute a new plan from the chain.`,
     );
   }
 }

@@ -3,8 +3,11 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
-import { parseFault } from "../engine/executor-eoa.js";
+import { parseFault } from "../engine/faults.js";
 import { authorityOf, parseExecutorChoice, type Authority, type ExecutorChoice } from "../engine/authority.js";
+import { retryConnectionReads } from "../engine/rpc-retry.js";
+import { ContractCatalog } from "../engine/contracts.js";
+import { checkChosenAuthority } from "../engine/input-checks.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
 import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
@@ -98,7 +101,7 @@ export function runOptions(
       maxAgeHours: hre.config.cutover.rehearsalMaxAgeHours,
       print: args.json ? undefined : print,
     }),
-    // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-journal:N" / "kill-after-broadcast:N").
+    // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-<journal|broadcast|complete|record>:N").
     fault: parseFault(process.env.CUTOVER_FAULT),
     progress,
   };
@@ -124,13 +127,18 @@ export async function runEngineCommand<S>(
   command: EngineCommand<S>,
 ): Promise<void> {
   const conn = await hre.network.getOrCreate();
+  // Before the planner resolves its inputs: a dropped read must not look like bad input.
+  await retryConnectionReads(conn);
   const signer = await resolveSigner(conn, args.signer);
   const executor = { ...parseExecutorChoice(args), signer };
+  await checkChosenAuthority(conn, new ContractCatalog(hre), executor);
   const ctx: EngineContext = { hre, conn, signer, executor, authority: authorityOf(executor, signer) };
   if (args.rehearse) return rehearseCommand(ctx, args, command);
   const planner = await command.planner(ctx);
   const outcome = await runWithProgress(hre, conn, planner, runOptions(hre, conn, args, executor));
   const result = (await command.results?.(ctx, outcome)) ?? {};
+  // The task has written what a completed run writes (records, app config): a rerun need not write it again.
+  if (outcome.completedNow) outcome.markRecorded();
   const { report } = outcome;
   if (!report) {
     if (args.json)

@@ -133,6 +133,7 @@ export async function observeLegacySystem(
   const ctx = { target: vault, records: records?.contracts, address: true };
   const isRegistered = profile.vault.orderBooks.isRegistered;
   const answers = await reader.tryCall({ to: vault, contract: isRegistered, fn: fnName(isRegistered), args: [vault] });
+  // a revert means "not a CoreVault"; an RPC that does not answer throws (never taken as bad input)
   if (answers === undefined)
     throw new CutoverInputError(
       "--old-vault",
@@ -141,9 +142,15 @@ export async function observeLegacySystem(
     );
   const collateral = supplied.collateral ?? ((await readConcept(reader, profile, "vault.collateral", ctx)) as string);
   const decimals = profile.vault.collateralDecimals;
-  const collateralDecimals = Number(
-    await reader.call({ to: collateral, contract: decimals, fn: fnName(decimals), args: [] }),
-  );
+  // A revert (not a token) is bad input, named; an RPC that does not answer throws from the reader.
+  const reported = await reader.tryCall({ to: collateral, contract: decimals, fn: fnName(decimals), args: [] });
+  if (reported === undefined)
+    throw new CutoverInputError(
+      "collateral",
+      collateral,
+      "it reports no decimals(): the vault's collateral must be the 6-decimals USDC token; pass it with --collateral or cutover.redeploy.collateral",
+    );
+  const collateralDecimals = Number(reported);
   const holders = await vaultRoleHolders(reader, vault, fromBlock, profile);
   const getRoleAdmin = profile.vault.roles.getRoleAdmin;
   const admins = await reader.callMany(

@@ -19,6 +19,8 @@ import { planProfileRewire } from "../orderbook/rewire-storage.js";
 import { CutRefusedByPolicyError } from "../errors.js";
 import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
+import { faultPoint } from "../engine/faults.js";
+import { checkAuthorityAccount, checkBounds, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
 import {
   deploymentBlock,
   readSystemRecordIfAny,
@@ -139,6 +141,8 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const records = await readSystemRecordIfAny(root, conn.networkName);
   const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
+  // The reference vault's bounds; a profile's own setter (the array form) is bounded by its contract.
+  if (config.redeploy.mmrParams && !Array.isArray(config.redeploy.mmrParams)) checkMmrParams(config.redeploy.mmrParams);
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
@@ -150,6 +154,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
+      await checkRedeployInputs(reader, adminOverride, config.redeploy.liquidationManager);
       const system = await observeLegacySystem(
         reader,
         oldVault,
@@ -265,6 +270,27 @@ async function addRewire(
   );
 }
 
+/** The bounds CoreVault.setMmrParams enforces (MAX_MMR_BPS 5000, MAX_PENALTY_BPS 2000), checked before anything is sent. */
+function checkMmrParams(p: { baseMmrBps: number; penaltyMmrBps: number; maxMmrBps: number; scalingSlopeBps: number }) {
+  const input = (field: string) => `cutover.redeploy.mmrParams.${field}`;
+  checkBounds(input("maxMmrBps"), BigInt(p.maxMmrBps), 0n, 5000n, "CoreVault's MAX_MMR_BPS");
+  checkBounds(input("baseMmrBps"), BigInt(p.baseMmrBps), 1n, BigInt(p.maxMmrBps), "more than 0, at most maxMmrBps");
+  checkBounds(input("penaltyMmrBps"), BigInt(p.penaltyMmrBps), 0n, 2000n, "CoreVault's MAX_PENALTY_BPS");
+  checkBounds(input("scalingSlopeBps"), BigInt(p.scalingSlopeBps), 0n, BigInt(p.maxMmrBps), "at most maxMmrBps");
+}
+
+/** The admin and the liquidation manager the new vault is given: refused before anything is planned when dangerous. */
+async function checkRedeployInputs(reader: Reader, admin: string | undefined, liquidationManager: string | undefined) {
+  if (admin) await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, { allowEoa: true });
+  if (liquidationManager)
+    await checkHasCode(
+      reader,
+      "cutover.redeploy.liquidationManager",
+      liquidationManager,
+      "give the deployed LiquidationManager's address (default: the old vault's)",
+    );
+}
+
 /** Preconditions checked before anything is sent. Each failure names the input, the value and the fix. */
 async function preflightRedeploy(
   plan: Plan,
@@ -285,15 +311,14 @@ async function preflightRedeploy(
         `the new CoreVault needs 6-decimals collateral (USDC) but this token reports ${decimals === undefined ? "no decimals()" : `${decimals} decimals`}; pass the USDC address with --collateral or fix cutover.redeploy.collateral`,
       );
     }
-    for (const [name, address] of Object.entries(deploy.libraries)) {
-      if (!(await reader.hasCode(address))) {
-        throw new CutoverInputError(
-          `library ${name}`,
-          address,
-          `no code at that address on this network; link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`,
-        );
-      }
-    }
+    for (const [name, address] of Object.entries(deploy.libraries))
+      await checkLibraryCode(
+        reader,
+        `library ${name}`,
+        name,
+        address,
+        `link the deployed ${name} (the old vault's is read from its bytecode) via --libraries or cutover.redeploy.libraries`,
+      );
   }
   await simulatePending(
     plan,
@@ -336,12 +361,12 @@ export async function writeRedeployRecords(
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
   for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {
     const address = written[record];
-    if (!address) continue;
+    // already in the aggregate: an earlier invocation wrote it before it was killed
+    if (!address || aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
     superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
     aggregate.contracts[key] = address;
   }
   aggregate.superseded = superseded;
-  await writeSystemRecord(root, aggregate);
   const { appConfig } = hre.config.cutover;
   const contracts = appAddresses(aggregate.contracts);
   await writeContractsModule(appConfig.contractsModule, contracts, {
@@ -350,5 +375,8 @@ export async function writeRedeployRecords(
     runId: plan.id,
   });
   await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+  faultPoint("record");
+  // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
+  await writeSystemRecord(root, aggregate);
   return aggregate;
 }

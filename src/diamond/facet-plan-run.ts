@@ -162,7 +162,13 @@ async function apply(s: Session, ctx: ChangeContext): Promise<void> {
   if (before.state === "applied") {
     s.out(describeState(ctx, before));
   } else {
-    const outcome = await runWithProgress(hre, conn, applyPlanner(ctx, s.signer, s.args.batchSize), s.run);
+    // Not applied: a first application, a resume, or an application again after a rollback (whose earlier run's cut is
+    // no longer on chain by design). The plan is computed afresh from the chain; the preflight's check of the live
+    // routes against the change's starting routes is the drift check here.
+    const outcome = await runWithProgress(hre, conn, applyPlanner(ctx, s.signer, s.args.batchSize), {
+      ...s.run,
+      replan: true,
+    });
     if (s.args.planOnly) {
       s.out(
         `\nplan only: nothing sent. Engine plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`,

@@ -1,5 +1,7 @@
-import { toBeHex, type Provider } from "ethers";
+import { toBeHex, toQuantity, type FeeData, type Provider, type TransactionReceipt } from "ethers";
 import type { Journal, TxFields } from "./journal.js";
+import { isTransient, sleep } from "./rpc-retry.js";
+import { Faults, type FaultInjection } from "./faults.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
 export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
@@ -35,19 +37,13 @@ export interface EoaExecutorOptions {
   fault?: FaultInjection;
 }
 
-/** Kill this process (SIGKILL) right after the `after`-th transaction is journaled, or broadcast. */
-export interface FaultInjection {
-  kind: "journal" | "broadcast";
-  after: number;
-}
-
-/** A fault given as "kill-after-journal:N" or "kill-after-broadcast:N" (the CUTOVER_FAULT variable); undefined otherwise. */
-export function parseFault(value: string | undefined): FaultInjection | undefined {
-  const match = /^kill-after-(journal|broadcast):(\d+)$/.exec(value ?? "");
-  return match ? { kind: match[1] as FaultInjection["kind"], after: Number(match[2]) } : undefined;
-}
-
 const GAS_HEADROOM_PERCENT = 120n;
+/** Times one transaction is broadcast (the same one) before the wave gives it up for this run. */
+const SEND_ATTEMPTS = 10;
+/** Receipt polls between two checks of a pending transaction's max fee against the base fee. */
+const FEE_CHECK_POLLS = 10;
+/** How far back a recovered transaction is looked for by its nonce. */
+const MAX_SCAN_BLOCKS = 256;
 
 /**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
@@ -55,19 +51,14 @@ const GAS_HEADROOM_PERCENT = 120n;
  * can be broadcast again as the very same signed transaction (deterministic signatures) instead of a new one.
  */
 export class EoaExecutor {
-  readonly #faultCounts = { journal: 0, broadcast: 0 };
+  readonly #faults: Faults;
 
   constructor(
     private readonly provider: ChainProvider,
     private readonly journal: Journal,
     private readonly options: EoaExecutorOptions,
-  ) {}
-
-  /** Fault injection for crash tests (options.fault): dies right after the configured journal write or broadcast. */
-  #faultPoint(point: FaultInjection["kind"]): void {
-    const fault = this.options.fault;
-    if (fault && fault.kind === point && ++this.#faultCounts[point] === fault.after)
-      process.kill(process.pid, "SIGKILL");
+  ) {
+    this.#faults = new Faults(options.fault);
   }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
@@ -84,6 +75,7 @@ export class EoaExecutor {
     const nonces = new Map<string, bigint>();
     const fees = await this.provider.getFeeData();
     const chainId = toBeHex((await this.provider.getNetwork()).chainId);
+    const sinceBlock = await this.provider.getBlockNumber();
     const pending: Promise<TxOutcome>[] = [];
     const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
     for (const request of requests) {
@@ -101,49 +93,56 @@ export class EoaExecutor {
       }
       if (!nonces.has(from))
         nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
-      let gas: bigint;
-      try {
-        gas =
-          ((await this.provider.estimateGas({
-            from: request.from,
-            to: request.to,
-            data: request.data,
-            value: request.value,
-          })) *
-            GAS_HEADROOM_PERCENT) /
-          100n;
-      } catch (error) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, `would revert, not sent: ${reason(error)}`)));
+      const tx = await this.#transaction(request, nonces.get(from)!, fees, chainId);
+      if ("error" in tx) {
+        pending.push(Promise.resolve(this.#failed(request.stepId, tx.error)));
         continue;
       }
-      const tx: TxFields = {
-        from: request.from,
-        ...(request.to ? { to: request.to } : {}),
-        data: request.data,
-        value: toBeHex(request.value),
-        nonce: toBeHex(nonces.get(from)!),
-        gas: toBeHex(gas),
-        maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
-        maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
-        chainId,
-        type: "0x2",
-      };
       this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
-      this.#faultPoint("journal");
-      let hash: string;
-      try {
-        hash = await this.provider.send("eth_sendTransaction", [tx]);
-      } catch (error) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, `rejected by the node: ${reason(error)}`)));
+      this.#faults.point("journal");
+      const broadcast = await this.#broadcast(tx, sinceBlock);
+      if ("error" in broadcast) {
+        pending.push(Promise.resolve(this.#failed(request.stepId, broadcast.error)));
+        // The nonce is not ours (unused, or taken by someone else): the next transaction takes the account's next one.
+        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
         continue;
       }
-      this.#faultPoint("broadcast");
+      const { hash } = broadcast;
+      this.#faults.point("broadcast");
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);
-      pending.push(this.#awaitReceipt(request.stepId, hash));
+      pending.push(this.#awaitReceipt(request.stepId, hash, tx));
     }
     return Promise.all(pending);
+  }
+
+  /** The full transaction for a request at `nonce` (gas estimated with headroom), or why it would revert. */
+  async #transaction(
+    request: TxRequest,
+    nonce: bigint,
+    fees: FeeData,
+    chainId: string,
+  ): Promise<TxFields | { error: string }> {
+    let gas: bigint;
+    try {
+      const { from, to, data, value } = request;
+      gas = ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
+    } catch (error) {
+      return { error: `would revert, not sent: ${reason(error)}` };
+    }
+    return {
+      from: request.from,
+      ...(request.to ? { to: request.to } : {}),
+      data: request.data,
+      value: toBeHex(request.value),
+      nonce: toBeHex(nonce),
+      gas: toBeHex(gas),
+      maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
+      maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
+      chainId,
+      type: "0x2",
+    };
   }
 
   /**
@@ -153,47 +152,133 @@ export class EoaExecutor {
   async recover(stepId: string, tx: TxFields, hash: string | undefined): Promise<TxOutcome | "dropped"> {
     if (hash) {
       const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) return this.#awaitReceipt(stepId, hash);
+      if (receipt) return this.#awaitReceipt(stepId, hash, tx);
     }
-    const mined = BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"]));
-    if (mined > BigInt(tx.nonce)) return "dropped";
-    // The nonce is still open: the transaction may be in a mempool. Broadcast the same one again.
-    let rebroadcast: string | undefined;
-    try {
-      rebroadcast = await this.provider.send("eth_sendTransaction", [tx]);
-    } catch {
-      // Already known to the node, most likely; wait for the nonce to be used either way.
+    // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
+    const broadcast = await this.#broadcast(tx, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    if ("hash" in broadcast) {
+      if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
+      return this.#awaitReceipt(stepId, broadcast.hash, tx);
     }
-    const known = rebroadcast ?? hash;
-    if (known) {
-      if (!hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: known });
-      return this.#awaitReceipt(stepId, known);
-    }
-    while (BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"])) <= BigInt(tx.nonce)) {
-      await sleep(this.options.pollIntervalMs);
-    }
-    return "dropped";
+    if (broadcast.taken) return "dropped";
+    throw new Error(
+      `Could not settle the journaled transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
+    );
   }
 
-  async #awaitReceipt(stepId: string, hash: string): Promise<TxOutcome> {
-    for (;;) {
-      const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) {
-        while ((await this.provider.getBlockNumber()) < receipt.blockNumber + this.options.confirmations - 1) {
-          await sleep(this.options.pollIntervalMs);
+  /**
+   * Broadcasts a journaled transaction until the node has it, and returns its hash; never with another nonce. The
+   * same fields give the same signed transaction, so asking again is safe: the node answers with the hash, "known
+   * transaction", or "nonce too low" / "underpriced" when it (or another one) already holds the nonce; then the
+   * transaction at that nonce is looked up, pending or mined since `sinceBlock`. `taken`: another transaction used it.
+   */
+  async #broadcast(tx: TxFields, sinceBlock: number): Promise<{ hash: string } | { error: string; taken?: boolean }> {
+    let last = "";
+    for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(Math.min(50 * 2 ** (attempt - 1), 2_000));
+      try {
+        return { hash: await this.provider.send("eth_sendTransaction", [tx]) };
+      } catch (error) {
+        last = reason(error);
+        const known = /known transaction:?\s*(0x[0-9a-fA-F]{64})/i.exec(last);
+        if (known) return { hash: known[1] };
+        if (isTransient(error)) continue;
+        if (!/nonce too low|already known|underpriced|nonce has already been used/i.test(last))
+          return { error: `rejected by the node: ${last}` };
+        const found = await this.#atNonce(tx, sinceBlock);
+        if (found) return found;
+      }
+    }
+    return (
+      (await this.#atNonce(tx, sinceBlock)) ?? {
+        error: `not broadcast after ${SEND_ATTEMPTS} attempts (last error: ${last}); run the same command again to settle it`,
+      }
+    );
+  }
+
+  /** The transaction the node holds at `tx`'s nonce (in its pending block, or mined since `sinceBlock`), compared to ours. */
+  async #atNonce(
+    tx: TxFields,
+    sinceBlock: number,
+  ): Promise<{ hash: string } | { error: string; taken: true } | undefined> {
+    const mined = BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"]));
+    const latest = await this.provider.getBlockNumber();
+    const tags =
+      mined > BigInt(tx.nonce)
+        ? Array.from({ length: Math.max(0, latest - Math.max(0, sinceBlock) + 1) }, (_, i) => toQuantity(latest - i))
+        : ["pending"];
+    for (const tag of tags) {
+      let block: { transactions?: RpcTx[] } | null;
+      try {
+        block = await this.provider.send("eth_getBlockByNumber", [tag, true]);
+      } catch (error) {
+        if (tag === "pending" && !isTransient(error)) return undefined; // a node without a pending block
+        throw error;
+      }
+      const match = (block?.transactions ?? []).find(
+        (t) => t.from.toLowerCase() === tx.from.toLowerCase() && BigInt(t.nonce) === BigInt(tx.nonce),
+      );
+      if (!match) continue;
+      if (sameTransaction(match, tx)) return { hash: match.hash };
+      return { error: `its nonce ${BigInt(tx.nonce)} was used by another transaction, ${match.hash}`, taken: true };
+    }
+    if (mined <= BigInt(tx.nonce)) return undefined;
+    return { error: `its nonce ${BigInt(tx.nonce)} was used before block ${sinceBlock}`, taken: true };
+  }
+
+  /**
+   * Waits for the transaction (or a fee replacement of it) to be mined. Every few polls, one whose max fee is below
+   * the latest base fee (it would wait forever) is replaced at the same nonce with a higher fee, journaled first.
+   */
+  async #awaitReceipt(stepId: string, hash: string, tx: TxFields): Promise<TxOutcome> {
+    const hashes = [hash];
+    let current = tx;
+    for (let poll = 1; ; poll++) {
+      for (const candidate of hashes) {
+        const receipt = await this.provider.getTransactionReceipt(candidate);
+        if (receipt) return this.#confirmed(stepId, candidate, receipt);
+      }
+      if (poll % FEE_CHECK_POLLS === 0) {
+        const baseFee = (await this.provider.getBlock("latest"))?.baseFeePerGas ?? 0n;
+        if (BigInt(current.maxFeePerGas) < baseFee) {
+          const replaced = await this.#replace(stepId, current, baseFee);
+          current = replaced.tx;
+          if (!hashes.includes(replaced.hash)) hashes.push(replaced.hash);
         }
-        const summary: TxReceiptSummary = {
-          hash,
-          status: receipt.status ?? 0,
-          blockNumber: receipt.blockNumber,
-          contractAddress: receipt.contractAddress,
-          gasUsed: receipt.gasUsed.toString(),
-        };
-        this.journal.append({ type: "receipt", stepId, ...summary });
-        return { stepId, receipt: summary };
       }
       await sleep(this.options.pollIntervalMs);
     }
+  }
+
+  /** The same transaction at the same nonce with fees above `baseFee` (both raised by more than the 10 % nodes ask). */
+  async #replace(stepId: string, tx: TxFields, baseFee: bigint): Promise<{ tx: TxFields; hash: string }> {
+    const bump = (value: bigint) => value + value / 8n + 1n;
+    const priority = bump(BigInt(tx.maxPriorityFeePerGas));
+    const maxFee = [bump(BigInt(tx.maxFeePerGas)), 2n * baseFee + priority].reduce((a, b) => (a > b ? a : b));
+    const replacement: TxFields = { ...tx, maxFeePerGas: toBeHex(maxFee), maxPriorityFeePerGas: toBeHex(priority) };
+    this.journal.append({ type: "send", stepId, tx: replacement, at: new Date().toISOString() });
+    const broadcast = await this.#broadcast(replacement, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    if (!("hash" in broadcast))
+      throw new Error(
+        `Could not replace the stuck transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
+      );
+    this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
+    return { tx: replacement, hash: broadcast.hash };
+  }
+
+  async #confirmed(stepId: string, hash: string, receipt: TransactionReceipt): Promise<TxOutcome> {
+    while ((await this.provider.getBlockNumber()) < receipt.blockNumber + this.options.confirmations - 1) {
+      await sleep(this.options.pollIntervalMs);
+    }
+    const summary: TxReceiptSummary = {
+      hash,
+      status: receipt.status ?? 0,
+      blockNumber: receipt.blockNumber,
+      contractAddress: receipt.contractAddress,
+      gasUsed: receipt.gasUsed.toString(),
+    };
+    this.journal.append({ type: "receipt", stepId, ...summary });
+    return { stepId, receipt: summary };
   }
 
   #failed(stepId: string, why: string): TxOutcome {
@@ -202,8 +287,21 @@ export class EoaExecutor {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+interface RpcTx {
+  hash: string;
+  from: string;
+  to: string | null;
+  nonce: string;
+  input: string;
+  value: string;
+}
+
+function sameTransaction(mined: RpcTx, tx: TxFields): boolean {
+  return (
+    (mined.to ?? "").toLowerCase() === (tx.to ?? "").toLowerCase() &&
+    mined.input.toLowerCase() === tx.data.toLowerCase() &&
+    BigInt(mined.value) === BigInt(tx.value)
+  );
 }
 
 export function reason(error: unknown): string {

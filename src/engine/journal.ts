@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import type { ProposedEntry } from "./proposal.js";
 
@@ -33,13 +43,17 @@ export type JournalEntry =
   | ReceiptEntry
   | { type: "failed"; stepId: string; reason: string }
   | ProposedEntry
-  | { type: "complete"; planId: string; at: string };
+  | { type: "complete"; planId: string; at: string }
+  /** The completed run's records and app config are written. */
+  | { type: "recorded"; planId: string; at: string };
 
 /**
  * Append-only JSONL write-ahead log of one run. Each entry is flushed to disk (fsync) before `append` returns, so an
  * entry written before a send survives a crash right after it.
  */
 export class Journal {
+  #repaired = false;
+
   constructor(readonly file: string) {}
 
   entries(): JournalEntry[] {
@@ -61,6 +75,7 @@ export class Journal {
 
   append(entry: JournalEntry): void {
     mkdirSync(path.dirname(this.file), { recursive: true });
+    if (!this.#repaired) this.repairTornTail();
     const fd = openSync(this.file, "a");
     try {
       writeSync(fd, JSON.stringify(entry) + "\n");
@@ -68,5 +83,28 @@ export class Journal {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * A crash mid-append leaves a last line without its newline. It was never complete, so nothing acted on it (a send
+   * is journaled before its broadcast): cut it off, keeping its text in `<journal>.torn`, so later appends start on a
+   * line of their own. Returns the text removed ("" when the journal ends cleanly).
+   */
+  repairTornTail(): string {
+    this.#repaired = true;
+    if (!existsSync(this.file)) return "";
+    const text = readFileSync(this.file, "utf8");
+    if (text === "" || text.endsWith("\n")) return "";
+    const keep = text.lastIndexOf("\n") + 1;
+    const torn = text.slice(keep);
+    appendFileSync(`${this.file}.torn`, torn + "\n");
+    const fd = openSync(this.file, "r+");
+    try {
+      ftruncateSync(fd, Buffer.byteLength(text.slice(0, keep)));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    return torn;
   }
 }

@@ -40,9 +40,17 @@ export interface FactChange {
   now: string | undefined;
 }
 
-/** Facts that changed since the plan was computed, other than those the plan's own steps change. */
-export function driftBetween(plan: Plan, currentFacts: Record<string, string>): FactChange[] {
-  const written = new Set(plan.steps.flatMap((step) => step.writes));
+/**
+ * Facts that changed since the plan was computed, other than those the plan's own steps change. A fact the plan
+ * writes counts as its own change only once a step writing it is `settled` (done on chain, or sent by this run):
+ * before that, the plan still expects the value it observed, and a change is someone else's.
+ */
+export function driftBetween(
+  plan: Plan,
+  currentFacts: Record<string, string>,
+  settled: Set<string> = new Set(plan.steps.map((s) => s.id)),
+): FactChange[] {
+  const written = new Set(plan.steps.filter((step) => settled.has(step.id)).flatMap((step) => step.writes));
   const keys = new Set([...Object.keys(plan.facts), ...Object.keys(currentFacts)]);
   const changes: FactChange[] = [];
   for (const fact of [...keys].sort()) {

@@ -1,6 +1,6 @@
 // The one pre-send simulator: every step still to send, tried as its sender at the pinned block before anything is sent.
 import type { Interface } from "ethers";
-import { SignerCannotError } from "../errors.js";
+import { SignerCannotError, RpcUnavailableError } from "../errors.js";
 import { actionDone, Addresses } from "./apply.js";
 import { contractLabel } from "./contracts.js";
 import { reason } from "./executor-eoa.js";
@@ -101,7 +101,11 @@ export async function simulatePending(
         : group[n - 1].data;
       return reader.provider.call({ from: step.from, to, data, blockTag: reader.block }).then(
         () => undefined,
-        (error: unknown) => error ?? new Error("reverted"),
+        (error: unknown) => {
+          // the RPC did not answer: not a revert of the signer's step
+          if (error instanceof RpcUnavailableError) throw error;
+          return error ?? new Error("reverted");
+        },
       );
     };
     const failing = batched

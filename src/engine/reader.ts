@@ -1,4 +1,5 @@
 import { AbiCoder, getAddress, type FunctionFragment, type Interface } from "ethers";
+import { RpcUnavailableError } from "../errors.js";
 import { contractLabel, type ContractCatalog } from "./contracts.js";
 import type { ChainProvider } from "./executor-eoa.js";
 
@@ -102,9 +103,10 @@ export class Reader {
     return outcome.value;
   }
 
-  /** Like `call`, but a revert (or no code) gives `undefined`. */
+  /** Like `call`, but a revert (or no code) gives `undefined`. A read the RPC could not answer still throws. */
   async tryCall(read: ReadCall): Promise<unknown> {
     const outcome = await this.#enqueue(read);
+    if (!outcome.ok && outcome.error instanceof RpcUnavailableError) throw outcome.error;
     return outcome.ok ? outcome.value : undefined;
   }
 
@@ -116,9 +118,11 @@ export class Reader {
     return outcomes.map((o) => (o as Extract<Outcome, { ok: true }>).value);
   }
 
-  /** Like `callMany`, but each read that reverts gives `undefined` in its place. */
+  /** Like `callMany`, but each read that reverts gives `undefined` in its place (an unanswered read throws). */
   async tryCallMany(reads: ReadCall[]): Promise<unknown[]> {
     const outcomes = await Promise.all(reads.map((read) => this.#enqueue(read)));
+    const unanswered = outcomes.find((o) => !o.ok && o.error instanceof RpcUnavailableError);
+    if (unanswered && !unanswered.ok) throw unanswered.error;
     return outcomes.map((o) => (o.ok ? o.value : undefined));
   }
 
@@ -146,7 +150,8 @@ export class Reader {
         const raw = await this.provider.call({ from: READ_SENDER, data, blockTag: this.block });
         const [codes] = AbiCoder.defaultAbiCoder().decode(["bytes[]"], raw);
         return Object.fromEntries(unique.map((a, i) => [a, (codes as string[])[i]]));
-      } catch {
+      } catch (error) {
+        if (error instanceof RpcUnavailableError) throw error;
         // a node that does not run creation code in eth_call: read them one by one
       }
     }
@@ -224,7 +229,7 @@ export class Reader {
             const raw = await this.provider.call({ to: item.pending.read.to, data: item.data, blockTag: this.block });
             item.pending.settle({ ok: true, value: decode(item, raw) });
           } catch (error) {
-            item.pending.settle({ ok: false, error: error as Error });
+            item.pending.settle({ ok: false, error: named(item, error as Error) });
           }
         }),
       );
@@ -245,7 +250,11 @@ export class Reader {
     try {
       this.#requests++;
       raw = await this.provider.call({ from: READ_SENDER, to: MULTICALL3_ADDRESS, data, blockTag: this.block });
-    } catch {
+    } catch (error) {
+      if (error instanceof RpcUnavailableError) {
+        for (const item of items) item.pending.settle({ ok: false, error: named(item, error) });
+        return;
+      }
       if (items.length === 1) return this.#plain(items);
       const half = Math.ceil(items.length / 2);
       await Promise.all([
@@ -286,6 +295,13 @@ export class Reader {
       true,
     );
   }
+}
+
+/** An unanswered read, named by what it reads (the contract, function and address), for the operator. */
+function named(item: Encoded, error: Error): Error {
+  if (!(error instanceof RpcUnavailableError)) return error;
+  const { read } = item.pending;
+  return new RpcUnavailableError(`${read.contract}.${read.fn} at ${read.to}`, error.rpc, error.attempts, error.reason);
 }
 
 function decode(item: Encoded, raw: string): unknown {

@@ -14,6 +14,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { Journal, type JournalEntry, type ReceiptEntry, type TxFields } from "./journal.js";
+import { TamperedRunError } from "../errors.js";
+import { planId } from "./plan.js";
 import type { Plan } from "./types.js";
 import { toJson } from "../util/json.js";
 
@@ -63,9 +65,18 @@ export class RunStore {
     return path.join(this.dir, "plan.json");
   }
 
-  /** The run's plan; undefined before one was saved. Throws when plan.json does not parse. */
+  /**
+   * The run's plan; undefined before one was saved. Refused when plan.json does not parse, or when its content no
+   * longer hashes to its id (edited by hand or corrupted): a stored plan is trusted only as it was computed.
+   */
   loadPlan(): Plan | undefined {
-    return existsSync(this.planFile) ? (JSON.parse(readFileSync(this.planFile, "utf8")) as Plan) : undefined;
+    if (!existsSync(this.planFile)) return undefined;
+    const plan = JSON.parse(readFileSync(this.planFile, "utf8")) as Plan;
+    const { id, ...content } = plan;
+    const actual = planId(content);
+    if (actual !== id)
+      throw new TamperedRunError(this.planFile, `its content hashes to ${actual}, not to its id ${id}`);
+    return plan;
   }
 
   /** Writes plan.json atomically (fsynced, then renamed) and journals that the run now has this plan. */
@@ -134,5 +145,14 @@ export class RunStore {
 
   isComplete(planId: string): boolean {
     return this.entries().some((e) => e.type === "complete" && e.planId === planId);
+  }
+
+  /** Whether the completed run's records were written (a run killed between `complete` and this writes them again). */
+  isRecorded(planId: string): boolean {
+    return this.entries().some((e) => e.type === "recorded" && e.planId === planId);
+  }
+
+  markRecorded(planId: string): void {
+    if (!this.isRecorded(planId)) this.journal.append({ type: "recorded", planId, at: new Date().toISOString() });
   }
 }

@@ -2,11 +2,12 @@ import { createInterface } from "node:readline/promises";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
-import { DriftError, InputsChangedError, PLUGIN_ID } from "../errors.js";
+import { DriftError, InputsChangedError, PLUGIN_ID, TamperedRunError } from "../errors.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { EoaExecutor, type FaultInjection } from "./executor-eoa.js";
+import { EoaExecutor, type ChainProvider } from "./executor-eoa.js";
+import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
 import { RoutingExecutor, type Executor } from "./executor.js";
 import { SafeProposer } from "./executor-safe.js";
@@ -15,6 +16,7 @@ import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
+import { retryConnectionReads } from "./rpc-retry.js";
 import type { Plan, Step } from "./types.js";
 import "../type-extensions.js";
 
@@ -84,8 +86,13 @@ export interface RunOutcome<S = unknown> {
   planFile: string;
   /** Undefined with --plan-only. */
   report?: ApplyReport;
-  /** True when this invocation finished the run (records should be written now). */
+  /**
+   * True when the run is complete and its records are not yet written (this invocation finished it, or an earlier one
+   * was killed before its records were written): write them now, then call `markRecorded`.
+   */
   completedNow: boolean;
+  /** Journals that the completed run's records and app config are written. */
+  markRecorded(): void;
   /** Steps already on chain when the plan was shown. */
   alreadyDone: string[];
 }
@@ -109,6 +116,47 @@ function stepDifferences(stored: Step[], candidate: Step[]): string[] {
   }
   for (const step of stored) if (!after.has(step.id)) differences.push(`- ${step.id}: ${step.label}`);
   return differences;
+}
+
+/**
+ * Every journaled receipt of a deployment, checked against the chain's receipt of the same transaction hash: the
+ * journal's text is trusted for an address only where the chain says the same. Throws TamperedRunError on a mismatch.
+ */
+async function verifyJournaledDeployments(store: RunStore, plan: Plan, provider: ChainProvider): Promise<void> {
+  const deploySteps = new Set(plan.steps.filter((s) => s.kind === "deploy").map((s) => s.id));
+  const receipts = store
+    .entries()
+    .filter((e) => e.type === "receipt" && deploySteps.has(e.stepId) && e.contractAddress);
+  for (const entry of receipts) {
+    if (entry.type !== "receipt") continue;
+    const onChain = await provider.getTransactionReceipt(entry.hash);
+    const actual = onChain?.contractAddress ?? undefined;
+    if (actual?.toLowerCase() !== entry.contractAddress!.toLowerCase())
+      throw new TamperedRunError(
+        store.journal.file,
+        `the journal says step ${entry.stepId} deployed ${entry.contractAddress} in transaction ${entry.hash}, but the chain's receipt of that transaction ${onChain ? `created ${actual ?? "no contract"}` : "does not exist"}`,
+      );
+  }
+}
+
+/** Steps the journal has anything for (sent, mined, proposed): their effects may be on chain, by this run. */
+function journaledSteps(store: RunStore): string[] {
+  return store.entries().flatMap((e) => ("stepId" in e ? [e.stepId] : e.type === "proposed" ? e.stepIds : []));
+}
+
+/**
+ * Steps this run confirmed on chain whose effect is gone now (someone undid it between runs): reported, never
+ * silently sent again. A temporary step is undone by the plan itself; a step after an unfinished one is not judged.
+ */
+function undoneSteps(plan: Plan, store: RunStore, finished: Set<string>): string[] {
+  const confirmed = store.confirmedReceipts();
+  return plan.steps
+    .filter((s) => confirmed.has(s.id) && !finished.has(s.id) && !s.temporary)
+    .filter((s) => s.dependsOn.every((d) => finished.has(d)))
+    .map(
+      (s) =>
+        `${s.id} (${s.label}): done by ${confirmed.get(s.id)!.hash} in block ${confirmed.get(s.id)!.blockNumber}, its effect is no longer on chain`,
+    );
 }
 
 /** The addresses an earlier run of this plan deployed, from its journal's receipts. */
@@ -165,15 +213,16 @@ async function choosePlan<S>(
   const stored = store.loadPlan();
   if (!stored || replan)
     return makePlan(await planFrom(observed.facts, reader.block, stored ? knownFromJournal(store, stored) : {}));
-  const changes = driftBetween(stored, observed.facts);
-  if (changes.length > 0) throw new DriftError(stored, changes);
-  // Steps already on chain are history: only what remains to do must match what these options would do now.
   const known = knownFromJournal(store, stored);
+  const journal = store.stepJournal();
+  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog, journal)).finished;
+  const undone = undoneSteps(stored, store, storedDone);
+  const changes = driftBetween(stored, observed.facts, new Set([...storedDone, ...journaledSteps(store)]));
+  if (changes.length > 0 || undone.length > 0) throw new DriftError(stored, changes, undone);
+  // Steps already on chain are history: only what remains to do must match what these options would do now.
   const candidate = planner.planFromStoredFacts
     ? await planFrom(stored.facts, stored.observedBlock, stored.known)
     : await planFrom(observed.facts, reader.block, stored.known);
-  const journal = store.stepJournal();
-  const storedDone = (await finishedSteps(stored, reader, known, reader.catalog, journal)).finished;
   const candidateDone = (await finishedSteps(candidate, reader, known, reader.catalog, journal)).finished;
   const differences = stepDifferences(
     stored.steps.filter((s) => !storedDone.has(s.id)),
@@ -254,6 +303,8 @@ export async function runCutover<S>(
   planner: Planner<S>,
   options: RunOptions,
 ): Promise<RunOutcome<S>> {
+  await retryConnectionReads(conn);
+  const faults = armFaults(options.fault);
   const provider = conn.ethers.provider;
   const catalog = new ContractCatalog(hre);
   const network = options.rehearsal?.network ?? conn.networkName;
@@ -264,8 +315,9 @@ export async function runCutover<S>(
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const chainId = Number((await provider.getNetwork()).chainId);
-  const observed = await planner.observe(reader);
   const stored = store.loadPlan();
+  if (stored) await verifyJournaledDeployments(store, stored, provider);
+  const observed = await planner.observe(reader);
   const plan = await choosePlan(
     planner,
     observed,
@@ -298,9 +350,9 @@ export async function runCutover<S>(
     planFile: store.planFile,
     completedNow: false,
     alreadyDone: [...alreadyDone],
+    markRecorded: () => store.markRecorded(plan.id),
   };
   if (options.planOnly) return outcome;
-  const wasComplete = store.isComplete(plan.id);
   const toSend = plan.steps.length - alreadyDone.size;
   if (toSend > 0) await options.beforeSend?.(plan, store);
   const local = await isLocalNetwork(conn);
@@ -317,6 +369,7 @@ export async function runCutover<S>(
     : (await conn.ethers.getSigners()).map((s) => s.address);
   const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
-  outcome.completedNow = outcome.report.complete && !wasComplete;
+  outcome.completedNow = outcome.report.complete && !store.isRecorded(plan.id);
+  if (outcome.report.complete) faults.point("complete");
   return outcome;
 }

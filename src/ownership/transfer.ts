@@ -10,7 +10,8 @@
  */
 import { getAddress, ZeroHash, type FunctionFragment } from "ethers";
 import type { EngineContext } from "../cli/engine-command.js";
-import { CutoverInputError } from "../errors.js";
+import { checkAuthorityAccount } from "../engine/input-checks.js";
+import { simulatePending } from "../engine/preflight.js";
 import { senderFor, type Authority } from "../engine/authority.js";
 import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
@@ -265,15 +266,21 @@ export function transferPlanner(
     runKey: runKeys.transferOwnership(records.contracts.CORE_VAULT, options.to),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), ctx.conn.networkName);
-      if (!options.allowEoa && !(await reader.hasCode(options.to))) {
-        throw new CutoverInputError(
-          "--to",
-          options.to,
-          "no contract there: the OrderBooks' ownership transfer is one-step, so a mistyped or EOA owner cannot be undone; pass the Safe's address, or --allow-eoa if an EOA is really meant",
-        );
-      }
+      await checkAuthorityAccount(reader, "--to", options.to, {
+        allowEoa: options.allowEoa,
+        why: "the OrderBooks' ownership transfer is one-step, so a wrong owner cannot be undone",
+      });
       const state = await observeOwnership(reader, targets, options.to, ctx.authority);
       return { facts: ownershipFacts(state), state };
+    },
+    async preflight(plan, reader, pending, addresses) {
+      await simulatePending(
+        plan,
+        reader,
+        pending,
+        addresses,
+        "run with the account that holds the roles and ownerships being transferred (--signer), or name the Safe or timelock that holds them (--executor)",
+      );
     },
     plan(state) {
       const { steps, notes } = planTransfer(state);

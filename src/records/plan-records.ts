@@ -5,6 +5,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { Addresses } from "../engine/apply.js";
 import { linkBytecode } from "../engine/create2.js";
 import type { ContractCatalog } from "../engine/contracts.js";
+import { faultPoint } from "../engine/faults.js";
 import { RunStore } from "../engine/run-store.js";
 import type { RunOutcome } from "../engine/run.js";
 import { exists } from "../util/fs.js";
@@ -20,7 +21,7 @@ import "../type-extensions.js";
 /**
  * `deployments/<network>/<Name>.json` for every contract a run deployed, from its confirmed receipts only, each written
  * once. A record of another address under the same name moves into the run's folder (`superseded/`). Returns the
- * records written now, by name.
+ * run's records, by name: written now, or by an earlier invocation killed before it finished writing the rest.
  */
 export async function writeDeployRecords(
   hre: HardhatRuntimeEnvironment,
@@ -43,7 +44,10 @@ export async function writeDeployRecords(
     const existing = (await exists(file))
       ? (JSON.parse(await readFile(file, "utf8")) as { address: string; abi: unknown[] })
       : undefined;
-    if (existing?.address.toLowerCase() === address.toLowerCase()) continue;
+    if (existing?.address.toLowerCase() === address.toLowerCase()) {
+      written[step.record] = address;
+      continue;
+    }
     const tx = await conn.ethers.provider.getTransactionReceipt(receipt.hash);
     if (!tx) continue;
     const artifact = await catalog.artifact(step.contract);
@@ -64,6 +68,7 @@ export async function writeDeployRecords(
       bytecode: linkBytecode(artifact, step.libraries),
       deployedBytecode: await conn.ethers.provider.getCode(address),
     });
+    faultPoint("record");
     written[step.record] = address;
   }
   return written;
@@ -86,7 +91,7 @@ export async function writeRewireRecords(
   if (!aggregate) return;
   for (const market of aggregate.markets) {
     const address = written[`OrderBook_${market.symbol}`];
-    if (!address) continue;
+    if (!address || address.toLowerCase() === market.orderBook.toLowerCase()) continue;
     const superseded = aggregate.supersededOrderBooks ?? [];
     aggregate.supersededOrderBooks = [
       ...superseded,

@@ -4,6 +4,7 @@ import { getAddress, isAddress, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError, RoleRefusalError } from "../errors.js";
+import { refuseZero } from "../engine/input-checks.js";
 import { senderFor } from "../engine/authority.js";
 import { canonicalJson } from "../engine/plan.js";
 import { simulatePending } from "../engine/preflight.js";
@@ -45,6 +46,7 @@ export function parseDesiredRoles(value: unknown, source: string): RoleGraph {
         );
     }
     graph[role as VaultRole] = (holders as string[]).map((h) => getAddress(h));
+    for (const holder of graph[role as VaultRole]!) refuseZero(`${role} in ${source}`, holder);
   }
   return graph;
 }

@@ -162,7 +162,14 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     // the setter without a getter is settled by its journaled send (same target and calldata), never assumed: a
     // replan with another liquidation manager sends it again, and nothing else
     const redeployConfig = hre.config.cutover.redeploy;
-    const manager = signers[7].address;
+    const libraries = {
+      DexetraVaultAnalytics: record.contracts.VAULT_ANALYTICS,
+      DexetraPositionManager: record.contracts.POSITION_MANAGER,
+    };
+    const another = await conn.ethers.deployContract("DexetraLiquidationManager", [record.contracts.MOCK_USDC, admin], {
+      libraries,
+    });
+    const manager = await another.getAddress();
     redeployConfig.liquidationManager = manager;
     try {
       const changed = await withProtocol(protocol, () =>

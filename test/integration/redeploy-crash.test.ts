@@ -2,7 +2,10 @@
 // interval (so transactions sit in flight), is killed with SIGKILL part-way, and is run again. The run must converge
 // with exactly as many transactions as an uninterrupted run sends: nothing twice.
 import type { ChildProcess } from "node:child_process";
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
+import hre from "hardhat";
 import { contractAt } from "../helpers/contracts.js";
 import {
   finished,
@@ -16,6 +19,8 @@ import {
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
+const oldVaults: string[] = [];
+const lastVault = () => oldVaults[oldVaults.length - 1];
 
 describe("corevault:redeploy survives SIGKILL and converges without sending anything twice", function () {
   let node: LocalNode;
@@ -30,10 +35,12 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     name: string,
     crash: (child: ChildProcess, journal: string) => Promise<void>,
     env: Record<string, string> = {},
+    beforeRerun: (journal: string) => void = () => {},
   ) {
     const { conn, url } = node;
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed: `crash-${name}` }, conn);
+    oldVaults.push(system.contracts.CORE_VAULT);
     const journal = journalPath("localhost", `corevault-redeploy-${system.contracts.CORE_VAULT.toLowerCase()}`);
     const childEnv = { LOCAL_RPC_URL: url, ...env };
     const planned = await finished(
@@ -53,6 +60,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     const killed = await firstDone;
     expect(killed.signal, `${name}: first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
     const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
+    beforeRerun(journal);
 
     const second = await finished(
       hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }),
@@ -68,6 +76,16 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     expect(await vault.registeredOrderBookCount()).to.equal(BigInt(MARKETS));
     const creations = journalEntries(journal).filter((e) => e.type === "receipt" && e.contractAddress);
     expect(new Set(creations.map((e) => (e as { contractAddress: string }).contractAddress)).size).to.equal(1);
+    // The records and the app config name the new vault, whichever window the kill hit.
+    const root = hre.config.paths.root;
+    const aggregate = JSON.parse(readFileSync(path.join(root, "deployments", "localhost-deployment.json"), "utf8"));
+    expect(aggregate.contracts.CORE_VAULT).to.equal(result.deployed.CoreVault);
+    expect(aggregate.superseded.filter((s: { CORE_VAULT?: string }) => s.CORE_VAULT)).to.have.length.greaterThan(0);
+    const record = JSON.parse(readFileSync(path.join(root, "deployments", "localhost", "CoreVault.json"), "utf8"));
+    expect(record.address).to.equal(result.deployed.CoreVault);
+    // the child runs with the project's default app config (this process's hre may point elsewhere)
+    expect(readFileSync(path.join(root, ".env.local"), "utf8")).to.include(result.deployed.CoreVault);
+    expect(journalEntries(journal).filter((e) => e.type === "recorded")).to.have.length(1);
   }
 
   for (const k of [1, 3, 7]) {
@@ -82,5 +100,53 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
 
   it("killed right after a broadcast, before its hash is journaled", async () => {
     await scenario("after-broadcast", async () => {}, { CUTOVER_FAULT: "kill-after-broadcast:4" });
+  });
+
+  it("killed right after the journal's complete entry, before any record is written", async () => {
+    await scenario("after-complete", async () => {}, { CUTOVER_FAULT: "kill-after-complete:1" });
+  });
+
+  it("killed inside the record writes: after CoreVault.json, before the app config and the aggregate", async () => {
+    await scenario("after-first-record", async () => {}, { CUTOVER_FAULT: "kill-after-record:1" });
+  });
+
+  it("killed between the app config and the aggregated record", async () => {
+    await scenario("after-app-config", async () => {}, { CUTOVER_FAULT: "kill-after-record:2" });
+  });
+
+  it("a torn last journal line (a kill mid-append) is cut off and the rerun converges", async () => {
+    await scenario(
+      "torn-line",
+      (child, journal) => killAfterSent(child, journal, 3),
+      {},
+      (journal) => appendFileSync(journal, '{"type":"receipt","stepId":"grant'),
+    );
+  });
+
+  it("journaled, never broadcast, and the base fee rose above its max fee: replaced at the same nonce", async () => {
+    let pump: NodeJS.Timeout | undefined;
+    const highBaseFee = "0x174876e800"; // 100 gwei, far above the max fee the first run journaled
+    try {
+      await scenario(
+        "stuck-fee",
+        async () => {},
+        { CUTOVER_FAULT: "kill-after-journal:2" },
+        () => {
+          pump = setInterval(() => {
+            node.conn.provider
+              .request({ method: "hardhat_setNextBlockBaseFeePerGas", params: [highBaseFee] })
+              .catch(() => {});
+          }, 30);
+        },
+      );
+    } finally {
+      clearInterval(pump);
+    }
+    const journal = journalEntries(journalPath("localhost", `corevault-redeploy-${lastVault().toLowerCase()}`)).filter(
+      (e) => e.type === "send",
+    );
+    const nonces = journal.map((e) => (e as { tx: { nonce: string } }).tx.nonce);
+    // one nonce journaled twice: the stuck transaction and its replacement
+    expect(nonces.length - new Set(nonces).size).to.be.greaterThan(0);
   });
 });

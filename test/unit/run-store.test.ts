@@ -1,48 +1,49 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import { makePlan } from "../../src/engine/plan.js";
 import { RunStore } from "../../src/engine/run-store.js";
 import type { Plan } from "../../src/engine/types.js";
 
-const plan = (runKey: string): Plan => ({
-  id: `0x${"ab".repeat(32)}`,
-  task: "corevault:redeploy",
-  runKey,
-  network: "localhost",
-  chainId: 31337,
-  observedBlock: 1,
-  facts: {},
-  known: { Old: "0x0000000000000000000000000000000000000001" },
-  steps: [
-    {
-      id: "deploy:A",
-      kind: "deploy",
-      label: "a",
-      from: "0x01",
-      dependsOn: [],
-      writes: [],
-      record: "A",
-      contract: "A",
-      args: [],
-      libraries: {},
-    },
-    {
-      id: "deploy:B",
-      kind: "deploy",
-      label: "b",
-      from: "0x01",
-      dependsOn: [],
-      writes: [],
-      record: "B",
-      contract: "B",
-      args: [],
-      libraries: {},
-    },
-  ],
-  notes: [],
-  labels: {},
-});
+const plan = (runKey: string): Plan =>
+  makePlan({
+    task: "corevault:redeploy",
+    runKey,
+    network: "localhost",
+    chainId: 31337,
+    observedBlock: 1,
+    facts: {},
+    known: { Old: "0x0000000000000000000000000000000000000001" },
+    steps: [
+      {
+        id: "deploy:A",
+        kind: "deploy",
+        label: "a",
+        from: "0x01",
+        dependsOn: [],
+        writes: [],
+        record: "A",
+        contract: "A",
+        args: [],
+        libraries: {},
+      },
+      {
+        id: "deploy:B",
+        kind: "deploy",
+        label: "b",
+        from: "0x01",
+        dependsOn: [],
+        writes: [],
+        record: "B",
+        contract: "B",
+        args: [],
+        libraries: {},
+      },
+    ],
+    notes: [],
+    labels: {},
+  });
 
 describe("RunStore", () => {
   it("lists a network's runs and reads plan, journal, receipts and deployed addresses", async () => {
@@ -77,5 +78,35 @@ describe("RunStore", () => {
     expect(reread.stepJournal().receipts.get("deploy:B")?.status).to.equal(0);
     expect(reread.isComplete(plan(reread.runKey).id)).to.equal(false);
     expect(RunStore.list(root, "localhost")[0].loadPlan()).to.equal(undefined);
+  });
+
+  it("refuses a plan.json whose content no longer hashes to its id, naming the file and both hashes", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "cutover-runstore-"));
+    const store = new RunStore(root, "localhost", "corevault-redeploy-0xabc");
+    const saved = plan(store.runKey);
+    store.savePlan(saved);
+    expect(store.loadPlan()?.id).to.equal(saved.id);
+    const tampered = { ...saved, known: { Old: "0x00000000000000000000000000000000000000bb" } };
+    await writeFile(store.planFile, JSON.stringify(tampered));
+    expect(() => store.loadPlan()).to.throw(
+      new RegExp(
+        `Refused .*plan\\.json: its content hashes to 0x[0-9a-f]{64}, not to its id ${saved.id}\\. Nothing was sent`,
+      ),
+    );
+  });
+
+  it("cuts a torn last journal line off (kept in journal.jsonl.torn) before the next append", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "cutover-runstore-"));
+    const store = new RunStore(root, "localhost", "corevault-redeploy-0xabc");
+    store.savePlan(plan(store.runKey));
+    await writeFile(store.journal.file, (await readFile(store.journal.file, "utf8")) + '{"type":"sent","stepId":"dep');
+    // the rerun's process
+    const rerun = new RunStore(root, "localhost", store.runKey);
+    rerun.journal.append({ type: "failed", stepId: "deploy:A", reason: "x" });
+    rerun.journal.append({ type: "failed", stepId: "deploy:B", reason: "y" });
+    expect(rerun.entries().map((e) => e.type)).to.deep.equal(["plan", "failed", "failed"]);
+    expect(await readFile(`${store.journal.file}.torn`, "utf8")).to.equal('{"type":"sent","stepId":"dep\n');
+    // a fresh process (a new store) finds the journal clean
+    expect(new RunStore(root, "localhost", store.runKey).journal.repairTornTail()).to.equal("");
   });
 });
