@@ -291,7 +291,8 @@ export async function rollback(args: ChangeArgs, hre: HardhatRuntimeEnvironment)
   let state = await currentState(hre, s.conn, ctx);
   if (state.state === "unstaged") state = await stage(s, ctx);
   s.json.state = state;
-  if (args.planOnly || state.state === "unstaged" || process.exitCode === 1) return done(s, ctx);
+  // A stage that did not complete left the state unstaged (and set the exit code).
+  if (args.planOnly || state.state === "unstaged") return done(s, ctx);
   if (state.state === "staged" && state.eta > state.now) {
     s.out(`Run diamond:rollback --plan ${args.plan} again from then to apply it.`);
     return done(s, ctx);

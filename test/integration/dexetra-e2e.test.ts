@@ -51,6 +51,10 @@ async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise
 }
 
 describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
   it("redeploys with --rewire --halt-old --admin; a rerun sends nothing; raw reads agree with status and roles", async () => {
     await runTask("mocks:deploy-system", {
       profile: "dexetra-v5",
@@ -306,6 +310,7 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     snapshot = (await conn.provider.request({ method: "evm_snapshot" })) as string;
   });
   afterEach(async () => {
+    process.exitCode = 0;
     await conn.provider.request({ method: "evm_revert", params: [snapshot] });
   });
 
