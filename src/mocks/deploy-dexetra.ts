@@ -10,24 +10,18 @@ import {
   parseUnits,
   toUtf8Bytes,
 } from "ethers";
-import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../artifacts.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import { writeDexetraRecord, type DexetraDeploymentRecord } from "../records/dexetra-records.js";
-import {
-  receiptRecord,
-  retireNetworkRecords,
-  writeChainId,
-  writeDeploymentRecord,
-  type MarketRecord,
-} from "../records/records.js";
+import { receiptRecord, type MarketRecord } from "../records/records.js";
 import {
   draw,
   marketSymbol,
   mockWallet,
   SystemDeployer,
+  writeSystemFiles,
   validateDeploySystemOptions,
   type DeploySystemOptions,
 } from "./deploy-system.js";
@@ -264,19 +258,6 @@ function protocolRecord(
   };
 }
 
-/** Retires the previous system's records on this network, then writes the per-contract files and the aggregated record. */
-async function writeRecords(d: SystemDeployer, record: DexetraDeploymentRecord): Promise<void> {
-  const root = d.hre.config.paths.root;
-  const { network } = record;
-  const archived = await retireNetworkRecords(root, network, d.conn.networkConfig.type === "edr-simulated");
-  if (archived) d.progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
-  for (const [name, deployment] of Object.entries(d.records))
-    await writeDeploymentRecord(root, network, name, deployment);
-  await writeChainId(root, network, record.chainId);
-  await writeDexetraRecord(root, record);
-  d.progress(`records written to deployments/${network}/ and deployments/${network}-deployment.json`);
-}
-
 /**
  * Stands up the Dexetra v5 stand-in: USDC, linked libraries, CoreVault, LiquidationManager, CollateralHub, the facets, a
  * factory (immutable vault unless `factory: "updatable"`) creating every market through `createFuturesMarketDiamond`,
@@ -306,7 +287,7 @@ export async function deployDexetraSystem(
     users: users.map((w) => w.address),
   };
   const record = protocolRecord(d, { name: conn.networkName, chainId }, created.markets[0], actors);
-  await writeRecords(d, record);
+  await writeSystemFiles(d, record.network, record.chainId, (root) => writeDexetraRecord(root, record));
   return {
     record,
     markets: created.markets,

@@ -352,15 +352,22 @@ async function openPositions(
   }
 }
 
-/** Retires the previous system's records on this network, then writes every deployment record and the aggregated system record. */
-async function writeRecords(d: SystemDeployer, system: SystemRecord): Promise<void> {
+/**
+ * Retires the previous system's records on this network, then writes every deployment record and, last, the aggregate
+ * (`writeAggregate`: the system record in this plugin's layout, or a protocol's own).
+ */
+export async function writeSystemFiles(
+  d: SystemDeployer,
+  network: string,
+  chainId: number,
+  writeAggregate: (root: string) => Promise<void>,
+): Promise<void> {
   const root = d.hre.config.paths.root;
-  const { network } = system;
   const archived = await retireNetworkRecords(root, network, d.conn.networkConfig.type === "edr-simulated");
   if (archived) d.progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
   for (const [name, record] of Object.entries(d.records)) await writeDeploymentRecord(root, network, name, record);
-  await writeChainId(root, network, system.chainId);
-  await writeSystemRecord(root, system);
+  await writeChainId(root, network, chainId);
+  await writeAggregate(root);
   d.progress(`records written to deployments/${network}/ and deployments/${network}-deployment.json`);
 }
 
@@ -419,6 +426,6 @@ export async function deploySystem(
     seed: options.seed,
     deployedAtBlock: await conn.ethers.provider.getBlockNumber(),
   };
-  await writeRecords(d, system);
+  await writeSystemFiles(d, system.network, system.chainId, (root) => writeSystemRecord(root, system));
   return system;
 }
