@@ -126,6 +126,20 @@ const redeploy = engineTask(
     description:
       "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal. Example: --rewire",
   })
+  .addOption({
+    name: "markets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Dual-vault period: move only these markets (ids, symbols or OrderBook addresses); the others stay on the old vault with their roles and wiring (cutover:status lists them). Example: --markets BTC-USD,ETH-USD",
+  })
+  .addOption({
+    name: "exceptMarkets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Dual-vault period: move every market but these (ids, symbols or OrderBook addresses); not with --markets. Example: --except-markets SOL-USD",
+  })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 
@@ -230,6 +244,20 @@ const rewire = engineTask(
     defaultValue: "",
     description:
       "Selectors the new facets may take over from the facet serving them now, or 'all'. Example: --allow-takeover 0x6817031b",
+  })
+  .addOption({
+    name: "markets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Dual-vault period: move these markets of the old vault (ids, symbols or OrderBook addresses) onto the new vault: registered, assigned and granted ORDERBOOK_ROLE there, then rewired; not with --orderbooks. Example: --markets SOL-USD",
+  })
+  .addOption({
+    name: "exceptMarkets",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Dual-vault period: move every market of the old vault but these (ids, symbols or OrderBook addresses). Example: --except-markets SOL-USD",
   })
   .setAction(() => import("../tasks/orderbook-rewire.js"))
   .build();

@@ -13,6 +13,8 @@ interface Args extends EngineArgs {
   collateral: string;
   libraries: string;
   rewire: boolean;
+  markets: string;
+  exceptMarkets: string;
 }
 
 export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -26,6 +28,8 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
         collateral: args.collateral,
         libraries: args.libraries,
         rewire: args.rewire,
+        markets: args.markets,
+        exceptMarkets: args.exceptMarkets,
       }),
     async results({ conn }, outcome) {
       const { report } = outcome;

@@ -11,6 +11,8 @@ interface Args extends EngineArgs {
   facets: string;
   remove: string;
   allowTakeover: string;
+  markets: string;
+  exceptMarkets: string;
 }
 
 export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -23,6 +25,8 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
         facets: args.facets,
         remove: args.remove,
         allowTakeover: args.allowTakeover,
+        markets: args.markets,
+        exceptMarkets: args.exceptMarkets,
       }),
     async results({ conn }, outcome) {
       const { report } = outcome;

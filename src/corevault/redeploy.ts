@@ -33,6 +33,13 @@ import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } f
 import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
 import "../type-extensions.js";
 import { runKeys } from "../engine/run-key.js";
+import {
+  parseMarketSelection,
+  splitMarkets,
+  splitScope,
+  type MarketSelection,
+  type MarketSplit,
+} from "../orderbook/market-split.js";
 
 export interface RedeployOptions {
   oldVault?: string;
@@ -45,6 +52,10 @@ export interface RedeployOptions {
   libraries?: string;
   /** Also rewire every OrderBook to the new vault, in the same plan and journal. */
   rewire?: boolean;
+  /** Dual-vault period: only these markets move (ids, symbols or OrderBook addresses, comma-separated)… */
+  markets?: string;
+  /** …or every market but these. */
+  exceptMarkets?: string;
 }
 
 /** What a redeploy is planned from, observed at the pinned block. */
@@ -60,6 +71,8 @@ export interface RedeployState {
   /** The profile says the vault has `multicall`: grants and registrations are batched through it. */
   vaultBatches: boolean;
   profile: Profile;
+  /** --markets / --except-markets: which markets move, which stay on the old vault. */
+  split?: MarketSplit;
 }
 
 function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalytics" | "PositionManager", string>> {
@@ -148,6 +161,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const catalog = new ContractCatalog(hre);
   const profile = config.protocol;
   const mmrOverride = configuredMmrParams(config.redeploy.mmrParams, profile);
+  const selection = parseMarketSelection(options.markets, options.exceptMarkets);
 
   return {
     task: "corevault:redeploy",
@@ -181,6 +195,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         fleet: [],
         vaultBatches: profile.vault.batching === "multicall",
         profile,
+        split: selection && splitOf(system, records, selection, options.pauseOld),
       };
       const facts = {
         ...legacyFacts(system),
@@ -192,7 +207,10 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       const symbols = new Map((records?.markets ?? []).map((m) => [m.orderBook.toLowerCase(), m.symbol]));
       state.fleet = await observeFleet(
         reader,
-        system.orderBooks.map((address) => ({ address, symbol: symbols.get(address.toLowerCase()) })),
+        movingSystem(system, state.split).orderBooks.map((address) => ({
+          address,
+          symbol: symbols.get(address.toLowerCase()),
+        })),
         profile,
       );
       state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
@@ -211,7 +229,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
           "the old vault has no DEFAULT_ADMIN_ROLE holder to hand the new one to; set `cutover.admin` in the Hardhat config or pass --admin",
         );
       const body = planRedeploy({
-        system,
+        system: movingSystem(system, state.split),
         signer,
         authorities: state.senders,
         admins,
@@ -231,12 +249,60 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       for (const market of records?.markets ?? [])
         body.labels[market.marketId.toLowerCase()] = `${market.symbol} (${market.marketId.slice(0, 10)}…)`;
       if (options.rewire) await addRewire(body, state, signer, known, catalog);
-      return body;
+      if (!state.split) return body;
+      body.notes.push(splitNote(state.split, options.rewire === true));
+      return { ...body, scope: splitScope(state.split) };
     },
     async preflight(plan, reader, pending, addresses) {
       await preflightRedeploy(plan, reader, pending, addresses, profile);
     },
   };
+}
+
+/** The markets of the old vault (symbols from the records) split as --markets / --except-markets ask. */
+function splitOf(
+  system: LegacySystem,
+  records: SystemRecord | undefined,
+  selection: MarketSelection,
+  pauseOld: boolean,
+): MarketSplit {
+  const symbols = new Map((records?.markets ?? []).map((m) => [m.marketId.toLowerCase(), m.symbol]));
+  const universe = system.markets.map((m) => ({
+    marketId: m.marketId,
+    orderBook: getAddress(m.orderBook),
+    symbol: symbols.get(m.marketId.toLowerCase()) ?? m.marketId,
+  }));
+  const split = splitMarkets(universe, selection, system.vault);
+  // Pausing a vault that still serves markets would stop its users' deposits and withdrawals (and, on the reference
+  // mock, their trading): refused rather than done with a warning.
+  if (pauseOld && split.kept.length > 0)
+    throw new CutoverInputError(
+      "--pause-old",
+      true,
+      `${split.kept.length} market(s) stay on the old vault ${system.vault} (${split.kept.map((m) => m.symbol).join(", ")}) and pausing it would stop their users' deposits and withdrawals there; run without --pause-old, and pause the old vault once its last market has moved (orderbook:rewire --markets …)`,
+    );
+  return split;
+}
+
+/** The old system as far as this run moves it: only the moved markets, their OrderBooks and those books' role. */
+function movingSystem(system: LegacySystem, split: MarketSplit | undefined): LegacySystem {
+  if (!split) return system;
+  const moved = new Set(split.moved.map((m) => m.marketId.toLowerCase()));
+  const books = new Set(split.moved.map((m) => m.orderBook.toLowerCase()));
+  const stays = (account: string) =>
+    system.orderBooks.some((b) => b.toLowerCase() === account.toLowerCase()) && !books.has(account.toLowerCase());
+  const role = system.roles.ORDERBOOK_ROLE;
+  return {
+    ...system,
+    orderBooks: system.orderBooks.filter((b) => books.has(b.toLowerCase())),
+    markets: system.markets.filter((m) => moved.has(m.marketId.toLowerCase())),
+    roles: { ...system.roles, ORDERBOOK_ROLE: { ...role, holders: role.holders.filter((h) => !stays(h)) } },
+  };
+}
+
+function splitNote(split: MarketSplit, rewire: boolean): string {
+  const list = (markets: { symbol: string }[]) => markets.map((m) => m.symbol).join(", ") || "none";
+  return `Dual-vault period: ${split.moved.length} market(s) move to the new vault (${list(split.moved)})${rewire ? "" : " once orderbook:rewire points their OrderBooks at it"}; ${split.kept.length} stay on the old vault ${split.oldVault} with their OrderBooks, roles and wiring (${list(split.kept)}). Move more later with orderbook:rewire --markets <ids|symbols|OrderBooks>.`;
 }
 
 /** --rewire: every OrderBook's cut, before the admin handoff, in the same plan. */

@@ -21,7 +21,7 @@ export type RunKind =
 export interface ParsedRunKey {
   kind: RunKind;
   subject: string;
-  /** corevault-regrant-roles: digest of the desired role graph and --revoke-extra. */
+  /** corevault-regrant-roles: digest of the desired role graph and --revoke-extra; orderbook runs: of --markets. */
   digest?: string;
   /** transfer-ownership: the new owner. */
   to?: string;
@@ -31,8 +31,18 @@ export const runKeys = {
   /** corevault:redeploy of `oldVault`. */
   corevaultRedeploy: (oldVault: string) => `corevault-redeploy-${oldVault.toLowerCase()}`,
   /** orderbook:rewire onto `vault`: "cut" rewires each diamond in place, any other strategy redeploys the OrderBooks. */
-  orderbookRewire: (strategy: string, vault: string) =>
-    `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}`,
+  orderbookRewire: (strategy: string, vault: string, markets?: string) =>
+    `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}${markets ? `-${markets}` : ""}`,
+  /** The digest a run moving only some markets (--markets / --except-markets) adds to its key: one run per choice. */
+  marketsDigest: (input: string, values: string[]) =>
+    keccak256(
+      toUtf8Bytes(
+        `${input}:${values
+          .map((v) => v.toLowerCase())
+          .sort()
+          .join(",")}`,
+      ),
+    ).slice(2, 18),
   /** corevault:regrant-roles on `vault`; `digest` names the desired graph, so a changed graph starts a new run. */
   regrantRoles: (vault: string, digest: string) => `corevault-regrant-roles-${vault.toLowerCase()}-${digest}`,
   /** cutover:transfer-ownership of the system whose CORE_VAULT is `vault` (undefined: "system") to `to`. */
@@ -67,6 +77,10 @@ export function parseRunKey(key: string): ParsedRunKey | undefined {
   if (kind === "corevault-regrant-roles") {
     const match = /^(0x[0-9a-f]{40})-(.+)$/.exec(rest);
     return match ? { kind, subject: match[1], digest: match[2] } : undefined;
+  }
+  if (kind === "orderbook-rewire" || kind === "orderbook-redeploy") {
+    const match = /^(0x[0-9a-f]{40})(?:-([0-9a-f]{16}))?$/.exec(rest);
+    if (match) return { kind, subject: match[1], ...(match[2] ? { digest: match[2] } : {}) };
   }
   if (kind === "transfer-ownership") {
     const match = /^(0x[0-9a-f]{40}|system)-to-(.+)$/.exec(rest);

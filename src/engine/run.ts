@@ -17,7 +17,7 @@ import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
 import { retryConnectionReads } from "./rpc-retry.js";
-import type { Plan, Step } from "./types.js";
+import type { Plan, Step, Value } from "./types.js";
 import "../type-extensions.js";
 
 export interface RunOptions {
@@ -53,6 +53,11 @@ export interface PlanBody {
   labels?: Record<string, string>;
 }
 
+/** A body that also says what the plan covers beyond its steps (Plan.scope), e.g. the markets a run moves. */
+export interface ScopedPlanBody extends PlanBody {
+  scope?: Record<string, Value>;
+}
+
 /** What a planner reads at the pinned block: named facts (drift is checked on them) and the state it plans from. */
 export interface Observed<S> {
   facts: Record<string, string>;
@@ -69,7 +74,11 @@ export interface Planner<S = unknown> {
   runKey: string;
   observe(reader: Reader): Promise<Observed<S>>;
   /** `known`: addresses an earlier run of this plan deployed, by record name. */
-  plan(state: S, facts: Record<string, string>, known: Record<string, string>): PlanBody | Promise<PlanBody>;
+  plan(
+    state: S,
+    facts: Record<string, string>,
+    known: Record<string, string>,
+  ): ScopedPlanBody | Promise<ScopedPlanBody>;
   /**
    * For plans that are a diff against state the plan itself changes (e.g. role holders): when a stored plan is checked
    * against the options, plan from the facts it recorded (drift has already shown the others unchanged).
@@ -100,9 +109,11 @@ export interface RunOutcome<S = unknown> {
 /** The Plan wrapper around a planner's steps: everything but the id. */
 export function planContent(
   meta: Pick<Plan, "task" | "runKey" | "network" | "chainId" | "observedBlock" | "facts" | "known">,
-  body: PlanBody,
+  body: ScopedPlanBody,
 ): Omit<Plan, "id"> {
-  return { ...meta, steps: body.steps, notes: body.notes ?? [], labels: body.labels ?? {} };
+  const content = { ...meta, steps: body.steps, notes: body.notes ?? [], labels: body.labels ?? {} };
+  // absent when unused, so the ids of plans without a scope stay what they were
+  return body.scope ? { ...content, scope: body.scope } : content;
 }
 
 /** How the steps still to do differ between the stored plan and what these options give now (facts are drift). */

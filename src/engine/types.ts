@@ -104,4 +104,6 @@ export interface Plan {
   notes: string[];
   /** Names shown instead of opaque values when the plan is printed, e.g. role ids -> "SETTLEMENT_ROLE". */
   labels: Record<string, string>;
+  /** What the plan covers beyond its steps, for readers of the run (e.g. which markets move to which vault). */
+  scope?: Record<string, Value>;
 }

@@ -26,6 +26,14 @@ import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
+import {
+  parseMarketSelection,
+  splitMarkets,
+  splitScope,
+  type MarketRef,
+  type MarketSelection,
+} from "./market-split.js";
+import { planMoveMarkets } from "./plan-move-markets.js";
 
 export interface RewireOptions {
   strategy?: string;
@@ -34,6 +42,10 @@ export interface RewireOptions {
   facets?: string;
   remove?: string;
   allowTakeover?: string;
+  /** Move only these markets (ids, symbols or OrderBook addresses): registered on the new vault, then rewired… */
+  markets?: string;
+  /** …or every market of the old vault but these. */
+  exceptMarkets?: string;
 }
 
 function list(input: string, value: string | undefined, check: (item: string) => boolean, fix: string): string[] {
@@ -83,6 +95,14 @@ export interface RewireState {
   /** Strategy redeploy: the init contract new OrderBooks are initialized with, and whether the signer may register them. */
   orderBookInit?: string;
   signerHasFactoryRole: boolean;
+  /** --markets / --except-markets: the markets this run moves onto the new vault. */
+  moving?: MovingMarkets;
+}
+
+interface MovingMarkets {
+  markets: MarketRef[];
+  signerHasFactoryRole: boolean;
+  orderBookRoleAdmin: string;
 }
 
 interface RewireInputs {
@@ -92,6 +112,7 @@ interface RewireInputs {
   extraFacets: string[];
   remove: string[];
   allowTakeover: boolean | string[];
+  selection?: MarketSelection;
 }
 
 function parseRewireOptions(options: RewireOptions, records: SystemRecord | undefined): RewireInputs {
@@ -111,7 +132,21 @@ function parseRewireOptions(options: RewireOptions, records: SystemRecord | unde
       "use --strategy cut (upgrade each OrderBook in place) or --strategy redeploy (a fresh OrderBook per market)",
     );
   }
+  const selection = parseMarketSelection(options.markets, options.exceptMarkets);
+  if (selection && options.orderBooks)
+    throw new CutoverInputError(
+      "--orderbooks",
+      options.orderBooks,
+      `give either --orderbooks or ${selection.input}: ${selection.input} names the markets to move (their OrderBooks are found from them)`,
+    );
+  if (selection && strategy !== "cut")
+    throw new CutoverInputError(
+      selection.input,
+      selection.values.join(","),
+      "moving some markets at a time works with --strategy cut (each OrderBook rewired in place); run without --strategy",
+    );
   return {
+    selection,
     strategy,
     vault: getAddress(vaultInput),
     given: list("--orderbooks", options.orderBooks, isAddress, "give comma-separated OrderBook addresses"),
@@ -152,7 +187,10 @@ async function observeRewire(
       "no CoreVault answers at that address on this network; pass the new vault's address",
     );
   }
-  const targets = await fleetTargets(reader, vault, inputs.given, records, profile);
+  const moving = inputs.selection && (await movingMarkets(reader, inputs.selection, vault, records, signer, profile));
+  const targets = moving
+    ? moving.markets.map((m) => ({ address: m.orderBook, symbol: m.symbol }))
+    : await fleetTargets(reader, vault, inputs.given, records, profile);
   if (targets.length === 0)
     throw new CutoverInputError(
       "--orderbooks",
@@ -169,7 +207,7 @@ async function observeRewire(
       `one of them does not answer as an OrderBook diamond (owner/vault/marketId/facets): ${(error as Error).message}`,
     );
   }
-  if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false };
+  if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false, moving };
   // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
   fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
   const factory = records?.contracts.FUTURES_MARKET_FACTORY;
@@ -195,6 +233,59 @@ async function observeRewire(
   return { vault, fleet, orderBookInit, signerHasFactoryRole };
 }
 
+/** The vault `vault` replaced, per the records (where the markets still to move are). */
+function replacedBy(records: SystemRecord | undefined, vault: string): string | undefined {
+  const entry = [...(records?.superseded ?? [])]
+    .reverse()
+    .find(
+      (e) =>
+        typeof e.CORE_VAULT === "string" &&
+        isAddress(e.CORE_VAULT) &&
+        e.replacedBy.toLowerCase() === vault.toLowerCase(),
+    );
+  return entry?.CORE_VAULT ? getAddress(entry.CORE_VAULT) : undefined;
+}
+
+/** The markets --markets / --except-markets choose among those of the vault the new one replaced (else its own). */
+async function movingMarkets(
+  reader: Reader,
+  selection: MarketSelection,
+  vault: string,
+  records: SystemRecord | undefined,
+  signer: string,
+  profile: Profile,
+): Promise<MovingMarkets> {
+  const source = replacedBy(records, vault) ?? vault;
+  const { markets } = await discoverMarkets(
+    reader,
+    profile,
+    { vault: source },
+    records,
+    profile.discovery.fromBlock ?? 0,
+  );
+  const symbols = new Map((records?.markets ?? []).map((m) => [m.marketId.toLowerCase(), m.symbol]));
+  const universe = markets.map((m) => ({
+    marketId: m.marketId,
+    orderBook: getAddress(m.orderBook),
+    symbol: symbols.get(m.marketId.toLowerCase()) ?? m.marketId,
+  }));
+  const { moved } = splitMarkets(universe, selection, source);
+  const roles = profile.vault.roles;
+  const [signerHasFactoryRole, orderBookRoleAdmin] = await reader.callMany([
+    { to: vault, contract: roles.hasRole, fn: fnName(roles.hasRole), args: [id("FACTORY_ROLE"), signer] },
+    { to: vault, contract: roles.getRoleAdmin, fn: fnName(roles.getRoleAdmin), args: [id("ORDERBOOK_ROLE")] },
+  ]);
+  return {
+    markets: moved,
+    signerHasFactoryRole: signerHasFactoryRole as boolean,
+    orderBookRoleAdmin: String(orderBookRoleAdmin),
+  };
+}
+
+function movedNote(moved: MarketRef[], vault: string): string {
+  return `Dual-vault period: this run moves ${moved.length} market(s) onto ${vault} (${moved.map((m) => m.symbol).join(", ")}): each registered, assigned and granted ORDERBOOK_ROLE there, then its OrderBook rewired; the old vault keeps its roles and mapping.`;
+}
+
 export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {
   const { hre, conn, signer } = ctx;
   const root = hre.config.paths.root;
@@ -204,7 +295,11 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
   const catalog = new ContractCatalog(hre);
   return {
     task: "orderbook:rewire",
-    runKey: runKeys.orderbookRewire(strategy, vault),
+    runKey: runKeys.orderbookRewire(
+      strategy,
+      vault,
+      inputs.selection && runKeys.marketsDigest(inputs.selection.input, inputs.selection.values),
+    ),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol);
@@ -236,6 +331,17 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
             : [];
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
+        const moves = state.moving
+          ? planMoveMarkets({
+              vault,
+              signer,
+              markets: state.moving.markets,
+              profile: hre.config.cutover.protocol,
+              signerHasFactoryRole: state.moving.signerHasFactoryRole,
+              orderBookRoleAdmin: state.moving.orderBookRoleAdmin,
+              batchSize: hre.config.cutover.redeploy.batchSize,
+            })
+          : { steps: [], ids: [] };
         part = await planProfileRewire({
           fleet,
           newVault: vault,
@@ -245,24 +351,28 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
           remove,
           removable: hre.config.cutover.diamond.removable,
           allowTakeover,
-          dependsOn: [],
+          dependsOn: moves.ids,
           catalog,
           profile: hre.config.cutover.protocol,
         });
         if (part.refusals.length > 0) throw new CutRefusedByPolicyError(part.refusals);
+        part = { ...part, steps: [...moves.steps, ...part.steps] };
         const rewired = fleet.length - Object.keys(part.stepOf).length;
         notes =
           rewired > 0
             ? [`${rewired} of ${fleet.length} OrderBooks already point at ${vault}: nothing to do for them.`]
             : [];
       }
+      const moved = state.moving?.markets;
       return {
         steps: part.steps,
-        notes,
+        notes: moved ? [...notes, movedNote(moved, vault)] : notes,
         labels: {
           ...part.labels,
           ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])),
+          ...Object.fromEntries((moved ?? []).map((m) => [m.marketId.toLowerCase(), m.symbol])),
         },
+        ...(moved ? { scope: splitScope({ oldVault: "", moved, kept: [] }) } : {}),
       };
     },
   };

@@ -1,0 +1,143 @@
+// The dual-vault period through the tasks on the reference mock: `corevault:redeploy --markets` moves only the chosen
+// markets, the others keep their roles and wiring on the old vault; `orderbook:rewire --markets` moves more later;
+// cutover:verify and cutover:status check each market against the vault it is meant to be on.
+import path from "node:path";
+import { expect } from "chai";
+import { getAddress } from "ethers";
+import { roleId } from "../../src/corevault/observe.js";
+import type { SystemRecord } from "../../src/records/records.js";
+import { contractAt } from "../helpers/contracts.js";
+import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+
+const { ethers } = conn;
+const [deployer, admin] = await ethers.getSigners();
+const tmp = await tempAppConfig("cutover-dual-");
+const at = contractAt(deployer);
+const ORDERBOOK_ROLE = roleId("ORDERBOOK_ROLE");
+
+async function verify(): Promise<{
+  failing: string[];
+  checks: { name: string; status: string; failures: unknown[] }[];
+}> {
+  const { printed } = await withExitCode("cutover:verify", {
+    json: true,
+    skipSmoke: true,
+    reportDir: path.join(tmp, "report"),
+  });
+  const report = JSON.parse(printed) as { checks: { name: string; status: string; failures: unknown[] }[] };
+  return { failing: report.checks.filter((c) => c.status === "fail").map((c) => c.name), checks: report.checks };
+}
+
+/** Where a market is: its OrderBook's vault, and both vaults' mapping, registry and ORDERBOOK_ROLE for it. */
+async function placeOf(market: SystemRecord["markets"][number], oldVault: string, newVault: string) {
+  const [book, before, after] = await Promise.all([
+    at("OrderBookViewFacet", market.orderBook),
+    at("CoreVault", oldVault),
+    at("CoreVault", newVault),
+  ]);
+  return {
+    vault: getAddress(await book.vault()),
+    old: {
+      mapped: (await before.marketToOrderBook(market.marketId)) === market.orderBook,
+      registered: await before.isRegisteredOrderBook(market.orderBook),
+      role: await before.hasRole(ORDERBOOK_ROLE, market.orderBook),
+    },
+    new: {
+      mapped: (await after.marketToOrderBook(market.marketId)) === market.orderBook,
+      registered: await after.isRegisteredOrderBook(market.orderBook),
+      role: await after.hasRole(ORDERBOOK_ROLE, market.orderBook),
+    },
+  };
+}
+
+describe("dual-vault period (reference profile)", () => {
+  let system: SystemRecord;
+  let oldVault: string;
+
+  before(async () => {
+    system = await freshSystem({ markets: 4, users: 2, seed: "dual" });
+    oldVault = system.contracts.CORE_VAULT;
+  });
+
+  it("refuses bad selections before anything is sent, naming the value and how to list markets", async () => {
+    const before = await nonce();
+    const both = await taskError("corevault:redeploy", { markets: "BTC-USD", exceptMarkets: "ETH-USD" });
+    expect(both.message).to.include("Invalid --markets / --except-markets").and.include("give one of them");
+    const unknown = await taskError("corevault:redeploy", { markets: `${system.markets[0].symbol},DOGE-USD` });
+    expect(unknown.message).to.include('Invalid --markets: "DOGE-USD"').and.include("cutover:status");
+    expect(unknown.message).to.include(system.markets[1].symbol);
+    const pause = await taskError("corevault:redeploy", { markets: system.markets[0].symbol, pauseOld: true });
+    expect(pause.message).to.include("Invalid --pause-old").and.include("stay on the old vault");
+    const rewire = await taskError("orderbook:rewire", { vault: oldVault, markets: "NOPE" });
+    expect(rewire.message).to.include('Invalid --markets: "NOPE"');
+    expect(await nonce()).to.equal(before);
+  });
+
+  it("the split is part of the plan: other markets, another plan id", async () => {
+    const planOf = async (args: Record<string, unknown>) =>
+      (await runJson("corevault:redeploy", { planOnly: true, replan: true, ...args })).plan.id as string;
+    const [one, other, all] = [
+      await planOf({ markets: system.markets[0].symbol }),
+      await planOf({ markets: system.markets[1].symbol }),
+      await planOf({}),
+    ];
+    expect(new Set([one, other, all]).size).to.equal(3);
+    // the same markets named another way (id, OrderBook, --except-markets) are the same plan
+    const [a, b, c, d] = system.markets;
+    expect(await planOf({ markets: `${a.marketId},${b.orderBook}`, replan: true })).to.equal(
+      await planOf({ exceptMarkets: `${c.symbol.toLowerCase()},${d.symbol}`, replan: true }),
+    );
+  });
+
+  it("moves only the chosen markets; the others keep roles and wiring on the old vault; a rerun sends nothing", async () => {
+    const [a, b, c, d] = system.markets;
+    const outcome = await runJson("corevault:redeploy", {
+      markets: `${a.symbol},${b.marketId}`,
+      rewire: true,
+      admin: admin.address,
+      replan: true,
+    });
+    expect(outcome.complete).to.equal(true);
+    const newVault = getAddress(outcome.deployed.CoreVault);
+    for (const moved of [a, b])
+      expect(await placeOf(moved, oldVault, newVault), moved.symbol).to.deep.equal({
+        vault: newVault,
+        old: { mapped: true, registered: true, role: true },
+        new: { mapped: true, registered: true, role: true },
+      });
+    for (const kept of [c, d])
+      expect(await placeOf(kept, oldVault, newVault), kept.symbol).to.deep.equal({
+        vault: getAddress(oldVault),
+        old: { mapped: true, registered: true, role: true },
+        new: { mapped: false, registered: false, role: false },
+      });
+    const before = await nonce();
+    const rerun = await runJson("corevault:redeploy", {
+      markets: `${a.symbol},${b.marketId}`,
+      rewire: true,
+      admin: admin.address,
+    });
+    expect(rerun.complete).to.equal(true);
+    expect(rerun.transactionsSent ?? 0).to.equal(0);
+    expect(await nonce()).to.equal(before);
+    expect((await verify()).failing).to.deep.equal([]);
+  });
+
+  it("orderbook:rewire --markets moves one more market later; a rerun sends nothing; verify follows", async () => {
+    const [, , c, d] = system.markets;
+    const newVault = (await runJson("cutover:status", {})).vaults[0].address as string;
+    const moved = await runJson("orderbook:rewire", { markets: c.symbol, signer: admin.address });
+    expect(moved.complete).to.equal(true);
+    expect(await placeOf(c, oldVault, newVault)).to.deep.include({
+      vault: newVault,
+      new: { mapped: true, registered: true, role: true },
+    });
+    expect((await placeOf(d, oldVault, newVault)).vault).to.equal(getAddress(oldVault));
+    const before = await nonce();
+    const rerun = await runJson("orderbook:rewire", { markets: c.symbol, signer: admin.address });
+    expect(rerun.transactionsSent ?? 0).to.equal(0);
+    expect(await nonce()).to.equal(before);
+    expect((await verify()).failing).to.deep.equal([]);
+  });
+});
