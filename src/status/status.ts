@@ -17,6 +17,7 @@ import { fnName, readSources, type ReadContext } from "../profile/interpret.js";
 import type { Profile, ReadSource } from "../profile/schema.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
+import { renderPlacement, splitPlacement, type MarketPlacement } from "./split.js";
 import "../type-extensions.js";
 
 export interface SystemStatus {
@@ -35,6 +36,8 @@ export interface SystemStatus {
   orderBooks: { total: number; onCurrentVault: number; onReplacedVault: number; elsewhere: number; unreadable: number };
   pointers: { name: string; address: string; vault?: string; pointsAt: string }[];
   roleHolders?: Record<VaultRole, number>;
+  /** Dual-vault period: each market of the runs' recorded split, where it is meant to be and where it is. */
+  split?: MarketPlacement[];
   runs: { runKey: string; task: string; planId: string; steps: number; complete: boolean }[];
   stagedPlans: {
     file: string;
@@ -156,6 +159,7 @@ export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   await localMulticall3(conn, catalog);
   const reader = new Reader(provider, catalog, latest);
   await systemOnChain(reader, root, records, status, hre.config.cutover.protocol);
+  status.split = await splitPlacement(reader, root, records, hre.config.cutover.protocol);
   return status;
 }
 
@@ -310,6 +314,7 @@ export function renderStatus(status: SystemStatus): string {
       lines.push(
         `${p.name} ${p.address}: vault() is the ${p.pointsAt}${p.pointsAt === "elsewhere" ? ` (${p.vault})` : ""}`,
       );
+    if (status.split) lines.push("", renderPlacement(status.split));
     if (status.roleHolders)
       lines.push(
         `Role holders on the current vault: ${VAULT_ROLES.map((r) => `${r.replace(/_ROLE$/, "")} ${status.roleHolders![r]}`).join(", ")}`,

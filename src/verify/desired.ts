@@ -19,6 +19,7 @@ import { exists } from "../util/fs.js";
 import { REFERENCE } from "../profile/builtins.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
+import { combinedSplit, type MarketSplit } from "../orderbook/market-split.js";
 
 export interface DesiredMarket {
   marketId: string;
@@ -81,6 +82,8 @@ export interface DesiredState {
   runs: { runKey: string; planId: string; complete: boolean }[];
   /** Steps of the plans whose references could not be resolved (a plan that never finished). */
   unresolved: string[];
+  /** Dual-vault period: the markets the runs moved and those meant to stay on the old vault (absent: all moved). */
+  split?: MarketSplit;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -362,6 +365,11 @@ function staleAddresses(records: SystemRecord): { key: string; address: string }
   return superseded.filter((s) => !current.has(s.address.toLowerCase()));
 }
 
+function splitOf(runs: StoredRun[]): Pick<DesiredState, "split"> {
+  const split = combinedSplit(runs.map((r) => r.plan));
+  return split ? { split } : {};
+}
+
 export async function desiredState(
   root: string,
   records: SystemRecord,
@@ -401,5 +409,6 @@ export async function desiredState(
     completedAtBlock: Math.max(0, ...runs.map((r) => r.store.lastReceiptBlock())),
     runs: runs.map((r) => ({ runKey: r.plan.runKey, planId: r.plan.id, complete: r.store.isComplete(r.plan.id) })),
     unresolved: replay.unresolved,
+    ...splitOf(runs),
   };
 }

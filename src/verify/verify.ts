@@ -14,6 +14,7 @@ import { toJson } from "../util/json.js";
 import type { RuntimeArtifact } from "./bytecode.js";
 import { runChecks, type AppFiles, type CheckResult } from "./checks.js";
 import { desiredState, type DesiredState } from "./desired.js";
+import { observeSplit, runDualChecks } from "./checks-dual.js";
 import { observeCutover, type ObservedState } from "./observe.js";
 import { buildReport, renderVerifyMarkdown, type VerifyReport } from "./report.js";
 import { smokeChecks } from "./smoke.js";
@@ -102,7 +103,8 @@ export async function observeAndCheck(
   for (const { name } of desired.knownFacets) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
   }
-  const checks = runChecks({ desired, observed, files: await appFiles(hre, network, records), artifacts });
+  const input = { desired, observed, files: await appFiles(hre, network, records), artifacts };
+  const checks = [...runChecks(input), ...runDualChecks(input, await observeSplit(reader, desired, profile))];
   return { desired, observed, checks, catalog, readRequests: requests };
 }
 

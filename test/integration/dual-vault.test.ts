@@ -140,4 +140,50 @@ describe("dual-vault period (reference profile)", () => {
     expect(await nonce()).to.equal(before);
     expect((await verify()).failing).to.deep.equal([]);
   });
+
+  it("status shows where each market is meant to be; verify fails on a moved market left behind and a kept one moved by hand", async () => {
+    const [a, , c, d] = system.markets;
+    const newVault = (await runJson("cutover:status", {})).vaults[0].address as string;
+    const status = await runJson("cutover:status", {});
+    const row = (symbol: string) => status.split.find((r: { symbol: string }) => r.symbol === symbol);
+    expect(status.split.map((r: { symbol: string; meantFor: string }) => [r.symbol, r.meantFor])).to.have.deep.members([
+      [a.symbol, "new vault"],
+      [system.markets[1].symbol, "new vault"],
+      [c.symbol, "new vault"],
+      [d.symbol, "old vault"],
+    ]);
+    expect(row(d.symbol)).to.deep.include({
+      calls: "old vault",
+      onOld: { mapped: true, registered: true, role: true },
+      mappedOnNew: false,
+      asMeant: true,
+    });
+    expect(status.split.every((r: { asMeant: boolean }) => r.asMeant)).to.equal(true);
+
+    // a moved market pointed back at the old vault by hand: left behind
+    const book = await at("VaultAdminFacet", c.orderBook);
+    await (await book.setVault(oldVault)).wait();
+    let result = await verify();
+    expect(result.failing).to.include("markets.moved-to-new-vault");
+    expect(JSON.stringify(result.checks.find((x) => x.name === "markets.moved-to-new-vault")!.failures)).to.include(
+      "left behind on the old vault",
+    );
+    expect(
+      (await runJson("cutover:status", {})).split.find((r: { symbol: string }) => r.symbol === c.symbol),
+    ).to.include({
+      calls: "old vault",
+      asMeant: false,
+    });
+    await (await book.setVault(newVault)).wait();
+    expect((await verify()).failing).to.deep.equal([]);
+
+    // a market meant to stay on the old vault moved by hand (rewired outside the split)
+    const byHand = await runJson("orderbook:rewire", { orderbooks: d.orderBook });
+    expect(byHand.complete).to.equal(true);
+    result = await verify();
+    expect(result.failing).to.deep.equal(["markets.kept-on-old-vault"]);
+    expect(JSON.stringify(result.checks.find((x) => x.name === "markets.kept-on-old-vault")!.failures)).to.include(
+      "it calls the NEW vault",
+    );
+  });
 });
