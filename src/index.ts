@@ -417,6 +417,11 @@ const cutoverStatus = task(
   "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs",
 )
   .addFlag({ name: "json", description: "Print the status as JSON. Example: --json" })
+  .addFlag({
+    name: "markets",
+    description:
+      "Also list every market of the current and replaced vaults (id, symbol, OrderBook, the vault it calls): what --markets / --except-markets name. Example: --markets",
+  })
   .setAction(() => import("../tasks/cutover-status.js"))
   .build();
 

@@ -5,11 +5,12 @@ import "../src/type-extensions.js";
 
 interface Args {
   json: boolean;
+  markets: boolean;
 }
 
 export default async function cutoverStatus(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
-  const status = await readStatus(hre, conn);
+  const status = await readStatus(hre, conn, { markets: args.markets });
   console.log(args.json ? toJson(status) : renderStatus(status));
   if (!status.rpc.reachable) process.exitCode = 1;
 }

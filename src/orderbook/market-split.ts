@@ -22,7 +22,7 @@ export interface MarketSplit {
   kept: MarketRef[];
 }
 
-const LIST_HINT = "`npx hardhat cutover:status` lists every market with its id, symbol, OrderBook and vault";
+const LIST_HINT = "`npx hardhat cutover:status --markets` lists every market with its id, symbol, OrderBook and vault";
 
 function items(value: string | undefined): string[] {
   return (value ?? "")

@@ -371,6 +371,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
           ...part.labels,
           ...Object.fromEntries(fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])),
           ...Object.fromEntries((moved ?? []).map((m) => [m.marketId.toLowerCase(), m.symbol])),
+          ...(moved ? { [id("FACTORY_ROLE")]: "FACTORY_ROLE", [id("ORDERBOOK_ROLE")]: "ORDERBOOK_ROLE" } : {}),
         },
         ...(moved ? { scope: splitScope({ oldVault: "", moved, kept: [] }) } : {}),
       };

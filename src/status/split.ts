@@ -1,8 +1,11 @@
 // cutover:status in a dual-vault period: every market of the split the runs recorded, the vault it is meant to be on
 // and what both vaults and its OrderBook say now (the same reads as cutover:verify's split checks).
+import { getAddress } from "ethers";
 import type { Profile } from "../profile/schema.js";
 import type { Reader } from "../engine/reader.js";
-import type { SystemRecord } from "../records/records.js";
+import { discoverMarkets } from "../profile/discover.js";
+import { readSources } from "../profile/interpret.js";
+import { deploymentBlock, type SystemRecord } from "../records/records.js";
 import { combinedSplit } from "../orderbook/market-split.js";
 import { renderTable } from "../report/table.js";
 import { observeSplit } from "../verify/checks-dual.js";
@@ -93,6 +96,62 @@ export function renderPlacement(rows: MarketPlacement[]): string {
         yes(r.mappedOnNew),
         r.asMeant ? "ok" : "NOT AS MEANT",
       ]),
+    ),
+  ].join("\n");
+}
+
+export interface MarketListing {
+  symbol: string;
+  marketId: string;
+  orderBook: string;
+  /** "current vault", "replaced vault", another address, or "unreadable". */
+  calls: string;
+}
+
+/**
+ * `cutover:status --markets`: every market the current and the replaced vaults map (found as the profile says: an
+ * enumerator, or events confirmed by the vault), with the vault its OrderBook calls; what --markets can name.
+ */
+export async function listMarkets(
+  reader: Reader,
+  root: string,
+  records: SystemRecord,
+  profile: Profile,
+  vaults: { address: string; role: "current" | "replaced" }[],
+): Promise<MarketListing[]> {
+  const symbols = new Map(records.markets.map((m) => [m.marketId.toLowerCase(), m.symbol]));
+  const seen = new Map<string, { marketId: string; orderBook: string }>();
+  for (const { address } of vaults) {
+    const from = await deploymentBlock(root, records.network, "CoreVault", address);
+    const found = await discoverMarkets(reader, profile, { vault: address }, records, from).catch(() => undefined);
+    for (const m of found?.markets ?? [])
+      if (!seen.has(m.marketId.toLowerCase())) seen.set(m.marketId.toLowerCase(), m);
+  }
+  const markets = [...seen.values()];
+  const called = await Promise.all(
+    markets.map((m) =>
+      readSources(reader, profile.orderBook.vault, { target: m.orderBook, address: true }).catch(() => ({})),
+    ),
+  );
+  return markets.map((m, i) => {
+    const outcome = called[i];
+    const vault = "value" in outcome ? getAddress(`0x${String(outcome.value).slice(-40)}`) : undefined;
+    const role = vaults.find((v) => vault && v.address.toLowerCase() === vault.toLowerCase())?.role;
+    return {
+      symbol: symbols.get(m.marketId.toLowerCase()) ?? m.marketId,
+      marketId: m.marketId,
+      orderBook: getAddress(m.orderBook),
+      calls: role ? `${role} vault` : (vault ?? "unreadable"),
+    };
+  });
+}
+
+export function renderMarkets(rows: MarketListing[]): string {
+  return [
+    `Markets (${rows.length}): name them to --markets / --except-markets by id, symbol or OrderBook`,
+    renderTable(
+      ["market", "marketId", "orderBook", "calls"],
+      rows.map((r) => [r.symbol === r.marketId ? "" : r.symbol, r.marketId, r.orderBook, r.calls]),
     ),
   ].join("\n");
 }

@@ -17,7 +17,14 @@ import { fnName, readSources, type ReadContext } from "../profile/interpret.js";
 import type { Profile, ReadSource } from "../profile/schema.js";
 import { renderTable } from "../report/table.js";
 import { exists } from "../util/fs.js";
-import { renderPlacement, splitPlacement, type MarketPlacement } from "./split.js";
+import {
+  listMarkets,
+  renderMarkets,
+  renderPlacement,
+  splitPlacement,
+  type MarketListing,
+  type MarketPlacement,
+} from "./split.js";
 import "../type-extensions.js";
 
 export interface SystemStatus {
@@ -38,6 +45,8 @@ export interface SystemStatus {
   roleHolders?: Record<VaultRole, number>;
   /** Dual-vault period: each market of the runs' recorded split, where it is meant to be and where it is. */
   split?: MarketPlacement[];
+  /** With --markets: every market of the current and replaced vaults. */
+  markets?: MarketListing[];
   runs: { runKey: string; task: string; planId: string; steps: number; complete: boolean }[];
   stagedPlans: {
     file: string;
@@ -119,7 +128,11 @@ export async function cutoverRunsOf(root: string, network: string): Promise<Syst
   return runs;
 }
 
-export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkConnection): Promise<SystemStatus> {
+export async function readStatus(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  options: { markets?: boolean } = {},
+): Promise<SystemStatus> {
   const root = hre.config.paths.root;
   const network = conn.networkName;
   const provider = conn.ethers.provider;
@@ -160,6 +173,8 @@ export async function readStatus(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const reader = new Reader(provider, catalog, latest);
   await systemOnChain(reader, root, records, status, hre.config.cutover.protocol);
   status.split = await splitPlacement(reader, root, records, hre.config.cutover.protocol);
+  if (options.markets)
+    status.markets = await listMarkets(reader, root, records, hre.config.cutover.protocol, status.vaults);
   return status;
 }
 
@@ -315,6 +330,7 @@ export function renderStatus(status: SystemStatus): string {
         `${p.name} ${p.address}: vault() is the ${p.pointsAt}${p.pointsAt === "elsewhere" ? ` (${p.vault})` : ""}`,
       );
     if (status.split) lines.push("", renderPlacement(status.split));
+    if (status.markets) lines.push("", renderMarkets(status.markets));
     if (status.roleHolders)
       lines.push(
         `Role holders on the current vault: ${VAULT_ROLES.map((r) => `${r.replace(/_ROLE$/, "")} ${status.roleHolders![r]}`).join(", ")}`,
