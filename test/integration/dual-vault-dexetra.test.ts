@@ -150,6 +150,23 @@ describe("dual-vault period (dexetra-v5 stand-in)", () => {
       [d.orderBook, "old vault", true],
     ]);
 
+    // a moved market's OrderBook pointed back at the old vault by hand (its storage word written raw): left behind
+    const word = AbiCoder.defaultAbiCoder().encode(["address"], [oldVault]);
+    const setVaultWord = (value: string) =>
+      conn.provider.request({ method: "hardhat_setStorageAt", params: [c.orderBook, ORDERBOOK_SLOT, value] });
+    const original = (await conn.provider.request({
+      method: "eth_getStorageAt",
+      params: [c.orderBook, ORDERBOOK_SLOT, "latest"],
+    })) as string;
+    await setVaultWord(word);
+    const behind = await verify();
+    expect(behind.failing).to.include("markets.moved-to-new-vault");
+    expect(JSON.stringify(behind.checks.find((x) => x.name === "markets.moved-to-new-vault")!.failures)).to.include(
+      "left behind on the old vault",
+    );
+    await setVaultWord(original);
+    expect((await verify()).failing).to.deep.equal([]);
+
     // the kept market moved by hand (its storage rewired outside the split): verify and status say so
     const byHand = await withProtocol(() => runJson("orderbook:rewire", { orderbooks: d.orderBook }));
     expect(byHand.complete).to.equal(true);
