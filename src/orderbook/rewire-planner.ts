@@ -26,14 +26,8 @@ import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
-import {
-  parseMarketSelection,
-  splitMarkets,
-  splitScope,
-  type MarketRef,
-  type MarketSelection,
-} from "./market-split.js";
-import { planMoveMarkets } from "./plan-move-markets.js";
+import { parseMarketSelection, splitScope, type MarketSelection } from "./market-split.js";
+import { movedNote, movingMarkets, planMoves, type MovingMarkets } from "./rewire-markets.js";
 
 export interface RewireOptions {
   strategy?: string;
@@ -97,12 +91,6 @@ export interface RewireState {
   signerHasFactoryRole: boolean;
   /** --markets / --except-markets: the markets this run moves onto the new vault. */
   moving?: MovingMarkets;
-}
-
-interface MovingMarkets {
-  markets: MarketRef[];
-  signerHasFactoryRole: boolean;
-  orderBookRoleAdmin: string;
 }
 
 interface RewireInputs {
@@ -233,59 +221,6 @@ async function observeRewire(
   return { vault, fleet, orderBookInit, signerHasFactoryRole };
 }
 
-/** The vault `vault` replaced, per the records (where the markets still to move are). */
-function replacedBy(records: SystemRecord | undefined, vault: string): string | undefined {
-  const entry = [...(records?.superseded ?? [])]
-    .reverse()
-    .find(
-      (e) =>
-        typeof e.CORE_VAULT === "string" &&
-        isAddress(e.CORE_VAULT) &&
-        e.replacedBy.toLowerCase() === vault.toLowerCase(),
-    );
-  return entry?.CORE_VAULT ? getAddress(entry.CORE_VAULT) : undefined;
-}
-
-/** The markets --markets / --except-markets choose among those of the vault the new one replaced (else its own). */
-async function movingMarkets(
-  reader: Reader,
-  selection: MarketSelection,
-  vault: string,
-  records: SystemRecord | undefined,
-  signer: string,
-  profile: Profile,
-): Promise<MovingMarkets> {
-  const source = replacedBy(records, vault) ?? vault;
-  const { markets } = await discoverMarkets(
-    reader,
-    profile,
-    { vault: source },
-    records,
-    profile.discovery.fromBlock ?? 0,
-  );
-  const symbols = new Map((records?.markets ?? []).map((m) => [m.marketId.toLowerCase(), m.symbol]));
-  const universe = markets.map((m) => ({
-    marketId: m.marketId,
-    orderBook: getAddress(m.orderBook),
-    symbol: symbols.get(m.marketId.toLowerCase()) ?? m.marketId,
-  }));
-  const { moved } = splitMarkets(universe, selection, source);
-  const roles = profile.vault.roles;
-  const [signerHasFactoryRole, orderBookRoleAdmin] = await reader.callMany([
-    { to: vault, contract: roles.hasRole, fn: fnName(roles.hasRole), args: [id("FACTORY_ROLE"), signer] },
-    { to: vault, contract: roles.getRoleAdmin, fn: fnName(roles.getRoleAdmin), args: [id("ORDERBOOK_ROLE")] },
-  ]);
-  return {
-    markets: moved,
-    signerHasFactoryRole: signerHasFactoryRole as boolean,
-    orderBookRoleAdmin: String(orderBookRoleAdmin),
-  };
-}
-
-function movedNote(moved: MarketRef[], vault: string): string {
-  return `Dual-vault period: this run moves ${moved.length} market(s) onto ${vault} (${moved.map((m) => m.symbol).join(", ")}): each registered, assigned and granted ORDERBOOK_ROLE there, then its OrderBook rewired; the old vault keeps its roles and mapping.`;
-}
-
 export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {
   const { hre, conn, signer } = ctx;
   const root = hre.config.paths.root;
@@ -331,17 +266,8 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
             : [];
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
-        const moves = state.moving
-          ? planMoveMarkets({
-              vault,
-              signer,
-              markets: state.moving.markets,
-              profile: hre.config.cutover.protocol,
-              signerHasFactoryRole: state.moving.signerHasFactoryRole,
-              orderBookRoleAdmin: state.moving.orderBookRoleAdmin,
-              batchSize: hre.config.cutover.redeploy.batchSize,
-            })
-          : { steps: [], ids: [] };
+        const { protocol, redeploy } = hre.config.cutover;
+        const moves = planMoves(state.moving, vault, signer, protocol, redeploy.batchSize);
         part = await planProfileRewire({
           fleet,
           newVault: vault,
