@@ -126,6 +126,11 @@ const redeploy = engineTask(
     description:
       "Also rewire every OrderBook to the new vault (as orderbook:rewire does), in the same plan and journal. Example: --rewire",
   })
+  .addFlag({
+    name: "resumeOld",
+    description:
+      "Give trading back to the old vault instead (the inverse of --halt-old and --pause-old, as its own run): ORDERBOOK_ROLE granted back to every OrderBook registered there, then the vault unpaused. Example: --resume-old",
+  })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
+import { checkResumeAlone, resumeOldPlanner } from "../src/corevault/resume-old.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
 import { renderResults } from "../src/report/results.js";
@@ -13,9 +14,15 @@ interface Args extends EngineArgs {
   collateral: string;
   libraries: string;
   rewire: boolean;
+  resumeOld: boolean;
 }
 
 export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (args.resumeOld) {
+    checkResumeAlone({ "--pause-old": args.pauseOld, "--halt-old": args.haltOld, "--rewire": args.rewire });
+    await runEngineCommand(hre, args, { planner: (ctx) => resumeOldPlanner(ctx, { oldVault: args.oldVault }) });
+    return;
+  }
   await runEngineCommand(hre, args, {
     planner: (ctx) =>
       redeployPlanner(ctx, {

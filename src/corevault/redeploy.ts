@@ -99,7 +99,7 @@ function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], prof
  * Which vault this run replaces: --old-vault, else the records' CORE_VAULT — unless the records' CORE_VAULT is itself
  * the result of an earlier redeploy, in which case that run is the one to (re)check, so running again sends nothing.
  */
-function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
+export function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
   if (given) return given;
   const current = records?.contracts.CORE_VAULT;
   if (!current)
@@ -119,7 +119,7 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
  * The records as they were before the run that replaced `oldVault` (when one did): the contracts it replaced put back,
  * so a rerun observes the old system (e.g. the immutable factory the run replaced), not what the run produced.
  */
-function recordsBefore(records: SystemRecord | undefined, oldVault: string): SystemRecord | undefined {
+export function recordsBefore(records: SystemRecord | undefined, oldVault: string): SystemRecord | undefined {
   const superseded = records?.superseded ?? [];
   const run = superseded.find((e) => e.CORE_VAULT?.toLowerCase() === oldVault.toLowerCase())?.runId;
   if (!records || run === undefined) return records;
