@@ -3,13 +3,14 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { id } from "ethers";
+import { Contract, getAddress, id } from "ethers";
 import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, standInProtocol } from "../helpers/dexetra.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { runJson, runTask } from "../helpers/tasks.js";
+import { createSafe, execute, owners } from "../helpers/safe.js";
+import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
 
 const tmp = await tempAppConfig("cutover-dexetra-suites-");
 
@@ -70,5 +71,66 @@ describe("dexetra-v5: corevault:regrant-roles", () => {
     expect(rerun.complete).to.equal(true);
     expect(rerun.transactionsSent).to.equal(0);
     expect(await nonce()).to.equal(again);
+  });
+});
+
+describe("dexetra-v5: --executor safe with the later factory's single admin (updateVault, no role to read)", () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it("the Safe that is the factory's admin repoints it (found by simulating updateVault from it); the signer sends the rest", async () => {
+    const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-safe-factory", factory: "updatable" });
+    const standIn = standInProtocol(f.admin.address);
+    const protocol: ProtocolUserConfig = {
+      ...standIn,
+      factory: {
+        ...standIn.factory,
+        vault: {
+          read: { call: "function vault() view returns (address)" },
+          write: { signature: "function updateVault(address newVault)" },
+          updatable: true,
+        },
+      },
+    };
+    const keys = owners(3, "dexetra-safe-factory");
+    const safe = await createSafe(
+      conn,
+      f.admin,
+      keys.map((k) => k.address),
+      2,
+      41n,
+    );
+    const safeAddress = getAddress(await safe.getAddress());
+    await (await f.factory.updateAdmin(safeAddress)).wait();
+    const run = async () => {
+      const { printed, exitCode } = await withProtocol(protocol, () =>
+        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
+      );
+      return { out: JSON.parse(printed), exitCode };
+    };
+
+    const first = await run();
+    expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
+    expect(first.out.awaiting).to.equal(true);
+    expect(first.out.proposals).to.have.length(1);
+    const proposal = first.out.proposals[0];
+    expect(proposal.stepIds).to.deep.equal(["align:factory"]);
+    // everything else (deploy, roles, registrations, the hub) went from the signer: the vault's admin
+    const sentByOthers = first.out.results.filter((r: { id: string; status: string }) => r.id !== "align:factory");
+    expect(sentByOthers.every((r: { status: string }) => r.status === "done")).to.equal(true);
+    await (await execute(safe, proposal.safeTx, proposal.id, [keys[0], keys[2]], f.alice)).wait();
+
+    const second = await run();
+    expect(second.exitCode, JSON.stringify(second.out.results)).to.equal(0);
+    expect(second.out.complete).to.equal(true);
+    expect(second.out.transactionsSent).to.equal(0);
+    const newVault = getAddress(second.out.deployed.CoreVault);
+    const factory = new Contract(
+      String(f.factory.target),
+      ["function vault() view returns (address)"],
+      conn.ethers.provider,
+    );
+    expect(getAddress(await factory.vault())).to.equal(newVault);
   });
 });
