@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, getAddress, id } from "ethers";
+import { Contract, getAddress, id, ZeroHash } from "ethers";
 import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
@@ -132,5 +132,64 @@ describe("dexetra-v5: --executor safe with the later factory's single admin (upd
       conn.ethers.provider,
     );
     expect(getAddress(await factory.vault())).to.equal(newVault);
+  });
+});
+
+describe("a setter without a getter sent through a Safe is recognised as done from the Safe's execution", () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it("the hub's repoint (no vault getter in this variant) proposed to the Safe, executed, then done: the rerun proposes nothing", async () => {
+    const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-safe-hub" });
+    const oldVault = getAddress(String(f.vault.target));
+    // a hub variant without a vault getter: its repoint has no done check
+    const protocol: ProtocolUserConfig = {
+      ...standInProtocol(f.admin.address),
+      hub: {
+        vault: {
+          read: { value: oldVault },
+          write: {
+            signature: "function setCoreVaultParams(address coreVault, address operator)",
+            args: ["$0", "$keep.operator"],
+          },
+        },
+      },
+    };
+    const keys = owners(3, "dexetra-safe-hub");
+    const safe = await createSafe(
+      conn,
+      f.admin,
+      keys.map((k) => k.address),
+      2,
+      42n,
+    );
+    const safeAddress = getAddress(await safe.getAddress());
+    await (await f.hub.grantRole(ZeroHash, safeAddress)).wait();
+    const run = async () => {
+      const { printed, exitCode } = await withProtocol(protocol, () =>
+        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
+      );
+      return { out: JSON.parse(printed), exitCode };
+    };
+
+    const first = await run();
+    expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
+    const proposal = first.out.proposals[0];
+    expect(proposal.stepIds).to.deep.equal(["repoint:hub"]);
+    const step = first.out.plan?.steps?.find((s: { id: string }) => s.id === "repoint:hub");
+    if (step) expect(step.actions[0].done).to.deep.equal([]);
+    await (await execute(safe, proposal.safeTx, proposal.id, [keys[1], keys[2]], f.alice)).wait();
+    const newVault = getAddress(first.out.deployed.CoreVault);
+    expect(getAddress(await f.hub.coreVault())).to.equal(newVault);
+
+    // no getter says it is done: the Safe's ExecutionSuccess for the journaled proposal does
+    const second = await run();
+    expect(second.exitCode, JSON.stringify(second.out.results)).to.equal(0);
+    expect(second.out).to.include({ complete: true, transactionsSent: 0 });
+    expect(second.out.proposals).to.deep.equal([]);
+    const third = await run();
+    expect(third.exitCode).to.equal(0);
+    expect(third.out.proposals).to.deep.equal([]);
   });
 });
