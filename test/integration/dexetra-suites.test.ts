@@ -3,8 +3,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, getAddress, id, ZeroHash } from "ethers";
+import { Contract, ContractFactory, getAddress, id, ZeroAddress, ZeroHash } from "ethers";
 import hre from "hardhat";
+import { loadArtifact } from "../../src/artifacts.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, standInProtocol } from "../helpers/dexetra.js";
@@ -135,7 +136,23 @@ describe("dexetra-v5: --executor safe with the later factory's single admin (upd
   });
 });
 
-describe("a setter without a getter sent through a Safe is recognised as done from the Safe's execution", () => {
+/** The stand-in's profile with a hub variant without a vault getter: its repoint has no done check. */
+function hubWithoutGetter(admin: string, oldVault: string): ProtocolUserConfig {
+  return {
+    ...standInProtocol(admin),
+    hub: {
+      vault: {
+        read: { value: oldVault },
+        write: {
+          signature: "function setCoreVaultParams(address coreVault, address operator)",
+          args: ["$0", "$keep.operator"],
+        },
+      },
+    },
+  };
+}
+
+describe("a setter without a getter sent through a Safe or a timelock is recognised as done from its execution", () => {
   afterEach(() => {
     process.exitCode = 0;
   });
@@ -143,19 +160,7 @@ describe("a setter without a getter sent through a Safe is recognised as done fr
   it("the hub's repoint (no vault getter in this variant) proposed to the Safe, executed, then done: the rerun proposes nothing", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-safe-hub" });
     const oldVault = getAddress(String(f.vault.target));
-    // a hub variant without a vault getter: its repoint has no done check
-    const protocol: ProtocolUserConfig = {
-      ...standInProtocol(f.admin.address),
-      hub: {
-        vault: {
-          read: { value: oldVault },
-          write: {
-            signature: "function setCoreVaultParams(address coreVault, address operator)",
-            args: ["$0", "$keep.operator"],
-          },
-        },
-      },
-    };
+    const protocol = hubWithoutGetter(f.admin.address, oldVault);
     const keys = owners(3, "dexetra-safe-hub");
     const safe = await createSafe(
       conn,
@@ -191,5 +196,48 @@ describe("a setter without a getter sent through a Safe is recognised as done fr
     const third = await run();
     expect(third.exitCode).to.equal(0);
     expect(third.out.proposals).to.deep.equal([]);
+  });
+});
+
+describe("a setter without a getter scheduled on a timelock", () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it("the hub's repoint is scheduled, executed by a later run after the delay, then done by isOperationDone: the next run sends nothing", async () => {
+    const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-timelock-hub" });
+    const protocol = hubWithoutGetter(f.admin.address, getAddress(String(f.vault.target)));
+    const artifact = await loadArtifact(hre, "Timelock");
+    const delay = 3600;
+    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, f.admin).deploy(
+      delay,
+      [f.admin.address],
+      [f.admin.address],
+      ZeroAddress,
+    );
+    const timelock = getAddress(await deployed.getAddress());
+    await (await f.hub.grantRole(ZeroHash, timelock)).wait();
+    const run = async () => {
+      const { printed, exitCode } = await withProtocol(protocol, () =>
+        withExitCode("corevault:redeploy", { json: true, executor: "timelock", timelock }),
+      );
+      return { out: JSON.parse(printed), exitCode };
+    };
+
+    const first = await run();
+    expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
+    expect(first.out.proposals.map((p: { stepIds: string[] }) => p.stepIds)).to.deep.equal([["repoint:hub"]]);
+    await conn.networkHelpers.time.increase(delay + 1);
+    const second = await run();
+    expect(second.exitCode, JSON.stringify(second.out.results)).to.equal(0);
+    expect(second.out.complete).to.equal(true);
+    expect(second.out.transactionsSent, "one executeBatch").to.equal(1);
+    expect(getAddress(await f.hub.coreVault())).to.equal(getAddress(first.out.deployed.CoreVault));
+    const before = await nonce();
+    const third = await run();
+    expect(third.exitCode).to.equal(0);
+    expect(third.out).to.include({ complete: true, transactionsSent: 0 });
+    expect(third.out.proposals).to.deep.equal([]);
+    expect(await nonce()).to.equal(before);
   });
 });
