@@ -140,6 +140,11 @@ const redeploy = engineTask(
     description:
       "Dual-vault period: move every market but these (ids, symbols or OrderBook addresses); not with --markets. Example: --except-markets SOL-USD",
   })
+  .addFlag({
+    name: "resumeOld",
+    description:
+      "Give trading back to the old vault instead (the inverse of --halt-old and --pause-old, as its own run): ORDERBOOK_ROLE granted back to every OrderBook registered there, then the vault unpaused. Example: --resume-old",
+  })
   .setAction(() => import("../tasks/corevault-redeploy.js"))
   .build();
 

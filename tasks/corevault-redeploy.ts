@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
+import { checkResumeAlone, resumeOldPlanner } from "../src/corevault/resume-old.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
 import { renderResults } from "../src/report/results.js";
@@ -15,9 +16,21 @@ interface Args extends EngineArgs {
   rewire: boolean;
   markets: string;
   exceptMarkets: string;
+  resumeOld: boolean;
 }
 
 export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (args.resumeOld) {
+    checkResumeAlone({
+      "--pause-old": args.pauseOld,
+      "--halt-old": args.haltOld,
+      "--rewire": args.rewire,
+      "--markets": args.markets !== "",
+      "--except-markets": args.exceptMarkets !== "",
+    });
+    await runEngineCommand(hre, args, { planner: (ctx) => resumeOldPlanner(ctx, { oldVault: args.oldVault }) });
+    return;
+  }
   await runEngineCommand(hre, args, {
     planner: (ctx) =>
       redeployPlanner(ctx, {

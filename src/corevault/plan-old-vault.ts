@@ -27,6 +27,26 @@ export function pauseOldVault(system: LegacySystem, profile: Profile, from: stri
   };
 }
 
+/** Who sends ORDERBOOK_ROLE changes on the old vault: the holder of its admin role among the authority and the signer. */
+function orderBookRoleAdmin(
+  system: LegacySystem,
+  senders: { authority?: string; signer: string },
+  flag: string,
+  doing: string,
+): string {
+  const admin = system.roles.ORDERBOOK_ROLE.admin as VaultRole;
+  const { signer } = senders;
+  const candidates = admin === "DEFAULT_ADMIN_ROLE" ? [senders.authority ?? signer, signer] : [signer];
+  const from = candidates.find((c) => system.roles[admin]?.holders.some((h) => same(h, c)));
+  if (!from)
+    throw new CutoverInputError(
+      flag,
+      true,
+      `${doing} ORDERBOOK_ROLE on the old vault ${system.vault} needs its admin role ${admin}, which ${candidates.join(" / ")} does not hold; grant it first, or run without ${flag}`,
+    );
+  return from;
+}
+
 /**
  * --halt-old: ORDERBOOK_ROLE revoked from every OrderBook on the old vault, sent by whoever holds its admin role there
  * (the old vault's admin sender where it is DEFAULT_ADMIN_ROLE, else the signer if it holds that role).
@@ -38,16 +58,7 @@ export function haltOldVault(
 ): Step[] {
   const books = system.roles.ORDERBOOK_ROLE.holders;
   if (books.length === 0) return [];
-  const admin = system.roles.ORDERBOOK_ROLE.admin as VaultRole;
-  const { signer } = senders;
-  const candidates = admin === "DEFAULT_ADMIN_ROLE" ? [senders.authority ?? signer, signer] : [signer];
-  const from = candidates.find((c) => system.roles[admin]?.holders.some((h) => same(h, c)));
-  if (!from)
-    throw new CutoverInputError(
-      "--halt-old",
-      true,
-      `revoking ORDERBOOK_ROLE on the old vault ${system.vault} needs its admin role ${admin}, which ${candidates.join(" / ")} does not hold; grant it first, or run without --halt-old`,
-    );
+  const from = orderBookRoleAdmin(system, senders, "--halt-old", "revoking");
   const revoke = (book: string): CallAction => ({
     call: writeCall(profile, profile.vault.roles.revoke, system.vault, [roleId("ORDERBOOK_ROLE"), book]),
     done: [
@@ -67,4 +78,54 @@ export function haltOldVault(
     writes: ["oldVault.role.ORDERBOOK_ROLE.holders"],
     actions,
   }));
+}
+
+/**
+ * --resume-old, the inverse of --halt-old and --pause-old: ORDERBOOK_ROLE granted back to the OrderBooks registered on
+ * the old vault that lack it (the halt revoked it from them), and the vault unpaused when it is paused. `system` is
+ * what the run observed first (the planner plans from its stored facts), so a rerun plans the same steps.
+ */
+export function resumeOldVault(
+  system: LegacySystem,
+  profile: Profile,
+  senders: { authority?: string; signer: string; batchSize: number },
+): Step[] {
+  const { hasRole, grant } = profile.vault.roles;
+  const role = roleId("ORDERBOOK_ROLE");
+  const regrant = (book: string): CallAction => ({
+    call: writeCall(profile, grant, system.vault, [role, book]),
+    done: [{ read: viewCall(profile, hasRole, system.vault, [role, book]), equals: true }],
+  });
+  const holders = system.roles.ORDERBOOK_ROLE.holders;
+  const books = system.orderBooks.filter((book) => !holders.some((h) => same(h, book)));
+  const batch = profile.vault.batching === "multicall" ? senders.batchSize : 1;
+  const grants: Step[] =
+    books.length === 0
+      ? []
+      : chunks(books.map(regrant), batch).map((actions, i, all) => ({
+          id: all.length === 1 ? "resume-old-vault" : `resume-old-vault:${i + 1}`,
+          kind: "call",
+          label: `resume trading on the old vault: grant ORDERBOOK_ROLE back to its OrderBooks${all.length > 1 ? ` (${i + 1}/${all.length})` : ""}`,
+          from: orderBookRoleAdmin(system, senders, "--resume-old", "granting"),
+          dependsOn: [],
+          writes: ["oldVault.role.ORDERBOOK_ROLE.holders"],
+          actions,
+        }));
+  if (!system.paused) return grants;
+  const { pause } = profile.vault;
+  const unpause: Step = {
+    id: "unpause-old-vault",
+    kind: "call",
+    label: "unpause the old vault",
+    from: senders.authority ?? senders.signer,
+    dependsOn: [],
+    writes: ["oldVault.paused"],
+    actions: [
+      {
+        call: writeCall(profile, pause.unpause, system.vault, []),
+        done: [{ read: viewCall(profile, pause.read, system.vault, []), equals: false }],
+      },
+    ],
+  };
+  return [...grants, unpause];
 }

@@ -1,4 +1,5 @@
-import { FunctionFragment, getAddress, isAddress } from "ethers";
+import { FunctionFragment, getAddress, isAddress, ZeroAddress, ZeroHash } from "ethers";
+import { encodeTemplated } from "../profile/trading.js";
 import type { CutoverConfig } from "../config.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -7,7 +8,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError } from "../errors.js";
 import type { Addresses } from "../engine/apply.js";
-import { adminSenders } from "../engine/authority.js";
+import { adminSenders, simulatedSenders } from "../engine/authority.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { findCreate2Factory } from "../engine/create2.js";
 import { simulatePending } from "../engine/preflight.js";
@@ -107,7 +108,7 @@ function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], prof
  * Which vault this run replaces: --old-vault, else the records' CORE_VAULT — unless the records' CORE_VAULT is itself
  * the result of an earlier redeploy, in which case that run is the one to (re)check, so running again sends nothing.
  */
-function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
+export function resolveOldVault(records: SystemRecord | undefined, given: string | undefined): string {
   if (given) return given;
   const current = records?.contracts.CORE_VAULT;
   if (!current)
@@ -127,7 +128,7 @@ function resolveOldVault(records: SystemRecord | undefined, given: string | unde
  * The records as they were before the run that replaced `oldVault` (when one did): the contracts it replaced put back,
  * so a rerun observes the old system (e.g. the immutable factory the run replaced), not what the run produced.
  */
-function recordsBefore(records: SystemRecord | undefined, oldVault: string): SystemRecord | undefined {
+export function recordsBefore(records: SystemRecord | undefined, oldVault: string): SystemRecord | undefined {
   const superseded = records?.superseded ?? [];
   const run = superseded.find((e) => e.CORE_VAULT?.toLowerCase() === oldVault.toLowerCase())?.runId;
   if (!records || run === undefined) return records;
@@ -140,6 +141,33 @@ function recordsBefore(records: SystemRecord | undefined, oldVault: string): Sys
         restored.add(key);
       }
   return { ...records, contracts };
+}
+
+/**
+ * An updatable factory that is not AccessControl (dexetra-v5's later factory: one `onlyAdmin`, no getter): its vault
+ * setter, with the vault it has now, to simulate from the chosen authority. Undefined for an AccessControl factory.
+ */
+async function singleAdminFactory(
+  reader: Reader,
+  system: LegacySystem,
+  profile: Profile,
+): Promise<{ key: string; to: string; data: string } | undefined> {
+  const write = profile.factory.vault.write;
+  if (!system.factory?.updatable || !write) return undefined;
+  const { hasRole } = profile.vault.roles;
+  const answers = await reader.tryCall({
+    to: system.factory.address,
+    contract: hasRole,
+    fn: "hasRole",
+    args: [ZeroHash, ZeroAddress],
+  });
+  if (answers !== undefined) return undefined;
+  try {
+    const data = encodeTemplated(write.signature, write.args, [system.factory.vault ?? system.vault]);
+    return { key: "factory", to: system.factory.address, data };
+  } catch {
+    return undefined; // a template naming values kept from elsewhere: the signer sends it
+  }
 }
 
 export async function redeployPlanner(ctx: EngineContext, options: RedeployOptions): Promise<Planner<RedeployState>> {
@@ -177,12 +205,18 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
       if (system.factory && !system.factory.updatable && replacement)
         await catalog.projectArtifact(replacement.artifact, "cutover.protocol.factory.replacement.artifact");
       const hasRole = profile.vault.roles.hasRole;
+      const singleAdmin = await singleAdminFactory(reader, system, profile);
       const existing = [
         { key: "oldVault", address: system.vault, contract: hasRole },
-        ...(system.factory?.updatable ? [{ key: "factory", address: system.factory.address, contract: hasRole }] : []),
+        ...(system.factory?.updatable && !singleAdmin
+          ? [{ key: "factory", address: system.factory.address, contract: hasRole }]
+          : []),
         ...(system.hub ? [{ key: "hub", address: system.hub.address, contract: hasRole }] : []),
       ];
-      const senders = await adminSenders(reader, existing, authority);
+      const senders = {
+        ...(await adminSenders(reader, existing, authority)),
+        ...(singleAdmin ? await simulatedSenders(reader, [singleAdmin], authority) : {}),
+      };
       const state: RedeployState = {
         system,
         records,

@@ -5,6 +5,7 @@ import { create2DeployCall, initCode, resolveCreate2Addresses } from "./create2.
 import type { ChainProvider, TxRequest } from "./executor-eoa.js";
 import { EXECUTOR_STEP_PREFIX, isAwaiting, type Executor, type WaveOutcome } from "./executor.js";
 import { canonicalJson, isEncoded, isRef } from "./plan.js";
+import { executedCalls } from "./proposal-executed.js";
 import type { Proposal } from "./proposal.js";
 import { normalize, Reader } from "./reader.js";
 import type { RunStore, StepJournal } from "./run-store.js";
@@ -56,6 +57,9 @@ export class Addresses {
    * chain cannot confirm (no done check, e.g. a setter without a getter).
    */
   readonly confirmed = new Map<string, { to?: string; data: string }>();
+  /** Each step's last proposal to a Safe or a timelock, and the block from which its execution is looked for. */
+  readonly proposed = new Map<string, Proposal>();
+  proposedSince = 0;
 
   constructor(
     readonly deployed: Record<string, string>,
@@ -68,6 +72,7 @@ export class Addresses {
       const sent = journal.lastSend.get(id);
       if (receipt.status === 1 && sent) this.confirmed.set(id, sent);
     }
+    for (const [id, proposal] of journal.proposals ?? []) this.proposed.set(id, proposal);
     return this;
   }
 
@@ -131,15 +136,21 @@ export async function actionDone(reader: Reader, action: CallAction, addresses: 
 
 /**
  * An action without a done check is done only when the step's journaled, successful transaction was sent straight to
- * its target and carries its exact calldata (alone, or inside a multicall): never sent twice, never assumed.
+ * its target and carries its exact calldata (alone, or inside a multicall) — or the Safe / timelock proposal the
+ * journal holds for the step was executed with that call: never sent twice, never assumed.
  */
-async function sentAndMined(step: Step, action: CallAction, addresses: Addresses): Promise<boolean> {
+async function sentAndMined(reader: Reader, step: Step, action: CallAction, addresses: Addresses): Promise<boolean> {
   const sent = addresses.confirmed.get(step.id);
-  if (!sent?.to || !addresses.has(action.call.to) || !action.call.args.every((a) => addresses.has(a))) return false;
+  const proposal = addresses.proposed.get(step.id);
+  if ((!sent?.to && !proposal) || !addresses.has(action.call.to) || !action.call.args.every((a) => addresses.has(a)))
+    return false;
   await addresses.prepare(action.call.args);
   const { to, args } = addresses.call(action.call);
   const data = (await addresses.catalog!.iface(action.call.contract)).encodeFunctionData(action.call.fn, args);
-  return sent.to.toLowerCase() === to.toLowerCase() && sent.data.toLowerCase().includes(data.slice(2).toLowerCase());
+  const carries = (call: { to?: string; data: string }) =>
+    call.to?.toLowerCase() === to.toLowerCase() && call.data.toLowerCase().includes(data.slice(2).toLowerCase());
+  if (sent && carries(sent)) return true;
+  return (await executedCalls(reader, proposal, addresses.proposedSince)).some(carries);
 }
 
 export async function stepDone(reader: Reader, step: Step, addresses: Addresses): Promise<boolean> {
@@ -150,7 +161,7 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
   for (const action of step.actions) {
     const done =
       action.done.length === 0
-        ? await sentAndMined(step, action, addresses)
+        ? await sentAndMined(reader, step, action, addresses)
         : await actionDone(reader, action, addresses);
     if (!done) return false;
   }
@@ -159,7 +170,7 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
 
 /** Steps already on chain (or, for a temporary step, no longer needed), given what is known to be deployed. */
 export async function finishedSteps(
-  plan: Pick<Plan, "steps">,
+  plan: Pick<Plan, "steps"> & Partial<Pick<Plan, "observedBlock">>,
   reader: Reader,
   known: Record<string, string>,
   catalog: ContractCatalog,
@@ -167,6 +178,7 @@ export async function finishedSteps(
 ): Promise<{ finished: Set<string>; addresses: Addresses }> {
   const addresses = new Addresses({ ...known }, catalog);
   if (journal) addresses.confirm(journal);
+  addresses.proposedSince = plan.observedBlock ?? 0;
   await resolveCreate2Addresses(plan, addresses, catalog);
   // In plan order, and only after what it depends on: a renounce "holds" before the grant it undoes was even sent.
   const finished = new Set<string>();
@@ -236,6 +248,7 @@ export async function applyPlan(ctx: ApplyContext): Promise<ApplyReport> {
   const { plan, store, catalog, provider } = ctx;
   let journal = store.stepJournal();
   const addresses = new Addresses(journaledDeployments(plan, journal), catalog).confirm(journal);
+  addresses.proposedSince = plan.observedBlock;
   await resolveCreate2Addresses(plan, addresses, catalog);
   const tally = new Tally(plan.steps.length, ctx.onProgress);
   if (await recoverInFlight(ctx, journal, addresses, tally)) addresses.confirm((journal = store.stepJournal()));

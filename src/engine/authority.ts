@@ -79,3 +79,29 @@ export async function adminSenders(
   );
   return Object.fromEntries(contracts.map((c, i) => [c.key, senderFor(authority, () => holds[i] === true)]));
 }
+
+/**
+ * For contracts whose admin power has no role to read (a single-admin factory: `onlyAdmin`, no getter): who sends
+ * each write, decided by simulating it (`data` to `to`) from the chosen authority at the pinned block — the authority
+ * when that goes through, else the signer.
+ */
+export async function simulatedSenders(
+  reader: Reader,
+  writes: { key: string; to: string; data: string }[],
+  authority: Authority,
+): Promise<Record<string, string>> {
+  const chosen = authority.chosen;
+  const entries = await Promise.all(
+    writes.map(async (w): Promise<[string, string]> => {
+      if (!chosen) return [w.key, authority.signer];
+      const accepted = await reader.provider
+        .call({ from: chosen, to: w.to, data: w.data, blockTag: reader.block })
+        .then(
+          () => true,
+          () => false,
+        );
+      return [w.key, accepted ? chosen : authority.signer];
+    }),
+  );
+  return Object.fromEntries(entries);
+}

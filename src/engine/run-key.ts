@@ -6,6 +6,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 export type RunKind =
   | "corevault-redeploy"
   | "corevault-regrant-roles"
+  | "corevault-resume-old"
   | "orderbook-rewire"
   | "orderbook-redeploy"
   | "transfer-ownership"
@@ -30,6 +31,8 @@ export interface ParsedRunKey {
 export const runKeys = {
   /** corevault:redeploy of `oldVault`. */
   corevaultRedeploy: (oldVault: string) => `corevault-redeploy-${oldVault.toLowerCase()}`,
+  /** corevault:redeploy --resume-old: trading given back to the OrderBooks on `oldVault`, the vault unpaused. */
+  resumeOld: (oldVault: string) => `corevault-resume-old-${oldVault.toLowerCase()}`,
   /** orderbook:rewire onto `vault`: "cut" rewires each diamond in place, any other strategy redeploys the OrderBooks. */
   orderbookRewire: (strategy: string, vault: string, markets?: string) =>
     `orderbook-${strategy === "cut" ? "rewire" : "redeploy"}-${vault.toLowerCase()}${markets ? `-${markets}` : ""}`,
@@ -60,6 +63,7 @@ export const runKeys = {
 // Longest prefixes first: "orderbook-redeploy-" must not be read as a CoreVault redeploy, nor the reverse.
 const PREFIXES: RunKind[] = [
   "corevault-regrant-roles",
+  "corevault-resume-old",
   "corevault-redeploy",
   "orderbook-rewire",
   "orderbook-redeploy",

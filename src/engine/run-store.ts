@@ -16,6 +16,7 @@ import path from "node:path";
 import { Journal, type JournalEntry, type ReceiptEntry, type TxFields } from "./journal.js";
 import { TamperedRunError } from "../errors.js";
 import { planId } from "./plan.js";
+import type { Proposal } from "./proposal.js";
 import type { Plan } from "./types.js";
 import { toJson } from "../util/json.js";
 
@@ -24,6 +25,8 @@ export interface StepJournal {
   lastSend: Map<string, TxFields>;
   hashes: Map<string, string>;
   receipts: Map<string, ReceiptEntry>;
+  /** Each step's last proposal to a Safe or a timelock. */
+  proposals?: Map<string, Proposal>;
 }
 
 /** One run's folder: deployments/<network>/.cutover/<runKey>/ with plan.json and journal.jsonl. */
@@ -110,6 +113,7 @@ export class RunStore {
     const lastSend = new Map<string, TxFields>();
     const hashes = new Map<string, string>();
     const receipts = new Map<string, ReceiptEntry>();
+    const proposals = new Map<string, Proposal>();
     for (const entry of this.entries()) {
       if (entry.type === "send") {
         lastSend.set(entry.stepId, entry.tx);
@@ -117,8 +121,9 @@ export class RunStore {
         receipts.delete(entry.stepId);
       } else if (entry.type === "sent") hashes.set(entry.stepId, entry.hash);
       else if (entry.type === "receipt") receipts.set(entry.stepId, entry);
+      else if (entry.type === "proposed") for (const stepId of entry.stepIds) proposals.set(stepId, entry);
     }
-    return { lastSend, hashes, receipts };
+    return { lastSend, hashes, receipts, proposals };
   }
 
   /** Successful receipts by step id. */

@@ -12,6 +12,13 @@ const ROLE_REVOKED = "event RoleRevoked(bytes32 indexed role, address indexed ac
 const PAUSE = { pause: { signature: "function pause()" }, unpause: { signature: "function unpause()" } };
 const LIQUIDATION_MANAGER_WRITE = { signature: "function setLiquidationManager(address manager)" };
 const MARKET_TO_ORDER_BOOK = "function marketToOrderBook(bytes32 marketId) view returns (address)";
+const UNAUTHORIZED = "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)";
+const UPDATE_MARK_PRICE = { signature: "function updateMarkPrice(bytes32 marketId, uint256 price)" };
+const SETTLE_MARKET = { signature: "function settleMarket(bytes32 marketId, uint256 finalPrice)" };
+const CREDIT_EXTERNAL = "function creditExternal(address user, uint256 amount)";
+const GRANT_ROLE = "function grantRole(bytes32 role, address account)";
+const UNAUTHORIZED_ORDER_BOOK = "error UnauthorizedOrderBook(address caller, bytes32 marketId)";
+const LOCK_MARGIN = "function lockMargin(address user, bytes32 marketId, uint256 amount)";
 
 /** This repository's mock (contracts/): enumerator getters, multicall, an updatable or immutable factory. */
 export const REFERENCE: Profile = {
@@ -89,8 +96,47 @@ export const REFERENCE: Profile = {
     rewire: { facet: { artifact: "VaultAdminFacet", setter: "function setVault(address newVault)" } },
   },
   discovery: { logChunk: 50_000, events: [], recordOrderBooks: [] },
+  trading: {
+    markPrice: {
+      read: "function markPrice(bytes32 marketId) view returns (uint256)",
+      write: UPDATE_MARK_PRICE,
+      event: "event MarkPriceUpdated(bytes32 indexed marketId, uint256 price)",
+    },
+    settle: { write: SETTLE_MARKET, event: "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice)" },
+    available: "function availableCollateral(address user) view returns (uint256)",
+    fund: { credit: { signature: CREDIT_EXTERNAL } },
+    order: {
+      place: { signature: "function placeOrder(bool isBuy, uint256 price, uint256 size) returns (uint256 orderId)" },
+      match: { signature: "function matchOrders(uint256 buyOrderId, uint256 sellOrderId)" },
+    },
+    liquidate: {
+      write: { signature: "function liquidate(address trader)" },
+      event:
+        "event LiquidationExecuted(address indexed user, bytes32 indexed marketId, address indexed liquidator, uint256 markPrice, uint256 reward)",
+    },
+    refused: [
+      { call: UPDATE_MARK_PRICE.signature, args: ["$0", "$2"], refusedWith: [UNAUTHORIZED] },
+      { call: SETTLE_MARKET.signature, args: ["$0", "$2"], refusedWith: [UNAUTHORIZED] },
+      {
+        call: "function updatePositionWithLiquidation(address user, bytes32 marketId, address liquidator)",
+        args: ["$1", "$0", "$1"],
+        refusedWith: [UNAUTHORIZED_ORDER_BOOK],
+      },
+      { call: LOCK_MARGIN, args: ["$1", "$0", "$2"], refusedWith: [UNAUTHORIZED_ORDER_BOOK] },
+      { call: CREDIT_EXTERNAL, args: ["$1", "$2"], refusedWith: [UNAUTHORIZED] },
+      { call: GRANT_ROLE, args: ["$3", "$1"], refusedWith: [UNAUTHORIZED] },
+    ],
+    // a paused vault refuses an OrderBook's fills too (pause halts trading on the mock)
+    halt: {
+      call: "function updatePosition(address user, bytes32 marketId, int256 sizeDelta, uint256 price)",
+      args: ["$0", "$1", "$2", "$3"],
+      refusedWith: [UNAUTHORIZED_ORDER_BOOK, "error EnforcedPause()"],
+    },
+  },
 };
 
+const UPDATE_POSITION_WITH_MARGIN =
+  "function updatePositionWithMargin(address user, bytes32 marketId, int256 sizeDelta, uint256 executionPrice, uint256 requiredMargin)";
 const MARKET_STATIC =
   "function marketStatic() view returns (address vault, bytes32 marketId, bool useVWAP, uint256 vwapWindow)";
 const ORDER_BOOK_STORAGE = "keccak256:hyperliquid.orderbook.storage.v1";
@@ -218,6 +264,41 @@ export const DEXETRA_V5: Profile = {
       },
     ],
     recordOrderBooks: ["ALUMINUM_ORDERBOOK"],
+  },
+  trading: {
+    // updateMarkPrice emits nothing: the smoke test reads the price back
+    markPrice: { read: "function getMarkPrice(bytes32 marketId) view returns (uint256)", write: UPDATE_MARK_PRICE },
+    settle: {
+      write: SETTLE_MARKET,
+      event:
+        "event VaultMarketSettled(bytes32 indexed marketId, uint256 finalPrice, uint256 totalProfit6, uint256 totalLoss6, uint256 badDebt6)",
+    },
+    available: "function getAvailableCollateral(address user) view returns (uint256)",
+    // fees and liquidation rewards move deposited collateral only (credit cannot pay them): test traders deposit
+    fund: { deposit: { signature: "function depositCollateral(uint256 amount)" } },
+    // an order matches resting orders as it is placed
+    order: {
+      place: {
+        signature: "function placeLimitOrder(uint256 price, uint256 amount, bool isBuy) returns (uint256 orderId)",
+        args: ["$1", "$2", "$0"],
+      },
+    },
+    liquidate: { write: { signature: "function liquidate(address user)" } },
+    // settleMarket has no role check on this protocol: not a refusal to expect
+    refused: [
+      { call: UPDATE_MARK_PRICE.signature, args: ["$0", "$2"], refusedWith: [UNAUTHORIZED] },
+      { call: UPDATE_POSITION_WITH_MARGIN, args: ["$1", "$0", "$2", "$2", "0"], refusedWith: [UNAUTHORIZED] },
+      { call: LOCK_MARGIN, args: ["$1", "$0", "$2"], refusedWith: [UNAUTHORIZED] },
+      {
+        call: "function liquidateLong(address user, bytes32 marketId, address liquidator, uint256 markPrice)",
+        args: ["$1", "$0", "$1", "$2"],
+        refusedWith: [UNAUTHORIZED],
+      },
+      { call: CREDIT_EXTERNAL, args: ["$1", "$2"], refusedWith: [UNAUTHORIZED] },
+      { call: GRANT_ROLE, args: ["$3", "$1"], refusedWith: [UNAUTHORIZED] },
+    ],
+    // pause does not stop fills here: only the missing ORDERBOOK_ROLE refuses them
+    halt: { call: UPDATE_POSITION_WITH_MARGIN, args: ["$0", "$1", "$2", "$3", "0"], refusedWith: [UNAUTHORIZED] },
   },
 };
 

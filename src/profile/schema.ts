@@ -159,6 +159,46 @@ const discoverySchema = z
   })
   .strict();
 
+const errorSig = z
+  .string()
+  .regex(/^error \w+\(.*\)$/, 'Expected a human-readable error signature, e.g. "error EnforcedPause()"');
+
+/** A call that must be refused: its arguments a template over the probe's values, the errors that count as refused. */
+const probeSchema = z
+  .object({ call: fnSig, args: z.array(z.string()), refusedWith: z.array(errorSig).min(1) })
+  .strict();
+
+/**
+ * The money paths verify's smoke tests exercise on a throwaway copy of the chain, and how a halted vault is proven
+ * halted there. Argument templates: "$0", "$1"… the values each entry names; anything else is a literal.
+ */
+const tradingSchema = z
+  .object({
+    /** On the vault: a market's mark price, read ($0 market) and written by a settlement operator ($0 market, $1 price). */
+    markPrice: z.object({ read: fnSig, write: writeSchema, event: eventSig.optional() }).strict(),
+    /** On the vault: a market settled by a settlement operator ($0 market, $1 price), and the event that says so. */
+    settle: z.object({ write: writeSchema, event: eventSig }).strict(),
+    /** On the vault: a user's free collateral ($0 user). */
+    available: fnSig,
+    /**
+     * How a test trader gets collateral on the throwaway chain: credited by an EXTERNAL_CREDITOR_ROLE holder ($0 user,
+     * $1 amount), or deposited ($0 amount) after its collateral-token balance is written there.
+     */
+    fund: z.union([z.object({ credit: writeSchema }).strict(), z.object({ deposit: writeSchema }).strict()]),
+    /**
+     * On an OrderBook: place an order ($0 isBuy, $1 price, $2 size, returning its id), and match a buy with a sell
+     * ($0 buy id, $1 sell id) where orders do not match as they are placed.
+     */
+    order: z.object({ place: writeSchema, match: writeSchema.optional() }).strict(),
+    /** On an OrderBook: liquidate a user ($0 user; the caller is the liquidator); the vault's event with its reward. */
+    liquidate: z.object({ write: writeSchema, event: eventSig.optional() }).strict(),
+    /** Vault calls an account without roles must be refused: $0 market, $1 the caller, $2 one unit, $3 the zero role. */
+    refused: z.array(probeSchema).min(1),
+    /** The vault call an OrderBook makes for a fill, which a halted vault refuses: $0 user, $1 market, $2 size, $3 price. */
+    halt: probeSchema,
+  })
+  .strict();
+
 export const profileSchema = z
   .object({
     name: z.string().min(1),
@@ -167,6 +207,7 @@ export const profileSchema = z
     hub: hubSchema,
     orderBook: orderBookSchema,
     discovery: discoverySchema,
+    trading: tradingSchema,
   })
   .strict();
 export type Profile = z.infer<typeof profileSchema>;
@@ -180,6 +221,7 @@ export const protocolUserConfigSchema = z
     hub: hubSchema.partial().optional(),
     orderBook: orderBookSchema.partial().optional(),
     discovery: discoverySchema.partial().optional(),
+    trading: tradingSchema.partial().optional(),
   })
   .strict();
 export type ProtocolUserConfig = z.infer<typeof protocolUserConfigSchema>;

@@ -140,7 +140,11 @@ export async function cutoverRuns(
     );
   }
   const later = RunStore.list(root, network)
-    .filter((store) => store.runKey !== redeployKey && runAimsAt(store.runKey, newVault))
+    .filter(
+      (store) =>
+        store.runKey !== redeployKey &&
+        (runAimsAt(store.runKey, newVault) || store.runKey === runKeys.resumeOld(oldVault)),
+    )
     .flatMap((store) => loadRun(store) ?? []);
   later.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   return [redeploy, ...later];
@@ -298,11 +302,15 @@ class Replay {
       return;
     }
     if (same(to, this.oldVault)) {
-      if (call.fn === fnName(this.profile.vault.pause.pause.signature)) this.vault.pauseOld = true;
-      // --halt-old: ORDERBOOK_ROLE revoked from an OrderBook on the old vault
+      const { pause, roles } = this.profile.vault;
+      if (call.fn === fnName(pause.pause.signature)) this.vault.pauseOld = true;
+      if (call.fn === fnName(pause.unpause.signature)) this.vault.pauseOld = false;
+      // --halt-old: ORDERBOOK_ROLE revoked from an OrderBook on the old vault; --resume-old: granted back
       const [role, account] = call.args.map((a) => resolve(a));
-      if (call.fn === fnName(this.profile.vault.roles.revoke.signature) && account && role)
-        if (roleName(role) === "ORDERBOOK_ROLE") this.vault.haltedOnOld.push(getAddress(account));
+      if (!account || !role || roleName(role) !== "ORDERBOOK_ROLE") return;
+      const halted = this.vault.haltedOnOld;
+      if (call.fn === fnName(roles.revoke.signature)) halted.push(getAddress(account));
+      if (call.fn === fnName(roles.grant.signature)) this.vault.haltedOnOld = halted.filter((b) => !same(b, account));
       return;
     }
     // A repoint of the factory or the hub: the profile's setter, labelled with the contract it goes to.

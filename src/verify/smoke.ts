@@ -1,24 +1,28 @@
 // Smoke tests of the new vault's money paths, never on the live chain: on an in-process fork of a chain reached over
 // HTTP (at the verified block), or on the in-process chain itself between evm_snapshot and evm_revert. Accounts that
-// must act (a settlement operator, the hub as external creditor, test traders) are impersonated there.
-import { Contract, getAddress, keccak256, toUtf8Bytes, type InterfaceAbi, type TransactionReceipt } from "ethers";
+// must act (a settlement operator, the hub as external creditor, test traders) are impersonated there. Every call is
+// an entry of the active profile's `trading` section.
+import { ZeroHash } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { reason } from "../engine/executor-eoa.js";
-import type { ContractCatalog } from "../engine/contracts.js";
+import { fnName } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
+import { encodeTemplated, refusedWith, sigName } from "../profile/trading.js";
 import type { CheckResult, Failure } from "./checks.js";
 import type { DesiredState } from "./desired.js";
 import type { ObservedState } from "./observe.js";
 import { throwawayChain, type ThrowawayChain } from "../fork/throwaway.js";
+import { haltSmoke } from "./smoke-halt.js";
+import { actor, SmokeRun as Run } from "./smoke-run.js";
 import "../type-extensions.js";
-
-const actor = (label: string) => getAddress(`0x${keccak256(toUtf8Bytes(`hardhat-cutover smoke ${label}`)).slice(26)}`);
 
 const SMOKE_TITLES = {
   "smoke.mark-price": "updateMarkPrice by a settlement operator succeeds",
   "smoke.liquidation": "a liquidatable position is liquidated through its OrderBook and the liquidator is paid",
   "smoke.settlement": "settleMarket by a settlement operator succeeds",
   "smoke.unauthorized-refused": "callers without the role are refused",
+  "smoke.old-vault-halted": "a fill from each OrderBook the plan halted is refused by the old vault",
 } as const;
 
 type SmokeName = keyof typeof SMOKE_TITLES;
@@ -26,159 +30,116 @@ type SmokeName = keyof typeof SMOKE_TITLES;
 export const SMOKE_CHECKS = Object.keys(SMOKE_TITLES) as SmokeName[];
 
 type Market = DesiredState["markets"][number];
-type Signer = Awaited<ReturnType<NetworkConnection["ethers"]["getSigner"]>>;
+type SmokeRun = Run<SmokeName>;
+type Signer = Awaited<ReturnType<SmokeRun["as"]>>;
 
-/** One smoke run on a throwaway chain: its results, and the impersonation, sending and event reading the tests share. */
-class SmokeRun {
-  readonly results = new Map<SmokeName, CheckResult>();
-  readonly where: string;
-
-  private constructor(
-    readonly env: ThrowawayChain,
-    private readonly catalog: ContractCatalog,
-    readonly vault: Contract,
-  ) {
-    this.where = env.where;
-  }
-
-  static async start(env: ThrowawayChain, catalog: ContractCatalog, newVault: string): Promise<SmokeRun> {
-    const abi = (await catalog.artifact("CoreVault")).abi as InterfaceAbi;
-    return new SmokeRun(env, catalog, new Contract(newVault, abi, env.conn.ethers.provider));
-  }
-
-  record(name: SmokeName, evidence: string, failures: Failure[] = []): void {
-    this.results.set(name, {
-      name,
-      title: SMOKE_TITLES[name],
-      status: failures.length === 0 ? "pass" : "fail",
-      evidence,
-      failures,
-    });
-  }
-
-  fail(name: SmokeName, subject: string, expected: string, found: string, fix: string): void {
-    this.record(name, found, [{ subject, expected, found, fix }]);
-  }
-
-  async abi(name: string): Promise<InterfaceAbi> {
-    return (await this.catalog.artifact(name)).abi as InterfaceAbi;
-  }
-
-  /** A signer for `address` on the throwaway chain, impersonated and funded. */
-  async as(address: string): Promise<Signer> {
-    const request = (method: string, params: unknown[]) => this.env.conn.provider.request({ method, params });
-    await request("hardhat_impersonateAccount", [address]);
-    await request("hardhat_setBalance", [address, "0x56bc75e2d63100000"]);
-    return this.env.conn.ethers.getSigner(address);
-  }
-
-  async send(signer: unknown, contract: Contract, fn: string, args: unknown[]): Promise<TransactionReceipt> {
-    const tx = await (contract.connect(signer as never) as Contract).getFunction(fn).send(...args);
-    const receipt = await tx.wait();
-    if (!receipt || receipt.status !== 1) throw new Error(`${fn} reverted`);
-    return receipt;
-  }
-
-  /** The receipt's events emitted by `contract`. */
-  events(receipt: TransactionReceipt, contract: Contract) {
-    return receipt.logs.flatMap((log) => {
-      if (log.address.toLowerCase() !== String(contract.target).toLowerCase()) return [];
-      const parsed = contract.interface.parseLog(log);
-      return parsed ? [parsed] : [];
-    });
-  }
-}
-
-/** 1. an authorized mark price update; returns the price the next tests trade at (0 when it could not be read). */
+/** 1. an authorized mark price update; returns the price the next tests trade at. */
 async function markPriceSmoke(run: SmokeRun, market: Market, operator: string, keeper: Signer): Promise<bigint> {
-  const { vault, where } = run;
+  const { where, newVault } = run;
+  const { markPrice } = run.trading;
   let price = 0n;
   try {
-    price = ((await vault.markPrice(market.marketId)) as bigint) || 1_000_000_000n;
-    const receipt = await run.send(keeper, vault, "updateMarkPrice", [market.marketId, price]);
-    const updated = run.events(receipt, vault).find((e) => e.name === "MarkPriceUpdated");
-    if (updated)
+    price = ((await run.read(markPrice.read, [market.marketId])) as bigint) || 1_000_000_000n;
+    const receipt = await run.send(keeper, newVault, markPrice.write, [market.marketId, price]);
+    const event = markPrice.event;
+    const after = (await run.read(markPrice.read, [market.marketId])) as bigint;
+    const evented = !event || run.events(receipt, newVault, event).length > 0;
+    if (evented && after === price)
       run.record(
         "smoke.mark-price",
-        `updateMarkPrice(${market.symbol}, ${price}) by ${operator}: MarkPriceUpdated on ${where}`,
+        `${fnName(markPrice.write.signature)}(${market.symbol}, ${price}) by ${operator}: ${event ? `${sigName(event)}` : `${fnName(markPrice.read)} reads ${after}`} on ${where}`,
       );
     else
       run.fail(
         "smoke.mark-price",
-        `updateMarkPrice(${market.symbol})`,
-        "a MarkPriceUpdated event",
-        "none in the receipt",
+        `${fnName(markPrice.write.signature)}(${market.symbol})`,
+        `${event ? "its event and " : ""}the price read back`,
+        `${evented ? "" : "no event in the receipt; "}${fnName(markPrice.read)} reads ${after}`,
         "check the vault's code (vault.libraries, sources)",
       );
   } catch (error) {
     run.fail(
       "smoke.mark-price",
-      `updateMarkPrice(${market.symbol}) by ${operator}`,
+      `${fnName(markPrice.write.signature)}(${market.symbol}) by ${operator}`,
       "succeeds",
       `refused: ${reason(error)}`,
       "check SETTLEMENT_ROLE and that the market is not settled",
     );
   }
-  return price;
+  return price || 1_000_000_000n;
 }
 
-/** 2. liquidation through the OrderBook: two credited test traders open a position, the mark falls until the long is liquidatable. */
+/** Two funded test traders open a position in `market` through its OrderBook: a resting sell, then a buy. */
+async function openPosition(run: SmokeRun, market: Market, price: bigint, long: string, short: string) {
+  const { order } = run.trading;
+  const size = 10n ** 18n;
+  const place = async (trader: string, isBuy: boolean) => {
+    const id = await run.simulate(trader, market.orderBook, order.place, [isBuy, price, size]);
+    await run.send(await run.as(trader), market.orderBook, order.place, [isBuy, price, size]);
+    return id;
+  };
+  const sellId = await place(short, false);
+  const buyId = await place(long, true);
+  if (order.match) await run.send(await run.as(actor("liquidator")), market.orderBook, order.match, [buyId, sellId]);
+}
+
+/** 2. liquidation through the OrderBook: two funded test traders trade, the mark falls until the long is liquidatable. */
 async function liquidationSmoke(
   run: SmokeRun,
   market: Market,
-  creditor: string,
+  funding: { creditor?: string; collateral: string },
   keeper: Signer,
   price: bigint,
 ): Promise<void> {
-  const { vault, where } = run;
+  const { where, newVault } = run;
+  const { markPrice, liquidate, available } = run.trading;
   try {
-    const hub = await run.as(creditor);
     const [long, short, liquidator] = [actor("long"), actor("short"), actor("liquidator")];
-    for (const trader of [long, short]) await run.send(hub, vault, "creditExternal", [trader, price * 10n]);
-    const book = new Contract(market.orderBook, await run.abi("OrderBookTradingFacet"), run.env.conn.ethers.provider);
-    const size = 10n ** 18n;
-    const place = async (trader: string, isBuy: boolean) => {
-      const receipt = await run.send(await run.as(trader), book, "placeOrder", [isBuy, price, size]);
-      return run.events(receipt, book).find((e) => e.name === "OrderPlaced")!.args.orderId as bigint;
-    };
-    const buyId = await place(long, true);
-    const sellId = await place(short, false);
-    await run.send(await run.as(liquidator), book, "matchOrders", [buyId, sellId]);
+    for (const trader of [long, short]) await run.fund(trader, price * 10n, funding);
+    await openPosition(run, market, price, long, short);
+    const liquidatable = () =>
+      run.simulate(liquidator, market.orderBook, liquidate.write, [long]).then(
+        () => true,
+        () => false,
+      );
     let mark = price;
-    let liquidatable = false;
-    // lower the mark half a percent at a time until the long is liquidatable (with margin left to pay from)
-    for (let step = 1; step <= 40 && !liquidatable; step++) {
+    let ready = false;
+    // lower the mark half a percent at a time until liquidating the long would go through (margin left to pay from)
+    for (let step = 1; step <= 40 && !ready; step++) {
       mark = (price * BigInt(1_000 - step * 5)) / 1_000n;
-      await run.send(keeper, vault, "updateMarkPrice", [market.marketId, mark]);
-      liquidatable = (await vault.isLiquidatable(long, market.marketId)) as boolean;
+      await run.send(keeper, newVault, markPrice.write, [market.marketId, mark]);
+      ready = await liquidatable();
     }
-    if (!liquidatable) {
+    if (!ready) {
       run.fail(
         "smoke.liquidation",
         `long position in ${market.symbol}`,
-        "isLiquidatable true after the mark fell 20%",
+        "liquidatable after the mark fell 20%",
         "still not liquidatable",
         "check the MMR params (vault.mmr-params) and the VaultAnalytics library",
       );
+      return;
+    }
+    const before = (await run.read(available, [liquidator])) as bigint;
+    const receipt = await run.send(await run.as(liquidator), market.orderBook, liquidate.write, [long]);
+    const paid = ((await run.read(available, [liquidator])) as bigint) - before;
+    const executed = liquidate.event ? run.events(receipt, newVault, liquidate.event)[0] : undefined;
+    const eventOk =
+      !liquidate.event || (executed !== undefined && paid === (executed.args.getValue("reward") as bigint));
+    if (paid > 0n && eventOk) {
+      const named = executed ? ` (${executed.name})` : "";
+      run.record(
+        "smoke.liquidation",
+        `${market.symbol} long liquidatable at mark ${mark} (entry ${price}); ${fnName(liquidate.write.signature)}() through OrderBook ${market.orderBook} paid the liquidator ${paid}${named} on ${where}`,
+      );
     } else {
-      const before = (await vault.availableCollateral(liquidator)) as bigint;
-      const receipt = await run.send(await run.as(liquidator), book, "liquidate", [long]);
-      const paid = ((await vault.availableCollateral(liquidator)) as bigint) - before;
-      const executed = run.events(receipt, vault).find((e) => e.name === "LiquidationExecuted");
-      if (executed && paid > 0n && paid === (executed.args.reward as bigint)) {
-        run.record(
-          "smoke.liquidation",
-          `${market.symbol} long liquidatable at mark ${mark} (entry ${price}); liquidate() through OrderBook ${market.orderBook} paid the liquidator ${paid} (LiquidationExecuted) on ${where}`,
-        );
-      } else {
-        run.fail(
-          "smoke.liquidation",
-          `liquidate() in ${market.symbol}`,
-          "LiquidationExecuted and a reward > 0 credited to the liquidator",
-          `event ${executed ? "present" : "missing"}, credited ${paid}`,
-          "check the liquidation manager (vault.liquidation-manager)",
-        );
-      }
+      run.fail(
+        "smoke.liquidation",
+        `${fnName(liquidate.write.signature)}() in ${market.symbol}`,
+        `${liquidate.event ? "its event and " : ""}a reward > 0 credited to the liquidator`,
+        `${liquidate.event ? `event ${executed ? "present" : "missing"}, ` : ""}credited ${paid}`,
+        "check the liquidation manager (vault.liquidation-manager)",
+      );
     }
   } catch (error) {
     run.fail(
@@ -199,26 +160,28 @@ async function settlementSmoke(
   keeper: Signer,
   price: bigint,
 ): Promise<void> {
-  const { vault, where } = run;
+  const { where, newVault } = run;
+  const { settle } = run.trading;
+  const fn = fnName(settle.write.signature);
   try {
-    const receipt = await run.send(keeper, vault, "settleMarket", [settled.marketId, price]);
-    if (run.events(receipt, vault).some((e) => e.name === "VaultMarketSettled"))
+    const receipt = await run.send(keeper, newVault, settle.write, [settled.marketId, price]);
+    if (run.events(receipt, newVault, settle.event).length > 0)
       run.record(
         "smoke.settlement",
-        `settleMarket(${settled.symbol}, ${price}) by ${operator}: VaultMarketSettled on ${where}`,
+        `${fn}(${settled.symbol}, ${price}) by ${operator}: ${sigName(settle.event)} on ${where}`,
       );
     else
       run.fail(
         "smoke.settlement",
-        `settleMarket(${settled.symbol})`,
-        "a VaultMarketSettled event",
+        `${fn}(${settled.symbol})`,
+        settle.event,
         "none in the receipt",
         "check the vault's code",
       );
   } catch (error) {
     run.fail(
       "smoke.settlement",
-      `settleMarket(${settled.symbol}) by ${operator}`,
+      `${fn}(${settled.symbol}) by ${operator}`,
       "succeeds",
       `refused: ${reason(error)}`,
       "check SETTLEMENT_ROLE (roles.desired-holders)",
@@ -226,35 +189,28 @@ async function settlementSmoke(
   }
 }
 
-/** 4. callers without a role are refused. */
-async function unauthorizedSmoke(run: SmokeRun, newVault: string, marketId: string): Promise<void> {
-  const { vault, where } = run;
+/** 4. callers without a role are refused, each with the error the profile expects. */
+async function unauthorizedSmoke(run: SmokeRun, marketId: string): Promise<void> {
   const stranger = actor("stranger");
-  const attempts: [string, unknown[], string][] = [
-    ["updateMarkPrice", [marketId, 1n], "AccessControlUnauthorizedAccount"],
-    ["settleMarket", [marketId, 1n], "AccessControlUnauthorizedAccount"],
-    ["updatePositionWithLiquidation", [stranger, marketId, stranger], "UnauthorizedOrderBook"],
-    ["lockMargin", [stranger, marketId, 1n], "UnauthorizedOrderBook"],
-    ["creditExternal", [stranger, 1n], "AccessControlUnauthorizedAccount"],
-    ["grantRole", ["0x" + "00".repeat(32), stranger], "AccessControlUnauthorizedAccount"],
-  ];
+  const probes = run.trading.refused;
   const failures: Failure[] = [];
-  for (const [fn, args, expected] of attempts) {
-    const data = vault.interface.encodeFunctionData(fn, args);
+  for (const probe of probes) {
+    const fn = fnName(probe.call);
+    const data = encodeTemplated(probe.call, probe.args, [marketId, stranger, 1n, ZeroHash]);
+    const expected = `refused with ${probe.refusedWith.map((e) => sigName(e)).join(" or ")}`;
     try {
-      await run.env.conn.ethers.provider.call({ from: stranger, to: newVault, data });
+      await run.env.conn.ethers.provider.call({ from: stranger, to: run.newVault, data });
       failures.push({
         subject: `${fn} by ${stranger} (no role)`,
-        expected: `refused with ${expected}`,
+        expected,
         found: "accepted",
         fix: `the vault's access control is not the audited one: check vault.libraries and --sources`,
       });
     } catch (error) {
-      const text = `${reason(error)} ${(error as Error).message}`;
-      if (!text.includes(expected))
+      if (!refusedWith(error, probe.refusedWith))
         failures.push({
           subject: `${fn} by ${stranger} (no role)`,
-          expected: `refused with ${expected}`,
+          expected,
           found: `refused otherwise: ${reason(error)}`,
           fix: "check that the vault is not paused and its code is the artifact's",
         });
@@ -262,7 +218,7 @@ async function unauthorizedSmoke(run: SmokeRun, newVault: string, marketId: stri
   }
   run.record(
     "smoke.unauthorized-refused",
-    `${attempts.length - failures.length}/${attempts.length} calls by an account without roles refused (${attempts.map(([fn]) => fn).join(", ")}) on ${where}`,
+    `${probes.length - failures.length}/${probes.length} calls by an account without roles refused (${probes.map((p) => fnName(p.call)).join(", ")}) on ${run.where}`,
     failures,
   );
 }
@@ -289,7 +245,7 @@ function noEnvironment(error: unknown): CheckResult[] {
 export async function smokeChecks(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
-  catalog: ContractCatalog,
+  profile: Profile,
   desired: DesiredState,
   observed: ObservedState,
 ): Promise<CheckResult[]> {
@@ -310,7 +266,7 @@ export async function smokeChecks(
     return noEnvironment(error);
   }
   try {
-    const run = await SmokeRun.start(env, catalog, desired.newVault);
+    const run: SmokeRun = new Run(env, profile, desired.newVault, SMOKE_TITLES);
     const market = healthy[0];
     if (!market) {
       for (const name of ["smoke.mark-price", "smoke.liquidation", "smoke.settlement"] as const)
@@ -333,7 +289,7 @@ export async function smokeChecks(
     } else {
       const keeper = await run.as(operator);
       const price = await markPriceSmoke(run, market, operator, keeper);
-      if (!creditor)
+      if (!creditor && "credit" in profile.trading.fund)
         run.fail(
           "smoke.liquidation",
           "EXTERNAL_CREDITOR_ROLE",
@@ -341,14 +297,20 @@ export async function smokeChecks(
           "none holds it",
           "grant EXTERNAL_CREDITOR_ROLE to the hub (roles.desired-holders)",
         );
-      else await liquidationSmoke(run, market, creditor, keeper, price);
+      else await liquidationSmoke(run, market, { creditor, collateral: desired.collateral }, keeper, price);
       await settlementSmoke(run, healthy[1] ?? market, operator, keeper, price);
     }
-    await unauthorizedSmoke(
-      run,
-      desired.newVault,
-      market?.marketId ?? desired.markets[0]?.marketId ?? `0x${"00".repeat(32)}`,
-    );
+    await unauthorizedSmoke(run, market?.marketId ?? desired.markets[0]?.marketId ?? ZeroHash);
+    const halt = await haltSmoke(env, profile, desired);
+    if (halt === "n/a")
+      run.results.set("smoke.old-vault-halted", {
+        name: "smoke.old-vault-halted",
+        title: SMOKE_TITLES["smoke.old-vault-halted"],
+        status: "n/a",
+        evidence: `the plan did not halt the old vault: no fill to simulate on ${run.where}`,
+        failures: [],
+      });
+    else run.record("smoke.old-vault-halted", halt.evidence, halt.failures);
     return SMOKE_CHECKS.map((name) => run.results.get(name)!);
   } finally {
     await env.close();

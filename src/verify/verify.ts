@@ -115,7 +115,7 @@ export async function runVerify(
 ): Promise<VerifyOutcome> {
   const { desired, observed, checks, catalog, readRequests } = await observeAndCheck(hre, conn, options);
   const all: CheckResult[] = [...checks];
-  if (options.smoke) all.push(...(await smokeChecks(hre, conn, catalog, desired, observed)));
+  if (options.smoke) all.push(...(await smokeChecks(hre, conn, hre.config.cutover.protocol, desired, observed)));
   if (options.sources) {
     const { sourceChecks } = await import("./sources.js");
     all.push(...(await sourceChecks(hre, conn, catalog, desired)));

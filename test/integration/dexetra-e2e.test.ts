@@ -149,9 +149,10 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     const flagged = roles.flags.filter((f: { kind: string }) => f.kind === "unknown-holder");
     expect(flagged.map((f: { role: string }) => f.role)).to.not.include("ORDERBOOK_ROLE");
 
-    // cutover:verify through the same profile: every check passes; what has no getter says how it was checked
+    // cutover:verify through the same profile, smoke tests included: every check passes; what has no getter says how
+    // it was checked
     const { printed, exitCode } = await withProtocol(protocol, () =>
-      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report") }),
+      withExitCode("cutover:verify", { json: true, reportDir: path.join(tmp, "report") }),
     );
     const report = JSON.parse(printed) as { checks: { name: string; status: string; evidence: string }[] };
     expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
@@ -162,6 +163,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
       `${record.contracts.MOCK_USDC} (an immutable in the new vault's code`,
     );
     expect(evidence["factory.vault"]).to.include(`vault (immutable in its code, no getter) = ${newVault}`);
+    expect(evidence["smoke.old-vault-halted"]).to.match(/^5\/5 halted OrderBooks' updatePositionWithMargin refused/);
 
     // the setter without a getter is settled by its journaled send (same target and calldata), never assumed: a
     // replan with another liquidation manager sends it again, and nothing else
@@ -267,7 +269,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     const status = await withProtocol(protocol, () => runJson("cutover:status", {}));
     expect(status.orderBooks).to.include({ total: 50, onCurrentVault: 50 });
     const { exitCode } = await withProtocol(protocol, () =>
-      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report-50") }),
+      withExitCode("cutover:verify", { json: true, reportDir: path.join(tmp, "report-50") }),
     );
     expect(exitCode).to.equal(0);
   });
@@ -314,11 +316,15 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     await conn.provider.request({ method: "evm_revert", params: [snapshot] });
   });
 
-  async function failing(): Promise<string[]> {
+  type Report = { checks: { name: string; status: string; evidence: string; failures: unknown[] }[] };
+  async function verifyReport(smoke: boolean): Promise<Report> {
     const { printed } = await withProtocol(protocol, () =>
-      withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "breaks") }),
+      withExitCode("cutover:verify", { json: true, skipSmoke: !smoke, reportDir: path.join(tmp, "breaks") }),
     );
-    const report = JSON.parse(printed) as { checks: { name: string; status: string }[] };
+    return JSON.parse(printed) as Report;
+  }
+  async function failing(smoke = false): Promise<string[]> {
+    const report = await verifyReport(smoke);
     return report.checks.filter((c) => c.status === "fail").map((c) => c.name);
   }
 
@@ -331,8 +337,27 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
   const vaultAs = async (address: string) => new Contract(newVault, vaultAbi, await asAccount(address));
   const adminAddress = async () => (await conn.ethers.getSigners())[5].address;
 
-  it("passes when nothing is broken", async () => {
-    expect(await failing()).to.deep.equal([]);
+  it("passes when nothing is broken, the smoke tests included (through the profile's trading entries)", async () => {
+    const blockBefore = await conn.ethers.provider.getBlockNumber();
+    const report = await verifyReport(true);
+    const smoke = report.checks.filter((c) => c.name.startsWith("smoke."));
+    for (const check of smoke) expect(check.failures, `${check.name}: ${check.evidence}`).to.deep.equal([]);
+    expect(smoke.map((c) => [c.name, c.status])).to.deep.equal([
+      ["smoke.mark-price", "pass"],
+      ["smoke.liquidation", "pass"],
+      ["smoke.settlement", "pass"],
+      ["smoke.unauthorized-refused", "pass"],
+      ["smoke.old-vault-halted", "pass"],
+    ]);
+    expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+    const evidence = (name: string) => report.checks.find((c) => c.name === name)!.evidence;
+    expect(evidence("smoke.liquidation")).to.match(
+      /liquidate\(\) through OrderBook 0x[0-9a-fA-F]{40} paid the liquidator [1-9]/,
+    );
+    expect(evidence("smoke.unauthorized-refused")).to.match(/^6\/6 calls/);
+    expect(evidence("smoke.old-vault-halted")).to.match(/^3\/3 halted OrderBooks' updatePositionWithMargin refused/);
+    // the smoke ran on a throwaway copy: nothing it did is on the chain
+    expect(await conn.ethers.provider.getBlockNumber()).to.equal(blockBefore);
   });
 
   it("a role revoked", async () => {
@@ -364,6 +389,15 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     const old = new Contract(oldVault, vaultAbi, (await conn.ethers.getSigners())[0]);
     await (await old.grantRole(ORDERBOOK_ROLE, books[2].orderBook)).wait();
     expect(await failing()).to.deep.equal(["old-vault.halted"]);
+    // and proven by behaviour on a throwaway copy: that OrderBook's fill is accepted by the old vault
+    const report = await verifyReport(true);
+    expect(report.checks.filter((c) => c.status === "fail").map((c) => c.name)).to.deep.equal([
+      "old-vault.halted",
+      "smoke.old-vault-halted",
+    ]);
+    const halted = report.checks.find((c) => c.name === "smoke.old-vault-halted")!;
+    expect(halted.evidence).to.match(/^2\/3 halted OrderBooks/);
+    expect(JSON.stringify(halted.failures)).to.include(books[2].orderBook).and.include("accepted");
   });
 
   it("the deployer left as admin", async () => {

@@ -73,9 +73,13 @@ describe("cutover:verify", () => {
       "smoke.liquidation",
       "smoke.settlement",
       "smoke.unauthorized-refused",
+      "smoke.old-vault-halted",
     ]);
     // this cutover paused the old vault (on the mock, pause halts trading) and did not --halt-old
-    expect(report.checks.filter((c) => c.status === "n/a").map((c) => c.name)).to.deep.equal(["old-vault.halted"]);
+    expect(report.checks.filter((c) => c.status === "n/a").map((c) => c.name)).to.deep.equal([
+      "old-vault.halted",
+      "smoke.old-vault-halted",
+    ]);
     const liquidation = report.checks.find((c) => c.name === "smoke.liquidation")!;
     expect(liquidation.evidence).to.match(
       /paid the liquidator [1-9]\d* \(LiquidationExecuted\) on default inside evm_snapshot\/evm_revert/,
