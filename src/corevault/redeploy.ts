@@ -378,5 +378,6 @@ export async function writeRedeployRecords(
   faultPoint("record");
   // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
   await writeSystemRecord(root, aggregate);
+  faultPoint("record");
   return aggregate;
 }
