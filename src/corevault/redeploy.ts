@@ -40,6 +40,8 @@ export interface RedeployOptions {
   /** Revoke ORDERBOOK_ROLE from every OrderBook on the old vault first. */
   haltOld?: boolean;
   admin?: string;
+  /** Let --admin (or cutover.admin) be an address without code. */
+  allowEoa?: boolean;
   collateral?: string;
   /** "VaultAnalytics=0x…,PositionManager=0x…" */
   libraries?: string;
@@ -154,7 +156,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      await checkRedeployInputs(reader, adminOverride, config.redeploy.liquidationManager);
+      await checkRedeployInputs(reader, adminOverride, options.allowEoa === true, config.redeploy.liquidationManager);
       const system = await observeLegacySystem(
         reader,
         oldVault,
@@ -280,8 +282,17 @@ function checkMmrParams(p: { baseMmrBps: number; penaltyMmrBps: number; maxMmrBp
 }
 
 /** The admin and the liquidation manager the new vault is given: refused before anything is planned when dangerous. */
-async function checkRedeployInputs(reader: Reader, admin: string | undefined, liquidationManager: string | undefined) {
-  if (admin) await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, { allowEoa: true });
+async function checkRedeployInputs(
+  reader: Reader,
+  admin: string | undefined,
+  allowEoa: boolean,
+  liquidationManager: string | undefined,
+) {
+  if (admin)
+    await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, {
+      allowEoa,
+      why: "the new vault's only DEFAULT_ADMIN_ROLE holder would be a key that a typo or a leak makes final",
+    });
   if (liquidationManager)
     await checkHasCode(
       reader,

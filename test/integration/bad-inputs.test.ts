@@ -24,6 +24,8 @@ interface Row {
   value: (s: SystemRecord) => string;
   /** Config changed for this row only. */
   config?: (s: SystemRecord) => Record<string, unknown>;
+  /** Words the fix must contain (e.g. the flag that allows the value). */
+  fix?: string;
 }
 
 async function desired(graph: Record<string, unknown>): Promise<string> {
@@ -69,6 +71,14 @@ const ROWS: Row[] = [
     (s) => ({ admin: s.contracts.VAULT_ANALYTICS }),
     (s) => s.contracts.VAULT_ANALYTICS,
   ),
+  {
+    ...redeploy(
+      "--admin",
+      () => ({ admin: accounts[4] }),
+      () => accounts[4],
+    ),
+    fix: "--allow-eoa",
+  },
   redeploy(
     "--admin",
     () => ({ admin: "0x0" }),
@@ -262,13 +272,14 @@ const ROWS: Row[] = [
   ...[
     { args: { to: ZeroAddress, allowEoa: true }, value: ZeroAddress },
     { args: { to: ZeroAddress }, value: ZeroAddress },
-    { args: { to: accounts[4] }, value: accounts[4] },
+    { args: { to: accounts[4] }, value: accounts[4], fix: "--allow-eoa" },
     { args: { to: "0xabc" }, value: "0xabc" },
-  ].map(({ args, value }): Row => ({
+  ].map(({ args, value, fix }): Row => ({
     task: "cutover:transfer-ownership",
     args: () => args,
     input: "--to",
     value: () => value,
+    fix,
   })),
   {
     task: "cutover:transfer-ownership",
@@ -317,6 +328,7 @@ describe("bad inputs are refused before anything is sent, naming the input, the 
         expect(error.message, error.message).to.include(row.input);
         expect(error.message.toLowerCase(), error.message).to.include(value.toLowerCase());
         expect(error.message, error.message).to.match(/Fix:|fix/);
+        if (row.fix) expect(error.message, error.message).to.include(row.fix);
       } finally {
         for (const key of Object.keys(redeployConfig)) delete redeployConfig[key];
         Object.assign(redeployConfig, saved);

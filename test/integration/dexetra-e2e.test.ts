@@ -298,7 +298,7 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     protocol = standInProtocol(signers[0].address);
     oldVault = getAddress((await readDexetraRecord(root, conn.networkName)).contracts.CORE_VAULT);
     const outcome = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address, allowEoa: true }),
     );
     expect(outcome.complete).to.equal(true);
     newVault = getAddress(outcome.deployed.CoreVault);

@@ -21,7 +21,7 @@ describe("cutover:verify over HTTP", () => {
     const [, admin] = await node.conn.ethers.getSigners();
     for (const args of [
       ["mocks:deploy-system", "--markets", "3", "--users", "0", "--seed", "verify-http"],
-      ["corevault:redeploy", "--pause-old", "--admin", admin.address, "--yes", "--json"],
+      ["corevault:redeploy", "--pause-old", "--admin", admin.address, "--allow-eoa", "--yes", "--json"],
       ["orderbook:rewire", "--yes", "--json"],
     ]) {
       const run = await cli(args);

@@ -38,7 +38,9 @@ describe("cutover:verify", () => {
   before(async () => {
     system = await freshSystem({ markets: 4, users: 2, seed: "verify" });
     oldVault = system.contracts.CORE_VAULT;
-    ({ newVault, adminFacet } = await redeployAndRewire({ redeploy: { pauseOld: true, admin: admin.address } }));
+    ({ newVault, adminFacet } = await redeployAndRewire({
+      redeploy: { pauseOld: true, admin: admin.address, allowEoa: true },
+    }));
   });
 
   it("passes every check and smoke test after a clean cutover, writes the reports, and leaves the chain as it was", async () => {
