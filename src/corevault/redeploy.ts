@@ -1,5 +1,4 @@
-import { FunctionFragment, getAddress, isAddress } from "ethers";
-import type { CutoverConfig } from "../config.js";
+import { getAddress, isAddress } from "ethers";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -20,7 +19,8 @@ import { CutRefusedByPolicyError } from "../errors.js";
 import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
 import { faultPoint } from "../engine/faults.js";
-import { checkAuthorityAccount, checkBounds, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
+import { checkAuthorityAccount, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
+import { configuredMmrParams } from "./mmr-bounds.js";
 import {
   deploymentBlock,
   readSystemRecordIfAny,
@@ -81,22 +81,6 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
   return parsed;
 }
 
-/** `cutover.redeploy.mmrParams` as the values of the profile's setter, checked against its arity. */
-function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], profile: Profile): string[] | undefined {
-  if (!given) return undefined;
-  const values = Array.isArray(given)
-    ? given
-    : [given.baseMmrBps, given.penaltyMmrBps, given.maxMmrBps, given.scalingSlopeBps];
-  const arity = FunctionFragment.from(profile.vault.mmrParams.write.signature).inputs.length;
-  if (values.length !== arity)
-    throw new CutoverInputError(
-      "cutover.redeploy.mmrParams",
-      given,
-      `the ${profile.name} profile's setter (${profile.vault.mmrParams.write.signature}) takes ${arity} values; give them all, in its order, as an array`,
-    );
-  return values.map(String);
-}
-
 /**
  * Which vault this run replaces: --old-vault, else the records' CORE_VAULT — unless the records' CORE_VAULT is itself
  * the result of an earlier redeploy, in which case that run is the one to (re)check, so running again sends nothing.
@@ -143,8 +127,6 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const records = await readSystemRecordIfAny(root, conn.networkName);
   const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
-  // The reference vault's bounds; a profile's own setter (the array form) is bounded by its contract.
-  if (config.redeploy.mmrParams && !Array.isArray(config.redeploy.mmrParams)) checkMmrParams(config.redeploy.mmrParams);
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
@@ -270,15 +252,6 @@ async function addRewire(
     rewire.labels,
     Object.fromEntries(state.fleet.map((b) => [b.address.toLowerCase(), `${b.symbol} ${b.address}`])),
   );
-}
-
-/** The bounds CoreVault.setMmrParams enforces (MAX_MMR_BPS 5000, MAX_PENALTY_BPS 2000), checked before anything is sent. */
-function checkMmrParams(p: { baseMmrBps: number; penaltyMmrBps: number; maxMmrBps: number; scalingSlopeBps: number }) {
-  const input = (field: string) => `cutover.redeploy.mmrParams.${field}`;
-  checkBounds(input("maxMmrBps"), BigInt(p.maxMmrBps), 0n, 5000n, "CoreVault's MAX_MMR_BPS");
-  checkBounds(input("baseMmrBps"), BigInt(p.baseMmrBps), 1n, BigInt(p.maxMmrBps), "more than 0, at most maxMmrBps");
-  checkBounds(input("penaltyMmrBps"), BigInt(p.penaltyMmrBps), 0n, 2000n, "CoreVault's MAX_PENALTY_BPS");
-  checkBounds(input("scalingSlopeBps"), BigInt(p.scalingSlopeBps), 0n, BigInt(p.maxMmrBps), "at most maxMmrBps");
 }
 
 /** The admin and the liquidation manager the new vault is given: refused before anything is planned when dangerous. */
