@@ -99,7 +99,7 @@ export async function observeAndCheck(
     );
   }
   const artifacts: Record<string, RuntimeArtifact> = {};
-  for (const { name } of desired.knownFacets) {
+  for (const name of [...desired.knownFacets.map((f) => f.name), ...Object.keys(desired.libraryRecords)]) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
   }
   const checks = runChecks({ desired, observed, files: await appFiles(hre, network, records), artifacts });
