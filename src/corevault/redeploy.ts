@@ -30,7 +30,7 @@ import {
 } from "../records/records.js";
 import { checkedAddress } from "../util/address.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
-import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
+import { AGGREGATE_KEYS, LIBRARY_RECORD_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
 import "../type-extensions.js";
 import { runKeys } from "../engine/run-key.js";
 
@@ -313,6 +313,24 @@ async function preflightRedeploy(
   );
 }
 
+/** The run's deployments under their aggregate keys (CORE_VAULT, FUTURES_MARKET_FACTORY). */
+function recordKeyed(written: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(AGGREGATE_KEYS).flatMap(([record, key]) => (written[record] ? [[key, written[record]]] : [])),
+  );
+}
+
+/** The libraries the new vault links, under the records' keys: other ones (--libraries) replace the recorded ones. */
+function linkedLibraryRecords(outcome: RunOutcome<RedeployState>): Record<string, string> {
+  const deploy = outcome.plan.steps.find((s) => s.kind === "deploy" && s.record === "CoreVault");
+  if (deploy?.kind !== "deploy") return {};
+  return Object.fromEntries(
+    outcome.state.profile.vault.libraries.flatMap((name, i) =>
+      deploy.libraries[name] && LIBRARY_RECORD_KEYS[i] ? [[LIBRARY_RECORD_KEYS[i], deploy.libraries[name]]] : [],
+    ),
+  );
+}
+
 /** Records and app config for a finished redeploy, written from confirmed receipts only. */
 export async function writeRedeployRecords(
   hre: HardhatRuntimeEnvironment,
@@ -343,10 +361,10 @@ export async function writeRedeployRecords(
   const superseded = (aggregate.superseded ?? []).slice();
   const at = new Date().toISOString();
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
-  for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {
-    const address = written[record];
+  const replaced = { ...recordKeyed(written), ...(written.CoreVault ? linkedLibraryRecords(outcome) : {}) };
+  for (const [key, address] of Object.entries(replaced)) {
     // already in the aggregate: an earlier invocation wrote it before it was killed
-    if (!address || aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
+    if (aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
     superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
     aggregate.contracts[key] = address;
   }

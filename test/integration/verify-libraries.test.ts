@@ -2,6 +2,7 @@
 // the links read from the new vault's runtime code are compared with the records, and the code at each linked
 // address with the library artifact's. The chain is altered the way a wrong deployment leaves it (hardhat_setCode),
 // then restored from a snapshot.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { getAddress } from "ethers";
@@ -157,6 +158,28 @@ describe("cutover:verify fails on a wrong library", () => {
         addresses: [getAddress(system.contracts.VAULT_ANALYTICS), getAddress(system.contracts.POSITION_MANAGER)],
       };
     }, "CoreVault");
+  });
+
+  it("a redeploy linking newly deployed libraries (--libraries): the records name them and verify passes", async () => {
+    const system = await freshSystem({ markets: 2, seed: "verify-libraries-new" });
+    const deployed = await Promise.all(
+      ["VaultAnalytics", "PositionManager"].map(async (name) => (await conn.ethers.deployContract(name)).getAddress()),
+    );
+    const admin = (await conn.ethers.getSigners())[5].address;
+    await redeployAndRewire({
+      redeploy: { admin, allowEoa: true, libraries: `VaultAnalytics=${deployed[0]},PositionManager=${deployed[1]}` },
+    });
+    const records = JSON.parse(
+      await readFile(path.join(hre.config.paths.root, "deployments", `${conn.networkName}-deployment.json`), "utf8"),
+    );
+    expect([records.contracts.VAULT_ANALYTICS, records.contracts.POSITION_MANAGER]).to.deep.equal(deployed);
+    expect(
+      records.superseded.filter((e: Record<string, string>) => e.VAULT_ANALYTICS === system.contracts.VAULT_ANALYTICS),
+    ).to.have.length(1);
+    const { report, exitCode } = await verify();
+    expect(failing(report)).to.deep.equal([]);
+    expect(exitCode).to.equal(0);
+    expect(check(report, "vault.library-code").evidence).to.include(`VaultAnalytics=${deployed[0].slice(0, 6)}`);
   });
 
   describe("dexetra-v5 stand-in", () => {
