@@ -316,6 +316,13 @@ const ROWS: Row[] = [
   })),
   {
     task: "corevault:regrant-roles",
+    args: () => ({}),
+    input: "DEFAULT_ADMIN_ROLE in cutover.redeploy.roles",
+    value: (s) => s.contracts.USDC,
+    config: (s) => ({ roles: { DEFAULT_ADMIN_ROLE: [s.contracts.USDC] } }),
+  },
+  {
+    task: "corevault:regrant-roles",
     args: () => ({ desired: path.join(tmp, "missing.json") }),
     input: "--desired",
     value: () => "missing.json",
