@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { getAddress } from "ethers";
+import { Contract, getAddress } from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
@@ -199,7 +199,10 @@ describe("cutover:verify fails on a wrong library", () => {
           m.readDexetraRecord(hre.config.paths.root, conn.networkName),
         );
         const active = hre.config.cutover.protocol;
+        const redeployConfig = hre.config.cutover.redeploy as Record<string, unknown>;
         hre.config.cutover.protocol = resolveProfile(protocol);
+        // the profile's own six-value setter, within the bounds it declares: sent as given (verify checks them too)
+        redeployConfig.mmrParams = [500, 200, 3000, 50, 12, 9];
         try {
           const outcome = await runJson("corevault:redeploy", {
             rewire: true,
@@ -208,6 +211,15 @@ describe("cutover:verify fails on a wrong library", () => {
             allowEoa: true,
           });
           expect(outcome.complete).to.equal(true);
+          const vault = new Contract(
+            outcome.deployed.CoreVault,
+            [
+              "function mmrLiquidityDepthLevels() view returns (uint256)",
+              "function priceGapSlopeBps() view returns (uint256)",
+            ],
+            conn.ethers.provider,
+          );
+          expect([await vault.mmrLiquidityDepthLevels(), await vault.priceGapSlopeBps()]).to.deep.equal([12n, 9n]);
           return {
             newVault: getAddress(outcome.deployed.CoreVault),
             libraries: ["DexetraVaultAnalytics", "DexetraPositionManager"],
@@ -215,6 +227,7 @@ describe("cutover:verify fails on a wrong library", () => {
           };
         } finally {
           hre.config.cutover.protocol = active;
+          delete redeployConfig.mmrParams;
         }
       },
       "DexetraCoreVault",
