@@ -22,7 +22,9 @@ const [, admin] = await conn.ethers.getSigners();
 const started = Date.now();
 await deploySystem(hre, conn, { markets, users: 0, factory: "updatable", seed: "bench-verify" });
 await localMulticall3(conn, new ContractCatalog(hre));
-const redeploy = JSON.parse(await runTask("corevault:redeploy", { json: true, pauseOld: true, admin: admin.address }));
+const redeploy = JSON.parse(
+  await runTask("corevault:redeploy", { json: true, pauseOld: true, admin: admin.address, allowEoa: true }),
+);
 const rewire = JSON.parse(await runTask("orderbook:rewire", { json: true }));
 if (!redeploy.complete || !rewire.complete) throw new Error("the cutover did not complete");
 console.log(`set up ${markets} markets, redeployed and rewired in ${((Date.now() - started) / 1000).toFixed(0)} s`);

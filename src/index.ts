@@ -105,7 +105,12 @@ const redeploy = engineTask(
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "Final DEFAULT_ADMIN_ROLE holder of the new vault (default: cutover.admin, else the old vault's admins). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      "Final DEFAULT_ADMIN_ROLE holder of the new vault: a Safe or timelock (default: cutover.admin, else the old vault's admins). Example: --admin 0x6649Ddb5c7e52348b73c8bBdD2A1cbA630b7AaEA",
+  })
+  .addFlag({
+    name: "allowEoa",
+    description:
+      "Allow --admin (or cutover.admin) to be an address without code, e.g. a test account (refused otherwise: a mistyped or leaked key as the only admin cannot be undone). Example: --admin 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --allow-eoa",
   })
   .addOption({
     name: "collateral",

@@ -11,6 +11,7 @@ interface Args extends EngineArgs {
   pauseOld: boolean;
   haltOld: boolean;
   admin: string;
+  allowEoa: boolean;
   collateral: string;
   libraries: string;
   rewire: boolean;
@@ -38,6 +39,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
         pauseOld: args.pauseOld,
         haltOld: args.haltOld,
         admin: args.admin,
+        allowEoa: args.allowEoa,
         collateral: args.collateral,
         libraries: args.libraries,
         rewire: args.rewire,

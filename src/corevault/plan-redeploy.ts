@@ -16,6 +16,9 @@ export const AGGREGATE_KEYS: Record<string, string> = {
   FuturesMarketFactory: "FUTURES_MARKET_FACTORY",
 };
 
+/** The records' keys of the vault's linked libraries, in the profile's order (`cutover.protocol.vault.libraries`). */
+export const LIBRARY_RECORD_KEYS = ["VAULT_ANALYTICS", "POSITION_MANAGER"];
+
 export interface RedeployInputs {
   system: LegacySystem;
   /** The account that deploys and configures the new vault (so it is its first admin) and hands it over. */

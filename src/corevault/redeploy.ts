@@ -1,6 +1,5 @@
-import { FunctionFragment, getAddress, isAddress, ZeroAddress, ZeroHash } from "ethers";
+import { getAddress, isAddress, ZeroAddress, ZeroHash } from "ethers";
 import { encodeTemplated } from "../profile/trading.js";
-import type { CutoverConfig } from "../config.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -21,7 +20,8 @@ import { CutRefusedByPolicyError } from "../errors.js";
 import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
 import { faultPoint } from "../engine/faults.js";
-import { checkAuthorityAccount, checkBounds, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
+import { checkAuthorityAccount, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
+import { configuredMmrParams } from "./mmr-bounds.js";
 import {
   deploymentBlock,
   readSystemRecordIfAny,
@@ -31,7 +31,7 @@ import {
 } from "../records/records.js";
 import { checkedAddress } from "../util/address.js";
 import { legacyFacts, observeLegacySystem, type LegacySystem, type VaultRole } from "./observe.js";
-import { AGGREGATE_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
+import { AGGREGATE_KEYS, LIBRARY_RECORD_KEYS, NEW_VAULT, planRedeploy } from "./plan-redeploy.js";
 import "../type-extensions.js";
 import { runKeys } from "../engine/run-key.js";
 import { parseMarketSelection, splitScope, type MarketSplit } from "../orderbook/market-split.js";
@@ -43,6 +43,8 @@ export interface RedeployOptions {
   /** Revoke ORDERBOOK_ROLE from every OrderBook on the old vault first. */
   haltOld?: boolean;
   admin?: string;
+  /** Let --admin (or cutover.admin) be an address without code. */
+  allowEoa?: boolean;
   collateral?: string;
   /** "VaultAnalytics=0x…,PositionManager=0x…" */
   libraries?: string;
@@ -86,22 +88,6 @@ function parseLibraries(value: string | undefined): Partial<Record<"VaultAnalyti
     parsed[name] = getAddress(address);
   }
   return parsed;
-}
-
-/** `cutover.redeploy.mmrParams` as the values of the profile's setter, checked against its arity. */
-function configuredMmrParams(given: CutoverConfig["redeploy"]["mmrParams"], profile: Profile): string[] | undefined {
-  if (!given) return undefined;
-  const values = Array.isArray(given)
-    ? given
-    : [given.baseMmrBps, given.penaltyMmrBps, given.maxMmrBps, given.scalingSlopeBps];
-  const arity = FunctionFragment.from(profile.vault.mmrParams.write.signature).inputs.length;
-  if (values.length !== arity)
-    throw new CutoverInputError(
-      "cutover.redeploy.mmrParams",
-      given,
-      `the ${profile.name} profile's setter (${profile.vault.mmrParams.write.signature}) takes ${arity} values; give them all, in its order, as an array`,
-    );
-  return values.map(String);
 }
 
 /**
@@ -177,8 +163,6 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
   const records = await readSystemRecordIfAny(root, conn.networkName);
   const oldVault = resolveOldVault(records, checkedAddress("--old-vault", options.oldVault));
   const libraryOverrides = { ...config.redeploy.libraries, ...parseLibraries(options.libraries) };
-  // The reference vault's bounds; a profile's own setter (the array form) is bounded by its contract.
-  if (config.redeploy.mmrParams && !Array.isArray(config.redeploy.mmrParams)) checkMmrParams(config.redeploy.mmrParams);
   const collateralOverride = checkedAddress("--collateral", options.collateral) ?? config.redeploy.collateral;
   const adminOverride = checkedAddress("--admin", options.admin) ?? config.admin;
   const catalog = new ContractCatalog(hre);
@@ -191,7 +175,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     runKey: runKeys.corevaultRedeploy(oldVault),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      await checkRedeployInputs(reader, adminOverride, config.redeploy.liquidationManager);
+      await checkRedeployInputs(reader, adminOverride, options.allowEoa === true, config.redeploy.liquidationManager);
       const system = await observeLegacySystem(
         reader,
         oldVault,
@@ -319,18 +303,18 @@ async function addRewire(
   );
 }
 
-/** The bounds CoreVault.setMmrParams enforces (MAX_MMR_BPS 5000, MAX_PENALTY_BPS 2000), checked before anything is sent. */
-function checkMmrParams(p: { baseMmrBps: number; penaltyMmrBps: number; maxMmrBps: number; scalingSlopeBps: number }) {
-  const input = (field: string) => `cutover.redeploy.mmrParams.${field}`;
-  checkBounds(input("maxMmrBps"), BigInt(p.maxMmrBps), 0n, 5000n, "CoreVault's MAX_MMR_BPS");
-  checkBounds(input("baseMmrBps"), BigInt(p.baseMmrBps), 1n, BigInt(p.maxMmrBps), "more than 0, at most maxMmrBps");
-  checkBounds(input("penaltyMmrBps"), BigInt(p.penaltyMmrBps), 0n, 2000n, "CoreVault's MAX_PENALTY_BPS");
-  checkBounds(input("scalingSlopeBps"), BigInt(p.scalingSlopeBps), 0n, BigInt(p.maxMmrBps), "at most maxMmrBps");
-}
-
 /** The admin and the liquidation manager the new vault is given: refused before anything is planned when dangerous. */
-async function checkRedeployInputs(reader: Reader, admin: string | undefined, liquidationManager: string | undefined) {
-  if (admin) await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, { allowEoa: true });
+async function checkRedeployInputs(
+  reader: Reader,
+  admin: string | undefined,
+  allowEoa: boolean,
+  liquidationManager: string | undefined,
+) {
+  if (admin)
+    await checkAuthorityAccount(reader, "--admin (or cutover.admin)", admin, {
+      allowEoa,
+      why: "the new vault's only DEFAULT_ADMIN_ROLE holder would be a key that a typo or a leak makes final",
+    });
   if (liquidationManager)
     await checkHasCode(
       reader,
@@ -378,6 +362,24 @@ async function preflightRedeploy(
   );
 }
 
+/** The run's deployments under their aggregate keys (CORE_VAULT, FUTURES_MARKET_FACTORY). */
+function recordKeyed(written: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(AGGREGATE_KEYS).flatMap(([record, key]) => (written[record] ? [[key, written[record]]] : [])),
+  );
+}
+
+/** The libraries the new vault links, under the records' keys: other ones (--libraries) replace the recorded ones. */
+function linkedLibraryRecords(outcome: RunOutcome<RedeployState>): Record<string, string> {
+  const deploy = outcome.plan.steps.find((s) => s.kind === "deploy" && s.record === "CoreVault");
+  if (deploy?.kind !== "deploy") return {};
+  return Object.fromEntries(
+    outcome.state.profile.vault.libraries.flatMap((name, i) =>
+      deploy.libraries[name] && LIBRARY_RECORD_KEYS[i] ? [[LIBRARY_RECORD_KEYS[i], deploy.libraries[name]]] : [],
+    ),
+  );
+}
+
 /** Records and app config for a finished redeploy, written from confirmed receipts only. */
 export async function writeRedeployRecords(
   hre: HardhatRuntimeEnvironment,
@@ -408,10 +410,10 @@ export async function writeRedeployRecords(
   const superseded = (aggregate.superseded ?? []).slice();
   const at = new Date().toISOString();
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
-  for (const [record, key] of Object.entries(AGGREGATE_KEYS)) {
-    const address = written[record];
+  const replaced = { ...recordKeyed(written), ...(written.CoreVault ? linkedLibraryRecords(outcome) : {}) };
+  for (const [key, address] of Object.entries(replaced)) {
     // already in the aggregate: an earlier invocation wrote it before it was killed
-    if (!address || aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
+    if (aggregate.contracts[key]?.toLowerCase() === address.toLowerCase()) continue;
     superseded.push({ [key]: aggregate.contracts[key] ?? "", runId: plan.id, replacedBy: address, at });
     aggregate.contracts[key] = address;
   }
@@ -427,5 +429,6 @@ export async function writeRedeployRecords(
   faultPoint("record");
   // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
   await writeSystemRecord(root, aggregate);
+  faultPoint("record");
   return aggregate;
 }

@@ -2,7 +2,8 @@
 // point. Set from CUTOVER_FAULT ("kill-after-<point>:N") by the CLI; nothing happens when unset.
 
 /** journal: a transaction journaled; broadcast: sent, its hash not yet journaled; complete: the `complete` entry
- * written, records not yet; record: a record file written (the others not yet). */
+ * written, records not yet; record: a record file written (the others not yet), the last pass being the aggregate
+ * written and the journal's `recorded` entry not yet. */
 export type FaultPoint = "journal" | "broadcast" | "complete" | "record";
 
 export interface FaultInjection {

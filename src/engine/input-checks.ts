@@ -87,9 +87,16 @@ export async function checkTimelock(reader: Reader, input: string, address: stri
 }
 
 /**
- * A deployed library whose runtime code is the artifact's: a library's code starts with PUSH20 <its own address>
- * (the call guard), so those 20 bytes are compared as zeros.
+ * Whether `code` is the library artifact's runtime code: a deployed library's code starts with PUSH20 <its own
+ * address> (the call guard), so those 20 bytes are compared as zeros.
  */
+export function isLibraryCode(code: string, artifactCode: string): boolean {
+  const live = code.toLowerCase();
+  const guarded = live.startsWith("0x73") ? `0x73${"0".repeat(40)}${live.slice(44)}` : live;
+  return guarded === artifactCode.toLowerCase();
+}
+
+/** A deployed library whose runtime code is the artifact's (isLibraryCode). */
 export async function checkLibraryCode(
   reader: Reader,
   input: string,
@@ -100,8 +107,7 @@ export async function checkLibraryCode(
   refuseZero(input, address);
   const expected = (await reader.catalog.artifact(name)).deployedBytecode.toLowerCase();
   const code = (await reader.code(address)).toLowerCase();
-  const guarded = code.startsWith("0x73") ? `0x73${"0".repeat(40)}${code.slice(44)}` : code;
-  if (guarded !== expected)
+  if (!isLibraryCode(code, expected))
     throw new CutoverInputError(
       input,
       address,

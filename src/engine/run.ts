@@ -148,6 +148,14 @@ async function verifyJournaledDeployments(store: RunStore, plan: Plan, provider:
         `the journal says step ${entry.stepId} deployed ${entry.contractAddress} in transaction ${entry.hash}, but the chain's receipt of that transaction ${onChain ? `created ${actual ?? "no contract"}` : "does not exist"}`,
       );
   }
+  // `known` is carried from the journal's receipts: an entry that contradicts them was written by someone else.
+  const deployed = store.deployedAddresses(plan);
+  for (const [record, address] of Object.entries(plan.known))
+    if (deployed[record] && deployed[record].toLowerCase() !== address.toLowerCase())
+      throw new TamperedRunError(
+        store.planFile,
+        `its known ${record} is ${address}, but the journal's receipt (checked against the chain) says this run deployed ${record} at ${deployed[record]}`,
+      );
 }
 
 /** Steps the journal has anything for (sent, mined, proposed): their effects may be on chain, by this run. */

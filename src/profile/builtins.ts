@@ -35,6 +35,13 @@ export const REFERENCE: Profile = {
     mmrParams: {
       read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
       write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
+      // CoreVault._setMmrParams: MAX_MMR_BPS 5000, MAX_PENALTY_BPS 2000, base in (0, max], slope at most max.
+      bounds: {
+        base: { min: 1, max: "max", why: "CoreVault: more than 0, at most maxMmrBps" },
+        penalty: { max: 2000, why: "CoreVault's MAX_PENALTY_BPS" },
+        max: { max: 5000, why: "CoreVault's MAX_MMR_BPS" },
+        slope: { max: "max", why: "CoreVault: at most maxMmrBps" },
+      },
     },
     pause: { read: "function paused() view returns (bool)", ...PAUSE, haltsTrading: true },
     batching: "multicall",
@@ -175,6 +182,15 @@ export const DEXETRA_V5: Profile = {
       write: {
         signature:
           "function setMmrParamsAdvanced(uint256 base, uint256 penalty, uint256 max, uint256 slope, uint256 liquidityDepthLevels, uint256 priceGapSlopeBps)",
+      },
+      // CoreVault._setMmrParams: every bps at most 10000, depth levels 1–50 (priceGapSlope at most 10000 too).
+      bounds: {
+        base: { max: 10_000 },
+        penalty: { max: 10_000 },
+        max: { max: 10_000 },
+        slope: { max: 10_000 },
+        liquidityDepthLevels: { min: 1, max: 50 },
+        priceGapSlopeBps: { max: 10_000 },
       },
     },
     // Pause covers deposit, withdraw and top-up only: OrderBook trading goes on.

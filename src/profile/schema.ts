@@ -59,6 +59,11 @@ export const eventScanSchema = z
   .strict();
 export type EventScan = z.infer<typeof eventScanSchema>;
 
+const boundValue = z.union([z.number().int().min(0), z.string().min(1)]);
+const boundSchema = z
+  .object({ min: boundValue.optional(), max: boundValue.optional(), why: z.string().optional() })
+  .strict();
+
 const vaultSchema = z
   .object({
     /** The artifact the new vault is deployed from: constructor(collateral, admin), libraries linked. */
@@ -68,8 +73,14 @@ const vaultSchema = z
     collateral: readSchema,
     collateralDecimals: fnSig,
     liquidationManager: z.object({ read: readSchema, write: writeSchema }).strict(),
-    /** Several calls (one value each), or one call returning them all; written by one call with every value. */
-    mmrParams: z.object({ read: z.array(fnSig).min(1), write: writeSchema }).strict(),
+    /**
+     * Several calls (one value each), or one call returning them all; written by one call with every value. `bounds`:
+     * what the setter accepts, by its parameter names (a bound is a number or another parameter's name), checked on
+     * configured values before anything is sent.
+     */
+    mmrParams: z
+      .object({ read: z.array(fnSig).min(1), write: writeSchema, bounds: z.record(z.string(), boundSchema).optional() })
+      .strict(),
     pause: z.object({ read: fnSig, pause: writeSchema, unpause: writeSchema, haltsTrading: z.boolean() }).strict(),
     batching: z.enum(["multicall", "none"]),
     /** Events cutover:watch follows on both vaults; `orderBookActivity` names those only an OrderBook causes. */

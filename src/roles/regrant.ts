@@ -4,7 +4,7 @@ import { getAddress, isAddress, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError, RoleRefusalError } from "../errors.js";
-import { refuseZero } from "../engine/input-checks.js";
+import { checkAuthorityAccount, refuseZero } from "../engine/input-checks.js";
 import { senderFor } from "../engine/authority.js";
 import { canonicalJson } from "../engine/plan.js";
 import { simulatePending } from "../engine/preflight.js";
@@ -160,6 +160,10 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
       const chainId = await checkVault(reader, vault, records, network, profile);
       const fromBlock = await deploymentBlock(root, network, "CoreVault", vault);
       const live = await readLiveRoles(reader, vault, fromBlock, profile);
+      // A new admin that cannot act (a token, a library) is refused; EOAs stay allowed here (test and ops accounts).
+      for (const holder of graph.DEFAULT_ADMIN_ROLE ?? [])
+        if (!live.holders.DEFAULT_ADMIN_ROLE.some((a) => sameAddress(a, holder)))
+          await checkAuthorityAccount(reader, `DEFAULT_ADMIN_ROLE in ${source}`, holder, { allowEoa: true });
       return { facts: roleFacts(chainId, vault, live), state: { vault, live, kept: reconcile(live).kept } };
     },
     planFromStoredFacts: true,

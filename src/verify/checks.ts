@@ -7,6 +7,7 @@ import type { SystemRecord } from "../records/records.js";
 import { namesEveryMarket } from "../records/schema.js";
 import { knownAccounts } from "../roles/audit.js";
 import { compareRuntime, type RuntimeArtifact } from "./bytecode.js";
+import { LIBRARY_CODE_CHECK } from "./checks-libraries.js";
 import type { DesiredState } from "./desired.js";
 import type { ObservedState } from "./observe.js";
 
@@ -518,6 +519,7 @@ export const CHECKS: Check[] = [
       );
     },
   },
+  LIBRARY_CODE_CHECK,
   {
     name: "records.addresses",
     title: "the records name the new contracts and no replaced one",

@@ -13,6 +13,7 @@ import { runAimsAt, runKeys } from "../engine/run-key.js";
 import { RunStore } from "../engine/run-store.js";
 import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
+import { LIBRARY_RECORD_KEYS } from "../corevault/plan-redeploy.js";
 import { appAddresses } from "../records/app-config.js";
 import { networkDir, type SystemRecord } from "../records/records.js";
 import { exists } from "../util/fs.js";
@@ -73,6 +74,8 @@ export interface DesiredState {
   deployed: DeployedContract[];
   /** What the records say now, and every address a cutover on this network replaced (must appear in no app file). */
   currentContracts: Record<string, string>;
+  /** The records' entry for each library the profile links, by its artifact name (VAULT_ANALYTICS, POSITION_MANAGER). */
+  libraryRecords: Record<string, { key: string; address?: string }>;
   staleAddresses: { key: string; address: string }[];
   /** Every role change a plan makes on the new vault (the constructor's grant included): "grant|revoke:<ROLE>:<account>". */
   roleChanges: string[];
@@ -412,6 +415,12 @@ export async function desiredState(
     knownFacets: [...facets.values()],
     deployed: replay.deployed,
     currentContracts: appAddresses(records.contracts),
+    libraryRecords: Object.fromEntries(
+      (options.profile ?? REFERENCE).vault.libraries.map((name, i) => {
+        const key = LIBRARY_RECORD_KEYS[i] ?? name;
+        return [name, { key, address: records.contracts[key] }];
+      }),
+    ),
     staleAddresses: staleAddresses(records),
     roleChanges: [...replay.roleChanges].sort(),
     completedAtBlock: Math.max(0, ...runs.map((r) => r.store.lastReceiptBlock())),

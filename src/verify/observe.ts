@@ -1,6 +1,6 @@
 // What the chain holds for a cutover, read through the Reader at one block: a handful of requests however many
 // OrderBooks (one getLogs for role candidates, batched views, one request for every contract's code).
-import { getAddress } from "ethers";
+import { getAddress, isAddress } from "ethers";
 import { MULTICALL3_ADDRESS, type Reader, type ReadCall } from "../engine/reader.js";
 import {
   confirmHolders,
@@ -35,6 +35,8 @@ export interface ObservedState {
     mmrParams?: string[];
     registered: string[];
     libraries: Record<string, string>;
+    /** Runtime code of the libraries the plan and the records name, by address (read with the vault's code). */
+    libraryCode: Record<string, string>;
   };
   /** `haltedOrderBooks`: hasRole(ORDERBOOK_ROLE, book) on the old vault, for each OrderBook a plan halted there. */
   oldVault: {
@@ -234,7 +236,16 @@ export async function observeCutover(
   const facetAddresses = new Set<string>(desired.knownFacets.map((f) => getAddress(f.address)));
   for (const book of Object.values(orderBooks)) for (const f of book.facets ?? []) facetAddresses.add(f);
   const unreadPointers = desired.pointers.filter((p) => !(p.kind === "hub" ? profile.hub : profile.factory).vault.read);
-  const codes = await reader.codes([newVault, ...facetAddresses, ...unreadPointers.map((p) => p.address)]);
+  const libraries = [
+    ...Object.values(desired.libraries),
+    ...Object.values(desired.libraryRecords).flatMap((r) => (r.address && isAddress(r.address) ? [r.address] : [])),
+  ].map((a) => getAddress(a));
+  const codes = await reader.codes([
+    newVault,
+    ...facetAddresses,
+    ...unreadPointers.map((p) => p.address),
+    ...libraries,
+  ]);
   const vaultCode = codes[getAddress(newVault)] ?? "0x";
   const artifact = await reader.catalog.artifact(profile.vault.artifact);
   const { collateral, liquidationManager, registered, oldManager, decimals } = decoded;
@@ -250,6 +261,7 @@ export async function observeCutover(
       mmrParams: decoded.mmrParams,
       registered: (registered ?? []).map((a) => getAddress(a)),
       libraries: vaultCode === "0x" ? {} : linkedLibraries(vaultCode, artifact.deployedLinkReferences ?? {}),
+      libraryCode: Object.fromEntries(libraries.map((a) => [a, codes[a] ?? "0x"])),
     },
     oldVault: {
       paused: decoded.oldPaused,

@@ -100,7 +100,7 @@ export async function observeAndCheck(
     );
   }
   const artifacts: Record<string, RuntimeArtifact> = {};
-  for (const { name } of desired.knownFacets) {
+  for (const name of [...desired.knownFacets.map((f) => f.name), ...Object.keys(desired.libraryRecords)]) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
   }
   const input = { desired, observed, files: await appFiles(hre, network, records), artifacts };

@@ -6,6 +6,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import hre from "hardhat";
+import { resolveProfile } from "../../src/profile/resolve.js";
+import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import type { SystemRecord } from "../../src/records/records.js";
 import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { taskError } from "../helpers/tasks.js";
@@ -24,6 +26,10 @@ interface Row {
   value: (s: SystemRecord) => string;
   /** Config changed for this row only. */
   config?: (s: SystemRecord) => Record<string, unknown>;
+  /** Words the fix must contain (e.g. the flag that allows the value). */
+  fix?: string;
+  /** `cutover.protocol` for this row only. */
+  protocol?: ProtocolUserConfig;
 }
 
 async function desired(graph: Record<string, unknown>): Promise<string> {
@@ -42,6 +48,38 @@ const redeploy = (input: string, args: Row["args"], value: Row["value"], config?
 });
 const mmr = (field: string, value: number) => (): Record<string, unknown> => ({
   mmrParams: { baseMmrBps: 400, penaltyMmrBps: 150, maxMmrBps: 2500, scalingSlopeBps: 25, [field]: value },
+});
+
+/** dexetra-v5's MMR setter given array values: every bps at most 10000, depth levels 1–50. */
+const dexetraMmr = (index: number, value: number, protocol: ProtocolUserConfig = { profile: "dexetra-v5" }): Row => {
+  const values = [400, 150, 2500, 25, 10, 7].slice(0, protocol.vault?.mmrParams ? 5 : 6);
+  values[index] = value;
+  return {
+    ...redeploy(
+      `cutover.redeploy.mmrParams[${index}]`,
+      () => ({}),
+      () => String(value),
+      () => ({ mmrParams: values }),
+    ),
+    protocol,
+    fix: "cutover.protocol.vault.mmrParams.bounds.",
+  };
+};
+/** The profile's own setter: dexetra's five-argument setMmrParams, its bounds declared with it. */
+const fiveArgument = (
+  bounds: Record<string, { min?: number | string; max?: number | string }>,
+): ProtocolUserConfig => ({
+  profile: "dexetra-v5",
+  vault: {
+    mmrParams: {
+      read: ["function baseMmrBps() view returns (uint256)"],
+      write: {
+        signature:
+          "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope, uint256 liquidityDepthLevels)",
+      },
+      bounds,
+    },
+  },
 });
 
 const desiredFiles: Record<string, string> = {
@@ -69,6 +107,14 @@ const ROWS: Row[] = [
     (s) => ({ admin: s.contracts.VAULT_ANALYTICS }),
     (s) => s.contracts.VAULT_ANALYTICS,
   ),
+  {
+    ...redeploy(
+      "--admin",
+      () => ({ admin: accounts[4] }),
+      () => accounts[4],
+    ),
+    fix: "--allow-eoa",
+  },
   redeploy(
     "--admin",
     () => ({ admin: "0x0" }),
@@ -233,6 +279,22 @@ const ROWS: Row[] = [
     () => "3000",
     mmr("scalingSlopeBps", 3000),
   ),
+  // array form: the profile's setter, bounded by the profile
+  dexetraMmr(4, 60),
+  dexetraMmr(4, 0),
+  dexetraMmr(2, 12_000),
+  dexetraMmr(5, 10_001),
+  dexetraMmr(4, 51, fiveArgument({ liquidityDepthLevels: { min: 1, max: 50 } })),
+  dexetraMmr(0, 3000, fiveArgument({ base: { max: "max" } })),
+  {
+    ...redeploy(
+      "cutover.protocol.vault.mmrParams.bounds.depth",
+      () => ({}),
+      () => "depth",
+      () => ({ mmrParams: [400, 150, 2500, 25, 10] }),
+    ),
+    protocol: fiveArgument({ depth: { max: 50 } }),
+  },
   redeploy(
     "cutover.redeploy.liquidationManager",
     () => ({}),
@@ -254,6 +316,13 @@ const ROWS: Row[] = [
   })),
   {
     task: "corevault:regrant-roles",
+    args: () => ({}),
+    input: "DEFAULT_ADMIN_ROLE in cutover.redeploy.roles",
+    value: (s) => s.contracts.USDC,
+    config: (s) => ({ roles: { DEFAULT_ADMIN_ROLE: [s.contracts.USDC] } }),
+  },
+  {
+    task: "corevault:regrant-roles",
     args: () => ({ desired: path.join(tmp, "missing.json") }),
     input: "--desired",
     value: () => "missing.json",
@@ -262,13 +331,14 @@ const ROWS: Row[] = [
   ...[
     { args: { to: ZeroAddress, allowEoa: true }, value: ZeroAddress },
     { args: { to: ZeroAddress }, value: ZeroAddress },
-    { args: { to: accounts[4] }, value: accounts[4] },
+    { args: { to: accounts[4] }, value: accounts[4], fix: "--allow-eoa" },
     { args: { to: "0xabc" }, value: "0xabc" },
-  ].map(({ args, value }): Row => ({
+  ].map(({ args, value, fix }): Row => ({
     task: "cutover:transfer-ownership",
     args: () => args,
     input: "--to",
     value: () => value,
+    fix,
   })),
   {
     task: "cutover:transfer-ownership",
@@ -308,7 +378,9 @@ describe("bad inputs are refused before anything is sent, naming the input, the 
   for (const [i, row] of ROWS.entries()) {
     it(`${i + 1}. ${row.task} ${row.input}`, async () => {
       const saved = { ...redeployConfig };
+      const protocol = hre.config.cutover.protocol;
       Object.assign(redeployConfig, row.config?.(system) ?? {});
+      if (row.protocol) hre.config.cutover.protocol = resolveProfile(row.protocol);
       const before = await Promise.all(accounts.slice(0, 6).map((a) => nonce(a)));
       try {
         const error = await taskError(row.task, row.args(system));
@@ -317,9 +389,11 @@ describe("bad inputs are refused before anything is sent, naming the input, the 
         expect(error.message, error.message).to.include(row.input);
         expect(error.message.toLowerCase(), error.message).to.include(value.toLowerCase());
         expect(error.message, error.message).to.match(/Fix:|fix/);
+        if (row.fix) expect(error.message, error.message).to.include(row.fix);
       } finally {
         for (const key of Object.keys(redeployConfig)) delete redeployConfig[key];
         Object.assign(redeployConfig, saved);
+        hre.config.cutover.protocol = protocol;
       }
       expect(await Promise.all(accounts.slice(0, 6).map((a) => nonce(a)))).to.deep.equal(before);
     });

@@ -83,7 +83,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     for (const m of markets) expect(await call(oldVault, "marketToOrderBook", [m.marketId])).to.equal(m.orderBook);
 
     const outcome = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, allowEoa: true }),
     );
     expect(
       outcome.complete,
@@ -97,7 +97,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     // a rerun sends nothing: not even the liquidation manager's setter, which has no getter to check it by
     const before = await nonce();
     const rerun = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, allowEoa: true }),
     );
     expect(rerun.complete).to.equal(true);
     expect(rerun.transactionsSent ?? 0).to.equal(0);
@@ -179,7 +179,14 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     redeployConfig.liquidationManager = manager;
     try {
       const changed = await withProtocol(protocol, () =>
-        runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, replan: true, signer: admin }),
+        runJson("corevault:redeploy", {
+          rewire: true,
+          haltOld: true,
+          admin,
+          allowEoa: true,
+          replan: true,
+          signer: admin,
+        }),
       );
       expect(changed.complete).to.equal(true);
       const sent = changed.results.filter((r: { sentNow?: boolean }) => r.sentNow).map((r: { id: string }) => r.id);
@@ -247,7 +254,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     const admin = signers[6].address;
     const protocol = standInProtocol(signers[0].address);
     const outcome = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, allowEoa: true }),
     );
     expect(outcome.complete).to.equal(true);
     const newVault = getAddress(outcome.deployed.CoreVault);
@@ -257,7 +264,7 @@ describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {
     expect(outcome.transactionsSent).to.be.greaterThan(250);
     const before = await nonce();
     const rerun = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin, allowEoa: true }),
     );
     expect(rerun.complete).to.equal(true);
     expect(await nonce()).to.equal(before);
@@ -300,7 +307,7 @@ describe("cutover:verify on dexetra-v5: each breakage fails exactly the check me
     protocol = standInProtocol(signers[0].address);
     oldVault = getAddress((await readDexetraRecord(root, conn.networkName)).contracts.CORE_VAULT);
     const outcome = await withProtocol(protocol, () =>
-      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address }),
+      runJson("corevault:redeploy", { rewire: true, haltOld: true, admin: signers[5].address, allowEoa: true }),
     );
     expect(outcome.complete).to.equal(true);
     newVault = getAddress(outcome.deployed.CoreVault);

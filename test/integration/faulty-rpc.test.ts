@@ -73,7 +73,8 @@ describe("the engine through a faulty RPC (loopback proxy with seeded faults)", 
   });
 
   // SIGKILL in each named window, with the faulty RPC in front of both the killed run and the rerun.
-  for (const window of ["journal:3", "broadcast:5", "complete:1", "record:1"]) {
+  // record:3: the aggregate record written, the journal's `recorded` entry not yet
+  for (const window of ["journal:3", "broadcast:5", "complete:1", "record:1", "record:3"]) {
     it(`killed after ${window.replace(":", " #")} through the faulty RPC: the rerun through it converges to exactly N`, async () => {
       const seed = 100 + Number(window.split(":")[1]);
       const { run, steps, sent, rerun, system } = await redeployThrough(HOSTILE, seed, ["--pause-old"], {

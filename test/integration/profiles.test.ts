@@ -171,7 +171,9 @@ describe("rewire by storage (profile orderBook.rewire.storage)", () => {
     const facetsBefore = await Promise.all(old.markets.map((m) => loupe(m.orderBook)));
     const wordsBefore = await Promise.all(old.markets.map((m) => ethers.provider.getStorage(m.orderBook, MOCK_SLOT)));
     const admin = (await ethers.getSigners())[5].address;
-    const outcome = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true, admin }));
+    const outcome = await withProtocol(BY_STORAGE, () =>
+      runJson("corevault:redeploy", { rewire: true, admin, allowEoa: true }),
+    );
     expect(outcome.complete).to.equal(true);
     const newVault: string = outcome.deployed.CoreVault;
     for (const [i, market] of old.markets.entries()) {
@@ -193,7 +195,9 @@ describe("rewire by storage (profile orderBook.rewire.storage)", () => {
     );
     expect(refused?.data).to.equal(id("DirectCall()").slice(0, 10));
     const before = await nonce();
-    const rerun = await withProtocol(BY_STORAGE, () => runJson("corevault:redeploy", { rewire: true, admin }));
+    const rerun = await withProtocol(BY_STORAGE, () =>
+      runJson("corevault:redeploy", { rewire: true, admin, allowEoa: true }),
+    );
     expect(rerun.complete).to.equal(true);
     expect(await nonce()).to.equal(before);
     // cutover:verify, through the same profile, passes: the vault read is the profile's, nothing else is expected

@@ -114,6 +114,10 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     await scenario("after-app-config", async () => {}, { CUTOVER_FAULT: "kill-after-record:2" });
   });
 
+  it("killed after the aggregated record is written, before the journal's recorded entry", async () => {
+    await scenario("after-aggregate", async () => {}, { CUTOVER_FAULT: "kill-after-record:3" });
+  });
+
   it("a torn last journal line (a kill mid-append) is cut off and the rerun converges", async () => {
     await scenario(
       "torn-line",

@@ -58,7 +58,7 @@ describe("corevault:redeploy", () => {
   it("redeploys and wires the new vault exactly like the old one, hands over admin, and writes records and app config", async () => {
     const old = await freshSystem();
     const before = await nonce();
-    const outcome = await redeploy({ admin: stranger.address, pauseOld: true });
+    const outcome = await redeploy({ admin: stranger.address, allowEoa: true, pauseOld: true });
     expect(outcome.complete).to.equal(true);
     const newVault = outcome.deployed.CoreVault;
     expect((await nonce()) - before).to.equal(outcome.transactionsSent);
@@ -102,7 +102,7 @@ describe("corevault:redeploy", () => {
 
     // A second run of the same command re-checks the chain and sends nothing.
     const again = await nonce();
-    const second = await redeploy({ admin: stranger.address, pauseOld: true });
+    const second = await redeploy({ admin: stranger.address, allowEoa: true, pauseOld: true });
     expect(second.complete).to.equal(true);
     expect(second.transactionsSent).to.equal(0);
     expect(second.planId).to.equal(outcome.planId);
@@ -140,14 +140,19 @@ describe("corevault:redeploy", () => {
     await freshSystem();
     await runTask("corevault:redeploy", { planOnly: true, json: true });
     const before = await nonce();
-    const error = await taskError("corevault:redeploy", { pauseOld: true, admin: stranger.address, json: true });
+    const error = await taskError("corevault:redeploy", {
+      pauseOld: true,
+      admin: stranger.address,
+      allowEoa: true,
+      json: true,
+    });
     expect(error.message).to.match(
       /This run already has plan 0x[0-9a-f]{8} \(9 steps\), computed with other options or config/,
     );
     expect(error.message).to.include("+ pause-old-vault: pause the old vault");
     expect(error.message).to.include("~ handoff:admin");
     expect(await nonce()).to.equal(before);
-    const outcome = await redeploy({ pauseOld: true, admin: stranger.address, replan: true });
+    const outcome = await redeploy({ pauseOld: true, admin: stranger.address, allowEoa: true, replan: true });
     expect(outcome.complete).to.equal(true);
     expect(outcome.results.map((r) => r.id)).to.include("pause-old-vault");
   });

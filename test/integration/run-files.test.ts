@@ -3,6 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
+import { planId } from "../../src/engine/plan.js";
 import { freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError } from "../helpers/tasks.js";
 
@@ -26,6 +27,19 @@ describe("tampered run files are refused", () => {
     const error = await taskError("corevault:redeploy", { oldVault: old.contracts.CORE_VAULT });
     expect(error.message).to.match(/Refused .*plan\.json: its content hashes to 0x[0-9a-f]{64}, not to its id 0x/);
     expect(error.message).to.include("Fix:");
+    expect(await nonce()).to.equal(before);
+  });
+
+  it("a plan.json whose known CoreVault was edited and its id recomputed: the journal's receipt contradicts it", async () => {
+    const { old, planFile, result } = await completedRun("tamper-known-rehashed");
+    const { id: _id, ...content } = JSON.parse(await readFile(planFile, "utf8"));
+    content.known = { ...content.known, CoreVault: old.contracts.CORE_VAULT };
+    await writeFile(planFile, JSON.stringify({ id: planId(content), ...content }, null, 2));
+    const before = await nonce();
+    const error = await taskError("corevault:redeploy", { oldVault: old.contracts.CORE_VAULT });
+    expect(error.message).to.include(
+      `its known CoreVault is ${old.contracts.CORE_VAULT}, but the journal's receipt (checked against the chain) says this run deployed CoreVault at ${result.deployed.CoreVault}`,
+    );
     expect(await nonce()).to.equal(before);
   });
 

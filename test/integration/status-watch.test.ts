@@ -54,7 +54,10 @@ describe("cutover:status and cutover:watch", () => {
       .slice(0, 3)
       .map((m) => m.orderBook)
       .join(",");
-    ({ newVault } = await redeployAndRewire({ redeploy: { admin: admin.address }, rewire: { orderbooks: rewired } }));
+    ({ newVault } = await redeployAndRewire({
+      redeploy: { admin: admin.address, allowEoa: true },
+      rewire: { orderbooks: rewired },
+    }));
     cutoverBlock = await ethers.provider.getBlockNumber();
     await mkdir(plansDir, { recursive: true });
     await writeFile(

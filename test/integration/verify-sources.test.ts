@@ -68,7 +68,10 @@ describe("cutover:verify --sources", () => {
       seed: "sources",
       json: true,
     });
-    await redeployAndRewire({ redeploy: { admin: admin.address, yes: true }, rewire: { yes: true } }, runtime);
+    await redeployAndRewire(
+      { redeploy: { admin: admin.address, allowEoa: true, yes: true }, rewire: { yes: true } },
+      runtime,
+    );
   });
 
   after(async () => {
