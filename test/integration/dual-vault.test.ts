@@ -96,6 +96,7 @@ describe("dual-vault period (reference profile)", () => {
       markets: `${a.symbol},${b.marketId}`,
       rewire: true,
       admin: admin.address,
+      allowEoa: true,
       replan: true,
     });
     expect(outcome.complete).to.equal(true);
@@ -117,6 +118,7 @@ describe("dual-vault period (reference profile)", () => {
       markets: `${a.symbol},${b.marketId}`,
       rewire: true,
       admin: admin.address,
+      allowEoa: true,
     });
     expect(rerun.complete).to.equal(true);
     expect(rerun.transactionsSent ?? 0).to.equal(0);
