@@ -103,10 +103,14 @@ export interface ArgumentResolver {
   resolve(value: Value): unknown;
 }
 
-/** Bytecode with library addresses written at the artifact's link references. */
+/**
+ * Bytecode with library addresses written at the artifact's link references: lowercase hex, or (`checksummed`) spelled
+ * as EIP-55 addresses, the way hardhat-deploy v2 links the addresses its records hold.
+ */
 export function linkBytecode(
   artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> },
   libraries: Record<string, string>,
+  checksummed = false,
 ): string {
   let bytecode = artifact.bytecode;
   for (const [, libs] of Object.entries(artifact.linkReferences)) {
@@ -117,10 +121,7 @@ export function linkBytecode(
         const offset = 2 + start * 2;
         bytecode =
           bytecode.slice(0, offset) +
-          address
-            .toLowerCase()
-            .slice(2)
-            .padStart(length * 2, "0") +
+          (checksummed ? getAddress(address) : address.toLowerCase()).slice(2).padStart(length * 2, "0") +
           bytecode.slice(offset + length * 2);
       }
     }
