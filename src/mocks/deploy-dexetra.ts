@@ -13,6 +13,8 @@ import {
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../artifacts.js";
+import { installCreate2Proxy } from "../engine/create2.js";
+import { isLocalNetwork } from "../engine/local-chain.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import { writeDexetraRecord, type DexetraDeploymentRecord } from "../records/dexetra-records.js";
 import { receiptRecord, type MarketRecord } from "../records/records.js";
@@ -291,6 +293,7 @@ export async function deployDexetraSystem(
     operators: operators.map((w) => w.address),
     users: users.map((w) => w.address),
   };
+  if (!options.withoutCreate2Proxy) await installCreate2Proxy(conn, await isLocalNetwork(conn), d.admin);
   const record = protocolRecord(d, { name: conn.networkName, chainId }, created.markets[0], actors);
   await writeSystemFiles(d, record.network, record.chainId, (root) => writeDexetraRecord(root, record));
   return {

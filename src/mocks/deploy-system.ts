@@ -25,6 +25,8 @@ import {
   type MarketRecord,
   type SystemRecord,
 } from "../records/records.js";
+import { installCreate2Proxy } from "../engine/create2.js";
+import { isLocalNetwork } from "../engine/local-chain.js";
 import { CutoverInputError } from "../errors.js";
 import { deploymentTransaction, genesisHash, hardhatDeployFields } from "../records/hardhat-deploy.js";
 import "../type-extensions.js";
@@ -36,6 +38,8 @@ export interface DeploySystemOptions {
   users: number;
   factory: FactoryKind;
   seed: string;
+  /** Leave the chain without the standard CREATE2 proxy when it lacks it (tests of a plan's install step); default: install it. */
+  withoutCreate2Proxy?: boolean;
   /** Called after each step with a short description, for a progress line. */
   onProgress?: (message: string) => void;
 }
@@ -427,6 +431,8 @@ export async function deploySystem(
   const { markets, prices } = await createMarkets(d, contracts, keeper, adminAddress, options);
   await openPositions(d, contracts, users, keeper, markets, prices, options.seed);
 
+  // Most chains have the standard CREATE2 proxy; so does the mock system's (a plan installs it where it is absent).
+  if (!options.withoutCreate2Proxy) await installCreate2Proxy(conn, await isLocalNetwork(conn), d.admin);
   const { records } = d;
   const system: SystemRecord = {
     network,
