@@ -51,7 +51,7 @@ export interface PlanFacetsOptions {
 
 export interface PlanFacetsResult {
   plan: FacetPlan;
-  /** Where the plan was written (undefined: --plan-only before the CREATE2 factory exists, nothing written). */
+  /** Where the plan was written (undefined: --plan-only before the CREATE2 proxy is installed, nothing written). */
   file?: string;
   /** The engine run that deployed the facets (undefined when every facet was already deployed). */
   deployment?: RunOutcome;
@@ -293,7 +293,7 @@ async function buildFresh(reader: Reader, catalog: ContractCatalog, inputs: Face
   }
 }
 
-/** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
+/** Deploys the facets (and the CREATE2 proxy where absent) through the engine. */
 async function deployFacets(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,

@@ -58,7 +58,7 @@ export function create2FactoryDeployStep(signer: string): PresignedStep {
   return {
     id: INSTALL_PROXY_STEP,
     kind: "presigned",
-    label: `install the CREATE2 proxy ${DETERMINISTIC_DEPLOYER} (fund its one-time deployer, send its pre-signed tx)`,
+    label: "install the standard CREATE2 proxy (absent on this chain)",
     from: signer,
     dependsOn: [],
     writes: ["create2Factory"],

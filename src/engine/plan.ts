@@ -105,7 +105,7 @@ export function describeStep(step: Step, labels: Record<string, string> = {}): s
   const describe = (v: Value) => describeValue(v, labels);
   if (step.kind === "presigned")
     return [
-      `top up ${step.deployer} to ${step.funding} wei, then eth_sendRawTransaction(its pre-signed deployment of ${step.address})`,
+      `top up its one-time deployer ${step.deployer} to ${step.funding} wei, then send its pre-signed deployment of ${step.address}`,
     ];
   if (step.kind === "deploy") {
     const libraries = Object.entries(step.libraries)

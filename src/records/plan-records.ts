@@ -80,7 +80,7 @@ export async function writeDeployRecords(
 }
 
 /**
- * Records of what a rewire (or a facet plan) deployed: the CREATE2 factory, facets, new OrderBooks (writeDeployRecords).
+ * Records of what a rewire (or a facet plan) deployed: facets, new OrderBooks (writeDeployRecords).
  * A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
  * `supersededOrderBooks`.
  */
