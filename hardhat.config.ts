@@ -17,7 +17,11 @@ export default defineConfig({
     // Offline: the compiler is the npm `solc` package (pinned exactly in package.json), not a download.
     version: "0.8.30",
     path: require.resolve("solc/soljson.js"),
-    settings: { optimizer: { enabled: true, runs: 200 } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      // What hardhat-deploy v2 adds when it is loaded: deployment records then carry the metadata and NatSpec.
+      outputSelection: { "*": { "*": ["metadata", "devdoc", "userdoc"] } },
+    },
   },
   networks: {
     localhost: { type: "http", chainType: "l1", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },

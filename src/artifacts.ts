@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Artifact } from "hardhat/types/artifacts";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-// The plugin's own contracts (mocks, vault-admin facet, CREATE2 factory) ship inside the npm package, next to the
+// The plugin's own contracts (mocks, vault-admin facet) ship inside the npm package, next to the
 // compiled plugin, so tasks work in a project that never compiled them.
 const BUNDLED_ARTIFACTS = new URL("../bundled-artifacts/", import.meta.url);
 

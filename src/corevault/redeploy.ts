@@ -226,7 +226,7 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
         })),
         profile,
       );
-      state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
+      state.create2Factory = await findCreate2Factory(conn, reader.block);
       return {
         facts: { ...facts, ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" },
         state,
@@ -277,13 +277,13 @@ async function addRewire(
   body: Required<PlanBody>,
   state: RedeployState,
   signer: string,
-  known: Record<string, string>,
+  _known: Record<string, string>,
   catalog: ContractCatalog,
 ): Promise<void> {
   const rewire = await planProfileRewire({
     fleet: state.fleet,
     newVault: NEW_VAULT,
-    create2Factory: state.create2Factory ?? known.Create2Factory,
+    create2Factory: state.create2Factory,
     signer,
     extraFacets: [],
     remove: [],

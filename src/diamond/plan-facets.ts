@@ -17,7 +17,7 @@ import {
 import { Reader } from "../engine/reader.js";
 import { runKeys } from "../engine/run-key.js";
 import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../engine/run.js";
-import type { Ref, Step } from "../engine/types.js";
+import type { Step } from "../engine/types.js";
 import { writeRewireRecords } from "../records/plan-records.js";
 import { exists } from "../util/fs.js";
 import {
@@ -51,7 +51,7 @@ export interface PlanFacetsOptions {
 
 export interface PlanFacetsResult {
   plan: FacetPlan;
-  /** Where the plan was written (undefined: --plan-only before the CREATE2 factory exists, nothing written). */
+  /** Where the plan was written (undefined: --plan-only before the CREATE2 proxy is installed, nothing written). */
   file?: string;
   /** The engine run that deployed the facets (undefined when every facet was already deployed). */
   deployment?: RunOutcome;
@@ -293,7 +293,7 @@ async function buildFresh(reader: Reader, catalog: ContractCatalog, inputs: Face
   }
 }
 
-/** Deploys the facets (and the CREATE2 factory if needed) through the engine. */
+/** Deploys the facets (and the CREATE2 proxy where absent) through the engine. */
 async function deployFacets(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
@@ -333,11 +333,10 @@ export async function planFacets(
   const state = await requireTarget(reader, target, network, chainId, hre.config.cutover.diamond.dispatcherProfile);
   const artifacts = await facetArtifacts(catalog, names);
 
-  const create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
+  const create2Factory = await findCreate2Factory(conn, reader.block);
   const signer = getAddress(options.signer);
-  const factoryRef: string | Ref = create2Factory ?? { $ref: "Create2Factory" };
   const steps: Step[] = create2Factory ? [] : [create2FactoryDeployStep(signer)];
-  for (const { name } of artifacts) steps.push(create2FacetDeployStep(name, signer, factoryRef));
+  for (const { name } of artifacts) steps.push(create2FacetDeployStep(name, signer, !!create2Factory));
 
   const observed = await targetInputs(reader, catalog, state, { network, chainId, target }, options, allowTakeover);
   const live: LiveFacetView[] = await liveFacetViews(hre, network, reader, state.live);

@@ -154,6 +154,7 @@ async function sentAndMined(reader: Reader, step: Step, action: CallAction, addr
 }
 
 export async function stepDone(reader: Reader, step: Step, addresses: Addresses): Promise<boolean> {
+  if (step.kind === "presigned") return reader.hasCode(step.address);
   if (step.kind === "deploy") {
     const address = addresses.deployed[step.record];
     return address !== undefined && (await reader.hasCode(address));
@@ -208,10 +209,14 @@ export async function buildTransaction(
   addresses: Addresses,
   catalog: ContractCatalog,
 ): Promise<TxRequest> {
+  if (step.kind === "presigned") {
+    const presigned = { deployer: step.deployer, funding: step.funding, rawTransaction: step.rawTransaction };
+    return { stepId: step.id, from: step.from, to: step.deployer, data: "0x", value: BigInt(step.funding), presigned };
+  }
   if (step.kind === "deploy") {
     const code = await initCode(step, addresses, catalog);
     if (!step.create2) return { stepId: step.id, from: step.from, data: code, value: 0n };
-    const { to, data } = await create2DeployCall(step.contract, step.create2, code, addresses, catalog);
+    const { to, data } = create2DeployCall(step.create2, code, addresses);
     return { stepId: step.id, from: step.from, to, data, value: 0n };
   }
   const remaining: CallAction[] = [];

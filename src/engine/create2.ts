@@ -1,95 +1,135 @@
-// CREATE2 in one place: the Create2Factory (where it is, or the step that deploys it), the salts of the contracts the
-// cutover deploys through it, creation code (linked, with constructor arguments), the addresses that follow from
-// factory + salt + code, and the factory call that deploys one.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { ContractFactory, getAddress, getCreate2Address, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
+// CREATE2 in one place: the standard deterministic-deployment proxy (where it is, or the plan step that installs it
+// from its pre-signed transaction), the salts of the contracts the cutover deploys through it, creation code (linked,
+// with constructor arguments), the addresses that follow from proxy + salt + code, and the call that deploys one.
+import {
+  ContractFactory,
+  getAddress,
+  getCreate2Address,
+  keccak256,
+  toQuantity,
+  toUtf8Bytes,
+  type Provider,
+} from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
-import { networkDir } from "../records/records.js";
-import { exists } from "../util/fs.js";
 import type { ContractCatalog } from "./contracts.js";
-import { isLocalNetwork } from "./local-chain.js";
-import type { DeployStep, Plan, Ref, Value } from "./types.js";
+import type { DeployStep, Plan, PresignedStep, Value } from "./types.js";
 
-// ------------------------------------------------------------------------------------------------ the factory
-
-/** Where the plugin keeps its Create2Factory on local chains: the same address on every in-process chain and node. */
-export const LOCAL_CREATE2_FACTORY = "0xC2E8000000000000000000000000000000000c2e";
+// ------------------------------------------------------------------------------------------------ the proxy
 
 /**
- * On a local chain (in-process, or a node on loopback), makes sure the plugin's Create2Factory is at its fixed address
- * (runtime code installed with hardhat_setCode: no transaction, no nonce). Elsewhere it does nothing.
+ * The deterministic-deployment proxy (github.com/Arachnid/deterministic-deployment-proxy): calldata `salt ++ initCode`,
+ * returns the new address, reverts when the creation fails. Present on most chains at this address, the same
+ * everywhere because it was deployed by a one-time key from a pre-signed transaction without a chain id.
  */
-export async function localCreate2Factory(
-  conn: NetworkConnection,
-  catalog: ContractCatalog,
-): Promise<string | undefined> {
-  if (!(await isLocalNetwork(conn))) return undefined;
-  if ((await conn.ethers.provider.getCode(LOCAL_CREATE2_FACTORY)) === "0x") {
-    const runtime = (await catalog.artifact("Create2Factory")).deployedBytecode;
-    await conn.provider.request({ method: "hardhat_setCode", params: [LOCAL_CREATE2_FACTORY, runtime] });
-  }
-  return LOCAL_CREATE2_FACTORY;
+export const DETERMINISTIC_DEPLOYER = getAddress("0x4e59b44847b379578588920ca78fbf26c0b4956c");
+/** The proxy's runtime code: where it is, it is this. */
+export const DETERMINISTIC_DEPLOYER_CODE =
+  "0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3";
+/** The one-time account that signed the proxy's deployment (nonce 0, gas price 100 gwei, gas 100 000). */
+export const DETERMINISTIC_DEPLOYER_SIGNER = getAddress("0x3fab184622dc19b6109349b94811493bf2a45362");
+/** What that account needs for the gas of its transaction: 100 000 gas at 100 gwei. */
+export const DETERMINISTIC_DEPLOYER_FUNDING = 10n ** 16n;
+/** The pre-signed deployment (pre-EIP-155: valid on every chain whose node accepts transactions without a chain id). */
+export const DETERMINISTIC_DEPLOYER_TX =
+  "0xf8a58085174876e800830186a08080b853604580600e600039806000f350fe7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf31ba02222222222222222222222222222222222222222222222222222222222222222a02222222222222222222222222222222222222222222222222222222222222222";
+
+/** The id of the plan step that installs the proxy. */
+export const INSTALL_PROXY_STEP = "install:DeterministicDeploymentProxy";
+
+/**
+ * The proxy's address when the chain has it (its exact runtime code at `block`), else undefined: the plan must install
+ * it first. A different contract at that address is refused.
+ */
+export async function findCreate2Factory(conn: NetworkConnection, block: number): Promise<string | undefined> {
+  const code = await conn.ethers.provider.getCode(DETERMINISTIC_DEPLOYER, block);
+  if (code === "0x") return undefined;
+  if (code.toLowerCase() !== DETERMINISTIC_DEPLOYER_CODE)
+    throw new Error(
+      `The code at ${DETERMINISTIC_DEPLOYER} on this chain is not the deterministic-deployment proxy's; CREATE2 deployments cannot go through it`,
+    );
+  return DETERMINISTIC_DEPLOYER;
 }
 
 /**
- * The Create2Factory to deploy through: on a local chain the plugin's, at its fixed address; elsewhere the one recorded
- * in deployments/<network>/Create2Factory.json if it has code there; else undefined (the plan must deploy one).
+ * The step that installs the proxy where it is absent (a plan needs it when findCreate2Factory found none): the signer
+ * tops up the one-time account to the gas its pre-signed transaction pays, then that transaction is broadcast as is.
  */
-export async function findCreate2Factory(
+export function create2FactoryDeployStep(signer: string): PresignedStep {
+  return {
+    id: INSTALL_PROXY_STEP,
+    kind: "presigned",
+    label: "install the standard CREATE2 proxy (absent on this chain)",
+    from: signer,
+    dependsOn: [],
+    writes: ["create2Factory"],
+    address: DETERMINISTIC_DEPLOYER,
+    deployer: DETERMINISTIC_DEPLOYER_SIGNER,
+    funding: DETERMINISTIC_DEPLOYER_FUNDING.toString(),
+    rawTransaction: DETERMINISTIC_DEPLOYER_TX,
+  };
+}
+
+/** How much the one-time account still needs before its pre-signed transaction can pay for its gas (0n: none). */
+export async function presignedShortfall(
+  provider: Provider,
+  presigned: { deployer: string; funding: string },
+): Promise<bigint> {
+  const balance = await provider.getBalance(presigned.deployer);
+  const needed = BigInt(presigned.funding);
+  return balance >= needed ? 0n : needed - balance;
+}
+
+/**
+ * Puts the proxy on a chain that lacks it, outside any plan, the way most chains already have it (the mock systems'
+ * chains): the one-time account is given its gas money (with hardhat_setBalance on a `local` chain, so no account's
+ * nonce moves; else by `funder`), then its pre-signed transaction is sent. Returns whether it installed anything.
+ */
+export async function installCreate2Proxy(
   conn: NetworkConnection,
-  catalog: ContractCatalog,
-  root: string,
-  block: number,
-): Promise<string | undefined> {
-  const local = await localCreate2Factory(conn, catalog);
-  if (local) return local;
-  const file = path.join(networkDir(root, conn.networkName), "Create2Factory.json");
-  if (!(await exists(file))) return undefined;
-  const { address } = JSON.parse(await readFile(file, "utf8")) as { address: string };
-  return (await conn.ethers.provider.getCode(address, block)) !== "0x" ? getAddress(address) : undefined;
+  local: boolean,
+  funder: { sendTransaction(tx: { to: string; value: bigint }): Promise<{ wait(): Promise<unknown> }> },
+): Promise<boolean> {
+  const provider = conn.ethers.provider;
+  if ((await provider.getCode(DETERMINISTIC_DEPLOYER)) !== "0x") return false;
+  const shortfall = await presignedShortfall(provider, {
+    deployer: DETERMINISTIC_DEPLOYER_SIGNER,
+    funding: DETERMINISTIC_DEPLOYER_FUNDING.toString(),
+  });
+  if (shortfall > 0n && local) {
+    const balance = (await provider.getBalance(DETERMINISTIC_DEPLOYER_SIGNER)) + shortfall;
+    await provider.send("hardhat_setBalance", [DETERMINISTIC_DEPLOYER_SIGNER, toQuantity(balance)]);
+  } else if (shortfall > 0n)
+    await (await funder.sendTransaction({ to: DETERMINISTIC_DEPLOYER_SIGNER, value: shortfall })).wait();
+  const hash: string = await provider.send("eth_sendRawTransaction", [DETERMINISTIC_DEPLOYER_TX]);
+  const receipt = await provider.waitForTransaction(hash);
+  if (receipt?.status !== 1) throw new Error(`The CREATE2 proxy's pre-signed transaction ${hash} failed`);
+  return true;
 }
 
 // ------------------------------------------------------------------------------------------------ deploy steps
 
-/** Salt of a facet deployed by the cutover through the Create2Factory: the same address on every run and network. */
+/** Salt of a facet deployed by the cutover through CREATE2: the same address on every run and network. */
 export function facetSalt(contract: string): string {
   return keccak256(toUtf8Bytes(`hardhat-cutover/facet/${contract}/v1`));
 }
 
-/** The step that deploys the Create2Factory (a plan needs it when findCreate2Factory found none). */
-export function create2FactoryDeployStep(signer: string): DeployStep {
-  return {
-    id: "deploy:Create2Factory",
-    kind: "deploy",
-    label: "deploy the CREATE2 factory",
-    from: signer,
-    dependsOn: [],
-    writes: ["create2Factory"],
-    record: "Create2Factory",
-    contract: "Create2Factory",
-    args: [],
-    libraries: {},
-  };
-}
-
 /**
- * The step that deploys a facet (no constructor arguments, no libraries) through the factory, at its facetSalt: an
- * address, or a reference to the factory the same plan deploys first.
+ * The step that deploys a facet (no constructor arguments, no libraries) through the proxy, at its facetSalt; after the
+ * proxy's install step when the chain lacks it (`proxyPresent` false).
  */
-export function create2FacetDeployStep(name: string, signer: string, factory: string | Ref): DeployStep {
+export function create2FacetDeployStep(name: string, signer: string, proxyPresent: boolean): DeployStep {
   return {
     id: `deploy:${name}`,
     kind: "deploy",
     label: `deploy ${name} through CREATE2 (same address on every run)`,
     from: signer,
-    dependsOn: typeof factory === "string" ? [] : ["deploy:Create2Factory"],
+    dependsOn: proxyPresent ? [] : [INSTALL_PROXY_STEP],
     writes: [],
     record: name,
     contract: name,
     args: [],
     libraries: {},
-    create2: { factory, salt: facetSalt(name) },
+    create2: { factory: DETERMINISTIC_DEPLOYER, salt: facetSalt(name) },
   };
 }
 
@@ -103,10 +143,14 @@ export interface ArgumentResolver {
   resolve(value: Value): unknown;
 }
 
-/** Bytecode with library addresses written at the artifact's link references. */
+/**
+ * Bytecode with library addresses written at the artifact's link references: lowercase hex, or (`checksummed`) spelled
+ * as EIP-55 addresses, the way hardhat-deploy v2 links the addresses its records hold.
+ */
 export function linkBytecode(
   artifact: { bytecode: string; linkReferences: Record<string, Record<string, { start: number; length: number }[]>> },
   libraries: Record<string, string>,
+  checksummed = false,
 ): string {
   let bytecode = artifact.bytecode;
   for (const [, libs] of Object.entries(artifact.linkReferences)) {
@@ -117,10 +161,7 @@ export function linkBytecode(
         const offset = 2 + start * 2;
         bytecode =
           bytecode.slice(0, offset) +
-          address
-            .toLowerCase()
-            .slice(2)
-            .padStart(length * 2, "0") +
+          (checksummed ? getAddress(address) : address.toLowerCase()).slice(2).padStart(length * 2, "0") +
           bytecode.slice(offset + length * 2);
       }
     }
@@ -169,20 +210,11 @@ export async function resolveCreate2Addresses(
   }
 }
 
-/** The Create2Factory call that deploys a step's creation `code`: deploy(salt, initCode, expected runtime code hash). */
-export async function create2DeployCall(
-  contract: string,
+/** The proxy call that deploys a step's creation `code`: calldata `salt ++ initCode`. */
+export function create2DeployCall(
   create2: NonNullable<DeployStep["create2"]>,
   code: string,
   addresses: ArgumentResolver,
-  catalog: ContractCatalog,
-): Promise<{ to: string; data: string }> {
-  const artifact = await catalog.artifact(contract);
-  // The runtime code hash is known in advance only without immutables or linked libraries.
-  const plainRuntime =
-    Object.keys(artifact.immutableReferences ?? {}).length === 0 &&
-    Object.keys(artifact.deployedLinkReferences ?? {}).length === 0;
-  const expected = plainRuntime ? keccak256(artifact.deployedBytecode) : ZeroHash;
-  const data = (await catalog.iface("Create2Factory")).encodeFunctionData("deploy", [create2.salt, code, expected]);
-  return { to: addresses.resolve(create2.factory) as string, data };
+): { to: string; data: string } {
+  return { to: addresses.resolve(create2.factory) as string, data: create2.salt + code.slice(2) };
 }

@@ -1,4 +1,5 @@
-import { toBeHex, toQuantity, type FeeData, type Provider, type TransactionReceipt } from "ethers";
+import { keccak256, toBeHex, toQuantity, type FeeData, type Provider, type TransactionReceipt } from "ethers";
+import { presignedShortfall } from "./create2.js";
 import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
@@ -13,6 +14,11 @@ export interface TxRequest {
   to?: string;
   data: string;
   value: bigint;
+  /**
+   * A transaction signed elsewhere (the CREATE2 proxy's deployment), broadcast as is once its one-time signer holds
+   * `funding`: this request (to the signer, with `value`) then only tops it up, and only by what it lacks.
+   */
+  presigned?: { deployer: string; funding: string; rawTransaction: string };
 }
 
 export interface TxReceiptSummary {
@@ -78,7 +84,7 @@ export class EoaExecutor {
     const sinceBlock = await this.provider.getBlockNumber();
     const pending: Promise<TxOutcome>[] = [];
     const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
-    for (const request of requests) {
+    for (let request of requests) {
       const from = request.from.toLowerCase();
       if (!signable.has(from)) {
         pending.push(
@@ -90,6 +96,14 @@ export class EoaExecutor {
           ),
         );
         continue;
+      }
+      if (request.presigned) {
+        const shortfall = await presignedShortfall(this.provider, request.presigned);
+        if (shortfall === 0n) {
+          pending.push(this.#sendPresigned(request.stepId, request.presigned.rawTransaction, onSent));
+          continue;
+        }
+        request = { ...request, value: shortfall };
       }
       if (!nonces.has(from))
         nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
@@ -112,9 +126,45 @@ export class EoaExecutor {
       this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
       nonces.set(from, nonces.get(from)! + 1n);
       onSent(request.stepId, hash);
-      pending.push(this.#awaitReceipt(request.stepId, hash, tx));
+      const raw = request.presigned?.rawTransaction;
+      const funded = this.#awaitReceipt(request.stepId, hash, tx);
+      pending.push(
+        raw
+          ? funded.then((o) =>
+              "error" in o || o.receipt.status !== 1 ? o : this.#sendPresigned(o.stepId, raw, onSent),
+            )
+          : funded,
+      );
     }
     return Promise.all(pending);
+  }
+
+  /**
+   * Broadcasts a pre-signed transaction and waits for it. Its hash is fixed and its signer's nonce can be used once, so
+   * a node that already has it (or mined it) is no error, and sending it again never makes a second transaction.
+   */
+  async #sendPresigned(
+    stepId: string,
+    raw: string,
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<TxOutcome> {
+    const hash = keccak256(raw);
+    try {
+      await this.provider.send("eth_sendRawTransaction", [raw]);
+    } catch (error) {
+      if (!(await this.provider.getTransaction(hash)))
+        return this.#failed(
+          stepId,
+          `the node refused the pre-signed transaction ${hash}: ${reason(error)} (it has no chain id: a node must accept such transactions, e.g. geth --rpc.allow-unprotected-txs)`,
+        );
+    }
+    this.journal.append({ type: "sent", stepId, nonce: "0x0", hash });
+    onSent(stepId, hash);
+    for (;;) {
+      const receipt = await this.provider.getTransactionReceipt(hash);
+      if (receipt) return this.#confirmed(stepId, hash, receipt);
+      await sleep(this.options.pollIntervalMs);
+    }
   }
 
   /** The full transaction for a request at `nonce` (gas estimated with headroom), or why it would revert. */

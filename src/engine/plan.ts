@@ -103,6 +103,10 @@ export function describeValue(value: Value, labels: Record<string, string> = {})
 /** One line per action: target, function, decoded arguments. */
 export function describeStep(step: Step, labels: Record<string, string> = {}): string[] {
   const describe = (v: Value) => describeValue(v, labels);
+  if (step.kind === "presigned")
+    return [
+      `top up its one-time deployer ${step.deployer} to ${step.funding} wei, then send its pre-signed deployment of ${step.address}`,
+    ];
   if (step.kind === "deploy") {
     const libraries = Object.entries(step.libraries)
       .map(([name, address]) => `${name}=${address}`)

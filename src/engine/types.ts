@@ -65,8 +65,8 @@ export interface DeployStep extends StepBase {
   args: Value[];
   libraries: Record<string, string>;
   /**
-   * Deploy through the Create2Factory (`deploy(salt, initCode, expectedCodeHash)`) instead of from the sender: the
-   * address depends only on the factory, the salt and the code, so every run and every network gets the same one.
+   * Deploy through the deterministic-deployment proxy (calldata `salt ++ initCode`) instead of from the sender: the
+   * address depends only on the proxy, the salt and the code, so every run and every network gets the same one.
    */
   create2?: { factory: string | Ref; salt: string };
 }
@@ -77,7 +77,20 @@ export interface CallStep extends StepBase {
   actions: CallAction[];
 }
 
-export type Step = DeployStep | CallStep;
+/**
+ * Installs a contract from a transaction signed elsewhere, by a one-time account (the CREATE2 proxy's deployment): the
+ * sender first tops that account up to `funding` wei, then the raw transaction is broadcast as is. It can land once
+ * only (its signer's nonce 0), so sending it again is harmless; done when `address` has code.
+ */
+export interface PresignedStep extends StepBase {
+  kind: "presigned";
+  address: string;
+  deployer: string;
+  funding: string;
+  rawTransaction: string;
+}
+
+export type Step = DeployStep | CallStep | PresignedStep;
 
 /** What a plan was computed from: named facts read at one block. */
 export interface Observation {

@@ -13,9 +13,12 @@ import {
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../artifacts.js";
+import { installCreate2Proxy } from "../engine/create2.js";
+import { isLocalNetwork } from "../engine/local-chain.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import { writeDexetraRecord, type DexetraDeploymentRecord } from "../records/dexetra-records.js";
 import { receiptRecord, type MarketRecord } from "../records/records.js";
+import { deploymentTransaction, hardhatDeployFields } from "../records/hardhat-deploy.js";
 import {
   draw,
   marketSymbol,
@@ -155,19 +158,23 @@ async function createMarket(d: SystemDeployer, c: DexetraContracts, symbol: stri
   if (!created) throw new Error(`createFuturesMarketDiamond ${symbol}: no FuturesMarketCreated event in the receipt`);
   const market: MarketRecord = { marketId: created.args.marketId, symbol, orderBook: created.args.orderBook };
   await d.confirm(c.vault.grantRole(await c.vault.ORDERBOOK_ROLE(), market.orderBook), `ORDERBOOK_ROLE ${symbol}`);
+  // The Diamond's constructor arguments, as the factory passed them (the factory's fee recipient is the admin).
+  const diamondArgs = [
+    admin,
+    c.cut,
+    c.initFacet,
+    OB_INIT.encodeFunctionData("obInitialize", [c.vaultAddress, market.marketId, admin]),
+  ];
+  const tx = await deploymentTransaction(d.conn.ethers.provider, receipt.hash);
   d.records[`OrderBook_${symbol}`] = {
     address: market.orderBook,
     abi: c.orderBookAbi,
     transactionHash: receipt.hash,
     receipt: receiptRecord(receipt),
-    // The Diamond's constructor arguments, as the factory passed them (the factory's fee recipient is the admin).
-    args: [
-      admin,
-      c.cut,
-      c.initFacet,
-      OB_INIT.encodeFunctionData("obInitialize", [c.vaultAddress, market.marketId, admin]),
-    ],
+    args: diamondArgs,
     numDeployments: 1,
+    ...(await hardhatDeployFields(d.hre, await loadArtifact(d.hre, "DexetraDiamond"), { args: diamondArgs, tx })),
+    deployedBytecode: await d.conn.ethers.provider.getCode(market.orderBook),
   };
   return market;
 }
@@ -286,6 +293,7 @@ export async function deployDexetraSystem(
     operators: operators.map((w) => w.address),
     users: users.map((w) => w.address),
   };
+  if (!options.withoutCreate2Proxy) await installCreate2Proxy(conn, await isLocalNetwork(conn), d.admin);
   const record = protocolRecord(d, { name: conn.networkName, chainId }, created.markets[0], actors);
   await writeSystemFiles(d, record.network, record.chainId, (root) => writeDexetraRecord(root, record));
   return {

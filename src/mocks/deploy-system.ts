@@ -1,6 +1,6 @@
 import {
   Contract,
-  ContractFactory,
+  Interface,
   Wallet,
   type InterfaceAbi,
   keccak256,
@@ -25,7 +25,10 @@ import {
   type MarketRecord,
   type SystemRecord,
 } from "../records/records.js";
+import { installCreate2Proxy } from "../engine/create2.js";
+import { isLocalNetwork } from "../engine/local-chain.js";
 import { CutoverInputError } from "../errors.js";
+import { deploymentTransaction, genesisHash, hardhatDeployFields } from "../records/hardhat-deploy.js";
 import "../type-extensions.js";
 
 export type FactoryKind = "updatable" | "immutable";
@@ -35,6 +38,8 @@ export interface DeploySystemOptions {
   users: number;
   factory: FactoryKind;
   seed: string;
+  /** Leave the chain without the standard CREATE2 proxy when it lacks it (tests of a plan's install step); default: install it. */
+  withoutCreate2Proxy?: boolean;
   /** Called after each step with a short description, for a progress line. */
   onProgress?: (message: string) => void;
 }
@@ -113,6 +118,8 @@ export function validateDeploySystemOptions(options: DeploySystemOptions): void 
   }
 }
 
+const OB_INIT = new Interface(["function obInitialize(address vault, bytes32 marketId)"]);
+
 export type Admin = Awaited<ReturnType<NetworkConnection["ethers"]["getSigners"]>>[number];
 
 /** Sends the mock system's transactions from the admin, and keeps a hardhat-deploy record of every deployment. */
@@ -146,6 +153,7 @@ export class SystemDeployer {
     const contract = (await factory.deploy(...args)) as unknown as Contract;
     const receipt = await this.confirm(Promise.resolve(contract.deploymentTransaction()!), `deploy ${artifactName}`);
     const address = await contract.getAddress();
+    const tx = contract.deploymentTransaction()!;
     this.records[recordName] = {
       address,
       abi: artifact.abi,
@@ -153,8 +161,7 @@ export class SystemDeployer {
       receipt: receiptRecord(receipt),
       args,
       numDeployments: 1,
-      libraries,
-      bytecode: (factory as ContractFactory).bytecode,
+      ...(await hardhatDeployFields(this.hre, artifact, { args, libraries, tx })),
       deployedBytecode: await this.conn.ethers.provider.getCode(address),
     };
     this.progress(`deployed ${recordName} at ${address}`);
@@ -187,6 +194,9 @@ interface CoreContracts {
   factory: Contract;
   /** The ABI of an OrderBook diamond: its facets' ABIs together. */
   orderBookAbi: unknown[];
+  /** What the factory gives every OrderBook's constructor: the facet cuts and the init contract. */
+  facetCuts: { facetAddress: string; action: number; functionSelectors: string[] }[];
+  orderBookInit: string;
 }
 
 /** USDC, the vault's libraries, CoreVault, LiquidationManager, CollateralHub, the OrderBook facets and init, the factory. */
@@ -229,7 +239,17 @@ async function deployContracts(
     await orderBookInit.getAddress(),
     facetCuts,
   ]);
-  return { usdc, vault, vaultAddress, liquidationManager, hub, factory, orderBookAbi };
+  return {
+    usdc,
+    vault,
+    vaultAddress,
+    liquidationManager,
+    hub,
+    factory,
+    orderBookAbi,
+    facetCuts,
+    orderBookInit: await orderBookInit.getAddress(),
+  };
 }
 
 /** The vault's liquidation manager and MMR params; its roles for the factory, the hub and the (funded) settlement operators. */
@@ -292,13 +312,25 @@ async function createMarkets(
     if (!created) throw new Error(`createMarket ${symbol}: no MarketCreated event in the receipt`);
     const market: MarketRecord = { marketId: created.args.marketId, symbol, orderBook: created.args.orderBook };
     markets.push(market);
+    // The diamond's constructor arguments, as the factory passed them.
+    const args = [
+      adminAddress,
+      c.facetCuts,
+      c.orderBookInit,
+      OB_INIT.encodeFunctionData("obInitialize", [c.vaultAddress, market.marketId]),
+    ];
     d.records[`OrderBook_${symbol}`] = {
       address: market.orderBook,
       abi: c.orderBookAbi,
       transactionHash: receipt.hash,
       receipt: receiptRecord(receipt),
-      args: [adminAddress, market.marketId, c.vaultAddress],
+      args,
       numDeployments: 1,
+      ...(await hardhatDeployFields(d.hre, await loadArtifact(d.hre, "OrderBookDiamond"), {
+        args,
+        tx: await deploymentTransaction(d.conn.ethers.provider, receipt.hash),
+      })),
+      deployedBytecode: await d.conn.ethers.provider.getCode(market.orderBook),
     };
     const price = parseUnits(String(100 + draw(options.seed, `price:${symbol}`, 50_000)), 6);
     prices.push(price);
@@ -366,7 +398,7 @@ export async function writeSystemFiles(
   const archived = await retireNetworkRecords(root, network, d.conn.networkConfig.type === "edr-simulated");
   if (archived) d.progress(`records of the previous system on ${network} moved to ${path.relative(root, archived)}`);
   for (const [name, record] of Object.entries(d.records)) await writeDeploymentRecord(root, network, name, record);
-  await writeChainId(root, network, chainId);
+  await writeChainId(root, network, chainId, await genesisHash(d.conn.ethers.provider));
   await writeAggregate(root);
   d.progress(`records written to deployments/${network}/ and deployments/${network}-deployment.json`);
 }
@@ -399,6 +431,8 @@ export async function deploySystem(
   const { markets, prices } = await createMarkets(d, contracts, keeper, adminAddress, options);
   await openPositions(d, contracts, users, keeper, markets, prices, options.seed);
 
+  // Most chains have the standard CREATE2 proxy; so does the mock system's (a plan installs it where it is absent).
+  if (!options.withoutCreate2Proxy) await installCreate2Proxy(conn, await isLocalNetwork(conn), d.admin);
   const { records } = d;
   const system: SystemRecord = {
     network,

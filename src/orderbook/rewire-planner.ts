@@ -239,13 +239,13 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol);
       if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
-      state.create2Factory = await findCreate2Factory(conn, catalog, root, reader.block);
+      state.create2Factory = await findCreate2Factory(conn, reader.block);
       return {
         facts: { ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" },
         state,
       };
     },
-    async plan(state, _facts, known) {
+    async plan(state, _facts, _known) {
       const { fleet } = state;
       let part: RewirePart;
       let notes: string[];
@@ -271,7 +271,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
         part = await planProfileRewire({
           fleet,
           newVault: vault,
-          create2Factory: state.create2Factory ?? known.Create2Factory,
+          create2Factory: state.create2Factory,
           signer,
           extraFacets,
           remove,

@@ -1,5 +1,5 @@
 import { create2FacetDeployStep, create2FactoryDeployStep } from "../engine/create2.js";
-import type { CallStep, Ref, Step, Value } from "../engine/types.js";
+import type { CallStep, Step, Value } from "../engine/types.js";
 import { REFERENCE } from "../profile/builtins.js";
 import { readCheck, slotOf } from "../profile/interpret.js";
 import { planRewire, type OrderBookState, type RewireInputs, type RewirePart } from "./rewire.js";
@@ -21,10 +21,9 @@ export async function planProfileRewire(inputs: RewireInputs): Promise<RewirePar
  */
 export function planStorageRewire(inputs: RewireInputs, storage: { slot: string; word?: number }): RewirePart {
   const { signer } = inputs;
-  const factory: string | Ref = inputs.create2Factory ?? { $ref: "Create2Factory" };
   const steps: Step[] = [
     ...(inputs.create2Factory ? [] : [create2FactoryDeployStep(signer)]),
-    create2FacetDeployStep(SLOT_INIT, signer, factory),
+    create2FacetDeployStep(SLOT_INIT, signer, !!inputs.create2Factory),
   ];
   const part: RewirePart = { steps, stepOf: {}, refusals: [], labels: {} };
   const write: Value = {

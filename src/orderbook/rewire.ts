@@ -9,7 +9,13 @@ import {
 } from "../diamond/cut.js";
 import { selectorsOf } from "../diamond/selectors.js";
 import type { ContractCatalog } from "../engine/contracts.js";
-import { create2Address, create2FacetDeployStep, create2FactoryDeployStep, facetSalt } from "../engine/create2.js";
+import {
+  create2Address,
+  create2FacetDeployStep,
+  create2FactoryDeployStep,
+  DETERMINISTIC_DEPLOYER,
+  facetSalt,
+} from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
 import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
 import { REFERENCE } from "../profile/builtins.js";
@@ -90,7 +96,7 @@ export interface RewireInputs {
   fleet: OrderBookState[];
   /** The vault every OrderBook must point at: an address, or a reference to one the same plan deploys. */
   newVault: string | Ref;
-  /** The Create2Factory: an address, or undefined when this plan must deploy it first. */
+  /** The CREATE2 proxy's address where the chain has it; undefined when this plan must install it first. */
   create2Factory?: string;
   signer: string;
   /** Facets to add besides the VaultAdminFacet (e.g. a fix shipped with the rewire). */
@@ -125,8 +131,6 @@ const KNOWN_FACETS = [
   "VaultAdminFacet",
 ];
 
-const PREDICTED_FACET = (name: string) => `0x${id(`predicted ${name}`).slice(26)}`;
-
 /** The facets a rewire's cut adds, each deployed through CREATE2 (and the factory first when it is not there yet). */
 interface FacetDeployment {
   steps: Step[];
@@ -145,18 +149,16 @@ function adminFacetOf(inputs: RewireInputs): { artifact: string; setter: string 
 async function deployFacets(inputs: RewireInputs): Promise<FacetDeployment> {
   const { catalog, signer } = inputs;
   const out: FacetDeployment = { steps: [], desired: [], facetRef: new Map(), labels: {} };
-  const factory: string | Ref = inputs.create2Factory ?? { $ref: "Create2Factory" };
   if (!inputs.create2Factory) out.steps.push(create2FactoryDeployStep(signer));
   for (const name of [adminFacetOf(inputs).artifact, ...inputs.extraFacets]) {
-    out.steps.push(create2FacetDeployStep(name, signer, factory));
+    out.steps.push(create2FacetDeployStep(name, signer, !!inputs.create2Factory));
     const artifact = await catalog.artifact(name);
-    // Where the factory exists, the facet's address is known now and the cut can be computed against it exactly.
-    const address =
-      typeof factory === "string" ? predictCreate2(factory, name, artifact.bytecode) : PREDICTED_FACET(name);
+    // The proxy's address is the same everywhere: the facet's address is known now, the cut computed against it exactly.
+    const address = predictCreate2(DETERMINISTIC_DEPLOYER, name, artifact.bytecode);
     const selectors = selectorsOf(artifact.abi as never);
     out.desired.push({ name, facetAddress: address, selectors });
     for (const { selector, signature } of selectors) out.labels[selector.toLowerCase()] = signature;
-    out.facetRef.set(address.toLowerCase(), typeof factory === "string" ? address : { $ref: name });
+    out.facetRef.set(address.toLowerCase(), address);
     out.labels[address.toLowerCase()] = name;
   }
   return out;

@@ -3,7 +3,6 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { Addresses } from "../engine/apply.js";
-import { linkBytecode } from "../engine/create2.js";
 import type { ContractCatalog } from "../engine/contracts.js";
 import { faultPoint } from "../engine/faults.js";
 import { RunStore } from "../engine/run-store.js";
@@ -16,6 +15,7 @@ import {
   writeDeploymentRecord,
   writeSystemRecord,
 } from "./records.js";
+import { deploymentTransaction, ensureChainFiles, hardhatDeployFields } from "./hardhat-deploy.js";
 import "../type-extensions.js";
 
 /**
@@ -56,16 +56,21 @@ export async function writeDeployRecords(
       await rename(file, path.join(store.dir, "superseded", `${step.record}.json`));
     }
     await addresses.prepare(step.args);
+    const args = step.args.map((a) => addresses.resolve(a));
+    await ensureChainFiles(root, network, conn.ethers.provider);
     await writeDeploymentRecord(root, network, step.record, {
       address,
       // a new OrderBook answers with the facets of the one it replaces
       abi: existing && step.contract === "OrderBookDiamond" ? existing.abi : artifact.abi,
       transactionHash: tx.hash,
       receipt: receiptRecord(tx),
-      args: step.args.map((a) => addresses.resolve(a)),
+      args,
       numDeployments: 1,
-      libraries: step.libraries,
-      bytecode: linkBytecode(artifact, step.libraries),
+      ...(await hardhatDeployFields(hre, artifact, {
+        args,
+        libraries: step.libraries,
+        tx: await deploymentTransaction(conn.ethers.provider, tx.hash),
+      })),
       deployedBytecode: await conn.ethers.provider.getCode(address),
     });
     faultPoint("record");
@@ -75,7 +80,7 @@ export async function writeDeployRecords(
 }
 
 /**
- * Records of what a rewire (or a facet plan) deployed: the CREATE2 factory, facets, new OrderBooks (writeDeployRecords).
+ * Records of what a rewire (or a facet plan) deployed: facets, new OrderBooks (writeDeployRecords).
  * A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
  * `supersededOrderBooks`.
  */

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TransactionReceipt } from "ethers";
 import { exists, writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
+import { systemRecordFromHardhatDeploy } from "./from-hardhat-deploy.js";
 import { parseSystemRecord, type SystemRecord } from "./schema.js";
 
 /** One contract's record, in hardhat-deploy's `deployments/<network>/<Name>.json` layout. */
@@ -17,6 +18,8 @@ export interface DeploymentRecord {
   libraries?: Record<string, string>;
   bytecode?: string;
   deployedBytecode?: string;
+  /** The rest of what hardhat-deploy v2 writes (argsData, transaction, link references, metadata, …): hardhat-deploy.ts. */
+  [field: string]: unknown;
 }
 
 export {
@@ -102,16 +105,33 @@ export async function writeDeploymentRecord(
   await writeAtomically(path.join(networkDir(root, network), `${name}.json`), toJson(record));
 }
 
-export async function writeChainId(root: string, network: string, chainId: number): Promise<void> {
+/**
+ * The network folder's chain: `.chainId` (hardhat-deploy v1) and, given the genesis hash, `.chain` (hardhat-deploy v2:
+ * `{ chainId: "<decimal>", genesisHash }`; with `.chainId` alone, v2 rewrites it into `.chain` on first load).
+ */
+export async function writeChainId(
+  root: string,
+  network: string,
+  chainId: number,
+  genesisHash?: string,
+): Promise<void> {
   await writeAtomically(path.join(networkDir(root, network), ".chainId"), String(chainId));
+  if (genesisHash)
+    await writeAtomically(
+      path.join(networkDir(root, network), ".chain"),
+      JSON.stringify({ chainId: String(chainId), genesisHash }),
+    );
 }
 
 export async function writeSystemRecord(root: string, record: SystemRecord): Promise<void> {
   await writeAtomically(systemRecordPath(root, record.network), toJson(record));
 }
 
+/** The aggregated record, or (without one) the starting point hardhat-deploy's files give; undefined without either. */
 export async function readSystemRecordIfAny(root: string, network: string): Promise<SystemRecord | undefined> {
-  return (await exists(systemRecordPath(root, network))) ? readSystemRecord(root, network) : undefined;
+  return (await exists(systemRecordPath(root, network)))
+    ? readSystemRecord(root, network)
+    : systemRecordFromHardhatDeploy(root, network);
 }
 
 /** Where to start scanning a contract's events: its deployment block when its record has it, else genesis. */
@@ -130,6 +150,10 @@ export async function deploymentBlock(
 /** The aggregated record, validated against its schema: a field of the wrong shape is an error naming the file and field. */
 export async function readSystemRecord(root: string, network: string): Promise<SystemRecord> {
   const file = systemRecordPath(root, network);
+  if (!(await exists(file))) {
+    const fromHardhatDeploy = await systemRecordFromHardhatDeploy(root, network);
+    if (fromHardhatDeploy) return fromHardhatDeploy;
+  }
   let value: unknown;
   try {
     value = JSON.parse(await readFile(file, "utf8"));

@@ -74,9 +74,12 @@ function protocolLayout(value: unknown): unknown {
   return { ...value, markets };
 }
 
-/** False for the protocol's own layout (its `allUsers`, one named market): its markets are not all listed. */
+/**
+ * False for the protocol's own layout (its `allUsers`, one named market) and for a record built from hardhat-deploy's
+ * files (`source: "hardhat-deploy"`, no markets): their markets are not all listed.
+ */
 export function namesEveryMarket(records: SystemRecord): boolean {
-  return !("allUsers" in records);
+  return !("allUsers" in records) && records.source !== "hardhat-deploy";
 }
 
 /** "superseded[0].runId" for a zod issue path. */

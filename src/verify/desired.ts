@@ -247,7 +247,7 @@ class Replay {
     const resolve = resolver(addresses);
     for (const step of run.plan.steps) {
       if (step.kind === "deploy") await this.deploy(run, step, addresses, resolve, first);
-      else for (const { call } of step.actions) this.call(run, step, call, resolve);
+      else if (step.kind === "call") for (const { call } of step.actions) this.call(run, step, call, resolve);
     }
   }
 

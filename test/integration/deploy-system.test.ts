@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
+import { AbiCoder } from "ethers";
 import hre, { network } from "hardhat";
 import { deploySystem } from "../../src/mocks/deploy-system.js";
 import type { DeploymentRecord, SystemRecord } from "../../src/records/records.js";
@@ -53,7 +54,12 @@ describe("mocks:deploy-system", () => {
     expect(vaultRecord.receipt.contractAddress).to.equal(system.contracts.CORE_VAULT);
     expect(vaultRecord.receipt.status).to.equal(1);
     expect(vaultRecord.deployedBytecode).to.equal(await conn.ethers.provider.getCode(system.contracts.CORE_VAULT));
-    expect(vaultRecord.bytecode).to.match(/^0x[0-9a-f]+$/);
+    // linked the way hardhat-deploy v2 links: the library addresses as the records spell them (checksummed)
+    expect(vaultRecord.bytecode).to.match(/^0x[0-9a-fA-F]+$/);
+    expect(vaultRecord.bytecode).to.include(system.contracts.VAULT_ANALYTICS.slice(2));
+    expect(vaultRecord.argsData).to.equal(
+      AbiCoder.defaultAbiCoder().encode(["address", "address"], [system.contracts.USDC, system.admin]),
+    );
     expect(vaultRecord.abi.length).to.be.greaterThan(20);
     const tx = await conn.ethers.provider.getTransaction(vaultRecord.transactionHash);
     expect(tx?.from).to.equal(system.admin);
