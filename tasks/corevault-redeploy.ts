@@ -27,7 +27,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
         libraries: args.libraries,
         rewire: args.rewire,
       }),
-    async results({ conn }, outcome) {
+    async results({ hre, conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);

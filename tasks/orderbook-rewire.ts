@@ -24,7 +24,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
         remove: args.remove,
         allowTakeover: args.allowTakeover,
       }),
-    async results({ conn }, outcome) {
+    async results({ hre, conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);

@@ -180,7 +180,14 @@ async function rehearseCommand<S>(ctx: EngineContext, args: EngineArgs, command:
   const { rehearsal, files } = await rehearse(
     hre,
     conn,
-    async (throwaway) => onePlan((await command.planner({ ...ctx, conn: throwaway })) as Planner<unknown>),
+    async (throwaway) => {
+      const planner = (await command.planner({ ...ctx, conn: throwaway })) as Planner<unknown>;
+      // What the real run writes once complete (records, app config), written in the rehearsal's workspace.
+      return onePlan(planner, async (rehearsalHre, outcome) => {
+        await command.results?.({ ...ctx, hre: rehearsalHre, conn: throwaway }, outcome as RunOutcome<S>);
+        if (outcome.completedNow) outcome.markRecorded();
+      });
+    },
     options,
   );
   printRehearsal(hre, conn.networkName, rehearsal, files, args.json);

@@ -152,6 +152,9 @@ describe("--rehearse", () => {
       const rehearsed = JSON.parse(run.stdout) as Rehearsed;
       expect(rehearsed.passed).to.equal(true);
       expect(rehearsed.where).to.include("in-process fork of localhost");
+      // cutover:verify ran on the fork; without --admin the deployer keeps the admin role, which is all it finds.
+      expect(rehearsed.verify?.ran).to.equal(true);
+      expect(rehearsed.verify!.failures.map((f) => f.split(":")[0])).to.deep.equal(["roles.deployer-no-admin"]);
       expect(rehearsed.diff.events.filter((e) => e.event === "DiamondCut")).to.have.length(3);
       expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
       const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only", "--json"]);
