@@ -10,6 +10,7 @@ import { throwawayChain } from "../fork/throwaway.js";
 import { actAsAuthorities, impersonate } from "./authorities.js";
 import { rehearsalDiff } from "./diff.js";
 import { costOf, REHEARSAL_SCHEMA, saveRehearsal, type Rehearsal } from "./report.js";
+import { inversePlanner } from "./inverse.js";
 import { verifyOnFork } from "./verify-on-fork.js";
 import { prepareWorkspace, type Workspace } from "./workspace.js";
 
@@ -65,6 +66,34 @@ interface PhasesRun {
 }
 
 /**
+ * `script` followed by the inverse of its plan (`forward()`, once it completed), from the values read where the script
+ * started; a change with no inverse is a problem of the rehearsal.
+ */
+export async function withRollback(
+  hre: HardhatRuntimeEnvironment,
+  fork: NetworkConnection,
+  script: RehearsalScript,
+  forward: () => RunOutcome<unknown> | undefined,
+): Promise<RehearsalScript> {
+  const fromBlock = await fork.ethers.provider.getBlockNumber();
+  const none: string[] = [];
+  const rollback: RehearsalPhase = {
+    rollback: true,
+    planner: async () => {
+      const outcome = forward();
+      if (!outcome) return undefined;
+      const inverse = await inversePlanner(fork, new ContractCatalog(hre), outcome.plan, fromBlock);
+      none.push(...inverse.none);
+      return inverse.planner as Planner<unknown> | undefined;
+    },
+  };
+  return {
+    phases: [...script.phases, rollback],
+    check: async () => [...((await script.check?.()) ?? []), ...none.map((n) => `no inverse for ${n}`)],
+  };
+}
+
+/**
  * Rehearses the script `makeScript` gives on a throwaway copy of `conn`, stores the report in each real run's folder
  * and returns it. Nothing is sent to `conn` itself, and no file of the real network is written but the report.
  */
@@ -101,6 +130,10 @@ export async function rehearse(
     const diff = await diffOf(forward, phases.forwardBlock!);
     const rolledBack = forward.length < phases.done.length;
     const remaining = rolledBack ? await diffOf(phases.done, await fork.ethers.provider.getBlockNumber()) : undefined;
+    // After a rollback, a value of a contract that existed before must read as it did at the start.
+    for (const c of remaining?.changes ?? [])
+      if (!c.contract.startsWith("<new "))
+        problems.push(`not back after the rollback: ${c.contract} ${c.read} = ${c.after}, was ${c.before}`);
     const rehearsal: Rehearsal = {
       schema: REHEARSAL_SCHEMA,
       network: conn.networkName,
@@ -125,7 +158,7 @@ export async function rehearse(
     };
     const root = hre.config.paths.root;
     const saved = await Promise.all(
-      outcomes.map((o) => saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal)),
+      forward.map(({ outcome: o }) => saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal)),
     );
     return { rehearsal, files: saved[0] ?? { json: "", md: "" } };
   } finally {
