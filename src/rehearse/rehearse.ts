@@ -119,20 +119,7 @@ export async function rehearse(
     const outcomes = phases.done.map((p) => p.outcome);
     const complete = outcomes.length > 0 && outcomes.every((o) => o.report!.complete);
     const problems = complete ? ((await script.check?.()) ?? []) : [];
-    const catalog = new ContractCatalog(hre);
-    const diffOf = (runs: PhasesRun["done"], toBlock: number) =>
-      rehearsalDiff(
-        fork,
-        catalog,
-        runs.map((r) => r.outcome.plan),
-        deployedBy(runs),
-        fromBlock,
-        toBlock,
-      );
-    const forward = phases.done.filter((p) => !p.rollback);
-    const diff = await diffOf(forward, phases.forwardBlock!);
-    const rolledBack = forward.length < phases.done.length;
-    const remaining = rolledBack ? await diffOf(phases.done, await fork.ethers.provider.getBlockNumber()) : undefined;
+    const { forward, diff, remaining } = await diffs(hre, fork, phases, fromBlock);
     // After such a rollback, a value of a contract that existed before must read as it did at the start.
     for (const c of script.restoresReads ? (remaining?.changes ?? []) : [])
       if (!c.contract.startsWith("<new "))
@@ -171,6 +158,25 @@ export async function rehearse(
 
 const deployedBy = (runs: PhasesRun["done"]) =>
   Object.assign({}, ...runs.map((r) => r.outcome.report!.deployed)) as Record<string, string>;
+
+/** What the forward plans changed (up to where they ended) and, after a rollback, what still differs from the start. */
+async function diffs(hre: HardhatRuntimeEnvironment, fork: NetworkConnection, phases: PhasesRun, fromBlock: number) {
+  const catalog = new ContractCatalog(hre);
+  const diffOf = (runs: PhasesRun["done"], toBlock: number) =>
+    rehearsalDiff(
+      fork,
+      catalog,
+      runs.map((r) => r.outcome.plan),
+      deployedBy(runs),
+      fromBlock,
+      toBlock,
+    );
+  const forward = phases.done.filter((p) => !p.rollback);
+  const diff = await diffOf(forward, phases.forwardBlock!);
+  const rolledBack = forward.length < phases.done.length;
+  const remaining = rolledBack ? await diffOf(phases.done, await fork.ethers.provider.getBlockNumber()) : undefined;
+  return { forward, diff, remaining };
+}
 
 /**
  * The script's phases in order on the throwaway chain, the run files in the rehearsal's workspace; stops at one that
