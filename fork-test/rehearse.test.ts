@@ -12,7 +12,7 @@ const system = JSON.parse(await readFile(process.env.FORK_RECORD!, "utf8")) as S
 const upstream = new JsonRpcProvider(forkUrl, undefined, { staticNetwork: true });
 
 describe(`rehearsal against ${forkUrl}`, () => {
-  it("corevault:redeploy --rewire --rehearse passes on an in-process fork; the chain's block and the admin's nonce are unchanged", async () => {
+  it("corevault:redeploy --rewire --rehearse --with-rollback passes on an in-process fork, verify runs there; the chain's block and the admin's nonce are unchanged", async () => {
     const admin = system.admin as string;
     const before = [await upstream.getBlockNumber(), await upstream.getTransactionCount(admin)];
     const args = [
@@ -21,6 +21,7 @@ describe(`rehearsal against ${forkUrl}`, () => {
       system.contracts.CORE_VAULT,
       "--rewire",
       "--rehearse",
+      "--with-rollback",
       "--json",
       "--network",
       "localhost",
@@ -31,6 +32,11 @@ describe(`rehearsal against ${forkUrl}`, () => {
     expect(rehearsal.passed).to.equal(true);
     expect(rehearsal.where).to.include("in-process fork");
     expect(rehearsal.diff.events.filter((e) => e.event === "DiamondCut")).to.have.length(system.markets.length);
+    // cutover:verify ran on the fork; the storage the plan wrote is listed; the rollback set the pointers back.
+    expect(rehearsal.verify?.ran).to.equal(true);
+    expect(rehearsal.diff.storage.length).to.be.greaterThan(0);
+    expect(rehearsal.phases.map((p) => p.task)).to.deep.equal(["corevault:redeploy", "rollback of corevault:redeploy"]);
+    expect(rehearsal.remaining!.changes.filter((c) => !c.contract.startsWith("<new "))).to.deep.equal([]);
     expect([await upstream.getBlockNumber(), await upstream.getTransactionCount(admin)]).to.deep.equal(before);
   });
 });

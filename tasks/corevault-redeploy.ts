@@ -46,7 +46,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
         markets: args.markets,
         exceptMarkets: args.exceptMarkets,
       }),
-    async results({ conn }, outcome) {
+    async results({ hre, conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);

@@ -28,7 +28,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
         markets: args.markets,
         exceptMarkets: args.exceptMarkets,
       }),
-    async results({ conn }, outcome) {
+    async results({ hre, conn }, outcome) {
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);

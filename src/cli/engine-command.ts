@@ -13,7 +13,7 @@ import { CutoverInputError } from "../errors.js";
 import { progressLine } from "../report/progress.js";
 import { renderAwaiting } from "../report/proposals.js";
 import { renderResults, sendSummary } from "../report/results.js";
-import { onePlan, rehearse } from "../rehearse/rehearse.js";
+import { onePlan, rehearse, withRollback } from "../rehearse/rehearse.js";
 import { rehearsalGate, renderRehearsal, type Rehearsal } from "../rehearse/report.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
@@ -28,6 +28,8 @@ export interface EngineArgs {
   sequential: boolean;
   /** Apply the plan on a throwaway copy of the network instead, and report what it changed. */
   rehearse?: boolean;
+  /** With --rehearse: then apply the plan's inverse there, and report what differs from the start. */
+  withRollback?: boolean;
   signer: string;
   executor?: string;
   safe?: string;
@@ -180,7 +182,17 @@ async function rehearseCommand<S>(ctx: EngineContext, args: EngineArgs, command:
   const { rehearsal, files } = await rehearse(
     hre,
     conn,
-    async (throwaway) => onePlan((await command.planner({ ...ctx, conn: throwaway })) as Planner<unknown>),
+    async (throwaway) => {
+      const planner = (await command.planner({ ...ctx, conn: throwaway })) as Planner<unknown>;
+      let forward: RunOutcome<unknown> | undefined;
+      // What the real run writes once complete (records, app config), written in the rehearsal's workspace.
+      const script = onePlan(planner, async (rehearsalHre, outcome) => {
+        forward = outcome;
+        await command.results?.({ ...ctx, hre: rehearsalHre, conn: throwaway }, outcome as RunOutcome<S>);
+        if (outcome.completedNow) outcome.markRecorded();
+      });
+      return args.withRollback ? withRollback(hre, throwaway, script, () => forward) : script;
+    },
     options,
   );
   printRehearsal(hre, conn.networkName, rehearsal, files, args.json);

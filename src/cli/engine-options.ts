@@ -14,6 +14,8 @@ const HELP = {
   json: "Machine-readable output for CI. Example: --json",
   rehearse:
     "Rehearse instead of sending: apply the exact plan on a throwaway copy of the network (an in-process fork at the current block, or the in-process chain between snapshot and revert) with every sender impersonated, Safe proposals executed with their owners' approvals simulated and timelock delays passed; print and store (next to the run) what it changed and cost. Nothing is sent to the network. Example: --rehearse",
+  withRollback:
+    "With --rehearse: then apply the plan's inverse on the same copy (roles granted revoked and revoked granted, pauses lifted, pointers and OrderBook vaults set back) and list every difference from the starting state that remains (what the plan deployed stays deployed). Example: --rehearse --with-rollback",
   sequential:
     "Send one transaction at a time, each awaited (default: independent steps back-to-back). Example: --sequential",
   signer: "Account that sends the steps no Safe or timelock sends (default: the network's first account)",
@@ -47,7 +49,10 @@ export function engineTask(name: string, description: string, spec: EngineTaskSp
     .addFlag({ name: "yes", description: HELP.yes })
     .addFlag({ name: "json", description: HELP.json })
     .addFlag({ name: "sequential", description: HELP.sequential });
-  if (spec.rehearse !== false) builder = builder.addFlag({ name: "rehearse", description: HELP.rehearse });
+  if (spec.rehearse !== false)
+    builder = builder
+      .addFlag({ name: "rehearse", description: HELP.rehearse })
+      .addFlag({ name: "withRollback", description: HELP.withRollback });
   if (spec.executor !== false) {
     builder = builder
       .addOption({ name: "executor", type: ArgumentType.STRING, defaultValue: "eoa", description: HELP.executor })

@@ -19,11 +19,13 @@ function changePhases(
   ctx: ChangeContext,
   signer: string,
   batchSize?: number,
+  rollback = false,
 ): RehearsalPhase[] {
   const state = () => currentState(hre, fork, ctx);
   return [
-    { planner: async () => ((await state()).state === "unstaged" ? stagePlanner(ctx, signer) : undefined) },
+    { rollback, planner: async () => ((await state()).state === "unstaged" ? stagePlanner(ctx, signer) : undefined) },
     {
+      rollback,
       before: async () => {
         const s = await state();
         if (s.state === "staged" && s.eta > s.now) await passTime(fork, s.eta);
@@ -49,7 +51,7 @@ export async function rehearseChange(
     async (fork) => ({
       phases: [
         ...changePhases(hre, fork, forward, options.signer, options.batchSize),
-        ...(options.withRollback ? changePhases(hre, fork, back, options.signer, options.batchSize) : []),
+        ...(options.withRollback ? changePhases(hre, fork, back, options.signer, options.batchSize, true) : []),
       ],
       // The rollback's `after` is the loupe the plan started from.
       check: async () =>

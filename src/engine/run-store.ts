@@ -43,9 +43,17 @@ export class RunStore {
     this.journal = new Journal(path.join(this.dir, "journal.jsonl"));
   }
 
-  /** A rehearsal's folder, apart from the real run's: deployments/<network>/.rehearsal/.cutover/<runKey>/. */
+  /**
+   * A rehearsal's files, apart from the real network's: deployments/<network>/.rehearsal/, laid out as a project root
+   * (its records, runs and app config).
+   */
+  static rehearsalRoot(root: string, network: string): string {
+    return path.join(root, "deployments", network, ".rehearsal");
+  }
+
+  /** A rehearsal's run folder: deployments/<network>/.rehearsal/deployments/<network>/.cutover/<runKey>/. */
   static forRehearsal(root: string, network: string, runKey: string): RunStore {
-    return new RunStore(root, path.join(network, ".rehearsal"), runKey);
+    return new RunStore(RunStore.rehearsalRoot(root, network), network, runKey);
   }
 
   /** deployments/<network>/.cutover/ */

@@ -1,7 +1,8 @@
 // What a rehearsal changed on its throwaway chain: the values every done check of the plan reads (before -> after),
-// the standard events its transactions emitted (roles, pause, ownership, diamond cuts, token transfers), and the gas
-// and transactions per sender.
-import { Interface, type Log, type TransactionReceipt } from "ethers";
+// the storage slots its transactions wrote (found with EDR's prestateTracer in diff mode, then read before and after),
+// the standard events they emitted (roles, pause, ownership, diamond cuts, token transfers), and the gas and
+// transactions per sender.
+import { getAddress, Interface, zeroPadValue, type Log, type TransactionReceipt } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import { Addresses } from "../engine/apply.js";
 import type { ContractCatalog } from "../engine/contracts.js";
@@ -12,6 +13,13 @@ import type { Plan, ReadCheck } from "../engine/types.js";
 export interface ReadChange {
   contract: string;
   read: string;
+  before: string;
+  after: string;
+}
+
+export interface SlotChange {
+  contract: string;
+  slot: string;
   before: string;
   after: string;
 }
@@ -34,6 +42,8 @@ export interface RehearsalDiff {
   bySender: SenderUse[];
   deployed: Record<string, string>;
   changes: ReadChange[];
+  /** Every storage slot whose value differs between the first and the last block, by contract. */
+  storage: SlotChange[];
   events: EventRecord[];
 }
 
@@ -53,11 +63,11 @@ function show(value: unknown, labels: Record<string, string>): string {
   return typeof v === "string" ? describeValue(v, labels) : canonicalJson(v);
 }
 
-/** Every transaction mined on the throwaway chain after `fromBlock`, with its receipt. */
-async function receiptsSince(conn: NetworkConnection, fromBlock: number): Promise<TransactionReceipt[]> {
+/** Every transaction mined on the throwaway chain after `fromBlock` up to `toBlock`, with its receipt. */
+async function receiptsBetween(conn: NetworkConnection, fromBlock: number, toBlock: number) {
   const provider = conn.ethers.provider;
   const receipts: TransactionReceipt[] = [];
-  for (let n = fromBlock + 1, last = await provider.getBlockNumber(); n <= last; n++) {
+  for (let n = fromBlock + 1; n <= toBlock; n++) {
     const block = await provider.getBlock(n);
     for (const hash of block?.transactions ?? []) {
       const receipt = await provider.getTransactionReceipt(hash);
@@ -65,6 +75,50 @@ async function receiptsSince(conn: NetworkConnection, fromBlock: number): Promis
     }
   }
   return receipts;
+}
+
+type AccountDiff = Record<string, { storage?: Record<string, string> }>;
+
+/** The slots each transaction touched, by contract: the keys of its prestateTracer diff (pre and post). */
+async function touchedSlots(
+  conn: NetworkConnection,
+  receipts: TransactionReceipt[],
+): Promise<Map<string, Set<string>>> {
+  const slots = new Map<string, Set<string>>();
+  for (const { hash } of receipts) {
+    const trace = (await conn.provider.request({
+      method: "debug_traceTransaction",
+      params: [hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }],
+    })) as { pre?: AccountDiff; post?: AccountDiff };
+    for (const side of [trace.pre ?? {}, trace.post ?? {}])
+      for (const [address, account] of Object.entries(side)) {
+        const set = slots.get(getAddress(address)) ?? new Set<string>();
+        for (const slot of Object.keys(account.storage ?? {})) set.add(zeroPadValue(slot, 32));
+        if (set.size > 0) slots.set(getAddress(address), set);
+      }
+  }
+  return slots;
+}
+
+/** Each touched slot read at `fromBlock` and at `toBlock`, where the value differs; by contract, then slot. */
+async function slotChanges(
+  conn: NetworkConnection,
+  receipts: TransactionReceipt[],
+  fromBlock: number,
+  toBlock: number,
+  labels: Record<string, string>,
+): Promise<SlotChange[]> {
+  const provider = conn.ethers.provider;
+  const changes: SlotChange[] = [];
+  for (const [address, slots] of await touchedSlots(conn, receipts))
+    for (const slot of [...slots].sort()) {
+      const [before, after] = [
+        await provider.getStorage(address, slot, fromBlock),
+        await provider.getStorage(address, slot, toBlock),
+      ];
+      if (before !== after) changes.push({ contract: labels[address.toLowerCase()] ?? address, slot, before, after });
+    }
+  return changes.sort((a, b) => (a.contract === b.contract ? 0 : a.contract < b.contract ? -1 : 1));
 }
 
 function bySender(receipts: TransactionReceipt[]): SenderUse[] {
@@ -114,13 +168,11 @@ async function readChanges(
   plans: Plan[],
   deployed: Record<string, string>,
   fromBlock: number,
+  toBlock: number,
   labels: Record<string, string>,
 ): Promise<ReadChange[]> {
   const provider = conn.ethers.provider;
-  const [before, after] = [
-    new Reader(provider, catalog, fromBlock),
-    new Reader(provider, catalog, await provider.getBlockNumber()),
-  ];
+  const [before, after] = [new Reader(provider, catalog, fromBlock), new Reader(provider, catalog, toBlock)];
   const addresses = new Addresses(deployed, catalog);
   const changes: ReadChange[] = [];
   for (const read of doneReads(plans)) {
@@ -150,8 +202,9 @@ export async function rehearsalDiff(
   plans: Plan[],
   deployed: Record<string, string>,
   fromBlock: number,
+  toBlock: number,
 ): Promise<RehearsalDiff> {
-  const receipts = await receiptsSince(conn, fromBlock);
+  const receipts = await receiptsBetween(conn, fromBlock, toBlock);
   const labels = {
     ...Object.assign({}, ...plans.map((p) => p.labels)),
     ...Object.fromEntries(Object.entries(deployed).map(([name, address]) => [address.toLowerCase(), `<new ${name}>`])),
@@ -161,7 +214,8 @@ export async function rehearsalDiff(
     gas: receipts.reduce((sum, r) => sum + r.gasUsed, 0n).toString(),
     bySender: bySender(receipts),
     deployed,
-    changes: await readChanges(conn, catalog, plans, deployed, fromBlock, labels),
+    changes: await readChanges(conn, catalog, plans, deployed, fromBlock, toBlock, labels),
+    storage: await slotChanges(conn, receipts, fromBlock, toBlock, labels),
     events: decodeEvents(
       receipts.flatMap((r) => r.logs),
       labels,

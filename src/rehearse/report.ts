@@ -12,6 +12,7 @@ import { renderTable } from "../report/table.js";
 import { writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { RehearsalDiff } from "./diff.js";
+import type { RehearsedVerify } from "./verify-on-fork.js";
 
 export const REHEARSAL_SCHEMA = "hardhat-cutover/rehearsal@1";
 
@@ -40,7 +41,12 @@ export interface Rehearsal {
   phases: RehearsedPlan[];
   /** What is wrong with the state the plans leave (e.g. routes not as planned, not back where they started). */
   problems: string[];
+  /** `cutover:verify` on the throwaway chain once the forward plans completed (before any rollback). */
+  verify?: RehearsedVerify;
+  /** What the plans changed, up to the end of the forward plans. */
   diff: RehearsalDiff;
+  /** With a rollback: what still differs from the starting state once the inverse plans ran. */
+  remaining?: RehearsalDiff;
   cost: { gasLimit: string; blocksAtGasLimit: number; feePerGas: string; wei: string; ether: string };
 }
 
@@ -74,12 +80,20 @@ export function renderRehearsal(r: Rehearsal): string {
         ]
       : []),
     ...(r.problems.length > 0 ? ["", "## Problems with the end state", "", ...r.problems.map((p) => `- ${p}`)] : []),
+    ...renderVerify(r.verify),
     "",
     "## What changed (the values the plan's done checks read)",
     "",
     renderTable(
       ["contract", "read", "before", "after"],
       r.diff.changes.map((c) => [c.contract, c.read, c.before, c.after]),
+    ),
+    "",
+    `## Storage slots written (${r.diff.storage.length})`,
+    "",
+    renderTable(
+      ["contract", "slot", "before", "after"],
+      r.diff.storage.map((c) => [c.contract, c.slot, c.before, c.after]),
     ),
     "",
     `## Events (${r.diff.events.length})`,
@@ -97,6 +111,7 @@ export function renderRehearsal(r: Rehearsal): string {
     ),
     "",
     `${r.diff.transactions} transaction(s), ${r.diff.gas} gas: at least ${r.cost.blocksAtGasLimit} block(s) at the block gas limit of ${r.cost.gasLimit}; ${r.cost.ether} ETH at ${r.cost.feePerGas} wei per gas (the network's current fee).`,
+    ...renderRemaining(r.remaining),
     ...(Object.keys(r.diff.deployed).length > 0
       ? [
           "",
@@ -106,6 +121,36 @@ export function renderRehearsal(r: Rehearsal): string {
         ]
       : []),
   ].join("\n");
+}
+
+function renderVerify(verify: Rehearsal["verify"]): string[] {
+  if (!verify) return [];
+  if (!verify.ran) return ["", `## cutover:verify on the throwaway chain`, "", `Not run: ${verify.reason}.`];
+  return [
+    "",
+    "## cutover:verify on the throwaway chain",
+    "",
+    `${verify.failed === 0 ? "PASSED" : "FAILED"}: ${verify.passed} passed, ${verify.failed} failed, ${verify.notApplicable} n/a (report: ${verify.report}).`,
+    ...verify.failures.map((f) => `- ${f}`),
+  ];
+}
+
+/** After a rollback: every difference from the starting state that remains. */
+function renderRemaining(remaining: Rehearsal["remaining"]): string[] {
+  if (!remaining) return [];
+  const rows = [
+    ...remaining.changes.map((c) => [c.contract, c.read, c.before, c.after]),
+    ...remaining.storage.map((c) => [c.contract, `slot ${c.slot}`, c.before, c.after]),
+    ...Object.entries(remaining.deployed).map(([name, address]) => [`<new ${name}>`, "code", "(none)", address]),
+  ];
+  return [
+    "",
+    `## After the rollback: what still differs from the starting state (${rows.length})`,
+    "",
+    rows.length > 0
+      ? renderTable(["contract", "what", "at the start", "now"], rows)
+      : "Nothing: back where it started.",
+  ];
 }
 
 export async function saveRehearsal(store: RunStore, rehearsal: Rehearsal): Promise<{ json: string; md: string }> {

@@ -146,15 +146,25 @@ describe("--rehearse", () => {
 
     it("rehearses on an in-process fork at the node's block; the node's block and nonces are unchanged", async () => {
       const [sender] = await node.conn.ethers.getSigners();
+      const admin = await createSafe(
+        node.conn,
+        sender,
+        owners(3, "rehearse-node-admin").map((k) => k.address),
+        2,
+        13n,
+      );
+      const adminArgs = ["--admin", await admin.getAddress()];
       const before = await fingerprint(node.conn, [sender.address]);
-      const run = await cli(["corevault:redeploy", "--rewire", "--rehearse", "--json"]);
+      const run = await cli(["corevault:redeploy", "--rewire", ...adminArgs, "--rehearse", "--json"]);
       expect(run.code, run.stderr).to.equal(0);
       const rehearsed = JSON.parse(run.stdout) as Rehearsed;
       expect(rehearsed.passed).to.equal(true);
       expect(rehearsed.where).to.include("in-process fork of localhost");
+      // cutover:verify ran on the fork, from the records the rehearsal wrote in its own folder, and passed.
+      expect(rehearsed.verify, JSON.stringify(rehearsed.verify)).to.include({ ran: true, failed: 0 });
       expect(rehearsed.diff.events.filter((e) => e.event === "DiamondCut")).to.have.length(3);
       expect(await fingerprint(node.conn, [sender.address])).to.equal(before);
-      const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only", "--json"]);
+      const planned = await cli(["corevault:redeploy", "--rewire", ...adminArgs, "--plan-only", "--json"]);
       expect(JSON.parse(planned.stdout).plan.id).to.equal(rehearsed.phases[0].planId);
     });
 
