@@ -91,7 +91,13 @@ describe("dual-vault period (dexetra-v5 stand-in)", () => {
       .and.include("cutover:status");
     expect(await nonce()).to.equal(before);
 
-    const args = { markets: `${a.orderBook},${b.marketId}`, rewire: true, haltOld: true, admin: admin.address, allowEoa: true };
+    const args = {
+      markets: `${a.orderBook},${b.marketId}`,
+      rewire: true,
+      haltOld: true,
+      admin: admin.address,
+      allowEoa: true,
+    };
     const outcome = await withProtocol(() => runJson("corevault:redeploy", args));
     expect(outcome.complete).to.equal(true);
     const newVault = getAddress(outcome.deployed.CoreVault);
