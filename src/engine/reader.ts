@@ -1,5 +1,6 @@
 import { AbiCoder, getAddress, type FunctionFragment, type Interface } from "ethers";
 import { RpcUnavailableError } from "../errors.js";
+import { decodeAggregate3, encodeAggregate3 } from "./aggregate3.js";
 import { contractLabel, type ContractCatalog } from "./contracts.js";
 import type { ChainProvider } from "./executor-eoa.js";
 
@@ -242,10 +243,7 @@ export class Reader {
    * of them succeeds (then they are real). A batch the node refuses outright (too big, out of gas) is split in two.
    */
   async #aggregate(items: Encoded[], confirming = false): Promise<void> {
-    const multicall = await this.catalog.iface("Multicall3");
-    const data = multicall.encodeFunctionData("aggregate3", [
-      items.map((item) => ({ target: item.pending.read.to, allowFailure: true, callData: item.data })),
-    ]);
+    const data = encodeAggregate3(items.map((item) => ({ target: item.pending.read.to, callData: item.data })));
     let raw: string;
     try {
       this.#requests++;
@@ -269,7 +267,7 @@ export class Reader {
       return this.#plain(items);
     }
     this.#multicall = true;
-    const [results] = multicall.decodeFunctionResult("aggregate3", raw) as unknown as [[boolean, string][]];
+    const results = decodeAggregate3(raw);
     const unclear: { item: Encoded; data: string }[] = [];
     results.forEach(([success, returnData], i) => {
       const item = items[i];
