@@ -3,6 +3,7 @@ import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
 import { SharedReceipts, type MinedReceipt } from "./receipts.js";
+import { gasWindows, inWindows } from "./windows.js";
 import { RpcUnavailableError } from "../errors.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
@@ -417,34 +418,4 @@ function sameTransaction(mined: RpcTx, tx: TxFields): boolean {
 export function reason(error: unknown): string {
   const e = error as { shortMessage?: string; reason?: string; message?: string };
   return e.reason ?? e.shortMessage ?? e.message ?? String(error);
-}
-
-/** `work` over `items`, at most `limit` at once; results in item order. */
-async function inWindows<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** Consecutive runs of transactions whose gas limits add up to at most one block's. */
-function gasWindows<T extends { tx: TxFields }>(wave: T[], blockGas: bigint): T[][] {
-  const windows: T[][] = [];
-  let gas = 0n;
-  for (const item of wave) {
-    const limit = BigInt(item.tx.gas);
-    if (windows.length === 0 || gas + limit > blockGas) {
-      windows.push([]);
-      gas = 0n;
-    }
-    windows.at(-1)!.push(item);
-    gas += limit;
-  }
-  return windows;
 }
