@@ -82,11 +82,35 @@ export class EoaExecutor {
     return this.#sendAndWait(requests, onSent);
   }
 
+  /**
+   * Estimates the whole wave side by side and sends the part before the first request that would revert at once. A
+   * step may rely on one before it in the same wave (a market assigned after its OrderBook is registered, each call
+   * sent alone): from that request on, each is estimated after the ones before it are pending, and sent, in turn.
+   */
   async #sendAndWait(requests: TxRequest[], onSent: (stepId: string, hash: string) => void): Promise<TxOutcome[]> {
     const fees = await this.provider.getFeeData();
     const chainId = toBeHex((await this.provider.getNetwork()).chainId);
-    const sinceBlock = await this.provider.getBlockNumber();
     const built = await this.#transactions(requests, fees, chainId);
+    const split = built.findIndex((b) => "error" in b && b.reverts);
+    if (split < 0) return (await this.#sendBuilt(requests, built, onSent)).done;
+    const waits = [(await this.#sendBuilt(requests.slice(0, split), built.slice(0, split), onSent)).done];
+    for (const request of requests.slice(split)) {
+      const alone = await this.#transactions([request], fees, chainId);
+      waits.push((await this.#sendBuilt([request], alone, onSent)).done);
+    }
+    return (await Promise.all(waits)).flat();
+  }
+
+  /**
+   * Journals built transactions (one fsync) and broadcasts them; returns once they are broadcast, with `done`, their
+   * outcomes once mined.
+   */
+  async #sendBuilt(
+    requests: TxRequest[],
+    built: (TxFields | { error: string })[],
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<{ done: Promise<TxOutcome[]> }> {
+    const sinceBlock = await this.provider.getBlockNumber();
     const outcomes: (Promise<TxOutcome> | undefined)[] = built.map((b, i) =>
       "error" in b ? Promise.resolve(this.#failed(requests[i].stepId, b.error)) : undefined,
     );
@@ -103,8 +127,9 @@ export class EoaExecutor {
           ? this.#awaitReceipt(stepId, result.hash, tx, sinceBlock)
           : Promise.resolve(this.#failed(stepId, result.error));
     }
-    const [settled] = await Promise.all([Promise.all(outcomes as Promise<TxOutcome>[]), Promise.all(fillers)]);
-    return settled;
+    const done = Promise.all([Promise.all(outcomes as Promise<TxOutcome>[]), Promise.all(fillers)]).then(([o]) => o);
+    done.catch(() => {}); // awaited by the caller; not an unhandled rejection while later requests are sent
+    return { done };
   }
 
   /**
@@ -115,23 +140,27 @@ export class EoaExecutor {
     requests: TxRequest[],
     fees: FeeData,
     chainId: string,
-  ): Promise<(TxFields | { error: string })[]> {
+  ): Promise<(TxFields | { error: string; reverts?: true })[]> {
     const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
-    const gas = await inWindows(requests, SEND_CONCURRENCY, async (request): Promise<bigint | { error: string }> => {
-      if (!signable.has(request.from.toLowerCase()))
-        return {
-          error: `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
-        };
-      try {
-        const { from, to, data, value } = request;
-        return ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
-      } catch (error) {
-        if (error instanceof RpcUnavailableError) throw error;
-        return { error: `would revert, not sent: ${reason(error)}` };
-      }
-    });
+    const gas = await inWindows(
+      requests,
+      SEND_CONCURRENCY,
+      async (request): Promise<bigint | { error: string; reverts?: true }> => {
+        if (!signable.has(request.from.toLowerCase()))
+          return {
+            error: `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
+          };
+        try {
+          const { from, to, data, value } = request;
+          return ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
+        } catch (error) {
+          if (error instanceof RpcUnavailableError) throw error;
+          return { error: `would revert, not sent: ${reason(error)}`, reverts: true };
+        }
+      },
+    );
     const nonces = new Map<string, bigint>();
-    const out: (TxFields | { error: string })[] = [];
+    const out: (TxFields | { error: string; reverts?: true })[] = [];
     for (const [i, request] of requests.entries()) {
       const limit = gas[i];
       if (typeof limit !== "bigint") {
