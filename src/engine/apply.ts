@@ -129,9 +129,10 @@ export async function checkHolds(reader: Reader, check: ReadCheck, addresses: Ad
   return canonicalJson(normalize(actual)) === canonicalJson(normalize(addresses.resolve(check.equals)));
 }
 
+/** Its checks are read side by side (one batch with every other read started in the same turn). */
 export async function actionDone(reader: Reader, action: CallAction, addresses: Addresses): Promise<boolean> {
-  for (const check of action.done) if (!(await checkHolds(reader, check, addresses))) return false;
-  return action.done.length > 0;
+  const holds = await Promise.all(action.done.map((check) => checkHolds(reader, check, addresses)));
+  return action.done.length > 0 && holds.every(Boolean);
 }
 
 /**
@@ -159,14 +160,21 @@ export async function stepDone(reader: Reader, step: Step, addresses: Addresses)
     const address = addresses.deployed[step.record];
     return address !== undefined && (await reader.hasCode(address));
   }
-  for (const action of step.actions) {
-    const done =
-      action.done.length === 0
-        ? await sentAndMined(reader, step, action, addresses)
-        : await actionDone(reader, action, addresses);
-    if (!done) return false;
-  }
-  return true;
+  const done = await Promise.all(
+    step.actions.map((action) =>
+      action.done.length === 0 ? sentAndMined(reader, step, action, addresses) : actionDone(reader, action, addresses),
+    ),
+  );
+  return done.every(Boolean);
+}
+
+/**
+ * Whether each step's effect is on chain, read for all of them at once (their reads join one batch): by step id. A
+ * step whose dependencies are not done is read too; callers decide in plan order what that means.
+ */
+export async function stepsDone(reader: Reader, steps: Step[], addresses: Addresses): Promise<Map<string, boolean>> {
+  const done = await Promise.all(steps.map((step) => stepDone(reader, step, addresses)));
+  return new Map(steps.map((step, i) => [step.id, done[i]]));
 }
 
 /** Steps already on chain (or, for a temporary step, no longer needed), given what is known to be deployed. */
@@ -181,25 +189,33 @@ export async function finishedSteps(
   if (journal) addresses.confirm(journal);
   addresses.proposedSince = plan.observedBlock ?? 0;
   await resolveCreate2Addresses(plan, addresses, catalog);
+  const done = await stepsDone(reader, plan.steps, addresses);
+  const dependents = dependentsOf(plan.steps);
   // In plan order, and only after what it depends on: a renounce "holds" before the grant it undoes was even sent.
   const finished = new Set<string>();
   for (const step of plan.steps) {
     if (!step.dependsOn.every((d) => finished.has(d))) continue;
-    if (await stepDone(reader, step, addresses)) finished.add(step.id);
-    else if (step.temporary && (await dependentsDone(plan, step, reader, addresses))) finished.add(step.id);
+    if (done.get(step.id)) finished.add(step.id);
+    else if (step.temporary && allDone(dependents.get(step.id), done)) finished.add(step.id);
   }
   return { finished, addresses };
 }
 
-async function dependentsDone(
-  plan: Pick<Plan, "steps">,
-  step: Step,
-  reader: Reader,
-  addresses: Addresses,
-): Promise<boolean> {
-  const dependents = plan.steps.filter((s) => s.dependsOn.includes(step.id));
-  for (const dependent of dependents) if (!(await stepDone(reader, dependent, addresses))) return false;
-  return dependents.length > 0;
+/** Each step's dependents, by step id (one pass, not a scan of the plan per step). */
+function dependentsOf(steps: Step[]): Map<string, Step[]> {
+  const dependents = new Map<string, Step[]>();
+  for (const step of steps)
+    for (const d of step.dependsOn) {
+      const list = dependents.get(d);
+      if (list) list.push(step);
+      else dependents.set(d, [step]);
+    }
+  return dependents;
+}
+
+/** A temporary step is no longer needed once every step it enables is done (and it enables some). */
+function allDone(dependents: Step[] | undefined, done: Map<string, boolean>): boolean {
+  return dependents !== undefined && dependents.length > 0 && dependents.every((s) => done.get(s.id));
 }
 
 /** The transaction for a step, leaving out actions already on chain (a batch may be partly done). */
@@ -388,14 +404,18 @@ async function prepareWave(
   journal: StepJournal,
   tally: Tally,
 ): Promise<{ step: Step; request: TxRequest }[]> {
+  const dependents = dependentsOf(ctx.plan.steps);
+  const enabled = ready.filter((s) => s.temporary).flatMap((s) => dependents.get(s.id) ?? []);
+  const done = await stepsDone(reader, [...new Set([...ready, ...enabled])], addresses);
   const wave: { step: Step; request: TxRequest }[] = [];
+  const building: Promise<void>[] = [];
   for (const step of ready) {
-    if (step.temporary && (await dependentsDone(ctx.plan, step, reader, addresses))) {
+    if (step.temporary && allDone(dependents.get(step.id), done)) {
       tally.record({ id: step.id, label: step.label, status: "not needed", reason: "every step it enables is done" });
       tally.report(step);
       continue;
     }
-    if (await stepDone(reader, step, addresses)) {
+    if (done.get(step.id)) {
       const receipt = journal.receipts.get(step.id);
       tally.record({
         id: step.id,
@@ -408,12 +428,19 @@ async function prepareWave(
       tally.report(step, receipt?.hash);
       continue;
     }
-    try {
-      wave.push({ step, request: await buildTransaction(step, reader, addresses, ctx.catalog) });
-    } catch (error) {
-      tally.record({ id: step.id, label: step.label, status: "failed", reason: (error as Error).message });
-    }
+    const entry = { step, request: undefined as unknown as TxRequest };
+    wave.push(entry);
+    building.push(
+      buildTransaction(step, reader, addresses, ctx.catalog).then(
+        (request) => void (entry.request = request),
+        (error: Error) => {
+          wave.splice(wave.indexOf(entry), 1);
+          tally.record({ id: step.id, label: step.label, status: "failed", reason: error.message });
+        },
+      ),
+    );
   }
+  await Promise.all(building);
   return wave;
 }
 
@@ -426,6 +453,17 @@ async function recordOutcomes(
   tally: Tally,
 ): Promise<void> {
   const after = new Reader(ctx.provider, ctx.catalog, await ctx.provider.getBlockNumber());
+  const mined: Step[] = [];
+  for (const [i, outcome] of outcomes.entries()) {
+    if ("error" in outcome || isAwaiting(outcome)) continue;
+    const step = wave[i].step;
+    if (step.kind === "deploy" && !step.create2 && outcome.receipt.contractAddress)
+      addresses.deployed[step.record] = outcome.receipt.contractAddress;
+    if (outcome.receipt.status !== 1) continue;
+    addresses.confirmed.set(step.id, wave[i].request);
+    mined.push(step);
+  }
+  const done = await stepsDone(after, mined, addresses);
   for (const [i, outcome] of outcomes.entries()) {
     const step = wave[i].step;
     if ("error" in outcome) {
@@ -447,8 +485,6 @@ async function recordOutcomes(
     }
     const { receipt } = outcome;
     tally.sentHashes.add(receipt.hash);
-    if (step.kind === "deploy" && !step.create2 && receipt.contractAddress)
-      addresses.deployed[step.record] = receipt.contractAddress;
     const base = {
       id: step.id,
       label: step.label,
@@ -456,9 +492,8 @@ async function recordOutcomes(
       block: receipt.blockNumber,
       gasUsed: receipt.gasUsed,
     };
-    if (receipt.status === 1) addresses.confirmed.set(step.id, wave[i].request);
     if (receipt.status !== 1) tally.record({ ...base, status: "failed", reason: "transaction reverted" });
-    else if (!(await stepDone(after, step, addresses)))
+    else if (!done.get(step.id))
       tally.record({ ...base, status: "failed", reason: "mined, but its effect is not on chain" });
     else tally.record({ ...base, status: "done", sentNow: true });
     tally.report(step, receipt.hash);

@@ -1,8 +1,11 @@
-import { keccak256, toBeHex, toQuantity, type FeeData, type Provider, type TransactionReceipt } from "ethers";
+import { keccak256, toBeHex, toQuantity, type FeeData, type Provider } from "ethers";
 import { presignedShortfall } from "./create2.js";
 import type { Journal, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
+import { SharedReceipts, type MinedReceipt } from "./receipts.js";
+import { gasWindows, inWindows } from "./windows.js";
+import { RpcUnavailableError } from "../errors.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
 export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
@@ -50,6 +53,12 @@ const SEND_ATTEMPTS = 10;
 const FEE_CHECK_POLLS = 10;
 /** How far back a recovered transaction is looked for by its nonce. */
 const MAX_SCAN_BLOCKS = 256;
+/** Gas estimates, and broadcasts, in flight at once. */
+const SEND_CONCURRENCY = 32;
+/** Blocks a transaction may stay unmined before its priority fee is compared with the node's suggestion. */
+const STUCK_BLOCKS = 3;
+/** Journal step ids of the zero-value transfers that fill a rejected transaction's nonce (EXECUTOR_STEP_PREFIX). */
+const FILL_STEP_PREFIX = "executor:fill:";
 
 /**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
@@ -58,6 +67,7 @@ const MAX_SCAN_BLOCKS = 256;
  */
 export class EoaExecutor {
   readonly #faults: Faults;
+  readonly #receipts: SharedReceipts;
 
   constructor(
     private readonly provider: ChainProvider,
@@ -65,6 +75,7 @@ export class EoaExecutor {
     private readonly options: EoaExecutorOptions,
   ) {
     this.#faults = new Faults(options.fault);
+    this.#receipts = new SharedReceipts(provider, options.pollIntervalMs);
   }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
@@ -77,66 +88,55 @@ export class EoaExecutor {
     return this.#sendAndWait(requests, onSent);
   }
 
+  /**
+   * Estimates the whole wave side by side and sends the part before the first request that would revert at once. A
+   * step may rely on one before it in the same wave (a market assigned after its OrderBook is registered, each call
+   * sent alone): from that request on, each is estimated after the ones before it are pending, and sent, in turn.
+   */
   async #sendAndWait(requests: TxRequest[], onSent: (stepId: string, hash: string) => void): Promise<TxOutcome[]> {
-    const nonces = new Map<string, bigint>();
     const fees = await this.provider.getFeeData();
     const chainId = toBeHex((await this.provider.getNetwork()).chainId);
-    const sinceBlock = await this.provider.getBlockNumber();
-    const pending: Promise<TxOutcome>[] = [];
-    const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
-    for (let request of requests) {
-      const from = request.from.toLowerCase();
-      if (!signable.has(from)) {
-        pending.push(
-          Promise.resolve(
-            this.#failed(
-              request.stepId,
-              `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
-            ),
-          ),
+    if (requests.some((r) => r.presigned)) {
+      const outcomes: TxOutcome[] = [];
+      for (const request of requests)
+        outcomes.push(
+          ...(request.presigned
+            ? [await this.#presignedStep(request, request.presigned, fees, chainId, onSent)]
+            : await this.#sendAndWait([request], onSent)),
         );
-        continue;
-      }
-      if (request.presigned) {
-        const shortfall = await presignedShortfall(this.provider, request.presigned);
-        if (shortfall === 0n) {
-          pending.push(this.#sendPresigned(request.stepId, request.presigned.rawTransaction, onSent));
-          continue;
-        }
-        request = { ...request, value: shortfall };
-      }
-      if (!nonces.has(from))
-        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
-      const tx = await this.#transaction(request, nonces.get(from)!, fees, chainId);
-      if ("error" in tx) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, tx.error)));
-        continue;
-      }
-      this.journal.append({ type: "send", stepId: request.stepId, tx, at: new Date().toISOString() });
-      this.#faults.point("journal");
-      const broadcast = await this.#broadcast(tx, sinceBlock);
-      if ("error" in broadcast) {
-        pending.push(Promise.resolve(this.#failed(request.stepId, broadcast.error)));
-        // The nonce is not ours (unused, or taken by someone else): the next transaction takes the account's next one.
-        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
-        continue;
-      }
-      const { hash } = broadcast;
-      this.#faults.point("broadcast");
-      this.journal.append({ type: "sent", stepId: request.stepId, nonce: tx.nonce, hash });
-      nonces.set(from, nonces.get(from)! + 1n);
-      onSent(request.stepId, hash);
-      const raw = request.presigned?.rawTransaction;
-      const funded = this.#awaitReceipt(request.stepId, hash, tx);
-      pending.push(
-        raw
-          ? funded.then((o) =>
-              "error" in o || o.receipt.status !== 1 ? o : this.#sendPresigned(o.stepId, raw, onSent),
-            )
-          : funded,
-      );
+      return outcomes;
     }
-    return Promise.all(pending);
+    const built = await this.#transactions(requests, fees, chainId);
+    const split = built.findIndex((b) => "error" in b && b.reverts);
+    if (split < 0) return (await this.#sendBuilt(requests, built, onSent)).done;
+    const waits = [(await this.#sendBuilt(requests.slice(0, split), built.slice(0, split), onSent)).done];
+    for (const request of requests.slice(split)) {
+      const alone = await this.#transactions([request], fees, chainId);
+      waits.push((await this.#sendBuilt([request], alone, onSent)).done);
+    }
+    return (await Promise.all(waits)).flat();
+  }
+
+  /**
+   * A pre-signed transaction's step: its one-time signer topped up by what it lacks (an ordinary journaled send), then
+   * the transaction broadcast as is.
+   */
+  async #presignedStep(
+    request: TxRequest,
+    presigned: NonNullable<TxRequest["presigned"]>,
+    fees: FeeData,
+    chainId: string,
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<TxOutcome> {
+    const shortfall = await presignedShortfall(this.provider, presigned);
+    if (shortfall > 0n) {
+      const fund = { ...request, presigned: undefined, value: shortfall };
+      const [funded] = await (
+        await this.#sendBuilt([fund], await this.#transactions([fund], fees, chainId), onSent)
+      ).done;
+      if ("error" in funded || funded.receipt.status !== 1) return funded;
+    }
+    return this.#sendPresigned(request.stepId, presigned.rawTransaction, onSent);
   }
 
   /**
@@ -161,38 +161,165 @@ export class EoaExecutor {
     this.journal.append({ type: "sent", stepId, nonce: "0x0", hash });
     onSent(stepId, hash);
     for (;;) {
-      const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) return this.#confirmed(stepId, hash, receipt);
+      const mined = await this.#minedNow(hash);
+      if (mined) return this.#confirmed(stepId, mined);
       await sleep(this.options.pollIntervalMs);
     }
   }
 
-  /** The full transaction for a request at `nonce` (gas estimated with headroom), or why it would revert. */
-  async #transaction(
-    request: TxRequest,
-    nonce: bigint,
+  /**
+   * Journals built transactions (one fsync) and broadcasts them; returns once they are broadcast, with `done`, their
+   * outcomes once mined.
+   */
+  async #sendBuilt(
+    requests: TxRequest[],
+    built: (TxFields | { error: string })[],
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<{ done: Promise<TxOutcome[]> }> {
+    const sinceBlock = await this.provider.getBlockNumber();
+    const outcomes: (Promise<TxOutcome> | undefined)[] = built.map((b, i) =>
+      "error" in b ? Promise.resolve(this.#failed(requests[i].stepId, b.error)) : undefined,
+    );
+    const wave = built.flatMap((tx, index) => ("error" in tx ? [] : [{ index, stepId: requests[index].stepId, tx }]));
+    // The whole wave is on disk (one fsync) before the first of it is broadcast.
+    const at = new Date().toISOString();
+    this.journal.appendMany(wave.map(({ stepId, tx }) => ({ type: "send", stepId, tx, at })));
+    const sent = await this.#broadcastWave(wave, sinceBlock, onSent);
+    const fillers = await this.#fillGaps(wave, sent, sinceBlock);
+    for (const [k, { index, stepId, tx }] of wave.entries()) {
+      const result = sent[k];
+      outcomes[index] =
+        "hash" in result
+          ? this.#awaitReceipt(stepId, result.hash, tx, sinceBlock)
+          : Promise.resolve(this.#failed(stepId, result.error));
+    }
+    const done = Promise.all([Promise.all(outcomes as Promise<TxOutcome>[]), Promise.all(fillers)]).then(([o]) => o);
+    done.catch(() => {}); // awaited by the caller; not an unhandled rejection while later requests are sent
+    return { done };
+  }
+
+  /**
+   * Each request's transaction: gas estimated for all of them side by side (independent steps, one state), then
+   * nonces given in request order to those that would not revert; or why one would.
+   */
+  async #transactions(
+    requests: TxRequest[],
     fees: FeeData,
     chainId: string,
-  ): Promise<TxFields | { error: string }> {
-    let gas: bigint;
-    try {
-      const { from, to, data, value } = request;
-      gas = ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
-    } catch (error) {
-      return { error: `would revert, not sent: ${reason(error)}` };
+  ): Promise<(TxFields | { error: string; reverts?: true })[]> {
+    const signable = new Set(this.options.signers.map((a) => a.toLowerCase()));
+    const gas = await inWindows(
+      requests,
+      SEND_CONCURRENCY,
+      async (request): Promise<bigint | { error: string; reverts?: true }> => {
+        if (!signable.has(request.from.toLowerCase()))
+          return {
+            error: `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
+          };
+        try {
+          const { from, to, data, value } = request;
+          return ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;
+        } catch (error) {
+          if (error instanceof RpcUnavailableError) throw error;
+          return { error: `would revert, not sent: ${reason(error)}`, reverts: true };
+        }
+      },
+    );
+    const nonces = new Map<string, bigint>();
+    const out: (TxFields | { error: string; reverts?: true })[] = [];
+    for (const [i, request] of requests.entries()) {
+      const limit = gas[i];
+      if (typeof limit !== "bigint") {
+        out.push(limit);
+        continue;
+      }
+      const from = request.from.toLowerCase();
+      if (!nonces.has(from))
+        nonces.set(from, BigInt(await this.provider.send("eth_getTransactionCount", [request.from, "pending"])));
+      const nonce = nonces.get(from)!;
+      nonces.set(from, nonce + 1n);
+      out.push({
+        from: request.from,
+        ...(request.to ? { to: request.to } : {}),
+        data: request.data,
+        value: toBeHex(request.value),
+        nonce: toBeHex(nonce),
+        gas: toBeHex(limit),
+        maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
+        maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
+        chainId,
+        type: "0x2",
+      });
     }
-    return {
-      from: request.from,
-      ...(request.to ? { to: request.to } : {}),
-      data: request.data,
-      value: toBeHex(request.value),
-      nonce: toBeHex(nonce),
-      gas: toBeHex(gas),
-      maxFeePerGas: toBeHex(fees.maxFeePerGas ?? fees.gasPrice ?? 0n),
-      maxPriorityFeePerGas: toBeHex(fees.maxPriorityFeePerGas ?? 0n),
-      chainId,
-      type: "0x2",
-    };
+    return out;
+  }
+
+  /**
+   * Broadcasts a journaled wave, SEND_CONCURRENCY at a time, in windows of at most one block's gas limit (what one
+   * block can take). Hashes are journaled once at the end, unsynced: a rerun finds a transaction by its nonce anyway.
+   */
+  async #broadcastWave(
+    wave: { stepId: string; tx: TxFields }[],
+    sinceBlock: number,
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<({ hash: string } | { error: string; taken?: boolean })[]> {
+    const blockGas = (await this.provider.getBlock("latest"))?.gasLimit ?? 30_000_000n;
+    const results: ({ hash: string } | { error: string; taken?: boolean })[] = [];
+    for (const window of gasWindows(wave, blockGas)) {
+      results.push(
+        ...(await inWindows(window, SEND_CONCURRENCY, async ({ stepId, tx }) => {
+          this.#faults.point("journal");
+          const broadcast = await this.#broadcast(tx, sinceBlock);
+          if ("hash" in broadcast) {
+            this.#faults.point("broadcast");
+            onSent(stepId, broadcast.hash);
+          }
+          return broadcast;
+        })),
+      );
+    }
+    this.journal.appendMany(
+      wave.flatMap(({ stepId, tx }, k) => {
+        const result = results[k];
+        return "hash" in result ? [{ type: "sent" as const, stepId, nonce: tx.nonce, hash: result.hash }] : [];
+      }),
+      false,
+    );
+    return results;
+  }
+
+  /**
+   * A transaction the node rejected leaves its nonce unused, and the sender's later ones of the wave could never be
+   * mined: that nonce gets a zero-value transfer to the sender itself (journaled first, like any send), awaited.
+   */
+  async #fillGaps(
+    wave: { stepId: string; tx: TxFields }[],
+    sent: ({ hash: string } | { error: string; taken?: boolean })[],
+    sinceBlock: number,
+  ): Promise<Promise<TxOutcome>[]> {
+    const fillers: Promise<TxOutcome>[] = [];
+    for (const [k, { tx }] of wave.entries()) {
+      const result = sent[k];
+      if ("hash" in result || result.taken) continue;
+      const later = wave.some(
+        (w, j) =>
+          "hash" in sent[j] &&
+          w.tx.from.toLowerCase() === tx.from.toLowerCase() &&
+          BigInt(w.tx.nonce) > BigInt(tx.nonce),
+      );
+      if (!later) continue;
+      const stepId = `${FILL_STEP_PREFIX}${tx.from.toLowerCase()}:${BigInt(tx.nonce)}`;
+      const filler: TxFields = { ...tx, to: tx.from, data: "0x", value: "0x0", gas: toBeHex(21_000) };
+      this.journal.append({ type: "send", stepId, tx: filler, at: new Date().toISOString() });
+      const broadcast = await this.#broadcast(filler, sinceBlock);
+      if (!("hash" in broadcast))
+        throw new Error(
+          `Could not fill nonce ${BigInt(tx.nonce)} of ${tx.from} (its transaction was rejected: ${result.error}): ${broadcast.error}; run the same command again to settle the transactions after it`,
+        );
+      this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
+      fillers.push(this.#awaitReceipt(stepId, broadcast.hash, filler, sinceBlock));
+    }
+    return fillers;
   }
 
   /**
@@ -201,14 +328,16 @@ export class EoaExecutor {
    */
   async recover(stepId: string, tx: TxFields, hash: string | undefined): Promise<TxOutcome | "dropped"> {
     if (hash) {
-      const receipt = await this.provider.getTransactionReceipt(hash);
-      if (receipt) return this.#awaitReceipt(stepId, hash, tx);
+      const receipt = await this.#minedNow(hash);
+      if (receipt) return this.#confirmed(stepId, receipt);
     }
     // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
     const broadcast = await this.#broadcast(tx, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
     if ("hash" in broadcast) {
       if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
-      return this.#awaitReceipt(stepId, broadcast.hash, tx);
+      const block = await this.provider.getBlockNumber();
+      const receipt = await this.#minedNow(broadcast.hash);
+      return receipt ? this.#confirmed(stepId, receipt) : this.#awaitReceipt(stepId, broadcast.hash, tx, block);
     }
     if (broadcast.taken) return "dropped";
     throw new Error(
@@ -276,36 +405,63 @@ export class EoaExecutor {
     return { error: `its nonce ${BigInt(tx.nonce)} was used before block ${sinceBlock}`, taken: true };
   }
 
+  /** Its receipt if mined already (one request), else undefined. */
+  async #minedNow(hash: string): Promise<MinedReceipt | undefined> {
+    const receipt = await this.provider.getTransactionReceipt(hash);
+    if (!receipt) return undefined;
+    const { status, blockNumber, contractAddress, gasUsed } = receipt;
+    return { hash, status: status ?? 0, blockNumber, contractAddress, gasUsed };
+  }
+
   /**
-   * Waits for the transaction (or a fee replacement of it) to be mined. Every few polls, one whose max fee is below
-   * the latest base fee (it would wait forever) is replaced at the same nonce with a higher fee, journaled first.
+   * Waits for the transaction (or a fee replacement of it) to be mined, in the receipt rounds shared by every wait
+   * (`fromBlock`: the chain's block before it was broadcast). Every few rounds, one that is stuck is replaced at the
+   * same nonce with higher fees, journaled first: its max fee is below the latest base fee, or, still unmined after
+   * STUCK_BLOCKS blocks, its priority fee is below what the node now suggests.
    */
-  async #awaitReceipt(stepId: string, hash: string, tx: TxFields): Promise<TxOutcome> {
+  async #awaitReceipt(stepId: string, hash: string, tx: TxFields, fromBlock: number): Promise<TxOutcome> {
     const hashes = [hash];
     let current = tx;
+    let since = fromBlock;
     for (let poll = 1; ; poll++) {
-      for (const candidate of hashes) {
-        const receipt = await this.provider.getTransactionReceipt(candidate);
-        if (receipt) return this.#confirmed(stepId, candidate, receipt);
-      }
-      if (poll % FEE_CHECK_POLLS === 0) {
-        const baseFee = (await this.provider.getBlock("latest"))?.baseFeePerGas ?? 0n;
-        if (BigInt(current.maxFeePerGas) < baseFee) {
-          const replaced = await this.#replace(stepId, current, baseFee);
-          current = replaced.tx;
-          if (!hashes.includes(replaced.hash)) hashes.push(replaced.hash);
-        }
-      }
-      await sleep(this.options.pollIntervalMs);
+      const mined = await this.#receipts.next(hashes, fromBlock);
+      if (mined) return this.#confirmed(stepId, mined);
+      if (poll % FEE_CHECK_POLLS !== 0) continue;
+      const fees = await this.#stuckFees(current, since);
+      if (!fees) continue;
+      const replaced = await this.#replace(stepId, current, fees);
+      current = replaced.tx;
+      since = this.#receipts.latest;
+      if (!hashes.includes(replaced.hash)) hashes.push(replaced.hash);
     }
   }
 
-  /** The same transaction at the same nonce with fees above `baseFee` (both raised by more than the 10 % nodes ask). */
-  async #replace(stepId: string, tx: TxFields, baseFee: bigint): Promise<{ tx: TxFields; hash: string }> {
-    const bump = (value: bigint) => value + value / 8n + 1n;
-    const priority = bump(BigInt(tx.maxPriorityFeePerGas));
-    const maxFee = [bump(BigInt(tx.maxFeePerGas)), 2n * baseFee + priority].reduce((a, b) => (a > b ? a : b));
-    const replacement: TxFields = { ...tx, maxFeePerGas: toBeHex(maxFee), maxPriorityFeePerGas: toBeHex(priority) };
+  /** The fees to replace `tx` with when it is stuck (see #awaitReceipt), else undefined. */
+  async #stuckFees(tx: TxFields, since: number): Promise<{ maxFee: bigint; priority: bigint } | undefined> {
+    const bump = (value: bigint) => value + value / 8n + 1n; // more than the 10 % nodes ask of a replacement
+    const max = (a: bigint, b: bigint) => (a > b ? a : b);
+    const baseFee = await this.#receipts.baseFee();
+    let priority = bump(BigInt(tx.maxPriorityFeePerGas));
+    if (BigInt(tx.maxFeePerGas) >= baseFee) {
+      if (this.#receipts.latest - since < STUCK_BLOCKS) return undefined;
+      const suggested = BigInt(await this.provider.send("eth_maxPriorityFeePerGas", []));
+      if (BigInt(tx.maxPriorityFeePerGas) >= suggested) return undefined;
+      priority = max(priority, suggested);
+    }
+    return { priority, maxFee: max(bump(BigInt(tx.maxFeePerGas)), 2n * baseFee + priority) };
+  }
+
+  /** The same transaction at the same nonce with `fees`, journaled before it is broadcast. */
+  async #replace(
+    stepId: string,
+    tx: TxFields,
+    fees: { maxFee: bigint; priority: bigint },
+  ): Promise<{ tx: TxFields; hash: string }> {
+    const replacement: TxFields = {
+      ...tx,
+      maxFeePerGas: toBeHex(fees.maxFee),
+      maxPriorityFeePerGas: toBeHex(fees.priority),
+    };
     this.journal.append({ type: "send", stepId, tx: replacement, at: new Date().toISOString() });
     const broadcast = await this.#broadcast(replacement, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
     if (!("hash" in broadcast))
@@ -316,18 +472,18 @@ export class EoaExecutor {
     return { tx: replacement, hash: broadcast.hash };
   }
 
-  async #confirmed(stepId: string, hash: string, receipt: TransactionReceipt): Promise<TxOutcome> {
-    while ((await this.provider.getBlockNumber()) < receipt.blockNumber + this.options.confirmations - 1) {
-      await sleep(this.options.pollIntervalMs);
-    }
+  /** Its outcome once buried under the confirmations asked for; the receipt journaled (unsynced: it is on chain). */
+  async #confirmed(stepId: string, receipt: MinedReceipt): Promise<TxOutcome> {
+    while (this.#receipts.latest < receipt.blockNumber + this.options.confirmations - 1)
+      await this.#receipts.next([], receipt.blockNumber);
     const summary: TxReceiptSummary = {
-      hash,
-      status: receipt.status ?? 0,
+      hash: receipt.hash,
+      status: receipt.status,
       blockNumber: receipt.blockNumber,
       contractAddress: receipt.contractAddress,
       gasUsed: receipt.gasUsed.toString(),
     };
-    this.journal.append({ type: "receipt", stepId, ...summary });
+    this.journal.appendMany([{ type: "receipt", stepId, ...summary }], false);
     return { stepId, receipt: summary };
   }
 

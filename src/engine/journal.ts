@@ -74,12 +74,21 @@ export class Journal {
   }
 
   append(entry: JournalEntry): void {
+    this.appendMany([entry]);
+  }
+
+  /**
+   * Several entries in one write and (with `sync`) one fsync: a wave's transactions journaled together before any of
+   * them is broadcast. `sync: false` for entries a rerun can rebuild from the chain (a hash, a receipt).
+   */
+  appendMany(entries: JournalEntry[], sync = true): void {
+    if (entries.length === 0) return;
     mkdirSync(path.dirname(this.file), { recursive: true });
     if (!this.#repaired) this.repairTornTail();
     const fd = openSync(this.file, "a");
     try {
-      writeSync(fd, JSON.stringify(entry) + "\n");
-      fsyncSync(fd);
+      writeSync(fd, entries.map((entry) => JSON.stringify(entry) + "\n").join(""));
+      if (sync) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

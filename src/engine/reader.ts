@@ -1,5 +1,6 @@
 import { AbiCoder, getAddress, type FunctionFragment, type Interface } from "ethers";
 import { RpcUnavailableError } from "../errors.js";
+import { decodeAggregate3, encodeAggregate3 } from "./aggregate3.js";
 import { contractLabel, type ContractCatalog } from "./contracts.js";
 import type { ChainProvider } from "./executor-eoa.js";
 
@@ -27,6 +28,8 @@ export interface ReaderOptions {
    * EIP-7825 puts on a call, with headroom for Multicall3's own work). A batch that still runs out is split in two.
    */
   maxGasPerRequest?: number;
+  /** Ask each distinct read once (default true): at a pinned block the answer cannot change. */
+  dedupe?: boolean;
 }
 
 /** Gas assumed for a read without a hint: a cold storage read or two behind a cold account. */
@@ -70,6 +73,7 @@ export class Reader {
   /** Unknown until the first batch: whether Multicall3 answers at the pinned block. */
   #multicall: boolean | undefined;
   #requests = 0;
+  readonly #answers = new Map<string, Promise<Outcome>>();
 
   constructor(
     readonly provider: ChainProvider,
@@ -82,6 +86,7 @@ export class Reader {
       maxCallsPerRequest: options.maxCallsPerRequest ?? 2_500,
       maxCalldataBytes: options.maxCalldataBytes ?? 600_000,
       maxGasPerRequest: options.maxGasPerRequest ?? 14_000_000,
+      dedupe: options.dedupe ?? true,
     };
     if (!this.#options.batch) this.#multicall = false;
   }
@@ -159,7 +164,24 @@ export class Reader {
     return Object.fromEntries(unique.map((a, i) => [a, codes[i]]));
   }
 
+  /**
+   * Reads at the pinned block always answer the same: each distinct read is asked once (the engine checks a plan's
+   * steps more than once per run). An unanswered read is not kept, so asking again asks the RPC again.
+   */
   #enqueue(read: ReadCall): Promise<Outcome> {
+    if (!this.#options.dedupe) return this.#enqueueNew(read);
+    const key = readKey(read);
+    const cached = this.#answers.get(key);
+    if (cached) return cached;
+    const outcome = this.#enqueueNew(read);
+    this.#answers.set(key, outcome);
+    void outcome.then((o) => {
+      if (!o.ok && o.error instanceof RpcUnavailableError) this.#answers.delete(key);
+    });
+    return outcome;
+  }
+
+  #enqueueNew(read: ReadCall): Promise<Outcome> {
     return new Promise((settle) => {
       this.#queue.push({ read, settle });
       if (this.#scheduled) return;
@@ -242,10 +264,7 @@ export class Reader {
    * of them succeeds (then they are real). A batch the node refuses outright (too big, out of gas) is split in two.
    */
   async #aggregate(items: Encoded[], confirming = false): Promise<void> {
-    const multicall = await this.catalog.iface("Multicall3");
-    const data = multicall.encodeFunctionData("aggregate3", [
-      items.map((item) => ({ target: item.pending.read.to, allowFailure: true, callData: item.data })),
-    ]);
+    const data = encodeAggregate3(items.map((item) => ({ target: item.pending.read.to, callData: item.data })));
     let raw: string;
     try {
       this.#requests++;
@@ -269,7 +288,7 @@ export class Reader {
       return this.#plain(items);
     }
     this.#multicall = true;
-    const [results] = multicall.decodeFunctionResult("aggregate3", raw) as unknown as [[boolean, string][]];
+    const results = decodeAggregate3(raw);
     const unclear: { item: Encoded; data: string }[] = [];
     results.forEach(([success, returnData], i) => {
       const item = items[i];
@@ -295,6 +314,12 @@ export class Reader {
       true,
     );
   }
+}
+
+/** A read's identity: target, ABI, function and arguments (bigints as decimal). */
+function readKey(read: ReadCall): string {
+  const args = JSON.stringify(read.args, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+  return `${read.to.toLowerCase()}|${read.contract}|${read.fn}|${args}`;
 }
 
 /** An unanswered read, named by what it reads (the contract, function and address), for the operator. */

@@ -55,7 +55,8 @@ describe("Reader", () => {
   it("chunks by calldata size and still answers every read", async () => {
     const block = await ethers.provider.getBlockNumber();
     const batch = reads(system, 1_000);
-    const reader = new Reader(ethers.provider, catalog, block, { maxCalldataBytes: 50_000 });
+    // every read sent, even the same read twice (no deduplication), to see the chunks
+    const reader = new Reader(ethers.provider, catalog, block, { maxCalldataBytes: 50_000, dedupe: false });
     const { result, methods } = await counting(() => reader.callMany(batch));
     // 1 000 calls of 224-256 bytes each in chunks of at most 50 000 bytes
     expect(methods.length).to.be.within(5, 6);
@@ -115,7 +116,7 @@ describe("Reader", () => {
     await conn.provider.request({ method: "hardhat_mine", params: ["0x1"] });
     try {
       const block = await ethers.provider.getBlockNumber();
-      const reader = new Reader(ethers.provider, catalog, block);
+      const reader = new Reader(ethers.provider, catalog, block, { dedupe: false });
       const batch = reads(system, 40);
       const { result, methods } = await counting(() => reader.callMany(batch));
       // one aggregate3 that found no code, then one eth_call per read
@@ -126,6 +127,17 @@ describe("Reader", () => {
     } finally {
       await localMulticall3(conn, catalog);
     }
+  });
+
+  it("asks each distinct read once per pinned block, and an unanswered one again", async () => {
+    const block = await ethers.provider.getBlockNumber();
+    const reader = new Reader(ethers.provider, catalog, block);
+    const batch = reads(system, 40);
+    const first = await counting(() => reader.callMany(batch));
+    const again = await counting(() => reader.callMany(batch));
+    expect(first.methods.length).to.equal(1);
+    expect(again.methods.length).to.equal(0);
+    expect(again.result).to.deep.equal(first.result);
   });
 
   it("reads the code of many contracts in one request", async () => {
