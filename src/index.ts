@@ -384,6 +384,42 @@ const cutoverVerify = task(
   .setAction(() => import("../tasks/cutover-verify.js"))
   .build();
 
+const corevaultSnapshot = task(
+  "corevault:snapshot",
+  "Snapshot every user's money on a CoreVault at one block: collateral, cross-chain credit, realized PnL, open positions, reserved margin; totals per market; reconciliation against the vault's totals and token balance; JSON, CSV and an OpenZeppelin standard Merkle tree of (user, amount) with a proof per user. The same block gives byte-identical files. Exits 1 when a difference is flagged",
+)
+  .addOption({
+    name: "vault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The CoreVault to snapshot (default: the records' CORE_VAULT). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "block",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Block to snapshot at (default: latest − the network's confirmations, cutover.confirmations, default 1). Example: --block 19000000",
+  })
+  .addOption({
+    name: "out",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Directory for funds-<block>.json, .csv and .tree.json (default: deployments/<network>/snapshots). Example: --out snapshots",
+  })
+  .addOption({
+    name: "include",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Accounts the vault does not list that hold collateral on it, comma-separated (e.g. the OrderBooks' fee recipient, paid by transfer). Example: --include 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  })
+  .addFlag({ name: "json", description: "Print the summary as JSON (no progress lines). Example: --json" })
+  .setAction(() => import("../tasks/corevault-snapshot.js"))
+  .build();
+
 const cutoverStatus = task(
   "cutover:status",
   "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs",
@@ -472,6 +508,7 @@ const cutoverPlugin: HardhatPlugin = {
     diamondRollback,
     cutoverVerify,
     cutoverStatus,
+    corevaultSnapshot,
     cutoverWatch,
     transferOwnership,
   ],
