@@ -420,6 +420,41 @@ const corevaultSnapshot = task(
   .setAction(() => import("../tasks/corevault-snapshot.js"))
   .build();
 
+const migrateFunds = engineTask(
+  "corevault:migrate-funds",
+  "Migrate users' money from a funds snapshot (corevault:snapshot) to the new vault. --mode credit: the creditor account is granted the vault's external-creditor role, credits each migrated user's balance in batches, and renounces the role; every user is credited exactly once whatever the crash point (each batch is done only by this run's journaled transaction, resolved by hash; credits outside the run refuse the run). Users with open positions or reserved margin stay on the old vault, and the plan says so",
+  { signer: "it is granted the creditor role for the run, credits, then renounces it" },
+)
+  .addOption({
+    name: "snapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The snapshot written by corevault:snapshot. Example: --snapshot deployments/localhost/snapshots/funds-1200.json",
+  })
+  .addOption({
+    name: "mode",
+    type: ArgumentType.STRING,
+    defaultValue: "credit",
+    description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
+  })
+  .addOption({
+    name: "newVault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The vault credited (default: the records' CORE_VAULT, which corevault:redeploy made the new vault). Example: --new-vault 0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+  })
+  .addOption({
+    name: "batch",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Credits per transaction, sent as one multicall (default: 50 where the vault has multicall, else 1). Example: --batch 100",
+  })
+  .setAction(() => import("../tasks/corevault-migrate-funds.js"))
+  .build();
+
 const cutoverStatus = task(
   "cutover:status",
   "One screen of a network's system: RPC reachability and latest block, paused flags, which vault the OrderBooks call, role holder counts, cutover runs, staged facet plans and their ETAs",
@@ -509,6 +544,7 @@ const cutoverPlugin: HardhatPlugin = {
     cutoverVerify,
     cutoverStatus,
     corevaultSnapshot,
+    migrateFunds,
     cutoverWatch,
     transferOwnership,
   ],
