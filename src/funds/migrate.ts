@@ -75,9 +75,18 @@ export async function creditEvents(
   return out;
 }
 
-/** The transactions this run's journal sent (every attempt, by hash). */
-function journaledHashes(store: RunStore): Set<string> {
-  return new Set(store.entries().flatMap((e) => (e.type === "sent" ? [e.hash.toLowerCase()] : [])));
+/**
+ * The transactions this run's journal holds: every hash it recorded, and every (sender, nonce) it journaled before
+ * sending (a transaction broadcast just before a crash has no hash in the journal yet, but its nonce is there).
+ */
+function journaledTransactions(store: RunStore): { hashes: Set<string>; nonces: Set<string> } {
+  const entries = store.entries();
+  return {
+    hashes: new Set(entries.flatMap((e) => (e.type === "sent" ? [e.hash.toLowerCase()] : []))),
+    nonces: new Set(
+      entries.flatMap((e) => (e.type === "send" ? [`${e.tx.from.toLowerCase()}:${BigInt(e.tx.nonce)}`] : [])),
+    ),
+  };
 }
 
 /**
@@ -101,10 +110,11 @@ async function refuseOutsideCredits(
     inputs.fromBlock,
     inputs.profile.discovery.logChunk,
   );
-  const ours = journaledHashes(store);
+  const ours = journaledTransactions(store);
   for (const event of events) {
-    if (ours.has(event.hash.toLowerCase())) continue;
+    if (ours.hashes.has(event.hash.toLowerCase())) continue;
     const tx = await reader.provider.getTransaction(event.hash);
+    if (tx && ours.nonces.has(`${tx.from.toLowerCase()}:${BigInt(tx.nonce)}`)) continue;
     const to = tx?.to?.toLowerCase();
     const byCreditor =
       (to === inputs.newVault.toLowerCase() && tx?.from.toLowerCase() === creditor.toLowerCase()) ||
@@ -134,10 +144,12 @@ export async function creditPlanner(ctx: EngineContext, inputs: MigrateInputs): 
       const adminHolds = ctx.authority.chosen ? await read(reader, ZeroHash, ctx.authority.chosen) : false;
       const creditor = senderFor(ctx.authority, () => adminHolds === true);
       const heldRole = (await read(reader, roleId(funds.creditorRole), creditor)) === true;
-      const facts = { newVault, snapshotRoot: snapshot.merkle.root, creditor };
+      const facts = { newVault, snapshotRoot: snapshot.merkle.root, creditor, creditorHeldRole: String(heldRole) };
       return { facts, state: { snapshot, newVault, creditor, heldRole, batch } };
     },
-    plan: (state) => planCredit(state, profile),
+    // the run's own grant changes whether the creditor holds the role: a rerun plans from what the run started with
+    planFromStoredFacts: true,
+    plan: (state, facts) => planCredit({ ...state, heldRole: facts.creditorHeldRole === "true" }, profile),
     async preflight(plan, reader, pending) {
       if (!pending.some((s) => s.id.startsWith("credit:"))) return;
       const creditor = plan.facts.creditor;

@@ -47,7 +47,7 @@ export function planCredit(state: CreditState, profile: Profile, funds = profile
     label: `grant ${funds.creditorRole} to ${creditor} on the new vault`,
     from: creditor,
     dependsOn: [],
-    writes: [],
+    writes: ["creditorHeldRole"],
     temporary: true,
     actions: [{ call: writeCall(profile, profile.vault.roles.grant, newVault, [role, creditor]), done: hasRole(true) }],
   };
@@ -77,7 +77,7 @@ export function planCredit(state: CreditState, profile: Profile, funds = profile
       label: `${creditor} renounces ${funds.creditorRole} on the new vault`,
       from: creditor,
       dependsOn: steps.filter((s) => s.id.startsWith("credit:")).map((s) => s.id),
-      writes: [],
+      writes: ["creditorHeldRole"],
       actions: [
         { call: writeCall(profile, profile.vault.roles.renounce, newVault, [role, creditor]), done: hasRole(false) },
       ],

@@ -2,6 +2,7 @@
 // plain depositors with no position (the money a migration moves), and the profile made active for the tasks.
 import { Contract, parseEther, parseUnits, type InterfaceAbi, type Wallet } from "ethers";
 import hre from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../../src/artifacts.js";
 import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import { deploySystem, mockWallet } from "../../src/mocks/deploy-system.js";
@@ -32,9 +33,14 @@ export function useProfile(profile: ProfileName) {
 }
 
 /** Deposits `amount` (USDC units) for `wallet` on the vault, funding it first. */
-export async function deposit(f: Pick<FundsSystem, "profile" | "vault" | "usdc">, wallet: Wallet, amount: bigint) {
-  const [admin] = await conn.ethers.getSigners();
-  if ((await conn.ethers.provider.getBalance(wallet.address)) < parseEther("1"))
+export async function deposit(
+  f: Pick<FundsSystem, "profile" | "vault" | "usdc">,
+  wallet: Wallet,
+  amount: bigint,
+  on: NetworkConnection = conn,
+) {
+  const [admin] = await on.ethers.getSigners();
+  if ((await on.ethers.provider.getBalance(wallet.address)) < parseEther("1"))
     await (await admin.sendTransaction({ to: wallet.address, value: parseEther("10") })).wait();
   await (await f.usdc.mint(wallet.address, amount)).wait();
   await (await (f.usdc.connect(wallet) as Contract).approve(f.vault, amount)).wait();
