@@ -381,6 +381,13 @@ const cutoverVerify = task(
       "Directory for report.md (with a mermaid diagram of the wiring) and report.json (default: deployments/<network>/verify). Example: --report-dir reports/cutover",
   })
   .addFlag({ name: "json", description: "Print the report as JSON instead of a table. Example: --json" })
+  .addOption({
+    name: "fundsSnapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
+  })
   .setAction(() => import("../tasks/cutover-verify.js"))
   .build();
 

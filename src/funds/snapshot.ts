@@ -1,5 +1,6 @@
 // The funds snapshot (pure): per-user balances and positions, totals, reconciliation, the Merkle tree, its files.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { ZeroHash } from "ethers";
 import type { UserReads } from "./read-users.js";
 
 export const SNAPSHOT_FORMAT = "cutover-funds-snapshot/1";
@@ -193,9 +194,10 @@ export function buildSnapshot(
     .map((r) => userOf(r, meta.marginInCollateral))
     .sort((a, b) => (a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1));
   const migrating = users.filter((u) => BigInt(u.migrate) > 0n);
-  const tree = merkleTree(migrating);
+  // no user to migrate: no tree (the standard tree needs a leaf), the zero root
+  const tree = migrating.length > 0 ? merkleTree(migrating) : undefined;
   const byAddress = new Map(migrating.map((u) => [u.address, u]));
-  for (const [i, [address]] of tree.entries()) byAddress.get(address)!.proof = tree.getProof(i);
+  for (const [i, [address]] of tree?.entries() ?? []) byAddress.get(address)!.proof = tree!.getProof(i);
   const total = (f: (u: SnapshotUser) => string) => sum(users.map((u) => BigInt(f(u)))).toString();
   const left = users.filter((u) => u.left !== undefined);
   const { network, chainId, block, blockHash, vault, collateralToken, profile } = meta;
@@ -225,7 +227,7 @@ export function buildSnapshot(
     },
     vaultTotals,
     reconciliation: reconcile(users, vaultTotals, creditedInCollateral),
-    merkle: { root: tree.root, leafEncoding: LEAF_ENCODING, tree: tree.dump() },
+    merkle: { root: tree?.root ?? ZeroHash, leafEncoding: LEAF_ENCODING, tree: tree?.dump() ?? null },
     users,
   };
 }

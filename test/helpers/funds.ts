@@ -40,8 +40,8 @@ export async function deposit(
   on: NetworkConnection = conn,
 ) {
   const [admin] = await on.ethers.getSigners();
-  if ((await on.ethers.provider.getBalance(wallet.address)) < parseEther("1"))
-    await (await admin.sendTransaction({ to: wallet.address, value: parseEther("10") })).wait();
+  if ((await on.ethers.provider.getBalance(wallet.address)) < parseEther("0.1"))
+    await (await admin.sendTransaction({ to: wallet.address, value: parseEther("1") })).wait();
   await (await f.usdc.mint(wallet.address, amount)).wait();
   await (await (f.usdc.connect(wallet) as Contract).approve(f.vault, amount)).wait();
   const name = f.profile === "reference" ? "CoreVault" : "DexetraCoreVault";

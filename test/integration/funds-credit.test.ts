@@ -8,7 +8,7 @@ import { resolveProfile } from "../../src/profile/resolve.js";
 import { standInProtocol } from "../helpers/dexetra.js";
 import { deposit, fundsSystem, type ProfileName } from "../helpers/funds.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { runJson, taskError } from "../helpers/tasks.js";
+import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
 
 await tempAppConfig("cutover-funds-credit-");
 
@@ -104,6 +104,39 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       expect(refused.message).to.match(/already credited .* a transaction this run's journal does not hold/);
       expect(await nonce()).to.equal(before);
       expect((await creditsByUser(profile, newVault)).get(migrating[0].address)).to.have.length(1);
+
+      // verify the money: credited once, the total, the old vault; the new vault is solvent once funded
+      const funds = async (file: string) => {
+        const out = await withExitCode("cutover:verify", { skipSmoke: true, json: true, fundsSnapshot: file });
+        const report = JSON.parse(out.printed);
+        return Object.fromEntries(
+          report.checks.filter((c: any) => c.name.startsWith("funds-")).map((c: any) => [c.name, c]),
+        ) as Record<string, any>;
+      };
+      let checks = await funds(snap.files.json);
+      expect(checks["funds-credited-once"].status, JSON.stringify(checks)).to.equal("pass");
+      expect(checks["funds-credited-total"].status).to.equal("pass");
+      expect(checks["funds-solvency"].status).to.equal("fail");
+      expect(checks["funds-solvency"].failures[0].fix).to.match(/send the new vault \d+ collateral tokens/);
+      await (await f.usdc.mint(newVault, BigInt(snapshot.totals.migrate))).wait();
+      checks = await funds(snap.files.json);
+      expect(checks["funds-solvency"].status, JSON.stringify(checks["funds-solvency"])).to.equal("pass");
+
+      // a user the migration missed (the later snapshot has the last depositor)
+      checks = await funds(later.files.json);
+      expect(checks["funds-credited-once"].status).to.equal("fail");
+      expect(checks["funds-credited-once"].failures.map((x: any) => [x.subject, x.found])).to.deep.include([
+        last,
+        "no credit",
+      ]);
+
+      // a planted double credit
+      await (await fresh.grantRole(role, admin.address)).wait();
+      await (await fresh.creditExternal(migrating[3].address, 1n)).wait();
+      checks = await funds(snap.files.json);
+      expect(checks["funds-credited-once"].status).to.equal("fail");
+      expect(checks["funds-credited-once"].failures.map((x: any) => x.subject)).to.deep.equal([migrating[3].address]);
+      expect(checks["funds-credited-total"].status).to.equal("fail");
     });
   });
 }
