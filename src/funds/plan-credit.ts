@@ -40,6 +40,9 @@ export function planCredit(state: CreditState, profile: Profile, funds = profile
   const hasRole = (equals: boolean) => [
     { read: viewCall(profile, profile.vault.roles.hasRole, newVault, [role, creditor]), equals },
   ];
+  const users = creditedUsers(state.snapshot);
+  // nobody to credit: no role to hold either
+  if (users.length === 0) return { steps: [], notes: creditNotes(state, users), labels: {} };
   const steps: Step[] = [];
   const grant: CallStep = {
     kind: "call",
@@ -52,7 +55,6 @@ export function planCredit(state: CreditState, profile: Profile, funds = profile
     actions: [{ call: writeCall(profile, profile.vault.roles.grant, newVault, [role, creditor]), done: hasRole(true) }],
   };
   if (!state.heldRole) steps.push(grant);
-  const users = creditedUsers(state.snapshot);
   for (const [i, batch] of chunks(users, state.batch).entries()) {
     steps.push({
       kind: "call",
@@ -76,7 +78,7 @@ export function planCredit(state: CreditState, profile: Profile, funds = profile
       id: "renounce-creditor",
       label: `${creditor} renounces ${funds.creditorRole} on the new vault`,
       from: creditor,
-      dependsOn: steps.filter((s) => s.id.startsWith("credit:")).map((s) => s.id),
+      dependsOn: steps.map((s) => s.id),
       writes: ["creditorHeldRole"],
       actions: [
         { call: writeCall(profile, profile.vault.roles.renounce, newVault, [role, creditor]), done: hasRole(false) },
