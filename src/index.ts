@@ -419,7 +419,85 @@ const cutoverVerify = task(
       "Directory for report.md (with a mermaid diagram of the wiring) and report.json (default: deployments/<network>/verify). Example: --report-dir reports/cutover",
   })
   .addFlag({ name: "json", description: "Print the report as JSON instead of a table. Example: --json" })
+  .addOption({
+    name: "fundsSnapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
+  })
   .setAction(() => import("../tasks/cutover-verify.js"))
+  .build();
+
+const corevaultSnapshot = task(
+  "corevault:snapshot",
+  "Snapshot every user's money on a CoreVault at one block: collateral, cross-chain credit, realized PnL, open positions, reserved margin; totals per market; reconciliation against the vault's totals and token balance; JSON, CSV and an OpenZeppelin standard Merkle tree of (user, amount) with a proof per user. The same block gives byte-identical files. Exits 1 when a difference is flagged",
+)
+  .addOption({
+    name: "vault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The CoreVault to snapshot (default: the records' CORE_VAULT). Example: --vault 0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+  })
+  .addOption({
+    name: "block",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Block to snapshot at (default: latest − the network's confirmations, cutover.confirmations, default 1). Example: --block 19000000",
+  })
+  .addOption({
+    name: "out",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Directory for funds-<block>.json, .csv and .tree.json (default: deployments/<network>/snapshots). Example: --out snapshots",
+  })
+  .addOption({
+    name: "include",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Accounts the vault does not list that hold collateral on it, comma-separated (e.g. the OrderBooks' fee recipient, paid by transfer). Example: --include 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  })
+  .addFlag({ name: "json", description: "Print the summary as JSON (no progress lines). Example: --json" })
+  .setAction(() => import("../tasks/corevault-snapshot.js"))
+  .build();
+
+const migrateFunds = engineTask(
+  "corevault:migrate-funds",
+  "Migrate users' money from a funds snapshot (corevault:snapshot) to the new vault. --mode credit: the creditor account is granted the vault's external-creditor role, credits each migrated user's balance in batches, and renounces the role; every user is credited exactly once whatever the crash point (each batch is done only by this run's journaled transaction, resolved by hash; credits outside the run refuse the run). Users with open positions or reserved margin stay on the old vault, and the plan says so",
+  { signer: "it is granted the creditor role for the run, credits, then renounces it" },
+)
+  .addOption({
+    name: "snapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The snapshot written by corevault:snapshot. Example: --snapshot deployments/localhost/snapshots/funds-1200.json",
+  })
+  .addOption({
+    name: "mode",
+    type: ArgumentType.STRING,
+    defaultValue: "credit",
+    description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
+  })
+  .addOption({
+    name: "newVault",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "The vault credited (default: the records' CORE_VAULT, which corevault:redeploy made the new vault). Example: --new-vault 0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+  })
+  .addOption({
+    name: "batch",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Credits per transaction, sent as one multicall (default: 50 where the vault has multicall, else 1). Example: --batch 100",
+  })
+  .setAction(() => import("../tasks/corevault-migrate-funds.js"))
   .build();
 
 const cutoverStatus = task(
@@ -515,6 +593,8 @@ const cutoverPlugin: HardhatPlugin = {
     diamondRollback,
     cutoverVerify,
     cutoverStatus,
+    corevaultSnapshot,
+    migrateFunds,
     cutoverWatch,
     transferOwnership,
   ],

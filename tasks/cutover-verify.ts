@@ -12,6 +12,7 @@ interface Args {
   skipSmoke: boolean;
   sources: boolean;
   reportDir: string;
+  fundsSnapshot: string;
   json: boolean;
 }
 
@@ -24,6 +25,7 @@ export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvir
     smoke: !args.skipSmoke,
     sources: args.sources,
     reportDir: args.reportDir ? path.resolve(hre.config.paths.root, args.reportDir) : undefined,
+    fundsSnapshot: args.fundsSnapshot ? path.resolve(hre.config.paths.root, args.fundsSnapshot) : undefined,
   });
   const { report } = outcome;
   if (args.json) console.log(toJson({ ...report, markdownFile: outcome.markdownFile, jsonFile: outcome.jsonFile }));

@@ -197,6 +197,29 @@ contract CoreVault is ICoreVault, AccessControl, Pausable, Multicall {
         return (position.size, position.entryPrice);
     }
 
+    struct UserPosition {
+        bytes32 marketId;
+        int256 size;
+        uint256 entryPrice;
+        uint256 marginLocked;
+    }
+
+    /// @notice The user's positions and locked margin: one entry per market where either is non-zero.
+    function getUserPositions(address user) external view returns (UserPosition[] memory positions) {
+        uint256 count;
+        for (uint256 i = 0; i < _marketIds.length; i++) {
+            if (_positions[user][_marketIds[i]].size != 0 || lockedMargin[user][_marketIds[i]] != 0) count++;
+        }
+        positions = new UserPosition[](count);
+        uint256 n;
+        for (uint256 i = 0; i < _marketIds.length; i++) {
+            bytes32 id = _marketIds[i];
+            PositionManager.Position storage position = _positions[user][id];
+            if (position.size == 0 && lockedMargin[user][id] == 0) continue;
+            positions[n++] = UserPosition(id, position.size, position.entryPrice, lockedMargin[user][id]);
+        }
+    }
+
     // ---------------------------------------------------------------- OrderBooks
 
     function lockMargin(address user, bytes32 marketId, uint256 amount)

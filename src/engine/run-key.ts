@@ -12,7 +12,8 @@ export type RunKind =
   | "transfer-ownership"
   | "diamond-stage"
   | "diamond-apply"
-  | "diamond-facets";
+  | "diamond-facets"
+  | "funds-migrate";
 
 /**
  * A key read back. `subject` is what the run operates on: the vault (the one replaced by a CoreVault redeploy; the
@@ -58,6 +59,9 @@ export const runKeys = {
   /** diamond:plan deploying the facets `names` (in any order). */
   diamondFacets: (names: string[]) =>
     `diamond-facets-${keccak256(toUtf8Bytes(names.slice().sort().join(","))).slice(2, 18)}`,
+  /** corevault:migrate-funds in `mode` onto `vault` from the snapshot whose Merkle root is `root`. */
+  fundsMigrate: (mode: string, vault: string, root: string) =>
+    `funds-migrate-${vault.toLowerCase()}-${mode}-${root.slice(2, 18)}`,
 };
 
 // Longest prefixes first: "orderbook-redeploy-" must not be read as a CoreVault redeploy, nor the reverse.
@@ -71,6 +75,7 @@ const PREFIXES: RunKind[] = [
   "diamond-stage",
   "diamond-apply",
   "diamond-facets",
+  "funds-migrate",
 ];
 
 /** The kind and subject of a run key; undefined for a folder no known task writes. */

@@ -24,6 +24,37 @@ const LOCK_MARGIN = "function lockMargin(address user, bytes32 marketId, uint256
 export const REFERENCE: Profile = {
   name: "reference",
   vault: {
+    // no users array: every user deposited, traded or was credited, and the vault's events name them
+    funds: {
+      users: {
+        events: [
+          { event: "event Deposited(address indexed user, uint256 amount)", user: "user" },
+          {
+            event: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
+            user: "user",
+          },
+          {
+            event:
+              "event PositionUpdated(address indexed user, bytes32 indexed marketId, int256 size, uint256 entryPrice, int256 realizedPnl)",
+            user: "user",
+          },
+        ],
+      },
+      collateral: "function availableCollateral(address user) view returns (uint256)",
+      free: "function availableCollateral(address user) view returns (uint256)",
+      positions:
+        "function getUserPositions(address user) view returns ((bytes32 marketId, int256 size, uint256 entryPrice, uint256 marginLocked)[])",
+      marginInCollateral: false,
+      totals: {},
+      creditorRole: "EXTERNAL_CREDITOR_ROLE",
+      creditWrite: { signature: "function creditExternal(address user, uint256 amount)" },
+      credited: {
+        event: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
+        user: "user",
+        amount: "amount",
+      },
+      settle: { signature: "function settleMarket(bytes32 marketId, uint256 finalPrice)", role: "SETTLEMENT_ROLE" },
+    },
     artifact: "CoreVault",
     libraries: ["VaultAnalytics", "PositionManager"],
     collateral: { call: "function collateralToken() view returns (address)" },
@@ -152,6 +183,29 @@ const ORDER_BOOK_STORAGE = "keccak256:hyperliquid.orderbook.storage.v1";
 export const DEXETRA_V5: Profile = {
   name: "dexetra-v5",
   vault: {
+    funds: {
+      users: { array: "function allKnownUsers(uint256 index) view returns (address)" },
+      collateral: "function userCollateral(address user) view returns (uint256)",
+      credit: "function userCrossChainCredit(address user) view returns (uint256)",
+      realizedPnl: "function userRealizedPnL(address user) view returns (int256)",
+      free: "function getAvailableCollateral(address user) view returns (uint256)",
+      positions:
+        "function getUserPositions(address user) view returns ((bytes32 marketId, int256 size, uint256 entryPrice, uint256 marginLocked, uint256 socializedLossAccrued6, uint256 haircutUnits18, uint256 liquidationPrice)[])",
+      marginInCollateral: true,
+      totals: {
+        collateral: "function totalCollateralDeposited() view returns (uint256)",
+        marginLocked: "function totalMarginLocked() view returns (uint256)",
+      },
+      creditorRole: "EXTERNAL_CREDITOR_ROLE",
+      creditWrite: { signature: "function creditExternal(address user, uint256 amount)" },
+      credited: {
+        event: "event ExternalCreditAdded(address indexed user, uint256 amount)",
+        user: "user",
+        amount: "amount",
+      },
+      // no role check on production
+      settle: { signature: "function settleMarket(bytes32 marketId, uint256 finalPrice)" },
+    },
     artifact: "CoreVault",
     libraries: ["VaultAnalytics", "PositionManager"],
     // An internal immutable: not in any getter; the protocol's records name it.

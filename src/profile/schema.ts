@@ -64,8 +64,40 @@ const boundSchema = z
   .object({ min: boundValue.optional(), max: boundValue.optional(), why: z.string().optional() })
   .strict();
 
+/**
+ * Users' money on the vault: how users are enumerated (a public array probed index by index until it reverts, or event
+ * scans naming them), per-user reads (each `function f(address) view returns (...)`), the vault's totals, and the
+ * writes a funds migration uses.
+ */
+export const fundsSchema = z
+  .object({
+    users: z.union([
+      z.object({ array: fnSig }).strict(),
+      z.object({ events: z.array(z.object({ event: eventSig, user: z.string().min(1) }).strict()).min(1) }).strict(),
+    ]),
+    collateral: fnSig,
+    /** Cross-chain credit kept apart from collateral, where the vault keeps it apart. */
+    credit: fnSig.optional(),
+    realizedPnl: fnSig.optional(),
+    /** What the user could withdraw now. */
+    free: fnSig,
+    /** Returns (marketId, size, entryPrice, marginLocked, …)[]: the first four outputs of each entry are read. */
+    positions: fnSig,
+    /** Whether collateral (+ credit) already counts the margin locked in positions, or the vault holds it apart. */
+    marginInCollateral: z.boolean(),
+    totals: z.object({ collateral: fnSig.optional(), marginLocked: fnSig.optional() }).strict(),
+    creditorRole: z.string().min(1),
+    creditWrite: writeSchema,
+    /** The event the credit write emits; `user` and `amount` name its arguments. */
+    credited: z.object({ event: eventSig, user: z.string().min(1), amount: z.string().min(1) }).strict(),
+    settle: writeSchema.optional(),
+  })
+  .strict();
+export type FundsProfile = z.infer<typeof fundsSchema>;
+
 const vaultSchema = z
   .object({
+    funds: fundsSchema.optional(),
     /** The artifact the new vault is deployed from: constructor(collateral, admin), libraries linked. */
     artifact: z.string().min(1),
     /** Linked libraries, read from the old vault's bytecode at the artifact's link references. */

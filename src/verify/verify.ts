@@ -30,6 +30,8 @@ export interface VerifyOptions {
   /** Where report.md and report.json go (default deployments/<network>/verify/). */
   reportDir?: string;
   readerOptions?: ReaderOptions;
+  /** The money after a funds migration: checked against this snapshot (corevault:snapshot). */
+  fundsSnapshot?: string;
 }
 
 export interface VerifyOutcome {
@@ -120,6 +122,8 @@ export async function runVerify(
     const { sourceChecks } = await import("./sources.js");
     all.push(...(await sourceChecks(hre, conn, catalog, desired)));
   }
+  if (options.fundsSnapshot)
+    all.push(...(await moneyChecks(hre, conn, catalog, desired.newVault, options.fundsSnapshot)));
   const report = buildReport(desired, observed, all);
   const dir = options.reportDir ?? path.join(networkDir(hre.config.paths.root, conn.networkName), "verify");
   const markdownFile = path.join(dir, "report.md");
@@ -127,4 +131,20 @@ export async function runVerify(
   await writeAtomically(markdownFile, renderVerifyMarkdown(report));
   await writeAtomically(jsonFile, toJson(report));
   return { report, desired, observed, markdownFile, jsonFile, readRequests };
+}
+
+async function moneyChecks(
+  hre: HardhatRuntimeEnvironment,
+  conn: NetworkConnection,
+  catalog: ContractCatalog,
+  newVault: string,
+  file: string,
+): Promise<CheckResult[]> {
+  const { fundsChecks } = await import("./checks-funds.js");
+  const { readSnapshot } = await import("../funds/take-snapshot.js");
+  const provider = conn.ethers.provider;
+  const reader = new Reader(provider, catalog, await provider.getBlockNumber());
+  const fromBlock = await deploymentBlock(hre.config.paths.root, conn.networkName, "CoreVault", newVault);
+  const snapshot = await readSnapshot(file);
+  return fundsChecks(reader, { snapshot, newVault, profile: hre.config.cutover.protocol, fromBlock });
 }
