@@ -215,7 +215,7 @@ function singleAdminSteps(state: OwnershipState, profile: Profile): Step[] {
         label: `hand the ${contract}'s admin to ${state.to}`,
         from: c.admin,
         dependsOn: [],
-        writes: [`singleAdmin.${address.toLowerCase()}.toIsAdmin`, `singleAdmin.${address.toLowerCase()}.admin`],
+        writes: ["toIsAdmin", "deployerIsAdmin", "admin"].map((fact) => `singleAdmin.${address.toLowerCase()}.${fact}`),
         actions: [
           {
             call: writeCall(profile, spec.write, address, [state.to], { kind }),
