@@ -1,6 +1,7 @@
 // cutover:transfer-ownership on the Dexetra v5 stand-in through the dexetra-v5 profile: AccessControl vault and hub,
 // the factory's single admin (updateAdmin, no getter: done by its journaled send, recognised by a refused probe), the
 // OrderBook diamonds found by the profile's discovery (the records name one of them), their owner read by the profile.
+import path from "node:path";
 import { expect } from "chai";
 import { Contract, ContractFactory, getAddress, id, ZeroAddress, ZeroHash } from "ethers";
 import hre from "hardhat";
@@ -9,8 +10,10 @@ import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, ROLE_NAMES, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
 import { createSafe, owners } from "../helpers/safe.js";
-import { conn, nonce } from "../helpers/system.js";
-import { runJson, taskError } from "../helpers/tasks.js";
+import { conn, nonce, tempAppConfig } from "../helpers/system.js";
+import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+
+const tmp = await tempAppConfig("cutover-ownership-dexetra-");
 
 async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
   const active = hre.config.cutover.protocol;
@@ -159,5 +162,38 @@ describe("dexetra-v5: cutover:transfer-ownership", () => {
       expect(error.message).to.include("OnlyAdmin()").and.to.include("--executor");
     }
     expect(await nonce()).to.equal(before);
+  });
+
+  it("after a redeploy with --rewire: the transfer covers the new vault and factory, and cutover:verify still passes", async () => {
+    const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-transfer-verify" });
+    const protocol = standInProtocol(f.admin.address);
+    const redeploy = await withProtocol(protocol, () => runJson("corevault:redeploy", { rewire: true }));
+    expect(redeploy.complete).to.equal(true);
+    const verify = async () => {
+      const { printed } = await withProtocol(protocol, () =>
+        withExitCode("cutover:verify", { json: true, skipSmoke: true, reportDir: path.join(tmp, "report") }),
+      );
+      const report = JSON.parse(printed) as { checks: { name: string; status: string; failures: unknown[] }[] };
+      return report.checks.filter((c) => c.status === "fail");
+    };
+    const keys = owners(3, "dexetra-transfer-verify");
+    const safe = getAddress(
+      await (
+        await createSafe(
+          conn,
+          f.admin,
+          keys.map((k) => k.address),
+          2,
+          52n,
+        )
+      ).getAddress(),
+    );
+    const out = await withProtocol(protocol, () => runJson<Out>("cutover:transfer-ownership", { to: safe }));
+    expect(out.complete).to.equal(true);
+    expect(statuses(out)).to.deep.equal(ALL_PASS);
+    const newVault = new Contract(redeploy.deployed.CoreVault, f.vault.interface, f.admin);
+    expect(await newVault.hasRole(ZeroHash, safe)).to.equal(true);
+    expect(await newVault.hasRole(ZeroHash, f.admin.address)).to.equal(false);
+    expect(await verify()).to.deep.equal([]);
   });
 });
