@@ -36,7 +36,9 @@ export default async function transferOwnership(args: Args, hre: HardhatRuntimeE
       const provider = conn.ethers.provider;
       const reader = new Reader(provider, new ContractCatalog(hre), await provider.getBlockNumber());
       const records = (await readSystemRecordIfAny(hre.config.paths.root, conn.networkName))!;
-      const checks = ownershipChecks(await observeOwnership(reader, ownedTargets(records), to, { signer }));
+      const profile = hre.config.cutover.protocol;
+      const targets = await ownedTargets(reader, profile, records);
+      const checks = ownershipChecks(await observeOwnership(reader, profile, targets, to, { signer }));
       const failed = checks.filter((c) => c.status === "fail");
       const table = [
         `\n${renderTable(

@@ -4,113 +4,32 @@
  *
  * - AccessControl contracts (the CoreVault, the factory, the hub): grant DEFAULT_ADMIN_ROLE to the new owner, then the
  *   deployer renounces every role it holds there (grant-then-renounce: the contract is never without an admin).
+ * - A single-admin contract (dexetra's factory): its admin write (`updateAdmin(to)`), done by its journaled send where
+ *   the contract has no getter.
  * - OrderBook diamonds: ERC-173 `transferOwnership(to)`. Their OwnershipFacet is ONE-step (no pendingOwner /
  *   acceptOwnership), so the new owner must be right the first time: an address without code is refused unless
  *   --allow-eoa.
  */
-import { getAddress, ZeroHash, type FunctionFragment } from "ethers";
+import { ZeroHash } from "ethers";
 import type { EngineContext } from "../cli/engine-command.js";
 import { checkAuthorityAccount } from "../engine/input-checks.js";
 import { simulatePending } from "../engine/preflight.js";
-import { senderFor, type Authority } from "../engine/authority.js";
-import type { Reader } from "../engine/reader.js";
 import type { Planner } from "../engine/run.js";
 import type { Step } from "../engine/types.js";
+import { REFERENCE } from "../profile/builtins.js";
+import { readCheck, viewCall, writeCall, type ContractKind } from "../profile/interpret.js";
+import type { Profile } from "../profile/schema.js";
 import { requireRecordsChain, type SystemRecord } from "../records/records.js";
 import { runKeys } from "../engine/run-key.js";
+import { observeOwnership, ownedTargets, singleAdminSpec, type OwnershipState } from "./observe.js";
 
-export interface AccessControlTarget {
-  key: string;
-  contract: string;
-  address: string;
-}
-
-export interface DiamondTarget {
-  address: string;
-  symbol: string;
-}
-
-export interface OwnershipState {
-  to: string;
-  deployer: string;
-  accessControl: {
-    target: AccessControlTarget;
-    roles: Record<string, string>;
-    toIsAdmin: boolean;
-    deployerRoles: string[];
-    admin: string;
-  }[];
-  diamonds: { target: DiamondTarget; owner: string }[];
-}
-
-/** The AccessControl contracts and diamonds of a system, from its records. */
-export function ownedTargets(records: SystemRecord): {
-  accessControl: AccessControlTarget[];
-  diamonds: DiamondTarget[];
-} {
-  const accessControl: AccessControlTarget[] = [
-    { key: "vault", contract: "CoreVault", address: records.contracts.CORE_VAULT },
-    { key: "factory", contract: "FuturesMarketFactory", address: records.contracts.FUTURES_MARKET_FACTORY },
-    { key: "hub", contract: "CollateralHub", address: records.contracts.COLLATERAL_HUB },
-  ].filter((t) => t.address);
-  return {
-    accessControl,
-    diamonds: records.markets.map((m) => ({ address: getAddress(m.orderBook), symbol: m.symbol })),
-  };
-}
-
-/** Role name -> id of an AccessControl contract: DEFAULT_ADMIN_ROLE and every `*_ROLE()` constant its ABI has. */
-async function rolesOf(reader: Reader, target: AccessControlTarget): Promise<Record<string, string>> {
-  const iface = await reader.catalog.iface(target.contract);
-  const names: string[] = [];
-  iface.forEachFunction((f: FunctionFragment) => {
-    if (f.name.endsWith("_ROLE") && f.inputs.length === 0 && f.name !== "DEFAULT_ADMIN_ROLE") names.push(f.name);
-  });
-  const ids = (await Promise.all(
-    names.map((fn) => reader.call({ to: target.address, contract: target.contract, fn, args: [] })),
-  )) as string[];
-  return { DEFAULT_ADMIN_ROLE: ZeroHash, ...Object.fromEntries(names.map((n, i) => [n, ids[i]])) };
-}
-
-/** Reads who holds what: the deployer's roles, whether `to` is admin, the diamonds' owners. */
-export async function observeOwnership(
-  reader: Reader,
-  targets: ReturnType<typeof ownedTargets>,
-  to: string,
-  authority: Authority,
-): Promise<OwnershipState> {
-  const deployer = authority.signer;
-  const accessControl = await Promise.all(
-    targets.accessControl.map(async (target) => {
-      const roles = await rolesOf(reader, target);
-      const has = (role: string, account: string) =>
-        reader.call({
-          to: target.address,
-          contract: target.contract,
-          fn: "hasRole",
-          args: [role, account],
-        }) as Promise<boolean>;
-      const held = await Promise.all(Object.values(roles).map((id) => has(id, deployer)));
-      const chosenIsAdmin = authority.chosen !== undefined && (await has(ZeroHash, authority.chosen));
-      return {
-        target,
-        roles,
-        toIsAdmin: await has(ZeroHash, to),
-        deployerRoles: Object.keys(roles).filter((_, i) => held[i]),
-        admin: senderFor(authority, () => chosenIsAdmin),
-      };
-    }),
-  );
-  const owners = (await Promise.all(
-    targets.diamonds.map((d) => reader.call({ to: d.address, contract: "OwnershipFacet", fn: "owner", args: [] })),
-  )) as string[];
-  return {
-    to: getAddress(to),
-    deployer: getAddress(deployer),
-    accessControl,
-    diamonds: targets.diamonds.map((target, i) => ({ target, owner: getAddress(owners[i]) })),
-  };
-}
+export {
+  observeOwnership,
+  ownedTargets,
+  type AccessControlTarget,
+  type DiamondTarget,
+  type OwnershipState,
+} from "./observe.js";
 
 export interface OwnershipCheck {
   name: string;
@@ -136,6 +55,12 @@ export function ownershipChecks(state: OwnershipState): OwnershipCheck[] {
           `${c.target.contract} ${c.target.address}: the deployer ${state.deployer} still holds ${role}; renounce it (cutover:transfer-ownership does)`,
       ),
     ),
+    ...(state.singleAdmins ?? [])
+      .filter((c) => c.deployerIsAdmin && !same(state.deployer, state.to))
+      .map(
+        (c) =>
+          `${c.target.contract} ${c.target.address}: the deployer ${state.deployer} is still its admin; hand it to ${state.to} (cutover:transfer-ownership does)`,
+      ),
     ...state.diamonds
       .filter((d) => same(d.owner, state.deployer))
       .map(
@@ -143,13 +68,22 @@ export function ownershipChecks(state: OwnershipState): OwnershipCheck[] {
           `OrderBook ${d.target.symbol} ${d.target.address}: the deployer ${state.deployer} still owns it; transferOwnership to ${state.to}`,
       ),
   ];
+  const single = state.singleAdmins ?? [];
+  const singleEvidence = single.length
+    ? `, ${single.filter((c) => c.toIsAdmin).length}/${single.length} single-admin contracts have it as admin`
+    : "";
   return [
     check(
       "admin-handed-over",
-      `${state.accessControl.filter((c) => c.toIsAdmin).length}/${state.accessControl.length} AccessControl contracts have ${state.to} as DEFAULT_ADMIN_ROLE`,
-      state.accessControl
-        .filter((c) => !c.toIsAdmin)
-        .map((c) => `${c.target.contract} ${c.target.address}: ${state.to} lacks DEFAULT_ADMIN_ROLE; grant it`),
+      `${state.accessControl.filter((c) => c.toIsAdmin).length}/${state.accessControl.length} AccessControl contracts have ${state.to} as DEFAULT_ADMIN_ROLE${singleEvidence}`,
+      [
+        ...state.accessControl
+          .filter((c) => !c.toIsAdmin)
+          .map((c) => `${c.target.contract} ${c.target.address}: ${state.to} lacks DEFAULT_ADMIN_ROLE; grant it`),
+        ...single
+          .filter((c) => !c.toIsAdmin)
+          .map((c) => `${c.target.contract} ${c.target.address}: its admin is not ${state.to}; hand it over`),
+      ],
     ),
     check(
       "diamonds-owned",
@@ -174,18 +108,58 @@ function ownershipFacts(state: OwnershipState): Record<string, string> {
     facts[`${key}.deployerRoles`] = c.deployerRoles.join(",");
     facts[`${key}.admin`] = c.admin.toLowerCase();
   }
+  for (const c of state.singleAdmins ?? []) {
+    const key = `singleAdmin.${c.target.address.toLowerCase()}`;
+    facts[`${key}.toIsAdmin`] = String(c.toIsAdmin);
+    facts[`${key}.deployerIsAdmin`] = String(c.deployerIsAdmin);
+    facts[`${key}.admin`] = c.admin.toLowerCase();
+  }
   for (const d of state.diamonds) facts[`diamond.${d.target.address.toLowerCase()}.owner`] = d.owner.toLowerCase();
   return facts;
 }
 
 /** Pure: grant-then-renounce per AccessControl contract, one transferOwnership per diamond not yet owned by `to`. */
-export function planTransfer(state: OwnershipState): { steps: Step[]; notes: string[] } {
+export function planTransfer(state: OwnershipState, profile: Profile = REFERENCE): { steps: Step[]; notes: string[] } {
+  const steps = [...accessControlSteps(state, profile), ...singleAdminSteps(state, profile)];
+  const { owner, transfer } = profile.ownership.orderBook;
+  for (const d of state.diamonds) {
+    if (same(d.owner, state.to)) continue;
+    const address = d.target.address;
+    steps.push({
+      id: `transfer:${address.toLowerCase()}`,
+      kind: "call",
+      label: `transfer ownership of OrderBook ${d.target.symbol} to ${state.to}`,
+      from: d.owner,
+      dependsOn: [],
+      writes: [`diamond.${address.toLowerCase()}.owner`],
+      actions: [
+        {
+          call: writeCall(profile, transfer, address, [state.to], { kind: "OrderBook" }),
+          done: readCheck(profile, owner, address, state.to, "OrderBook"),
+        },
+      ],
+    });
+  }
+  const notes = [
+    "The OrderBooks' ERC-173 ownership is one-step (no pendingOwner/acceptOwnership): ownership moves when transferOwnership is mined, so the new owner was checked to be a contract.",
+    "AccessControl roles: DEFAULT_ADMIN_ROLE is granted to the new owner first, then the deployer renounces every role it holds; operational roles (e.g. MARKET_CREATOR_ROLE) are not moved: the new admin grants them to whoever should hold them.",
+  ];
+  if ((state.singleAdmins ?? []).length > 0)
+    notes.push(
+      "A single-admin contract's admin moves in one write; where it has no getter the write is done once its journaled transaction is mined (and who the admin is shows in whether the write is refused from an account).",
+    );
+  return { steps, notes };
+}
+
+function accessControlSteps(state: OwnershipState, profile: Profile): Step[] {
   const steps: Step[] = [];
+  const { hasRole: hasRoleSig, grant, renounce } = profile.vault.roles;
   for (const c of state.accessControl) {
     const { address, contract } = c.target;
+    const kind = contract as ContractKind;
     const key = `accessControl.${address.toLowerCase()}`;
     const hasRole = (role: string, account: string, equals: boolean) => ({
-      read: { to: address, contract, fn: "hasRole", args: [role, account] },
+      read: viewCall(profile, hasRoleSig, address, [role, account], kind),
       equals,
     });
     const grantId = `grant-admin:${address.toLowerCase()}`;
@@ -199,7 +173,7 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
         writes: [`${key}.toIsAdmin`],
         actions: [
           {
-            call: { to: address, contract, fn: "grantRole", args: [ZeroHash, state.to] },
+            call: writeCall(profile, grant, address, [ZeroHash, state.to], { kind }),
             done: [hasRole(ZeroHash, state.to, true)],
           },
         ],
@@ -217,37 +191,39 @@ export function planTransfer(state: OwnershipState): { steps: Step[]; notes: str
         writes: [`${key}.deployerRoles`, ...(role === "DEFAULT_ADMIN_ROLE" ? [`${key}.admin`] : [])],
         actions: [
           {
-            call: { to: address, contract, fn: "renounceRole", args: [c.roles[role], state.deployer] },
+            call: writeCall(profile, renounce, address, [c.roles[role], state.deployer], { kind }),
             done: [hasRole(c.roles[role], state.deployer, false)],
           },
         ],
       });
     }
   }
-  for (const d of state.diamonds) {
-    if (same(d.owner, state.to)) continue;
-    steps.push({
-      id: `transfer:${d.target.address.toLowerCase()}`,
-      kind: "call",
-      label: `transfer ownership of OrderBook ${d.target.symbol} to ${state.to}`,
-      from: d.owner,
-      dependsOn: [],
-      writes: [`diamond.${d.target.address.toLowerCase()}.owner`],
-      actions: [
-        {
-          call: { to: d.target.address, contract: "OwnershipFacet", fn: "transferOwnership", args: [state.to] },
-          done: [
-            { read: { to: d.target.address, contract: "OwnershipFacet", fn: "owner", args: [] }, equals: state.to },
-          ],
-        },
-      ],
+  return steps;
+}
+
+/** The admin write of each single-admin contract `to` is not admin of; without a getter it is done by its journal. */
+function singleAdminSteps(state: OwnershipState, profile: Profile): Step[] {
+  return (state.singleAdmins ?? [])
+    .filter((c) => !c.toIsAdmin)
+    .map((c): Step => {
+      const { address, contract, key } = c.target;
+      const spec = singleAdminSpec(profile, key);
+      const kind = contract as ContractKind;
+      return {
+        id: `update-admin:${address.toLowerCase()}`,
+        kind: "call",
+        label: `hand the ${contract}'s admin to ${state.to}`,
+        from: c.admin,
+        dependsOn: [],
+        writes: ["toIsAdmin", "deployerIsAdmin", "admin"].map((fact) => `singleAdmin.${address.toLowerCase()}.${fact}`),
+        actions: [
+          {
+            call: writeCall(profile, spec.write, address, [state.to], { kind }),
+            done: spec.read ? readCheck(profile, spec.read, address, state.to, kind) : [],
+          },
+        ],
+      };
     });
-  }
-  const notes = [
-    "The OrderBooks' ERC-173 OwnershipFacet is one-step (no pendingOwner/acceptOwnership): ownership moves when transferOwnership is mined, so the new owner was checked to be a contract.",
-    "AccessControl roles: DEFAULT_ADMIN_ROLE is granted to the new owner first, then the deployer renounces every role it holds; operational roles (e.g. MARKET_CREATOR_ROLE) are not moved: the new admin grants them to whoever should hold them.",
-  ];
-  return { steps, notes };
 }
 
 export interface TransferOptions {
@@ -260,7 +236,7 @@ export function transferPlanner(
   records: SystemRecord,
   options: TransferOptions,
 ): Planner<OwnershipState> {
-  const targets = ownedTargets(records);
+  const profile = ctx.hre.config.cutover.protocol;
   return {
     task: "cutover:transfer-ownership",
     runKey: runKeys.transferOwnership(records.contracts.CORE_VAULT, options.to),
@@ -270,7 +246,8 @@ export function transferPlanner(
         allowEoa: options.allowEoa,
         why: "the OrderBooks' ownership transfer is one-step, so a wrong owner cannot be undone",
       });
-      const state = await observeOwnership(reader, targets, options.to, ctx.authority);
+      const targets = await ownedTargets(reader, profile, records);
+      const state = await observeOwnership(reader, profile, targets, options.to, ctx.authority);
       return { facts: ownershipFacts(state), state };
     },
     async preflight(plan, reader, pending, addresses) {
@@ -283,7 +260,7 @@ export function transferPlanner(
       );
     },
     plan(state) {
-      const { steps, notes } = planTransfer(state);
+      const { steps, notes } = planTransfer(state, profile);
       return {
         steps,
         notes,

@@ -19,6 +19,9 @@ const CREDIT_EXTERNAL = "function creditExternal(address user, uint256 amount)";
 const GRANT_ROLE = "function grantRole(bytes32 role, address account)";
 const UNAUTHORIZED_ORDER_BOOK = "error UnauthorizedOrderBook(address caller, bytes32 marketId)";
 const LOCK_MARGIN = "function lockMargin(address user, bytes32 marketId, uint256 amount)";
+const VAULT_ROLE_NAMES = ["FACTORY_ROLE", "SETTLEMENT_ROLE", "EXTERNAL_CREDITOR_ROLE", "ORDERBOOK_ROLE"];
+const OWNER = "function owner() view returns (address)";
+const TRANSFER_OWNERSHIP = { signature: "function transferOwnership(address newOwner)" };
 
 /** This repository's mock (contracts/): enumerator getters, multicall, an updatable or immutable factory. */
 export const REFERENCE: Profile = {
@@ -170,6 +173,12 @@ export const REFERENCE: Profile = {
       args: ["$0", "$1", "$2", "$3"],
       refusedWith: [UNAUTHORIZED_ORDER_BOOK, "error EnforcedPause()"],
     },
+  },
+  ownership: {
+    vault: { roles: VAULT_ROLE_NAMES },
+    factory: { roles: ["MARKET_CREATOR_ROLE"] },
+    hub: { roles: ["RELAYER_ROLE"] },
+    orderBook: { owner: { call: OWNER }, transfer: TRANSFER_OWNERSHIP },
   },
 };
 
@@ -369,6 +378,20 @@ export const DEXETRA_V5: Profile = {
     ],
     // pause does not stop fills here: only the missing ORDERBOOK_ROLE refuses them
     halt: { call: UPDATE_POSITION_WITH_MARGIN, args: ["$0", "$1", "$2", "$3", "0"], refusedWith: [UNAUTHORIZED] },
+  },
+  ownership: {
+    vault: { roles: VAULT_ROLE_NAMES },
+    // a single admin without a getter: who it is shows in whether updateAdmin(account) from that account is refused
+    factory: {
+      admin: { probe: ["error OnlyAdmin()"], write: { signature: "function updateAdmin(address newAdmin)" } },
+    },
+    // the facts file names no hub role besides DEFAULT_ADMIN_ROLE: the stand-in's bridge inbox role
+    hub: { roles: ["BRIDGE_INBOX_ROLE"] },
+    // owner() is the Diamond's own; the owner also sits at the diamond storage root + 3
+    orderBook: {
+      owner: [{ call: OWNER }, { slot: "keccak256:diamond.standard.diamond.storage", word: 3 }],
+      transfer: TRANSFER_OWNERSHIP,
+    },
   },
 };
 

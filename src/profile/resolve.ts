@@ -4,7 +4,7 @@ import { profileSchema, type Profile, type ProtocolUserConfig } from "./schema.j
 export { BUILTIN_PROFILES } from "./builtins.js";
 export type { Profile, ProtocolUserConfig } from "./schema.js";
 
-const SECTIONS = ["vault", "factory", "hub", "orderBook", "discovery", "trading"] as const;
+const SECTIONS = ["vault", "factory", "hub", "orderBook", "discovery", "trading", "ownership"] as const;
 
 /**
  * The active profile: the built-in named by `cutover.protocol.profile` (default `reference`), each entry the user gives

@@ -242,6 +242,38 @@ const tradingSchema = z
   })
   .strict();
 
+const roleName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'Expected a role constant\'s name, e.g. "FACTORY_ROLE"');
+
+/** An OpenZeppelin AccessControl contract: its roles besides DEFAULT_ADMIN_ROLE (each id keccak256 of its name). */
+const accessControlSchema = z.object({ roles: z.array(roleName) }).strict();
+
+/**
+ * A contract with one admin address. `read` where it has a getter; else `probe`: an eth_call of the write from an
+ * account, handing the admin to that account, is refused with one of these errors unless the account is the admin.
+ */
+const singleAdminSchema = z
+  .object({
+    admin: z
+      .object({ read: readSchema.optional(), probe: z.array(errorSig).min(1).optional(), write: writeSchema })
+      .strict()
+      .refine((a) => a.read !== undefined || a.probe !== undefined, {
+        message: "Expected read (a getter) or probe (the errors the write is refused with), to tell who the admin is",
+      }),
+  })
+  .strict();
+
+/** Who administers what, and how it is handed over (cutover:transfer-ownership). */
+const ownershipSchema = z
+  .object({
+    vault: accessControlSchema,
+    factory: z.union([accessControlSchema, singleAdminSchema]),
+    hub: accessControlSchema,
+    /** The OrderBook diamonds' ERC-173 owner: read, and written by a one-step transfer ($0 the new owner). */
+    orderBook: z.object({ owner: readSchema, transfer: writeSchema }).strict(),
+  })
+  .strict();
+export type OwnershipProfile = z.infer<typeof ownershipSchema>;
+
 export const profileSchema = z
   .object({
     name: z.string().min(1),
@@ -251,6 +283,7 @@ export const profileSchema = z
     orderBook: orderBookSchema,
     discovery: discoverySchema,
     trading: tradingSchema,
+    ownership: ownershipSchema,
   })
   .strict();
 export type Profile = z.infer<typeof profileSchema>;
@@ -265,6 +298,7 @@ export const protocolUserConfigSchema = z
     orderBook: orderBookSchema.partial().optional(),
     discovery: discoverySchema.partial().optional(),
     trading: tradingSchema.partial().optional(),
+    ownership: ownershipSchema.partial().optional(),
   })
   .strict();
 export type ProtocolUserConfig = z.infer<typeof protocolUserConfigSchema>;

@@ -9,7 +9,7 @@ import { CutoverInputError } from "../errors.js";
 import { Addresses } from "../engine/apply.js";
 import { linkBytecode } from "../engine/create2.js";
 import { contractLabel, type ContractCatalog } from "../engine/contracts.js";
-import { runAimsAt, runKeys } from "../engine/run-key.js";
+import { parseRunKey, runAimsAt, runKeys } from "../engine/run-key.js";
 import { RunStore } from "../engine/run-store.js";
 import type { CallSpec, DeployStep, Plan, Step, Value } from "../engine/types.js";
 import { roleName, VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
@@ -146,11 +146,19 @@ export async function cutoverRuns(
     .filter(
       (store) =>
         store.runKey !== redeployKey &&
-        (runAimsAt(store.runKey, newVault) || store.runKey === runKeys.resumeOld(oldVault)),
+        (runAimsAt(store.runKey, newVault) ||
+          store.runKey === runKeys.resumeOld(oldVault) ||
+          handsOver(store.runKey, newVault)),
     )
     .flatMap((store) => loadRun(store) ?? []);
   later.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   return [redeploy, ...later];
+}
+
+/** A cutover:transfer-ownership of the system whose vault is `vault`: its grants and renounces change the vault's roles. */
+function handsOver(key: string, vault: string): boolean {
+  const parsed = parseRunKey(key);
+  return parsed?.kind === "transfer-ownership" && parsed.subject === vault.toLowerCase();
 }
 
 /** Addresses of what a run deployed: the plan's known ones, its journal's confirmed receipts, and CREATE2 addresses. */
@@ -318,7 +326,11 @@ class Replay {
     }
     // A repoint of the factory or the hub: the profile's setter, labelled with the contract it goes to.
     const label = contractLabel(call.contract);
-    const pointer = label === "CollateralHub" || label === "FuturesMarketFactory";
+    // only the profile's vault setters repoint them (a role or admin handover on them does not)
+    const setters = [this.profile.factory.vault.write, this.profile.hub.vault.write];
+    const pointer =
+      (label === "CollateralHub" || label === "FuturesMarketFactory") &&
+      setters.some((w) => w !== undefined && fnName(w.signature) === call.fn);
     const interpreted = same(to, this.newVault) || pointer;
     if (!interpreted) return;
     const args = call.args.map((a) => resolve(a));
