@@ -2,6 +2,7 @@ import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
 import { engineTask } from "./cli/engine-options.js";
+import { withExitCodes } from "./cli/exit-codes.js";
 import "./type-extensions.js";
 
 const deploySystem = task(
@@ -458,7 +459,7 @@ const cutoverPlugin: HardhatPlugin = {
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [
+  tasks: withExitCodes([
     deploySystem,
     demo,
     scanStale,
@@ -474,7 +475,7 @@ const cutoverPlugin: HardhatPlugin = {
     cutoverStatus,
     cutoverWatch,
     transferOwnership,
-  ],
+  ]),
 };
 
 export default cutoverPlugin;

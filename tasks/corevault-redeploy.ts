@@ -2,7 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
-import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
+import { renderFleetView } from "../src/orderbook/fleet-view.js";
+import { fleetStatus } from "../src/orderbook/rewire-planner.js";
 import { renderResults } from "../src/report/results.js";
 
 interface Args extends EngineArgs {
@@ -39,8 +40,8 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
       return {
         json: { orderBooks, records: records?.contracts },
         text: [
-          renderResults(report),
-          ...(orderBooks ? [`\n${renderFleet(orderBooks)}`] : []),
+          renderResults(report, args.verbose === true),
+          ...(orderBooks ? [`\n${renderFleetView(orderBooks, args.verbose === true)}`] : []),
           ...(records
             ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`]
             : []),

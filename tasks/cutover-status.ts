@@ -1,4 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { EXIT } from "../src/cli/exit-codes.js";
 import { readStatus, renderStatus } from "../src/status/status.js";
 import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
@@ -11,5 +12,5 @@ export default async function cutoverStatus(args: Args, hre: HardhatRuntimeEnvir
   const conn = await hre.network.getOrCreate();
   const status = await readStatus(hre, conn);
   console.log(args.json ? toJson(status) : renderStatus(status));
-  if (!status.rpc.reachable) process.exitCode = 1;
+  if (!status.rpc.reachable) process.exitCode = EXIT.couldNotRun;
 }

@@ -17,6 +17,7 @@ import { onePlan, rehearse } from "../rehearse/rehearse.js";
 import { rehearsalGate, renderRehearsal, type Rehearsal } from "../rehearse/report.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
+import { EXIT } from "./exit-codes.js";
 import "../type-extensions.js";
 
 /** The options `engineTask` adds to every state-changing task. */
@@ -26,6 +27,8 @@ export interface EngineArgs {
   yes: boolean;
   json: boolean;
   sequential: boolean;
+  /** Print every call of the plan and every step and OrderBook of the results (default: a summary). */
+  verbose?: boolean;
   /** Apply the plan on a throwaway copy of the network instead, and report what it changed. */
   rehearse?: boolean;
   signer: string;
@@ -82,7 +85,7 @@ export async function resolveSigner(conn: NetworkConnection, given: string): Pro
 export function runOptions(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
-  args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential">,
+  args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential" | "verbose">,
   executor?: ExecutorChoice,
   print = (text: string) => console.log(text),
 ): RunOptions & { progress: ReturnType<typeof progressLine> } {
@@ -92,6 +95,7 @@ export function runOptions(
     replan: args.replan,
     yes: args.yes,
     pipeline: !args.sequential,
+    verbose: args.verbose === true,
     confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
     executor,
     onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
@@ -147,7 +151,10 @@ export async function runEngineCommand<S>(
       );
     else
       console.log(
-        [...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"),
+        [
+          ...(result.text ?? []),
+          `\nplan only: nothing sent. Plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`,
+        ].join("\n"),
       );
     return;
   }
@@ -168,7 +175,7 @@ export async function runEngineCommand<S>(
       }),
     );
   } else {
-    console.log((result.text ?? [renderResults(report)]).join("\n"));
+    console.log((result.text ?? [renderResults(report, args.verbose === true)]).join("\n"));
   }
   finishRun({ ...outcome, report }, args.json, failed, result.unfinished);
 }
@@ -203,7 +210,7 @@ export function printRehearsal(
     console.log(
       `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${network}.`,
     );
-  if (!rehearsal.passed) process.exitCode = 1;
+  if (!rehearsal.passed) process.exitCode = EXIT.checkFailed;
 }
 
 /**
@@ -218,13 +225,13 @@ export function finishRun(
 ): void {
   const { report } = outcome;
   if (report.awaiting && !failed) {
-    process.exitCode = 2;
+    process.exitCode = EXIT.awaiting;
     if (!json)
       console.log(
         `\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`,
       );
   } else if (!report.complete || failed) {
-    process.exitCode = 1;
+    process.exitCode = EXIT.checkFailed;
     if (!json) console.log(`\n${unfinished}`);
   }
 }

@@ -243,7 +243,10 @@ async function applyMany(s: Session, files: string[], rollback: boolean): Promis
   }
   if (todo.length > 0) {
     const outcome = await runWithProgress(hre, conn, directCutsPlanner(todo), s.run);
-    if (s.args.planOnly) return s.out(`\nplan only: nothing sent. Engine plan written to ${outcome.planFile}`);
+    if (s.args.planOnly)
+      return s.out(
+        `\nplan only: nothing sent. Engine plan written to ${path.relative(s.hre.config.paths.root, outcome.planFile)}`,
+      );
     if (!finish(s, "apply", outcome)) return;
   }
   const targets = [];

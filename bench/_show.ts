@@ -1,0 +1,12 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import { deploySystem } from "/work/wt-outputs/src/mocks/deploy-system.js";
+import { runTask } from "/work/wt-outputs/test/helpers/tasks.js";
+const conn = await hre.network.getOrCreate();
+const dir = await mkdtemp(path.join(tmpdir(), "cutover-bench-"));
+hre.config.cutover.appConfig.contractsModule = path.join(dir, "contracts.js");
+hre.config.cutover.appConfig.envFile = path.join(dir, ".env.local");
+await deploySystem(hre, conn, { markets: Number(process.env.M ?? 5), users: 0, factory: "updatable", seed: `x` });
+console.log(await runTask("corevault:redeploy", JSON.parse(process.env.ARGS ?? '{"rewire":true}')));
