@@ -1,4 +1,5 @@
-// Run with: bash scripts/node22.sh hardhat run bench/output-lines.ts   (in-process chain; BENCH_MARKETS to change size)
+// Run with: bash scripts/node22.sh hardhat run bench/output-lines.ts   (in-process chain; BENCH_MARKETS to change size,
+// BENCH_PRINT=1 to print the output itself)
 // Counts what `corevault:redeploy --rewire` prints for people on a fresh production-like system: lines and the widest
 // line, by default and with --verbose (each on its own fresh system). App config goes to a temp dir.
 import { mkdtemp } from "node:fs/promises";
@@ -19,6 +20,7 @@ async function measure(verbose: boolean) {
   await deploySystem(hre, conn, { markets, users: 0, factory: "updatable", seed: `bench-out-${verbose}` });
   const printed = await runTask("corevault:redeploy", { rewire: true, ...(verbose ? { verbose: true } : {}) });
   const lines = printed.split("\n");
+  if (process.env.BENCH_PRINT) console.log(printed);
   return {
     mode: verbose ? "--verbose" : "default",
     lines: lines.length,

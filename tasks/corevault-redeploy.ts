@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
@@ -43,7 +44,9 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
           renderResults(report, args.verbose === true),
           ...(orderBooks ? [`\n${renderFleetView(orderBooks, args.verbose === true)}`] : []),
           ...(records
-            ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`]
+            ? [
+                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`,
+              ]
             : []),
         ],
       };

@@ -1,9 +1,9 @@
 import path from "node:path";
+import { jsonOutput } from "../src/cli/json-output.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseBlock } from "../src/cli/inputs.js";
 import { renderVerifyTable } from "../src/verify/report.js";
 import { runVerify } from "../src/verify/verify.js";
-import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
 interface Args {
@@ -26,10 +26,18 @@ export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvir
     reportDir: args.reportDir ? path.resolve(hre.config.paths.root, args.reportDir) : undefined,
   });
   const { report } = outcome;
-  if (args.json) console.log(toJson({ ...report, markdownFile: outcome.markdownFile, jsonFile: outcome.jsonFile }));
+  if (args.json)
+    console.log(
+      jsonOutput("verify", {
+        ...report,
+        markdownFile: outcome.markdownFile,
+        jsonFile: outcome.jsonFile,
+        htmlFile: outcome.htmlFile,
+      }),
+    );
   else
     console.log(
-      `${renderVerifyTable(report)}\nreports: ${path.relative(process.cwd(), outcome.markdownFile)}, ${path.relative(process.cwd(), outcome.jsonFile)}`,
+      `${renderVerifyTable(report)}\nreports: ${[outcome.markdownFile, outcome.jsonFile, outcome.htmlFile].map((f) => path.relative(hre.config.paths.root, f)).join(", ")}`,
     );
   if (report.failed > 0) process.exitCode = 1; // gates the go-live in CI
 }

@@ -1,5 +1,6 @@
 // The one way a state-changing task runs: resolve the signer and the executor, run the engine, print, set the exit code.
 import path from "node:path";
+import { jsonOutput } from "./json-output.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
@@ -147,7 +148,12 @@ export async function runEngineCommand<S>(
   if (!report) {
     if (args.json)
       console.log(
-        toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone, ...result.json }),
+        jsonOutput("plan", {
+          plan: outcome.plan,
+          planFile: outcome.planFile,
+          alreadyDone: outcome.alreadyDone,
+          ...result.json,
+        }),
       );
     else
       console.log(
@@ -162,7 +168,7 @@ export async function runEngineCommand<S>(
   if (args.json) {
     const { planId, awaiting, transactionsSent, deployed, results, proposals } = report;
     console.log(
-      toJson({
+      jsonOutput("run", {
         planId,
         planFile: outcome.planFile,
         complete: report.complete && !failed,
@@ -198,17 +204,18 @@ export function printRehearsal(
   hre: HardhatRuntimeEnvironment,
   network: string,
   rehearsal: Rehearsal,
-  files: { json: string; md: string },
+  files: { json: string; md: string; html?: string },
   json: boolean,
 ): void {
   const relative = {
     json: path.relative(hre.config.paths.root, files.json),
     md: path.relative(hre.config.paths.root, files.md),
+    ...(files.html ? { html: path.relative(hre.config.paths.root, files.html) } : {}),
   };
   if (json) console.log(toJson({ ...rehearsal, files: relative }));
   else
     console.log(
-      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${network}.`,
+      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}${relative.html ? `, ${relative.html}` : ""}); nothing was sent to ${network}.`,
     );
   if (!rehearsal.passed) process.exitCode = EXIT.checkFailed;
 }

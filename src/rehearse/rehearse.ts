@@ -11,6 +11,7 @@ import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../e
 import { throwawayChain } from "../fork/throwaway.js";
 import { actAsAuthorities, impersonate } from "./authorities.js";
 import { rehearsalDiff } from "./diff.js";
+import { renderRehearsalHtml } from "./report-html.js";
 import { costOf, REHEARSAL_SCHEMA, saveRehearsal, type Rehearsal } from "./report.js";
 
 /** Engine runs at most: each Safe execution or timelock delay needs one more. */
@@ -108,7 +109,9 @@ export async function rehearse(
     };
     const root = hre.config.paths.root;
     const saved = await Promise.all(
-      outcomes.map((o) => saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal)),
+      outcomes.map((o) =>
+        saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal, renderRehearsalHtml),
+      ),
     );
     return { rehearsal, files: saved[0] ?? { json: "", md: "" } };
   } finally {

@@ -1,6 +1,7 @@
 // cutover:verify: desired state (records + stored plans) -> observed state (Reader at one block) -> checks, then the
 // smoke tests on a throwaway copy of the chain and, with --sources, source verification; reports written to files.
 import { readFile } from "node:fs/promises";
+import { renderVerifyHtml } from "./report-html.js";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -37,6 +38,8 @@ export interface VerifyOutcome {
   observed: ObservedState;
   markdownFile: string;
   jsonFile: string;
+  /** The same report as a page (failures first, the fleet grid, the wiring diagram). */
+  htmlFile: string;
   /** JSON-RPC requests the checks' reads took (the Reader's count, plus the block number, chain id and event scan). */
   readRequests: number;
 }
@@ -124,5 +127,7 @@ export async function runVerify(
   const jsonFile = path.join(dir, "report.json");
   await writeAtomically(markdownFile, renderVerifyMarkdown(report));
   await writeAtomically(jsonFile, toJson(report));
-  return { report, desired, observed, markdownFile, jsonFile, readRequests };
+  const htmlFile = path.join(dir, "report.html");
+  await writeAtomically(htmlFile, renderVerifyHtml(report));
+  return { report, desired, observed, markdownFile, jsonFile, htmlFile, readRequests };
 }
