@@ -1,4 +1,5 @@
 import { FunctionFragment, getAddress, isAddress } from "ethers";
+import { installedAdmins } from "./installed-admin.js";
 import type { CutoverConfig } from "../config.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -367,6 +368,9 @@ export async function writeRedeployRecords(
     aggregate.contracts[key] = address;
   }
   aggregate.superseded = superseded;
+  // The admin this run installed: what corevault:roles and cutover:verify both expect to hold DEFAULT_ADMIN_ROLE.
+  const [admin] = installedAdmins(plan);
+  if (admin) aggregate.admin = admin;
   const { appConfig } = hre.config.cutover;
   const contracts = appAddresses(aggregate.contracts);
   await writeContractsModule(appConfig.contractsModule, contracts, {
