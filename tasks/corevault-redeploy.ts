@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
+import { appConfigSkipped } from "../src/records/app-config-policy.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { renderFleetView } from "../src/orderbook/fleet-view.js";
@@ -45,7 +46,7 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
           ...(orderBooks ? [`\n${renderFleetView(orderBooks, args.verbose === true)}`] : []),
           ...(records
             ? [
-                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`,
+                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records updated; app config ${appConfigSkipped(hre, conn) ?? `${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`}`,
               ]
             : []),
         ],

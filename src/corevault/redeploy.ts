@@ -1,4 +1,5 @@
 import { FunctionFragment, getAddress, isAddress } from "ethers";
+import { appConfigSkipped } from "../records/app-config-policy.js";
 import { installedAdmins } from "./installed-admin.js";
 import type { CutoverConfig } from "../config.js";
 import { fnName } from "../profile/interpret.js";
@@ -373,12 +374,14 @@ export async function writeRedeployRecords(
   if (admin) aggregate.admin = admin;
   const { appConfig } = hre.config.cutover;
   const contracts = appAddresses(aggregate.contracts);
-  await writeContractsModule(appConfig.contractsModule, contracts, {
-    network,
-    chainId: aggregate.chainId,
-    runId: plan.id,
-  });
-  await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+  if (!appConfigSkipped(hre, conn)) {
+    await writeContractsModule(appConfig.contractsModule, contracts, {
+      network,
+      chainId: aggregate.chainId,
+      runId: plan.id,
+    });
+    await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+  }
   faultPoint("record");
   // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
   await writeSystemRecord(root, aggregate);

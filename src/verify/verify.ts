@@ -1,6 +1,7 @@
 // cutover:verify: desired state (records + stored plans) -> observed state (Reader at one block) -> checks, then the
 // smoke tests on a throwaway copy of the chain and, with --sources, source verification; reports written to files.
 import { readFile } from "node:fs/promises";
+import { appConfigSkipped } from "../records/app-config-policy.js";
 import { renderVerifyHtml } from "./report-html.js";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -105,7 +106,12 @@ export async function observeAndCheck(
   for (const { name } of desired.knownFacets) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
   }
-  const checks = runChecks({ desired, observed, files: await appFiles(hre, network, records), artifacts });
+  const checks = runChecks({
+    desired,
+    observed,
+    files: { ...(await appFiles(hre, network, records)), appConfigSkipped: appConfigSkipped(hre, conn) },
+    artifacts,
+  });
   return { desired, observed, checks, catalog, readRequests: requests };
 }
 
