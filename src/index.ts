@@ -298,7 +298,7 @@ const changeOptions = (name: string, description: string, signerRole: string) =>
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f….json",
+      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f5c0e9b7d4f21a6c3e8d05b9f1e2a7c4d6b8e0f1a2b3c4d5e6f708192a3b4.json",
   });
 
 const diamondStagePlan = changeOptions(
