@@ -1,5 +1,7 @@
 import path from "node:path";
 import { jsonOutput } from "../src/cli/json-output.js";
+import { verifyProgress } from "../src/cli/verify-progress.js";
+import { networkDir } from "../src/records/records.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseBlock } from "../src/cli/inputs.js";
 import { renderVerifyTable } from "../src/verify/report.js";
@@ -18,13 +20,18 @@ interface Args {
 export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
   const block = parseBlock(args.block, await conn.ethers.provider.getBlockNumber());
+  const reportDir = args.reportDir
+    ? path.resolve(hre.config.paths.root, args.reportDir)
+    : path.join(networkDir(hre.config.paths.root, conn.networkName), "verify");
+  const progress = verifyProgress(!args.json, path.join(reportDir, "timings.json"));
   const outcome = await runVerify(hre, conn, {
     oldVault: args.oldVault || undefined,
     block,
     smoke: !args.skipSmoke,
     sources: args.sources,
-    reportDir: args.reportDir ? path.resolve(hre.config.paths.root, args.reportDir) : undefined,
-  });
+    reportDir,
+    onPhase: progress.onPhase,
+  }).finally(progress.end);
   const { report } = outcome;
   if (args.json)
     console.log(

@@ -1,6 +1,7 @@
 // The one way a state-changing task runs: resolve the signer and the executor, run the engine, print, set the exit code.
 import path from "node:path";
 import { jsonOutput } from "./json-output.js";
+import { phaseProgress, type PhaseProgress } from "./phase-progress.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
@@ -91,6 +92,7 @@ export function runOptions(
   print = (text: string) => console.log(text),
 ): RunOptions & { progress: ReturnType<typeof progressLine> } {
   const progress = progressLine(!args.json);
+  let sending: PhaseProgress | undefined;
   return {
     planOnly: args.planOnly,
     replan: args.replan,
@@ -99,7 +101,10 @@ export function runOptions(
     verbose: args.verbose === true,
     confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
     executor,
-    onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+    onProgress: (p) => {
+      sending ??= phaseProgress("sending", { enabled: !args.json, total: p.total, line: progress });
+      sending.update(p.done, `${p.step}${p.hash ? ` ${p.hash}` : ""}`);
+    },
     print: args.json ? undefined : print,
     beforeSend: rehearsalGate({
       required: hre.config.cutover.requireRehearsal,
@@ -120,7 +125,18 @@ export async function runWithProgress<S>(
   options: ReturnType<typeof runOptions>,
 ): Promise<RunOutcome<S>> {
   const started = Date.now();
-  const outcome = await runCutover(hre, conn, planner, options);
+  // Observation and planning until the plan is printed (or the run ends): elapsed time on the progress line.
+  const observing = phaseProgress("observing the chain and planning", { enabled: true, line: options.progress });
+  let observed = false;
+  const endObserving = () => {
+    if (!observed) observing.end(`observed and planned in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    observed = true;
+  };
+  const print = options.print;
+  const outcome = await runCutover(hre, conn, planner, {
+    ...options,
+    print: print && ((text) => (endObserving(), print(text))),
+  }).finally(endObserving);
   if (outcome.report) options.progress.done(sendSummary(outcome.report, (Date.now() - started) / 1000));
   return outcome;
 }

@@ -31,7 +31,11 @@ export interface VerifyOptions {
   /** Where report.md and report.json go (default deployments/<network>/verify/). */
   reportDir?: string;
   readerOptions?: ReaderOptions;
+  /** Called as each phase starts (for a progress line). */
+  onPhase?: (phase: VerifyPhase) => void;
 }
+
+export type VerifyPhase = "observing and checking" | "smoke tests" | "source verification";
 
 export interface VerifyOutcome {
   report: VerifyReport;
@@ -120,9 +124,12 @@ export async function runVerify(
   conn: NetworkConnection,
   options: VerifyOptions,
 ): Promise<VerifyOutcome> {
+  options.onPhase?.("observing and checking");
   const { desired, observed, checks, catalog, readRequests } = await observeAndCheck(hre, conn, options);
   const all: CheckResult[] = [...checks];
+  if (options.smoke) options.onPhase?.("smoke tests");
   if (options.smoke) all.push(...(await smokeChecks(hre, conn, catalog, desired, observed)));
+  if (options.sources) options.onPhase?.("source verification");
   if (options.sources) {
     const { sourceChecks } = await import("./sources.js");
     all.push(...(await sourceChecks(hre, conn, catalog, desired)));

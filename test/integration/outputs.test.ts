@@ -53,3 +53,52 @@ describe("output for people", function () {
       ).to.equal(true);
   });
 });
+
+describe("progress of long phases", function () {
+  this.timeout(240_000);
+
+  /** What `work` wrote to stderr (where progress goes) as a terminal would get it, one entry per rewrite. */
+  async function stderrOf(work: () => Promise<unknown>): Promise<string[]> {
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    const wasTTY = process.stderr.isTTY;
+    process.stderr.isTTY = true;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      await work();
+    } finally {
+      process.stderr.write = original;
+      process.stderr.isTTY = wasTTY;
+    }
+    // eslint-disable-next-line no-control-regex
+    return written
+      .join("")
+      .replace(/\x1b\[2K/g, "")
+      .split(/\r|\n/)
+      .filter(Boolean);
+  }
+
+  it("observation, sending and verify report their elapsed time; verify estimates from its last run", async () => {
+    await freshSystem({ markets: 3, seed: "outputs-progress" });
+    const redeploy = await stderrOf(() => runTask("corevault:redeploy", { rewire: true }));
+    expect(
+      redeploy.some((l) => /^observed and planned in \d+\.\d s$/.test(l)),
+      redeploy.join("\n"),
+    ).to.equal(true);
+    expect(redeploy.some((l) => /^sending \d+\/\d+ \(\d+%\), \d+\.\d s elapsed/.test(l))).to.equal(true);
+
+    const first = await stderrOf(() => runTask("cutover:verify", { skipSmoke: true }));
+    expect(
+      first.some((l) => /^observing and checking done in \d+\.\d s$/.test(l)),
+      first.join("\n"),
+    ).to.equal(true);
+    const second = await stderrOf(() => runTask("cutover:verify", { skipSmoke: true }));
+    expect(
+      second.some((l) => /^observing and checking, \d+\.\d s elapsed, about \d+\.\d s left$/.test(l)),
+      second.join("\n"),
+    ).to.equal(true);
+  });
+});
