@@ -135,6 +135,8 @@ export async function runVerify(
     all.push(...(await sourceChecks(hre, conn, catalog, desired)));
   }
   const report = buildReport(desired, observed, all);
+  // Reports name files relative to the project: they are read on other machines, and paths there differ.
+  report.planFiles = report.planFiles.map((f) => path.relative(hre.config.paths.root, f));
   const dir = options.reportDir ?? path.join(networkDir(hre.config.paths.root, conn.networkName), "verify");
   const markdownFile = path.join(dir, "report.md");
   const jsonFile = path.join(dir, "report.json");
