@@ -46,7 +46,8 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
           ...(orderBooks ? [`\n${renderFleetView(orderBooks, args.verbose === true)}`] : []),
           ...(records
             ? [
-                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records updated; app config ${appConfigSkipped(hre, conn) ?? `${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`}`,
+                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records updated`,
+                `app config ${appConfigSkipped(hre, conn) ?? `${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`}`,
               ]
             : []),
         ],

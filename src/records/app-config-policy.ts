@@ -12,6 +12,6 @@ export function appConfigSkipped(hre: HardhatRuntimeEnvironment, conn: NetworkCo
   const { write } = hre.config.cutover.appConfig;
   if (write === "never") return "not written: cutover.appConfig.write is 'never'";
   if (write === "persistent" && conn.networkConfig.type === "edr-simulated")
-    return `not written for ${conn.networkName}: an in-process chain does not outlive the command (cutover.appConfig.write: 'always' to write it)`;
+    return `not written: ${conn.networkName} is an in-process chain (cutover.appConfig.write "always" writes it)`;
   return undefined;
 }
