@@ -30,6 +30,8 @@ export const cutoverUserConfigSchema = z
         envFile: z.string().min(1).optional(),
         /** Prefix of env keys (default NEXT_PUBLIC_). */
         envPrefix: z.string().optional(),
+        /** When to write them: "persistent" networks only (default; never the in-process chain), "always", "never". */
+        write: z.enum(["persistent", "always", "never"]).optional(),
       })
       .strict()
       .optional(),
@@ -87,7 +89,7 @@ export interface CutoverConfig {
   confirmations: Record<string, number>;
   requireRehearsal: boolean;
   rehearsalMaxAgeHours: number;
-  appConfig: { contractsModule: string; envFile: string; envPrefix: string };
+  appConfig: { contractsModule: string; envFile: string; envPrefix: string; write: "persistent" | "always" | "never" };
   diamond: { removable: string[]; dispatcherProfile?: "reference" | "payrox"; oddNode?: "promote" | "duplicate" };
   redeploy: NonNullable<CutoverUserConfig["redeploy"]> & { batchSize: number };
   /** The active protocol profile. */
@@ -104,6 +106,7 @@ export function resolveCutoverConfig(user: CutoverUserConfig | undefined, root: 
       contractsModule: path.resolve(root, user?.appConfig?.contractsModule ?? "config/contracts.js"),
       envFile: path.resolve(root, user?.appConfig?.envFile ?? ".env.local"),
       envPrefix: user?.appConfig?.envPrefix ?? "NEXT_PUBLIC_",
+      write: user?.appConfig?.write ?? "persistent",
     },
     diamond: {
       removable: user?.diamond?.removable ?? [],

@@ -2,6 +2,7 @@ import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { HardhatPlugin } from "hardhat/types/plugins";
 import { engineTask } from "./cli/engine-options.js";
+import { withExitCodes } from "./cli/exit-codes.js";
 import "./type-extensions.js";
 
 const deploySystem = task(
@@ -335,7 +336,7 @@ const changeOptions = (name: string, description: string, signerRole: string) =>
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f….json",
+      "The plan file diamond:plan wrote; for diamonds owned by an EOA or a Safe, several comma-separated (one run, one diamondCut each, pipelined). Example: --plan plans/localhost/0x8a3f5c0e9b7d4f21a6c3e8d05b9f1e2a7c4d6b8e0f1a2b3c4d5e6f708192a3b4.json",
   });
 
 const diamondStagePlan = changeOptions(
@@ -579,7 +580,7 @@ const cutoverPlugin: HardhatPlugin = {
   npmPackage: "hardhat-cutover",
   dependencies: () => [import("@nomicfoundation/hardhat-ethers")],
   hookHandlers: { config: () => import("./hooks/config.js") },
-  tasks: [
+  tasks: withExitCodes([
     deploySystem,
     demo,
     scanStale,
@@ -597,7 +598,7 @@ const cutoverPlugin: HardhatPlugin = {
     migrateFunds,
     cutoverWatch,
     transferOwnership,
-  ],
+  ]),
 };
 
 export default cutoverPlugin;

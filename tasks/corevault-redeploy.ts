@@ -1,9 +1,12 @@
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
+import { appConfigSkipped } from "../src/records/app-config-policy.js";
 import { redeployPlanner, writeRedeployRecords } from "../src/corevault/redeploy.js";
 import { checkResumeAlone, resumeOldPlanner } from "../src/corevault/resume-old.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
-import { fleetStatus, renderFleet } from "../src/orderbook/rewire-planner.js";
+import { renderFleetView } from "../src/orderbook/fleet-view.js";
+import { fleetStatus } from "../src/orderbook/rewire-planner.js";
 import { renderResults } from "../src/report/results.js";
 
 interface Args extends EngineArgs {
@@ -58,10 +61,13 @@ export default async function corevaultRedeploy(args: Args, hre: HardhatRuntimeE
       return {
         json: { orderBooks, records: records?.contracts },
         text: [
-          renderResults(report),
-          ...(orderBooks ? [`\n${renderFleet(orderBooks)}`] : []),
+          renderResults(report, args.verbose === true),
+          ...(orderBooks ? [`\n${renderFleetView(orderBooks, args.verbose === true)}`] : []),
           ...(records
-            ? [`\nnew CoreVault ${records.contracts.CORE_VAULT}: records, ${contractsModule} and ${envFile} updated`]
+            ? [
+                `\nnew CoreVault ${records.contracts.CORE_VAULT}: records updated`,
+                `app config ${appConfigSkipped(hre, conn) ?? `${path.relative(hre.config.paths.root, contractsModule)} and ${path.relative(hre.config.paths.root, envFile)} updated`}`,
+              ]
             : []),
         ],
       };

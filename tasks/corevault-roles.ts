@@ -1,4 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { jsonOutput } from "../src/cli/json-output.js";
 import { parseBlock } from "../src/cli/inputs.js";
 import { checkedAddress } from "../src/util/address.js";
 import { CutoverInputError } from "../src/errors.js";
@@ -6,7 +7,6 @@ import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
 import { deploymentBlock, readSystemRecordIfAny } from "../src/records/records.js";
 import { auditRoles, checkVault, renderAudit, vaultAddress } from "../src/roles/audit.js";
-import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
 interface Args {
@@ -49,6 +49,6 @@ export default async function corevaultRoles(args: Args, hre: HardhatRuntimeEnvi
     await deploymentBlock(root, network, "CoreVault", vault),
     profile,
   );
-  console.log(args.json ? toJson(audit) : renderAudit(audit, network));
+  console.log(args.json ? jsonOutput("roles", audit) : renderAudit(audit, network));
   if (audit.flags.length > 0) process.exitCode = 1; // lets CI gate on it
 }

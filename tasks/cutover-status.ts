@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { jsonOutput } from "../src/cli/json-output.js";
+import { EXIT } from "../src/cli/exit-codes.js";
 import { readStatus, renderStatus } from "../src/status/status.js";
-import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
 interface Args {
@@ -11,6 +12,6 @@ interface Args {
 export default async function cutoverStatus(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
   const status = await readStatus(hre, conn, { markets: args.markets });
-  console.log(args.json ? toJson(status) : renderStatus(status));
-  if (!status.rpc.reachable) process.exitCode = 1;
+  console.log(args.json ? jsonOutput("status", status) : renderStatus(status));
+  if (!status.rpc.reachable) process.exitCode = EXIT.couldNotRun;
 }

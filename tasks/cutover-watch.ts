@@ -1,4 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { jsonLine } from "../src/cli/json-output.js";
 import { CutoverInputError } from "../src/errors.js";
 import { renderWatchLine, watchVaults } from "../src/watch/watch.js";
 import "../src/type-extensions.js";
@@ -42,9 +43,9 @@ export default async function cutoverWatch(args: Args, hre: HardhatRuntimeEnviro
     blocks: args.blocks,
     seconds: args.seconds,
     pollMs: args.pollMs,
-    onLine: (line) => console.log(args.json ? JSON.stringify(line) : renderWatchLine(line)),
+    onLine: (line) => console.log(args.json ? jsonLine("watch", line) : renderWatchLine(line)),
   });
   const text = `watched blocks ${summary.fromBlock}-${summary.toBlock} of the old vault ${summary.oldVault} and the new vault ${summary.newVault} (cutover done at block ${summary.cutoverBlock}): ${summary.events} event(s), ${summary.alarms} alarm(s)`;
-  console.log(args.json ? JSON.stringify({ kind: "summary", ...summary }) : text);
+  console.log(args.json ? jsonLine("watch", { kind: "summary", ...summary }) : text);
   if (summary.alarms > 0) process.exitCode = 1;
 }

@@ -28,7 +28,15 @@ export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironmen
   console.log(`== 1. the legacy system\n\n${renderInventory(await readInventory(hre, conn, system))}`);
 
   console.log(`\n== 2. corevault:redeploy --pause-old --rewire (replaces CoreVault ${system.contracts.CORE_VAULT})\n`);
-  await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true, rewire: true });
+  // A demo's addresses never go into the user's app files, whatever cutover.appConfig.write says.
+  const { appConfig } = hre.config.cutover;
+  const write = appConfig.write;
+  appConfig.write = "never";
+  try {
+    await hre.tasks.getTask("corevault:redeploy").run({ pauseOld: true, rewire: true });
+  } finally {
+    appConfig.write = write;
+  }
 
   const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
   console.log(

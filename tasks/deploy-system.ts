@@ -1,11 +1,11 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { jsonOutput } from "../src/cli/json-output.js";
 import { CutoverInputError } from "../src/errors.js";
 import { deployDexetraSystem } from "../src/mocks/deploy-dexetra.js";
 import { deploySystem, type FactoryKind } from "../src/mocks/deploy-system.js";
 import { readDexetraInventory, renderDexetraInventory } from "../src/mocks/dexetra-inventory.js";
 import { readInventory, renderInventory } from "../src/mocks/inventory.js";
 import { progressLine } from "../src/report/progress.js";
-import { toJson } from "../src/util/json.js";
 
 interface Args {
   profile: string;
@@ -35,11 +35,11 @@ export default async function deploySystemTask(args: Args, hre: HardhatRuntimeEn
     const system = await deployDexetraSystem(hre, conn, options);
     progress.done(`deployed ${system.markets.length} markets and ${args.users} users (dexetra-v5) in ${elapsed()} s`);
     const inventory = await readDexetraInventory(conn, system);
-    console.log(args.json ? toJson(inventory) : renderDexetraInventory(inventory));
+    console.log(args.json ? jsonOutput("inventory", inventory) : renderDexetraInventory(inventory));
     return;
   }
   const system = await deploySystem(hre, conn, options);
   progress.done(`deployed ${system.markets.length} markets and ${args.users} users in ${elapsed()} s`);
   const inventory = await readInventory(hre, conn, system);
-  console.log(args.json ? toJson(inventory) : renderInventory(inventory));
+  console.log(args.json ? jsonOutput("inventory", inventory) : renderInventory(inventory));
 }

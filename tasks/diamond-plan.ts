@@ -1,10 +1,10 @@
 import path from "node:path";
+import { jsonOutput } from "../src/cli/json-output.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { clipLines, renderFacetPlan } from "../src/diamond/facet-plan.js";
 import { planFacets } from "../src/diamond/plan-facets.js";
 import { resolveSigner, runOptions } from "../src/cli/engine-command.js";
 import { sendSummary } from "../src/report/results.js";
-import { toJson } from "../src/util/json.js";
 import "../src/type-extensions.js";
 
 interface Args {
@@ -41,7 +41,7 @@ export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnviron
   const file = result.file && path.relative(hre.config.paths.root, result.file);
   if (args.json) {
     console.log(
-      toJson({
+      jsonOutput("facet-plan", {
         planId: result.plan.id,
         status: result.plan.status,
         file: result.file ?? null,

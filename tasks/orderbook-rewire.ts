@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
-import { fleetStatus, renderFleet, rewirePlanner } from "../src/orderbook/rewire-planner.js";
+import { renderFleetView } from "../src/orderbook/fleet-view.js";
+import { fleetStatus, rewirePlanner } from "../src/orderbook/rewire-planner.js";
 import { writeRewireRecords } from "../src/records/plan-records.js";
 
 interface Args extends EngineArgs {
@@ -36,7 +37,7 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
       const rows = await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet);
       return {
         json: { orderBooks: rows },
-        text: [renderFleet(rows)],
+        text: [renderFleetView(rows, args.verbose === true)],
         failed: rows.some((r) => r.status === "failed" || r.status === "blocked"),
         unfinished:
           "Not every OrderBook is rewired. Fix what failed, then run the same command again: only what remains is sent.",

@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
+import { jsonOutput } from "../src/cli/json-output.js";
 import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { CutoverInputError } from "../src/errors.js";
 import { scanStale, supersededVaults } from "../src/records/scan-stale.js";
 import { renderTable } from "../src/report/table.js";
-import { toJson } from "../src/util/json.js";
 
 interface Args {
   root?: string;
@@ -38,7 +38,7 @@ export default async function scanStaleTask(args: Args, hre: HardhatRuntimeEnvir
   const address = addresses.join(", ");
   const files = new Set(references.map((reference) => reference.file)).size;
   if (args.json) {
-    console.log(toJson({ root, address, files, references }));
+    console.log(jsonOutput("scan-stale", { root, address, files, references }));
   } else {
     if (references.length > 0)
       console.log(

@@ -1,5 +1,7 @@
 // The one way a state-changing task runs: resolve the signer and the executor, run the engine, print, set the exit code.
 import path from "node:path";
+import { jsonOutput } from "./json-output.js";
+import { phaseProgress, type PhaseProgress } from "./phase-progress.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { ApplyReport } from "../engine/apply.js";
@@ -17,6 +19,7 @@ import { onePlan, rehearse, withRollback } from "../rehearse/rehearse.js";
 import { rehearsalGate, renderRehearsal, type Rehearsal } from "../rehearse/report.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
+import { EXIT } from "./exit-codes.js";
 import "../type-extensions.js";
 
 /** The options `engineTask` adds to every state-changing task. */
@@ -26,6 +29,8 @@ export interface EngineArgs {
   yes: boolean;
   json: boolean;
   sequential: boolean;
+  /** Print every call of the plan and every step and OrderBook of the results (default: a summary). */
+  verbose?: boolean;
   /** Apply the plan on a throwaway copy of the network instead, and report what it changed. */
   rehearse?: boolean;
   /** With --rehearse: then apply the plan's inverse there, and report what differs from the start. */
@@ -84,19 +89,24 @@ export async function resolveSigner(conn: NetworkConnection, given: string): Pro
 export function runOptions(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
-  args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential">,
+  args: Pick<EngineArgs, "planOnly" | "replan" | "yes" | "json" | "sequential" | "verbose">,
   executor?: ExecutorChoice,
   print = (text: string) => console.log(text),
 ): RunOptions & { progress: ReturnType<typeof progressLine> } {
   const progress = progressLine(!args.json);
+  let sending: PhaseProgress | undefined;
   return {
     planOnly: args.planOnly,
     replan: args.replan,
     yes: args.yes,
     pipeline: !args.sequential,
+    verbose: args.verbose === true,
     confirmations: hre.config.cutover.confirmations[conn.networkName] ?? 1,
     executor,
-    onProgress: (p) => progress.update(`[${p.done}/${p.total}] ${p.step}${p.hash ? ` ${p.hash}` : ""}`),
+    onProgress: (p) => {
+      sending ??= phaseProgress("sending", { enabled: !args.json, total: p.total, line: progress });
+      sending.update(p.done, `${p.step}${p.hash ? ` ${p.hash}` : ""}`);
+    },
     print: args.json ? undefined : print,
     beforeSend: rehearsalGate({
       required: hre.config.cutover.requireRehearsal,
@@ -117,7 +127,18 @@ export async function runWithProgress<S>(
   options: ReturnType<typeof runOptions>,
 ): Promise<RunOutcome<S>> {
   const started = Date.now();
-  const outcome = await runCutover(hre, conn, planner, options);
+  // Observation and planning until the plan is printed (or the run ends): elapsed time on the progress line.
+  const observing = phaseProgress("observing the chain and planning", { enabled: true, line: options.progress });
+  let observed = false;
+  const endObserving = () => {
+    if (!observed) observing.end(`observed and planned in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    observed = true;
+  };
+  const print = options.print;
+  const outcome = await runCutover(hre, conn, planner, {
+    ...options,
+    print: print && ((text) => (endObserving(), print(text))),
+  }).finally(endObserving);
   if (outcome.report) options.progress.done(sendSummary(outcome.report, (Date.now() - started) / 1000));
   return outcome;
 }
@@ -145,11 +166,19 @@ export async function runEngineCommand<S>(
   if (!report) {
     if (args.json)
       console.log(
-        toJson({ plan: outcome.plan, planFile: outcome.planFile, alreadyDone: outcome.alreadyDone, ...result.json }),
+        jsonOutput("plan", {
+          plan: outcome.plan,
+          planFile: outcome.planFile,
+          alreadyDone: outcome.alreadyDone,
+          ...result.json,
+        }),
       );
     else
       console.log(
-        [...(result.text ?? []), `\nplan only: nothing sent. Plan written to ${outcome.planFile}`].join("\n"),
+        [
+          ...(result.text ?? []),
+          `\nplan only: nothing sent. Plan written to ${path.relative(hre.config.paths.root, outcome.planFile)}`,
+        ].join("\n"),
       );
     return;
   }
@@ -157,7 +186,7 @@ export async function runEngineCommand<S>(
   if (args.json) {
     const { planId, awaiting, transactionsSent, deployed, results, proposals } = report;
     console.log(
-      toJson({
+      jsonOutput("run", {
         planId,
         planFile: outcome.planFile,
         complete: report.complete && !failed,
@@ -170,7 +199,7 @@ export async function runEngineCommand<S>(
       }),
     );
   } else {
-    console.log((result.text ?? [renderResults(report)]).join("\n"));
+    console.log((result.text ?? [renderResults(report, args.verbose === true)]).join("\n"));
   }
   finishRun({ ...outcome, report }, args.json, failed, result.unfinished);
 }
@@ -203,19 +232,20 @@ export function printRehearsal(
   hre: HardhatRuntimeEnvironment,
   network: string,
   rehearsal: Rehearsal,
-  files: { json: string; md: string },
+  files: { json: string; md: string; html?: string },
   json: boolean,
 ): void {
   const relative = {
     json: path.relative(hre.config.paths.root, files.json),
     md: path.relative(hre.config.paths.root, files.md),
+    ...(files.html ? { html: path.relative(hre.config.paths.root, files.html) } : {}),
   };
   if (json) console.log(toJson({ ...rehearsal, files: relative }));
   else
     console.log(
-      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}); nothing was sent to ${network}.`,
+      `\n${renderRehearsal(rehearsal)}\n\nreport: ${relative.md} (and ${relative.json}${relative.html ? `, ${relative.html}` : ""}); nothing was sent to ${network}.`,
     );
-  if (!rehearsal.passed) process.exitCode = 1;
+  if (!rehearsal.passed) process.exitCode = EXIT.checkFailed;
 }
 
 /**
@@ -230,13 +260,13 @@ export function finishRun(
 ): void {
   const { report } = outcome;
   if (report.awaiting && !failed) {
-    process.exitCode = 2;
+    process.exitCode = EXIT.awaiting;
     if (!json)
       console.log(
         `\n${renderAwaiting(report, path.dirname(outcome.planFile), Object.fromEntries(outcome.plan.steps.map((s) => [s.id, s.label])))}`,
       );
   } else if (!report.complete || failed) {
-    process.exitCode = 1;
+    process.exitCode = EXIT.checkFailed;
     if (!json) console.log(`\n${unfinished}`);
   }
 }

@@ -12,6 +12,8 @@ const HELP = {
   replan: "Recompute the plan from the chain as it is now (after a drift refusal). Example: --replan",
   yes: "Do not ask for confirmation on a non-local network. Example: --yes",
   json: "Machine-readable output for CI. Example: --json",
+  verbose:
+    "Print every call of the plan (each call of each multicall) and every step and OrderBook of the results; default: a summary, alike steps on one line, fitted to the terminal. Example: --verbose",
   rehearse:
     "Rehearse instead of sending: apply the exact plan on a throwaway copy of the network (an in-process fork at the current block, or the in-process chain between snapshot and revert) with every sender impersonated, Safe proposals executed with their owners' approvals simulated and timelock delays passed; print and store (next to the run) what it changed and cost. Nothing is sent to the network. Example: --rehearse",
   withRollback:
@@ -48,6 +50,7 @@ export function engineTask(name: string, description: string, spec: EngineTaskSp
     .addFlag({ name: "replan", description: HELP.replan })
     .addFlag({ name: "yes", description: HELP.yes })
     .addFlag({ name: "json", description: HELP.json })
+    .addFlag({ name: "verbose", description: HELP.verbose })
     .addFlag({ name: "sequential", description: HELP.sequential });
   if (spec.rehearse !== false)
     builder = builder

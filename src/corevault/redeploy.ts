@@ -1,5 +1,7 @@
 import { getAddress, isAddress, ZeroAddress, ZeroHash } from "ethers";
 import { encodeTemplated } from "../profile/trading.js";
+import { appConfigSkipped } from "../records/app-config-policy.js";
+import { installedAdmins } from "./installed-admin.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -418,14 +420,19 @@ export async function writeRedeployRecords(
     aggregate.contracts[key] = address;
   }
   aggregate.superseded = superseded;
+  // The admin this run installed: what corevault:roles and cutover:verify both expect to hold DEFAULT_ADMIN_ROLE.
+  const [admin] = installedAdmins(plan);
+  if (admin) aggregate.admin = admin;
   const { appConfig } = hre.config.cutover;
   const contracts = appAddresses(aggregate.contracts);
-  await writeContractsModule(appConfig.contractsModule, contracts, {
-    network,
-    chainId: aggregate.chainId,
-    runId: plan.id,
-  });
-  await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+  if (!appConfigSkipped(hre, conn)) {
+    await writeContractsModule(appConfig.contractsModule, contracts, {
+      network,
+      chainId: aggregate.chainId,
+      runId: plan.id,
+    });
+    await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+  }
   faultPoint("record");
   // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.
   await writeSystemRecord(root, aggregate);

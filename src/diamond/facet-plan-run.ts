@@ -1,5 +1,6 @@
 // The runs behind diamond:stage-plan, diamond:apply-plan and diamond:rollback: read the plan file, run the engine, print.
 import path from "node:path";
+import { jsonOutput } from "../cli/json-output.js";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { printRehearsal, resolveSigner, runOptions, runWithProgress, type EngineArgs } from "../cli/engine-command.js";
@@ -17,7 +18,6 @@ import { FacetPlanError, loadPlan } from "./plan-file.js";
 import type { ChangeState } from "./target.js";
 import { renderAwaiting } from "../report/proposals.js";
 import { renderResults } from "../report/results.js";
-import { toJson } from "../util/json.js";
 import "../type-extensions.js";
 
 export interface ChangeArgs extends EngineArgs {
@@ -191,7 +191,8 @@ async function apply(s: Session, ctx: ChangeContext): Promise<void> {
 }
 
 function done(s: Session, ctx: ChangeContext): void {
-  if (s.args.json) console.log(toJson({ planId: ctx.plan.id, change: ctx.id, rollback: ctx.rollback, ...s.json }));
+  if (s.args.json)
+    console.log(jsonOutput("facet-change", { planId: ctx.plan.id, change: ctx.id, rollback: ctx.rollback, ...s.json }));
 }
 
 export async function stagePlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -243,7 +244,10 @@ async function applyMany(s: Session, files: string[], rollback: boolean): Promis
   }
   if (todo.length > 0) {
     const outcome = await runWithProgress(hre, conn, directCutsPlanner(todo), s.run);
-    if (s.args.planOnly) return s.out(`\nplan only: nothing sent. Engine plan written to ${outcome.planFile}`);
+    if (s.args.planOnly)
+      return s.out(
+        `\nplan only: nothing sent. Engine plan written to ${path.relative(s.hre.config.paths.root, outcome.planFile)}`,
+      );
     if (!finish(s, "apply", outcome)) return;
   }
   const targets = [];
@@ -259,7 +263,8 @@ async function applyMany(s: Session, files: string[], rollback: boolean): Promis
   s.json.targets = targets;
   s.json.routesVerified = targets.every((t) => t.verified);
   if (!s.json.routesVerified) process.exitCode = 1;
-  if (s.args.json) console.log(toJson({ plans: contexts.map((c) => c.plan.id), rollback, ...s.json }));
+  if (s.args.json)
+    console.log(jsonOutput("facet-change", { plans: contexts.map((c) => c.plan.id), rollback, ...s.json }));
 }
 
 export async function applyPlan(args: ChangeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {

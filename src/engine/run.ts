@@ -3,6 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { HardhatPluginError } from "@nomicfoundation/hardhat-errors";
 import { DriftError, InputsChangedError, PLUGIN_ID, TamperedRunError } from "../errors.js";
+import { planHeading, renderPlanSummary } from "../report/plan-summary.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
@@ -35,6 +36,8 @@ export interface RunOptions {
   onProgress?: (progress: Progress) => void;
   /** Crash tests: die right after the Nth journal write or broadcast. */
   fault?: FaultInjection;
+  /** Print every call of the plan (default: a summary, alike steps on one line). */
+  verbose?: boolean;
   /** Where the plan and results are printed; silent when undefined. */
   print?: (text: string) => void;
   /**
@@ -183,6 +186,7 @@ function knownFromJournal(store: RunStore, plan: Plan): Record<string, string> {
   return { ...plan.known, ...store.deployedAddresses(plan) };
 }
 
+/** The plan with every call of every step (--verbose). */
 export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
   const senders = new Set(plan.steps.map((step) => step.from));
   const oneSender = senders.size === 1;
@@ -198,8 +202,7 @@ export function renderPlan(plan: Plan, alreadyDone: Set<string>): string {
     return [head, ...rest.map((line) => [...head.slice(0, -1).map(() => ""), line])];
   });
   return [
-    `Plan ${plan.id} (${plan.task}, ${plan.network}, chain ${plan.chainId}, observed at block ${plan.observedBlock}): ${plan.steps.length} steps` +
-      (oneSender ? `, all sent by ${[...senders][0]}` : ""),
+    planHeading(plan, senders),
     renderTable(["#", "state", "step", ...(oneSender ? [] : ["sender"]), "call"], lines),
     ...plan.notes.map((note) => `note: ${note}`),
   ].join("\n");
@@ -361,7 +364,7 @@ export async function runCutover<S>(
   );
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
-  options.print?.(renderPlan(plan, alreadyDone));
+  options.print?.(options.verbose ? renderPlan(plan, alreadyDone) : renderPlanSummary(plan, alreadyDone));
 
   const outcome: RunOutcome<S> = {
     plan,

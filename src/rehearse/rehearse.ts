@@ -9,6 +9,7 @@ import { runCutover, type Planner, type RunOptions, type RunOutcome } from "../e
 import { throwawayChain } from "../fork/throwaway.js";
 import { actAsAuthorities, impersonate } from "./authorities.js";
 import { rehearsalDiff } from "./diff.js";
+import { renderRehearsalHtml } from "./report-html.js";
 import { costOf, REHEARSAL_SCHEMA, saveRehearsal, type Rehearsal } from "./report.js";
 import { inversePlanner } from "./inverse.js";
 import { verifyOnFork } from "./verify-on-fork.js";
@@ -148,7 +149,9 @@ export async function rehearse(
     };
     const root = hre.config.paths.root;
     const saved = await Promise.all(
-      forward.map(({ outcome: o }) => saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal)),
+      forward.map(({ outcome: o }) =>
+        saveRehearsal(new RunStore(root, conn.networkName, o.plan.runKey), rehearsal, renderRehearsalHtml),
+      ),
     );
     return { rehearsal, files: saved[0] ?? { json: "", md: "" } };
   } finally {

@@ -53,6 +53,7 @@ export interface Rehearsal {
 export const rehearsalFiles = (store: RunStore) => ({
   json: path.join(store.dir, "rehearsal.json"),
   md: path.join(store.dir, "rehearsal.md"),
+  html: path.join(store.dir, "rehearsal.html"),
 });
 
 export function renderRehearsal(r: Rehearsal): string {
@@ -153,10 +154,16 @@ function renderRemaining(remaining: Rehearsal["remaining"]): string[] {
   ];
 }
 
-export async function saveRehearsal(store: RunStore, rehearsal: Rehearsal): Promise<{ json: string; md: string }> {
+export async function saveRehearsal(
+  store: RunStore,
+  rehearsal: Rehearsal,
+  /** The page for people (report-html.ts), written next to the JSON and markdown. */
+  html?: (rehearsal: Rehearsal) => string,
+): Promise<{ json: string; md: string; html: string }> {
   const files = rehearsalFiles(store);
   await writeAtomically(files.json, toJson(rehearsal));
   await writeAtomically(files.md, `${renderRehearsal(rehearsal)}\n`);
+  if (html) await writeAtomically(files.html, html(rehearsal));
   return files;
 }
 

@@ -35,6 +35,8 @@ export interface AppFiles {
   vaultRecordAddress?: string;
   contractsModule: { path: string; text?: string };
   envFile: { path: string; text?: string; prefix: string };
+  /** Why the app config is not written for this network (then its checks do not apply). */
+  appConfigSkipped?: string;
 }
 
 export interface VerifyInput {
@@ -577,6 +579,7 @@ export const CHECKS: Check[] = [
     title: "the app's contracts module carries the new addresses and no stale one",
     run({ desired, files }) {
       const { path, text } = files.contractsModule;
+      if (files.appConfigSkipped) return result([], files.appConfigSkipped, true);
       if (text === undefined)
         return result(
           [
@@ -615,6 +618,7 @@ export const CHECKS: Check[] = [
     title: "the app's env file carries the new addresses and no stale one",
     run({ desired, files }) {
       const { path, text, prefix } = files.envFile;
+      if (files.appConfigSkipped) return result([], files.appConfigSkipped, true);
       if (text === undefined)
         return result(
           [

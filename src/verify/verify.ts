@@ -1,6 +1,8 @@
 // cutover:verify: desired state (records + stored plans) -> observed state (Reader at one block) -> checks, then the
 // smoke tests on a throwaway copy of the chain and, with --sources, source verification; reports written to files.
 import { readFile } from "node:fs/promises";
+import { appConfigSkipped } from "../records/app-config-policy.js";
+import { renderVerifyHtml } from "./report-html.js";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -32,7 +34,11 @@ export interface VerifyOptions {
   readerOptions?: ReaderOptions;
   /** The money after a funds migration: checked against this snapshot (corevault:snapshot). */
   fundsSnapshot?: string;
+  /** Called as each phase starts (for a progress line). */
+  onPhase?: (phase: VerifyPhase) => void;
 }
+
+export type VerifyPhase = "observing and checking" | "smoke tests" | "source verification";
 
 export interface VerifyOutcome {
   report: VerifyReport;
@@ -40,6 +46,8 @@ export interface VerifyOutcome {
   observed: ObservedState;
   markdownFile: string;
   jsonFile: string;
+  /** The same report as a page (failures first, the fleet grid, the wiring diagram). */
+  htmlFile: string;
   /** JSON-RPC requests the checks' reads took (the Reader's count, plus the block number, chain id and event scan). */
   readRequests: number;
 }
@@ -105,7 +113,8 @@ export async function observeAndCheck(
   for (const name of [...desired.knownFacets.map((f) => f.name), ...Object.keys(desired.libraryRecords)]) {
     artifacts[name] ??= (await catalog.artifact(name).catch(() => undefined)) as RuntimeArtifact;
   }
-  const input = { desired, observed, files: await appFiles(hre, network, records), artifacts };
+  const files = { ...(await appFiles(hre, network, records)), appConfigSkipped: appConfigSkipped(hre, conn) };
+  const input = { desired, observed, files, artifacts };
   const checks = [...runChecks(input), ...runDualChecks(input, await observeSplit(reader, desired, profile))];
   return { desired, observed, checks, catalog, readRequests: requests };
 }
@@ -115,9 +124,12 @@ export async function runVerify(
   conn: NetworkConnection,
   options: VerifyOptions,
 ): Promise<VerifyOutcome> {
+  options.onPhase?.("observing and checking");
   const { desired, observed, checks, catalog, readRequests } = await observeAndCheck(hre, conn, options);
   const all: CheckResult[] = [...checks];
+  if (options.smoke) options.onPhase?.("smoke tests");
   if (options.smoke) all.push(...(await smokeChecks(hre, conn, hre.config.cutover.protocol, desired, observed)));
+  if (options.sources) options.onPhase?.("source verification");
   if (options.sources) {
     const { sourceChecks } = await import("./sources.js");
     all.push(...(await sourceChecks(hre, conn, catalog, desired)));
@@ -125,12 +137,16 @@ export async function runVerify(
   if (options.fundsSnapshot)
     all.push(...(await moneyChecks(hre, conn, catalog, desired.newVault, options.fundsSnapshot)));
   const report = buildReport(desired, observed, all);
+  // Reports name files relative to the project: they are read on other machines, and paths there differ.
+  report.planFiles = report.planFiles.map((f) => path.relative(hre.config.paths.root, f));
   const dir = options.reportDir ?? path.join(networkDir(hre.config.paths.root, conn.networkName), "verify");
   const markdownFile = path.join(dir, "report.md");
   const jsonFile = path.join(dir, "report.json");
   await writeAtomically(markdownFile, renderVerifyMarkdown(report));
   await writeAtomically(jsonFile, toJson(report));
-  return { report, desired, observed, markdownFile, jsonFile, readRequests };
+  const htmlFile = path.join(dir, "report.html");
+  await writeAtomically(htmlFile, renderVerifyHtml(report));
+  return { report, desired, observed, markdownFile, jsonFile, htmlFile, readRequests };
 }
 
 async function moneyChecks(

@@ -25,6 +25,7 @@ export async function tempAppConfig(prefix = "cutover-app-"): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   hre.config.cutover.appConfig.contractsModule = path.join(dir, "contracts.js");
   hre.config.cutover.appConfig.envFile = path.join(dir, ".env.local");
+  hre.config.cutover.appConfig.write = "always";
   return dir;
 }
 

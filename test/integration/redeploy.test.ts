@@ -129,7 +129,7 @@ describe("corevault:redeploy", () => {
     ]);
     const again = JSON.parse(await runTask("corevault:redeploy", { planOnly: true, json: true, replan: true }));
     expect(again.plan.id).to.equal(printed.plan.id);
-    const text = await runTask("corevault:redeploy", { planOnly: true });
+    const text = await runTask("corevault:redeploy", { planOnly: true, verbose: true });
     expect(text).to.match(/<new CoreVault>\.grantRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);
     expect(text).to.match(/point the factory at the new vault .*setVault\(<new CoreVault>\)/);
     expect(text).to.include("plan only: nothing sent");

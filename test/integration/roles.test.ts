@@ -139,7 +139,12 @@ describe("corevault:regrant-roles", () => {
     expect(planned.plan.notes[0]).to.equal(
       `extra, kept: SETTLEMENT_ROLE held by ${drop}, not in the desired graph (pass --revoke-extra to revoke)`,
     );
-    const text = await runTask("corevault:regrant-roles", { desired, planOnly: true, revokeExtra: true });
+    const text = await runTask("corevault:regrant-roles", {
+      desired,
+      planOnly: true,
+      revokeExtra: true,
+      verbose: true,
+    });
     expect(text).to.match(/grant SETTLEMENT_ROLE .*grantRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);
     expect(text).to.match(/revoke SETTLEMENT_ROLE .*revokeRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);
     expect(text).to.include("plan only: nothing sent");

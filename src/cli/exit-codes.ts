@@ -1,0 +1,67 @@
+// The exit codes of every task, in one place: set by the tasks (1, 2) and by the wrapper every task runs in (3).
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { LazyActionObject, NewTaskActionFunction, NewTaskDefinition, TaskDefinition } from "hardhat/types/tasks";
+
+type Lazy = LazyActionObject<NewTaskActionFunction>;
+
+export const EXIT = {
+  /** Done: everything the task set out to do holds. */
+  done: 0,
+  /** A check failed (verify, scan-stale, a refused rehearsal), or a run ended with failed or unsent steps. */
+  checkFailed: 1,
+  /** Waiting on an external execution: Safe owners to sign and execute, a timelock's delay to pass. */
+  awaiting: 2,
+  /** Bad input, or the task could not run (refused, unreachable network, drift): nothing was done by this run. */
+  couldNotRun: 3,
+} as const;
+
+export const EXIT_CODES_HELP =
+  "Exit codes: 0 done, 1 a check failed, 2 waiting on a Safe/timelock execution, 3 bad input or could not run.";
+
+let threw = false;
+let listening = false;
+
+/**
+ * Hardhat sets exit code 1 after printing an error a task threw; at exit, this turns that 1 into 3. Only when the
+ * task is the one named on this process's command line: tasks run inside another process (tests) leave it alone.
+ */
+function markCouldNotRun(task: string): void {
+  if (!process.argv.slice(2).includes(task)) return;
+  threw = true;
+  if (listening) return;
+  listening = true;
+  process.on("exit", () => {
+    if (threw && process.exitCode === 1) process.exitCode = EXIT.couldNotRun;
+  });
+}
+
+function wrapAction(task: string, load: Lazy): Lazy {
+  return async () => {
+    const { default: action } = await load();
+    return {
+      default: async (args: Record<string, unknown>, hre: HardhatRuntimeEnvironment) => {
+        threw = false;
+        try {
+          return await action(args, hre);
+        } catch (error) {
+          markCouldNotRun(task);
+          throw error;
+        }
+      },
+    };
+  };
+}
+
+/** The plugin's tasks with the exit codes in their help and exit code 3 when they throw. */
+export function withExitCodes(tasks: TaskDefinition[]): TaskDefinition[] {
+  return tasks.map((definition) => {
+    if ((definition.type as string) !== "NEW_TASK") return definition;
+    const task = definition as NewTaskDefinition;
+    if (!task.action) return definition;
+    return {
+      ...task,
+      description: `${task.description.replace(/\.?$/, ".")} ${EXIT_CODES_HELP}`,
+      action: wrapAction(task.id.join(" "), task.action),
+    } as TaskDefinition;
+  });
+}
