@@ -203,7 +203,7 @@ async function openPositions(
 ): Promise<void> {
   const deposit = parseUnits("1000000", 6);
   for (const [i, user] of users.entries()) {
-    await d.confirm(d.admin.sendTransaction({ to: user.address, value: parseEther("10") }), `fund user ${i}`);
+    await d.confirm(d.admin.sendTransaction({ to: user.address, value: parseEther("1") }), `fund user ${i}`);
     await d.confirm(c.usdc.mint(user.address, deposit), `mint USDC for user ${i}`);
     await d.confirm((c.usdc.connect(user) as Contract).approve(c.vaultAddress, deposit), `approve for user ${i}`);
     await d.confirm((c.vault.connect(user) as Contract).depositCollateral(deposit), `deposit for user ${i}`);
