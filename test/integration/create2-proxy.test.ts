@@ -44,7 +44,7 @@ describe("CREATE2 through the deterministic-deployment proxy", () => {
 
   it("on a chain without it, the plan installs it first (funding its one-time deployer, then its raw transaction)", async () => {
     expect(await node.conn.ethers.provider.getCode(DETERMINISTIC_DEPLOYER)).to.equal("0x");
-    const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only"]);
+    const planned = await cli(["corevault:redeploy", "--rewire", "--plan-only", "--verbose"]);
     expect(planned.code, planned.stderr).to.equal(0);
     expect(planned.stdout).to.include("install the standard CREATE2 proxy (absent on this chain)");
     expect(planned.stdout).to.include(

@@ -38,7 +38,7 @@ describe("dexetra-v5: corevault:regrant-roles", () => {
     await writeFile(desired, JSON.stringify({ SETTLEMENT_ROLE: [factory, f.stranger.address] }));
 
     const text = await withProtocol(protocol, () =>
-      runTask("corevault:regrant-roles", { desired, planOnly: true, revokeExtra: true }),
+      runTask("corevault:regrant-roles", { desired, planOnly: true, revokeExtra: true, verbose: true }),
     );
     // no multicall on this protocol: each change is its own grantRole / revokeRole
     expect(text).to.match(/grantRole\(SETTLEMENT_ROLE, 0x[0-9a-fA-F]{40}\)/);

@@ -14,7 +14,7 @@ describe("the admin a redeploy installed", function () {
 
   it("is in the records, expected by corevault:roles and by cutover:verify", async () => {
     await freshSystem({ markets: 3, seed: "installed-admin" });
-    const redeploy = await runJson("corevault:redeploy", { admin, rewire: true });
+    const redeploy = await runJson("corevault:redeploy", { admin, allowEoa: true, rewire: true });
     expect(redeploy.complete).to.equal(true);
     const records = await readSystemRecord(hre.config.paths.root, conn.networkName);
     expect(records.admin).to.equal(admin);

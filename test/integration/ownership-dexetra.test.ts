@@ -60,6 +60,7 @@ async function transferAndRerun(f: DexetraFixture, protocol: ProtocolUserConfig,
   });
   const failures = planned.checks.find((c) => c.name === "deployer-holds-nothing")!.failures.join("\n");
   expect(failures).to.include("is still its admin").and.to.include("still owns it");
+  process.exitCode = 0; // each CLI invocation is its own process: the plan-only run's code is not the run's
 
   const before = await nonce();
   const out = await transfer();
