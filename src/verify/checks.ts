@@ -4,6 +4,7 @@
 import { getAddress } from "ethers";
 import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { SystemRecord } from "../records/records.js";
+import { envKeysFor, envNetwork, parseContractsModule } from "../records/app-config.js";
 import { namesEveryMarket } from "../records/schema.js";
 import { knownAccounts } from "../roles/audit.js";
 import { compareRuntime, type RuntimeArtifact } from "./bytecode.js";
@@ -33,6 +34,8 @@ export interface AppFiles {
   records: SystemRecord;
   /** deployments/<network>/CoreVault.json's address, if the file is there. */
   vaultRecordAddress?: string;
+  /** The network verified: the app config's entries read are this network's. */
+  network: string;
   contractsModule: { path: string; text?: string };
   envFile: { path: string; text?: string; prefix: string };
   /** Why the app config is not written for this network (then its checks do not apply). */
@@ -101,9 +104,19 @@ function envValue(text: string, key: string): string | undefined {
   return value;
 }
 
-/** The address a generated contracts module gives `key` (`KEY: "0x…",`). */
-function moduleValue(text: string, key: string): string | undefined {
-  return new RegExp(`^\\s*"?${key}"?\\s*:\\s*"(0x[0-9a-fA-F]{40})"`, "m").exec(text)?.[1];
+/** The env file's lines other than another network's generated keys (`<prefix><NETWORK>_<CONTRACT>_ADDRESS`). */
+function ownLines(text: string, prefix: string, network: string, keys: string[]): string[] {
+  const others = new RegExp(`^\\s*(?:export\\s+)?${prefix}[A-Z0-9_]+_(?:${keys.join("|")})_ADDRESS\\s*=`);
+  const own = `${prefix}${envNetwork(network)}_`;
+  return text.split(/\r?\n/).map((line) =>
+    others.test(line) &&
+    !line
+      .trimStart()
+      .replace(/^export\s+/, "")
+      .startsWith(own)
+      ? ""
+      : line,
+  );
 }
 
 function staleIn(text: string, stale: DesiredState["staleAddresses"]): DesiredState["staleAddresses"] {
@@ -592,25 +605,41 @@ export const CHECKS: Check[] = [
           ],
           `${path} missing`,
         );
+      const entry = parseContractsModule(text)[files.network];
+      if (entry === undefined)
+        return result(
+          [
+            {
+              subject: path,
+              expected: `an entry for network ${files.network}`,
+              found: `entries for ${Object.keys(parseContractsModule(text)).join(", ") || "no network"}`,
+              fix: "run the cutover task again on this network to write its entry (cutover.appConfig.contractsModule)",
+            },
+          ],
+          `${path} has no ${files.network} entry`,
+        );
       const failures: Failure[] = [];
       for (const [key, address] of Object.entries(desired.currentContracts)) {
-        const found = moduleValue(text, key);
+        const found = entry.contracts[key];
         if (!same(found, address))
           failures.push({
-            subject: `${key} in ${path}`,
+            subject: `${key} (${files.network}) in ${path}`,
             expected: address,
             found: found ?? "(absent)",
             fix: "regenerate it from the records (run the cutover task again); never edit it by hand",
           });
       }
-      for (const stale of staleIn(text, desired.staleAddresses))
+      for (const stale of staleIn(JSON.stringify(entry), desired.staleAddresses))
         failures.push({
-          subject: path,
+          subject: `${path} (${files.network})`,
           expected: `no ${stale.key} replaced by the cutover`,
           found: `still mentions ${stale.address}`,
           fix: "regenerate it from the records (run the cutover task again)",
         });
-      return result(failures, `${Object.keys(desired.currentContracts).length} addresses checked in ${path}`);
+      return result(
+        failures,
+        `${Object.keys(desired.currentContracts).length} ${files.network} addresses checked in ${path}`,
+      );
     },
   },
   {
@@ -632,8 +661,8 @@ export const CHECKS: Check[] = [
           `${path} missing`,
         );
       const failures: Failure[] = [];
-      for (const [key, address] of Object.entries(desired.currentContracts)) {
-        const envKey = `${prefix}${key}_ADDRESS`;
+      const keys = envKeysFor(desired.currentContracts, files.network, prefix);
+      for (const [envKey, address] of Object.entries(keys)) {
         const found = envValue(text, envKey);
         if (!same(found, address))
           failures.push({
@@ -643,9 +672,9 @@ export const CHECKS: Check[] = [
             fix: `set ${envKey}=${address} (the last assignment wins)`,
           });
       }
-      for (const stale of staleIn(text, desired.staleAddresses)) {
-        const line =
-          text.split(/\r?\n/).findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
+      const lines = ownLines(text, prefix, files.network, Object.keys(desired.currentContracts));
+      for (const stale of staleIn(lines.join("\n"), desired.staleAddresses)) {
+        const line = lines.findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
         failures.push({
           subject: `${path}:${line}`,
           expected: `no ${stale.key} replaced by the cutover`,
@@ -655,7 +684,7 @@ export const CHECKS: Check[] = [
       }
       return result(
         failures,
-        `${Object.keys(desired.currentContracts).length} ${prefix}*_ADDRESS keys checked in ${path}`,
+        `${Object.keys(keys).length} ${prefix}${envNetwork(files.network)}_*_ADDRESS keys checked in ${path}`,
       );
     },
   },
