@@ -31,6 +31,7 @@ describe("--json schemas", function () {
     const outputs: [string, Record<string, unknown>][] = [
       ["snapshot", snapshot],
       ["plan", await runJson("corevault:redeploy", { rewire: true, planOnly: true })],
+      ["rehearsal", await runJson("corevault:redeploy", { rewire: true, rehearse: true })],
       ["run", await runJson("corevault:redeploy", { rewire: true })],
       ["plan", await runJson("corevault:migrate-funds", { snapshot: snapshot.files.json, planOnly: true })],
       ["plan", await runJson("cutover:transfer-ownership", { to: newAdmin.address, allowEoa: true, planOnly: true })],
@@ -46,7 +47,9 @@ describe("--json schemas", function () {
     ];
     for (const [name, output] of outputs) {
       expect(Object.keys(output)[0], name).to.equal("schema");
-      expect(output.schema, name).to.equal(schemaId(name as (typeof JSON_SCHEMAS)[number]));
+      expect(output.schema, name).to.equal(
+        name === "rehearsal" ? REHEARSAL_SCHEMA : schemaId(name as (typeof JSON_SCHEMAS)[number]),
+      );
       for (const [key, file] of filePaths(output))
         expect(path.isAbsolute(file), `${name} ${key}: ${file}`).to.equal(false);
     }
