@@ -50,7 +50,17 @@ const LEGACY_HEADER =
  */
 export function parseContractsModule(text: string): Record<string, NetworkEntry> {
   const block = NETWORKS_BLOCK.exec(text);
-  if (block) return JSON.parse(block[1]) as Record<string, NetworkEntry>;
+  if (block) {
+    try {
+      return JSON.parse(block[1]) as Record<string, NetworkEntry>;
+    } catch (error) {
+      throw new CutoverInputError(
+        "the generated contracts module's NETWORKS",
+        block[1].slice(0, 80),
+        `it is not valid JSON (${(error as Error).message}), so its networks cannot be kept; restore it from version control or delete it and run the cutover task again`,
+      );
+    }
+  }
   const legacy = LEGACY_HEADER.exec(text);
   if (!legacy) return {};
   const contracts: Record<string, string> = {};

@@ -4,7 +4,7 @@
 import { getAddress } from "ethers";
 import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { SystemRecord } from "../records/records.js";
-import { envKeysFor, envNetwork, parseContractsModule } from "../records/app-config.js";
+import { envKeysFor, envNetwork, parseContractsModule, type NetworkEntry } from "../records/app-config.js";
 import { namesEveryMarket } from "../records/schema.js";
 import { knownAccounts } from "../roles/audit.js";
 import { compareRuntime, type RuntimeArtifact } from "./bytecode.js";
@@ -104,19 +104,27 @@ function envValue(text: string, key: string): string | undefined {
   return value;
 }
 
-/** The env file's lines other than another network's generated keys (`<prefix><NETWORK>_<CONTRACT>_ADDRESS`). */
-function ownLines(text: string, prefix: string, network: string, keys: string[]): string[] {
-  const others = new RegExp(`^\\s*(?:export\\s+)?${prefix}[A-Z0-9_]+_(?:${keys.join("|")})_ADDRESS\\s*=`);
-  const own = `${prefix}${envNetwork(network)}_`;
-  return text.split(/\r?\n/).map((line) =>
-    others.test(line) &&
-    !line
-      .trimStart()
-      .replace(/^export\s+/, "")
-      .startsWith(own)
-      ? ""
-      : line,
+/**
+ * The env file's lines, blanking the keys generated for the other networks the contracts module lists: with CREATE2 an
+ * address replaced here may be current there.
+ */
+function ownLines(files: AppFiles): string[] {
+  const { text = "", prefix } = files.envFile;
+  let networks: [string, NetworkEntry][] = [];
+  try {
+    networks = Object.entries(parseContractsModule(files.contractsModule.text ?? ""));
+  } catch {
+    // the contracts module check reports it
+  }
+  const others = new Set(
+    networks
+      .filter(([name]) => envNetwork(name) !== envNetwork(files.network))
+      .flatMap(([name, entry]) => Object.keys(envKeysFor(entry.contracts, name, prefix))),
   );
+  return text.split(/\r?\n/).map((line) => {
+    const key = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=/.exec(line)?.[1];
+    return key !== undefined && others.has(key) ? "" : line;
+  });
 }
 
 function staleIn(text: string, stale: DesiredState["staleAddresses"]): DesiredState["staleAddresses"] {
@@ -605,7 +613,16 @@ export const CHECKS: Check[] = [
           ],
           `${path} missing`,
         );
-      const entry = parseContractsModule(text)[files.network];
+      let entry: NetworkEntry | undefined;
+      try {
+        entry = parseContractsModule(text)[files.network];
+      } catch (error) {
+        const fix = "restore it from version control, or delete it and run the cutover task again";
+        return result(
+          [{ subject: path, expected: "a readable generated module", found: (error as Error).message, fix }],
+          `${path} unreadable`,
+        );
+      }
       if (entry === undefined)
         return result(
           [
@@ -672,7 +689,7 @@ export const CHECKS: Check[] = [
             fix: `set ${envKey}=${address} (the last assignment wins)`,
           });
       }
-      const lines = ownLines(text, prefix, files.network, Object.keys(desired.currentContracts));
+      const lines = ownLines(files);
       for (const stale of staleIn(lines.join("\n"), desired.staleAddresses)) {
         const line = lines.findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
         failures.push({

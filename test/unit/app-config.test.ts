@@ -80,6 +80,23 @@ describe("app config: contracts module", () => {
     });
   });
 
+  it("refuses to rewrite a generated module whose NETWORKS is no longer valid JSON, rather than drop its networks", async () => {
+    const file = path.join(await tempDir(), "contracts.js");
+    await writeContractsModule(file, { CORE_VAULT: VAULT }, { network: "mainnet", chainId: 1 });
+    const broken = (await readFile(file, "utf8")).replace('"chainId": 1,', "chainId: 1,");
+    await writeFile(file, broken);
+
+    let error: unknown;
+    await writeContractsModule(file, { CORE_VAULT: NEW_VAULT }, { network: "sepolia", chainId: 11155111 }).catch(
+      (e) => (error = e),
+    );
+    expect(error).to.be.instanceOf(CutoverInputError);
+    expect((error as Error).message)
+      .to.include("not valid JSON")
+      .and.include("restore it from version control");
+    expect(await readFile(file, "utf8")).to.equal(broken);
+  });
+
   it("refuses to overwrite a hand-written file and names the file and the fix", async () => {
     const file = path.join(await tempDir(), "contracts.js");
     const handWritten = "export const CONTRACTS = { CORE_VAULT: '0x01' };\n";
