@@ -7,7 +7,7 @@ import { renderSnapshot, takeSnapshot, writeSnapshot } from "../src/funds/take-s
 import { deploymentBlock, networkDir, readSystemRecordIfAny } from "../src/records/records.js";
 import { vaultAddress } from "../src/roles/audit.js";
 import { requiredAddress } from "../src/util/address.js";
-import { toJson } from "../src/util/json.js";
+import { jsonOutput } from "../src/cli/json-output.js";
 import "../src/type-extensions.js";
 
 interface Args {
@@ -44,7 +44,7 @@ export default async function corevaultSnapshot(args: Args, hre: HardhatRuntimeE
   const relative = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, path.relative(root, f)]));
   if (args.json) {
     const { users: _users, merkle, ...summary } = snapshot;
-    console.log(toJson({ ...summary, merkleRoot: merkle.root, files: relative, requests }));
+    console.log(jsonOutput("snapshot", { ...summary, merkleRoot: merkle.root, files: relative, requests }));
   } else console.log(renderSnapshot(snapshot, relative, requests));
   if (!snapshot.reconciliation.ok) process.exitCode = 1;
 }

@@ -39,9 +39,9 @@ export default async function cutoverVerify(args: Args, hre: HardhatRuntimeEnvir
     console.log(
       jsonOutput("verify", {
         ...report,
-        markdownFile: outcome.markdownFile,
-        jsonFile: outcome.jsonFile,
-        htmlFile: outcome.htmlFile,
+        markdownFile: path.relative(hre.config.paths.root, outcome.markdownFile),
+        jsonFile: path.relative(hre.config.paths.root, outcome.jsonFile),
+        htmlFile: path.relative(hre.config.paths.root, outcome.htmlFile),
       }),
     );
   else

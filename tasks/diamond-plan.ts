@@ -44,7 +44,7 @@ export default async function diamondPlan(args: Args, hre: HardhatRuntimeEnviron
       jsonOutput("facet-plan", {
         planId: result.plan.id,
         status: result.plan.status,
-        file: result.file ?? null,
+        file: file ?? null,
         transactionsSent: deployed?.transactionsSent ?? 0,
         deployed: deployed?.deployed ?? {},
         deployment: deployed?.results ?? [],

@@ -168,7 +168,7 @@ export async function runEngineCommand<S>(
       console.log(
         jsonOutput("plan", {
           plan: outcome.plan,
-          planFile: outcome.planFile,
+          planFile: path.relative(hre.config.paths.root, outcome.planFile),
           alreadyDone: outcome.alreadyDone,
           ...result.json,
         }),
@@ -188,7 +188,7 @@ export async function runEngineCommand<S>(
     console.log(
       jsonOutput("run", {
         planId,
-        planFile: outcome.planFile,
+        planFile: path.relative(hre.config.paths.root, outcome.planFile),
         complete: report.complete && !failed,
         awaiting,
         transactionsSent,

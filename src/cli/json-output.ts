@@ -13,6 +13,7 @@ export const JSON_SCHEMAS = [
   "watch",
   "facet-plan",
   "facet-change",
+  "snapshot",
 ] as const;
 
 export type JsonSchemaName = (typeof JSON_SCHEMAS)[number];

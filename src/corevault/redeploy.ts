@@ -431,7 +431,7 @@ export async function writeRedeployRecords(
       chainId: aggregate.chainId,
       runId: plan.id,
     });
-    await updateEnvFile(appConfig.envFile, envKeysFor(contracts, appConfig.envPrefix));
+    await updateEnvFile(appConfig.envFile, envKeysFor(contracts, network, appConfig.envPrefix));
   }
   faultPoint("record");
   // Last: the aggregate's CORE_VAULT is what the next observation starts from, so a kill before it reruns this run.

@@ -134,7 +134,7 @@ async function stage(s: Session, ctx: ChangeContext): Promise<ChangeState> {
   s.out(describeState(ctx, state));
   s.out(`stage record: ${path.relative(hre.config.paths.root, record)}`);
   s.json.state = state;
-  s.json.stageRecord = record;
+  s.json.stageRecord = path.relative(hre.config.paths.root, record);
   return state;
 }
 

@@ -4,6 +4,7 @@
 import { getAddress } from "ethers";
 import { VAULT_ROLES, type VaultRole } from "../corevault/observe.js";
 import type { SystemRecord } from "../records/records.js";
+import { envKeysFor, envNetwork, parseContractsModule, type NetworkEntry } from "../records/app-config.js";
 import { namesEveryMarket } from "../records/schema.js";
 import { knownAccounts } from "../roles/audit.js";
 import { compareRuntime, type RuntimeArtifact } from "./bytecode.js";
@@ -33,6 +34,8 @@ export interface AppFiles {
   records: SystemRecord;
   /** deployments/<network>/CoreVault.json's address, if the file is there. */
   vaultRecordAddress?: string;
+  /** The network verified: the app config's entries read are this network's. */
+  network: string;
   contractsModule: { path: string; text?: string };
   envFile: { path: string; text?: string; prefix: string };
   /** Why the app config is not written for this network (then its checks do not apply). */
@@ -101,9 +104,27 @@ function envValue(text: string, key: string): string | undefined {
   return value;
 }
 
-/** The address a generated contracts module gives `key` (`KEY: "0x…",`). */
-function moduleValue(text: string, key: string): string | undefined {
-  return new RegExp(`^\\s*"?${key}"?\\s*:\\s*"(0x[0-9a-fA-F]{40})"`, "m").exec(text)?.[1];
+/**
+ * The env file's lines, blanking the keys generated for the other networks the contracts module lists: with CREATE2 an
+ * address replaced here may be current there.
+ */
+function ownLines(files: AppFiles): string[] {
+  const { text = "", prefix } = files.envFile;
+  let networks: [string, NetworkEntry][] = [];
+  try {
+    networks = Object.entries(parseContractsModule(files.contractsModule.text ?? ""));
+  } catch {
+    // the contracts module check reports it
+  }
+  const others = new Set(
+    networks
+      .filter(([name]) => envNetwork(name) !== envNetwork(files.network))
+      .flatMap(([name, entry]) => Object.keys(envKeysFor(entry.contracts, name, prefix))),
+  );
+  return text.split(/\r?\n/).map((line) => {
+    const key = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=/.exec(line)?.[1];
+    return key !== undefined && others.has(key) ? "" : line;
+  });
 }
 
 function staleIn(text: string, stale: DesiredState["staleAddresses"]): DesiredState["staleAddresses"] {
@@ -592,25 +613,50 @@ export const CHECKS: Check[] = [
           ],
           `${path} missing`,
         );
+      let entry: NetworkEntry | undefined;
+      try {
+        entry = parseContractsModule(text)[files.network];
+      } catch (error) {
+        const fix = "restore it from version control, or delete it and run the cutover task again";
+        return result(
+          [{ subject: path, expected: "a readable generated module", found: (error as Error).message, fix }],
+          `${path} unreadable`,
+        );
+      }
+      if (entry === undefined)
+        return result(
+          [
+            {
+              subject: path,
+              expected: `an entry for network ${files.network}`,
+              found: `entries for ${Object.keys(parseContractsModule(text)).join(", ") || "no network"}`,
+              fix: "run the cutover task again on this network to write its entry (cutover.appConfig.contractsModule)",
+            },
+          ],
+          `${path} has no ${files.network} entry`,
+        );
       const failures: Failure[] = [];
       for (const [key, address] of Object.entries(desired.currentContracts)) {
-        const found = moduleValue(text, key);
+        const found = entry.contracts[key];
         if (!same(found, address))
           failures.push({
-            subject: `${key} in ${path}`,
+            subject: `${key} (${files.network}) in ${path}`,
             expected: address,
             found: found ?? "(absent)",
             fix: "regenerate it from the records (run the cutover task again); never edit it by hand",
           });
       }
-      for (const stale of staleIn(text, desired.staleAddresses))
+      for (const stale of staleIn(JSON.stringify(entry), desired.staleAddresses))
         failures.push({
-          subject: path,
+          subject: `${path} (${files.network})`,
           expected: `no ${stale.key} replaced by the cutover`,
           found: `still mentions ${stale.address}`,
           fix: "regenerate it from the records (run the cutover task again)",
         });
-      return result(failures, `${Object.keys(desired.currentContracts).length} addresses checked in ${path}`);
+      return result(
+        failures,
+        `${Object.keys(desired.currentContracts).length} ${files.network} addresses checked in ${path}`,
+      );
     },
   },
   {
@@ -632,8 +678,8 @@ export const CHECKS: Check[] = [
           `${path} missing`,
         );
       const failures: Failure[] = [];
-      for (const [key, address] of Object.entries(desired.currentContracts)) {
-        const envKey = `${prefix}${key}_ADDRESS`;
+      const keys = envKeysFor(desired.currentContracts, files.network, prefix);
+      for (const [envKey, address] of Object.entries(keys)) {
         const found = envValue(text, envKey);
         if (!same(found, address))
           failures.push({
@@ -643,9 +689,9 @@ export const CHECKS: Check[] = [
             fix: `set ${envKey}=${address} (the last assignment wins)`,
           });
       }
-      for (const stale of staleIn(text, desired.staleAddresses)) {
-        const line =
-          text.split(/\r?\n/).findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
+      const lines = ownLines(files);
+      for (const stale of staleIn(lines.join("\n"), desired.staleAddresses)) {
+        const line = lines.findIndex((l) => l.toLowerCase().includes(stale.address.toLowerCase().slice(2))) + 1;
         failures.push({
           subject: `${path}:${line}`,
           expected: `no ${stale.key} replaced by the cutover`,
@@ -655,7 +701,7 @@ export const CHECKS: Check[] = [
       }
       return result(
         failures,
-        `${Object.keys(desired.currentContracts).length} ${prefix}*_ADDRESS keys checked in ${path}`,
+        `${Object.keys(keys).length} ${prefix}${envNetwork(files.network)}_*_ADDRESS keys checked in ${path}`,
       );
     },
   },

@@ -72,6 +72,7 @@ async function appFiles(
   return {
     records,
     vaultRecordAddress,
+    network,
     contractsModule: { path: appConfig.contractsModule, text: await readText(appConfig.contractsModule) },
     envFile: { path: appConfig.envFile, text: await readText(appConfig.envFile), prefix: appConfig.envPrefix },
   };

@@ -2,6 +2,7 @@
 // (contracts/dispatcher/test/OrderedMerkleVerifier.sol): every proof verifies on chain under both rules; the roots
 // differ exactly when a level has an odd node; pinned vectors; and a facet plan made with the duplicate rule applies on
 // our mock dispatcher, which verifies every proof on chain.
+import path from "node:path";
 import { expect } from "chai";
 import { concat, dataSlice, getAddress, id, keccak256, toBeHex, zeroPadValue, type Contract } from "ethers";
 import hre from "hardhat";
@@ -78,7 +79,9 @@ describe("manifest odd-node rules against a Solidity verifier with PayRox's leaf
         "promote",
       );
       expect(p.plan.root).to.not.equal(promoted.root);
-      await runJson("diamond:stage-plan", { plan: p.file });
+      const staged = await runJson("diamond:stage-plan", { plan: p.file });
+      // --json paths are relative to the project root, like the printed ones
+      expect([p.file, staged.stageRecord].filter((f: string) => path.isAbsolute(f))).to.deep.equal([]);
       await networkHelpers.time.increase(60);
       const applied = await runJson("diamond:apply-plan", { plan: p.file });
       expect(applied.apply.complete).to.equal(true);

@@ -82,7 +82,7 @@ describe("facet plans: diamond:plan / stage-plan / apply-plan / rollback", () =>
       expect(p.inverse!.entries).to.deep.equal([]);
       expect(p.inverse!.removals).to.have.length(17);
       const file = planned.file;
-      expect(file).to.equal(path.join(root, "plans", conn.networkName, `${p.id}.json`));
+      expect(file).to.equal(path.join("plans", conn.networkName, `${p.id}.json`));
 
       const staged = await change("diamond:stage-plan", { plan: file });
       expect(staged.stage!.transactionsSent).to.equal(1);

@@ -6,6 +6,7 @@ import { Contract, ZeroHash } from "ethers";
 import hre from "hardhat";
 import { roleId, VAULT_ROLES } from "../../src/corevault/observe.js";
 import { readSystemRecord, systemRecordPath, type SystemRecord } from "../../src/records/records.js";
+import { envNetwork } from "../../src/records/app-config.js";
 import { contractAt } from "../helpers/contracts.js";
 import { conn, freshSystem as deployFresh, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, taskError } from "../helpers/tasks.js";
@@ -95,9 +96,9 @@ describe("corevault:redeploy", () => {
     });
     expect(vaultRecord.receipt.contractAddress).to.equal(newVault);
     const contractsModule = await import(`${hre.config.cutover.appConfig.contractsModule}?t=${Date.now()}`);
-    expect(contractsModule.CONTRACTS.CORE_VAULT).to.equal(newVault);
+    expect(contractsModule.CONTRACTS[conn.networkName].CORE_VAULT).to.equal(newVault);
     expect(await readFile(hre.config.cutover.appConfig.envFile, "utf8")).to.include(
-      `NEXT_PUBLIC_CORE_VAULT_ADDRESS=${newVault}`,
+      `NEXT_PUBLIC_${envNetwork(conn.networkName)}_CORE_VAULT_ADDRESS=${newVault}`,
     );
 
     // A second run of the same command re-checks the chain and sends nothing.

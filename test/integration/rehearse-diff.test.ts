@@ -82,7 +82,11 @@ describe("--rehearse: the exact state diff", () => {
     // The real network's files are as they were, but for the rehearsal's report next to the run.
     const filesAfter = realFiles("default");
     const added = Object.keys(filesAfter).filter((f) => !(f in filesBefore));
-    expect(added.map((f) => path.basename(f)).sort()).to.deep.equal(["rehearsal.json", "rehearsal.md"]);
+    expect(added.map((f) => path.basename(f)).sort()).to.deep.equal([
+      "rehearsal.html",
+      "rehearsal.json",
+      "rehearsal.md",
+    ]);
     for (const f of added) delete filesAfter[f];
     expect(filesAfter).to.deep.equal(filesBefore);
 
