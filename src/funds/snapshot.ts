@@ -35,15 +35,8 @@ export interface Difference {
   flagged: boolean;
 }
 
-export interface Snapshot {
+export interface Snapshot extends Omit<SnapshotMeta, "marginInCollateral"> {
   format: typeof SNAPSHOT_FORMAT;
-  network: string;
-  chainId: number;
-  block: number;
-  blockHash: string;
-  vault: string;
-  collateralToken: string;
-  profile: string;
   totals: {
     users: number;
     collateral: string;
