@@ -19,32 +19,32 @@ export const EXIT_CODES_HELP =
   "Exit codes: 0 done, 1 a check failed, 2 waiting on a Safe/timelock execution, 3 bad input or could not run.";
 
 let threw = false;
-let listening = false;
+let started = false;
 
 /**
- * Hardhat sets exit code 1 after printing an error a task threw; at exit, this turns that 1 into 3. Only when the
- * task is the one named on this process's command line: tasks run inside another process (tests) leave it alone.
+ * Hardhat sets exit code 1 after printing an error: one a task threw, or its refusal of the task's arguments (a
+ * number option given "abc") before the action ran. At exit, either becomes 3. Only when one of the plugin's tasks is
+ * named on this process's command line: tasks run inside another process (tests) leave the code alone.
  */
-function markCouldNotRun(task: string): void {
-  if (!process.argv.slice(2).includes(task)) return;
-  threw = true;
-  if (listening) return;
-  listening = true;
+function listenOnCommandLine(tasks: string[]): void {
+  const named = process.argv.slice(2);
+  if (!tasks.some((task) => named.includes(task))) return;
   process.on("exit", () => {
-    if (threw && process.exitCode === 1) process.exitCode = EXIT.couldNotRun;
+    if ((threw || !started) && process.exitCode === 1) process.exitCode = EXIT.couldNotRun;
   });
 }
 
-function wrapAction(task: string, load: Lazy): Lazy {
+function wrapAction(load: Lazy): Lazy {
   return async () => {
     const { default: action } = await load();
     return {
       default: async (args: Record<string, unknown>, hre: HardhatRuntimeEnvironment) => {
+        started = true;
         threw = false;
         try {
           return await action(args, hre);
         } catch (error) {
-          markCouldNotRun(task);
+          threw = true;
           throw error;
         }
       },
@@ -54,6 +54,7 @@ function wrapAction(task: string, load: Lazy): Lazy {
 
 /** The plugin's tasks with the exit codes in their help and exit code 3 when they throw. */
 export function withExitCodes(tasks: TaskDefinition[]): TaskDefinition[] {
+  listenOnCommandLine(tasks.map((definition) => definition.id.join(" ")));
   return tasks.map((definition) => {
     if ((definition.type as string) !== "NEW_TASK") return definition;
     const task = definition as NewTaskDefinition;
@@ -61,7 +62,7 @@ export function withExitCodes(tasks: TaskDefinition[]): TaskDefinition[] {
     return {
       ...task,
       description: `${task.description.replace(/\.?$/, ".")} ${EXIT_CODES_HELP}`,
-      action: wrapAction(task.id.join(" "), task.action),
+      action: wrapAction(task.action),
     } as TaskDefinition;
   });
 }

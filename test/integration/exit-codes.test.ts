@@ -19,6 +19,10 @@ describe("exit codes", function () {
     const bad = await cli(["corevault:redeploy", "--old-vault", "0x1234", "--plan-only"]);
     expect(bad.code, bad.stderr + bad.stdout).to.equal(EXIT.couldNotRun);
     expect(bad.stderr + bad.stdout).to.include("--old-vault");
+    // Refused by Hardhat's own argument parsing, before the task's action runs: also 3.
+    const unparsable = await cli(["mocks:deploy-system", "--markets", "abc"]);
+    expect(unparsable.code, unparsable.stderr + unparsable.stdout).to.equal(EXIT.couldNotRun);
+    expect(unparsable.stderr + unparsable.stdout).to.include("markets");
 
     const dir = await mkdtemp(path.join(tmpdir(), "cutover-exit-"));
     await writeFile(path.join(dir, "clean.ts"), "export const vault = '0x0000000000000000000000000000000000000001';\n");
