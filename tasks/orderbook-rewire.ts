@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { renderFleetView } from "../src/orderbook/fleet-view.js";
+import { replacedOrderBooks } from "../src/orderbook/redeploy-books.js";
 import { fleetStatus, rewirePlanner } from "../src/orderbook/rewire-planner.js";
 import { writeRewireRecords } from "../src/records/plan-records.js";
 
@@ -33,7 +34,13 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
       const { report } = outcome;
       if (!report) return {};
       const catalog = new ContractCatalog(hre);
-      await writeRewireRecords(hre, conn, catalog, outcome);
+      await writeRewireRecords(
+        hre,
+        conn,
+        catalog,
+        outcome,
+        replacedOrderBooks(outcome.plan, hre.config.cutover.protocol),
+      );
       const rows = await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet);
       return {
         json: { orderBooks: rows },

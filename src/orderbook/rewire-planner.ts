@@ -11,17 +11,11 @@ import type { Planner } from "../engine/run.js";
 import type { CallStep, Plan, Value } from "../engine/types.js";
 import { readSystemRecordIfAny, requireRecordsChain, type SystemRecord } from "../records/records.js";
 import { renderTable } from "../report/table.js";
-import {
-  fleetFacts,
-  observeFleet,
-  planRedeployBooks,
-  type FleetTarget,
-  type OrderBookState,
-  type RewirePart,
-} from "./rewire.js";
+import { fleetFacts, observeFleet, type FleetTarget, type OrderBookState, type RewirePart } from "./rewire.js";
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
 import { planProfileRewire } from "./rewire-storage.js";
+import { observeCreation, planRedeployBooks, type Creation } from "./redeploy-books.js";
 import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -86,9 +80,10 @@ export interface RewireState {
   vault: string;
   fleet: OrderBookState[];
   create2Factory?: string;
-  /** Strategy redeploy: the init contract new OrderBooks are initialized with, and whether the signer may register them. */
-  orderBookInit?: string;
+  /** Strategy redeploy: how each new OrderBook is created, and whether the signer may register them. */
+  creation?: Creation;
   signerHasFactoryRole: boolean;
+  orderBookRoleAdmin?: string;
   /** --markets / --except-markets: the markets this run moves onto the new vault. */
   moving?: MovingMarkets;
 }
@@ -164,6 +159,7 @@ async function observeRewire(
   records: SystemRecord | undefined,
   signer: string,
   profile: Profile,
+  catalog: ContractCatalog,
 ): Promise<RewireState> {
   const { vault, strategy } = inputs;
   const isRegistered = profile.vault.orderBooks.isRegistered;
@@ -198,27 +194,16 @@ async function observeRewire(
   if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false, moving };
   // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
   fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
-  const factory = records?.contracts.FUTURES_MARKET_FACTORY;
-  const orderBookInit =
-    records?.contracts.ORDERBOOK_INIT ??
-    (factory
-      ? ((await reader.tryCall({ to: factory, contract: "FuturesMarketFactory", fn: "orderBookInit", args: [] })) as
-          string | undefined)
-      : undefined);
-  if (!orderBookInit)
-    throw new CutoverInputError(
-      "--strategy",
-      "redeploy",
-      "no ORDERBOOK_INIT (or factory with orderBookInit()) in the records to initialize new OrderBooks with; use --strategy cut",
-    );
-  const hasRole = profile.vault.roles.hasRole;
-  const signerHasFactoryRole = (await reader.call({
-    to: vault,
-    contract: hasRole,
-    fn: fnName(hasRole),
-    args: [id("FACTORY_ROLE"), signer],
-  })) as boolean;
-  return { vault, fleet, orderBookInit, signerHasFactoryRole };
+  const creation = await observeCreation(reader, profile, fleet, catalog, {
+    records: records?.contracts,
+    factory: records?.contracts.FUTURES_MARKET_FACTORY,
+  });
+  const { hasRole, getRoleAdmin } = profile.vault.roles;
+  const [signerHasFactoryRole, orderBookRoleAdmin] = (await reader.callMany([
+    { to: vault, contract: hasRole, fn: fnName(hasRole), args: [id("FACTORY_ROLE"), signer] },
+    { to: vault, contract: getRoleAdmin, fn: fnName(getRoleAdmin), args: [id("ORDERBOOK_ROLE")] },
+  ])) as [boolean, string];
+  return { vault, fleet, creation, signerHasFactoryRole, orderBookRoleAdmin };
 }
 
 export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {
@@ -237,7 +222,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
     ),
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol);
+      const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol, catalog);
       if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
       state.create2Factory = await findCreate2Factory(conn, reader.block);
       return {
@@ -250,20 +235,17 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
       let part: RewirePart;
       let notes: string[];
       if (strategy === "redeploy") {
+        const profile = hre.config.cutover.protocol;
         part = planRedeployBooks({
           fleet,
           newVault: vault,
-          orderBookInit: state.orderBookInit!,
           signer,
+          profile,
+          creation: state.creation!,
           signerHasFactoryRole: state.signerHasFactoryRole,
+          orderBookRoleAdmin: state.orderBookRoleAdmin!,
         });
-        const moved = Object.keys(part.stepOf).length;
-        notes =
-          moved > 0
-            ? [
-                `Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`,
-              ]
-            : [];
+        notes = redeployNotes(Object.keys(part.stepOf).length, profile);
       } else {
         const { extraFacets, remove, allowTakeover } = inputs;
         const { protocol, redeploy } = hre.config.cutover;
@@ -303,6 +285,15 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
       };
     },
   };
+}
+
+/** What a redeploy of OrderBooks leaves as it was: open orders, and the old books on the old vault. */
+function redeployNotes(moved: number, profile: Profile): string[] {
+  if (moved === 0) return [];
+  return [
+    `Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`,
+    `The old OrderBooks are left as they are on the old vault (corevault:redeploy --halt-old takes their ORDERBOOK_ROLE there); on the new vault each loses ORDERBOOK_ROLE${profile.vault.orderBooks.deregister ? " and is deregistered" : " (the profile has no deregister write: it stays registered there)"}.`,
+  ];
 }
 
 export interface OrderBookStatus {

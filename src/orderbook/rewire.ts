@@ -1,4 +1,4 @@
-import { getAddress, id, ZeroAddress } from "ethers";
+import { getAddress, ZeroAddress } from "ethers";
 import {
   computeCut,
   type CutPolicy,
@@ -17,7 +17,7 @@ import {
   facetSalt,
 } from "../engine/create2.js";
 import type { Reader } from "../engine/reader.js";
-import type { CallAction, CallSpec, CallStep, Ref, Step, Value } from "../engine/types.js";
+import type { CallAction, CallStep, Ref, Step, Value } from "../engine/types.js";
 import { REFERENCE } from "../profile/builtins.js";
 import { fnName, readCheck, readConcept } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -250,131 +250,4 @@ export async function planRewire(inputs: RewireInputs): Promise<RewirePart> {
 function predictCreate2(factory: string, name: string, bytecode: string): string {
   // Facets have no constructor arguments and no libraries: the init code is the artifact's bytecode.
   return create2Address(factory, facetSalt(name), bytecode);
-}
-
-export interface RedeployBooksInputs {
-  fleet: OrderBookState[];
-  newVault: string;
-  /** The contract whose obInitialize(vault, marketId) initializes a new OrderBook (the factory's orderBookInit). */
-  orderBookInit: string;
-  signer: string;
-  /** The signer already holds FACTORY_ROLE on the new vault (the admin of ORDERBOOK_ROLE). */
-  signerHasFactoryRole: boolean;
-}
-
-const FACTORY_ROLE = id("FACTORY_ROLE");
-const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
-
-/**
- * The `redeploy` strategy: for each market whose OrderBook points elsewhere, a fresh OrderBook diamond with the same
- * facets as the old one, initialized with the new vault and the market; then registered, assigned and granted
- * ORDERBOOK_ROLE on the new vault, and the old book's ORDERBOOK_ROLE there revoked. Open orders stay on the old book.
- */
-export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
-  const { signer, newVault } = inputs;
-  const vaultCall = (fn: string, args: Value[]) => ({ to: newVault, contract: "CoreVault", fn, args });
-  const factoryRole = (fn: string, holds: boolean): CallAction => ({
-    call: vaultCall(fn, [FACTORY_ROLE, signer]),
-    done: [{ read: vaultCall("hasRole", [FACTORY_ROLE, signer]), equals: holds }],
-  });
-  const temporary = !inputs.signerHasFactoryRole;
-  const part: RewirePart = {
-    steps: [],
-    stepOf: {},
-    refusals: [],
-    labels: { [FACTORY_ROLE]: "FACTORY_ROLE", [ORDERBOOK_ROLE]: "ORDERBOOK_ROLE" },
-  };
-  for (const book of inputs.fleet) {
-    if (book.vault.toLowerCase() === newVault.toLowerCase()) continue;
-    const [deploy, register] = replaceBookSteps(
-      book,
-      inputs,
-      vaultCall,
-      temporary ? ["grant:temporary-factory-role"] : [],
-    );
-    part.steps.push(deploy, register);
-    part.stepOf[book.address] = register.id;
-  }
-  const registerSteps = Object.values(part.stepOf);
-  if (registerSteps.length === 0) return { ...part, steps: [] };
-  if (temporary) {
-    part.steps.unshift({
-      id: "grant:temporary-factory-role",
-      kind: "call",
-      label: "grant the signer FACTORY_ROLE for as long as it grants ORDERBOOK_ROLE",
-      from: signer,
-      dependsOn: [],
-      writes: [],
-      temporary: true,
-      actions: [factoryRole("grantRole", true)],
-    });
-    part.steps.push({
-      id: "renounce:factory-role",
-      kind: "call",
-      label: "renounce the signer's temporary FACTORY_ROLE",
-      from: signer,
-      dependsOn: registerSteps,
-      writes: [],
-      actions: [factoryRole("renounceRole", false)],
-    });
-  }
-  return part;
-}
-
-/** A fresh OrderBook for one market, and its registration on the new vault in place of the old one. */
-function replaceBookSteps(
-  book: OrderBookState,
-  inputs: RedeployBooksInputs,
-  vaultCall: (fn: string, args: Value[]) => CallSpec,
-  registerAfter: string[],
-): [Step, Step] {
-  const key = book.address.toLowerCase();
-  const record = `OrderBook_${book.symbol}`;
-  const fresh: Ref = { $ref: record };
-  const facetCuts = book.facets.map((f) => ({
-    facetAddress: f.facetAddress,
-    action: 0,
-    functionSelectors: [...f.functionSelectors],
-  }));
-  const init = { $encode: { contract: "OrderBookInit", fn: "obInitialize", args: [inputs.newVault, book.marketId] } };
-  return [
-    {
-      id: `redeploy:${key}`,
-      kind: "deploy",
-      label: `deploy a new ${book.symbol} OrderBook on the new vault`,
-      from: inputs.signer,
-      dependsOn: [],
-      writes: [],
-      record,
-      contract: "OrderBookDiamond",
-      args: [book.owner, facetCuts, inputs.orderBookInit, init],
-      libraries: {},
-    },
-    {
-      id: `register:${key}`,
-      kind: "call",
-      label: `register the new ${book.symbol} OrderBook on the new vault, retire the old one`,
-      from: inputs.signer,
-      dependsOn: [`redeploy:${key}`, ...registerAfter],
-      writes: [`orderBook.${key}.vault`],
-      actions: [
-        {
-          call: vaultCall("registerOrderBook", [fresh]),
-          done: [{ read: vaultCall("isRegisteredOrderBook", [fresh]), equals: true }],
-        },
-        {
-          call: vaultCall("assignMarketToOrderBook", [book.marketId, fresh]),
-          done: [{ read: vaultCall("marketToOrderBook", [book.marketId]), equals: fresh }],
-        },
-        {
-          call: vaultCall("grantRole", [ORDERBOOK_ROLE, fresh]),
-          done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, fresh]), equals: true }],
-        },
-        {
-          call: vaultCall("revokeRole", [ORDERBOOK_ROLE, book.address]),
-          done: [{ read: vaultCall("hasRole", [ORDERBOOK_ROLE, book.address]), equals: false }],
-        },
-      ],
-    },
-  ];
 }

@@ -120,8 +120,16 @@ export const REFERENCE: Profile = {
       artifact: "FuturesMarketFactoryImmutable",
       args: ["$newVault", "$admin", "$keep.orderBookInit", "$keep.facetTemplate"],
     },
+    // createMarket(symbol) would make a market the factory already has: a new OrderBook for a market is deployed directly
     createOrderBook: {
-      factoryCall: "function createMarket(string symbol) returns (bytes32 marketId, address orderBook)",
+      constructorArtifact: "OrderBookDiamond",
+      init: "function obInitialize(address vault, bytes32 marketId)",
+      initArgs: ["$vault", "$marketId"],
+      initContract: [
+        { record: "ORDERBOOK_INIT" },
+        { call: "function orderBookInit() view returns (address)" },
+        { supply: "cutover.protocol.factory.createOrderBook.initContract: { value: <OrderBookInit address> }" },
+      ],
     },
   },
   hub: {
@@ -274,6 +282,7 @@ export const DEXETRA_V5: Profile = {
     orderBooks: {
       isRegistered: "function registeredOrderBooks(address orderBook) view returns (bool)",
       register: { signature: "function registerOrderBook(address orderBook)", role: "FACTORY_ROLE" },
+      deregister: { signature: "function deregisterOrderBook(address orderBook)", role: "FACTORY_ROLE" },
     },
     markets: {
       orderBookOf: MARKET_TO_ORDER_BOOK,
@@ -291,9 +300,19 @@ export const DEXETRA_V5: Profile = {
       feeRecipient: { supply: "cutover.protocol.factory.keep.feeRecipient: { value: <fee recipient> }" },
     },
     replacement: { artifact: "FuturesMarketFactory", args: ["$newVault", "$admin", "$keep.feeRecipient"] },
+    // createFuturesMarketDiamond derives a NEW market id (symbol, metricUrl, msg.sender, timestamp, block) and registers
+    // it on the factory's own (immutable) vault: it cannot give an existing market a new OrderBook. The factory's own
+    // path without it: the Diamond's constructor with the old book's facets and owner, its init obInitialize(new vault,
+    // same market id, the old book's fee recipient); the init facet is the one the old book serves obInitialize from.
     createOrderBook: {
-      factoryCall:
-        "function createFuturesMarketDiamond(string symbol, string metricUrl, uint256 settlementDate, uint256 startPrice, string dataSource, string[] tags, address diamondOwner, (address facetAddress, uint8 action, bytes4[] functionSelectors)[] cut, address initFacet, bytes initCalldata) returns (address orderBook, bytes32 marketId)",
+      constructorArtifact: "Diamond",
+      init: "function obInitialize(address vault, bytes32 marketId, address feeRecipient)",
+      initArgs: ["$vault", "$marketId", "$keep.feeRecipient"],
+      initContract: [
+        { record: "ORDER_BOOK_INIT_FACET" },
+        { supply: "cutover.protocol.factory.createOrderBook.initContract: { value: <OrderBookInitFacet address> }" },
+      ],
+      keep: { feeRecipient: { slot: ORDER_BOOK_STORAGE, word: 2 } },
     },
   },
   hub: {

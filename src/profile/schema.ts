@@ -132,6 +132,8 @@ const vaultSchema = z
         list: fnSig.optional(),
         isRegistered: fnSig,
         register: writeSchema,
+        /** Takes an OrderBook off the registry (an OrderBook redeploy retires the replaced one with it). */
+        deregister: writeSchema.optional(),
       })
       .strict(),
     markets: z.object({ list: fnSig.optional(), orderBookOf: fnSig, assign: writeSchema }).strict(),
@@ -153,11 +155,26 @@ const factorySchema = z
       .object({ artifact: z.string().min(1), args: z.array(z.string()) })
       .strict()
       .optional(),
-    /** How an OrderBook is created: a factory call (its signature), or a constructor + init. */
+    /**
+     * How an OrderBook is created, which is how `orderbook:rewire --strategy redeploy` gives a market a new one: a
+     * factory call (its signature; refused by that strategy, see `why`), or a constructor + init: the diamond artifact
+     * deployed as `constructor(owner, cut, init, initCalldata)` with the old OrderBook's owner and facets, `init`
+     * called with `initArgs` ("$vault" the new vault, "$marketId" the market's id, "$keep.<name>" a value `keep` reads
+     * on the old OrderBook). The init contract: the old OrderBook's facet serving `init` (its loupe), else
+     * `initContract` (view calls there go to the factory).
+     */
     createOrderBook: z
       .union([
-        z.object({ factoryCall: fnSig }).strict(),
-        z.object({ constructorArtifact: z.string().min(1), init: fnSig }).strict(),
+        z.object({ factoryCall: fnSig, why: z.string().min(1).optional() }).strict(),
+        z
+          .object({
+            constructorArtifact: z.string().min(1),
+            init: fnSig,
+            initArgs: z.array(z.string()),
+            initContract: readSchema,
+            keep: z.record(z.string(), readSchema).optional(),
+          })
+          .strict(),
       ])
       .optional(),
   })
@@ -287,6 +304,7 @@ export const profileSchema = z
   })
   .strict();
 export type Profile = z.infer<typeof profileSchema>;
+export type CreateOrderBook = NonNullable<Profile["factory"]["createOrderBook"]>;
 
 /** `cutover.protocol`: a built-in profile by name, with entries replaced section by section. */
 export const protocolUserConfigSchema = z

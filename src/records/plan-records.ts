@@ -16,6 +16,8 @@ import {
   writeSystemRecord,
 } from "./records.js";
 import { deploymentTransaction, ensureChainFiles, hardhatDeployFields } from "./hardhat-deploy.js";
+import { appConfigSkipped } from "./app-config-policy.js";
+import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "./app-config.js";
 import "../type-extensions.js";
 
 /**
@@ -61,7 +63,7 @@ export async function writeDeployRecords(
     await writeDeploymentRecord(root, network, step.record, {
       address,
       // a new OrderBook answers with the facets of the one it replaces
-      abi: existing && step.contract === "OrderBookDiamond" ? existing.abi : artifact.abi,
+      abi: existing && step.id.startsWith("redeploy:") ? existing.abi : artifact.abi,
       transactionHash: tx.hash,
       receipt: receiptRecord(tx),
       args,
@@ -79,37 +81,63 @@ export async function writeDeployRecords(
   return written;
 }
 
+/** A market given a new OrderBook by a plan: the old book, the market, and the record name the new one is deployed as. */
+export interface ReplacedOrderBook {
+  orderBook: string;
+  marketId: string;
+  symbol: string;
+  record: string;
+}
+
 /**
- * Records of what a rewire (or a facet plan) deployed: facets, new OrderBooks (writeDeployRecords).
- * A new OrderBook replaces the market's entry in the aggregated record; the old one is kept under
- * `supersededOrderBooks`.
+ * Records of what a rewire (or a facet plan) deployed: facets, new OrderBooks (writeDeployRecords). A market's new
+ * OrderBook (`replaced`, from the plan) takes the old one's place in the aggregated record: its market's entry, and any
+ * contracts key or named market (the protocol's own layout: ALUMINUM_ORDERBOOK, aluminumMarket) that held the old one;
+ * the old one is kept under `supersededOrderBooks`. The app config is rewritten when a contracts key changed.
  */
 export async function writeRewireRecords(
   hre: HardhatRuntimeEnvironment,
   conn: NetworkConnection,
   catalog: ContractCatalog,
   outcome: RunOutcome,
+  replaced: ReplacedOrderBook[] = [],
 ): Promise<void> {
   const root = hre.config.paths.root;
   const written = await writeDeployRecords(hre, conn, catalog, outcome);
   const aggregate = await readSystemRecordIfAny(root, conn.networkName);
   if (!aggregate) return;
-  for (const market of aggregate.markets) {
-    const address = written[`OrderBook_${market.symbol}`];
-    if (!address || address.toLowerCase() === market.orderBook.toLowerCase()) continue;
+  const same = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+  let contractsChanged = false;
+  for (const entry of replaced) {
+    const address = written[entry.record];
+    if (!address) continue;
     const superseded = aggregate.supersededOrderBooks ?? [];
-    aggregate.supersededOrderBooks = [
-      ...superseded,
-      {
-        marketId: market.marketId,
-        symbol: market.symbol,
-        orderBook: market.orderBook,
-        replacedBy: address,
-        runId: outcome.plan.id,
-        at: new Date().toISOString(),
-      },
-    ];
-    market.orderBook = address;
+    if (!superseded.some((e) => same(e.orderBook, entry.orderBook) && same(e.replacedBy, address)))
+      aggregate.supersededOrderBooks = [
+        ...superseded,
+        {
+          marketId: entry.marketId,
+          symbol: entry.symbol,
+          orderBook: entry.orderBook,
+          replacedBy: address,
+          runId: outcome.plan.id,
+          at: new Date().toISOString(),
+        },
+      ];
+    for (const market of aggregate.markets) if (same(market.orderBook, entry.orderBook)) market.orderBook = address;
+    for (const [key, value] of Object.entries(aggregate.contracts))
+      if (same(value, entry.orderBook)) [aggregate.contracts[key], contractsChanged] = [address, true];
+    for (const value of Object.values(aggregate as Record<string, unknown>)) {
+      const named = value as { orderBook?: unknown } | null;
+      if (named && typeof named === "object" && same(named.orderBook, entry.orderBook)) named.orderBook = address;
+    }
+  }
+  if (contractsChanged && !appConfigSkipped(hre, conn)) {
+    const { appConfig } = hre.config.cutover;
+    const contracts = appAddresses(aggregate.contracts);
+    const meta = { network: aggregate.network, chainId: aggregate.chainId, runId: outcome.plan.id };
+    await writeContractsModule(appConfig.contractsModule, contracts, meta);
+    await updateEnvFile(appConfig.envFile, envKeysFor(contracts, aggregate.network, appConfig.envPrefix));
   }
   await writeSystemRecord(root, aggregate);
 }

@@ -40,7 +40,15 @@ export interface SystemStatus {
   };
   records: { file: string; present: boolean; chainId?: number };
   vaults: { role: "current" | "replaced"; address: string; paused?: boolean; registeredOrderBooks?: number }[];
-  orderBooks: { total: number; onCurrentVault: number; onReplacedVault: number; elsewhere: number; unreadable: number };
+  orderBooks: {
+    total: number;
+    onCurrentVault: number;
+    onReplacedVault: number;
+    elsewhere: number;
+    unreadable: number;
+    /** Of them, those a new OrderBook replaced for their market (orderbook:rewire --strategy redeploy; records). */
+    superseded?: number;
+  };
   pointers: { name: string; address: string; vault?: string; pointsAt: string }[];
   roleHolders?: Record<VaultRole, number>;
   /** Dual-vault period: each market of the runs' recorded split, where it is meant to be and where it is. */
@@ -280,6 +288,9 @@ async function systemOnChain(
           ? "replaced vault"
           : "elsewhere";
   status.orderBooks.total = books.length;
+  const superseded = new Set((records.supersededOrderBooks ?? []).map((e) => e.orderBook.toLowerCase()));
+  const replacedBooks = books.filter((b) => superseded.has(b.toLowerCase())).length;
+  if (replacedBooks > 0) status.orderBooks.superseded = replacedBooks;
   for (const vault of bookVaults) {
     const place = where(vault);
     if (place === "current vault") status.orderBooks.onCurrentVault++;
@@ -323,7 +334,7 @@ export function renderStatus(status: SystemStatus): string {
     const ob = status.orderBooks;
     lines.push(
       "",
-      `OrderBooks in the records: ${ob.total} — ${ob.onCurrentVault} call the current vault, ${ob.onReplacedVault} a replaced vault, ${ob.elsewhere} elsewhere, ${ob.unreadable} unreadable`,
+      `OrderBooks in the records: ${ob.total} — ${ob.onCurrentVault} call the current vault, ${ob.onReplacedVault} a replaced vault, ${ob.elsewhere} elsewhere, ${ob.unreadable} unreadable${ob.superseded ? `; ${ob.superseded} of them replaced by a new OrderBook for their market` : ""}`,
     );
     for (const p of status.pointers)
       lines.push(

@@ -365,6 +365,7 @@ class Replay {
       this.roles.get(roleName(first) as VaultRole)?.delete(second.toLowerCase());
       this.change("revoke", roleName(first), second);
     } else if (is(v.orderBooks.register)) this.registered.set(first.toLowerCase(), first);
+    else if (v.orderBooks.deregister && is(v.orderBooks.deregister)) this.registered.delete(first.toLowerCase());
     else if (is(v.markets.assign)) this.mapping.set(first.toLowerCase(), second);
     else if (is(v.liquidationManager.write)) this.vault.liquidationManager = first;
     else if (is(v.mmrParams.write)) this.vault.mmrParams = args.map(String);
