@@ -1,4 +1,4 @@
-// `orderbook:rewire --strategy redeploy` on the Dexetra v5 stand-in, through the profile's creation path (the Diamond's
+// `orderbook:rewire --strategy redeploy` on the Dexetra v5 stand-in (and on the reference mock), through the profile's creation path (the Diamond's
 // constructor + obInitialize with the same market id), after `corevault:redeploy`; checked with raw JSON-RPC reads.
 import path from "node:path";
 import { readFile } from "node:fs/promises";
@@ -8,8 +8,9 @@ import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { CreateOrderBook, ProtocolUserConfig } from "../../src/profile/schema.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
+import { contractAt } from "../helpers/contracts.js";
 import { dexetraFixture, orderBookAbi, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
-import { conn, nonce, tempAppConfig } from "../helpers/system.js";
+import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, taskError, withExitCode } from "../helpers/tasks.js";
 
 const root = hre.config.paths.root;
@@ -222,5 +223,97 @@ describe("orderbook:rewire --strategy redeploy on dexetra-v5 (the profile's crea
     expect(noArtifact.message).to.include("cutover.protocol.factory.createOrderBook.constructorArtifact");
     expect(await nonce()).to.equal(before);
     await runTask("cutover:status", { json: true });
+  });
+});
+
+describe("orderbook:rewire --strategy redeploy on reference (the profile's creation path: OrderBookDiamond + OrderBookInit)", () => {
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+
+  it("each market's new book is on the new vault with its market id; trading works through it; verify passes and status tells the truth", async () => {
+    const system = await freshSystem({ markets: 3, users: 2, seed: "rewire-redeploy-reference" });
+    const admin = (await conn.ethers.getSigners())[7].address;
+    const redeploy = await runJson("corevault:redeploy", { pauseOld: true, admin, allowEoa: true });
+    expect(redeploy.complete).to.equal(true);
+    const newVault = getAddress(redeploy.deployed.CoreVault);
+    const planned = await runJson<RewireOut>("orderbook:rewire", {
+      strategy: "redeploy",
+      signer: admin,
+      planOnly: true,
+    });
+    expect(planned.plan.notes.join(" ")).to.include("the profile has no deregister write: it stays registered there");
+    const out = await runJson<RewireOut>("orderbook:rewire", { strategy: "redeploy", signer: admin });
+    expect(out.complete).to.equal(true);
+    // the reference vault batches: per market one deploy and one multicall
+    expect(out.transactionsSent).to.equal(3 * 2 + 2);
+    const fresh = new Map(out.orderBooks.map((b) => [b.orderBook, getAddress(b.replacedBy!)]));
+    const view = new Interface([
+      "function vault() view returns (address)",
+      "function marketId() view returns (bytes32)",
+    ]);
+    for (const market of system.markets) {
+      const book = fresh.get(market.orderBook)!;
+      expect(await call(newVault, "marketToOrderBook", [market.marketId])).to.equal(book);
+      const read = async (fn: string) =>
+        view.decodeFunctionResult(
+          fn,
+          (await conn.provider.request({
+            method: "eth_call",
+            params: [{ to: book, data: view.encodeFunctionData(fn) }, "latest"],
+          })) as string,
+        )[0];
+      expect([await read("vault"), await read("marketId")]).to.deep.equal([newVault, market.marketId]);
+    }
+    // trading through a new book moves margin and positions in the new vault, nothing in the old one
+    const [deployer, alice, bob, liquidator] = await conn.ethers.getSigners();
+    const at = contractAt(conn.ethers.provider);
+    const market = system.markets[0];
+    const vault = (await at("CoreVault", newVault)).connect(await conn.ethers.getSigner(admin)) as Contract;
+    const usdc = (await at("MockUSDC", system.contracts.USDC)).connect(deployer) as Contract;
+    await (await vault.grantRole(id("SETTLEMENT_ROLE"), admin)).wait();
+    const price = parseUnits("1000", 6);
+    await (await vault.updateMarkPrice(market.marketId, price)).wait();
+    for (const trader of [alice, bob]) {
+      await (await usdc.mint(trader.address, parseUnits("5000", 6))).wait();
+      await (await (usdc.connect(trader) as Contract).approve(newVault, parseUnits("5000", 6))).wait();
+      await (await (vault.connect(trader) as Contract).deposit(parseUnits("5000", 6))).wait();
+    }
+    const from = (await conn.ethers.provider.getBlockNumber()) + 1;
+    const book = await at("OrderBookTradingFacet", fresh.get(market.orderBook)!);
+    await (await (book.connect(alice) as Contract).placeOrder(true, price, parseEther("1"))).wait();
+    await (await (book.connect(bob) as Contract).placeOrder(false, price, parseEther("1"))).wait();
+    await (await (book.connect(liquidator) as Contract).matchOrders(1n, 2n)).wait();
+    const oldVault = system.contracts.CORE_VAULT;
+    expect(await conn.ethers.provider.getLogs({ address: oldVault, fromBlock: from, toBlock: "latest" })).to.deep.equal(
+      [],
+    );
+    const names = (await conn.ethers.provider.getLogs({ address: newVault, fromBlock: from, toBlock: "latest" })).map(
+      (log) => vault.interface.parseLog(log)?.name,
+    );
+    expect(names).to.include.members(["MarginLocked", "PositionUpdated"]);
+    await (await vault.revokeRole(id("SETTLEMENT_ROLE"), admin)).wait();
+
+    const before = await nonce(admin);
+    const again = await runJson<RewireOut>("orderbook:rewire", { strategy: "redeploy", signer: admin });
+    expect(again.transactionsSent ?? 0).to.equal(0);
+    expect(await nonce(admin)).to.equal(before);
+
+    const status = await runJson("cutover:status", {});
+    expect(status.orderBooks).to.deep.equal({
+      total: 6,
+      onCurrentVault: 3,
+      onReplacedVault: 3,
+      elsewhere: 0,
+      unreadable: 0,
+      superseded: 3,
+    });
+    const { printed, exitCode } = await withExitCode("cutover:verify", {
+      json: true,
+      reportDir: path.join(tmp, "report-reference"),
+    });
+    const report = JSON.parse(printed) as { checks: { name: string; status: string; evidence: string }[] };
+    expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+    expect(exitCode).to.equal(0);
   });
 });
