@@ -23,6 +23,8 @@ import type { OrderBookState, RewirePart } from "./rewire.js";
 const KEY = "cutover.protocol.factory.createOrderBook";
 const FACTORY_ROLE = id("FACTORY_ROLE");
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
+/** The fact of whether the signer held FACTORY_ROLE on the new vault when the run was planned (its grant writes it). */
+export const SIGNER_FACTORY_ROLE = "newVault.signer.FACTORY_ROLE";
 
 type ConstructorPath = Extract<CreateOrderBook, { constructorArtifact: string }>;
 
@@ -178,7 +180,7 @@ export function planRedeployBooks(inputs: RedeployBooksInputs): RewirePart {
     label,
     from: signer,
     dependsOn,
-    writes: [],
+    writes: fn === "grant" ? [SIGNER_FACTORY_ROLE] : [],
     ...(fn === "grant" ? { temporary: true } : {}),
     actions: [factoryRole(fn, fn === "grant")],
   });
@@ -274,12 +276,20 @@ function replaceBookSteps(book: OrderBookState, inputs: RedeployBooksInputs, aft
         actions: actions.map(([, a]) => a),
       },
     ];
-  // Without multicall, one transaction per call; the old book is retired once its market points at the new one.
+  // Without multicall, one transaction per call. The old book is retired once its market points at the new one, and
+  // deregistered last: a deregistered book (no longer found on the new vault) has nothing left to do.
+  const labels: Record<string, string> = {
+    register: `register the new ${book.symbol} OrderBook on the new vault`,
+    assign: `assign ${book.symbol} to its new OrderBook on the new vault`,
+    grant: `grant ORDERBOOK_ROLE to the new ${book.symbol} OrderBook`,
+    revoke: `revoke ORDERBOOK_ROLE from the old ${book.symbol} OrderBook on the new vault`,
+    deregister: `deregister the old ${book.symbol} OrderBook from the new vault`,
+  };
   const steps: Step[] = actions.map(([verb, action], i) => ({
     ...base,
     id: `${verb}:${key}`,
-    label: `${verb} ${verb === "revoke" || verb === "deregister" ? "the old" : "the new"} ${book.symbol} OrderBook on the new vault`,
-    dependsOn: i < 3 ? [deploy.id, ...after] : [`assign:${key}`],
+    label: labels[verb],
+    dependsOn: i < 3 ? [deploy.id, ...after] : [i === 3 ? `assign:${key}` : `revoke:${key}`],
     writes: i < 3 ? [] : retired,
     actions: [action],
   }));

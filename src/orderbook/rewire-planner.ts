@@ -15,7 +15,7 @@ import { fleetFacts, observeFleet, type FleetTarget, type OrderBookState, type R
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
 import { planProfileRewire } from "./rewire-storage.js";
-import { observeCreation, planRedeployBooks, type Creation } from "./redeploy-books.js";
+import { observeCreation, planRedeployBooks, SIGNER_FACTORY_ROLE, type Creation } from "./redeploy-books.js";
 import { discoverMarkets } from "../profile/discover.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
@@ -223,14 +223,20 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       const state = await observeRewire(reader, inputs, records, signer, hre.config.cutover.protocol, catalog);
-      if (strategy === "redeploy") return { facts: fleetFacts(state.fleet), state };
+      if (strategy === "redeploy")
+        return {
+          facts: { ...fleetFacts(state.fleet), [SIGNER_FACTORY_ROLE]: String(state.signerHasFactoryRole) },
+          state,
+        };
       state.create2Factory = await findCreate2Factory(conn, reader.block);
       return {
         facts: { ...fleetFacts(state.fleet), create2Factory: state.create2Factory?.toLowerCase() ?? "" },
         state,
       };
     },
-    async plan(state, _facts, _known) {
+    // the redeploy strategy's temporary FACTORY_ROLE changes what it was planned from: a resumed run plans from the facts
+    planFromStoredFacts: strategy === "redeploy",
+    async plan(state, facts, _known) {
       const { fleet } = state;
       let part: RewirePart;
       let notes: string[];
@@ -242,7 +248,7 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
           signer,
           profile,
           creation: state.creation!,
-          signerHasFactoryRole: state.signerHasFactoryRole,
+          signerHasFactoryRole: facts[SIGNER_FACTORY_ROLE] === "true",
           orderBookRoleAdmin: state.orderBookRoleAdmin!,
         });
         notes = redeployNotes(Object.keys(part.stepOf).length, profile);
