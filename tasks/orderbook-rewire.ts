@@ -41,7 +41,10 @@ export default async function orderbookRewire(args: Args, hre: HardhatRuntimeEnv
         outcome,
         replacedOrderBooks(outcome.plan, hre.config.cutover.protocol),
       );
-      const rows = await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet);
+      const rows = [
+        ...(await fleetStatus(conn, catalog, outcome.plan, report, outcome.state.fleet)),
+        ...(outcome.state.replaced ?? []),
+      ];
       return {
         json: { orderBooks: rows },
         text: [renderFleetView(rows, args.verbose === true)],

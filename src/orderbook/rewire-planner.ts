@@ -17,7 +17,7 @@ import "../type-extensions.js";
 import { planProfileRewire } from "./rewire-storage.js";
 import { observeCreation, planRedeployBooks, SIGNER_FACTORY_ROLE, type Creation } from "./redeploy-books.js";
 import { discoverMarkets } from "../profile/discover.js";
-import { fnName } from "../profile/interpret.js";
+import { fnName, readSources } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
 import { parseMarketSelection, splitScope, type MarketSelection } from "./market-split.js";
@@ -84,6 +84,8 @@ export interface RewireState {
   creation?: Creation;
   signerHasFactoryRole: boolean;
   orderBookRoleAdmin?: string;
+  /** Strategy redeploy: OrderBooks an earlier run of it replaced, for the report. */
+  replaced?: OrderBookStatus[];
   /** --markets / --except-markets: the markets this run moves onto the new vault. */
   moving?: MovingMarkets;
 }
@@ -203,7 +205,42 @@ async function observeRewire(
     { to: vault, contract: hasRole, fn: fnName(hasRole), args: [id("FACTORY_ROLE"), signer] },
     { to: vault, contract: getRoleAdmin, fn: fnName(getRoleAdmin), args: [id("ORDERBOOK_ROLE")] },
   ])) as [boolean, string];
-  return { vault, fleet, creation, signerHasFactoryRole, orderBookRoleAdmin };
+  const replaced = await replacedEarlier(reader, vault, records, fleet, profile);
+  return { vault, fleet, creation, signerHasFactoryRole, orderBookRoleAdmin, replaced };
+}
+
+/**
+ * OrderBooks an earlier redeploy replaced (the records' supersededOrderBooks) whose market the vault maps to their
+ * replacement, and which are no longer found on the vault (deregistered): reported "already done", not planned.
+ */
+async function replacedEarlier(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord | undefined,
+  fleet: OrderBookState[],
+  profile: Profile,
+): Promise<OrderBookStatus[]> {
+  const inFleet = new Set(fleet.map((b) => b.address.toLowerCase()));
+  const entries = (records?.supersededOrderBooks ?? []).filter((e) => !inFleet.has(e.orderBook.toLowerCase()));
+  const orderBookOf = profile.vault.markets.orderBookOf;
+  const mapped = await reader.tryCallMany(
+    entries.map((e) => ({ to: vault, contract: orderBookOf, fn: fnName(orderBookOf), args: [e.marketId] })),
+  );
+  const rows: OrderBookStatus[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (typeof mapped[i] !== "string" || (mapped[i] as string).toLowerCase() !== e.replacedBy.toLowerCase()) continue;
+    const owner = await readSources(reader, profile.ownership.orderBook.owner, { target: e.orderBook, address: true });
+    const status = "already done" as const;
+    const ownerOf = "value" in owner ? String(owner.value) : "";
+    rows.push({
+      symbol: e.symbol,
+      orderBook: getAddress(e.orderBook),
+      owner: ownerOf,
+      status,
+      replacedBy: e.replacedBy,
+    });
+  }
+  return rows;
 }
 
 export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {

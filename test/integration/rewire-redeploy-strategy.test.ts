@@ -158,6 +158,10 @@ describe("orderbook:rewire --strategy redeploy on dexetra-v5 (the profile's crea
     expect(again.complete).to.equal(true);
     expect(again.transactionsSent ?? 0).to.equal(0);
     expect(await nonce(admin)).to.equal(before);
+    // the old books, deregistered, are reported from the records: already done, with their replacement
+    expect(again.orderBooks.map((b) => [b.orderBook, b.status, b.replacedBy])).to.have.deep.members(
+      f.books.map((b) => [b.orderBook, "already done", freshOf(b.orderBook)]),
+    );
 
     const status = await withProtocol(protocol, () => runJson("cutover:status", {}));
     // the old books still call the old vault (nothing halted them): status counts them there, as replaced books
