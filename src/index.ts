@@ -219,7 +219,7 @@ const rewire = engineTask(
     type: ArgumentType.STRING,
     defaultValue: "cut",
     description:
-      "'cut' upgrades each OrderBook in place; 'redeploy' deploys a fresh OrderBook per market on the new vault (open orders stay on the old book). Example: --strategy redeploy",
+      "'cut' upgrades each OrderBook in place; 'redeploy' deploys a new OrderBook per market through the profile's creation path (cutover.protocol.factory.createOrderBook: the diamond's constructor + init, same market id) and registers it on the new vault in place of the old one (open orders stay on the old book). Example: --strategy redeploy",
   })
   .addOption({
     name: "vault",
