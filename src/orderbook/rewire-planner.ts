@@ -16,7 +16,7 @@ import { fleetFacts, observeFleet, type FleetTarget, type OrderBookState, type R
 import "../type-extensions.js";
 import { planProfileRewire } from "./rewire-storage.js";
 import { observeCreation, planRedeployBooks, SIGNER_FACTORY_ROLE, type Creation } from "./redeploy-books.js";
-import { discoverMarkets } from "../profile/discover.js";
+import { discoverMarkets, marketSymbols } from "../profile/discover.js";
 import { fnName, readSources } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
@@ -196,6 +196,11 @@ async function observeRewire(
   if (strategy === "cut") return { vault, fleet, signerHasFactoryRole: false, moving };
   // Books already on the new vault (including those this strategy deploys) are not the fleet to move.
   fleet = fleet.filter((book) => book.vault.toLowerCase() !== vault.toLowerCase());
+  // the records may name few markets (the protocol's layout): the factory's creation events name the rest
+  const symbols = await marketSymbols(reader, profile, records);
+  fleet = fleet.map((book) =>
+    book.symbol === book.address ? { ...book, symbol: symbols.get(book.address.toLowerCase()) ?? book.symbol } : book,
+  );
   const creation = await observeCreation(reader, profile, fleet, catalog, {
     records: records?.contracts,
     factory: records?.contracts.FUTURES_MARKET_FACTORY,

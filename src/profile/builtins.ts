@@ -353,6 +353,7 @@ export const DEXETRA_V5: Profile = {
           "event FuturesMarketCreated(address indexed orderBook, bytes32 indexed marketId, string marketSymbol, address indexed creator, uint256 creationFee, string metricUrl, uint256 settlementDate, uint256 startPrice)",
         marketId: "marketId",
         orderBook: "orderBook",
+        symbol: "marketSymbol",
       },
       {
         on: "vault",

@@ -141,3 +141,24 @@ export async function discoverMarkets(
       .filter((m) => m.orderBook !== ZeroAddress && known.has(m.orderBook.toLowerCase())),
   };
 }
+
+/**
+ * Market symbols by OrderBook (lowercase), from the profile's factory events that name a symbol, on the records'
+ * factory and every factory a cutover replaced (the markets were created on the old one).
+ */
+export async function marketSymbols(
+  reader: Reader,
+  profile: Profile,
+  records: SystemRecord | undefined,
+): Promise<Map<string, string>> {
+  const symbols = new Map<string, string>();
+  if (!profile.discovery.events.some((e) => e.on === "factory" && e.symbol)) return symbols;
+  const factories = unique([
+    records?.contracts.FUTURES_MARKET_FACTORY,
+    ...(records?.superseded ?? []).map((e) => e.FUTURES_MARKET_FACTORY),
+  ]);
+  for (const factory of factories)
+    for (const found of await scanDiscovery(reader, profile, { vault: "", factory }, profile.discovery.fromBlock ?? 0))
+      if (found.orderBook && found.symbol) symbols.set(found.orderBook.toLowerCase(), found.symbol);
+  return symbols;
+}

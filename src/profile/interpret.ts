@@ -173,6 +173,7 @@ export function mmrChecks(profile: Profile, to: string | Ref, values: string[]):
 export interface Discovered {
   orderBook?: string;
   marketId?: string;
+  symbol?: string;
 }
 
 function topicFilter(fragment: EventFragment, iface: Interface, where: Record<string, string> = {}) {
@@ -194,6 +195,7 @@ export function parseScanLog(scan: EventScan, log: { topics: readonly string[]; 
   const found: Discovered = {};
   if (scan.orderBook) found.orderBook = getAddress(parsed.args.getValue(scan.orderBook) as string);
   if (scan.marketId) found.marketId = (parsed.args.getValue(scan.marketId) as string).toLowerCase();
+  if (scan.symbol) found.symbol = String(parsed.args.getValue(scan.symbol));
   return found;
 }
 

@@ -54,6 +54,8 @@ export const eventScanSchema = z
     event: eventSig,
     orderBook: z.string().optional(),
     marketId: z.string().optional(),
+    /** The argument naming the market's symbol (labels and record names where the records do not list markets). */
+    symbol: z.string().optional(),
     where: z.record(z.string(), z.string()).optional(),
   })
   .strict();

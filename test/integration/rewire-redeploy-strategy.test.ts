@@ -52,7 +52,7 @@ interface RewireOut {
   complete: boolean;
   transactionsSent: number;
   plan: { notes: string[]; steps: { id: string }[] };
-  orderBooks: { orderBook: string; status: string; replacedBy?: string }[];
+  orderBooks: { symbol: string; orderBook: string; status: string; replacedBy?: string }[];
 }
 
 /**
@@ -132,6 +132,12 @@ describe("orderbook:rewire --strategy redeploy on dexetra-v5 (the profile's crea
     expect(superseded.map((e) => [e.orderBook, e.replacedBy])).to.have.deep.members(
       f.books.map((b) => [b.orderBook, freshOf(b.orderBook)]),
     );
+    // the factory's creation events name the markets the records do not: each new book's hardhat-deploy record by symbol
+    expect(out.orderBooks.map((b) => b.symbol)).to.have.members(f.books.map((b) => b.symbol));
+    for (const b of f.books) {
+      const file = path.join(root, "deployments", conn.networkName, `OrderBook_${b.symbol}.json`);
+      expect(JSON.parse(await readFile(file, "utf8")).address, file).to.equal(freshOf(b.orderBook));
+    }
     const app = await readFile(hre.config.cutover.appConfig.contractsModule, "utf8");
     expect(app).to.include(freshOf(f.books[0].orderBook));
 

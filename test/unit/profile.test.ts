@@ -227,7 +227,7 @@ describe("protocol profiles: dexetra-v5 entries", () => {
         created,
         log(created.event, [A(0xb2), marketId, "ALU-USD", A(0xc1), 0, "https://x", 1_900_000_000, 2500]),
       ),
-    ).to.deep.equal({ orderBook: A(0xb2), marketId });
+    ).to.deep.equal({ orderBook: A(0xb2), marketId, symbol: "ALU-USD" });
     expect(parseScanLog(granted, log(granted.event, [roleId("ORDERBOOK_ROLE"), A(0xb3), A(0xd0)]))).to.deep.equal({
       orderBook: A(0xb3),
     });
