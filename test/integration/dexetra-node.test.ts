@@ -2,7 +2,8 @@
 // stand-in of 50 markets, `corevault:redeploy --rewire --halt-old --admin <other>` completes, a rerun sends nothing,
 // `cutover:verify` passes and each breakage fails exactly its own check, `cutover:status` and `corevault:roles` agree
 // with raw `eth_call` / `eth_getStorageAt` reads made here, and the updatable factory works from config alone.
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -97,6 +98,10 @@ describe("Done when (issue 10): dexetra-v5, 50 markets, on a local hardhat node"
     node?.stop();
     await clearRuns();
     await rm(path.join(root, "deployments", `${NETWORK}-deployment.json`), { force: true });
+    // the second mocks:deploy-system moved the first system's records aside (a persistent chain's are never deleted)
+    const previous = path.join(root, "deployments", ".previous");
+    for (const name of existsSync(previous) ? await readdir(previous) : [])
+      if (name.startsWith(`${NETWORK}-`)) await rm(path.join(previous, name), { recursive: true, force: true });
   });
 
   afterEach(() => {
