@@ -6,7 +6,6 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../../src/artifacts.js";
 import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import type { DeploySystemOptions } from "../../src/mocks/deploy-system.js";
-import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 
 export const ORDERBOOK_SLOT = BigInt(keccak256(toUtf8Bytes("hyperliquid.orderbook.storage.v1")));
 export const DIAMOND_SLOT = BigInt(keccak256(toUtf8Bytes("diamond.standard.diamond.storage")));
@@ -61,18 +60,5 @@ export async function trade(f: DexetraFixture, market: number, price: bigint, si
   return (book.connect(f.alice) as Contract).placeLimitOrder(price, size, true);
 }
 
-/**
- * The dexetra-v5 profile for this repository's stand-in: the built-in names the production artifacts (a user's project
- * has `CoreVault`), the stand-in has its own names, so they are overridden in config as a project with renamed
- * contracts would; the factory's fee recipient has no getter and is supplied.
- */
-export function standInProtocol(feeRecipient: string): ProtocolUserConfig {
-  return {
-    profile: "dexetra-v5",
-    vault: { artifact: "DexetraCoreVault", libraries: ["DexetraVaultAnalytics", "DexetraPositionManager"] },
-    factory: {
-      keep: { feeRecipient: { value: feeRecipient } },
-      replacement: { artifact: "DexetraFuturesMarketFactory", args: ["$newVault", "$admin", "$keep.feeRecipient"] },
-    },
-  };
-}
+/** The dexetra-v5 profile for the stand-in, as a user's config would override it (one definition, in src/mocks). */
+export { standInProtocol } from "../../src/mocks/stand-in-profile.js";
