@@ -4,6 +4,7 @@
 // BENCH_BATCHING=none runs it through a profile whose vault has no multicall (one transaction per call, as on
 // dexetra-v5), pipelined only (BENCH_MODES=pipelined,sequential to add the other).
 // BENCH_PROFILE=dexetra-v5 runs the production shape: the Dexetra v5 stand-in, `corevault:redeploy --rewire --halt-old`.
+// BENCH_REWIRE=1 runs the mock the same way, `--rewire --pause-old` (pause halts its trading), to compare the profiles.
 import hre from "hardhat";
 import { deployDexetraSystem } from "../src/mocks/deploy-dexetra.js";
 import { deploySystem } from "../src/mocks/deploy-system.js";
@@ -19,6 +20,7 @@ const batching = process.env.BENCH_BATCHING === "none" ? "none" : "multicall";
 const dexetra = process.env.BENCH_PROFILE === "dexetra-v5";
 if (dexetra) hre.config.cutover.protocol = resolveProfile(standInProtocol((await conn.ethers.getSigners())[0].address));
 else if (batching === "none") hre.config.cutover.protocol = resolveProfile({ vault: { batching } });
+const rewire = process.env.BENCH_REWIRE === "1";
 const oneByOne = batching === "none" || dexetra;
 const modes = (process.env.BENCH_MODES ?? (oneByOne ? "pipelined" : "pipelined,sequential")).split(",");
 const system = { markets, users: 0, seed: "bench" };
@@ -31,7 +33,12 @@ async function measure(mode: "pipelined" | "sequential") {
   await conn.provider.request({ method: "evm_setIntervalMining", params: [blockMs] });
   const started = Date.now();
   const admin = (await conn.ethers.getSigners())[5].address;
-  const args = dexetra ? { rewire: true, haltOld: true, admin } : {};
+  const handoff = { admin, allowEoa: true }; // a test account: --allow-eoa says an EOA admin is meant
+  const args = dexetra
+    ? { rewire: true, haltOld: true, ...handoff }
+    : rewire
+      ? { rewire: true, pauseOld: true, ...handoff }
+      : {};
   const out = JSON.parse(
     await runTask("corevault:redeploy", { json: true, sequential: mode === "sequential", ...args }),
   );
@@ -44,7 +51,7 @@ async function measure(mode: "pipelined" | "sequential") {
 const results = [];
 for (const mode of modes) results.push(await measure(mode as "pipelined" | "sequential"));
 console.log(
-  `corevault:redeploy${dexetra ? " --rewire --halt-old (dexetra-v5 stand-in)" : ""} of ${markets} markets (vault batching: ${dexetra ? "none" : batching}) on a local node mining one block every ${blockMs} ms\n`,
+  `corevault:redeploy${dexetra ? " --rewire --halt-old (dexetra-v5 stand-in)" : rewire ? " --rewire --pause-old (reference mock)" : ""} of ${markets} markets (vault batching: ${dexetra ? "none" : batching}) on a local node mining one block every ${blockMs} ms\n`,
 );
 console.log(
   renderTable(

@@ -55,6 +55,13 @@ const demo = task(
     defaultValue: 20,
     description: "How many markets to create. Example: --markets 50",
   })
+  .addOption({
+    name: "profile",
+    type: ArgumentType.STRING,
+    defaultValue: "dexetra-v5",
+    description:
+      "Which protocol: 'dexetra-v5' (the production shape: redeploy --rewire --halt-old --pause-old, then users' money credited on the new vault) or 'reference' (the plugin's mock: redeploy --pause-old --rewire). Example: --profile reference",
+  })
   .setAction(() => import("../tasks/demo.js"))
   .build();
 

@@ -1,4 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { CutoverInputError } from "../src/errors.js";
+import { dexetraDemo } from "../src/mocks/demo-dexetra.js";
 import { deploySystem } from "../src/mocks/deploy-system.js";
 import { readInventory, renderInventory } from "../src/mocks/inventory.js";
 import { readSystemRecord } from "../src/records/records.js";
@@ -6,15 +8,20 @@ import { progressLine } from "../src/report/progress.js";
 
 interface Args {
   markets: number;
+  profile: string;
 }
 
 /**
- * The main job on the embedded in-process chain: stand up the production-like system, replace its CoreVault with
- * `corevault:redeploy --pause-old --rewire` (plan, progress, result: new vault wired like the old, every OrderBook
- * moved to it), and show the system as the records now describe it.
+ * The main job on the embedded in-process chain. On `dexetra-v5` (default): the production shape, src/mocks/
+ * demo-dexetra.ts. On `reference`: stand up the mock system, replace its CoreVault with `corevault:redeploy --pause-old
+ * --rewire` (plan, progress, result: new vault wired like the old, every OrderBook moved to it), and show the system as
+ * the records now describe it.
  */
 export default async function demoTask(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const conn = await hre.network.getOrCreate();
+  if (args.profile === "dexetra-v5") return dexetraDemo(hre, conn, args.markets);
+  if (args.profile !== "reference")
+    throw new CutoverInputError("--profile", args.profile, "use --profile dexetra-v5 or --profile reference");
   const progress = progressLine(true);
   const started = Date.now();
   const system = await deploySystem(hre, conn, {

@@ -34,21 +34,49 @@ function senderOn(plan: Plan, target: string, forwardSender: string): string {
   return gaveUp && heir ? String(heir.call.args[1]) : forwardSender;
 }
 
+/** `value` with each part equal to `from` (deep, also inside an `$encode`'s arguments) replaced by `to`. */
+function substitute(value: Value, from: Value, to: Value): { value: Value; hits: number } {
+  if (canonicalJson(value).toLowerCase() === canonicalJson(from).toLowerCase()) return { value: to, hits: 1 };
+  if (value === null || typeof value !== "object") return { value, hits: 0 };
+  let hits = 0;
+  const swap = (v: Value) => {
+    const r = substitute(v, from, to);
+    hits += r.hits;
+    return r.value;
+  };
+  const swapped = Array.isArray(value)
+    ? value.map(swap)
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v as Value)]));
+  return { value: swapped as Value, hits };
+}
+
 /** The call that makes `check` read `before` again; undefined when there is none this module knows. */
 function undoCall(forward: CallAction, check: ReadCheck, before: Value): CallAction["call"] | undefined {
   const { read } = check;
   const to = read.to as string;
   if (read.fn === "hasRole") return { to, contract: ROLES, fn: before ? "grantRole" : "revokeRole", args: read.args };
   if (read.fn === "paused") return { to, contract: PAUSE, fn: before ? "pause" : "unpause", args: [] };
-  if (read.args.length > 0 || check.pick !== undefined) return undefined;
-  if (forward.call.args.length === 1 && same(to, forward.call.to)) return { ...forward.call, to, args: [before] };
+  if (read.args.length > 0 || !same(to, forward.call.to)) return undefined;
+  if (check.pick === undefined && forward.call.args.length === 1) return { ...forward.call, to, args: [before] };
   if (read.fn === "vault" && forward.call.fn === "diamondCut")
     return { to, contract: SET_VAULT, fn: "setVault", args: [before] };
-  return undefined;
+  // A setter that carries the new value among other arguments (a hub's setCoreVaultParams(vault, operator), a storage
+  // rewire's diamondCut with the init's calldata): the same call with the value read before.
+  const swapped = substitute(forward.call.args, check.equals, before);
+  return swapped.hits > 0 ? { ...forward.call, args: swapped.value as Value[] } : undefined;
 }
 
-/** Each done check of `plan` on a contract that existed, with the call that undoes it; last action first. */
-async function undos(reader: Reader, plan: Plan): Promise<{ undo: Undo[]; none: string[] }> {
+const shortArg = (a: Value) => (typeof a === "object" && a !== null ? "…" : String(a));
+
+/**
+ * Each done check of `plan` on a contract that existed, with the call that undoes it; last action first. What the plan
+ * deployed (`deployed`, by record) is referred to by its address: the inverse is a plan of its own.
+ */
+async function undos(
+  reader: Reader,
+  plan: Plan,
+  deployed: Record<string, string>,
+): Promise<{ undo: Undo[]; none: string[] }> {
   const undo: Undo[] = [];
   const none: string[] = [];
   const seen = new Set<string>();
@@ -59,19 +87,27 @@ async function undos(reader: Reader, plan: Plan): Promise<{ undo: Undo[]; none: 
         if (isRef(check.read.to) || seen.has(key)) continue; // deployed by the plan: stays deployed
         seen.add(key);
         const to = check.read.to as string;
-        const before = normalize(
+        const read = normalize(
           await reader.call({ to, contract: check.read.contract, fn: check.read.fn, args: check.read.args }),
         ) as Value;
+        const before = check.pick !== undefined && Array.isArray(read) ? read[check.pick] : read;
         if (canonicalJson(before).toLowerCase() === canonicalJson(check.equals).toLowerCase()) continue; // unchanged
-        const call = undoCall(action, check, before);
+        const undone = undoCall(action, check, before);
+        const call = undone && {
+          ...undone,
+          args: Object.entries(deployed).reduce(
+            (args, [record, address]) => substitute(args, { $ref: record }, address).value as Value[],
+            undone.args,
+          ),
+        };
         if (!call) {
           none.push(`${step.label}: ${check.read.fn}(${check.read.args.join(", ")}) on ${to}`);
           continue;
         }
         undo.push({
           from: senderOn(plan, to, step.from),
-          label: `undo ${step.label}: ${call.fn}(${call.args.map((a) => String(a)).join(", ")}) on ${to}`,
-          action: { call, done: [{ read: check.read, equals: before }] },
+          label: `undo ${step.label}: ${call.fn}(${call.args.map(shortArg).join(", ")}) on ${to}`,
+          action: { call, done: [{ ...check, equals: before }] },
         });
       }
   return { undo, none };
@@ -86,8 +122,9 @@ export async function inversePlanner(
   catalog: ContractCatalog,
   plan: Plan,
   fromBlock: number,
+  deployed: Record<string, string> = {},
 ): Promise<{ planner?: Planner<null>; none: string[] }> {
-  const { undo, none } = await undos(new Reader(conn.ethers.provider, catalog, fromBlock), plan);
+  const { undo, none } = await undos(new Reader(conn.ethers.provider, catalog, fromBlock), plan, deployed);
   if (undo.length === 0) return { none };
   const steps: CallStep[] = undo.map((u, i) => ({
     kind: "call",

@@ -85,7 +85,8 @@ export async function withRollback(
     planner: async () => {
       const outcome = forward();
       if (!outcome) return undefined;
-      const inverse = await inversePlanner(fork, new ContractCatalog(hre), outcome.plan, fromBlock);
+      const deployed = outcome.report?.deployed ?? {};
+      const inverse = await inversePlanner(fork, new ContractCatalog(hre), outcome.plan, fromBlock, deployed);
       none.push(...inverse.none);
       return inverse.planner as Planner<unknown> | undefined;
     },

@@ -60,4 +60,5 @@ export async function trade(f: DexetraFixture, market: number, price: bigint, si
   return (book.connect(f.alice) as Contract).placeLimitOrder(price, size, true);
 }
 
-export { standInProtocol } from "./stand-in-protocol.js";
+/** The dexetra-v5 profile for the stand-in, as a user's config would override it (one definition, in src/mocks). */
+export { standInProtocol } from "../../src/mocks/stand-in-profile.js";

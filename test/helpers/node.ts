@@ -5,7 +5,10 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import hre, { network } from "hardhat";
+import { createHardhatRuntimeEnvironment } from "hardhat/hre";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
+import type { CutoverUserConfig } from "../../src/config.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 
 const root = hre.config.paths.root;
@@ -113,4 +116,26 @@ export async function startNode(): Promise<LocalNode> {
       }
     },
   };
+}
+
+/**
+ * A Hardhat runtime of this project whose default network, `name`, is the node at `url`, with `cutover` config added
+ * (as a user's config would set it): tasks run in this process, every read and send goes over HTTP to the node.
+ * Its records and runs are in deployments/<name>/.
+ */
+export async function runtimeOn(
+  url: string,
+  name: string,
+  cutover: CutoverUserConfig = {},
+): Promise<HardhatRuntimeEnvironment> {
+  const { default: userConfig } = await import("../../hardhat.config.js");
+  return createHardhatRuntimeEnvironment(
+    {
+      ...userConfig,
+      networks: { ...userConfig.networks, [name]: { type: "http", chainType: "l1", url } },
+      cutover,
+    },
+    { network: name },
+    root,
+  );
 }

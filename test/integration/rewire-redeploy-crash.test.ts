@@ -20,7 +20,7 @@ import { freshSystem, nonce } from "../helpers/system.js";
 const MARKETS = 3;
 /** 3 deploys, 3 × (register, assign, grant, revoke, deregister), the temporary FACTORY_ROLE granted and renounced. */
 const UNINTERRUPTED = MARKETS + MARKETS * 5 + 2;
-const CONFIG = ["--config", "hardhat.dexetra-v5.config.ts"];
+const CONFIG = ["--config", "hardhat.dexetra.config.ts"];
 const raw = new Interface([
   "function marketToOrderBook(bytes32) view returns (address)",
   "function registeredOrderBooks(address) view returns (bool)",
