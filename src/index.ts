@@ -485,6 +485,13 @@ const migrateFunds = engineTask(
     description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
   })
   .addOption({
+    name: "payout",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "With --mode claim (a claim contract holding the snapshot's Merkle root; each user claims once): token (default: the claim sends the collateral token to the user) or credit (the claim sends the tokens to the new vault and credits the user there through the vault's external credit; the claim contract is granted the creditor role). Example: --mode claim --payout credit",
+  })
+  .addOption({
     name: "newVault",
     type: ArgumentType.STRING,
     defaultValue: "",
