@@ -425,7 +425,7 @@ const cutoverVerify = task(
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
+      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. After --mode claim (its claim contract found from the run): the contract's root and claimable total against the snapshot, funded for what is unclaimed, each user claimed at most once. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
   })
   .setAction(() => import("../tasks/cutover-verify.js"))
   .build();

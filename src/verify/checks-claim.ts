@@ -40,10 +40,10 @@ async function immutables(reader: Reader, address: string) {
     })),
   );
   return {
-    root: String(root).toLowerCase(),
+    root: String(root),
     total: BigInt(String(total)),
-    token: String(token).toLowerCase(),
-    vault: String(vault).toLowerCase(),
+    token: String(token),
+    vault: String(vault),
     claimed: BigInt(String(claimed)),
   };
 }
