@@ -1,6 +1,5 @@
 // corevault:migrate-funds --mode claim: the planner (who deploys, grants, funds), the per-user claim files, and where
 // a snapshot's claim contract is (its run's journal) with its Claimed events, for cutover:verify.
-import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { getAddress, id as topicId, Interface, ZeroHash } from "ethers";
 import type { EngineContext } from "../cli/engine-command.js";
@@ -15,6 +14,7 @@ import type { Profile } from "../profile/schema.js";
 import { writeAtomically } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { MigrateInputs } from "./migrate.js";
+import { CLAIM_FILES_DIR, refuseOtherMigrations } from "./other-runs.js";
 import { CLAIMS_RECORD, planClaim, type ClaimState, type Payout, PAYOUTS } from "./plan-claim.js";
 import type { Snapshot } from "./snapshot.js";
 import { fundsOf } from "./take-snapshot.js";
@@ -99,43 +99,15 @@ export async function claimPlanner(
       return { facts, state };
     },
     async preflight(_plan, _reader, pending) {
-      if (pending.some((s) => s.kind === "deploy")) refuseOtherMigrations(ctx, inputs, runKey);
+      if (!pending.some((s) => s.kind === "deploy")) return;
+      const where = { root: ctx.hre.config.paths.root, network: ctx.conn.networkName, runKey };
+      refuseOtherMigrations(where, snapshot, inputs.snapshotFile);
     },
     // funding changes who holds the tokens: a rerun plans from what the run started with
     planFromStoredFacts: true,
     plan: (state, facts) =>
       planClaim({ ...state, funder: facts.funder === "none" ? undefined : facts.funder }, profile),
   };
-}
-
-/**
- * Refuses a second way to pay the same users: another migration run of this snapshot (any mode, payout or vault), or
- * another claim contract whose claim files name a user of this snapshot. Each would pay those users twice.
- */
-function refuseOtherMigrations(ctx: EngineContext, inputs: MigrateInputs, runKey: string): void {
-  const { snapshot, snapshotFile } = inputs;
-  const users = new Set(snapshot.users.filter((u) => u.proof).map((u) => u.address.toLowerCase()));
-  const others = RunStore.list(ctx.hre.config.paths.root, ctx.conn.networkName).filter(
-    (s) => s.runKey.startsWith("funds-migrate-") && s.runKey !== runKey && s.loadPlan() !== undefined,
-  );
-  for (const other of others) {
-    const fix = `finish that run (deployments/${ctx.conn.networkName}/.cutover/${other.runKey}) instead, or move its folder away if it never sent anything`;
-    if (other.runKey.endsWith(`-${snapshot.merkle.root.slice(2, 18)}`))
-      throw new CutoverInputError(
-        "--snapshot",
-        snapshotFile,
-        `run ${other.runKey} already migrates this snapshot: a second migration would pay its users twice; ${fix}`,
-      );
-    const files = path.join(other.dir, "claims");
-    const named = existsSync(files) ? readdirSync(files).map((f) => f.replace(/\.json$/, "").toLowerCase()) : [];
-    const shared = named.find((u) => users.has(u));
-    if (shared)
-      throw new CutoverInputError(
-        "--snapshot",
-        snapshotFile,
-        `${getAddress(shared)} can already claim from the claim contract of run ${other.runKey}: a second claim contract would pay them twice; ${fix}`,
-      );
-  }
 }
 
 export interface ClaimFile {
@@ -157,7 +129,7 @@ export async function writeClaimFiles(
   contract: string,
   payout: Payout,
 ): Promise<string> {
-  const out = path.join(dir, "claims");
+  const out = path.join(dir, CLAIM_FILES_DIR);
   for (const user of snapshot.users.filter((u) => u.proof)) {
     const file: ClaimFile = {
       address: user.address,

@@ -13,6 +13,7 @@ import { chunks } from "../util/chunks.js";
 import { CREDITS_PER_BATCH, creditedUsers, planCredit, type CreditState } from "./plan-credit.js";
 import type { Snapshot } from "./snapshot.js";
 import { fundsOf } from "./take-snapshot.js";
+import { refuseOtherMigrations } from "./other-runs.js";
 
 export interface MigrateInputs {
   snapshot: Snapshot;
@@ -152,6 +153,11 @@ export async function creditPlanner(ctx: EngineContext, inputs: MigrateInputs): 
     plan: (state, facts) => planCredit({ ...state, heldRole: facts.creditorHeldRole === "true" }, profile),
     async preflight(plan, reader, pending) {
       if (!pending.some((s) => s.id.startsWith("credit:"))) return;
+      refuseOtherMigrations(
+        { root: ctx.hre.config.paths.root, network: ctx.conn.networkName, runKey },
+        snapshot,
+        inputs.snapshotFile,
+      );
       const creditor = plan.facts.creditor;
       const users = creditedUsers(snapshot).map((u) => u.address);
       await refuseOutsideCredits(reader, inputs, creditor, users, store);

@@ -1,23 +1,25 @@
 // corevault:migrate-funds through a Safe (2-of-3, v1.4.1) and a TimelockController that administer the new vault, in
-// credit and claim mode (reference profile, in-process chain): the authority's steps are proposed / scheduled, run
-// once executed; a rerun sends and proposes nothing; nobody is credited twice (counted from the vault's events).
+// credit and claim mode, on both profiles (in-process chain): the authority's steps are proposed / scheduled, run once
+// executed; a rerun sends and proposes nothing; nobody is credited twice (counted from the vault's events).
 import { expect } from "chai";
-import { Contract, ContractFactory, id, Interface, ZeroAddress, ZeroHash, type Wallet } from "ethers";
+import { Contract, ContractFactory, Interface, ZeroAddress, ZeroHash, type Wallet } from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import type { Proposal, SafeProposal } from "../../src/engine/proposal.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import { claim, claimFiles, fundsChecks, readJsonFile } from "../helpers/claims.js";
-import { fundsSystem } from "../helpers/funds.js";
+import { standInProtocol } from "../helpers/dexetra.js";
+import { fundsSystem, type ProfileName } from "../helpers/funds.js";
 import { createSafe, execute, owners } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, withExitCode } from "../helpers/tasks.js";
 
 await tempAppConfig("cutover-funds-authority-");
 const [deployer, relayer] = await conn.ethers.getSigners();
-const CREDITED = new Interface([
-  "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
-]);
+const CREDITED: Record<ProfileName, string> = {
+  reference: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
+  "dexetra-v5": "event ExternalCreditAdded(address indexed user, uint256 amount)",
+};
 const DELAY = 3600;
 
 interface Authority {
@@ -66,9 +68,9 @@ async function timelockAuthority(): Promise<Authority> {
 }
 
 /** A small system, its snapshot, a new vault administered by `authority` alone. */
-async function systemFor(authority: Authority, seed: string) {
-  const f = await fundsSystem("reference", { traders: 4, depositors: 6, seed });
-  const snap = await runJson("corevault:snapshot", {});
+async function systemFor(profile: ProfileName, authority: Authority, seed: string) {
+  const f = await fundsSystem(profile, { traders: 4, depositors: 6, seed });
+  const snap = await runJson("corevault:snapshot", { include: profile === "dexetra-v5" ? deployer.address : "" });
   const redeploy = await runJson("corevault:redeploy", {});
   const newVault = redeploy.deployed.CoreVault as string;
   const vault = f.vaultContract.attach(newVault) as Contract;
@@ -91,18 +93,20 @@ async function runThrough(authority: Authority, args: Record<string, unknown>) {
   throw new Error("the run did not complete in 5 rounds");
 }
 
-/** Credits per user on `vault` (raw logs), and who sent each (the event's creditor). */
-async function creditsByUser(vault: string, creditors = new Set<string>()): Promise<Map<string, bigint[]>> {
-  const logs = await conn.ethers.provider.getLogs({
-    address: vault,
-    topics: [id("ExternalCredited(address,uint256,address)")],
-    fromBlock: 0,
-  });
+/** Credits per user on `vault` (raw logs), and the account each credit's transaction was sent to. */
+async function creditsByUser(
+  profile: ProfileName,
+  vault: string,
+  sentTo = new Set<string>(),
+): Promise<Map<string, bigint[]>> {
+  const iface = new Interface([CREDITED[profile]]);
+  const event = iface.getEvent(CREDITED[profile].split(" ")[1].split("(")[0])!;
+  const logs = await conn.ethers.provider.getLogs({ address: vault, topics: [event.topicHash], fromBlock: 0 });
   const out = new Map<string, bigint[]>();
   for (const log of logs) {
-    const { args } = CREDITED.parseLog(log)!;
+    const { args } = iface.parseLog(log)!;
     out.set(args.user, [...(out.get(args.user) ?? []), args.amount]);
-    creditors.add(args.creditor);
+    sentTo.add((await conn.ethers.provider.getTransaction(log.transactionHash))!.to!);
   }
   return out;
 }
@@ -118,65 +122,68 @@ async function expectRerunIdle(full: Record<string, unknown>) {
   expect(await nonce()).to.equal(before);
 }
 
-describe("corevault:migrate-funds through a Safe or a timelock (reference profile, in-process chain)", function () {
-  this.timeout(600_000);
-  const previous = hre.config.cutover.protocol;
-  before(() => {
-    hre.config.cutover.protocol = resolveProfile({ profile: "reference" });
-  });
-  after(() => {
-    hre.config.cutover.protocol = previous;
-    process.exitCode = 0;
-  });
-
-  for (const kind of ["safe", "timelock"] as const) {
-    it(`--executor ${kind}, --mode credit: the ${kind} grants itself the creditor role, credits, renounces; each user credited once`, async () => {
-      const authority = kind === "safe" ? await safeAuthority("funds-credit", 11n) : await timelockAuthority();
-      const { file, snapshot, vault, newVault } = await systemFor(authority, `authority-credit-${kind}`);
-      const { out, full, rounds } = await runThrough(authority, { snapshot: file });
-      expect(rounds).to.be.greaterThan(1);
-      expect(out.credits).to.deep.include({ doubled: [], missing: [], total: snapshot.totals.migrate });
-      const creditors = new Set<string>();
-      const credits = await creditsByUser(newVault, creditors);
-      expect([...creditors], `every credit sent by the ${kind}`).to.deep.equal([authority.address]);
-      const migrating = snapshot.users.filter((u: any) => u.migrate !== "0");
-      // the snapshot's default block (latest − 1) is before the last depositor's deposit
-      expect(migrating).to.have.length(5);
-      for (const user of migrating)
-        expect(credits.get(user.address), user.address).to.deep.equal([BigInt(user.migrate)]);
-      const role = await vault.EXTERNAL_CREDITOR_ROLE();
-      expect(await vault.hasRole(role, authority.address), "renounced after crediting").to.equal(false);
-      await expectRerunIdle(full);
-      expect((await creditsByUser(newVault)).size).to.equal(5);
-      const checks = await fundsChecks(file);
-      expect(checks["funds-credited-once"].status, JSON.stringify(checks["funds-credited-once"])).to.equal("pass");
-    });
-
-    it(`--executor ${kind}, --mode claim --payout credit: the ${kind} grants the claim contract the creditor role and funds it from its own tokens`, async () => {
-      const authority = kind === "safe" ? await safeAuthority("funds-claim", 12n) : await timelockAuthority();
-      const { f, file, snapshot, vault, newVault } = await systemFor(authority, `authority-claim-${kind}`);
-      const total = BigInt(snapshot.totals.migrate);
-      await (await f.usdc.mint(authority.address, total)).wait();
-      const { out, full, rounds } = await runThrough(authority, { snapshot: file, mode: "claim", payout: "credit" });
-      expect(rounds, "the grant and the funding wait for the authority").to.equal(2);
-      const contract = out.deployed.MigrationClaims as string;
-      expect(out.claims.funded).to.equal(true);
-      expect(await f.usdc.balanceOf(authority.address)).to.equal(0n);
-      expect(await vault.hasRole(await vault.EXTERNAL_CREDITOR_ROLE(), contract)).to.equal(true);
-      await expectRerunIdle(full);
-
-      const files = await claimFiles(out.claims.claimFiles);
-      const alice = f.depositors[0] as Wallet;
-      const aliceFile = files.get(alice.address.toLowerCase())!;
-      await (await claim(aliceFile, alice)).wait();
-      await claim(aliceFile, relayer).then(
-        () => expect.fail("claimed twice"),
-        (e: Error) => expect(e.message).to.include("AlreadyClaimed"),
+for (const profile of ["reference", "dexetra-v5"] as ProfileName[])
+  describe(`corevault:migrate-funds through a Safe or a timelock (${profile} profile, in-process chain)`, function () {
+    this.timeout(600_000);
+    const previous = hre.config.cutover.protocol;
+    before(() => {
+      hre.config.cutover.protocol = resolveProfile(
+        profile === "reference" ? { profile } : standInProtocol(deployer.address),
       );
-      expect((await creditsByUser(newVault)).get(alice.address)).to.deep.equal([BigInt(aliceFile.amount)]);
-      const checks = await fundsChecks(file);
-      for (const name of ["funds-claim-root", "funds-claim-total", "funds-claim-funded", "funds-claimed-once"])
-        expect(checks[name].status, `${name}: ${JSON.stringify(checks[name])}`).to.equal("pass");
     });
-  }
-});
+    after(() => {
+      hre.config.cutover.protocol = previous;
+      process.exitCode = 0;
+    });
+
+    for (const kind of ["safe", "timelock"] as const) {
+      it(`--executor ${kind}, --mode credit: the ${kind} grants itself the creditor role, credits, renounces; each user credited once`, async () => {
+        const authority = kind === "safe" ? await safeAuthority(`credit-${profile}`, 11n) : await timelockAuthority();
+        const { file, snapshot, vault, newVault } = await systemFor(profile, authority, `authority-credit-${kind}`);
+        const { out, full, rounds } = await runThrough(authority, { snapshot: file });
+        expect(rounds).to.be.greaterThan(1);
+        expect(out.credits).to.deep.include({ doubled: [], missing: [], total: snapshot.totals.migrate });
+        const sentTo = new Set<string>();
+        const credits = await creditsByUser(profile, newVault, sentTo);
+        expect([...sentTo], `every credit executed by the ${kind}`).to.deep.equal([authority.address]);
+        const migrating = snapshot.users.filter((u: any) => u.migrate !== "0");
+        // the depositors but the last (the snapshot's default block, latest − 1, is before its deposit)
+        expect(migrating.length).to.equal(snapshot.totals.migratedUsers).and.to.be.at.least(5);
+        for (const user of migrating)
+          expect(credits.get(user.address), user.address).to.deep.equal([BigInt(user.migrate)]);
+        const role = await vault.EXTERNAL_CREDITOR_ROLE();
+        expect(await vault.hasRole(role, authority.address), "renounced after crediting").to.equal(false);
+        await expectRerunIdle(full);
+        expect((await creditsByUser(profile, newVault)).size).to.equal(migrating.length);
+        const checks = await fundsChecks(file);
+        expect(checks["funds-credited-once"].status, JSON.stringify(checks["funds-credited-once"])).to.equal("pass");
+      });
+
+      it(`--executor ${kind}, --mode claim --payout credit: the ${kind} grants the claim contract the creditor role and funds it from its own tokens`, async () => {
+        const authority = kind === "safe" ? await safeAuthority(`claim-${profile}`, 12n) : await timelockAuthority();
+        const { f, file, snapshot, vault, newVault } = await systemFor(profile, authority, `authority-claim-${kind}`);
+        const total = BigInt(snapshot.totals.migrate);
+        await (await f.usdc.mint(authority.address, total)).wait();
+        const { out, full, rounds } = await runThrough(authority, { snapshot: file, mode: "claim", payout: "credit" });
+        expect(rounds, "the grant and the funding wait for the authority").to.equal(2);
+        const contract = out.deployed.MigrationClaims as string;
+        expect(out.claims.funded).to.equal(true);
+        expect(await f.usdc.balanceOf(authority.address)).to.equal(0n);
+        expect(await vault.hasRole(await vault.EXTERNAL_CREDITOR_ROLE(), contract)).to.equal(true);
+        await expectRerunIdle(full);
+
+        const files = await claimFiles(out.claims.claimFiles);
+        const alice = f.depositors[0] as Wallet;
+        const aliceFile = files.get(alice.address.toLowerCase())!;
+        await (await claim(aliceFile, alice)).wait();
+        await claim(aliceFile, relayer).then(
+          () => expect.fail("claimed twice"),
+          (e: Error) => expect(e.message).to.include("AlreadyClaimed"),
+        );
+        expect((await creditsByUser(profile, newVault)).get(alice.address)).to.deep.equal([BigInt(aliceFile.amount)]);
+        const checks = await fundsChecks(file);
+        for (const name of ["funds-claim-root", "funds-claim-total", "funds-claim-funded", "funds-claimed-once"])
+          expect(checks[name].status, `${name}: ${JSON.stringify(checks[name])}`).to.equal("pass");
+      });
+    }
+  });

@@ -124,6 +124,12 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       // a second migration of the same snapshot (another payout) is refused before sending
       const refused = await taskError("corevault:migrate-funds", { ...args, payout: "credit", json: true });
       expect(refused.message).to.match(/already migrates this snapshot: a second migration would pay its users twice/);
+      const credit = await taskError("corevault:migrate-funds", {
+        snapshot: file,
+        signer: unfundedSigner.address,
+        json: true,
+      });
+      expect(credit.message).to.match(/already migrates this snapshot/);
       expect(await nonce(unfundedSigner.address)).to.equal(before);
 
       // a planted wrong root (another claim contract's code at this address): verify fails on its own check
