@@ -30,6 +30,15 @@ async function snapshotAndRedeploy(f: FundsSystem) {
 
 const depositorFile = (files: Map<string, any>, wallet: Wallet) => files.get(wallet.address.toLowerCase())!;
 
+describe("corevault:migrate-funds --payout: bad input refused before anything is read or sent", () => {
+  it("names the input, the value and the fix", async () => {
+    const bogus = await taskError("corevault:migrate-funds", { mode: "claim", payout: "bogus", snapshot: "x.json" });
+    expect(bogus.message).to.include("--payout").and.to.include("bogus").and.to.include("--payout token");
+    const credit = await taskError("corevault:migrate-funds", { payout: "credit", snapshot: "x.json" });
+    expect(credit.message).to.include("--payout").and.to.include("use it with --mode claim");
+  });
+});
+
 for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
   describe(`corevault:migrate-funds --mode claim (${profile} profile, in-process chain)`, function () {
     this.timeout(900_000);
