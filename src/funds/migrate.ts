@@ -153,14 +153,14 @@ export async function creditPlanner(ctx: EngineContext, inputs: MigrateInputs): 
     plan: (state, facts) => planCredit({ ...state, heldRole: facts.creditorHeldRole === "true" }, profile),
     async preflight(plan, reader, pending) {
       if (!pending.some((s) => s.id.startsWith("credit:"))) return;
+      const creditor = plan.facts.creditor;
+      const users = creditedUsers(snapshot).map((u) => u.address);
+      await refuseOutsideCredits(reader, inputs, creditor, users, store);
       refuseOtherMigrations(
         { root: ctx.hre.config.paths.root, network: ctx.conn.networkName, runKey },
         snapshot,
         inputs.snapshotFile,
       );
-      const creditor = plan.facts.creditor;
-      const users = creditedUsers(snapshot).map((u) => u.address);
-      await refuseOutsideCredits(reader, inputs, creditor, users, store);
     },
   };
 }

@@ -1,5 +1,5 @@
 // One snapshot, one way to pay: before a migration run sends, other migration runs that may already pay the same
-// users (the same snapshot in any mode, payout or vault; a claim contract whose claim files name one of its users).
+// users (the same snapshot in any mode, payout or vault; another snapshot's run that credits or lets claim one of them).
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { getAddress } from "ethers";
@@ -9,6 +9,18 @@ import type { Snapshot } from "./snapshot.js";
 
 /** Where claim runs keep their per-user claim files, inside the run's folder. */
 export const CLAIM_FILES_DIR = "claims";
+
+/** The users another migration run pays (lower case): its claim files, or the users its credit steps credit. */
+function paidBy(run: RunStore): string[] {
+  const files = path.join(run.dir, CLAIM_FILES_DIR);
+  const claimants = existsSync(files) ? readdirSync(files).map((f) => f.replace(/\.json$/, "").toLowerCase()) : [];
+  const credited = (run.loadPlan()?.steps ?? []).flatMap((step) =>
+    step.kind === "call" && step.id.startsWith("credit:")
+      ? step.actions.map((a) => String(a.call.args[0]).toLowerCase())
+      : [],
+  );
+  return [...claimants, ...credited];
+}
 
 /** Refuses (before sending) when another migration run that sent or proposed anything could pay these users twice. */
 export function refuseOtherMigrations(
@@ -29,14 +41,12 @@ export function refuseOtherMigrations(
         snapshotFile,
         `run ${other.runKey} already migrates this snapshot: a second migration would pay its users twice; ${fix}`,
       );
-    const files = path.join(other.dir, CLAIM_FILES_DIR);
-    const named = existsSync(files) ? readdirSync(files).map((f) => f.replace(/\.json$/, "").toLowerCase()) : [];
-    const shared = named.find((u) => users.has(u));
+    const shared = paidBy(other).find((u) => users.has(u));
     if (shared)
       throw new CutoverInputError(
         "--snapshot",
         snapshotFile,
-        `${getAddress(shared)} can already claim from the claim contract of run ${other.runKey}: migrating them again would pay them twice; ${fix}`,
+        `${getAddress(shared)} is already paid by run ${other.runKey} (its claim contract or its credits): migrating them again would pay them twice; ${fix}`,
       );
   }
 }

@@ -12,7 +12,7 @@ import { standInProtocol } from "../helpers/dexetra.js";
 import { fundsSystem, type ProfileName } from "../helpers/funds.js";
 import { createSafe, execute, owners } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { runJson, withExitCode } from "../helpers/tasks.js";
+import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
 
 await tempAppConfig("cutover-funds-authority-");
 const [deployer, relayer] = await conn.ethers.getSigners();
@@ -139,7 +139,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[])
     for (const kind of ["safe", "timelock"] as const) {
       it(`--executor ${kind}, --mode credit: the ${kind} grants itself the creditor role, credits, renounces; each user credited once`, async () => {
         const authority = kind === "safe" ? await safeAuthority(`credit-${profile}`, 11n) : await timelockAuthority();
-        const { file, snapshot, vault, newVault } = await systemFor(profile, authority, `authority-credit-${kind}`);
+        const { f, file, snapshot, vault, newVault } = await systemFor(profile, authority, `authority-credit-${kind}`);
         const { out, full, rounds } = await runThrough(authority, { snapshot: file });
         expect(rounds).to.be.greaterThan(1);
         expect(out.credits).to.deep.include({ doubled: [], missing: [], total: snapshot.totals.migrate });
@@ -155,6 +155,17 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[])
         expect(await vault.hasRole(role, authority.address), "renounced after crediting").to.equal(false);
         await expectRerunIdle(full);
         expect((await creditsByUser(profile, newVault)).size).to.equal(migrating.length);
+        // a later snapshot of the same users in claim mode: refused, they are credited by this run
+        const later = await runJson("corevault:snapshot", {
+          include: profile === "dexetra-v5" ? deployer.address : "",
+          vault: f.vault,
+        });
+        const refused = await taskError("corevault:migrate-funds", {
+          snapshot: later.files.json,
+          mode: "claim",
+          json: true,
+        });
+        expect(refused.message).to.match(/is already paid by run funds-migrate-.*-credit-/);
         const checks = await fundsChecks(file);
         expect(checks["funds-credited-once"].status, JSON.stringify(checks["funds-credited-once"])).to.equal("pass");
       });

@@ -139,6 +139,13 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
         json: true,
       });
       expect(credit.message).to.match(/already migrates this snapshot/);
+      // a later snapshot (another root) of the same users: refused, naming a user who can already claim
+      const include = profile === "dexetra-v5" ? admin.address : "";
+      const later = await runJson("corevault:snapshot", { include, vault: f.vault });
+      expect(later.merkleRoot).to.not.equal(snapshot.merkle.root);
+      const overlap = await taskError("corevault:migrate-funds", { ...args, snapshot: later.files.json, json: true });
+      expect(overlap.message).to.match(/0x[0-9a-fA-F]{40} is already paid by run funds-migrate-.*-claim-token-/);
+      expect(await nonce(unfundedSigner.address)).to.equal(before);
       expect(await nonce(unfundedSigner.address)).to.equal(before);
 
       // a planted wrong root (another claim contract's code at this address): verify fails on its own check
