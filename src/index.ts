@@ -432,7 +432,7 @@ const cutoverVerify = task(
     type: ArgumentType.STRING,
     defaultValue: "",
     description:
-      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
+      "Also verify the money after corevault:migrate-funds --mode credit against this snapshot: each migrated user credited exactly once (events), the credited total, what is left on the old vault (paused), the new vault's solvency. After --mode claim (its claim contract found from the run): the contract's root and claimable total against the snapshot, funded for what is unclaimed, each user claimed at most once. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
   })
   .setAction(() => import("../tasks/cutover-verify.js"))
   .build();
@@ -490,6 +490,13 @@ const migrateFunds = engineTask(
     type: ArgumentType.STRING,
     defaultValue: "credit",
     description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
+  })
+  .addOption({
+    name: "payout",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "With --mode claim (a claim contract holding the snapshot's Merkle root; each user claims once): token (default: the claim sends the collateral token to the user) or credit (the claim sends the tokens to the new vault and credits the user there through the vault's external credit; the claim contract is granted the creditor role). Example: --mode claim --payout credit",
   })
   .addOption({
     name: "newVault",

@@ -4,6 +4,10 @@ import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js"
 import { CutoverInputError } from "../src/errors.js";
 import { countCredits, creditPlanner, type MigrateInputs } from "../src/funds/migrate.js";
 import { readSnapshot } from "../src/funds/take-snapshot.js";
+import { claimPlanner, parsePayout } from "../src/funds/claim.js";
+import { claimResults } from "../src/funds/claim-results.js";
+import type { ClaimState } from "../src/funds/plan-claim.js";
+import type { RunOutcome } from "../src/engine/run.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
 import { renderResults } from "../src/report/results.js";
@@ -16,24 +20,28 @@ interface Args extends EngineArgs {
   mode: string;
   newVault: string;
   batch: string;
+  payout: string;
 }
 
-const MODES = ["credit"];
+const MODES = ["credit", "claim"];
 
 export default async function corevaultMigrateFunds(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!MODES.includes(args.mode))
     throw new CutoverInputError(
       "--mode",
       args.mode,
-      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")} (claim and withdraw-only are not built yet)`,
+      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")} (withdraw-only is not built yet)`,
     );
+  if (args.payout && args.mode !== "claim")
+    throw new CutoverInputError("--payout", args.payout, "--payout chooses how a claim pays: use it with --mode claim");
+  const payout = args.mode === "claim" ? parsePayout(args.payout || "token") : undefined;
   if (!args.snapshot)
     throw new CutoverInputError("--snapshot", "", "give the funds-<block>.json that corevault:snapshot wrote");
   const root = hre.config.paths.root;
   const snapshotFile = path.resolve(root, args.snapshot);
   const snapshot = await readSnapshot(snapshotFile);
   let inputs: MigrateInputs | undefined;
-  await runEngineCommand(hre, args, {
+  await runEngineCommand<unknown>(hre, args, {
     planner: async (ctx) => {
       inputs = await migrateInputs(hre, ctx.conn.networkName, args, snapshot, snapshotFile);
       const chainId = Number((await ctx.conn.ethers.provider.getNetwork()).chainId);
@@ -43,9 +51,11 @@ export default async function corevaultMigrateFunds(args: Args, hre: HardhatRunt
           args.snapshot,
           `it was taken on chain ${snapshot.chainId}, not ${chainId}`,
         );
+      if (payout) return claimPlanner(ctx, inputs, payout);
       return creditPlanner(ctx, inputs);
     },
     results: async (ctx, outcome) => {
+      if (payout) return claimResults(ctx, outcome as RunOutcome<ClaimState>, inputs!, payout);
       if (!outcome.report) return {};
       const provider = ctx.conn.ethers.provider;
       const reader = new Reader(provider, new ContractCatalog(hre), await provider.getBlockNumber());

@@ -13,6 +13,7 @@ import { chunks } from "../util/chunks.js";
 import { CREDITS_PER_BATCH, creditedUsers, planCredit, type CreditState } from "./plan-credit.js";
 import type { Snapshot } from "./snapshot.js";
 import { fundsOf } from "./take-snapshot.js";
+import { refuseOtherMigrations } from "./other-runs.js";
 
 export interface MigrateInputs {
   snapshot: Snapshot;
@@ -155,6 +156,11 @@ export async function creditPlanner(ctx: EngineContext, inputs: MigrateInputs): 
       const creditor = plan.facts.creditor;
       const users = creditedUsers(snapshot).map((u) => u.address);
       await refuseOutsideCredits(reader, inputs, creditor, users, store);
+      refuseOtherMigrations(
+        { root: ctx.hre.config.paths.root, network: ctx.conn.networkName, runKey },
+        snapshot,
+        inputs.snapshotFile,
+      );
     },
   };
 }

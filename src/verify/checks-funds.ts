@@ -8,6 +8,7 @@ import { fundsOf } from "../funds/take-snapshot.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { CheckResult, Failure } from "./checks.js";
+import { claimChecks, type ClaimContract } from "./checks-claim.js";
 
 export interface FundsVerifyInputs {
   snapshot: Snapshot;
@@ -15,6 +16,8 @@ export interface FundsVerifyInputs {
   profile: Profile;
   /** First block of the new vault's events (its deployment block). */
   fromBlock: number;
+  /** The claim contract of a --mode claim migration of this snapshot: its checks replace the credit checks. */
+  claims?: ClaimContract;
 }
 
 const result = (name: string, title: string, failures: Failure[], evidence: string): CheckResult => ({
@@ -167,5 +170,6 @@ async function solvency(reader: Reader, inputs: FundsVerifyInputs): Promise<Chec
 }
 
 export async function fundsChecks(reader: Reader, inputs: FundsVerifyInputs): Promise<CheckResult[]> {
-  return [...(await creditedOnce(reader, inputs)), await oldVaultLeft(reader, inputs), await solvency(reader, inputs)];
+  const moved = inputs.claims ? await claimChecks(reader, inputs, inputs.claims) : await creditedOnce(reader, inputs);
+  return [...moved, await oldVaultLeft(reader, inputs), await solvency(reader, inputs)];
 }

@@ -163,5 +163,7 @@ async function moneyChecks(
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const fromBlock = await deploymentBlock(hre.config.paths.root, conn.networkName, "CoreVault", newVault);
   const snapshot = await readSnapshot(file);
-  return fundsChecks(reader, { snapshot, newVault, profile: hre.config.cutover.protocol, fromBlock });
+  const { findClaimContract } = await import("../funds/claim.js");
+  const claims = findClaimContract(hre.config.paths.root, conn.networkName, newVault, snapshot);
+  return fundsChecks(reader, { snapshot, newVault, profile: hre.config.cutover.protocol, fromBlock, claims });
 }
