@@ -85,3 +85,17 @@ export function decodeFacets(raw: string): [string, string[]][] {
   }
   return out;
 }
+
+/**
+ * A lone static return value (address, bool, uint256, bytes32) as the ABI coder gives it, read from its one word;
+ * undefined for any other type, or a word the coder would refuse (short, an address with high bits), left to it.
+ */
+export function decodeWord(type: string, raw: string): unknown {
+  if (raw.length < 66) return undefined;
+  const word = raw.slice(2, 66);
+  if (type === "address") return /^0{24}/.test(word) ? getAddress("0x" + word.slice(24)) : undefined;
+  if (type === "bool") return !/^0{64}$/.test(word);
+  if (type === "uint256") return BigInt("0x" + word);
+  if (type === "bytes32") return "0x" + word.toLowerCase();
+  return undefined;
+}
