@@ -25,6 +25,14 @@ export default defineConfig({
   },
   networks: {
     localhost: { type: "http", chainType: "l1", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    // The same node with its accounts' keys held here (Hardhat's public test mnemonic, which `hardhat node` uses):
+    // transactions are signed locally and broadcast raw, in JSON-RPC batches.
+    localSigned: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545",
+      accounts: { mnemonic: "test test test test test test test test test test test junk" },
+    },
   },
   chainDescriptors: { 31337: localChain, 1337: localChain },
   // `cutover:verify --sources` verifies through hardhat-verify, which reads its API key here (read only when used).

@@ -6,6 +6,7 @@
 // hop (a pass-through proxy). Every contender starts from the same chain state (evm_snapshot / evm_revert, and the
 // same run files). Prints blocks used against ceil(Σgas / block gas limit), wall time and their ratios to the plugin,
 // then the plugin's rerun (sends nothing): its JSON-RPC requests and wall time. Gives the machine load with it.
+// BENCH_SKIP_OTHERS=1 runs only the plugin; BENCH_HOPS="0" or "1" only one of the two paths (default "0,1").
 import { cpSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +25,10 @@ import { runTask } from "../test/helpers/tasks.js";
 
 const sizes = (process.env.BENCH_MARKETS ?? "200,1000").split(",").map(Number);
 const blockMs = Number(process.env.BENCH_BLOCK_MS ?? 250);
+/** BENCH_SKIP_OTHERS=1: only this plugin (and its rerun), e.g. while profiling it. */
+const skipOthers = process.env.BENCH_SKIP_OTHERS === "1";
+/** BENCH_HOPS: "0,1" (default) both straight to the node and through one extra loopback hop; "0" or "1" one of them. */
+const hops = (process.env.BENCH_HOPS ?? "0,1").split(",").map((h) => h === "1");
 const conn = await hre.network.getOrCreate();
 const nodeUrl = conn.networkConfig.type === "http" ? await conn.networkConfig.url.getUrl() : "";
 const root = hre.config.paths.root;
@@ -165,13 +170,12 @@ async function rerun(): Promise<{ requests: number; seconds: number }> {
 for (const markets of sizes) {
   const s = await setup(markets);
   const rows = [];
-  for (const hop of [false, true]) {
+  for (const hop of hops) {
     const ours = await measure(s, "this plugin", plugin, hop);
     const again = hop ? undefined : await rerun();
-    const others = [
-      await measure(s, "Hardhat Ignition", ignition, hop),
-      await measure(s, "naive send-and-wait", naive, hop),
-    ];
+    const others = skipOthers
+      ? []
+      : [await measure(s, "Hardhat Ignition", ignition, hop), await measure(s, "naive send-and-wait", naive, hop)];
     for (const m of [ours, ...others])
       rows.push([
         m.name,

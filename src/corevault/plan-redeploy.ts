@@ -223,18 +223,23 @@ function registerMarkets(inputs: RedeployInputs, orderBookHolders: Value[], temp
   const { orderBooks: books, markets } = profile.vault;
   const actions: CallAction[] = [];
   const booksGranted = new Set<string>();
+  // Indexed by OrderBook (lower case): filtering every market and holder per OrderBook was quadratic in the fleet.
+  const marketsOf = new Map<string, typeof system.markets>();
+  for (const m of system.markets)
+    marketsOf.set(m.orderBook.toLowerCase(), [...(marketsOf.get(m.orderBook.toLowerCase()) ?? []), m]);
+  const holders = new Set(orderBookHolders.flatMap((h) => (typeof h === "string" ? [h.toLowerCase()] : [])));
   for (const orderBook of system.orderBooks) {
     actions.push({
       call: writeCall(profile, books.register, NEW_VAULT, [orderBook]),
       done: [{ read: viewCall(profile, books.isRegistered, NEW_VAULT, [orderBook]), equals: true }],
     });
-    for (const market of system.markets.filter((m) => same(m.orderBook, orderBook))) {
+    for (const market of marketsOf.get(orderBook.toLowerCase()) ?? []) {
       actions.push({
         call: writeCall(profile, markets.assign, NEW_VAULT, [market.marketId, orderBook]),
         done: [{ read: viewCall(profile, markets.orderBookOf, NEW_VAULT, [market.marketId]), equals: orderBook }],
       });
     }
-    if (orderBookHolders.some((h) => typeof h === "string" && same(h, orderBook))) {
+    if (holders.has(orderBook.toLowerCase())) {
       actions.push(grant(profile, "ORDERBOOK_ROLE", orderBook));
       booksGranted.add(orderBook.toLowerCase());
     }

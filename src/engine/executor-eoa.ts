@@ -1,6 +1,7 @@
 import { keccak256, toBeHex, toQuantity, type FeeData, type Provider } from "ethers";
+import { Broadcaster, MAX_BATCH } from "./broadcaster.js";
 import { presignedShortfall } from "./create2.js";
-import type { Journal, TxFields } from "./journal.js";
+import type { Journal, JournalEntry, TxFields } from "./journal.js";
 import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
 import { SharedReceipts, type MinedReceipt } from "./receipts.js";
@@ -44,6 +45,8 @@ export interface EoaExecutorOptions {
   signers: string[];
   /** A crash to inject (crash tests); none when undefined. */
   fault?: FaultInjection;
+  /** Local keys and JSON-RPC batches (Broadcaster.forConnection); none when undefined: each sent alone, node-signed. */
+  broadcaster?: Broadcaster;
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
@@ -68,6 +71,7 @@ const FILL_STEP_PREFIX = "executor:fill:";
 export class EoaExecutor {
   readonly #faults: Faults;
   readonly #receipts: SharedReceipts;
+  readonly #broadcaster: Broadcaster;
 
   constructor(
     private readonly provider: ChainProvider,
@@ -76,6 +80,7 @@ export class EoaExecutor {
   ) {
     this.#faults = new Faults(options.fault);
     this.#receipts = new SharedReceipts(provider, options.pollIntervalMs);
+    this.#broadcaster = options.broadcaster ?? Broadcaster.NONE;
   }
 
   /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
@@ -180,10 +185,17 @@ export class EoaExecutor {
     const outcomes: (Promise<TxOutcome> | undefined)[] = built.map((b, i) =>
       "error" in b ? Promise.resolve(this.#failed(requests[i].stepId, b.error)) : undefined,
     );
-    const wave = built.flatMap((tx, index) => ("error" in tx ? [] : [{ index, stepId: requests[index].stepId, tx }]));
-    // The whole wave is on disk (one fsync) before the first of it is broadcast.
+    const wave: WaveTx[] = built.flatMap((tx, index) =>
+      "error" in tx ? [] : [{ index, stepId: requests[index].stepId, tx, signed: this.#signed(tx) }],
+    );
+    // The whole wave is on disk (one fsync) before the first of it is broadcast; a hash signed here with it.
     const at = new Date().toISOString();
-    this.journal.appendMany(wave.map(({ stepId, tx }) => ({ type: "send", stepId, tx, at })));
+    this.journal.appendMany([
+      ...wave.map(({ stepId, tx }): JournalEntry => ({ type: "send", stepId, tx, at })),
+      ...wave.flatMap(({ stepId, tx, signed }): JournalEntry[] =>
+        signed ? [{ type: "sent", stepId, nonce: tx.nonce, hash: signed.hash }] : [],
+      ),
+    ]);
     const sent = await this.#broadcastWave(wave, sinceBlock, onSent);
     const fillers = await this.#fillGaps(wave, sent, sinceBlock);
     for (const [k, { index, stepId, tx }] of wave.entries()) {
@@ -255,48 +267,65 @@ export class EoaExecutor {
   }
 
   /**
-   * Broadcasts a journaled wave, SEND_CONCURRENCY at a time, in windows of at most one block's gas limit (what one
-   * block can take). Hashes are journaled once at the end, unsynced: a rerun finds a transaction by its nonce anyway.
+   * Broadcasts a journaled wave in windows of at most one block's gas limit (what one block can take): each window in
+   * one JSON-RPC batch where the network is reached over HTTP, else SEND_CONCURRENCY requests at a time. Hashes not
+   * known before (signed by the node) are journaled once at the end, unsynced: a rerun finds them by nonce anyway.
    */
   async #broadcastWave(
-    wave: { stepId: string; tx: TxFields }[],
+    wave: WaveTx[],
     sinceBlock: number,
     onSent: (stepId: string, hash: string) => void,
-  ): Promise<({ hash: string } | { error: string; taken?: boolean })[]> {
+  ): Promise<BroadcastResult[]> {
     const blockGas = (await this.provider.getBlock("latest"))?.gasLimit ?? 30_000_000n;
-    const results: ({ hash: string } | { error: string; taken?: boolean })[] = [];
-    for (const window of gasWindows(wave, blockGas)) {
-      results.push(
-        ...(await inWindows(window, SEND_CONCURRENCY, async ({ stepId, tx }) => {
-          this.#faults.point("journal");
-          const broadcast = await this.#broadcast(tx, sinceBlock);
-          if ("hash" in broadcast) {
-            this.#faults.point("broadcast");
-            onSent(stepId, broadcast.hash);
-          }
-          return broadcast;
-        })),
-      );
-    }
+    const results: BroadcastResult[] = [];
+    for (const window of gasWindows(wave, blockGas))
+      for (let i = 0; i < window.length; i += MAX_BATCH)
+        results.push(...(await this.#broadcastWindow(window.slice(i, i + MAX_BATCH), sinceBlock, onSent)));
     this.journal.appendMany(
-      wave.flatMap(({ stepId, tx }, k) => {
+      wave.flatMap(({ stepId, tx, signed }, k) => {
         const result = results[k];
-        return "hash" in result ? [{ type: "sent" as const, stepId, nonce: tx.nonce, hash: result.hash }] : [];
+        return "hash" in result && result.hash !== signed?.hash
+          ? [{ type: "sent" as const, stepId, nonce: tx.nonce, hash: result.hash }]
+          : [];
       }),
       false,
     );
     return results;
   }
 
+  /** One window: a batch, whose sends the node did not take are settled one by one (by hash and nonce); or each alone. */
+  async #broadcastWindow(
+    window: WaveTx[],
+    sinceBlock: number,
+    onSent: (stepId: string, hash: string) => void,
+  ): Promise<BroadcastResult[]> {
+    const batched = this.#broadcaster.batches && window.length > 1;
+    if (batched) for (let i = 0; i < window.length; i++) this.#faults.point("journal");
+    const answers = batched
+      ? await this.#broadcaster.sendBatch(window.map(({ tx, signed }) => signed ?? { tx }))
+      : undefined;
+    return inWindows(window, SEND_CONCURRENCY, async ({ stepId, tx }, i) => {
+      if (!batched) this.#faults.point("journal");
+      const answer = answers?.[i];
+      const broadcast = answer && "hash" in answer ? answer : await this.#broadcast(tx, sinceBlock);
+      if ("hash" in broadcast) {
+        this.#faults.point("broadcast");
+        onSent(stepId, broadcast.hash);
+      }
+      return broadcast;
+    });
+  }
+
+  /** The transaction signed here when the network's config holds its sender's key; undefined when the node signs. */
+  #signed(tx: TxFields): { raw: string; hash: string } | undefined {
+    return this.#broadcaster.canSign(tx.from) ? this.#broadcaster.sign(tx) : undefined;
+  }
+
   /**
    * A transaction the node rejected leaves its nonce unused, and the sender's later ones of the wave could never be
    * mined: that nonce gets a zero-value transfer to the sender itself (journaled first, like any send), awaited.
    */
-  async #fillGaps(
-    wave: { stepId: string; tx: TxFields }[],
-    sent: ({ hash: string } | { error: string; taken?: boolean })[],
-    sinceBlock: number,
-  ): Promise<Promise<TxOutcome>[]> {
+  async #fillGaps(wave: WaveTx[], sent: BroadcastResult[], sinceBlock: number): Promise<Promise<TxOutcome>[]> {
     const fillers: Promise<TxOutcome>[] = [];
     for (const [k, { tx }] of wave.entries()) {
       const result = sent[k];
@@ -351,16 +380,22 @@ export class EoaExecutor {
    * transaction", or "nonce too low" / "underpriced" when it (or another one) already holds the nonce; then the
    * transaction at that nonce is looked up, pending or mined since `sinceBlock`. `taken`: another transaction used it.
    */
-  async #broadcast(tx: TxFields, sinceBlock: number): Promise<{ hash: string } | { error: string; taken?: boolean }> {
+  async #broadcast(tx: TxFields, sinceBlock: number): Promise<BroadcastResult> {
+    const signed = this.#signed(tx);
     let last = "";
     for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(Math.min(50 * 2 ** (attempt - 1), 2_000));
       try {
-        return { hash: await this.provider.send("eth_sendTransaction", [tx]) };
+        return {
+          hash: await (signed
+            ? this.provider.send("eth_sendRawTransaction", [signed.raw])
+            : this.provider.send("eth_sendTransaction", [tx])),
+        };
       } catch (error) {
         last = reason(error);
         const known = /known transaction:?\s*(0x[0-9a-fA-F]{64})/i.exec(last);
         if (known) return { hash: known[1] };
+        if (signed && /already known|known transaction/i.test(last)) return { hash: signed.hash };
         if (isTransient(error)) continue;
         if (!/nonce too low|already known|underpriced|nonce has already been used/i.test(last))
           return { error: `rejected by the node: ${last}` };
@@ -492,6 +527,16 @@ export class EoaExecutor {
     return { stepId, error: why };
   }
 }
+
+/** A transaction of a wave, journaled; `signed` when signed here. */
+interface WaveTx {
+  index: number;
+  stepId: string;
+  tx: TxFields;
+  signed?: { raw: string; hash: string };
+}
+
+type BroadcastResult = { hash: string } | { error: string; taken?: boolean };
 
 interface RpcTx {
   hash: string;

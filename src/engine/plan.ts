@@ -1,24 +1,57 @@
-import { keccak256, toUtf8Bytes } from "ethers";
+import { keccak256 } from "ethers";
 import type { Encoded, Plan, Step, Value } from "./types.js";
 
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
+/**
+ * JSON with object keys sorted at every level: the same value always gives the same text. Exactly what
+ * `JSON.stringify` gives for the value rebuilt with sorted keys (bigints as decimal strings; in an object, keys that
+ * are array indices first, in numeric order, as JavaScript orders them), written in one pass without rebuilding it.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => {
-    if (typeof v === "bigint") return v.toString();
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(
-        Object.keys(v)
-          .sort()
-          .map((k) => [k, (v as Record<string, unknown>)[k]]),
-      );
-    }
-    return v;
-  });
+  const parts: string[] = [];
+  writeCanonical(value, parts);
+  return parts.join("");
+}
+
+const isArrayIndex = (key: string) => /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+const omitted = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
+
+function writeCanonical(input: unknown, out: string[]): void {
+  let v = input;
+  if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function")
+    v = (v as { toJSON(): unknown }).toJSON();
+  if (typeof v === "bigint") v = v.toString();
+  if (v === null || typeof v !== "object") {
+    out.push(JSON.stringify(v) ?? "null");
+    return;
+  }
+  if (Array.isArray(v)) {
+    out.push("[");
+    v.forEach((item, i) => {
+      if (i > 0) out.push(",");
+      if (omitted(item)) out.push("null");
+      else writeCanonical(item, out);
+    });
+    out.push("]");
+    return;
+  }
+  const record = v as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  const indices = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  let first = true;
+  out.push("{");
+  for (const key of indices.length > 0 ? [...indices, ...keys.filter((k) => !isArrayIndex(k))] : keys) {
+    if (omitted(record[key])) continue;
+    if (!first) out.push(",");
+    first = false;
+    out.push(JSON.stringify(key), ":");
+    writeCanonical(record[key], out);
+  }
+  out.push("}");
 }
 
 export function planId(plan: Omit<Plan, "id">): string {
   const { observedBlock: _block, ...content } = plan;
-  return keccak256(toUtf8Bytes(canonicalJson(content)));
+  return keccak256(Buffer.from(canonicalJson(content), "utf8"));
 }
 
 export function makePlan(content: Omit<Plan, "id">): Plan {

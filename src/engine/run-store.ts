@@ -18,7 +18,7 @@ import { TamperedRunError } from "../errors.js";
 import { planId } from "./plan.js";
 import type { Proposal } from "./proposal.js";
 import type { Plan } from "./types.js";
-import { toJson } from "../util/json.js";
+import { planJsonChunks } from "./plan-file.js";
 
 /** What the journal says about each step: its last send, the hash of that send, and its receipt (any status). */
 export interface StepJournal {
@@ -90,13 +90,13 @@ export class RunStore {
     return plan;
   }
 
-  /** Writes plan.json atomically (fsynced, then renamed) and journals that the run now has this plan. */
+  /** Writes plan.json atomically (a step at a time, fsynced, then renamed) and journals that the run now has this plan. */
   savePlan(plan: Plan): void {
     mkdirSync(this.dir, { recursive: true });
     const temporary = `${this.planFile}.tmp`;
     const fd = openSync(temporary, "w");
     try {
-      writeSync(fd, toJson(plan));
+      for (const chunk of planJsonChunks(plan)) writeSync(fd, chunk);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

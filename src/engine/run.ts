@@ -7,6 +7,7 @@ import { planHeading, renderPlanSummary } from "../report/plan-summary.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
+import { Broadcaster } from "./broadcaster.js";
 import { EoaExecutor, type ChainProvider } from "./executor-eoa.js";
 import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
@@ -257,7 +258,7 @@ async function choosePlan<S>(
 type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
 
 /** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
-function buildExecutor(
+async function buildExecutor(
   conn: NetworkConnection,
   plan: Plan,
   store: RunStore,
@@ -265,9 +266,10 @@ function buildExecutor(
   signers: string[],
   local: boolean,
   options: RunOptions,
-): Executor {
+): Promise<Executor> {
   const provider = conn.ethers.provider;
   const eoa = new EoaExecutor(provider, store.journal, {
+    broadcaster: options.rehearsal ? undefined : await Broadcaster.forConnection(conn),
     confirmations: options.confirmations,
     pipeline: options.pipeline,
     pollIntervalMs: local ? 20 : 2_000,
@@ -389,7 +391,7 @@ export async function runCutover<S>(
   const signers = options.rehearsal
     ? await rehearsalSenders(plan, options)
     : (await conn.ethers.getSigners()).map((s) => s.address);
-  const executor = buildExecutor(conn, plan, store, catalog, signers, local, options);
+  const executor = await buildExecutor(conn, plan, store, catalog, signers, local, options);
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !store.isRecorded(plan.id);
   if (outcome.report.complete) faults.point("complete");

@@ -37,6 +37,8 @@ export interface FaultStats {
   delayed: number;
   sendsAcceptedThenErrored: number;
   byMethod: Record<string, number>;
+  /** JSON-RPC calls by method, each entry of a batch counted (byMethod counts HTTP requests by their first call). */
+  calls: Record<string, number>;
 }
 
 export interface FaultProxy {
@@ -73,6 +75,7 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
     delayed: 0,
     sendsAcceptedThenErrored: 0,
     byMethod: {},
+    calls: {},
   };
   const forward = async (body: string) => {
     stats.forwarded++;
@@ -88,6 +91,8 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
     const method = (Array.isArray(parsed) ? parsed[0]?.method : parsed.method) ?? "?";
     stats.requests++;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+    for (const call of Array.isArray(parsed) ? parsed : [parsed])
+      stats.calls[call.method ?? "?"] = (stats.calls[call.method ?? "?"] ?? 0) + 1;
     const roll = random();
     let edge = current.drop;
     if (roll < edge) {
