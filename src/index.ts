@@ -482,7 +482,8 @@ const migrateFunds = engineTask(
     name: "mode",
     type: ArgumentType.STRING,
     defaultValue: "credit",
-    description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
+    description:
+      "How the money moves: credit (the vault's external credit); withdraw-only (nothing moves: trading halted on the old vault, the vault unpaused, users withdraw themselves; follow it with cutover:status --funds-snapshot). Example: --mode withdraw-only",
   })
   .addOption({
     name: "newVault",
@@ -510,6 +511,13 @@ const cutoverStatus = task(
     name: "markets",
     description:
       "Also list every market of the current and replaced vaults (id, symbol, OrderBook, the vault it calls): what --markets / --except-markets name. Example: --markets",
+  })
+  .addOption({
+    name: "fundsSnapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Also show the snapshot's vault draining (after corevault:migrate-funds --mode withdraw-only): its collateral-token balance left, what it still owes the snapshot's users, how many still hold a balance. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
   })
   .setAction(() => import("../tasks/cutover-status.js"))
   .build();

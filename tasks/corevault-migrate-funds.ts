@@ -4,6 +4,7 @@ import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js"
 import { CutoverInputError } from "../src/errors.js";
 import { countCredits, creditPlanner, type MigrateInputs } from "../src/funds/migrate.js";
 import { readSnapshot } from "../src/funds/take-snapshot.js";
+import { withdrawOnly } from "../src/funds/withdraw-only-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
 import { renderResults } from "../src/report/results.js";
@@ -18,20 +19,21 @@ interface Args extends EngineArgs {
   batch: string;
 }
 
-const MODES = ["credit"];
+const MODES = ["credit", "withdraw-only"];
 
 export default async function corevaultMigrateFunds(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!MODES.includes(args.mode))
     throw new CutoverInputError(
       "--mode",
       args.mode,
-      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")} (claim and withdraw-only are not built yet)`,
+      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")} (claim is not built yet)`,
     );
   if (!args.snapshot)
     throw new CutoverInputError("--snapshot", "", "give the funds-<block>.json that corevault:snapshot wrote");
   const root = hre.config.paths.root;
   const snapshotFile = path.resolve(root, args.snapshot);
   const snapshot = await readSnapshot(snapshotFile);
+  if (args.mode === "withdraw-only") return withdrawOnly(hre, args, snapshot);
   let inputs: MigrateInputs | undefined;
   await runEngineCommand(hre, args, {
     planner: async (ctx) => {

@@ -163,5 +163,8 @@ async function moneyChecks(
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const fromBlock = await deploymentBlock(hre.config.paths.root, conn.networkName, "CoreVault", newVault);
   const snapshot = await readSnapshot(file);
+  const { withdrawOnlyChecksIfRun } = await import("./checks-withdraw.js");
+  const withdrawOnly = await withdrawOnlyChecksIfRun(hre, conn.networkName, reader, snapshot);
+  if (withdrawOnly) return withdrawOnly;
   return fundsChecks(reader, { snapshot, newVault, profile: hre.config.cutover.protocol, fromBlock });
 }
