@@ -499,6 +499,13 @@ const migrateFunds = engineTask(
     description:
       "Credits per transaction, sent as one multicall (default: 50 where the vault has multicall, else 1). Example: --batch 100",
   })
+  .addOption({
+    name: "settleAt",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "First settle, on the old vault, every market where the snapshot's users hold open positions, through the profile's settlement call: at each market's mark price (mark) or at one price (collateral units, e.g. 101.5). Its own run; then take a new snapshot and migrate with it, so those users are migrated too. Without it they stay on the old vault and the plan says so. Example: --settle-at mark",
+  })
   .setAction(() => import("../tasks/corevault-migrate-funds.js"))
   .build();
 

@@ -5,6 +5,7 @@ import { CutoverInputError } from "../src/errors.js";
 import { countCredits, creditPlanner, type MigrateInputs } from "../src/funds/migrate.js";
 import { readSnapshot } from "../src/funds/take-snapshot.js";
 import { withdrawOnly } from "../src/funds/withdraw-only-command.js";
+import { settleFirst } from "../src/funds/settle-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
 import { renderResults } from "../src/report/results.js";
@@ -17,6 +18,7 @@ interface Args extends EngineArgs {
   mode: string;
   newVault: string;
   batch: string;
+  settleAt: string;
 }
 
 const MODES = ["credit", "withdraw-only"];
@@ -33,6 +35,7 @@ export default async function corevaultMigrateFunds(args: Args, hre: HardhatRunt
   const root = hre.config.paths.root;
   const snapshotFile = path.resolve(root, args.snapshot);
   const snapshot = await readSnapshot(snapshotFile);
+  if (args.settleAt) return settleFirst(hre, args, snapshot);
   if (args.mode === "withdraw-only") return withdrawOnly(hre, args, snapshot);
   let inputs: MigrateInputs | undefined;
   await runEngineCommand(hre, args, {

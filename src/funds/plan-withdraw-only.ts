@@ -33,7 +33,7 @@ export function withdrawOnlyNotes(snapshot: Snapshot, system: LegacySystem, prof
   const t = snapshot.totals;
   return [
     `withdraw-only: nothing is moved. Users withdraw their own money from the old vault ${system.vault}: trading there is halted (ORDERBOOK_ROLE revoked from its ${system.roles.ORDERBOOK_ROLE.holders.length} OrderBook holders${profile.vault.pause.haltsTrading ? "" : "; on this protocol the pause does not stop trading, the role does"}) and the vault is ${system.paused ? "unpaused" : "kept unpaused"} so withdrawals are open`,
-    `the snapshot of block ${snapshot.block} lists ${t.users} users owed ${t.total}; ${t.migratedUsers} users hold ${t.migrate} free to withdraw now`,
+    `the snapshot of block ${snapshot.block} lists ${t.users} users owed ${t.total}, of which ${t.free} is free to withdraw now (${t.migratedUsers} users, with ${t.migrate}, hold no position or reserved margin)`,
     `${t.leftUsers} users with open positions or reserved margin (${t.leftOnOldVault}) can withdraw only their free part: their positions stay open on the halted vault until their markets are settled`,
     `follow the draining with cutover:status --funds-snapshot <this snapshot>: the old vault's token balance left and the users left with a balance`,
   ];
