@@ -47,32 +47,45 @@ export function openPositions(snapshot: Snapshot): { markets: string[]; position
   return { markets: [...new Set(positions.map((p) => p.marketId))].sort(), positions };
 }
 
-export function planSettle(state: SettleState, profile: Profile, funds: FundsProfile): PlanBody {
+/** The settlement role borrowed for the run (granted to the sender, renounced after), where the sender lacks it. */
+function borrowedRole(
+  state: SettleState,
+  profile: Profile,
+): { grant?: CallStep; renounce?: (after: string[]) => Step } {
   const { vault, sender, role } = state;
+  if (!role || role.held) return {};
+  const id = roleId(role.name);
+  const { grant, renounce, hasRole } = profile.vault.roles;
+  const held = (equals: boolean) => [{ read: viewCall(profile, hasRole, vault, [id, sender]), equals }];
+  const step = (stepId: string, label: string, write: typeof grant, equals: boolean, after: string[]): CallStep => ({
+    kind: "call",
+    id: stepId,
+    label,
+    from: sender,
+    dependsOn: after,
+    writes: ["settle.roleHeld"],
+    actions: [{ call: writeCall(profile, write, vault, [id, sender]), done: held(equals) }],
+  });
+  return {
+    grant: {
+      ...step(
+        "grant-settlement-role",
+        `grant ${role.name} to ${sender} on the old vault, for the settlement only`,
+        grant,
+        true,
+        [],
+      ),
+      temporary: true,
+    },
+    renounce: (after) =>
+      step("renounce-settlement-role", `${sender} renounces ${role.name} on the old vault`, renounce, false, after),
+  };
+}
+
+export function planSettle(state: SettleState, profile: Profile, funds: FundsProfile): PlanBody {
+  const { vault, sender } = state;
   const settled = funds.settled;
-  const steps: Step[] = [];
-  const borrow = role && !role.held ? role.name : undefined;
-  const roleHeld = (equals: boolean) => [
-    { read: viewCall(profile, profile.vault.roles.hasRole, vault, [roleId(borrow ?? ""), sender]), equals },
-  ];
-  const grant: CallStep | undefined = borrow
-    ? {
-        kind: "call",
-        id: "grant-settlement-role",
-        label: `grant ${borrow} to ${sender} on the old vault, for the settlement only`,
-        from: sender,
-        dependsOn: [],
-        writes: ["settle.roleHeld"],
-        temporary: true,
-        actions: [
-          {
-            call: writeCall(profile, profile.vault.roles.grant, vault, [roleId(borrow), sender]),
-            done: roleHeld(true),
-          },
-        ],
-      }
-    : undefined;
-  if (grant) steps.push(grant);
+  const { grant, renounce } = borrowedRole(state, profile);
   const settles: Step[] = state.markets.map((m) => ({
     kind: "call",
     id: `settle:${m.marketId}`,
@@ -88,11 +101,9 @@ export function planSettle(state: SettleState, profile: Profile, funds: FundsPro
       },
     ],
   }));
-  steps.push(...settles);
-  // closing a settled position twice closes nothing: done by this run's journaled transaction
-  if (funds.settlePosition)
-    for (const [i, batch] of chunks(state.positions, state.batch).entries())
-      steps.push({
+  // no read says a position was closed: a batch is done only by this run's journaled transaction (resolved by hash)
+  const closes: Step[] = funds.settlePosition
+    ? chunks(state.positions, state.batch).map((batch, i) => ({
         kind: "call",
         id: `settle-positions:${i}`,
         label: `close ${batch.length} settled position${batch.length > 1 ? "s" : ""} (${batch[0].user}…)`,
@@ -103,22 +114,10 @@ export function planSettle(state: SettleState, profile: Profile, funds: FundsPro
           call: writeCall(profile, funds.settlePosition!, vault, [p.user, p.marketId]),
           done: [],
         })),
-      });
-  if (grant)
-    steps.push({
-      kind: "call",
-      id: "renounce-settlement-role",
-      label: `${sender} renounces ${borrow} on the old vault`,
-      from: sender,
-      dependsOn: settles.map((s) => s.id),
-      writes: ["settle.roleHeld"],
-      actions: [
-        {
-          call: writeCall(profile, profile.vault.roles.renounce, vault, [roleId(borrow!), sender]),
-          done: roleHeld(false),
-        },
-      ],
-    });
+      }))
+    : [];
+  const steps = [...(grant ? [grant] : []), ...settles, ...closes];
+  if (renounce) steps.push(renounce(settles.map((s) => s.id)));
   return { steps, notes: settleNotes(state), labels: {} };
 }
 
@@ -144,6 +143,46 @@ async function settlePrices(
   return markets.map((marketId, i) => ({ marketId, price: String(prices[i]) }));
 }
 
+/** The price of each market (validated, or read), the sender and whether it holds the settlement role. */
+async function observeSettle(
+  reader: Reader,
+  ctx: EngineContext,
+  inputs: { snapshot: Snapshot; profile: Profile; settleAt: string },
+  open: { markets: string[]; positions: SettleState["positions"] },
+): Promise<{ facts: Record<string, string>; state: SettleState }> {
+  const { snapshot, profile, settleAt } = inputs;
+  const funds = fundsOf(profile);
+  const vault = snapshot.vault;
+  const call = (to: string, signature: string, args: unknown[]) =>
+    reader.call({ to, contract: signature, fn: fnName(signature), args });
+  const decimals = Number(await call(snapshot.collateralToken, profile.vault.collateralDecimals, []));
+  const given = parseSettleAt(settleAt, decimals);
+  if (funds.settlePosition && (await call(vault, profile.vault.pause.read, [])))
+    throw new CutoverInputError(
+      "--settle-at",
+      settleAt,
+      `the old vault ${vault} is paused, and profile ${profile.name} closes settled positions with ${fnName(funds.settlePosition.signature)}, which a paused vault refuses: run --mode withdraw-only first (it unpauses the vault and halts trading), then --settle-at`,
+    );
+  const senders = await adminSenders(
+    reader,
+    [{ key: "oldVault", address: vault, contract: profile.vault.roles.hasRole }],
+    ctx.authority,
+  );
+  const sender = senders.oldVault;
+  const roleName = funds.settle!.role;
+  const held = roleName ? (await call(vault, profile.vault.roles.hasRole, [roleId(roleName), sender])) === true : true;
+  const prices = await settlePrices(reader, profile, vault, open.markets, given);
+  const facts = {
+    oldVault: vault.toLowerCase(),
+    sender: sender.toLowerCase(),
+    "settle.roleHeld": String(held),
+    ...Object.fromEntries(prices.map((m) => [`settle.price.${m.marketId}`, m.price])),
+  };
+  const batch = profile.vault.batching === "multicall" ? ctx.hre.config.cutover.redeploy.batchSize : 1;
+  const role = roleName ? { name: roleName, held } : undefined;
+  return { facts, state: { vault, markets: prices, positions: open.positions, sender, role, batch } };
+}
+
 export async function settlePlanner(
   ctx: EngineContext,
   inputs: { snapshot: Snapshot; profile: Profile; settleAt: string },
@@ -157,51 +196,11 @@ export async function settlePlanner(
       `profile ${profile.name} declares no settlement call (cutover.protocol.vault.funds.settle): add it, or leave --settle-at out`,
     );
   const vault = snapshot.vault;
-  const { markets, positions } = openPositions(snapshot);
   return {
     task: "corevault:migrate-funds --settle-at",
     // the price chosen is part of the run: another --settle-at is another run
     runKey: runKeys.fundsMigrate(`settle-${inputs.settleAt.replace(/[^0-9a-z.]/gi, "_")}`, vault, snapshot.merkle.root),
-    async observe(reader) {
-      const decimalsRead = profile.vault.collateralDecimals;
-      const decimals = Number(
-        await reader.call({ to: snapshot.collateralToken, contract: decimalsRead, fn: fnName(decimalsRead), args: [] }),
-      );
-      const given = parseSettleAt(inputs.settleAt, decimals);
-      const pause = profile.vault.pause.read;
-      if (funds.settlePosition && (await reader.call({ to: vault, contract: pause, fn: fnName(pause), args: [] })))
-        throw new CutoverInputError(
-          "--settle-at",
-          inputs.settleAt,
-          `the old vault ${vault} is paused, and profile ${profile.name} closes settled positions with ${fnName(funds.settlePosition.signature)}, which a paused vault refuses: run --mode withdraw-only first (it unpauses the vault and halts trading), then --settle-at`,
-        );
-      const senders = await adminSenders(
-        reader,
-        [{ key: "oldVault", address: vault, contract: profile.vault.roles.hasRole }],
-        ctx.authority,
-      );
-      const sender = senders.oldVault;
-      const roleName = funds.settle!.role;
-      const hasRole = profile.vault.roles.hasRole;
-      const held = roleName
-        ? (await reader.call({
-            to: vault,
-            contract: hasRole,
-            fn: fnName(hasRole),
-            args: [roleId(roleName), sender],
-          })) === true
-        : true;
-      const prices = await settlePrices(reader, profile, vault, markets, given);
-      const facts = {
-        oldVault: vault.toLowerCase(),
-        sender: sender.toLowerCase(),
-        "settle.roleHeld": String(held),
-        ...Object.fromEntries(prices.map((m) => [`settle.price.${m.marketId}`, m.price])),
-      };
-      const batch = profile.vault.batching === "multicall" ? ctx.hre.config.cutover.redeploy.batchSize : 1;
-      const role = roleName ? { name: roleName, held } : undefined;
-      return { facts, state: { vault, markets: prices, positions, sender, role, batch } };
-    },
+    observe: (reader) => observeSettle(reader, ctx, inputs, openPositions(snapshot)),
     // the run's own grant changes whether the sender holds the role: a rerun plans from what the run started with
     planFromStoredFacts: true,
     plan: (state, facts) =>

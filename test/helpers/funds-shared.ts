@@ -36,6 +36,9 @@ async function useProtocol(profile: ProfileName): Promise<void> {
 export async function sharedFundsSystem(profile: ProfileName): Promise<FundsSystem> {
   const deployments = path.join(hre.config.paths.root, "deployments");
   if (!shared) {
+    // runs left by an earlier process may name the very addresses these builds get (a fresh chain deploys the same
+    // way): they are not runs of this chain
+    rmSync(path.join(deployments, conn.networkName, ".cutover"), { recursive: true, force: true });
     const systems = new Map<ProfileName, { system: FundsSystem; records: string }>();
     for (const p of PROFILES) {
       await useProtocol(p);
