@@ -489,7 +489,8 @@ const migrateFunds = engineTask(
     name: "mode",
     type: ArgumentType.STRING,
     defaultValue: "credit",
-    description: "How the money moves: credit (the vault's external credit). Example: --mode credit",
+    description:
+      "How the money moves: credit (the vault's external credit); claim (a claim contract of the snapshot's Merkle root, one claim per user; see --payout); withdraw-only (nothing moves: trading halted on the old vault, the vault unpaused, users withdraw themselves; follow it with cutover:status --funds-snapshot). Example: --mode withdraw-only",
   })
   .addOption({
     name: "payout",
@@ -512,6 +513,13 @@ const migrateFunds = engineTask(
     description:
       "Credits per transaction, sent as one multicall (default: 50 where the vault has multicall, else 1). Example: --batch 100",
   })
+  .addOption({
+    name: "settleAt",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "First settle, on the old vault, every market where the snapshot's users hold open positions, through the profile's settlement call: at each market's mark price (mark) or at one price (collateral units, e.g. 101.5). Its own run; then take a new snapshot and migrate with it, so those users are migrated too. Without it they stay on the old vault and the plan says so. Example: --settle-at mark",
+  })
   .setAction(() => import("../tasks/corevault-migrate-funds.js"))
   .build();
 
@@ -524,6 +532,13 @@ const cutoverStatus = task(
     name: "markets",
     description:
       "Also list every market of the current and replaced vaults (id, symbol, OrderBook, the vault it calls): what --markets / --except-markets name. Example: --markets",
+  })
+  .addOption({
+    name: "fundsSnapshot",
+    type: ArgumentType.STRING,
+    defaultValue: "",
+    description:
+      "Also show the snapshot's vault draining (after corevault:migrate-funds --mode withdraw-only): its collateral-token balance left, what it still owes the snapshot's users, how many still hold a balance. Example: --funds-snapshot deployments/localhost/snapshots/funds-1200.json",
   })
   .setAction(() => import("../tasks/cutover-status.js"))
   .build();

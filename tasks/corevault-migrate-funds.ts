@@ -8,6 +8,8 @@ import { claimPlanner, parsePayout } from "../src/funds/claim.js";
 import { claimResults } from "../src/funds/claim-results.js";
 import type { ClaimState } from "../src/funds/plan-claim.js";
 import type { RunOutcome } from "../src/engine/run.js";
+import { withdrawOnly } from "../src/funds/withdraw-only-command.js";
+import { settleFirst } from "../src/funds/settle-command.js";
 import { ContractCatalog } from "../src/engine/contracts.js";
 import { Reader } from "../src/engine/reader.js";
 import { renderResults } from "../src/report/results.js";
@@ -21,16 +23,17 @@ interface Args extends EngineArgs {
   newVault: string;
   batch: string;
   payout: string;
+  settleAt: string;
 }
 
-const MODES = ["credit", "claim"];
+const MODES = ["credit", "claim", "withdraw-only"];
 
 export default async function corevaultMigrateFunds(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   if (!MODES.includes(args.mode))
     throw new CutoverInputError(
       "--mode",
       args.mode,
-      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")} (withdraw-only is not built yet)`,
+      `this version migrates with ${MODES.map((m) => `--mode ${m}`).join(", ")}`,
     );
   if (args.payout && args.mode !== "claim")
     throw new CutoverInputError("--payout", args.payout, "--payout chooses how a claim pays: use it with --mode claim");
@@ -40,6 +43,8 @@ export default async function corevaultMigrateFunds(args: Args, hre: HardhatRunt
   const root = hre.config.paths.root;
   const snapshotFile = path.resolve(root, args.snapshot);
   const snapshot = await readSnapshot(snapshotFile);
+  if (args.settleAt) return settleFirst(hre, args, snapshot);
+  if (args.mode === "withdraw-only") return withdrawOnly(hre, args, snapshot);
   let inputs: MigrateInputs | undefined;
   await runEngineCommand<unknown>(hre, args, {
     planner: async (ctx) => {

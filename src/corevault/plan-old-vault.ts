@@ -112,13 +112,18 @@ export function resumeOldVault(
           actions,
         }));
   if (!system.paused) return grants;
+  return [...grants, unpauseOldVault(system, profile, senders.authority ?? senders.signer)];
+}
+
+/** The old vault unpaused by the account that administers it (--resume-old; withdraw-only, so users can withdraw). */
+export function unpauseOldVault(system: LegacySystem, profile: Profile, from: string, dependsOn: string[] = []): Step {
   const { pause } = profile.vault;
-  const unpause: Step = {
+  return {
     id: "unpause-old-vault",
     kind: "call",
     label: "unpause the old vault",
-    from: senders.authority ?? senders.signer,
-    dependsOn: [],
+    from,
+    dependsOn,
     writes: ["oldVault.paused"],
     actions: [
       {
@@ -127,5 +132,4 @@ export function resumeOldVault(
       },
     ],
   };
-  return [...grants, unpause];
 }

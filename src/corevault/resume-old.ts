@@ -32,7 +32,7 @@ export function checkResumeAlone(flags: Record<string, boolean>): void {
 }
 
 /** The observed system with what the resume plans from (the vault, its OrderBooks, roles and pause) as `facts` say. */
-function systemFromFacts(observed: LegacySystem, facts: Record<string, string>): LegacySystem {
+export function systemFromFacts(observed: LegacySystem, facts: Record<string, string>): LegacySystem {
   const list = (key: string) => (facts[key] ?? "").split(",").filter((a) => a !== "");
   const roles = Object.fromEntries(
     VAULT_ROLES.map((role) => [

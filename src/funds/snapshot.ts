@@ -72,7 +72,7 @@ export interface SnapshotMeta {
 
 const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
-function userOf(reads: UserReads, marginInCollateral: boolean): SnapshotUser {
+export function userOf(reads: UserReads, marginInCollateral: boolean): SnapshotUser {
   const margin = sum(reads.positions.map((p) => BigInt(p.marginLocked)));
   const held = BigInt(reads.collateral) + BigInt(reads.credit) + (marginInCollateral ? 0n : margin);
   const free = BigInt(reads.free);

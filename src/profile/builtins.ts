@@ -57,6 +57,9 @@ export const REFERENCE: Profile = {
         amount: "amount",
       },
       settle: { signature: "function settleMarket(bytes32 marketId, uint256 finalPrice)", role: "SETTLEMENT_ROLE" },
+      settled: "function marketSettled(bytes32 marketId) view returns (bool)",
+      // settleMarket only fixes the price here: each position is closed by settlePosition (anyone may call it)
+      settlePosition: { signature: "function settlePosition(address user, bytes32 marketId)" },
     },
     artifact: "CoreVault",
     libraries: ["VaultAnalytics", "PositionManager"],
@@ -220,8 +223,9 @@ export const DEXETRA_V5: Profile = {
         user: "user",
         amount: "amount",
       },
-      // no role check on production
+      // no role check on production; it closes every known user's position in the market at the final price
       settle: { signature: "function settleMarket(bytes32 marketId, uint256 finalPrice)" },
+      settled: "function marketSettled(bytes32 marketId) view returns (bool)",
     },
     artifact: "CoreVault",
     libraries: ["VaultAnalytics", "PositionManager"],

@@ -93,6 +93,10 @@ export const fundsSchema = z
     /** The event the credit write emits; `user` and `amount` name its arguments. */
     credited: z.object({ event: eventSig, user: z.string().min(1), amount: z.string().min(1) }).strict(),
     settle: writeSchema.optional(),
+    /** Whether a market is settled ($0 market): the done check of `settle`. */
+    settled: fnSig.optional(),
+    /** Where settling a market does not close its positions: the call that closes one ($0 user, $1 market). */
+    settlePosition: writeSchema.optional(),
   })
   .strict();
 export type FundsProfile = z.infer<typeof fundsSchema>;

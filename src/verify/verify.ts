@@ -163,6 +163,9 @@ async function moneyChecks(
   const reader = new Reader(provider, catalog, await provider.getBlockNumber());
   const fromBlock = await deploymentBlock(hre.config.paths.root, conn.networkName, "CoreVault", newVault);
   const snapshot = await readSnapshot(file);
+  const { withdrawOnlyChecksIfRun } = await import("./checks-withdraw.js");
+  const withdrawOnly = await withdrawOnlyChecksIfRun(hre, conn.networkName, reader, snapshot);
+  if (withdrawOnly) return withdrawOnly;
   const { findClaimContract } = await import("../funds/claim.js");
   const claims = findClaimContract(hre.config.paths.root, conn.networkName, newVault, snapshot);
   return fundsChecks(reader, { snapshot, newVault, profile: hre.config.cutover.protocol, fromBlock, claims });

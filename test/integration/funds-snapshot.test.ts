@@ -5,7 +5,8 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { getAddress, parseUnits } from "ethers";
 import hre from "hardhat";
 import { mockWallet } from "../../src/mocks/deploy-system.js";
-import { deposit, fundsSystem, useProfile, type ProfileName } from "../helpers/funds.js";
+import { deposit, useProfile, type ProfileName } from "../helpers/funds.js";
+import { SHARED, sharedFundsSystem } from "../helpers/funds-shared.js";
 import { conn } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
 
@@ -23,7 +24,8 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
     });
 
     it("200 users with open positions: totals reconcile, proofs verify, the same block gives byte-identical files", async () => {
-      const f = await fundsSystem(profile, { traders: 200, depositors: 12, seed: `snapshot-${profile}` });
+      const f = await sharedFundsSystem(profile);
+      const users = SHARED.traders + SHARED.depositors;
       const block = await conn.ethers.provider.getBlockNumber();
       // the stand-in's OrderBooks pay trading fees by transfer to their fee recipient (the admin), whom the vault does not list
       const [admin] = await conn.ethers.getSigners();
@@ -34,7 +36,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       expect(first.reconciliation.ok, JSON.stringify(first.reconciliation)).to.equal(true);
       const snapshot = JSON.parse(await read(first.files.json));
       const byAddress = new Map(snapshot.users.map((u: { address: string }) => [u.address, u]));
-      expect(snapshot.users).to.have.length(212 + extra);
+      expect(snapshot.users).to.have.length(users + extra);
       // a user with an open position stays on the old vault; the positions are those the vault returns (raw read)
       const open = (u: any) => u.positions.some((p: any) => BigInt(p.size) !== 0n);
       for (const trader of f.traders.slice(0, 20)) {
@@ -69,8 +71,8 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       const migrating = snapshot.users.filter((u: any) => u.migrate !== "0");
       expect(snapshot.totals.migratedUsers)
         .to.equal(migrating.length)
-        .and.to.be.at.least(12 + extra);
-      expect(snapshot.totals.leftUsers + snapshot.totals.migratedUsers).to.be.at.most(212 + extra);
+        .and.to.be.at.least(SHARED.depositors + extra);
+      expect(snapshot.totals.leftUsers + snapshot.totals.migratedUsers).to.be.at.most(users + extra);
       const tokenBalance = await f.usdc.balanceOf(f.vault, { blockTag: block });
       expect(snapshot.vaultTotals.tokenBalance).to.equal(tokenBalance.toString());
       const tree = StandardMerkleTree.load(JSON.parse(await read(first.files.tree)));
@@ -88,11 +90,11 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       await conn.provider.request({ method: "evm_mine", params: [] });
       const latest = await runJson("corevault:snapshot", { include });
       expect(latest.block).to.equal((await conn.ethers.provider.getBlockNumber()) - 1);
-      expect(latest.totals.users).to.equal(213 + extra);
+      expect(latest.totals.users).to.equal(users + 1 + extra);
       const { printed, exitCode } = await withExitCode("corevault:snapshot", { block: String(block), include });
       expect(exitCode).to.equal(0);
       expect(printed).to.match(/reconciliation: ok/);
-      expect(printed).to.include(`${212 + extra} (${migrating.length} migrate`);
+      expect(printed).to.include(`${users + extra} (${migrating.length} migrate`);
     });
 
     it("refuses a block past the latest, naming --block", async () => {
