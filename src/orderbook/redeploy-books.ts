@@ -17,6 +17,7 @@ import type { Reader } from "../engine/reader.js";
 import type { CallAction, Plan, Ref, Step, Value } from "../engine/types.js";
 import { CutoverInputError } from "../errors.js";
 import { fnName, readSources, viewCall, writeCall } from "../profile/interpret.js";
+import type { SystemRecord } from "../records/records.js";
 import type { CreateOrderBook, Profile, ReadSource } from "../profile/schema.js";
 import type { OrderBookState, RewirePart } from "./rewire.js";
 
@@ -313,4 +314,56 @@ export function replacedOrderBooks(
     const symbol = step.record.slice("OrderBook_".length);
     return [{ orderBook: getAddress(key), marketId: String(call.args[0]), symbol, record: step.record }];
   });
+}
+
+/** What a redeploy of OrderBooks leaves as it was: open orders, and the old books on the old vault. */
+export function redeployNotes(moved: number, profile: Profile): string[] {
+  if (moved === 0) return [];
+  return [
+    `Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`,
+    `The old OrderBooks are left as they are on the old vault (corevault:redeploy --halt-old takes their ORDERBOOK_ROLE there); on the new vault each loses ORDERBOOK_ROLE${profile.vault.orderBooks.deregister ? " and is deregistered" : " (the profile has no deregister write: it stays registered there)"}.`,
+  ];
+}
+
+/** A market an earlier run gave a new OrderBook, as the report shows it. */
+export interface ReplacedRow {
+  symbol: string;
+  orderBook: string;
+  owner: string;
+  status: "already done";
+  replacedBy: string;
+}
+
+/**
+ * OrderBooks an earlier redeploy replaced (the records' supersededOrderBooks) whose market the vault maps to their
+ * replacement, and which are no longer found on the vault (deregistered): reported "already done", not planned.
+ */
+export async function replacedEarlier(
+  reader: Reader,
+  vault: string,
+  records: SystemRecord | undefined,
+  fleet: OrderBookState[],
+  profile: Profile,
+): Promise<ReplacedRow[]> {
+  const inFleet = new Set(fleet.map((b) => b.address.toLowerCase()));
+  const entries = (records?.supersededOrderBooks ?? []).filter((e) => !inFleet.has(e.orderBook.toLowerCase()));
+  const orderBookOf = profile.vault.markets.orderBookOf;
+  const mapped = await reader.tryCallMany(
+    entries.map((e) => ({ to: vault, contract: orderBookOf, fn: fnName(orderBookOf), args: [e.marketId] })),
+  );
+  const rows: ReplacedRow[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (typeof mapped[i] !== "string" || (mapped[i] as string).toLowerCase() !== e.replacedBy.toLowerCase()) continue;
+    const owner = await readSources(reader, profile.ownership.orderBook.owner, { target: e.orderBook, address: true });
+    const status = "already done" as const;
+    const ownerOf = "value" in owner ? String(owner.value) : "";
+    rows.push({
+      symbol: e.symbol,
+      orderBook: getAddress(e.orderBook),
+      owner: ownerOf,
+      status,
+      replacedBy: e.replacedBy,
+    });
+  }
+  return rows;
 }

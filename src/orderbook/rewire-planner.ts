@@ -15,9 +15,17 @@ import { fleetFacts, observeFleet, type FleetTarget, type OrderBookState, type R
 // The records writer of a rewire lives with the other record writers; tasks import it from here too.
 import "../type-extensions.js";
 import { planProfileRewire } from "./rewire-storage.js";
-import { observeCreation, planRedeployBooks, SIGNER_FACTORY_ROLE, type Creation } from "./redeploy-books.js";
+import {
+  observeCreation,
+  planRedeployBooks,
+  redeployNotes,
+  replacedEarlier,
+  SIGNER_FACTORY_ROLE,
+  type Creation,
+  type ReplacedRow,
+} from "./redeploy-books.js";
 import { discoverMarkets, marketSymbols } from "../profile/discover.js";
-import { fnName, readSources } from "../profile/interpret.js";
+import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import { runKeys } from "../engine/run-key.js";
 import { parseMarketSelection, splitScope, type MarketSelection } from "./market-split.js";
@@ -85,7 +93,7 @@ export interface RewireState {
   signerHasFactoryRole: boolean;
   orderBookRoleAdmin?: string;
   /** Strategy redeploy: OrderBooks an earlier run of it replaced, for the report. */
-  replaced?: OrderBookStatus[];
+  replaced?: ReplacedRow[];
   /** --markets / --except-markets: the markets this run moves onto the new vault. */
   moving?: MovingMarkets;
 }
@@ -214,40 +222,6 @@ async function observeRewire(
   return { vault, fleet, creation, signerHasFactoryRole, orderBookRoleAdmin, replaced };
 }
 
-/**
- * OrderBooks an earlier redeploy replaced (the records' supersededOrderBooks) whose market the vault maps to their
- * replacement, and which are no longer found on the vault (deregistered): reported "already done", not planned.
- */
-async function replacedEarlier(
-  reader: Reader,
-  vault: string,
-  records: SystemRecord | undefined,
-  fleet: OrderBookState[],
-  profile: Profile,
-): Promise<OrderBookStatus[]> {
-  const inFleet = new Set(fleet.map((b) => b.address.toLowerCase()));
-  const entries = (records?.supersededOrderBooks ?? []).filter((e) => !inFleet.has(e.orderBook.toLowerCase()));
-  const orderBookOf = profile.vault.markets.orderBookOf;
-  const mapped = await reader.tryCallMany(
-    entries.map((e) => ({ to: vault, contract: orderBookOf, fn: fnName(orderBookOf), args: [e.marketId] })),
-  );
-  const rows: OrderBookStatus[] = [];
-  for (const [i, e] of entries.entries()) {
-    if (typeof mapped[i] !== "string" || (mapped[i] as string).toLowerCase() !== e.replacedBy.toLowerCase()) continue;
-    const owner = await readSources(reader, profile.ownership.orderBook.owner, { target: e.orderBook, address: true });
-    const status = "already done" as const;
-    const ownerOf = "value" in owner ? String(owner.value) : "";
-    rows.push({
-      symbol: e.symbol,
-      orderBook: getAddress(e.orderBook),
-      owner: ownerOf,
-      status,
-      replacedBy: e.replacedBy,
-    });
-  }
-  return rows;
-}
-
 export async function rewirePlanner(ctx: EngineContext, options: RewireOptions): Promise<Planner<RewireState>> {
   const { hre, conn, signer } = ctx;
   const root = hre.config.paths.root;
@@ -333,15 +307,6 @@ export async function rewirePlanner(ctx: EngineContext, options: RewireOptions):
       };
     },
   };
-}
-
-/** What a redeploy of OrderBooks leaves as it was: open orders, and the old books on the old vault. */
-function redeployNotes(moved: number, profile: Profile): string[] {
-  if (moved === 0) return [];
-  return [
-    `Open orders stay on the old OrderBooks of the ${moved} redeployed market(s): they are not moved. Traders cancel them there and place them again on the new books.`,
-    `The old OrderBooks are left as they are on the old vault (corevault:redeploy --halt-old takes their ORDERBOOK_ROLE there); on the new vault each loses ORDERBOOK_ROLE${profile.vault.orderBooks.deregister ? " and is deregistered" : " (the profile has no deregister write: it stays registered there)"}.`,
-  ];
 }
 
 export interface OrderBookStatus {
