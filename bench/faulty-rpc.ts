@@ -63,7 +63,16 @@ console.log(
 );
 console.log(
   renderTable(
-    ["RPC", "exit", "complete", "N (steps to send)", "transactions", "JSON-RPC requests", "wall time (s)"],
+    [
+      "RPC",
+      "exit",
+      "complete",
+      "N (steps to send)",
+      "transactions",
+      "JSON-RPC requests",
+      "eth_estimateGas",
+      "wall time (s)",
+    ],
     [clean, faulty].map((m) => [
       m.mode,
       m.exit,
@@ -71,6 +80,7 @@ console.log(
       m.expected,
       m.transactions,
       m.requests,
+      m.stats.byMethod.eth_estimateGas ?? 0,
       m.seconds.toFixed(1),
     ]),
   ),
