@@ -85,6 +85,14 @@ console.log(
     ]),
   ),
 );
+for (const m of [clean, faulty])
+  console.log(
+    `${m.mode}: most requested ${Object.entries(m.stats.byMethod)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([method, n]) => `${method} ${n}`)
+      .join(", ")}`,
+  );
 const s = faulty.stats;
 console.log(
   `\nfaults injected: ${s.dropped} dropped, ${s.serverErrors} 5xx, ${s.tooMany} 429, ${s.delayed} delayed, ${s.sendsAcceptedThenErrored} sends accepted then errored (seed ${seed})`,
