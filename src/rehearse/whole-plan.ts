@@ -5,7 +5,7 @@
 import type { Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
-import { Addresses, buildTransaction } from "../engine/apply.js";
+import { Addresses, buildTransaction, stepDone } from "../engine/apply.js";
 import { contractLabel } from "../engine/contracts.js";
 import { resolveCreate2Addresses } from "../engine/create2.js";
 import type { TxRequest } from "../engine/executor-eoa.js";
@@ -68,6 +68,8 @@ async function sendInOrder(
     }
     await resolveCreate2Addresses(plan, addresses, catalog);
     const reader = new Reader(provider, catalog, await provider.getBlockNumber());
+    // done by the steps before it (the real run then skips it too)
+    if (await stepDone(reader, step, addresses)) continue;
     const request = await buildTransaction(step, reader, addresses, catalog);
     const receipt = await send(fork, request, gas);
     if (!receipt || receipt.status !== 1) {
