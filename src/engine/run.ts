@@ -378,9 +378,13 @@ export async function runCutover<S>(
   );
   const pending = plan.steps.filter((s) => !alreadyDone.has(s.id));
   await planner.preflight?.(plan, reader, pending, addresses);
-  const simulated = options.planOnly
-    ? undefined
-    : await options.simulate?.({ conn, plan, pending, addresses, block: reader.block });
+  // A resumed plan was simulated before its first send: simulating again would only delay settling what is in flight
+  // (found by nonce within a window of blocks); its remaining steps get their gas estimated.
+  const resumed = plan.id === stored?.id && store.stepJournal().lastSend.size > 0;
+  const simulated =
+    options.planOnly || resumed
+      ? undefined
+      : await options.simulate?.({ conn, plan, pending, addresses, block: reader.block });
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(options.verbose ? renderPlan(plan, alreadyDone) : renderPlanSummary(plan, alreadyDone));
