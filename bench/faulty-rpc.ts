@@ -63,7 +63,16 @@ console.log(
 );
 console.log(
   renderTable(
-    ["RPC", "exit", "complete", "N (steps to send)", "transactions", "JSON-RPC requests", "wall time (s)"],
+    [
+      "RPC",
+      "exit",
+      "complete",
+      "N (steps to send)",
+      "transactions",
+      "JSON-RPC requests",
+      "eth_estimateGas",
+      "wall time (s)",
+    ],
     [clean, faulty].map((m) => [
       m.mode,
       m.exit,
@@ -71,10 +80,19 @@ console.log(
       m.expected,
       m.transactions,
       m.requests,
+      m.stats.byMethod.eth_estimateGas ?? 0,
       m.seconds.toFixed(1),
     ]),
   ),
 );
+for (const m of [clean, faulty])
+  console.log(
+    `${m.mode}: most requested ${Object.entries(m.stats.byMethod)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([method, n]) => `${method} ${n}`)
+      .join(", ")}`,
+  );
 const s = faulty.stats;
 console.log(
   `\nfaults injected: ${s.dropped} dropped, ${s.serverErrors} 5xx, ${s.tooMany} 429, ${s.delayed} delayed, ${s.sendsAcceptedThenErrored} sends accepted then errored (seed ${seed})`,

@@ -124,3 +124,20 @@ export class TamperedRunError extends HardhatPluginError {
     );
   }
 }
+
+/** A step of the plan reverts when the whole plan is simulated in order on a throwaway copy of the chain. */
+export class PlanSimulationError extends HardhatPluginError {
+  constructor(
+    readonly stepId: string,
+    readonly step: string,
+    readonly target: string,
+    readonly reason: string,
+    where: string,
+  ) {
+    super(
+      PLUGIN_ID,
+      `The plan would fail at step ${stepId} (${step}): ${target} reverts with ${reason} when the whole plan is simulated in order on ${where}. Nothing was sent. ` +
+        `Fix: correct the value this step sends (the option or config entry that gives it), then run again (with --replan if the plan was already stored).`,
+    );
+  }
+}

@@ -213,6 +213,11 @@ const regrantRoles = engineTask(
     description:
       "Also revoke holders of a listed role that the file does not list (default: keep and report them). Example: --revoke-extra",
   })
+  .addFlag({
+    name: "allowEoa",
+    description:
+      "Allow a new DEFAULT_ADMIN_ROLE holder to be an address without code, e.g. a test account (refused otherwise: a mistyped or leaked key as an admin cannot be undone). Example: --allow-eoa",
+  })
   .setAction(() => import("../tasks/corevault-regrant-roles.js"))
   .build();
 

@@ -6,6 +6,7 @@ interface Args extends EngineArgs {
   vault: string;
   desired: string;
   revokeExtra: boolean;
+  allowEoa: boolean;
 }
 
 export default async function corevaultRegrantRoles(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -15,6 +16,7 @@ export default async function corevaultRegrantRoles(args: Args, hre: HardhatRunt
         vault: args.vault || undefined,
         desired: args.desired || undefined,
         revokeExtra: args.revokeExtra,
+        allowEoa: args.allowEoa,
       }),
     results: (_ctx, outcome) => ({ json: { vault: outcome.state.vault, kept: outcome.state.kept } }),
   });

@@ -17,6 +17,7 @@ import { renderAwaiting } from "../report/proposals.js";
 import { renderResults, sendSummary } from "../report/results.js";
 import { onePlan, rehearse, withRollback } from "../rehearse/rehearse.js";
 import { rehearsalGate, renderRehearsal, type Rehearsal } from "../rehearse/report.js";
+import { wholePlanSimulation } from "../rehearse/whole-plan.js";
 import { toJson } from "../util/json.js";
 import { checkedAddress } from "../util/address.js";
 import { EXIT } from "./exit-codes.js";
@@ -113,6 +114,7 @@ export function runOptions(
       maxAgeHours: hre.config.cutover.rehearsalMaxAgeHours,
       print: args.json ? undefined : print,
     }),
+    simulate: wholePlanSimulation(hre),
     // Crash tests inject a fault through the environment (CUTOVER_FAULT="kill-after-<journal|broadcast|complete|record>:N").
     fault: parseFault(process.env.CUTOVER_FAULT),
     progress,

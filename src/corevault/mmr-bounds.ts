@@ -38,7 +38,13 @@ export function configuredMmrParams(given: Given | undefined, profile: Profile):
  * reference vault's base at most its max). A bound naming no parameter of the setter is a profile error.
  */
 function checkMmrBounds(profile: Profile, values: bigint[], inputs: string[]): void {
-  const { write, bounds = {} } = profile.vault.mmrParams;
+  const { write, bounds } = profile.vault.mmrParams;
+  if (!bounds)
+    throw new CutoverInputError(
+      BOUNDS_KEY,
+      "(missing)",
+      `cutover.protocol.vault.mmrParams replaces the ${profile.name} profile's setter with ${write.signature}, whose bounds are not declared, so cutover.redeploy.mmrParams cannot be checked before anything is sent; declare what the setter accepts by its parameter names (e.g. { ${FunctionFragment.from(write.signature).inputs[0]?.name || "base"}: { min: 1, max: 5000 } }), or bounds: {} to check none`,
+    );
   const names = FunctionFragment.from(write.signature).inputs.map((p) => p.name);
   const limit = (param: string, side: "min" | "max", bound: number | string | undefined): bigint | undefined => {
     if (bound === undefined || typeof bound === "number") return bound === undefined ? undefined : BigInt(bound);

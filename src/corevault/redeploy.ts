@@ -22,7 +22,7 @@ import { CutRefusedByPolicyError } from "../errors.js";
 import { appAddresses, envKeysFor, updateEnvFile, writeContractsModule } from "../records/app-config.js";
 import { writeDeployRecords } from "../records/plan-records.js";
 import { faultPoint } from "../engine/faults.js";
-import { checkAuthorityAccount, checkHasCode, checkLibraryCode } from "../engine/input-checks.js";
+import { checkAuthorityAccount, checkHasCode, checkLibraryCode, checkRoleHolders } from "../engine/input-checks.js";
 import { configuredMmrParams } from "./mmr-bounds.js";
 import {
   deploymentBlock,
@@ -178,6 +178,9 @@ export async function redeployPlanner(ctx: EngineContext, options: RedeployOptio
     async observe(reader) {
       requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
       await checkRedeployInputs(reader, adminOverride, options.allowEoa === true, config.redeploy.liquidationManager);
+      await checkRoleHolders(reader, "cutover.redeploy.roles", config.redeploy.roles ?? {}, {
+        allowEoa: options.allowEoa === true,
+      });
       const system = await observeLegacySystem(
         reader,
         oldVault,

@@ -47,6 +47,8 @@ export interface EoaExecutorOptions {
   fault?: FaultInjection;
   /** Local keys and JSON-RPC batches (Broadcaster.forConnection); none when undefined: each sent alone, node-signed. */
   broadcaster?: Broadcaster;
+  /** Gas limits known beforehand (the whole-plan simulation's), by step id: such a step's gas is not estimated. */
+  gasLimits?: Record<string, bigint>;
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
@@ -228,6 +230,8 @@ export class EoaExecutor {
           return {
             error: `must be sent by ${request.from}, which is not an account this network can sign for; send it from that account (or its Safe/timelock) and run again`,
           };
+        const given = request.presigned ? undefined : this.options.gasLimits?.[request.stepId];
+        if (given !== undefined) return given;
         try {
           const { from, to, data, value } = request;
           return ((await this.provider.estimateGas({ from, to, data, value })) * GAS_HEADROOM_PERCENT) / 100n;

@@ -138,3 +138,25 @@ export async function checkChosenAuthority(
   if (choice.safe) await checkSafe(reader, "--safe", choice.safe);
   if (choice.timelock) await checkTimelock(reader, "--timelock", choice.timelock);
 }
+
+/**
+ * The holders a role graph gives (a config's role overrides, a desired graph), each checked like an admin: never the
+ * zero address, a token or a library; DEFAULT_ADMIN_ROLE holders never an EOA unless `allowEoa` (other roles' holders
+ * are operators, EOAs by design). `skip` leaves out holders that already hold the role.
+ */
+export async function checkRoleHolders(
+  reader: Reader,
+  source: string,
+  graph: Record<string, string[] | undefined>,
+  options: { allowEoa: boolean; skip?: (role: string, holder: string) => boolean },
+): Promise<void> {
+  for (const [role, holders] of Object.entries(graph))
+    for (const holder of holders ?? []) {
+      if (options.skip?.(role, holder)) continue;
+      const admin = role === "DEFAULT_ADMIN_ROLE";
+      await checkAuthorityAccount(reader, `${role} in ${source}`, holder, {
+        allowEoa: !admin || options.allowEoa,
+        why: admin ? "a key that a typo or a leak makes an admin of the vault" : undefined,
+      });
+    }
+}

@@ -19,7 +19,7 @@ interface Pending {
 }
 
 /** The revert decoded as one of the target's custom errors where it is one, labelled with the plan's names. */
-function revertReason(iface: Interface, error: unknown, labels: Record<string, string>): string {
+export function revertReason(iface: Interface, error: unknown, labels: Record<string, string>): string {
   const data = (error as { data?: unknown }).data;
   let parsed: ReturnType<Interface["parseError"]> = null;
   try {

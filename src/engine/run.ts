@@ -48,6 +48,25 @@ export interface RunOptions {
   rehearsal?: { network: string; impersonate(accounts: string[]): Promise<void> };
   /** Called with the plan before anything is sent (not with --plan-only): may refuse, e.g. an unrehearsed plan. */
   beforeSend?: (plan: Plan, store: RunStore) => void | Promise<void>;
+  /**
+   * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in order; throws when
+   * one would revert. The gas each step used there, by step id, becomes its gas limit (undefined: estimate as usual).
+   */
+  simulate?: PlanSimulation;
+}
+
+/** What the whole-plan simulation is given: the plan, the steps still to send, and where the chain stood. */
+export type PlanSimulation = (input: {
+  conn: NetworkConnection;
+  plan: Plan;
+  pending: Step[];
+  addresses: Addresses;
+  block: number;
+}) => Promise<Record<string, bigint> | undefined>;
+
+/** Gas limits from the gas a simulation used: a margin for refunds, the 63/64 rule and state that moved since. */
+export function gasLimitsFrom(gasUsed: Record<string, bigint>): Record<string, bigint> {
+  return Object.fromEntries(Object.entries(gasUsed).map(([id, gas]) => [id, (gas * 13n) / 10n + 20_000n]));
 }
 
 /** What a planner computes from an observation: the engine wraps it into a Plan (task, run, chain, facts, known). */
@@ -265,7 +284,7 @@ async function buildExecutor(
   catalog: ContractCatalog,
   signers: string[],
   local: boolean,
-  options: RunOptions,
+  options: RunOptions & { gasLimits?: Record<string, bigint> },
 ): Promise<Executor> {
   const provider = conn.ethers.provider;
   const eoa = new EoaExecutor(provider, store.journal, {
@@ -275,6 +294,7 @@ async function buildExecutor(
     pollIntervalMs: local ? 20 : 2_000,
     signers,
     fault: options.fault,
+    gasLimits: options.gasLimits,
   });
   const routes: Record<string, Executor> = {};
   const choice = options.executor;
@@ -358,12 +378,15 @@ export async function runCutover<S>(
     catalog,
     store.stepJournal(),
   );
-  await planner.preflight?.(
-    plan,
-    reader,
-    plan.steps.filter((s) => !alreadyDone.has(s.id)),
-    addresses,
-  );
+  const pending = plan.steps.filter((s) => !alreadyDone.has(s.id));
+  await planner.preflight?.(plan, reader, pending, addresses);
+  // A resumed plan was simulated before its first send: simulating again would only delay settling what is in flight
+  // (found by nonce within a window of blocks); its remaining steps get their gas estimated.
+  const resumed = plan.id === stored?.id && store.stepJournal().lastSend.size > 0;
+  const simulated =
+    options.planOnly || resumed
+      ? undefined
+      : await options.simulate?.({ conn, plan, pending, addresses, block: reader.block });
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(options.verbose ? renderPlan(plan, alreadyDone) : renderPlanSummary(plan, alreadyDone));
@@ -391,7 +414,8 @@ export async function runCutover<S>(
   const signers = options.rehearsal
     ? await rehearsalSenders(plan, options)
     : (await conn.ethers.getSigners()).map((s) => s.address);
-  const executor = await buildExecutor(conn, plan, store, catalog, signers, local, options);
+  const gasLimits = simulated && gasLimitsFrom(simulated);
+  const executor = await buildExecutor(conn, plan, store, catalog, signers, local, { ...options, gasLimits });
   outcome.report = await applyPlan({ plan, store, catalog, provider, executor, onProgress: options.onProgress });
   outcome.completedNow = outcome.report.complete && !store.isRecorded(plan.id);
   if (outcome.report.complete) faults.point("complete");

@@ -3,6 +3,7 @@
 // Verify's smoke tests and rehearsals run there.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
+import { retryingRelay } from "./relay.js";
 import "../type-extensions.js";
 
 export interface ThrowawayChain {
@@ -31,12 +32,18 @@ export async function throwawayChain(
       );
     // The fork keeps the target's chain id, so signatures and plan ids are those of the real chain.
     const chainId = Number((await conn.ethers.provider.getNetwork()).chainId);
+    // The fork reads through a relay that retries transport failures quickly (see relay.ts).
+    const relay = await retryingRelay(url);
     const fork = (await hre.network.create({
       network: simulated[0],
-      override: { chainId, forking: { url, blockNumber: block } },
+      override: { chainId, forking: { url: relay.url, blockNumber: block } },
     })) as NetworkConnection;
-    if (fork.networkConfig.type !== "edr-simulated") {
+    const close = async () => {
       await fork.close();
+      await relay.close();
+    };
+    if (fork.networkConfig.type !== "edr-simulated") {
+      await close();
       throw new Error(
         `network ${simulated[0]} is not in-process: smoke tests and rehearsals never run on the target itself`,
       );
@@ -44,7 +51,7 @@ export async function throwawayChain(
     return {
       conn: underName(fork, conn.networkName),
       where: `an in-process fork of ${conn.networkName} at block ${block}`,
-      close: () => fork.close(),
+      close,
     };
   }
   if (conn.networkConfig.type !== "edr-simulated")

@@ -199,6 +199,8 @@ async function runPhases(
     planOnly: false,
     yes: true,
     beforeSend: undefined,
+    // the rehearsal is itself the whole plan on a throwaway copy
+    simulate: undefined,
     rehearsal: { network, impersonate: (accounts) => impersonate(fork, accounts) },
   };
   const result: PhasesRun = { done: [] };

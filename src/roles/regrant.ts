@@ -4,7 +4,7 @@ import { getAddress, isAddress, keccak256, toUtf8Bytes } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError, RoleRefusalError } from "../errors.js";
-import { checkAuthorityAccount, refuseZero } from "../engine/input-checks.js";
+import { checkRoleHolders, refuseZero } from "../engine/input-checks.js";
 import { senderFor } from "../engine/authority.js";
 import { canonicalJson } from "../engine/plan.js";
 import { simulatePending } from "../engine/preflight.js";
@@ -23,6 +23,8 @@ export interface RegrantOptions {
   /** JSON file of the desired holders by role; default: `cutover.redeploy.roles` of the Hardhat config. */
   desired?: string;
   revokeExtra: boolean;
+  /** Allow an address without code as a new DEFAULT_ADMIN_ROLE holder (refused otherwise, like redeploy's --admin). */
+  allowEoa?: boolean;
 }
 
 /** Validates a desired role graph: known role names, arrays of addresses. */
@@ -160,10 +162,11 @@ export async function regrantPlanner(ctx: EngineContext, options: RegrantOptions
       const chainId = await checkVault(reader, vault, records, network, profile);
       const fromBlock = await deploymentBlock(root, network, "CoreVault", vault);
       const live = await readLiveRoles(reader, vault, fromBlock, profile);
-      // A new admin that cannot act (a token, a library) is refused; EOAs stay allowed here (test and ops accounts).
-      for (const holder of graph.DEFAULT_ADMIN_ROLE ?? [])
-        if (!live.holders.DEFAULT_ADMIN_ROLE.some((a) => sameAddress(a, holder)))
-          await checkAuthorityAccount(reader, `DEFAULT_ADMIN_ROLE in ${source}`, holder, { allowEoa: true });
+      // A new holder that cannot act (a token, a library) is refused, and a new admin that is an EOA unless --allow-eoa.
+      await checkRoleHolders(reader, source, graph, {
+        allowEoa: options.allowEoa === true,
+        skip: (role, holder) => live.holders[role as VaultRole].some((a) => sameAddress(a, holder)),
+      });
       return { facts: roleFacts(chainId, vault, live), state: { vault, live, kept: reconcile(live).kept } };
     },
     planFromStoredFacts: true,

@@ -88,6 +88,7 @@ const desiredFiles: Record<string, string> = {
   unknownRole: await desired({ MINTER_ROLE: [accounts[1]] }),
   badAddress: await desired({ SETTLEMENT_ROLE: ["0x1234"] }),
   notArray: await desired({ SETTLEMENT_ROLE: accounts[1] }),
+  eoaAdmin: await desired({ DEFAULT_ADMIN_ROLE: [accounts[0], accounts[4]] }),
 };
 
 const ROWS: Row[] = [
@@ -295,6 +296,53 @@ const ROWS: Row[] = [
     ),
     protocol: fiveArgument({ depth: { max: 50 } }),
   },
+  // a replaced setter: the built-in bounds kept when its parameters are the same, else its bounds must be declared
+  {
+    ...redeploy(
+      "cutover.redeploy.mmrParams.maxMmrBps",
+      () => ({}),
+      () => "6000",
+      mmr("maxMmrBps", 6000),
+    ),
+    protocol: {
+      profile: "reference",
+      vault: {
+        mmrParams: {
+          read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
+          write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
+        },
+      },
+    },
+  },
+  {
+    ...redeploy(
+      "cutover.protocol.vault.mmrParams.bounds",
+      () => ({}),
+      () => "(missing)",
+      () => ({ mmrParams: [400, 150, 2500, 25, 10] }),
+    ),
+    protocol: {
+      profile: "dexetra-v5",
+      vault: { mmrParams: { ...fiveArgument({}).vault!.mmrParams!, bounds: undefined } },
+    },
+    fix: "bounds: {}",
+  },
+  // cutover.redeploy.roles: holders checked like --admin
+  ...[
+    { role: "DEFAULT_ADMIN_ROLE", holder: (s: SystemRecord) => s.contracts.USDC },
+    { role: "DEFAULT_ADMIN_ROLE", holder: (s: SystemRecord) => s.contracts.VAULT_ANALYTICS },
+    { role: "DEFAULT_ADMIN_ROLE", holder: () => accounts[4], fix: "--allow-eoa" },
+    { role: "SETTLEMENT_ROLE", holder: (s: SystemRecord) => s.contracts.USDC },
+    { role: "FACTORY_ROLE", holder: () => ZeroAddress },
+  ].map(({ role, holder, fix }): Row => ({
+    ...redeploy(
+      `${role} in cutover.redeploy.roles`,
+      () => ({}),
+      holder,
+      (s) => ({ roles: { [role]: [holder(s)] } }),
+    ),
+    fix,
+  })),
   redeploy(
     "cutover.redeploy.liquidationManager",
     () => ({}),
@@ -308,11 +356,13 @@ const ROWS: Row[] = [
     unknownRole: ["--desired", "MINTER_ROLE"],
     badAddress: ["--desired", "0x1234"],
     notArray: ["--desired", "SETTLEMENT_ROLE"],
-  }).map(([file, [input, value]]): Row => ({
+    eoaAdmin: ["DEFAULT_ADMIN_ROLE in", accounts[4], "--allow-eoa"],
+  }).map(([file, [input, value, fix]]): Row => ({
     task: "corevault:regrant-roles",
     args: () => ({ desired: desiredFiles[file] }),
     input,
     value: () => value,
+    fix,
   })),
   {
     task: "corevault:regrant-roles",

@@ -251,10 +251,11 @@ describe("corevault:regrant-roles", () => {
       const desired = await desiredFile({
         DEFAULT_ADMIN_ROLE: [deployer.address, stranger.address, newOperator.address],
       });
-      await runTask("corevault:regrant-roles", { desired, signer: stranger.address, planOnly: true, json: true });
+      const args = { desired, signer: stranger.address, allowEoa: true, json: true };
+      await runTask("corevault:regrant-roles", { ...args, planOnly: true });
       await (await vault.revokeRole(roleId("DEFAULT_ADMIN_ROLE"), stranger.address)).wait();
       const before = await ethers.provider.getTransactionCount(stranger.address);
-      const error = await taskError("corevault:regrant-roles", { desired, signer: stranger.address, json: true });
+      const error = await taskError("corevault:regrant-roles", args);
       // The plan expected DEFAULT_ADMIN_ROLE's holders as observed (none of its steps has run): someone else changed them.
       expect(error.message).to.match(
         new RegExp(`vault\\.role\\.DEFAULT_ADMIN_ROLE\\.holders: planned .*${stranger.address.toLowerCase()}.*, now `),

@@ -1,0 +1,104 @@
+// The nonce-gap filler: when the node rejects one transaction of a wave, its nonce is left unused and the sender's
+// later transactions of that wave could never be mined. The EOA executor sends a zero-value transfer to the sender
+// itself at that nonce (journaled before it is broadcast); the later ones land, and a rerun sends only what is left.
+import { createServer, type Server } from "node:http";
+import { expect } from "chai";
+import { journalEntries, journalPath, finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
+import { freshSystem, nonce } from "../helpers/system.js";
+
+/** A loopback proxy that answers one eth_sendTransaction (the sender's at `nonce`) with a JSON-RPC error, unforwarded. */
+async function rejectingProxy(target: string, rejectNonce: () => bigint | undefined) {
+  const rejected: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const request = JSON.parse(body) as { id: unknown; method: string; params?: { nonce?: string }[] };
+      const at = rejectNonce();
+      const tx = request.method === "eth_sendTransaction" ? request.params?.[0] : undefined;
+      if (at !== undefined && tx?.nonce !== undefined && BigInt(tx.nonce) === at && rejected.length === 0) {
+        rejected.push(tx.nonce);
+        const error = { code: -32003, message: "transaction rejected: test policy" };
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", id: request.id, error }));
+        return;
+      }
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then(
+        async (answer) => res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text()),
+        () => req.socket.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rejected,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+describe("the nonce-gap filler (a node rejects one transaction of a wave)", function () {
+  let node: LocalNode;
+
+  before(async () => {
+    node = await startNode();
+  });
+
+  after(() => node?.stop());
+
+  it("fills the rejected nonce with a journaled self-transfer, the later ones land, and a rerun converges to N", async () => {
+    const system = await freshSystem({ markets: 6, seed: "nonce-gap" }, node.conn);
+    const args = ["corevault:redeploy", "--network", "localhost", "--json"];
+    const planned = await finished(hardhat([...args, "--plan-only"], { LOCAL_RPC_URL: node.url }));
+    expect(planned.code, planned.stderr).to.equal(0);
+    const plan = JSON.parse(planned.stdout);
+    const steps = plan.plan.steps.length - plan.alreadyDone.length;
+    const deployer = system.admin as string;
+    const before = BigInt(await nonce(deployer, node.conn));
+    // The second transaction of the wave after the deployment: the deployment is `before`, the wave starts at +1.
+    const proxy = await rejectingProxy(node.url, () => before + 2n);
+    // interval mining: the node queues a transaction whose nonce is ahead (an automining node refuses it)
+    await node.mining(250);
+    try {
+      const run = await finished(hardhat(args, { LOCAL_RPC_URL: proxy.url }));
+      expect(proxy.rejected, run.stderr).to.have.length(1);
+      expect(run.code, run.stderr).to.equal(1);
+      const first = JSON.parse(run.stdout) as {
+        complete: boolean;
+        results: { id: string; status: string; reason?: string }[];
+      };
+      expect(first.complete).to.equal(false);
+      const failed = first.results.filter((r) => r.status === "failed");
+      expect(failed.map((r) => r.reason)).to.deep.equal(["rejected by the node: transaction rejected: test policy"]);
+
+      const journal = journalEntries(journalPath("localhost", plan.plan.runKey));
+      const fill = journal.findIndex((e) => e.type === "send" && e.stepId.startsWith("executor:fill:"));
+      expect(fill, "a filler was journaled").to.be.greaterThan(-1);
+      const filler = journal[fill] as Extract<(typeof journal)[number], { type: "send" }>;
+      expect(BigInt(filler.tx.nonce)).to.equal(before + 2n);
+      expect(filler.tx.to?.toLowerCase()).to.equal(deployer.toLowerCase());
+      expect(filler.tx.value).to.equal("0x0");
+      // journaled before its hash was known: its `sent` entry comes after
+      const sent = journal.findIndex((e) => e.type === "sent" && e.stepId === filler.stepId);
+      expect(sent).to.be.greaterThan(fill);
+      // the sender's later transactions of the wave landed (their nonces are past the filled one)
+      const landed = journal.filter(
+        (e) => e.type === "receipt" && !e.stepId.startsWith("executor:") && e.status === 1,
+      ).length;
+      expect(landed).to.be.greaterThan(2);
+      expect(BigInt(await nonce(deployer, node.conn))).to.be.greaterThan(before + 3n);
+
+      const rerun = await finished(hardhat(args, { LOCAL_RPC_URL: node.url }));
+      expect(rerun.code, rerun.stderr).to.equal(0);
+      expect(JSON.parse(rerun.stdout).complete).to.equal(true);
+      // exactly N transactions for the plan's steps, plus the one filler
+      expect(BigInt(await nonce(deployer, node.conn)) - before).to.equal(BigInt(steps) + 1n);
+    } finally {
+      await node.mining();
+      await proxy.close();
+    }
+  });
+});
