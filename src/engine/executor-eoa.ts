@@ -56,8 +56,6 @@ const GAS_HEADROOM_PERCENT = 120n;
 const SEND_ATTEMPTS = 10;
 /** Receipt polls between two checks of a pending transaction's max fee against the base fee. */
 const FEE_CHECK_POLLS = 10;
-/** How far back a recovered transaction is looked for by its nonce. */
-const MAX_SCAN_BLOCKS = 256;
 /** Gas estimates, and broadcasts, in flight at once. */
 const SEND_CONCURRENCY = 32;
 /** Blocks a transaction may stay unmined before its priority fee is compared with the node's suggestion. */
@@ -198,7 +196,7 @@ export class EoaExecutor {
         signed ? [{ type: "sent", stepId, nonce: tx.nonce, hash: signed.hash }] : [],
       ),
     ]);
-    const sent = await this.#broadcastWave(wave, sinceBlock, onSent);
+    const sent = await this.#broadcastWave(wave, onSent);
     const fillers = await this.#fillGaps(wave, sent, sinceBlock);
     for (const [k, { index, stepId, tx }] of wave.entries()) {
       const result = sent[k];
@@ -275,16 +273,12 @@ export class EoaExecutor {
    * one JSON-RPC batch where the network is reached over HTTP, else SEND_CONCURRENCY requests at a time. Hashes not
    * known before (signed by the node) are journaled once at the end, unsynced: a rerun finds them by nonce anyway.
    */
-  async #broadcastWave(
-    wave: WaveTx[],
-    sinceBlock: number,
-    onSent: (stepId: string, hash: string) => void,
-  ): Promise<BroadcastResult[]> {
+  async #broadcastWave(wave: WaveTx[], onSent: (stepId: string, hash: string) => void): Promise<BroadcastResult[]> {
     const blockGas = (await this.provider.getBlock("latest"))?.gasLimit ?? 30_000_000n;
     const results: BroadcastResult[] = [];
     for (const window of gasWindows(wave, blockGas))
       for (let i = 0; i < window.length; i += MAX_BATCH)
-        results.push(...(await this.#broadcastWindow(window.slice(i, i + MAX_BATCH), sinceBlock, onSent)));
+        results.push(...(await this.#broadcastWindow(window.slice(i, i + MAX_BATCH), onSent)));
     this.journal.appendMany(
       wave.flatMap(({ stepId, tx, signed }, k) => {
         const result = results[k];
@@ -298,11 +292,7 @@ export class EoaExecutor {
   }
 
   /** One window: a batch, whose sends the node did not take are settled one by one (by hash and nonce); or each alone. */
-  async #broadcastWindow(
-    window: WaveTx[],
-    sinceBlock: number,
-    onSent: (stepId: string, hash: string) => void,
-  ): Promise<BroadcastResult[]> {
+  async #broadcastWindow(window: WaveTx[], onSent: (stepId: string, hash: string) => void): Promise<BroadcastResult[]> {
     const batched = this.#broadcaster.batches && window.length > 1;
     if (batched) for (let i = 0; i < window.length; i++) this.#faults.point("journal");
     const answers = batched
@@ -311,7 +301,7 @@ export class EoaExecutor {
     return inWindows(window, SEND_CONCURRENCY, async ({ stepId, tx }, i) => {
       if (!batched) this.#faults.point("journal");
       const answer = answers?.[i];
-      const broadcast = answer && "hash" in answer ? answer : await this.#broadcast(tx, sinceBlock);
+      const broadcast = answer && "hash" in answer ? answer : await this.#broadcast(tx);
       if ("hash" in broadcast) {
         this.#faults.point("broadcast");
         onSent(stepId, broadcast.hash);
@@ -344,7 +334,7 @@ export class EoaExecutor {
       const stepId = `${FILL_STEP_PREFIX}${tx.from.toLowerCase()}:${BigInt(tx.nonce)}`;
       const filler: TxFields = { ...tx, to: tx.from, data: "0x", value: "0x0", gas: toBeHex(21_000) };
       this.journal.append({ type: "send", stepId, tx: filler, at: new Date().toISOString() });
-      const broadcast = await this.#broadcast(filler, sinceBlock);
+      const broadcast = await this.#broadcast(filler);
       if (!("hash" in broadcast))
         throw new Error(
           `Could not fill nonce ${BigInt(tx.nonce)} of ${tx.from} (its transaction was rejected: ${result.error}): ${broadcast.error}; run the same command again to settle the transactions after it`,
@@ -365,7 +355,7 @@ export class EoaExecutor {
       if (receipt) return this.#confirmed(stepId, receipt);
     }
     // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
-    const broadcast = await this.#broadcast(tx, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    const broadcast = await this.#broadcast(tx);
     if ("hash" in broadcast) {
       if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
       const block = await this.provider.getBlockNumber();
@@ -382,9 +372,9 @@ export class EoaExecutor {
    * Broadcasts a journaled transaction until the node has it, and returns its hash; never with another nonce. The
    * same fields give the same signed transaction, so asking again is safe: the node answers with the hash, "known
    * transaction", or "nonce too low" / "underpriced" when it (or another one) already holds the nonce; then the
-   * transaction at that nonce is looked up, pending or mined since `sinceBlock`. `taken`: another transaction used it.
+   * transaction at that nonce is looked up, pending or mined. `taken`: another transaction used it.
    */
-  async #broadcast(tx: TxFields, sinceBlock: number): Promise<BroadcastResult> {
+  async #broadcast(tx: TxFields): Promise<BroadcastResult> {
     const signed = this.#signed(tx);
     let last = "";
     for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
@@ -403,45 +393,67 @@ export class EoaExecutor {
         if (isTransient(error)) continue;
         if (!/nonce too low|already known|underpriced|nonce has already been used/i.test(last))
           return { error: `rejected by the node: ${last}` };
-        const found = await this.#atNonce(tx, sinceBlock);
+        const found = await this.#atNonce(tx);
         if (found) return found;
       }
     }
     return (
-      (await this.#atNonce(tx, sinceBlock)) ?? {
+      (await this.#atNonce(tx)) ?? {
         error: `not broadcast after ${SEND_ATTEMPTS} attempts (last error: ${last}); run the same command again to settle it`,
       }
     );
   }
 
-  /** The transaction the node holds at `tx`'s nonce (in its pending block, or mined since `sinceBlock`), compared to ours. */
-  async #atNonce(
-    tx: TxFields,
-    sinceBlock: number,
-  ): Promise<{ hash: string } | { error: string; taken: true } | undefined> {
-    const mined = BigInt(await this.provider.send("eth_getTransactionCount", [tx.from, "latest"]));
-    const latest = await this.provider.getBlockNumber();
-    const tags =
-      mined > BigInt(tx.nonce)
-        ? Array.from({ length: Math.max(0, latest - Math.max(0, sinceBlock) + 1) }, (_, i) => toQuantity(latest - i))
-        : ["pending"];
-    for (const tag of tags) {
-      let block: { transactions?: RpcTx[] } | null;
-      try {
-        block = await this.provider.send("eth_getBlockByNumber", [tag, true]);
-      } catch (error) {
-        if (tag === "pending" && !isTransient(error)) return undefined; // a node without a pending block
-        throw error;
-      }
-      const match = (block?.transactions ?? []).find(
-        (t) => t.from.toLowerCase() === tx.from.toLowerCase() && BigInt(t.nonce) === BigInt(tx.nonce),
-      );
-      if (!match) continue;
-      if (sameTransaction(match, tx)) return { hash: match.hash };
-      return { error: `its nonce ${BigInt(tx.nonce)} was used by another transaction, ${match.hash}`, taken: true };
+  /** The transaction the node holds at `tx`'s nonce (in its pending block, or mined at any height), compared to ours. */
+  async #atNonce(tx: TxFields): Promise<{ hash: string } | { error: string; taken: true } | undefined> {
+    const nonce = BigInt(tx.nonce);
+    const mined = (await this.#countAt(tx.from, "latest")) > nonce;
+    const tag = mined ? toQuantity(await this.#blockOfNonce(tx.from, nonce)) : "pending";
+    let block: { transactions?: RpcTx[] } | null;
+    try {
+      block = await this.provider.send("eth_getBlockByNumber", [tag, true]);
+    } catch (error) {
+      if (!mined && !isTransient(error)) return undefined; // a node without a pending block
+      throw error;
     }
-    if (mined <= BigInt(tx.nonce)) return undefined;
-    return { error: `its nonce ${BigInt(tx.nonce)} was used before block ${sinceBlock}`, taken: true };
+    const match = (block?.transactions ?? []).find(
+      (t) => t.from.toLowerCase() === tx.from.toLowerCase() && BigInt(t.nonce) === nonce,
+    );
+    if (!match) {
+      if (!mined) return undefined;
+      throw new Error(
+        `the node counts nonce ${nonce} of ${tx.from} as used in block ${Number(tag)}, but that block holds no such transaction; run the same command again`,
+      );
+    }
+    if (sameTransaction(match, tx)) return { hash: match.hash };
+    return { error: `its nonce ${nonce} was used by another transaction, ${match.hash}`, taken: true };
+  }
+
+  /**
+   * The block that mined `from`'s transaction of nonce `nonce` (already mined): searched back from the latest block by
+   * the sender's transaction count at each height, doubling the distance, then halving it. No window that could miss it:
+   * a transaction mined long before a rerun is found, never taken for a dropped one (which would send its step twice).
+   */
+  async #blockOfNonce(from: string, nonce: bigint): Promise<number> {
+    const latest = await this.provider.getBlockNumber();
+    let [lo, hi] = [-1, latest]; // the count at `hi` exceeds `nonce`; at `lo` it does not (-1: before the first block)
+    for (let back = 1; latest - back >= 0; back *= 2) {
+      if ((await this.#countAt(from, toQuantity(latest - back))) <= nonce) {
+        lo = latest - back;
+        break;
+      }
+      hi = latest - back;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((await this.#countAt(from, toQuantity(mid))) > nonce) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
+  async #countAt(from: string, tag: string): Promise<bigint> {
+    return BigInt(await this.provider.send("eth_getTransactionCount", [from, tag]));
   }
 
   /** Its receipt if mined already (one request), else undefined. */
@@ -502,7 +514,7 @@ export class EoaExecutor {
       maxPriorityFeePerGas: toBeHex(fees.priority),
     };
     this.journal.append({ type: "send", stepId, tx: replacement, at: new Date().toISOString() });
-    const broadcast = await this.#broadcast(replacement, (await this.provider.getBlockNumber()) - MAX_SCAN_BLOCKS);
+    const broadcast = await this.#broadcast(replacement);
     if (!("hash" in broadcast))
       throw new Error(
         `Could not replace the stuck transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,

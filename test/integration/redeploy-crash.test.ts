@@ -35,7 +35,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     name: string,
     crash: (child: ChildProcess, journal: string) => Promise<void>,
     env: Record<string, string> = {},
-    beforeRerun: (journal: string) => void = () => {},
+    beforeRerun: (journal: string) => void | Promise<void> = () => {},
   ) {
     const { conn, url } = node;
     await node.mining();
@@ -60,7 +60,7 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     const killed = await firstDone;
     expect(killed.signal, `${name}: first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
     const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
-    beforeRerun(journal);
+    await beforeRerun(journal);
 
     const second = await finished(
       hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }),
@@ -100,6 +100,19 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
 
   it("killed right after a broadcast, before its hash is journaled", async () => {
     await scenario("after-broadcast", async () => {}, { CUTOVER_FAULT: "kill-after-broadcast:4" });
+  });
+
+  it("killed after a broadcast before its hash is journaled, rerun 300 blocks later: found by its nonce, not re-sent", async () => {
+    // the rerun finds the unjournaled transaction by the sender's nonce, however far back it was mined
+    await scenario(
+      "after-broadcast-late",
+      async () => {},
+      { CUTOVER_FAULT: "kill-after-broadcast:1" },
+      async () => {
+        // evm_mine, not hardhat_mine: the blocks hardhat_mine reserves answer historical nonces wrongly
+        for (let i = 0; i < 300; i++) await node.conn.provider.request({ method: "evm_mine" });
+      },
+    );
   });
 
   it("killed right after the journal's complete entry, before any record is written", async () => {
