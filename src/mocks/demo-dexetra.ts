@@ -117,6 +117,7 @@ async function showAfter(
   console.log(`\n== 4. the system after the redeploy and the migration\n\n${renderDexetraInventory(after)}`);
   const t = snapshot.totals;
   const usdc = (amount: string) => formatUnits(amount, 6);
+  const backing = await treasuryBacks(conn, system, record.contracts.CORE_VAULT, BigInt(t.migrate));
   const order = await orderProof(
     conn,
     system,
@@ -128,8 +129,20 @@ async function showAfter(
       `${t.leftUsers} users with open positions (${usdc(t.leftOnOldVault)} USDC) stay on the old vault ${snapshot.vault},` +
       ` halted and paused: the plan said so; nothing of theirs moved.\n` +
       `${order}\n` +
-      `The credit is backed once the operator sends the new vault ${usdc(t.migrate)} USDC: cutover:verify --funds-snapshot checks it (funds-solvency).`,
+      `The old vault cannot send its tokens out (it stays halted and paused), so the treasury backs the credit: it sent the new vault ${usdc(t.migrate)} USDC, which now holds ${usdc(backing.toString())} USDC against ${usdc(t.migrate)} credited (cutover:verify --funds-snapshot checks it: funds-solvency).`,
   );
+}
+
+/** The treasury's transfer that backs the credit (here the stand-in's USDC minted to the vault); its token balance after. */
+async function treasuryBacks(conn: NetworkConnection, system: DexetraSystem, vault: string, amount: bigint) {
+  const [treasury] = await conn.ethers.getSigners();
+  const usdc = new Contract(
+    system.record.contracts.MOCK_USDC,
+    ["function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)"],
+    treasury,
+  );
+  await (await usdc.mint(vault, amount)).wait();
+  return (await usdc.balanceOf(vault)) as bigint;
 }
 
 /**

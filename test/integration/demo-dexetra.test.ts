@@ -54,6 +54,14 @@ describe("cutover:demo (dexetra-v5, the default)", () => {
     for (const user of migrated)
       expect(await newVault.getAvailableCollateral(user.address), user.address).to.equal(BigInt(user.migrate));
     for (const user of stayed) expect(await newVault.getAvailableCollateral(user.address)).to.equal(0n);
+    // the credit is backed: the new vault holds the collateral tokens it credited
+    const credited = migrated.reduce((sum, u) => sum + BigInt(u.migrate), 0n);
+    const usdc = new Contract(
+      record.contracts.MOCK_USDC,
+      ["function balanceOf(address) view returns (uint256)"],
+      conn.ethers.provider,
+    );
+    expect(await usdc.balanceOf(record.contracts.CORE_VAULT)).to.equal(credited);
     const orderBookRole = id("ORDERBOOK_ROLE");
     const books = (text.match(/^[A-Z]+-USD +0x[0-9a-fA-F]{40}/gm) ?? []).map((l) => l.split(/ +/)[1]);
     expect(new Set(books).size).to.equal(3);
