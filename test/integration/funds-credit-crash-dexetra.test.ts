@@ -1,7 +1,7 @@
 // corevault:migrate-funds --mode credit on the Dexetra v5 stand-in (no multicall: one credit per transaction), killed
 // with SIGKILL at several points (a real child process, a node mining on an interval), a deposit on the new vault
 // between runs, then run again: every depositor is credited exactly once, counted from ExternalCreditAdded events.
-import { rmSync, writeFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { Contract, id, Interface, parseUnits, type Wallet } from "ethers";
@@ -9,7 +9,6 @@ import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import { mockWallet } from "../../src/mocks/deploy-system.js";
-import { standInProtocol } from "../helpers/dexetra.js";
 import { deposit } from "../helpers/funds.js";
 import {
   finished,
@@ -25,27 +24,17 @@ import { nonce } from "../helpers/system.js";
 const DEPOSITORS = 12;
 const CREDITED = new Interface(["event ExternalCreditAdded(address indexed user, uint256 amount)"]);
 const CREDITED_TOPIC = id("ExternalCreditAdded(address,uint256)");
-// The child processes load the repository's config with the dexetra-v5 stand-in profile: a config file next to it
-// (Hardhat's root is the config file's folder, so artifacts and records are the same).
-const CONFIG = path.join(hre.config.paths.root, "hardhat.credit-crash-dexetra.config.ts");
+// The child processes load the repository's config with the stand-in's profile (its fee recipient: the node's first
+// account, the stand-in's deployer).
+const CONFIG = "hardhat.dexetra.config.ts";
 
 describe("corevault:migrate-funds --mode credit survives SIGKILL on dexetra-v5 with nobody credited twice", function () {
   let node: LocalNode;
   before(async () => {
     node = await startNode();
-    const [admin] = await node.conn.ethers.getSigners();
-    writeFileSync(
-      CONFIG,
-      [
-        'import base from "./hardhat.config.js";',
-        `export default { ...base, cutover: { protocol: ${JSON.stringify(standInProtocol(admin.address))} } };`,
-        "",
-      ].join("\n"),
-    );
   });
   after(() => {
     node?.stop();
-    rmSync(CONFIG, { force: true });
   });
 
   const scenario = async (name: string, kill: (child: any, journal: string) => Promise<void>, env = {}) => {
