@@ -6,27 +6,46 @@ import { expect } from "chai";
 import { journalEntries, journalPath, finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
-/** A loopback proxy that answers one eth_sendTransaction (the sender's at `nonce`) with a JSON-RPC error, unforwarded. */
+/**
+ * A loopback proxy that answers every eth_sendTransaction of the plan at the sender's `nonce` with a JSON-RPC error,
+ * unforwarded, alone or inside a batch (the rest of the batch is forwarded); the filler (no calldata) passes.
+ */
 async function rejectingProxy(target: string, rejectNonce: () => bigint | undefined) {
   const rejected: string[] = [];
+  type Request = { id: unknown; method: string; params?: { nonce?: string; data?: string }[] };
+  const forward = async (body: unknown) =>
+    (
+      await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+    ).json();
+  const isRejected = (request: Request) => {
+    const at = rejectNonce();
+    const tx = request.method === "eth_sendTransaction" ? request.params?.[0] : undefined;
+    if (at === undefined || tx?.nonce === undefined || BigInt(tx.nonce) !== at || !tx.data || tx.data === "0x")
+      return false;
+    rejected.push(tx.nonce);
+    return true;
+  };
+  const refusal = (request: Request) => ({
+    jsonrpc: "2.0",
+    id: request.id,
+    error: { code: -32003, message: "transaction rejected: test policy" },
+  });
+  const answer = async (body: Request | Request[]) => {
+    if (!Array.isArray(body)) return isRejected(body) ? refusal(body) : forward(body);
+    const refused = body.filter(isRejected);
+    const rest = body.filter((r) => !refused.includes(r));
+    return [...(rest.length > 0 ? ((await forward(rest)) as unknown[]) : []), ...refused.map(refusal)];
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const request = JSON.parse(body) as { id: unknown; method: string; params?: { nonce?: string }[] };
-      const at = rejectNonce();
-      const tx = request.method === "eth_sendTransaction" ? request.params?.[0] : undefined;
-      if (at !== undefined && tx?.nonce !== undefined && BigInt(tx.nonce) === at && rejected.length === 0) {
-        rejected.push(tx.nonce);
-        const error = { code: -32003, message: "transaction rejected: test policy" };
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ jsonrpc: "2.0", id: request.id, error }));
-        return;
-      }
-      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body }).then(
-        async (answer) => res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text()),
+      answer(JSON.parse(Buffer.concat(chunks).toString("utf8"))).then(
+        (json) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(json)),
         () => req.socket.destroy(),
       );
     });
@@ -64,7 +83,7 @@ describe("the nonce-gap filler (a node rejects one transaction of a wave)", func
     await node.mining(250);
     try {
       const run = await finished(hardhat(args, { LOCAL_RPC_URL: proxy.url }));
-      expect(proxy.rejected, run.stderr).to.have.length(1);
+      expect(proxy.rejected, run.stderr).to.not.be.empty;
       expect(run.code, run.stderr).to.equal(1);
       const first = JSON.parse(run.stdout) as {
         complete: boolean;
