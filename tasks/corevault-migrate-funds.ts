@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../src/cli/engine-command.js";
 import { CutoverInputError } from "../src/errors.js";
 import { countCredits, creditPlanner, type MigrateInputs } from "../src/funds/migrate.js";
-import { readSnapshot } from "../src/funds/take-snapshot.js";
+import { readSnapshot, requireSnapshotChain } from "../src/funds/take-snapshot.js";
 import { claimPlanner, parsePayout } from "../src/funds/claim.js";
 import { claimResults } from "../src/funds/claim-results.js";
 import type { ClaimState } from "../src/funds/plan-claim.js";
@@ -49,13 +49,7 @@ export default async function corevaultMigrateFunds(args: Args, hre: HardhatRunt
   await runEngineCommand<unknown>(hre, args, {
     planner: async (ctx) => {
       inputs = await migrateInputs(hre, ctx.conn.networkName, args, snapshot, snapshotFile);
-      const chainId = Number((await ctx.conn.ethers.provider.getNetwork()).chainId);
-      if (chainId !== snapshot.chainId)
-        throw new CutoverInputError(
-          "--snapshot",
-          args.snapshot,
-          `it was taken on chain ${snapshot.chainId}, not ${chainId}`,
-        );
+      requireSnapshotChain(snapshot, args.snapshot, Number((await ctx.conn.ethers.provider.getNetwork()).chainId));
       if (payout) return claimPlanner(ctx, inputs, payout);
       return creditPlanner(ctx, inputs);
     },

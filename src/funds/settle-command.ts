@@ -1,10 +1,10 @@
 // corevault:migrate-funds --settle-at, the task's part: the settlement run, then what to do next (a new snapshot).
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../cli/engine-command.js";
-import { CutoverInputError } from "../errors.js";
 import { renderResults } from "../report/results.js";
 import { settlePlanner } from "./plan-settle.js";
 import type { Snapshot } from "./snapshot.js";
+import { requireSnapshotChain } from "./take-snapshot.js";
 
 export async function settleFirst(
   hre: HardhatRuntimeEnvironment,
@@ -13,13 +13,7 @@ export async function settleFirst(
 ): Promise<void> {
   await runEngineCommand(hre, args, {
     planner: async (ctx) => {
-      const chainId = Number((await ctx.conn.ethers.provider.getNetwork()).chainId);
-      if (chainId !== snapshot.chainId)
-        throw new CutoverInputError(
-          "--snapshot",
-          args.snapshot,
-          `it was taken on chain ${snapshot.chainId}, not ${chainId}`,
-        );
+      requireSnapshotChain(snapshot, args.snapshot, Number((await ctx.conn.ethers.provider.getNetwork()).chainId));
       return settlePlanner(ctx, { snapshot, profile: hre.config.cutover.protocol, settleAt: args.settleAt });
     },
     results: async (ctx, outcome) => {

@@ -87,6 +87,12 @@ export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<Re
 }
 
 /** A snapshot file written by corevault:snapshot, checked enough to plan from: an error names the file otherwise. */
+/** Refuses a snapshot taken on another chain than the run's. */
+export function requireSnapshotChain(snapshot: Snapshot, file: string, chainId: number): void {
+  if (chainId !== snapshot.chainId)
+    throw new CutoverInputError("--snapshot", file, `it was taken on chain ${snapshot.chainId}, not ${chainId}`);
+}
+
 export async function readSnapshot(file: string): Promise<Snapshot> {
   let parsed: Snapshot;
   try {

@@ -4,11 +4,11 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { runEngineCommand, type EngineArgs } from "../cli/engine-command.js";
 import { ContractCatalog } from "../engine/contracts.js";
 import { Reader } from "../engine/reader.js";
-import { CutoverInputError } from "../errors.js";
 import { renderResults } from "../report/results.js";
 import { withdrawOnlyChecksIfRun } from "../verify/checks-withdraw.js";
 import { withdrawOnlyPlanner } from "./plan-withdraw-only.js";
 import type { Snapshot } from "./snapshot.js";
+import { requireSnapshotChain } from "./take-snapshot.js";
 
 export async function withdrawOnly(
   hre: HardhatRuntimeEnvironment,
@@ -17,13 +17,7 @@ export async function withdrawOnly(
 ): Promise<void> {
   await runEngineCommand(hre, args, {
     planner: async (ctx) => {
-      const chainId = Number((await ctx.conn.ethers.provider.getNetwork()).chainId);
-      if (chainId !== snapshot.chainId)
-        throw new CutoverInputError(
-          "--snapshot",
-          args.snapshot,
-          `it was taken on chain ${snapshot.chainId}, not ${chainId}`,
-        );
+      requireSnapshotChain(snapshot, args.snapshot, Number((await ctx.conn.ethers.provider.getNetwork()).chainId));
       return withdrawOnlyPlanner(ctx, { snapshot, profile: hre.config.cutover.protocol });
     },
     results: async (ctx, outcome) => {
