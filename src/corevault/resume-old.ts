@@ -3,22 +3,17 @@
 import { getAddress } from "ethers";
 import type { EngineContext } from "../cli/engine-command.js";
 import { CutoverInputError } from "../errors.js";
-import { adminSenders } from "../engine/authority.js";
 import type { Planner } from "../engine/run.js";
 import { runKeys } from "../engine/run-key.js";
-import { deploymentBlock, readSystemRecordIfAny, requireRecordsChain } from "../records/records.js";
+import { readSystemRecordIfAny } from "../records/records.js";
 import { checkedAddress } from "../util/address.js";
-import { legacyFacts, observeLegacySystem } from "./observe.js";
+import { observeOldVaultAdmin, type OldVaultState } from "./old-vault.js";
 import { resumeOldVault } from "./plan-old-vault.js";
-import { recordsBefore, resolveOldVault } from "./redeploy.js";
+import { resolveOldVault } from "./redeploy.js";
 import { VAULT_ROLES, type LegacySystem } from "./system.js";
 import "../type-extensions.js";
 
-export interface ResumeOldState {
-  system: LegacySystem;
-  /** Who sends the old vault's admin steps. */
-  sender: string;
-}
+export type ResumeOldState = OldVaultState;
 
 /** Refused with the redeploy's own flags: a resume undoes the halt, it does not run a cutover. */
 export function checkResumeAlone(flags: Record<string, boolean>): void {
@@ -62,24 +57,7 @@ export async function resumeOldPlanner(
   return {
     task: "corevault:redeploy --resume-old",
     runKey: runKeys.resumeOld(oldVault),
-    async observe(reader) {
-      requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), conn.networkName);
-      const system = await observeLegacySystem(
-        reader,
-        oldVault,
-        recordsBefore(records, oldVault),
-        await deploymentBlock(root, conn.networkName, "CoreVault", oldVault),
-        profile,
-        { collateral: config.redeploy.collateral, liquidationManager: config.redeploy.liquidationManager },
-      );
-      const senders = await adminSenders(
-        reader,
-        [{ key: "oldVault", address: system.vault, contract: profile.vault.roles.hasRole }],
-        authority,
-      );
-      const facts = { ...legacyFacts(system), "authority.oldVault": senders.oldVault.toLowerCase() };
-      return { facts, state: { system, sender: senders.oldVault } };
-    },
+    observe: (reader) => observeOldVaultAdmin(hre, conn.networkName, reader, oldVault, authority),
     // the plan is a diff against roles and a pause the run itself changes: planned from the facts first observed
     planFromStoredFacts: true,
     plan({ system: observed, sender }, facts) {

@@ -1,27 +1,18 @@
 // corevault:migrate-funds --mode withdraw-only: nothing is moved. Trading is halted on the old vault (the --halt-old
 // machinery: ORDERBOOK_ROLE revoked from its OrderBooks) and the old vault is unpaused, so users withdraw themselves.
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { EngineContext } from "../cli/engine-command.js";
-import type { Reader } from "../engine/reader.js";
-import { adminSenders } from "../engine/authority.js";
 import type { Planner } from "../engine/run.js";
 import { runKeys } from "../engine/run-key.js";
-import { legacyFacts, observeLegacySystem } from "../corevault/observe.js";
 import { haltOldVault, unpauseOldVault } from "../corevault/plan-old-vault.js";
-import { recordsBefore } from "../corevault/redeploy.js";
+import { observeOldVaultAdmin, type OldVaultState } from "../corevault/old-vault.js";
 import { systemFromFacts } from "../corevault/resume-old.js";
 import { roleId, type LegacySystem, type VaultRole } from "../corevault/system.js";
 import type { Step } from "../engine/types.js";
 import { viewCall, writeCall } from "../profile/interpret.js";
-import { deploymentBlock, readSystemRecordIfAny, requireRecordsChain } from "../records/records.js";
 import type { Profile } from "../profile/schema.js";
 import type { Snapshot } from "./snapshot.js";
 
-export interface WithdrawOnlyState {
-  system: LegacySystem;
-  /** Who sends the old vault's admin steps. */
-  sender: string;
-}
+export type WithdrawOnlyState = OldVaultState;
 
 export interface WithdrawOnlyInputs {
   snapshot: Snapshot;
@@ -39,27 +30,6 @@ export function withdrawOnlyNotes(snapshot: Snapshot, system: LegacySystem, prof
   ];
 }
 
-/** The old vault as a redeploy observes it (OrderBooks, roles, pause), from the records where they know it. */
-export async function observeOldVault(
-  hre: HardhatRuntimeEnvironment,
-  network: string,
-  reader: Reader,
-  vault: string,
-): Promise<LegacySystem> {
-  const root = hre.config.paths.root;
-  const config = hre.config.cutover;
-  const records = await readSystemRecordIfAny(root, network);
-  requireRecordsChain(records, Number((await reader.provider.getNetwork()).chainId), network);
-  return observeLegacySystem(
-    reader,
-    vault,
-    recordsBefore(records, vault),
-    await deploymentBlock(root, network, "CoreVault", vault),
-    config.protocol,
-    { collateral: config.redeploy.collateral, liquidationManager: config.redeploy.liquidationManager },
-  );
-}
-
 export async function withdrawOnlyPlanner(
   ctx: EngineContext,
   inputs: WithdrawOnlyInputs,
@@ -71,16 +41,7 @@ export async function withdrawOnlyPlanner(
   return {
     task: "corevault:migrate-funds --mode withdraw-only",
     runKey: runKeys.fundsMigrate("withdraw-only", oldVault, snapshot.merkle.root),
-    async observe(reader) {
-      const system = await observeOldVault(hre, conn.networkName, reader, oldVault);
-      const senders = await adminSenders(
-        reader,
-        [{ key: "oldVault", address: system.vault, contract: profile.vault.roles.hasRole }],
-        authority,
-      );
-      const facts = { ...legacyFacts(system), "authority.oldVault": senders.oldVault.toLowerCase() };
-      return { facts, state: { system, sender: senders.oldVault } };
-    },
+    observe: (reader) => observeOldVaultAdmin(hre, conn.networkName, reader, oldVault, authority),
     // the run revokes roles and unpauses: a rerun plans from what the run first observed
     planFromStoredFacts: true,
     plan({ system: observed, sender }, facts) {

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Reader } from "../engine/reader.js";
 import { RunStore } from "../engine/run-store.js";
 import { runKeys } from "../engine/run-key.js";
-import { observeOldVault } from "../funds/plan-withdraw-only.js";
+import { observeOldVault } from "../corevault/old-vault.js";
 import { readDraining } from "../funds/draining.js";
 import type { Snapshot } from "../funds/snapshot.js";
 import { fnName } from "../profile/interpret.js";
