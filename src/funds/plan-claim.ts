@@ -114,7 +114,9 @@ function claimNotes(state: ClaimState): string[] {
     state.funder
       ? `funding: ${state.funder} sends the claim contract ${amount}`
       : `funding: NOT FUNDED by this plan (neither the signer nor the authority holds ${amount}): the treasury must send ${amount} of ${snapshot.collateralToken} to the claim contract; cutover:verify --funds-snapshot says unfunded until it does`,
-    `${t.leftUsers} users with open positions or reserved margin keep ${t.leftOnOldVault} on the old vault and are not in the tree`,
+    t.leftUsers > 0
+      ? `${t.leftUsers} users with open positions or reserved margin keep ${t.leftOnOldVault} on the old vault and are not in the tree`
+      : "no user of the snapshot holds an open position or reserved margin: every balance migrates",
     "claim files (address, amount, proof, contract, chain id) are written next to the run once the contract is deployed",
   ];
 }

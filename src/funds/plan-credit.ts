@@ -92,7 +92,9 @@ function creditNotes(state: CreditState, users: { amount: string }[]): string[] 
   const total = users.reduce((a, u) => a + BigInt(u.amount), 0n);
   return [
     `credits ${users.length} users ${total} in total on ${state.newVault}, from the snapshot of ${state.snapshot.vault} at block ${state.snapshot.block} (Merkle root ${state.snapshot.merkle.root})`,
-    `${t.leftUsers} users with open positions or reserved margin keep ${t.leftOnOldVault} on the old vault: their positions stay there (settle those markets, then migrate them with a later snapshot)`,
+    t.leftUsers > 0
+      ? `${t.leftUsers} users with open positions or reserved margin keep ${t.leftOnOldVault} on the old vault: their positions stay there (settle those markets, then migrate them with a later snapshot)`
+      : "no user of the snapshot holds an open position or reserved margin: every balance migrates",
     `the new vault's credit is accounting: send it ${total} collateral tokens to back the credits; keep the old vault paused, it still lists the migrated balances`,
     "no user is credited twice: each batch is done only by this run's own journaled transaction (resolved by hash); before sending, the new vault's credit events are checked for any credit to these users sent by the creditor outside this run",
   ];

@@ -99,6 +99,15 @@ export async function dexetraDemo(hre: HardhatRuntimeEnvironment, conn: NetworkC
     console.log(`${CREDIT_REASON}\n`);
     // the stand-in's OrderBooks pay trading fees to the fee recipient (the deployer), which the vault does not list
     await step(hre, "corevault:snapshot", { vault: oldVault, include: deployer });
+    // open positions would keep their margin locked on the halted vault: settled at the mark price first, then the
+    // balances after settlement are snapshotted again and migrated, so no user's money is left behind
+    console.log(`\n== 3b. markets with open positions settled at the mark price, then a new snapshot\n`);
+    await step(hre, "corevault:migrate-funds", {
+      snapshot: await latestSnapshotFile(root, conn.networkName),
+      settleAt: "mark",
+    });
+    const settled = String(await conn.ethers.provider.getBlockNumber());
+    await step(hre, "corevault:snapshot", { vault: oldVault, include: deployer, block: settled });
     await step(hre, "corevault:migrate-funds", { snapshot: await latestSnapshotFile(root, conn.networkName) });
   });
   await showAfter(hre, conn, system, users);
@@ -126,8 +135,9 @@ async function showAfter(
   console.log(
     `\n${t.migratedUsers} users' money (${usdc(t.migrate)} USDC) is credited on the new vault ${record.contracts.CORE_VAULT}` +
       ` and usable at once (the free USDC above), through the same OrderBooks, now wired to it.\n` +
-      `${t.leftUsers} users with open positions (${usdc(t.leftOnOldVault)} USDC) stay on the old vault ${snapshot.vault},` +
-      ` halted and paused: the plan said so; nothing of theirs moved.\n` +
+      (t.leftUsers > 0
+        ? `${t.leftUsers} users with open positions or resting orders (${usdc(t.leftOnOldVault)} USDC) stay on the old vault ${snapshot.vault}, halted and paused: the plan said so; nothing of theirs moved.\n`
+        : `No user is left on the old vault ${snapshot.vault}: its markets were settled at the mark price first, so every position's margin was free to migrate.\n`) +
       `${order}\n` +
       `The old vault cannot send its tokens out (it stays halted and paused), so the treasury backs the credit: it sent the new vault ${usdc(t.migrate)} USDC, which now holds ${usdc(backing.toString())} USDC against ${usdc(t.migrate)} credited (cutover:verify --funds-snapshot checks it: funds-solvency).`,
   );
