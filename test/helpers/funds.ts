@@ -1,6 +1,6 @@
 // A system with users' money on it, on either profile: the mock deployer's users (deposits and open positions) plus
 // plain depositors with no position (the money a migration moves), and the profile made active for the tasks.
-import { Contract, parseEther, parseUnits, type InterfaceAbi, type Wallet } from "ethers";
+import { Contract, Interface, parseEther, parseUnits, type InterfaceAbi, type Wallet } from "ethers";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import { loadArtifact } from "../../src/artifacts.js";
@@ -79,4 +79,30 @@ export async function fundsSystem(
     admin,
   );
   return { ...f, traders, depositors, vaultContract };
+}
+
+/** The vault's credit event on each profile, written out here so that tests count credits without the plugin. */
+const CREDIT_EVENT: Record<ProfileName, string> = {
+  reference: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
+  "dexetra-v5": "event ExternalCreditAdded(address indexed user, uint256 amount)",
+};
+
+/** Credits per user on `vault` since `fromBlock` (raw logs); `sentTo` collects the account each credit was sent to. */
+export async function creditsByUser(
+  on: NetworkConnection,
+  profile: ProfileName,
+  vault: string,
+  fromBlock = 0,
+  sentTo?: Set<string>,
+): Promise<Map<string, bigint[]>> {
+  const iface = new Interface([CREDIT_EVENT[profile]]);
+  const event = iface.getEvent(CREDIT_EVENT[profile].split(" ")[1].split("(")[0])!;
+  const logs = await on.ethers.provider.getLogs({ address: vault, topics: [event.topicHash], fromBlock });
+  const out = new Map<string, bigint[]>();
+  for (const log of logs) {
+    const { args } = iface.parseLog(log)!;
+    out.set(args.user, [...(out.get(args.user) ?? []), args.amount]);
+    sentTo?.add((await on.ethers.provider.getTransaction(log.transactionHash))!.to!);
+  }
+  return out;
 }

@@ -2,24 +2,20 @@
 // credit and claim mode, on both profiles (in-process chain): the authority's steps are proposed / scheduled, run once
 // executed; a rerun sends and proposes nothing; nobody is credited twice (counted from the vault's events).
 import { expect } from "chai";
-import { Contract, ContractFactory, Interface, ZeroAddress, ZeroHash, type Wallet } from "ethers";
+import { Contract, ContractFactory, ZeroAddress, ZeroHash, type Wallet } from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
 import type { Proposal, SafeProposal } from "../../src/engine/proposal.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import { claim, claimFiles, fundsChecks, readJsonFile } from "../helpers/claims.js";
 import { standInProtocol } from "../helpers/dexetra.js";
-import { fundsSystem, type ProfileName } from "../helpers/funds.js";
+import { creditsByUser as creditsOnVault, fundsSystem, type ProfileName } from "../helpers/funds.js";
 import { createSafe, execute, owners } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
 
 await tempAppConfig("cutover-funds-authority-");
 const [deployer, relayer] = await conn.ethers.getSigners();
-const CREDITED: Record<ProfileName, string> = {
-  reference: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
-  "dexetra-v5": "event ExternalCreditAdded(address indexed user, uint256 amount)",
-};
 const DELAY = 3600;
 
 interface Authority {
@@ -94,22 +90,8 @@ async function runThrough(authority: Authority, args: Record<string, unknown>) {
 }
 
 /** Credits per user on `vault` (raw logs), and the account each credit's transaction was sent to. */
-async function creditsByUser(
-  profile: ProfileName,
-  vault: string,
-  sentTo = new Set<string>(),
-): Promise<Map<string, bigint[]>> {
-  const iface = new Interface([CREDITED[profile]]);
-  const event = iface.getEvent(CREDITED[profile].split(" ")[1].split("(")[0])!;
-  const logs = await conn.ethers.provider.getLogs({ address: vault, topics: [event.topicHash], fromBlock: 0 });
-  const out = new Map<string, bigint[]>();
-  for (const log of logs) {
-    const { args } = iface.parseLog(log)!;
-    out.set(args.user, [...(out.get(args.user) ?? []), args.amount]);
-    sentTo.add((await conn.ethers.provider.getTransaction(log.transactionHash))!.to!);
-  }
-  return out;
-}
+const creditsByUser = (profile: ProfileName, vault: string, sentTo = new Set<string>()) =>
+  creditsOnVault(conn, profile, vault, 0, sentTo);
 
 /** The rerun of a completed run: nothing sent by anyone, nothing new proposed or scheduled. */
 async function expectRerunIdle(full: Record<string, unknown>) {
