@@ -9,6 +9,7 @@ import { withdrawOnlyChecksIfRun } from "../verify/checks-withdraw.js";
 import { withdrawOnlyPlanner } from "./plan-withdraw-only.js";
 import type { Snapshot } from "./snapshot.js";
 import { requireSnapshotChain } from "./take-snapshot.js";
+import { marketsKeptOn, refuseKeptMarkets } from "./kept-markets.js";
 
 export async function withdrawOnly(
   hre: HardhatRuntimeEnvironment,
@@ -18,6 +19,8 @@ export async function withdrawOnly(
   await runEngineCommand(hre, args, {
     planner: async (ctx) => {
       requireSnapshotChain(snapshot, args.snapshot, Number((await ctx.conn.ethers.provider.getNetwork()).chainId));
+      const kept = await marketsKeptOn(hre.config.paths.root, ctx.conn.networkName, snapshot.vault);
+      refuseKeptMarkets(args.snapshot, snapshot.vault, kept);
       return withdrawOnlyPlanner(ctx, { snapshot, profile: hre.config.cutover.protocol });
     },
     results: async (ctx, outcome) => {

@@ -119,6 +119,14 @@ describe("dual-vault period (dexetra-v5 stand-in)", () => {
     const rerun = await withProtocol(() => runJson("corevault:redeploy", args));
     expect(rerun.transactionsSent ?? 0).to.equal(0);
     expect(await nonce()).to.equal(sent);
+    // withdraw-only on the old vault would halt c and d, which still trade there: refused with nothing sent
+    const snap = await withProtocol(() => runJson("corevault:snapshot", { vault: oldVault }));
+    const withdraw = { snapshot: snap.files.json, mode: "withdraw-only" };
+    const refused = await withProtocol(() => taskError("corevault:migrate-funds", withdraw));
+    expect(refused.message).to.include("kept there by the dual-vault split");
+    for (const m of [c, d]) expect(refused.message).to.include(m.orderBook);
+    for (const m of [a, b]) expect(refused.message).to.not.include(m.orderBook);
+    expect(await nonce()).to.equal(sent);
     const first = await verify();
     expect(first.failing).to.deep.equal([]);
     const statusOf = (name: string) => first.checks.find((check) => check.name === name)?.status;
