@@ -6,6 +6,7 @@ import { isTransient, sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
 import { SharedReceipts, type MinedReceipt } from "./receipts.js";
 import { gasWindows, inWindows } from "./windows.js";
+import { senderGroups } from "./waves.js";
 import { RpcUnavailableError } from "../errors.js";
 
 /** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
@@ -83,14 +84,24 @@ export class EoaExecutor {
     this.#broadcaster = options.broadcaster ?? Broadcaster.NONE;
   }
 
-  /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
+  /**
+   * Sends independent transactions and waits for all of them. Order of outcomes = order of requests. Several senders'
+   * requests go sender by sender (senderGroups, the order the whole-plan simulation ran them in), each group mined
+   * before the next is sent: nothing else keeps one account's transaction from being mined before another's.
+   */
   async sendWave(requests: TxRequest[], onSent: (stepId: string, hash: string) => void): Promise<TxOutcome[]> {
-    if (!this.options.pipeline) {
-      const outcomes: TxOutcome[] = [];
-      for (const request of requests) outcomes.push(...(await this.#sendAndWait([request], onSent)));
-      return outcomes;
+    const indexed = requests.map((request, index) => ({ request, index, from: request.from }));
+    const groups = senderGroups(indexed);
+    if (this.options.pipeline && groups.length === 1) return this.#sendAndWait(requests, onSent);
+    const outcomes: TxOutcome[] = new Array(requests.length);
+    for (const group of this.options.pipeline ? groups : groups.flat().map((item) => [item])) {
+      const results = await this.#sendAndWait(
+        group.map((item) => item.request),
+        onSent,
+      );
+      group.forEach((item, k) => (outcomes[item.index] = results[k]));
     }
-    return this.#sendAndWait(requests, onSent);
+    return outcomes;
   }
 
   /**

@@ -20,6 +20,7 @@ import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
 import { Reader } from "./reader.js";
 import { retryConnectionReads } from "./rpc-retry.js";
 import type { Plan, Step, Value } from "./types.js";
+import { sendingOrder } from "./waves.js";
 import "../type-extensions.js";
 
 export interface RunOptions {
@@ -49,8 +50,8 @@ export interface RunOptions {
   /** Called with the plan before anything is sent (not with --plan-only): may refuse, e.g. an unrehearsed plan. */
   beforeSend?: (plan: Plan, store: RunStore) => void | Promise<void>;
   /**
-   * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in order; throws when
-   * one would revert. The gas each step used there, by step id, becomes its gas limit (undefined: estimate as usual).
+   * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in the order they will
+   * be sent (`sendingOrder`: wave by wave, sender by sender); throws when one would revert. The gas each step used there, by step id, becomes its gas limit (undefined: estimate as usual).
    */
   simulate?: PlanSimulation;
 }
@@ -386,7 +387,13 @@ export async function runCutover<S>(
   const simulated =
     options.planOnly || resumed
       ? undefined
-      : await options.simulate?.({ conn, plan, pending, addresses, block: reader.block });
+      : await options.simulate?.({
+          conn,
+          plan,
+          pending: sendingOrder(plan.steps, pending),
+          addresses,
+          block: reader.block,
+        });
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(options.verbose ? renderPlan(plan, alreadyDone) : renderPlanSummary(plan, alreadyDone));
