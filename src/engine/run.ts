@@ -7,16 +7,13 @@ import { planHeading, renderPlanSummary } from "../report/plan-summary.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { Broadcaster } from "./broadcaster.js";
-import { EoaExecutor, type ChainProvider } from "./executor-eoa.js";
+import type { ChainProvider } from "./executor-eoa.js";
 import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
-import { RoutingExecutor, type Executor } from "./executor.js";
-import { SafeProposer } from "./executor-safe.js";
-import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
+import { buildExecutor, rehearsalSenders } from "./run-executor.js";
 import { Reader } from "./reader.js";
 import { retryConnectionReads } from "./rpc-retry.js";
 import type { Plan, Step, Value } from "./types.js";
@@ -51,7 +48,8 @@ export interface RunOptions {
   beforeSend?: (plan: Plan, store: RunStore) => void | Promise<void>;
   /**
    * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in the order they will
-   * be sent (`sendingOrder`: wave by wave, sender by sender); throws when one would revert. The gas each step used there, by step id, becomes its gas limit (undefined: estimate as usual).
+   * be sent (`sendingOrder`: wave by wave, sender by sender); throws when one would revert. The gas each step used
+   * there, by step id, becomes its gas limit (undefined: estimate as usual).
    */
   simulate?: PlanSimulation;
 }
@@ -276,70 +274,6 @@ async function choosePlan<S>(
 }
 
 type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
-
-/** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
-async function buildExecutor(
-  conn: NetworkConnection,
-  plan: Plan,
-  store: RunStore,
-  catalog: ContractCatalog,
-  signers: string[],
-  local: boolean,
-  options: RunOptions & { gasLimits?: Record<string, bigint> },
-): Promise<Executor> {
-  const provider = conn.ethers.provider;
-  const eoa = new EoaExecutor(provider, store.journal, {
-    broadcaster: options.rehearsal ? undefined : await Broadcaster.forConnection(conn),
-    confirmations: options.confirmations,
-    pipeline: options.pipeline,
-    pollIntervalMs: local ? 20 : 2_000,
-    signers,
-    fault: options.fault,
-    gasLimits: options.gasLimits,
-  });
-  const routes: Record<string, Executor> = {};
-  const choice = options.executor;
-  if (choice?.safe) {
-    const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
-    const contracts = Object.fromEntries(
-      plan.steps.flatMap((s) => (s.kind === "call" ? [[s.id, s.actions[0].call.contract]] : [])),
-    );
-    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, {
-      safe: choice.safe,
-      runDir: store.dir,
-      planId: plan.id,
-      task: plan.task,
-      network: plan.network,
-      owner: choice.signer ?? signers[0],
-      labels,
-      contracts,
-    });
-  }
-  if (choice?.timelock)
-    routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, {
-      timelock: choice.timelock,
-      signer: choice.signer ?? signers[0],
-      planId: plan.id,
-    });
-  return Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
-}
-
-/** In a rehearsal, every sender of the plan (and the executor's signer) impersonated; not the Safe or timelock routed. */
-async function rehearsalSenders(plan: Plan, options: RunOptions): Promise<string[]> {
-  const routed = new Set(
-    [options.executor?.safe, options.executor?.timelock].filter(Boolean).map((a) => a!.toLowerCase()),
-  );
-  const accounts = [
-    ...new Set(
-      [...plan.steps.map((s) => s.from), ...(options.executor?.signer ? [options.executor.signer] : [])].map((a) =>
-        a.toLowerCase(),
-      ),
-    ),
-  ];
-  const senders = accounts.filter((a) => !routed.has(a));
-  await options.rehearsal!.impersonate(senders);
-  return senders;
-}
 
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
 export async function runCutover<S>(
