@@ -275,6 +275,11 @@ async function choosePlan<S>(
 
 type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
 
+/** The accounts whose steps RoutingExecutor hands to a Safe or a timelock (after the accounts' own sends). */
+function routedAccounts(choice: ExecutorChoice | undefined): string[] {
+  return [choice?.safe, choice?.timelock].filter((a): a is string => a !== undefined);
+}
+
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
 export async function runCutover<S>(
   hre: HardhatRuntimeEnvironment,
@@ -324,7 +329,7 @@ export async function runCutover<S>(
       : await options.simulate?.({
           conn,
           plan,
-          pending: sendingOrder(plan.steps, pending),
+          pending: sendingOrder(plan.steps, pending, routedAccounts(options.executor)),
           addresses,
           block: reader.block,
         });

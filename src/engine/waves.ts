@@ -37,8 +37,14 @@ export function senderGroups<T extends { from: string }>(items: T[]): T[][] {
   return [...groups.values()];
 }
 
-/** The steps still to send (`pending`, a subset of `steps`), in the order applyPlan sends them when nothing fails. */
-export function sendingOrder(steps: Step[], pending: Step[]): Step[] {
+/**
+ * The steps still to send (`pending`, a subset of `steps`), in the order applyPlan sends them when nothing fails. The
+ * steps of `routed` senders (the Safe or timelock chosen, which RoutingExecutor serves after the accounts' sends) come
+ * last in their wave.
+ */
+export function sendingOrder(steps: Step[], pending: Step[], routed: string[] = []): Step[] {
+  const last = new Set(routed.map((a) => a.toLowerCase()));
+  const isRouted = (group: Step[]) => last.has(group[0].from.toLowerCase());
   const waves = wavesOf(steps);
   const byWave = new Map<number, Step[]>();
   for (const step of pending) {
@@ -47,5 +53,10 @@ export function sendingOrder(steps: Step[], pending: Step[]): Step[] {
     if (list) list.push(step);
     else byWave.set(wave, [step]);
   }
-  return [...byWave.entries()].sort(([a], [b]) => a - b).flatMap(([, wave]) => senderGroups(wave).flat());
+  return [...byWave.entries()]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([, wave]) => {
+      const groups = senderGroups(wave);
+      return [...groups.filter((g) => !isRouted(g)), ...groups.filter(isRouted)].flat();
+    });
 }

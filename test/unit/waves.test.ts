@@ -57,5 +57,7 @@ describe("the order the engine sends a plan's steps in (waves.ts)", () => {
     ]);
     const mixed = [step("b1", "0xB"), step("a1", "0xA"), step("b2", "0xB")];
     expect(sendingOrder(mixed, mixed).map((s) => s.id)).to.deep.equal(["b1", "b2", "a1"]);
+    // a Safe's or timelock's steps are served after the accounts' sends of their wave
+    expect(sendingOrder(mixed, mixed, ["0xb"]).map((s) => s.id)).to.deep.equal(["a1", "b1", "b2"]);
   });
 });
