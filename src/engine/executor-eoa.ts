@@ -1,15 +1,19 @@
-import { keccak256, toBeHex, toQuantity, type FeeData, type Provider } from "ethers";
-import { Broadcaster, MAX_BATCH } from "./broadcaster.js";
+import { keccak256, toBeHex, type FeeData } from "ethers";
+import { Broadcaster } from "./broadcaster.js";
 import { presignedShortfall } from "./create2.js";
 import type { Journal, JournalEntry, TxFields } from "./journal.js";
-import { isTransient, sleep } from "./rpc-retry.js";
+import { sleep } from "./rpc-retry.js";
 import { Faults, type FaultInjection } from "./faults.js";
 import { SharedReceipts, type MinedReceipt } from "./receipts.js";
-import { gasWindows, inWindows } from "./windows.js";
+import { reason, WaveBroadcast, type WaveTx } from "./wave-broadcast.js";
+import { inWindows } from "./windows.js";
+import { senderGroups } from "./waves.js";
+import type { ChainProvider } from "./types.js";
 import { RpcUnavailableError } from "../errors.js";
 
-/** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
-export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
+// Where callers have always found them.
+export { reason } from "./wave-broadcast.js";
+export type { ChainProvider } from "./types.js";
 
 /** A transaction the engine wants sent for a step. */
 export interface TxRequest {
@@ -52,16 +56,12 @@ export interface EoaExecutorOptions {
 }
 
 const GAS_HEADROOM_PERCENT = 120n;
-/** Times one transaction is broadcast (the same one) before the wave gives it up for this run. */
-const SEND_ATTEMPTS = 10;
 /** Receipt polls between two checks of a pending transaction's max fee against the base fee. */
 const FEE_CHECK_POLLS = 10;
-/** Gas estimates, and broadcasts, in flight at once. */
+/** Gas estimates in flight at once. */
 const SEND_CONCURRENCY = 32;
 /** Blocks a transaction may stay unmined before its priority fee is compared with the node's suggestion. */
 const STUCK_BLOCKS = 3;
-/** Journal step ids of the zero-value transfers that fill a rejected transaction's nonce (EXECUTOR_STEP_PREFIX). */
-const FILL_STEP_PREFIX = "executor:fill:";
 
 /**
  * Sends from an account the node (or Hardhat) can sign for. Nonces are explicit, taken from the account's pending
@@ -69,28 +69,37 @@ const FILL_STEP_PREFIX = "executor:fill:";
  * can be broadcast again as the very same signed transaction (deterministic signatures) instead of a new one.
  */
 export class EoaExecutor {
-  readonly #faults: Faults;
   readonly #receipts: SharedReceipts;
-  readonly #broadcaster: Broadcaster;
+  readonly #send: WaveBroadcast;
 
   constructor(
     private readonly provider: ChainProvider,
     private readonly journal: Journal,
     private readonly options: EoaExecutorOptions,
   ) {
-    this.#faults = new Faults(options.fault);
     this.#receipts = new SharedReceipts(provider, options.pollIntervalMs);
-    this.#broadcaster = options.broadcaster ?? Broadcaster.NONE;
+    const broadcaster = options.broadcaster ?? Broadcaster.NONE;
+    this.#send = new WaveBroadcast(provider, journal, broadcaster, new Faults(options.fault));
   }
 
-  /** Sends independent transactions and waits for all of them. Order of outcomes = order of requests. */
+  /**
+   * Sends independent transactions and waits for all of them. Order of outcomes = order of requests. Several senders'
+   * requests go sender by sender (senderGroups, the order the whole-plan simulation ran them in), each group mined
+   * before the next is sent: nothing else keeps one account's transaction from being mined before another's.
+   */
   async sendWave(requests: TxRequest[], onSent: (stepId: string, hash: string) => void): Promise<TxOutcome[]> {
-    if (!this.options.pipeline) {
-      const outcomes: TxOutcome[] = [];
-      for (const request of requests) outcomes.push(...(await this.#sendAndWait([request], onSent)));
-      return outcomes;
+    const indexed = requests.map((request, index) => ({ request, index, from: request.from }));
+    const groups = senderGroups(indexed);
+    if (this.options.pipeline && groups.length === 1) return this.#sendAndWait(requests, onSent);
+    const outcomes: TxOutcome[] = new Array(requests.length);
+    for (const group of this.options.pipeline ? groups : groups.flat().map((item) => [item])) {
+      const results = await this.#sendAndWait(
+        group.map((item) => item.request),
+        onSent,
+      );
+      group.forEach((item, k) => (outcomes[item.index] = results[k]));
     }
-    return this.#sendAndWait(requests, onSent);
+    return outcomes;
   }
 
   /**
@@ -186,7 +195,7 @@ export class EoaExecutor {
       "error" in b ? Promise.resolve(this.#failed(requests[i].stepId, b.error)) : undefined,
     );
     const wave: WaveTx[] = built.flatMap((tx, index) =>
-      "error" in tx ? [] : [{ index, stepId: requests[index].stepId, tx, signed: this.#signed(tx) }],
+      "error" in tx ? [] : [{ index, stepId: requests[index].stepId, tx, signed: this.#send.signed(tx) }],
     );
     // The whole wave is on disk (one fsync) before the first of it is broadcast; a hash signed here with it.
     const at = new Date().toISOString();
@@ -196,8 +205,10 @@ export class EoaExecutor {
         signed ? [{ type: "sent", stepId, nonce: tx.nonce, hash: signed.hash }] : [],
       ),
     ]);
-    const sent = await this.#broadcastWave(wave, onSent);
-    const fillers = await this.#fillGaps(wave, sent, sinceBlock);
+    const sent = await this.#send.broadcastWave(wave, onSent);
+    const fillers = (await this.#send.fillGaps(wave, sent)).map(({ stepId, hash, tx }) =>
+      this.#awaitReceipt(stepId, hash, tx, sinceBlock),
+    );
     for (const [k, { index, stepId, tx }] of wave.entries()) {
       const result = sent[k];
       outcomes[index] =
@@ -269,83 +280,6 @@ export class EoaExecutor {
   }
 
   /**
-   * Broadcasts a journaled wave in windows of at most one block's gas limit (what one block can take): each window in
-   * one JSON-RPC batch where the network is reached over HTTP, else SEND_CONCURRENCY requests at a time. Hashes not
-   * known before (signed by the node) are journaled once at the end, unsynced: a rerun finds them by nonce anyway.
-   */
-  async #broadcastWave(wave: WaveTx[], onSent: (stepId: string, hash: string) => void): Promise<BroadcastResult[]> {
-    const blockGas = (await this.provider.getBlock("latest"))?.gasLimit ?? 30_000_000n;
-    const results: BroadcastResult[] = [];
-    for (const window of gasWindows(wave, blockGas))
-      for (let i = 0; i < window.length; i += MAX_BATCH)
-        results.push(...(await this.#broadcastWindow(window.slice(i, i + MAX_BATCH), onSent)));
-    this.journal.appendMany(
-      wave.flatMap(({ stepId, tx, signed }, k) => {
-        const result = results[k];
-        return "hash" in result && result.hash !== signed?.hash
-          ? [{ type: "sent" as const, stepId, nonce: tx.nonce, hash: result.hash }]
-          : [];
-      }),
-      false,
-    );
-    return results;
-  }
-
-  /** One window: a batch, whose sends the node did not take are settled one by one (by hash and nonce); or each alone. */
-  async #broadcastWindow(window: WaveTx[], onSent: (stepId: string, hash: string) => void): Promise<BroadcastResult[]> {
-    const batched = this.#broadcaster.batches && window.length > 1;
-    if (batched) for (let i = 0; i < window.length; i++) this.#faults.point("journal");
-    const answers = batched
-      ? await this.#broadcaster.sendBatch(window.map(({ tx, signed }) => signed ?? { tx }))
-      : undefined;
-    return inWindows(window, SEND_CONCURRENCY, async ({ stepId, tx }, i) => {
-      if (!batched) this.#faults.point("journal");
-      const answer = answers?.[i];
-      const broadcast = answer && "hash" in answer ? answer : await this.#broadcast(tx);
-      if ("hash" in broadcast) {
-        this.#faults.point("broadcast");
-        onSent(stepId, broadcast.hash);
-      }
-      return broadcast;
-    });
-  }
-
-  /** The transaction signed here when the network's config holds its sender's key; undefined when the node signs. */
-  #signed(tx: TxFields): { raw: string; hash: string } | undefined {
-    return this.#broadcaster.canSign(tx.from) ? this.#broadcaster.sign(tx) : undefined;
-  }
-
-  /**
-   * A transaction the node rejected leaves its nonce unused, and the sender's later ones of the wave could never be
-   * mined: that nonce gets a zero-value transfer to the sender itself (journaled first, like any send), awaited.
-   */
-  async #fillGaps(wave: WaveTx[], sent: BroadcastResult[], sinceBlock: number): Promise<Promise<TxOutcome>[]> {
-    const fillers: Promise<TxOutcome>[] = [];
-    for (const [k, { tx }] of wave.entries()) {
-      const result = sent[k];
-      if ("hash" in result || result.taken) continue;
-      const later = wave.some(
-        (w, j) =>
-          "hash" in sent[j] &&
-          w.tx.from.toLowerCase() === tx.from.toLowerCase() &&
-          BigInt(w.tx.nonce) > BigInt(tx.nonce),
-      );
-      if (!later) continue;
-      const stepId = `${FILL_STEP_PREFIX}${tx.from.toLowerCase()}:${BigInt(tx.nonce)}`;
-      const filler: TxFields = { ...tx, to: tx.from, data: "0x", value: "0x0", gas: toBeHex(21_000) };
-      this.journal.append({ type: "send", stepId, tx: filler, at: new Date().toISOString() });
-      const broadcast = await this.#broadcast(filler);
-      if (!("hash" in broadcast))
-        throw new Error(
-          `Could not fill nonce ${BigInt(tx.nonce)} of ${tx.from} (its transaction was rejected: ${result.error}): ${broadcast.error}; run the same command again to settle the transactions after it`,
-        );
-      this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
-      fillers.push(this.#awaitReceipt(stepId, broadcast.hash, filler, sinceBlock));
-    }
-    return fillers;
-  }
-
-  /**
    * Settles a transaction an earlier process journaled but never saw mined. Returns its outcome, or "dropped" when it
    * can no longer land (its nonce was used by something else) and it never did.
    */
@@ -355,7 +289,7 @@ export class EoaExecutor {
       if (receipt) return this.#confirmed(stepId, receipt);
     }
     // Ours if the node has it (pending or mined at its nonce); "dropped" if its nonce went to another transaction.
-    const broadcast = await this.#broadcast(tx);
+    const broadcast = await this.#send.broadcast(tx);
     if ("hash" in broadcast) {
       if (broadcast.hash !== hash) this.journal.append({ type: "sent", stepId, nonce: tx.nonce, hash: broadcast.hash });
       const block = await this.provider.getBlockNumber();
@@ -366,94 +300,6 @@ export class EoaExecutor {
     throw new Error(
       `Could not settle the journaled transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
     );
-  }
-
-  /**
-   * Broadcasts a journaled transaction until the node has it, and returns its hash; never with another nonce. The
-   * same fields give the same signed transaction, so asking again is safe: the node answers with the hash, "known
-   * transaction", or "nonce too low" / "underpriced" when it (or another one) already holds the nonce; then the
-   * transaction at that nonce is looked up, pending or mined. `taken`: another transaction used it.
-   */
-  async #broadcast(tx: TxFields): Promise<BroadcastResult> {
-    const signed = this.#signed(tx);
-    let last = "";
-    for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(Math.min(50 * 2 ** (attempt - 1), 2_000));
-      try {
-        return {
-          hash: await (signed
-            ? this.provider.send("eth_sendRawTransaction", [signed.raw])
-            : this.provider.send("eth_sendTransaction", [tx])),
-        };
-      } catch (error) {
-        last = reason(error);
-        const known = /known transaction:?\s*(0x[0-9a-fA-F]{64})/i.exec(last);
-        if (known) return { hash: known[1] };
-        if (signed && /already known|known transaction/i.test(last)) return { hash: signed.hash };
-        if (isTransient(error)) continue;
-        if (!/nonce too low|already known|underpriced|nonce has already been used/i.test(last))
-          return { error: `rejected by the node: ${last}` };
-        const found = await this.#atNonce(tx);
-        if (found) return found;
-      }
-    }
-    return (
-      (await this.#atNonce(tx)) ?? {
-        error: `not broadcast after ${SEND_ATTEMPTS} attempts (last error: ${last}); run the same command again to settle it`,
-      }
-    );
-  }
-
-  /** The transaction the node holds at `tx`'s nonce (in its pending block, or mined at any height), compared to ours. */
-  async #atNonce(tx: TxFields): Promise<{ hash: string } | { error: string; taken: true } | undefined> {
-    const nonce = BigInt(tx.nonce);
-    const mined = (await this.#countAt(tx.from, "latest")) > nonce;
-    const tag = mined ? toQuantity(await this.#blockOfNonce(tx.from, nonce)) : "pending";
-    let block: { transactions?: RpcTx[] } | null;
-    try {
-      block = await this.provider.send("eth_getBlockByNumber", [tag, true]);
-    } catch (error) {
-      if (!mined && !isTransient(error)) return undefined; // a node without a pending block
-      throw error;
-    }
-    const match = (block?.transactions ?? []).find(
-      (t) => t.from.toLowerCase() === tx.from.toLowerCase() && BigInt(t.nonce) === nonce,
-    );
-    if (!match) {
-      if (!mined) return undefined;
-      throw new Error(
-        `the node counts nonce ${nonce} of ${tx.from} as used in block ${Number(tag)}, but that block holds no such transaction; run the same command again`,
-      );
-    }
-    if (sameTransaction(match, tx)) return { hash: match.hash };
-    return { error: `its nonce ${nonce} was used by another transaction, ${match.hash}`, taken: true };
-  }
-
-  /**
-   * The block that mined `from`'s transaction of nonce `nonce` (already mined): searched back from the latest block by
-   * the sender's transaction count at each height, doubling the distance, then halving it. No window that could miss it:
-   * a transaction mined long before a rerun is found, never taken for a dropped one (which would send its step twice).
-   */
-  async #blockOfNonce(from: string, nonce: bigint): Promise<number> {
-    const latest = await this.provider.getBlockNumber();
-    let [lo, hi] = [-1, latest]; // the count at `hi` exceeds `nonce`; at `lo` it does not (-1: before the first block)
-    for (let back = 1; latest - back >= 0; back *= 2) {
-      if ((await this.#countAt(from, toQuantity(latest - back))) <= nonce) {
-        lo = latest - back;
-        break;
-      }
-      hi = latest - back;
-    }
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if ((await this.#countAt(from, toQuantity(mid))) > nonce) hi = mid;
-      else lo = mid;
-    }
-    return hi;
-  }
-
-  async #countAt(from: string, tag: string): Promise<bigint> {
-    return BigInt(await this.provider.send("eth_getTransactionCount", [from, tag]));
   }
 
   /** Its receipt if mined already (one request), else undefined. */
@@ -514,7 +360,7 @@ export class EoaExecutor {
       maxPriorityFeePerGas: toBeHex(fees.priority),
     };
     this.journal.append({ type: "send", stepId, tx: replacement, at: new Date().toISOString() });
-    const broadcast = await this.#broadcast(replacement);
+    const broadcast = await this.#send.broadcast(replacement);
     if (!("hash" in broadcast))
       throw new Error(
         `Could not replace the stuck transaction of ${stepId} (nonce ${BigInt(tx.nonce)}): ${broadcast.error}`,
@@ -542,36 +388,4 @@ export class EoaExecutor {
     this.journal.append({ type: "failed", stepId, reason: why });
     return { stepId, error: why };
   }
-}
-
-/** A transaction of a wave, journaled; `signed` when signed here. */
-interface WaveTx {
-  index: number;
-  stepId: string;
-  tx: TxFields;
-  signed?: { raw: string; hash: string };
-}
-
-type BroadcastResult = { hash: string } | { error: string; taken?: boolean };
-
-interface RpcTx {
-  hash: string;
-  from: string;
-  to: string | null;
-  nonce: string;
-  input: string;
-  value: string;
-}
-
-function sameTransaction(mined: RpcTx, tx: TxFields): boolean {
-  return (
-    (mined.to ?? "").toLowerCase() === (tx.to ?? "").toLowerCase() &&
-    mined.input.toLowerCase() === tx.data.toLowerCase() &&
-    BigInt(mined.value) === BigInt(tx.value)
-  );
-}
-
-export function reason(error: unknown): string {
-  const e = error as { shortMessage?: string; reason?: string; message?: string };
-  return e.reason ?? e.shortMessage ?? e.message ?? String(error);
 }

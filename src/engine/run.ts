@@ -7,19 +7,17 @@ import { planHeading, renderPlanSummary } from "../report/plan-summary.js";
 import { renderTable } from "../report/table.js";
 import { applyPlan, finishedSteps, type Addresses, type ApplyReport, type Progress } from "./apply.js";
 import { ContractCatalog } from "./contracts.js";
-import { Broadcaster } from "./broadcaster.js";
-import { EoaExecutor, type ChainProvider } from "./executor-eoa.js";
+import type { ChainProvider } from "./executor-eoa.js";
 import { armFaults, type FaultInjection } from "./faults.js";
 import type { ExecutorChoice } from "./authority.js";
-import { RoutingExecutor, type Executor } from "./executor.js";
-import { SafeProposer } from "./executor-safe.js";
-import { TimelockExecutor } from "./executor-timelock.js";
 import { RunStore } from "./run-store.js";
 import { canonicalJson, describeStep, driftBetween, makePlan } from "./plan.js";
 import { isLocalNetwork, localMulticall3 } from "./local-chain.js";
+import { buildExecutor, rehearsalSenders } from "./run-executor.js";
 import { Reader } from "./reader.js";
 import { retryConnectionReads } from "./rpc-retry.js";
 import type { Plan, Step, Value } from "./types.js";
+import { sendingOrder } from "./waves.js";
 import "../type-extensions.js";
 
 export interface RunOptions {
@@ -49,8 +47,9 @@ export interface RunOptions {
   /** Called with the plan before anything is sent (not with --plan-only): may refuse, e.g. an unrehearsed plan. */
   beforeSend?: (plan: Plan, store: RunStore) => void | Promise<void>;
   /**
-   * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in order; throws when
-   * one would revert. The gas each step used there, by step id, becomes its gas limit (undefined: estimate as usual).
+   * Before anything is sent (not with --plan-only): the steps still to send simulated as a whole, in the order they will
+   * be sent (`sendingOrder`: wave by wave, sender by sender); throws when one would revert. The gas each step used
+   * there, by step id, becomes its gas limit (undefined: estimate as usual).
    */
   simulate?: PlanSimulation;
 }
@@ -276,68 +275,9 @@ async function choosePlan<S>(
 
 type PlanMeta = Pick<Plan, "task" | "runKey" | "network" | "chainId">;
 
-/** The executor a run sends through: the EOA executor, with the Safe and the timelock chosen routed by `from`. */
-async function buildExecutor(
-  conn: NetworkConnection,
-  plan: Plan,
-  store: RunStore,
-  catalog: ContractCatalog,
-  signers: string[],
-  local: boolean,
-  options: RunOptions & { gasLimits?: Record<string, bigint> },
-): Promise<Executor> {
-  const provider = conn.ethers.provider;
-  const eoa = new EoaExecutor(provider, store.journal, {
-    broadcaster: options.rehearsal ? undefined : await Broadcaster.forConnection(conn),
-    confirmations: options.confirmations,
-    pipeline: options.pipeline,
-    pollIntervalMs: local ? 20 : 2_000,
-    signers,
-    fault: options.fault,
-    gasLimits: options.gasLimits,
-  });
-  const routes: Record<string, Executor> = {};
-  const choice = options.executor;
-  if (choice?.safe) {
-    const labels = Object.fromEntries(plan.steps.map((s) => [s.id, s.label]));
-    const contracts = Object.fromEntries(
-      plan.steps.flatMap((s) => (s.kind === "call" ? [[s.id, s.actions[0].call.contract]] : [])),
-    );
-    routes[choice.safe] = new SafeProposer(provider, store.journal, catalog, {
-      safe: choice.safe,
-      runDir: store.dir,
-      planId: plan.id,
-      task: plan.task,
-      network: plan.network,
-      owner: choice.signer ?? signers[0],
-      labels,
-      contracts,
-    });
-  }
-  if (choice?.timelock)
-    routes[choice.timelock] = new TimelockExecutor(provider, store.journal, catalog, eoa, {
-      timelock: choice.timelock,
-      signer: choice.signer ?? signers[0],
-      planId: plan.id,
-    });
-  return Object.keys(routes).length > 0 ? new RoutingExecutor(eoa, routes) : eoa;
-}
-
-/** In a rehearsal, every sender of the plan (and the executor's signer) impersonated; not the Safe or timelock routed. */
-async function rehearsalSenders(plan: Plan, options: RunOptions): Promise<string[]> {
-  const routed = new Set(
-    [options.executor?.safe, options.executor?.timelock].filter(Boolean).map((a) => a!.toLowerCase()),
-  );
-  const accounts = [
-    ...new Set(
-      [...plan.steps.map((s) => s.from), ...(options.executor?.signer ? [options.executor.signer] : [])].map((a) =>
-        a.toLowerCase(),
-      ),
-    ),
-  ];
-  const senders = accounts.filter((a) => !routed.has(a));
-  await options.rehearsal!.impersonate(senders);
-  return senders;
+/** The accounts whose steps RoutingExecutor hands to a Safe or a timelock (after the accounts' own sends). */
+function routedAccounts(choice: ExecutorChoice | undefined): string[] {
+  return [choice?.safe, choice?.timelock].filter((a): a is string => a !== undefined);
 }
 
 /** observe -> plan (or the stored plan, checked for drift) -> preflight -> show -> apply. */
@@ -386,7 +326,13 @@ export async function runCutover<S>(
   const simulated =
     options.planOnly || resumed
       ? undefined
-      : await options.simulate?.({ conn, plan, pending, addresses, block: reader.block });
+      : await options.simulate?.({
+          conn,
+          plan,
+          pending: sendingOrder(plan.steps, pending, routedAccounts(options.executor)),
+          addresses,
+          block: reader.block,
+        });
   // Only a plan that passed its preflight becomes the run's plan.
   if (plan.id !== stored?.id) store.savePlan(plan);
   options.print?.(options.verbose ? renderPlan(plan, alreadyDone) : renderPlanSummary(plan, alreadyDone));

@@ -3,6 +3,10 @@
  * it. Plans are plain JSON: addresses not known at plan time (contracts the plan itself deploys) appear as references
  * and are resolved while applying.
  */
+import type { Provider } from "ethers";
+
+/** An ethers provider that also takes raw JSON-RPC requests (hardhat-ethers' provider, or a JsonRpcProvider). */
+export type ChainProvider = Provider & { send(method: string, params?: unknown[]): Promise<any> };
 
 /** The address of a contract this plan (or an earlier run of it) deployed, by its record name, e.g. "CoreVault". */
 export interface Ref {
