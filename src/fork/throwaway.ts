@@ -9,6 +9,8 @@ import "../type-extensions.js";
 export interface ThrowawayChain {
   conn: NetworkConnection;
   where: string;
+  /** A read of the target that failed after every retry (the fork saw only a cut connection), if any. */
+  readFailure?(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function throwawayChain(
     return {
       conn: underName(fork, conn.networkName),
       where: `an in-process fork of ${conn.networkName} at block ${block}`,
+      readFailure: relay.failure,
       close,
     };
   }
