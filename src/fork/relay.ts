@@ -4,12 +4,17 @@
 // the fork's block are answered once each and fetched in batches (pinned-reads.ts). A read that still fails after
 // every retry is remembered, so the run can stop naming it ("could not read X from <rpc>").
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { withRetries } from "../engine/rpc-retry.js";
+import { withRetries, type RetryPolicy } from "../engine/rpc-retry.js";
 import { RpcUnavailableError } from "../errors.js";
 import { NodeAnswerError, PinnedReads, type Answer, type JsonRpcCall } from "./pinned-reads.js";
 
 /** How long one forwarded request may take before it counts as failed. */
 const ATTEMPT_TIMEOUT_MS = 20_000;
+/**
+ * The fork reads one value at a time and waits for each, so the first retry comes quickly; about as patient in all as
+ * the plugin's own reads (4.6 s of backoff over 10 attempts, against 5.2 s over 8).
+ */
+const FORK_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 10, maxDelayMs: 2_000 };
 
 export interface Relay {
   url: string;
@@ -35,6 +40,7 @@ async function forward(target: string, body: string, what: string): Promise<{ st
     },
     what,
     target,
+    FORK_RETRY,
   );
 }
 

@@ -92,7 +92,7 @@ describe("the fork's relay: reads at the fork's block asked once, in batches, fa
     );
     expect(failed, "the fork's request should have been cut").to.be.instanceOf(Error);
     expect(relay.failure()?.message).to.match(
-      new RegExp(`Could not read eth_getStorageAt\\(${books[0]}, 0x5, ${block}\\) from ${proxy.url} \\(8 attempts`),
+      new RegExp(`Could not read eth_getStorageAt\\(${books[0]}, 0x5, ${block}\\) from ${proxy.url} \\(10 attempts`),
     );
     // not kept: once the RPC answers again, the same read is asked again and answered
     proxy.setRates(NO_FAULTS);
