@@ -60,6 +60,13 @@ function batchFetcher(target: string) {
   };
 }
 
+/** The JSON-RPC error answer to `body` (one call or a batch) for a read that could not be made. */
+function unavailable(body: string, error: RpcUnavailableError): string {
+  const calls = JSON.parse(body) as JsonRpcCall | JsonRpcCall[];
+  const answer = (c: JsonRpcCall) => ({ jsonrpc: "2.0", id: c.id, error: { code: -32603, message: error.message } });
+  return JSON.stringify(Array.isArray(calls) ? calls.map(answer) : answer(calls));
+}
+
 function describe(call: JsonRpcCall): string {
   return `${call.method}(${(call.params ?? []).map((p) => String(p)).join(", ")})`;
 }
@@ -89,10 +96,13 @@ export async function retryingRelay(target: string): Promise<Relay> {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      answer(Buffer.concat(chunks).toString("utf8"), res).catch((error: unknown) => {
-        if (error instanceof RpcUnavailableError) failure ??= error;
-        // still failing after every retry: the fork sees the failure (and the run stops naming the read)
-        req.socket.destroy();
+      const body = Buffer.concat(chunks).toString("utf8");
+      answer(body, res).catch((error: unknown) => {
+        if (!(error instanceof RpcUnavailableError)) return req.socket.destroy();
+        failure ??= error;
+        // still failing after every retry: a JSON-RPC error, not a cut connection, or the fork would retry it again
+        // for minutes (each of its attempts waiting on ours) before the run can stop naming the read
+        res.writeHead(200, { "content-type": "application/json" }).end(unavailable(body, error));
       });
     });
   });

@@ -1,9 +1,13 @@
 // The relay a fork reads the target through (src/fork/relay.ts), in front of a local `hardhat node` behind the fault
 // proxy: reads at a block number are asked upstream once (an account's balance, nonce and code in one batch, a slot
 // seen on one contract prefetched for the next with the same code), every answer is the node's own, reads at "latest"
-// and the node's errors are never kept, and a read that fails after every retry is remembered by name and RPC.
+// and the node's errors are never kept, and a read that fails after every retry is answered as an error naming the
+// read and the RPC (a fork reading through it fails at once) and remembered.
 import { expect } from "chai";
+import hre, { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 import { retryingRelay, type Relay } from "../../src/fork/relay.js";
+import { throwawayChain } from "../../src/fork/throwaway.js";
 import { NO_FAULTS, startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { startNode, type LocalNode } from "../helpers/node.js";
 import { freshSystem } from "../helpers/system.js";
@@ -84,19 +88,42 @@ describe("the fork's relay: reads at the fork's block asked once, in batches, fa
     expect(upstream("eth_getStorageAt")).to.equal(calls + 4);
   });
 
-  it("a read that fails after every retry cuts the fork's request and is remembered as 'could not read X from <rpc>'", async () => {
+  it("a read that fails after every retry is answered with 'could not read X from <rpc>', and remembered", async () => {
     proxy.setRates({ ...NO_FAULTS, drop: 1 });
-    const failed = await rpc(relay.url, "eth_getStorageAt", [books[0], "0x5", block]).then(
-      () => undefined,
-      (e: Error) => e,
+    const failed = await rpc(relay.url, "eth_getStorageAt", [books[0], "0x5", block]);
+    const named = new RegExp(
+      `Could not read eth_getStorageAt\\(${books[0]}, 0x5, ${block}\\) from ${proxy.url} \\(10 attempts`,
     );
-    expect(failed, "the fork's request should have been cut").to.be.instanceOf(Error);
-    expect(relay.failure()?.message).to.match(
-      new RegExp(`Could not read eth_getStorageAt\\(${books[0]}, 0x5, ${block}\\) from ${proxy.url} \\(10 attempts`),
-    );
+    // a JSON-RPC error, not a cut connection (the fork would retry a cut one for minutes)
+    expect((failed.error as { message: string }).message).to.match(named);
+    expect(failed.result).to.equal(undefined);
+    expect(relay.failure()?.message).to.match(named);
     // not kept: once the RPC answers again, the same read is asked again and answered
     proxy.setRates(NO_FAULTS);
     const again = await rpc(relay.url, "eth_getStorageAt", [books[0], "0x5", block]);
     expect(again.result).to.equal((await rpc(node.url, "eth_getStorageAt", [books[0], "0x5", block])).result);
+  });
+
+  it("a fork reading through it fails such a read at once, and the copy names it", async () => {
+    const conn = (await network.create({
+      network: "localhost",
+      chainType: "generic",
+      override: { url: proxy.url },
+    })) as NetworkConnection;
+    const chain = await throwawayChain(hre, conn, Number(block));
+    try {
+      proxy.setRates({ ...NO_FAULTS, drop: 1 });
+      const unknown = "0x1234567890123456789012345678901234567890";
+      const error = await chain.conn.provider.request({ method: "eth_getBalance", params: [unknown, "latest"] }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).to.match(/Could not read .*eth_getBalance\(0x1234567890123456789012345678901234567890/);
+      expect(chain.readFailure?.()?.message).to.include(`from ${proxy.url} (10 attempts`);
+    } finally {
+      proxy.setRates(NO_FAULTS);
+      await chain.close();
+      await conn.close();
+    }
   });
 });
