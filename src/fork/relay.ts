@@ -2,7 +2,8 @@
 // bounded retries on transport failures (a cut connection, 5xx, 429, a timeout), so the fork sees answers, not faults.
 // Without it, the in-process fork's own retries back off for tens of seconds per failed read on a flaky RPC. Reads at
 // the fork's block are answered once each and fetched in batches (pinned-reads.ts). A read that still fails after
-// every retry is remembered, so the run can stop naming it ("could not read X from <rpc>").
+// every retry is answered with a JSON-RPC error naming it ("could not read X from <rpc>") and remembered, so the run
+// stops naming it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { withRetries, type RetryPolicy } from "../engine/rpc-retry.js";
 import { RpcUnavailableError } from "../errors.js";

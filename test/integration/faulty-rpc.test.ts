@@ -42,7 +42,7 @@ describe("the engine through a faulty RPC (loopback proxy with seeded faults)", 
     await node.mining(250);
     const deployer = system.admin as string;
     const before = await nonce(deployer, node.conn);
-    const proxy = await startFaultProxy(node.url, rates, seed);
+    const proxy = await startFaultProxy(node.url, rates, seed, { errorFirstSend: rates === HOSTILE });
     try {
       const command = ["corevault:redeploy", "--network", "localhost", "--json", ...args];
       const run = await finished(hardhat(command, { LOCAL_RPC_URL: proxy.url, ...fault }));
