@@ -2,8 +2,9 @@
 // `corevault:redeploy --pause-old --rewire` of a production-like system (BENCH_MARKETS, default 200) on a local node
 // mining every BENCH_BLOCK_MS (default 500), run as one child process whose RPC is the loopback fault proxy: once
 // with no faults, once with the issue's hostile rates (15 % drops, 5 % 5xx, 4 % 429, 15 % delays, 25 % of sends
-// errored after the node accepted them). Prints transactions, requests and wall time of each; exits 1 if the faulty
-// run did not complete in one invocation with exactly N transactions (the plan's steps not already on chain).
+// errored after the node accepted them). Prints transactions, HTTP requests (each faces the fault rates), JSON-RPC
+// calls (each entry of a batch) and wall time of each; exits 1 if the faulty run did not complete in one invocation
+// with exactly N transactions (the plan's steps not already on chain).
 import hre from "hardhat";
 import { deploySystem } from "../src/mocks/deploy-system.js";
 import { renderTable } from "../src/report/table.js";
@@ -69,7 +70,8 @@ console.log(
       "complete",
       "N (steps to send)",
       "transactions",
-      "JSON-RPC requests",
+      "HTTP requests",
+      "JSON-RPC calls",
       "eth_estimateGas",
       "wall time (s)",
     ],
@@ -80,6 +82,7 @@ console.log(
       m.expected,
       m.transactions,
       m.requests,
+      Object.values(m.stats.calls).reduce((a, b) => a + b, 0),
       m.stats.byMethod.eth_estimateGas ?? 0,
       m.seconds.toFixed(1),
     ]),

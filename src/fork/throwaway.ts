@@ -9,6 +9,8 @@ import "../type-extensions.js";
 export interface ThrowawayChain {
   conn: NetworkConnection;
   where: string;
+  /** A read of the target that failed after every retry (the fork saw only a cut connection), if any. */
+  readFailure?(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function throwawayChain(
     return {
       conn: underName(fork, conn.networkName),
       where: `an in-process fork of ${conn.networkName} at block ${block}`,
+      readFailure: relay.failure,
       close,
     };
   }
@@ -58,12 +61,41 @@ export async function throwawayChain(
     throw new Error(
       `network ${conn.networkName} is neither HTTP nor in-process: there is no throwaway copy of it to run on`,
     );
+  return snapshotOf(conn);
+}
+
+/**
+ * The in-process chain between evm_snapshot and evm_revert. Impersonation is a setting of the node, not chain state,
+ * so evm_revert keeps it: every account impersonated on the copy stops being impersonated after the revert.
+ */
+async function snapshotOf(conn: NetworkConnection): Promise<ThrowawayChain> {
   const snapshot = await conn.provider.request({ method: "evm_snapshot" });
-  return {
-    conn,
-    where: `${conn.networkName} inside evm_snapshot/evm_revert`,
-    close: async () => void (await conn.provider.request({ method: "evm_revert", params: [snapshot] })),
+  const impersonated = new Set<string>();
+  const request: typeof conn.provider.request = async (args) => {
+    const answer = await conn.provider.request(args);
+    if (args.method === "hardhat_impersonateAccount" && Array.isArray(args.params))
+      impersonated.add(String(args.params[0]).toLowerCase());
+    return answer;
   };
+  const provider = new Proxy(conn.provider, {
+    get: (target, property) => (property === "request" ? request : bound(target, property)),
+  });
+  return {
+    conn: new Proxy(conn, {
+      get: (target, property) => (property === "provider" ? provider : bound(target, property)),
+    }),
+    where: `${conn.networkName} inside evm_snapshot/evm_revert`,
+    close: async () => {
+      await conn.provider.request({ method: "evm_revert", params: [snapshot] });
+      for (const account of impersonated)
+        await conn.provider.request({ method: "hardhat_stopImpersonatingAccount", params: [account] });
+    },
+  };
+}
+
+function bound(target: object, property: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, property, target);
+  return typeof value === "function" ? value.bind(target) : value;
 }
 
 /**
@@ -72,10 +104,6 @@ export async function throwawayChain(
  */
 function underName(fork: NetworkConnection, networkName: string): NetworkConnection {
   return new Proxy(fork, {
-    get(target, property) {
-      if (property === "networkName") return networkName;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+    get: (target, property) => (property === "networkName" ? networkName : bound(target, property)),
   });
 }

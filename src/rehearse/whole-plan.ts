@@ -37,6 +37,9 @@ export function wholePlanSimulation(hre: HardhatRuntimeEnvironment): PlanSimulat
     const chain = await throwawayChain(hre, conn, block);
     try {
       return await sendInOrder(chain.conn, plan, pending, addresses, chain.where);
+    } catch (error) {
+      // the fork's own error for a read it could not make says less than the relay's "could not read X from <rpc>"
+      throw chain.readFailure?.() ?? error;
     } finally {
       await chain.close();
     }

@@ -63,7 +63,16 @@ function seeded(seed: number): () => number {
 
 const isSend = (method: string) => method === "eth_sendTransaction" || method === "eth_sendRawTransaction";
 
-export async function startFaultProxy(target: string, rates: FaultRates, seed = 1): Promise<FaultProxy> {
+/**
+ * `errorFirstSend`: the first send that gets through is answered with an error after the node accepted it, whatever
+ * the draw (a run with few send requests may otherwise draw none at 25 %); later sends draw as usual.
+ */
+export async function startFaultProxy(
+  target: string,
+  rates: FaultRates,
+  seed = 1,
+  options: { errorFirstSend?: boolean } = {},
+): Promise<FaultProxy> {
   const random = seeded(seed);
   let current = rates;
   const stats: FaultStats = {
@@ -115,7 +124,8 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
       await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 280)));
     }
     const answer = await forward(body);
-    if (isSend(method) && random() < current.sendAcceptedThenError) {
+    const forced = options.errorFirstSend === true && stats.sendsAcceptedThenErrored === 0;
+    if (isSend(method) && (forced || random() < current.sendAcceptedThenError)) {
       stats.sendsAcceptedThenErrored++;
       if (random() < 0.5) req.socket.destroy();
       else res.writeHead(502, { "content-type": "text/plain" }).end("bad gateway");
