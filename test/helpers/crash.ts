@@ -6,10 +6,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
+import { createHardhatRuntimeEnvironment } from "hardhat/hre";
+import type { HttpNetworkUserConfig } from "hardhat/types/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import userConfig from "../../hardhat.config.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import { standInProtocol } from "../../src/mocks/stand-in-profile.js";
-import { finished, hardhat, journalEntries, killAfterSent, runtimeOn, type LocalNode } from "./node.js";
+import { finished, hardhat, journalEntries, killAfterSent, type LocalNode } from "./node.js";
 import { withExitCode } from "./tasks.js";
 
 /** The config file the CLI children load for the dexetra-v5 stand-in (its fee recipient: the node's first account). */
@@ -67,18 +70,31 @@ export async function rerunSendsNothing(node: LocalNode, args: string[]): Promis
 const runtimes = new Map<string, HardhatRuntimeEnvironment>();
 
 /**
- * A runtime of this project on the node as `localhost` (records in deployments/localhost/, as the children write
- * them), with the dexetra-v5 stand-in's profile when asked: the set-up tasks run in this process, not as children.
+ * A runtime of this project on the node as `network` (records in deployments/<network>/, as the children write them),
+ * with the dexetra-v5 stand-in's profile when asked: the set-up tasks run in this process, not as children.
  */
 export async function nodeRuntime(
   node: LocalNode,
   profile: "reference" | "dexetra-v5",
+  network: "localhost" | "localSigned" = "localhost",
 ): Promise<HardhatRuntimeEnvironment> {
-  const key = `${node.url} ${profile}`;
+  const key = `${node.url} ${profile} ${network}`;
   if (!runtimes.has(key))
     runtimes.set(
       key,
-      await runtimeOn(node.url, "localhost", profile === "reference" ? {} : { protocol: standInProtocol(DEPLOYER) }),
+      await createHardhatRuntimeEnvironment(
+        {
+          ...userConfig,
+          // the config's network (localSigned keeps its accounts) at the node's address
+          networks: {
+            ...userConfig.networks,
+            [network]: { ...(userConfig.networks![network] as HttpNetworkUserConfig), url: node.url },
+          },
+          cutover: profile === "reference" ? {} : { protocol: standInProtocol(DEPLOYER) },
+        },
+        { network },
+        hre.config.paths.root,
+      ),
     );
   return runtimes.get(key)!;
 }
