@@ -2,6 +2,7 @@
 import hre from "hardhat";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
+import { withExitCode } from "./tasks.js";
 
 /** Runs `work` with `protocol` (a profile name or a user's `cutover.protocol`) as the active profile. */
 export async function withProtocol<T>(protocol: ProtocolUserConfig | undefined, work: () => Promise<T>): Promise<T> {
@@ -27,4 +28,14 @@ export function withUpdatableFactory(protocol: ProtocolUserConfig): ProtocolUser
       },
     },
   };
+}
+
+/** `task --json` with `args` under `protocol`: its parsed output and the exit code it set. */
+export async function runWithProtocol<T = any>(
+  protocol: ProtocolUserConfig | undefined,
+  task: string,
+  args: Record<string, unknown>,
+): Promise<{ out: T; exitCode: number }> {
+  const { printed, exitCode } = await withProtocol(protocol, () => withExitCode(task, { json: true, ...args }));
+  return { out: JSON.parse(printed) as T, exitCode };
 }

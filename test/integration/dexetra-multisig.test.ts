@@ -8,16 +8,13 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, Contract, getAddress, id, ZeroHash } from "ethers";
-import hre from "hardhat";
 import type { SafeProposal, TimelockProposal } from "../../src/engine/proposal.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, ORDERBOOK_SLOT, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
 import { execute } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { withExitCode } from "../helpers/tasks.js";
 import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
-import { withUpdatableFactory } from "../helpers/protocol.js";
+import { runWithProtocol, withUpdatableFactory } from "../helpers/protocol.js";
 
 const tmp = await tempAppConfig("cutover-dexetra-multisig-");
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
@@ -31,16 +28,8 @@ interface RunJson {
   proposals: (SafeProposal | TimelockProposal)[];
 }
 
-async function run(protocol: ProtocolUserConfig, task: string, args: Record<string, unknown>) {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    const { printed, exitCode } = await withExitCode(task, { json: true, ...args });
-    return { out: JSON.parse(printed) as RunJson, exitCode };
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
+const run = (protocol: ProtocolUserConfig, task: string, args: Record<string, unknown>) =>
+  runWithProtocol<RunJson>(protocol, task, args);
 
 /** Hands everything the deployer holds to `authority`: vault and hub admin (grant, then renounce), factory, diamonds. */
 async function handTo(f: DexetraFixture, authority: string): Promise<void> {

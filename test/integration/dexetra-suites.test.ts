@@ -8,8 +8,8 @@ import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, standInProtocol } from "../helpers/dexetra.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { execute } from "../helpers/safe.js";
-import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
-import { withProtocol, withUpdatableFactory } from "../helpers/protocol.js";
+import { runJson, runTask } from "../helpers/tasks.js";
+import { runWithProtocol, withProtocol, withUpdatableFactory } from "../helpers/protocol.js";
 import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
 
 const tmp = await tempAppConfig("cutover-dexetra-suites-");
@@ -74,12 +74,7 @@ describe("dexetra-v5: --executor safe with the later factory's single admin (upd
     const protocol = withUpdatableFactory(standInProtocol(f.admin.address));
     const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-safe-factory", 41n);
     await (await f.factory.updateAdmin(safeAddress)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "safe", safe: safeAddress });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
@@ -133,12 +128,7 @@ describe("a setter without a getter sent through a Safe or a timelock is recogni
     const protocol = hubWithoutGetter(f.admin.address, oldVault);
     const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-safe-hub", 42n);
     await (await f.hub.grantRole(ZeroHash, safeAddress)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "safe", safe: safeAddress });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
@@ -172,12 +162,7 @@ describe("a setter without a getter scheduled on a timelock", () => {
     const delay = 3600;
     const timelock = getAddress(await (await deployTimelock(f.admin, delay)).getAddress());
     await (await f.hub.grantRole(ZeroHash, timelock)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "timelock", timelock }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "timelock", timelock });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
