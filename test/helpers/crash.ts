@@ -12,12 +12,26 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import userConfig from "../../hardhat.config.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import { standInProtocol } from "../../src/mocks/stand-in-profile.js";
-import { finished, hardhat, journalEntries, killAfterSent, type LocalNode } from "./node.js";
+import { finished, hardhat, journalEntries, killAfterSent, startNode, type LocalNode } from "./node.js";
 import { withExitCode } from "./tasks.js";
 
 /** The config file the CLI children load for the dexetra-v5 stand-in (its fee recipient: the node's first account). */
 export const DEXETRA_CONFIG = ["--config", "hardhat.dexetra.config.ts"];
 const DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+let shared: Promise<LocalNode> | undefined;
+
+/**
+ * One `hardhat node` for every crash test file of the run (each file starting its own cost seconds): the tests count
+ * their own transactions (nonces, events from their own blocks) and tolerate what earlier tests left on the chain.
+ */
+export function crashNode(): Promise<LocalNode> {
+  shared ??= startNode();
+  return shared;
+}
+
+// a root hook (registered when the first test file imports this module): after the last test of the run
+after(async () => (await shared)?.stop());
 
 export interface Crash {
   /** The child's arguments after `hardhat` (with `--network localhost` and `--json`). */

@@ -7,8 +7,8 @@ import { AbiCoder, getAddress, Interface, id } from "ethers";
 import hre from "hardhat";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
 import { ORDERBOOK_SLOT } from "../helpers/dexetra.js";
-import { DEXETRA_CONFIG, killAndRerun, nodeRuntime, rerunSendsNothing, setUp } from "../helpers/crash.js";
-import { journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { crashNode, DEXETRA_CONFIG, killAndRerun, nodeRuntime, rerunSendsNothing, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { nonce } from "../helpers/system.js";
 
 const MARKETS = 12;
@@ -18,9 +18,8 @@ const raw = new Interface(["function hasRole(bytes32, address) view returns (boo
 describe("dexetra-v5: corevault:redeploy --rewire --halt-old survives SIGKILL and converges without sending anything twice", function () {
   let node: LocalNode;
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-  after(() => node?.stop());
 
   const REDEPLOY_CLI = [...DEXETRA_CONFIG, "--network", "localhost", ...REDEPLOY];
 

@@ -4,9 +4,9 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
 import { claimsAt } from "../helpers/claims.js";
-import { killAndRerun, readRootJson, rerunSendsNothing } from "../helpers/crash.js";
+import { crashNode, killAndRerun, readRootJson, rerunSendsNothing } from "../helpers/crash.js";
 import { fundsOnNode } from "../helpers/funds-crash.js";
-import { journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { nonce } from "../helpers/system.js";
 
 const DEPOSITORS = 6;
@@ -14,9 +14,8 @@ const DEPOSITORS = 6;
 describe("corevault:migrate-funds --mode claim survives SIGKILL: one claim contract, funded once", function () {
   let node: LocalNode;
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-  after(() => node?.stop());
 
   const scenario = async (name: string, fault: string) => {
     const { conn } = node;

@@ -4,10 +4,10 @@
 // (credits batched through multicall, --batch 2) and the Dexetra v5 stand-in (no multicall: one credit per transaction).
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { killAndRerun } from "../helpers/crash.js";
+import { crashNode, killAndRerun } from "../helpers/crash.js";
 import { creditsByUser, deposit, type ProfileName } from "../helpers/funds.js";
 import { depositOf, fundsOnNode } from "../helpers/funds-crash.js";
-import { journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { nonce } from "../helpers/system.js";
 
 const CASES: { profile: ProfileName; depositors: number; batch?: number; sent: number[]; journal: number }[] = [
@@ -21,9 +21,8 @@ for (const { profile, depositors, batch, sent, journal: journalN } of CASES) {
   describe(`corevault:migrate-funds --mode credit survives SIGKILL with nobody credited twice (${profile})`, function () {
     let node: LocalNode;
     before(async () => {
-      node = await startNode();
+      node = await crashNode();
     });
-    after(() => node?.stop());
 
     const scenario = async (name: string, kill: { killAfterSent?: number; fault?: string }) => {
       const { conn } = node;

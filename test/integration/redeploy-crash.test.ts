@@ -6,8 +6,8 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { contractAt } from "../helpers/contracts.js";
-import { killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
-import { journalEntries, journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { crashNode, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalEntries, journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
@@ -18,10 +18,8 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   async function scenario(
     name: string,

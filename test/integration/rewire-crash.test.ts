@@ -2,8 +2,8 @@
 // again: every diamond ends on the new vault with exactly one DiamondCut, counted from the chain's events.
 import { expect } from "chai";
 import { id } from "ethers";
-import { killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
-import { journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { crashNode, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 30;
@@ -13,10 +13,8 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   for (const k of [2, 12]) {
     it(`killed once ${k} transactions are broadcast, then re-run`, async () => {

@@ -6,8 +6,8 @@ import { getAddress, Interface } from "ethers";
 import hre from "hardhat";
 import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
-import { DEXETRA_CONFIG, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
-import { journalPath, startNode, type LocalNode } from "../helpers/node.js";
+import { crashNode, DEXETRA_CONFIG, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 3;
@@ -23,10 +23,8 @@ describe("orderbook:rewire --strategy redeploy (dexetra-v5, reference) survives 
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   async function call(to: string, name: string, args: unknown[] = []) {
     const data = raw.encodeFunctionData(name, args);
