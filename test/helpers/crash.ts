@@ -53,10 +53,22 @@ export interface Crashed {
   stderr: string;
 }
 
-/** Runs `crash.args` as a child, kills it as told, runs `between`, then runs it again, which must complete. */
+/**
+ * Runs `crash.args` as a child, kills it as told, runs `between`, then runs it again, which must complete. The node
+ * mines on a 150 ms interval meanwhile, and is left mining on each transaction only (it outlives this test file).
+ */
 export async function killAndRerun(node: LocalNode, crash: Crash): Promise<Crashed> {
-  const env = { LOCAL_RPC_URL: node.url };
   await node.mining(150);
+  try {
+    return await killedThenRerun(node, crash);
+  } finally {
+    await node.mining();
+    await node.conn.provider.request({ method: "evm_setIntervalMining", params: [0] });
+  }
+}
+
+async function killedThenRerun(node: LocalNode, crash: Crash): Promise<Crashed> {
+  const env = { LOCAL_RPC_URL: node.url };
   const first = hardhat(crash.args, crash.fault ? { ...env, CUTOVER_FAULT: crash.fault } : env);
   const firstDone = finished(first);
   if (crash.killAfterSent !== undefined) await killAfterSent(first, crash.journal, crash.killAfterSent);
