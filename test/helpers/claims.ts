@@ -1,4 +1,4 @@
-// Shared by the claim-mode tests: the claim contract bound to a runner, a user's claim file, the funds checks of
+// Shared by the funds tests: the claim contract bound to a runner, a user's claim file, the funds checks of
 // cutover:verify, and a snapshot file read back.
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";

@@ -7,15 +7,8 @@ import { AbiCoder, getAddress, Interface, id } from "ethers";
 import hre from "hardhat";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
 import { ORDERBOOK_SLOT } from "../helpers/dexetra.js";
-import {
-  finished,
-  hardhat,
-  journalEntries,
-  journalPath,
-  killAfterSent,
-  startNode,
-  type LocalNode,
-} from "../helpers/node.js";
+import { crashNode, DEXETRA_CONFIG, killAndRerun, nodeRuntime, rerunSendsNothing, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { nonce } from "../helpers/system.js";
 
 const MARKETS = 12;
@@ -25,15 +18,10 @@ const raw = new Interface(["function hasRole(bytes32, address) view returns (boo
 describe("dexetra-v5: corevault:redeploy --rewire --halt-old survives SIGKILL and converges without sending anything twice", function () {
   let node: LocalNode;
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-  after(() => node?.stop());
 
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    hardhat(["--config", "hardhat.dexetra.config.ts", "--network", "localhost", ...args], {
-      LOCAL_RPC_URL: node.url,
-      ...env,
-    });
+  const REDEPLOY_CLI = [...DEXETRA_CONFIG, "--network", "localhost", ...REDEPLOY];
 
   async function hasRole(vault: string, role: string, account: string): Promise<boolean> {
     const data = raw.encodeFunctionData("hasRole", [id(role), account]);
@@ -44,34 +32,20 @@ describe("dexetra-v5: corevault:redeploy --rewire --halt-old survives SIGKILL an
   for (const k of [3, 40]) {
     it(`killed once ${k} transactions are broadcast, then run again`, async () => {
       await node.mining();
-      const deploy = await finished(
-        cli(["mocks:deploy-system", "--profile", "dexetra-v5", "--markets", String(MARKETS), "--users", "0"]),
-      );
-      expect(deploy.code, deploy.stderr).to.equal(0);
+      const runtime = await nodeRuntime(node, "dexetra-v5");
+      await setUp(runtime, "mocks:deploy-system", { profile: "dexetra-v5", markets: MARKETS, users: 0 });
       const record = await readDexetraRecord(hre.config.paths.root, "localhost");
       const oldVault = getAddress(record.contracts.CORE_VAULT);
       const deployer = record.deployer;
-      const planned = await finished(cli([...REDEPLOY, "--plan-only"]));
-      expect(planned.code, planned.stderr).to.equal(0);
+      const plan = await setUp(runtime, "corevault:redeploy", { rewire: true, haltOld: true, planOnly: true });
       // steps already on chain (VaultSlotInit at its CREATE2 address, from an earlier test on this node) are not sent
-      const plan = JSON.parse(planned.stdout);
       const steps = (plan.plan.steps.length - plan.alreadyDone.length) as number;
       expect(steps).to.be.greaterThan(k);
 
-      await node.mining(150);
       const before = await nonce(deployer, node.conn);
       const journal = journalPath("localhost", `corevault-redeploy-${oldVault.toLowerCase()}`);
-      const first = cli(REDEPLOY);
-      const firstDone = finished(first);
-      await killAfterSent(first, journal, k);
-      const killed = await firstDone;
-      expect(killed.signal, `the first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
-      const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
-
-      const second = await finished(cli(REDEPLOY));
-      expect(second.code, second.stderr).to.equal(0);
-      const result = JSON.parse(second.stdout);
-      expect(result.complete).to.equal(true);
+      const { journaled, out: result } = await killAndRerun(node, { args: REDEPLOY_CLI, journal, killAfterSent: k });
+      const sentBeforeKill = journaled.filter((e) => e.type === "sent").length;
       await node.mining();
       expect((await nonce(deployer, node.conn)) - before, `${sentBeforeKill} sent before the kill`).to.equal(steps);
 
@@ -85,9 +59,7 @@ describe("dexetra-v5: corevault:redeploy --rewire --halt-old survives SIGKILL an
         expect(await hasRole(oldVault, "ORDERBOOK_ROLE", book), `${book} halted`).to.equal(false);
         expect(await hasRole(newVault, "ORDERBOOK_ROLE", book)).to.equal(true);
       }
-      const third = await finished(cli(REDEPLOY));
-      expect(third.code, third.stderr).to.equal(0);
-      expect(JSON.parse(third.stdout)).to.include({ complete: true, transactionsSent: 0 });
+      await rerunSendsNothing(node, REDEPLOY_CLI);
       expect(await nonce(deployer, node.conn)).to.equal(before + steps);
     });
   }

@@ -5,12 +5,12 @@ import path from "node:path";
 import { expect } from "chai";
 import { AbiCoder, Contract, Interface, getAddress, id, keccak256, toUtf8Bytes } from "ethers";
 import hre from "hardhat";
-import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
 import { standInProtocol } from "../helpers/dexetra.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
+import { withProtocol } from "../helpers/protocol.js";
 
 const root = hre.config.paths.root;
 const tmp = await tempAppConfig("cutover-dexetra-e2e-");
@@ -38,16 +38,6 @@ async function storedVault(orderBook: string): Promise<string> {
     params: [orderBook, ORDERBOOK_SLOT, "latest"],
   })) as string;
   return getAddress(AbiCoder.defaultAbiCoder().decode(["address"], word)[0]);
-}
-
-async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
 }
 
 describe("dexetra-v5 end to end (stand-in, in-process chain)", () => {

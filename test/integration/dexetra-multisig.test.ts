@@ -7,16 +7,14 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { AbiCoder, Contract, ContractFactory, getAddress, id, ZeroAddress, ZeroHash } from "ethers";
-import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
+import { AbiCoder, Contract, getAddress, id, ZeroHash } from "ethers";
 import type { SafeProposal, TimelockProposal } from "../../src/engine/proposal.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, ORDERBOOK_SLOT, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
-import { createSafe, execute, owners } from "../helpers/safe.js";
+import { execute } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { withExitCode } from "../helpers/tasks.js";
+import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
+import { runWithProtocol, withUpdatableFactory } from "../helpers/protocol.js";
 
 const tmp = await tempAppConfig("cutover-dexetra-multisig-");
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
@@ -30,16 +28,8 @@ interface RunJson {
   proposals: (SafeProposal | TimelockProposal)[];
 }
 
-async function run(protocol: ProtocolUserConfig, task: string, args: Record<string, unknown>) {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    const { printed, exitCode } = await withExitCode(task, { json: true, ...args });
-    return { out: JSON.parse(printed) as RunJson, exitCode };
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
+const run = (protocol: ProtocolUserConfig, task: string, args: Record<string, unknown>) =>
+  runWithProtocol<RunJson>(protocol, task, args);
 
 /** Hands everything the deployer holds to `authority`: vault and hub admin (grant, then renounce), factory, diamonds. */
 async function handTo(f: DexetraFixture, authority: string): Promise<void> {
@@ -89,15 +79,7 @@ describe("dexetra-v5: running with a multisig", () => {
   it("--executor safe: redeploy --rewire --halt-old proposes the halt, the hub's repoint and the storage rewires to the 2-of-3 Safe; completes once it executed them; verify passes", async () => {
     const f = await dexetraFixture(conn, { markets: 3, seed: "dexetra-multisig-safe" });
     const protocol = standInProtocol(f.admin.address);
-    const keys = owners(3, "dexetra-multisig-safe");
-    const safe = await createSafe(
-      conn,
-      f.admin,
-      keys.map((k) => k.address),
-      2,
-      51n,
-    );
-    const safeAddress = getAddress(await safe.getAddress());
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-multisig-safe", 51n);
     await handTo(f, safeAddress);
     const args = { rewire: true, haltOld: true, executor: "safe", safe: safeAddress };
 
@@ -143,15 +125,7 @@ describe("dexetra-v5: running with a multisig", () => {
   it("corevault:regrant-roles --executor safe: the Safe that administers the vault makes the role changes, one call each, grants before revokes", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-multisig-regrant" });
     const protocol = standInProtocol(f.admin.address);
-    const keys = owners(3, "dexetra-multisig-regrant");
-    const safe = await createSafe(
-      conn,
-      f.admin,
-      keys.map((k) => k.address),
-      2,
-      52n,
-    );
-    const safeAddress = getAddress(await safe.getAddress());
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-multisig-regrant", 52n);
     await handTo(f, safeAddress);
     const factory = String(f.factory.target);
     const desired = path.join(tmp, "desired-regrant.json");
@@ -184,27 +158,9 @@ describe("dexetra-v5: running with a multisig", () => {
 
   it("--executor timelock with the later factory (updateVault): schedules chained batches, refuses before the delay, executes them on a later run; a rerun sends nothing", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-multisig-timelock", factory: "updatable" });
-    const standIn = standInProtocol(f.admin.address);
-    const protocol: ProtocolUserConfig = {
-      ...standIn,
-      factory: {
-        ...standIn.factory,
-        vault: {
-          read: { call: "function vault() view returns (address)" },
-          write: { signature: "function updateVault(address newVault)" },
-          updatable: true,
-        },
-      },
-    };
-    const artifact = await loadArtifact(hre, "Timelock");
+    const protocol = withUpdatableFactory(standInProtocol(f.admin.address));
     const delay = 48 * 3600;
-    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, f.admin).deploy(
-      delay,
-      [f.admin.address],
-      [f.admin.address],
-      ZeroAddress,
-    );
-    const timelock = (await deployed.waitForDeployment()) as unknown as Contract;
+    const timelock = await deployTimelock(f.admin, delay);
     const timelockAddress = getAddress(await timelock.getAddress());
     await handTo(f, timelockAddress);
     const args = { rewire: true, haltOld: true, executor: "timelock", timelock: timelockAddress };

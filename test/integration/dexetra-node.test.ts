@@ -15,6 +15,7 @@ import { standInProtocol } from "../helpers/dexetra.js";
 import { runtimeOn, startNode, type LocalNode } from "../helpers/node.js";
 import { nonce } from "../helpers/system.js";
 import { runJson, withExitCode } from "../helpers/tasks.js";
+import { withUpdatableFactory } from "../helpers/protocol.js";
 
 const NETWORK = "dexetranode";
 const MARKETS = 50;
@@ -268,17 +269,7 @@ describe("Done when (issue 10): dexetra-v5, 50 markets, on a local hardhat node"
       const standIn = standInProtocol((await node.conn.ethers.getSigners())[0].address);
       // only config: the factory's vault entry says how to read and write it
       const updatable = await runtimeOn(node.url, NETWORK, {
-        protocol: {
-          ...standIn,
-          factory: {
-            ...standIn.factory,
-            vault: {
-              read: { call: "function vault() view returns (address)" },
-              write: { signature: "function updateVault(address newVault)" },
-              updatable: true,
-            },
-          },
-        },
+        protocol: withUpdatableFactory(standIn),
         appConfig: { contractsModule: path.join(tmp, "contracts.js"), envFile: path.join(tmp, ".env.local") },
       });
       const outcome = await runJson("corevault:redeploy", redeployArgs(), updatable);

@@ -3,27 +3,16 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, ContractFactory, getAddress, id, ZeroAddress, ZeroHash } from "ethers";
-import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
+import { Contract, getAddress, id, ZeroHash } from "ethers";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, standInProtocol } from "../helpers/dexetra.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { createSafe, execute, owners } from "../helpers/safe.js";
-import { runJson, runTask, withExitCode } from "../helpers/tasks.js";
+import { execute } from "../helpers/safe.js";
+import { runJson, runTask } from "../helpers/tasks.js";
+import { runWithProtocol, withProtocol, withUpdatableFactory } from "../helpers/protocol.js";
+import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
 
 const tmp = await tempAppConfig("cutover-dexetra-suites-");
-
-async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
 
 describe("dexetra-v5: corevault:regrant-roles", () => {
   afterEach(() => {
@@ -82,34 +71,10 @@ describe("dexetra-v5: --executor safe with the later factory's single admin (upd
 
   it("the Safe that is the factory's admin repoints it (found by simulating updateVault from it); the signer sends the rest", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-safe-factory", factory: "updatable" });
-    const standIn = standInProtocol(f.admin.address);
-    const protocol: ProtocolUserConfig = {
-      ...standIn,
-      factory: {
-        ...standIn.factory,
-        vault: {
-          read: { call: "function vault() view returns (address)" },
-          write: { signature: "function updateVault(address newVault)" },
-          updatable: true,
-        },
-      },
-    };
-    const keys = owners(3, "dexetra-safe-factory");
-    const safe = await createSafe(
-      conn,
-      f.admin,
-      keys.map((k) => k.address),
-      2,
-      41n,
-    );
-    const safeAddress = getAddress(await safe.getAddress());
+    const protocol = withUpdatableFactory(standInProtocol(f.admin.address));
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-safe-factory", 41n);
     await (await f.factory.updateAdmin(safeAddress)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "safe", safe: safeAddress });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
@@ -161,22 +126,9 @@ describe("a setter without a getter sent through a Safe or a timelock is recogni
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-safe-hub" });
     const oldVault = getAddress(String(f.vault.target));
     const protocol = hubWithoutGetter(f.admin.address, oldVault);
-    const keys = owners(3, "dexetra-safe-hub");
-    const safe = await createSafe(
-      conn,
-      f.admin,
-      keys.map((k) => k.address),
-      2,
-      42n,
-    );
-    const safeAddress = getAddress(await safe.getAddress());
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-safe-hub", 42n);
     await (await f.hub.grantRole(ZeroHash, safeAddress)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "safe", safe: safeAddress }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "safe", safe: safeAddress });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);
@@ -207,22 +159,10 @@ describe("a setter without a getter scheduled on a timelock", () => {
   it("the hub's repoint is scheduled, executed by a later run after the delay, then done by isOperationDone: the next run sends nothing", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-timelock-hub" });
     const protocol = hubWithoutGetter(f.admin.address, getAddress(String(f.vault.target)));
-    const artifact = await loadArtifact(hre, "Timelock");
     const delay = 3600;
-    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, f.admin).deploy(
-      delay,
-      [f.admin.address],
-      [f.admin.address],
-      ZeroAddress,
-    );
-    const timelock = getAddress(await deployed.getAddress());
+    const timelock = getAddress(await (await deployTimelock(f.admin, delay)).getAddress());
     await (await f.hub.grantRole(ZeroHash, timelock)).wait();
-    const run = async () => {
-      const { printed, exitCode } = await withProtocol(protocol, () =>
-        withExitCode("corevault:redeploy", { json: true, executor: "timelock", timelock }),
-      );
-      return { out: JSON.parse(printed), exitCode };
-    };
+    const run = () => runWithProtocol(protocol, "corevault:redeploy", { executor: "timelock", timelock });
 
     const first = await run();
     expect(first.exitCode, JSON.stringify(first.out.results)).to.equal(2);

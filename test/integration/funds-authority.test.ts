@@ -2,17 +2,17 @@
 // credit and claim mode, on both profiles (in-process chain): the authority's steps are proposed / scheduled, run once
 // executed; a rerun sends and proposes nothing; nobody is credited twice (counted from the vault's events).
 import { expect } from "chai";
-import { Contract, ContractFactory, ZeroAddress, ZeroHash, type Wallet } from "ethers";
+import { Contract, ZeroHash, type Wallet } from "ethers";
 import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
 import type { Proposal, SafeProposal } from "../../src/engine/proposal.js";
 import { resolveProfile } from "../../src/profile/resolve.js";
 import { claim, claimFiles, fundsChecks, readJsonFile } from "../helpers/claims.js";
 import { standInProtocol } from "../helpers/dexetra.js";
 import { creditsByUser as creditsOnVault, fundsSystem, type ProfileName } from "../helpers/funds.js";
-import { createSafe, execute, owners } from "../helpers/safe.js";
+import { execute } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
 
 await tempAppConfig("cutover-funds-authority-");
 const [deployer, relayer] = await conn.ethers.getSigners();
@@ -26,18 +26,11 @@ interface Authority {
 }
 
 async function safeAuthority(label: string, saltNonce: bigint): Promise<Authority> {
-  const keys = owners(3, label);
-  const safe = await createSafe(
-    conn,
-    deployer,
-    keys.map((k) => k.address),
-    2,
-    saltNonce,
-  );
+  const { keys, safe, address } = await twoOfThreeSafe(conn, deployer, label, saltNonce);
   const executed = new Set<string>();
   return {
     kind: "safe",
-    address: await safe.getAddress(),
+    address,
     async act(proposals) {
       for (const p of proposals as SafeProposal[]) {
         if (executed.has(p.id)) continue;
@@ -49,16 +42,10 @@ async function safeAuthority(label: string, saltNonce: bigint): Promise<Authorit
 }
 
 async function timelockAuthority(): Promise<Authority> {
-  const artifact = await loadArtifact(hre, "Timelock");
-  const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
-    DELAY,
-    [deployer.address],
-    [deployer.address],
-    ZeroAddress,
-  );
+  const timelock = await deployTimelock(deployer, DELAY);
   return {
     kind: "timelock",
-    address: await deployed.getAddress(),
+    address: await timelock.getAddress(),
     act: async () => void (await conn.networkHelpers.time.increase(DELAY + 1)),
   };
 }

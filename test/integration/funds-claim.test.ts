@@ -1,15 +1,25 @@
-// corevault:migrate-funds --mode claim through the tasks on both profiles (in-process chain), on a system of 200 users
-// with open positions plus depositors: the claim contract holds the snapshot's root; an unfunded run says who must
-// send what, verify says unfunded until then; users claim once (token payout, and credit payout on the new vault);
-// reruns send nothing; a second migration of the same snapshot is refused; verify fails on a planted wrong root.
+// corevault:migrate-funds --mode claim through the tasks on both profiles (in-process chain), on the shared system of
+// 200 users with open positions plus depositors (test/helpers/funds-shared.ts): the claim contract holds the
+// snapshot's root; an unfunded run says who must send what, verify says unfunded until then; users claim once (token
+// payout, and credit payout on the new vault); reruns send nothing; a second migration of the same snapshot is
+// refused; verify fails on a planted wrong root.
 import { expect } from "chai";
-import { Contract, ContractFactory, formatUnits, id, ZeroAddress, type InterfaceAbi, type Wallet } from "ethers";
+import {
+  Contract,
+  ContractFactory,
+  formatUnits,
+  id,
+  parseUnits,
+  ZeroAddress,
+  type InterfaceAbi,
+  type Wallet,
+} from "ethers";
 import hre from "hardhat";
 import { loadArtifact } from "../../src/artifacts.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
+import { mockWallet } from "../../src/mocks/deploy-system.js";
 import { claim, claimFiles, claimsAt, fundsChecks, readJsonFile } from "../helpers/claims.js";
-import { standInProtocol } from "../helpers/dexetra.js";
-import { fundsSystem, type FundsSystem, type ProfileName } from "../helpers/funds.js";
+import { deposit, type FundsSystem, type ProfileName } from "../helpers/funds.js";
+import { sharedFundsSystem } from "../helpers/funds-shared.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError } from "../helpers/tasks.js";
 
@@ -43,18 +53,16 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
   describe(`corevault:migrate-funds --mode claim (${profile} profile, in-process chain)`, function () {
     this.timeout(900_000);
     const previous = hre.config.cutover.protocol;
-    before(() => {
-      hre.config.cutover.protocol = resolveProfile(
-        profile === "reference" ? { profile } : standInProtocol(admin.address),
-      );
-    });
     after(() => {
       hre.config.cutover.protocol = previous;
       process.exitCode = 0;
     });
 
     it("token payout: unfunded until the treasury sends the total; users claim once, to their own address; verify", async () => {
-      const f = await fundsSystem(profile, { traders: 200, depositors: 12, seed: `claim-token-${profile}` });
+      const f = await sharedFundsSystem(profile);
+      // one more depositor, whose deposit is the chain's last transaction: the default snapshot block misses it, so a
+      // later snapshot of the same users has another root
+      await deposit(f, mockWallet(`claim-${profile}`, "late depositor", 0, conn), parseUnits("999", 6));
       const { file, snapshot } = await snapshotAndRedeploy(f);
       const total = BigInt(snapshot.totals.migrate);
       expect(snapshot.totals.leftUsers).to.be.greaterThan(100);
@@ -166,7 +174,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
     });
 
     it("credit payout: the sender holds the tokens and funds it; a claim credits the user on the new vault, backed by tokens", async () => {
-      const f = await fundsSystem(profile, { traders: 200, depositors: 8, seed: `claim-credit-${profile}` });
+      const f = await sharedFundsSystem(profile);
       const { file, snapshot, newVault } = await snapshotAndRedeploy(f);
       const total = BigInt(snapshot.totals.migrate);
       await (await f.usdc.mint(admin.address, total)).wait();

@@ -2,39 +2,16 @@
 // positions stay on the old vault, the depositors are credited exactly once (counted from the new vault's events),
 // a deposit on the new vault between runs changes nothing, and a second snapshot's run is refused before sending.
 import { expect } from "chai";
-import { Interface, parseUnits, type Wallet } from "ethers";
+import { parseUnits, type Wallet } from "ethers";
 import hre from "hardhat";
 import { mockWallet } from "../../src/mocks/deploy-system.js";
-import { deposit, type ProfileName } from "../helpers/funds.js";
+import { fundsChecks, readJsonFile } from "../helpers/claims.js";
+import { creditsByUser, deposit, type ProfileName } from "../helpers/funds.js";
 import { sharedFundsSystem } from "../helpers/funds-shared.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
-import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+import { runJson, taskError } from "../helpers/tasks.js";
 
 await tempAppConfig("cutover-funds-credit-");
-
-const EVENTS = {
-  reference: "event ExternalCredited(address indexed user, uint256 amount, address indexed creditor)",
-  "dexetra-v5": "event ExternalCreditAdded(address indexed user, uint256 amount)",
-};
-
-/** Credits per user on `vault`, from its events (raw logs, not through the plugin). */
-async function creditsByUser(profile: ProfileName, vault: string): Promise<Map<string, bigint[]>> {
-  const iface = new Interface([EVENTS[profile]]);
-  const logs = await conn.ethers.provider.getLogs({
-    address: vault,
-    topics: [
-      iface.fragments[0].type === "event" ? (iface.getEvent(iface.fragments[0].format())!.topicHash as string) : "",
-    ],
-    fromBlock: 0,
-  });
-  const out = new Map<string, bigint[]>();
-  for (const log of logs) {
-    const parsed = iface.parseLog(log)!;
-    const user = parsed.args[0] as string;
-    out.set(user, [...(out.get(user) ?? []), parsed.args[1] as bigint]);
-  }
-  return out;
-}
 
 for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
   describe(`corevault:migrate-funds --mode credit (${profile} profile, in-process chain)`, function () {
@@ -53,11 +30,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       await deposit(f, late, parseUnits("999", 6));
       const include = profile === "dexetra-v5" ? admin.address : "";
       const snap = await runJson("corevault:snapshot", { include });
-      const snapshot = JSON.parse(
-        await import("node:fs/promises").then((fs) =>
-          fs.readFile(`${hre.config.paths.root}/${snap.files.json}`, "utf8"),
-        ),
-      );
+      const snapshot = await readJsonFile(snap.files.json);
       const redeploy = await runJson("corevault:redeploy", {});
       expect(redeploy.complete).to.equal(true);
       const newVault = redeploy.deployed.CoreVault as string;
@@ -77,7 +50,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       expect(run.credits.total).to.equal(snapshot.totals.migrate);
 
       // raw events: each migrating user exactly once, with the snapshot's amount; nobody with a position
-      const credits = await creditsByUser(profile, newVault);
+      const credits = await creditsByUser(conn, profile, newVault);
       for (const user of migrating)
         expect(credits.get(user.address), user.address).to.deep.equal([BigInt(user.migrate)]);
       for (const trader of snapshot.users.filter((u: any) => u.migrate === "0"))
@@ -103,27 +76,20 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       const refused = await taskError("corevault:migrate-funds", { snapshot: later.files.json, json: true });
       expect(refused.message).to.match(/already credited .* a transaction this run's journal does not hold/);
       expect(await nonce()).to.equal(before);
-      expect((await creditsByUser(profile, newVault)).get(migrating[0].address)).to.have.length(1);
+      expect((await creditsByUser(conn, profile, newVault)).get(migrating[0].address)).to.have.length(1);
 
       // verify the money: credited once, the total, the old vault; the new vault is solvent once funded
-      const funds = async (file: string) => {
-        const out = await withExitCode("cutover:verify", { skipSmoke: true, json: true, fundsSnapshot: file });
-        const report = JSON.parse(out.printed);
-        return Object.fromEntries(
-          report.checks.filter((c: any) => c.name.startsWith("funds-")).map((c: any) => [c.name, c]),
-        ) as Record<string, any>;
-      };
-      let checks = await funds(snap.files.json);
+      let checks = await fundsChecks(snap.files.json);
       expect(checks["funds-credited-once"].status, JSON.stringify(checks)).to.equal("pass");
       expect(checks["funds-credited-total"].status).to.equal("pass");
       expect(checks["funds-solvency"].status).to.equal("fail");
       expect(checks["funds-solvency"].failures[0].fix).to.match(/send the new vault \d+ collateral tokens/);
       await (await f.usdc.mint(newVault, BigInt(snapshot.totals.migrate))).wait();
-      checks = await funds(snap.files.json);
+      checks = await fundsChecks(snap.files.json);
       expect(checks["funds-solvency"].status, JSON.stringify(checks["funds-solvency"])).to.equal("pass");
 
       // a user the migration missed (the later snapshot has the late depositor)
-      checks = await funds(later.files.json);
+      checks = await fundsChecks(later.files.json);
       expect(checks["funds-credited-once"].status).to.equal("fail");
       expect(checks["funds-credited-once"].failures.map((x: any) => [x.subject, x.found])).to.deep.include([
         last,
@@ -133,7 +99,7 @@ for (const profile of ["reference", "dexetra-v5"] as ProfileName[]) {
       // a planted double credit
       await (await fresh.grantRole(role, admin.address)).wait();
       await (await fresh.creditExternal(migrating[3].address, 1n)).wait();
-      checks = await funds(snap.files.json);
+      checks = await fundsChecks(snap.files.json);
       expect(checks["funds-credited-once"].status).to.equal("fail");
       expect(checks["funds-credited-once"].failures.map((x: any) => x.subject)).to.deep.equal([migrating[3].address]);
       expect(checks["funds-credited-total"].status).to.equal("fail");

@@ -10,6 +10,7 @@ import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import { HOSTILE, NO_FAULTS, startFaultProxy, type FaultRates } from "../helpers/fault-proxy.js";
+import { nodeRuntime, setUp } from "../helpers/crash.js";
 import { finished, hardhat, journalEntries, journalPath, startNode, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
@@ -32,11 +33,8 @@ describe("local signing and batched raw broadcast (a network that holds its acco
   async function rewireThrough(seed: string, rates: FaultRates, fault?: string) {
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed }, signed);
-    const redeploy = await finished(
-      hardhat(["corevault:redeploy", "--network", "localSigned", "--json"], { LOCAL_RPC_URL: node.url }),
-    );
-    expect(redeploy.code, redeploy.stderr).to.equal(0);
-    const vault = JSON.parse(redeploy.stdout).deployed.CoreVault as string;
+    const redeploy = await setUp(await nodeRuntime(node, "reference", "localSigned"), "corevault:redeploy");
+    const vault = redeploy.deployed.CoreVault as string;
     const journal = journalPath("localSigned", `orderbook-rewire-${vault.toLowerCase()}`);
     await node.mining(200);
     const from = (await node.conn.ethers.provider.getBlockNumber()) + 1;

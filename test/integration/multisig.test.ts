@@ -4,9 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, ContractFactory, ZeroAddress, ZeroHash, type Wallet } from "ethers";
-import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
+import { ZeroAddress, ZeroHash } from "ethers";
 import { roleId, VAULT_ROLES } from "../../src/corevault/observe.js";
 import type { JournalEntry } from "../../src/engine/journal.js";
 import type { Proposal, SafeProposal, TimelockProposal } from "../../src/engine/proposal.js";
@@ -18,10 +16,11 @@ import {
   safeTxForBatch,
   safeTxHashes,
 } from "../../src/safe/safe-tx.js";
-import { createSafe, execute, owners } from "../helpers/safe.js";
+import { execute } from "../helpers/safe.js";
 import { contractAt } from "../helpers/contracts.js";
 import { conn, freshSystem, handAdminTo, nonce, tempAppConfig } from "../helpers/system.js";
 import { runTask, taskError, withExitCode } from "../helpers/tasks.js";
+import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
 
 const { ethers } = conn;
 const [deployer, relayer] = await ethers.getSigners();
@@ -61,22 +60,6 @@ function journal(planFile: string): JournalEntry[] {
     .map((l) => JSON.parse(l) as JournalEntry);
 }
 
-/** A new 2-of-3 Safe v1.4.1, its owners' keys labelled `label`. */
-async function twoOfThreeSafe(
-  label: string,
-  saltNonce: bigint,
-): Promise<{ keys: Wallet[]; safe: Contract; safeAddress: string }> {
-  const keys = owners(3, label);
-  const safe = await createSafe(
-    conn,
-    deployer,
-    keys.map((k) => k.address),
-    2,
-    saltNonce,
-  );
-  return { keys, safe, safeAddress: await safe.getAddress() };
-}
-
 describe("running with a multisig", () => {
   afterEach(() => {
     process.exitCode = 0;
@@ -84,7 +67,7 @@ describe("running with a multisig", () => {
 
   it("--executor safe: sends the signer's steps, proposes the Safe's as Transaction Builder batches + SafeTx, and finishes once the 2-of-3 Safe executed them", async () => {
     const system = await freshSystem({ markets: 3, seed: "multisig-safe" });
-    const { keys, safe, safeAddress } = await twoOfThreeSafe("safe", 1n);
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, deployer, "safe", 1n);
     await handAdminTo(system, safeAddress, deployer);
     for (const market of system.markets)
       await (
@@ -247,7 +230,7 @@ describe("running with a multisig", () => {
 
   it("corevault:regrant-roles --executor safe: the Safe that administers the vault makes the role changes, grants proposed before revokes", async () => {
     const system = await freshSystem({ markets: 2, seed: "multisig-regrant" });
-    const { keys, safe, safeAddress } = await twoOfThreeSafe("regrant", 3n);
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, deployer, "regrant", 3n);
     await handAdminTo(system, safeAddress, deployer);
     const [operator, extra] = system.settlementOperators as string[];
     const newcomer = relayer.address;
@@ -281,15 +264,8 @@ describe("running with a multisig", () => {
 
   it("--executor timelock: schedules the timelock's steps (chained batches), refuses to execute before the delay, executes them on a later run", async () => {
     const system = await freshSystem({ markets: 2, seed: "multisig-timelock" });
-    const artifact = await loadArtifact(hre, "Timelock");
     const delay = 48 * 3600;
-    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(
-      delay,
-      [deployer.address],
-      [deployer.address],
-      ZeroAddress,
-    );
-    const timelock = (await deployed.waitForDeployment()) as unknown as Contract;
+    const timelock = await deployTimelock(deployer, delay);
     const timelockAddress = await timelock.getAddress();
     await handAdminTo(system, timelockAddress, deployer);
 
@@ -361,7 +337,7 @@ describe("running with a multisig", () => {
 
   it("cutover:transfer-ownership --to <safe>: grant-then-renounce on the vault, factory and hub, one-step ERC-173 on every OrderBook; the check fails while the deployer holds anything", async () => {
     const system = await freshSystem({ markets: 3, seed: "multisig-transfer" });
-    const { keys, safe, safeAddress } = await twoOfThreeSafe("transfer", 2n);
+    const { keys, safe, address: safeAddress } = await twoOfThreeSafe(conn, deployer, "transfer", 2n);
     type Out = {
       complete: boolean;
       transactionsSent: number;

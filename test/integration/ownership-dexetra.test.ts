@@ -3,27 +3,16 @@
 // OrderBook diamonds found by the profile's discovery (the records name one of them), their owner read by the profile.
 import path from "node:path";
 import { expect } from "chai";
-import { Contract, ContractFactory, getAddress, id, ZeroAddress, ZeroHash } from "ethers";
-import hre from "hardhat";
-import { loadArtifact } from "../../src/artifacts.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
+import { Contract, getAddress, id, ZeroHash } from "ethers";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, ROLE_NAMES, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
 import { createSafe, owners } from "../helpers/safe.js";
 import { conn, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+import { withProtocol } from "../helpers/protocol.js";
+import { deployTimelock, twoOfThreeSafe } from "../helpers/authorities.js";
 
 const tmp = await tempAppConfig("cutover-ownership-dexetra-");
-
-async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
 
 type Out = {
   complete: boolean;
@@ -95,15 +84,7 @@ describe("dexetra-v5: cutover:transfer-ownership", () => {
   it("to a Safe: grant-then-renounce on the vault and hub, updateAdmin on the factory, transferOwnership on every OrderBook; a rerun sends nothing; corevault:roles agrees", async () => {
     const f = await dexetraFixture(conn, { markets: 3, seed: "dexetra-transfer-safe" });
     const protocol = standInProtocol(f.admin.address);
-    const keys = owners(3, "dexetra-transfer");
-    const safe = await createSafe(
-      conn,
-      f.admin,
-      keys.map((k) => k.address),
-      2,
-      51n,
-    );
-    const safeAddress = getAddress(await safe.getAddress());
+    const { address: safeAddress } = await twoOfThreeSafe(conn, f.admin, "dexetra-transfer", 51n);
     await transferAndRerun(f, protocol, safeAddress);
 
     const roles = await withProtocol(protocol, () => runJson("corevault:roles", {}));
@@ -118,14 +99,7 @@ describe("dexetra-v5: cutover:transfer-ownership", () => {
 
   it("to a timelock, with the diamonds' owner read from the diamond storage slot (no owner() in the profile)", async () => {
     const f = await dexetraFixture(conn, { markets: 2, seed: "dexetra-transfer-timelock" });
-    const artifact = await loadArtifact(hre, "Timelock");
-    const deployed = await new ContractFactory(artifact.abi, artifact.bytecode, f.admin).deploy(
-      3600,
-      [f.admin.address],
-      [f.admin.address],
-      ZeroAddress,
-    );
-    const timelock = getAddress(await deployed.getAddress());
+    const timelock = getAddress(await (await deployTimelock(f.admin, 3600)).getAddress());
     const protocol: ProtocolUserConfig = {
       ...standInProtocol(f.admin.address),
       ownership: {

@@ -7,12 +7,12 @@ import { expect } from "chai";
 import { Contract, getAddress, id } from "ethers";
 import hre from "hardhat";
 import { roleId } from "../../src/corevault/observe.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
 import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { systemRecordPath, type SystemRecord } from "../../src/records/records.js";
 import { contractAt } from "../helpers/contracts.js";
 import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+import { withProtocol } from "../helpers/protocol.js";
 
 const { ethers } = conn;
 const root = hre.config.paths.root;
@@ -52,16 +52,6 @@ const WITHOUT_ENUMERATORS: ProtocolUserConfig = {
     ],
   },
 };
-
-async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
 
 /** A fresh mock system whose records are gone: nothing but the chain says which OrderBooks and markets it has. */
 async function systemWithoutRecords(seed: string): Promise<SystemRecord> {

@@ -1,21 +1,13 @@
 // Crash tests: `corevault:redeploy` runs as a real child process against a local `hardhat node` that mines on an
 // interval (so transactions sit in flight), is killed with SIGKILL part-way, and is run again. The run must converge
 // with exactly as many transactions as an uninterrupted run sends: nothing twice.
-import type { ChildProcess } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { contractAt } from "../helpers/contracts.js";
-import {
-  finished,
-  hardhat,
-  journalEntries,
-  journalPath,
-  killAfterSent,
-  startNode,
-  type LocalNode,
-} from "../helpers/node.js";
+import { crashNode, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalEntries, journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 25;
@@ -26,48 +18,27 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   async function scenario(
     name: string,
-    crash: (child: ChildProcess, journal: string) => Promise<void>,
-    env: Record<string, string> = {},
-    beforeRerun: (journal: string) => void | Promise<void> = () => {},
+    kill: { killAfterSent?: number; fault?: string },
+    between?: (journal: string) => void | Promise<void>,
   ) {
-    const { conn, url } = node;
+    const { conn } = node;
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed: `crash-${name}` }, conn);
     oldVaults.push(system.contracts.CORE_VAULT);
     const journal = journalPath("localhost", `corevault-redeploy-${system.contracts.CORE_VAULT.toLowerCase()}`);
-    const childEnv = { LOCAL_RPC_URL: url, ...env };
-    const planned = await finished(
-      hardhat(["corevault:redeploy", "--network", "localhost", "--plan-only", "--json"], childEnv),
-    );
-    expect(planned.code, planned.stderr).to.equal(0);
-    const steps = JSON.parse(planned.stdout).plan.steps.length as number;
+    const planned = await setUp(await nodeRuntime(node, "reference"), "corevault:redeploy", { planOnly: true });
+    const steps = planned.plan.steps.length as number;
 
-    // Transactions now wait for the next block, so a kill catches some in flight.
-    await node.mining(150);
     const deployer = system.admin as string;
     const nonceBefore = await nonce(deployer, conn);
-
-    const first = hardhat(["corevault:redeploy", "--network", "localhost", "--json"], childEnv);
-    const firstDone = finished(first);
-    await crash(first, journal);
-    const killed = await firstDone;
-    expect(killed.signal, `${name}: first run should have been killed; stderr: ${killed.stderr}`).to.equal("SIGKILL");
-    const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
-    await beforeRerun(journal);
-
-    const second = await finished(
-      hardhat(["corevault:redeploy", "--network", "localhost", "--json"], { LOCAL_RPC_URL: url }),
-    );
-    expect(second.code, `${name}: rerun failed: ${second.stderr}`).to.equal(0);
-    const result = JSON.parse(second.stdout);
-    expect(result.complete).to.equal(true);
+    const args = ["corevault:redeploy", "--network", "localhost", "--json"];
+    const { journaled, out: result } = await killAndRerun(node, { args, journal, ...kill, between });
+    const sentBeforeKill = journaled.filter((e) => e.type === "sent").length;
 
     await node.mining();
     const sent = (await nonce(deployer, conn)) - nonceBefore;
@@ -90,53 +61,45 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
 
   for (const k of [1, 3, 7]) {
     it(`SIGKILL from outside once ${k} transaction(s) are broadcast`, async () => {
-      await scenario(`external-${k}`, (child, journal) => killAfterSent(child, journal, k));
+      await scenario(`external-${k}`, { killAfterSent: k });
     });
   }
 
   it("killed right after a transaction is journaled, before it is broadcast", async () => {
-    await scenario("after-journal", async () => {}, { CUTOVER_FAULT: "kill-after-journal:2" });
+    await scenario("after-journal", { fault: "kill-after-journal:2" });
   });
 
   it("killed right after a broadcast, before its hash is journaled", async () => {
-    await scenario("after-broadcast", async () => {}, { CUTOVER_FAULT: "kill-after-broadcast:4" });
+    await scenario("after-broadcast", { fault: "kill-after-broadcast:4" });
   });
 
   it("killed after a broadcast before its hash is journaled, rerun 300 blocks later: found by its nonce, not re-sent", async () => {
     // the rerun finds the unjournaled transaction by the sender's nonce, however far back it was mined
-    await scenario(
-      "after-broadcast-late",
-      async () => {},
-      { CUTOVER_FAULT: "kill-after-broadcast:1" },
-      async () => {
-        // evm_mine, not hardhat_mine: the blocks hardhat_mine reserves answer historical nonces wrongly
-        for (let i = 0; i < 300; i++) await node.conn.provider.request({ method: "evm_mine" });
-      },
-    );
+    await scenario("after-broadcast-late", { fault: "kill-after-broadcast:1" }, async () => {
+      // evm_mine, not hardhat_mine: the blocks hardhat_mine reserves answer historical nonces wrongly
+      for (let i = 0; i < 300; i++) await node.conn.provider.request({ method: "evm_mine" });
+    });
   });
 
   it("killed right after the journal's complete entry, before any record is written", async () => {
-    await scenario("after-complete", async () => {}, { CUTOVER_FAULT: "kill-after-complete:1" });
+    await scenario("after-complete", { fault: "kill-after-complete:1" });
   });
 
   it("killed inside the record writes: after CoreVault.json, before the app config and the aggregate", async () => {
-    await scenario("after-first-record", async () => {}, { CUTOVER_FAULT: "kill-after-record:1" });
+    await scenario("after-first-record", { fault: "kill-after-record:1" });
   });
 
   it("killed between the app config and the aggregated record", async () => {
-    await scenario("after-app-config", async () => {}, { CUTOVER_FAULT: "kill-after-record:2" });
+    await scenario("after-app-config", { fault: "kill-after-record:2" });
   });
 
   it("killed after the aggregated record is written, before the journal's recorded entry", async () => {
-    await scenario("after-aggregate", async () => {}, { CUTOVER_FAULT: "kill-after-record:3" });
+    await scenario("after-aggregate", { fault: "kill-after-record:3" });
   });
 
   it("a torn last journal line (a kill mid-append) is cut off and the rerun converges", async () => {
-    await scenario(
-      "torn-line",
-      (child, journal) => killAfterSent(child, journal, 3),
-      {},
-      (journal) => appendFileSync(journal, '{"type":"receipt","stepId":"grant'),
+    await scenario("torn-line", { killAfterSent: 3 }, (journal) =>
+      appendFileSync(journal, '{"type":"receipt","stepId":"grant'),
     );
   });
 
@@ -144,18 +107,13 @@ describe("corevault:redeploy survives SIGKILL and converges without sending anyt
     let pump: NodeJS.Timeout | undefined;
     const highBaseFee = "0x174876e800"; // 100 gwei, far above the max fee the first run journaled
     try {
-      await scenario(
-        "stuck-fee",
-        async () => {},
-        { CUTOVER_FAULT: "kill-after-journal:2" },
-        () => {
-          pump = setInterval(() => {
-            node.conn.provider
-              .request({ method: "hardhat_setNextBlockBaseFeePerGas", params: [highBaseFee] })
-              .catch(() => {});
-          }, 30);
-        },
-      );
+      await scenario("stuck-fee", { fault: "kill-after-journal:2" }, () => {
+        pump = setInterval(() => {
+          node.conn.provider
+            .request({ method: "hardhat_setNextBlockBaseFeePerGas", params: [highBaseFee] })
+            .catch(() => {});
+        }, 30);
+      });
     } finally {
       clearInterval(pump);
     }

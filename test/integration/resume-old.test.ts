@@ -6,26 +6,15 @@ import { getAddress, id } from "ethers";
 import hre from "hardhat";
 import { RunStore } from "../../src/engine/run-store.js";
 import { runKeys } from "../../src/engine/run-key.js";
-import { resolveProfile } from "../../src/profile/resolve.js";
-import type { ProtocolUserConfig } from "../../src/profile/schema.js";
 import { dexetraFixture, standInProtocol, trade } from "../helpers/dexetra.js";
 import { contractAt } from "../helpers/contracts.js";
 import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, taskError, withExitCode } from "../helpers/tasks.js";
+import { withProtocol } from "../helpers/protocol.js";
 
 const tmp = await tempAppConfig("cutover-resume-old-");
 const ORDERBOOK_ROLE = id("ORDERBOOK_ROLE");
 const at = contractAt(conn.ethers.provider);
-
-async function withProtocol<T>(protocol: ProtocolUserConfig | undefined, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
-}
 
 const ids = (outcome: { results: { id: string }[] }) => outcome.results.map((r) => r.id);
 

@@ -2,15 +2,8 @@
 // again: every diamond ends on the new vault with exactly one DiamondCut, counted from the chain's events.
 import { expect } from "chai";
 import { id } from "ethers";
-import {
-  finished,
-  hardhat,
-  journalEntries,
-  journalPath,
-  killAfterSent,
-  startNode,
-  type LocalNode,
-} from "../helpers/node.js";
+import { crashNode, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 30;
@@ -20,36 +13,22 @@ describe("orderbook:rewire survives SIGKILL mid-fleet with no duplicate cut", fu
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   for (const k of [2, 12]) {
     it(`killed once ${k} transactions are broadcast, then re-run`, async () => {
-      const { conn, url } = node;
-      const env = { LOCAL_RPC_URL: url };
+      const { conn } = node;
       await node.mining();
       const system = await freshSystem({ markets: MARKETS, seed: `rewire-crash-${k}` }, conn);
-      const redeploy = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--json"], env));
-      expect(redeploy.code, redeploy.stderr).to.equal(0);
-      const newVault = JSON.parse(redeploy.stdout).deployed.CoreVault as string;
+      const redeploy = await setUp(await nodeRuntime(node, "reference"), "corevault:redeploy");
+      const newVault = redeploy.deployed.CoreVault as string;
       const journal = journalPath("localhost", `orderbook-rewire-${newVault.toLowerCase()}`);
 
-      await node.mining(150);
       const from = (await conn.ethers.provider.getBlockNumber()) + 1;
       const nonceBefore = await nonce(system.admin as string, conn);
-      const first = hardhat(["orderbook:rewire", "--network", "localhost", "--json"], env);
-      const firstDone = finished(first);
-      await killAfterSent(first, journal, k);
-      expect((await firstDone).signal).to.equal("SIGKILL");
-      const sentBeforeKill = journalEntries(journal).filter((e) => e.type === "sent").length;
-      expect(sentBeforeKill).to.be.greaterThanOrEqual(k);
-
-      const second = await finished(hardhat(["orderbook:rewire", "--network", "localhost", "--json"], env));
-      expect(second.code, second.stderr).to.equal(0);
-      const out = JSON.parse(second.stdout);
-      expect(out.complete).to.equal(true);
+      const args = ["orderbook:rewire", "--network", "localhost", "--json"];
+      await killAndRerun(node, { args, journal, killAfterSent: k });
       await node.mining();
 
       const cuts = await conn.ethers.provider.getLogs({

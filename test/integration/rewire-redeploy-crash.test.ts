@@ -6,21 +6,13 @@ import { getAddress, Interface } from "ethers";
 import hre from "hardhat";
 import { deployDexetraSystem } from "../../src/mocks/deploy-dexetra.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
-import {
-  finished,
-  hardhat,
-  journalEntries,
-  journalPath,
-  killAfterSent,
-  startNode,
-  type LocalNode,
-} from "../helpers/node.js";
+import { crashNode, DEXETRA_CONFIG, killAndRerun, nodeRuntime, setUp } from "../helpers/crash.js";
+import { journalPath, type LocalNode } from "../helpers/node.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const MARKETS = 3;
 /** 3 deploys, 3 × (register, assign, grant, revoke, deregister), the temporary FACTORY_ROLE granted and renounced. */
 const UNINTERRUPTED = MARKETS + MARKETS * 5 + 2;
-const CONFIG = ["--config", "hardhat.dexetra.config.ts"];
 const raw = new Interface([
   "function marketToOrderBook(bytes32) view returns (address)",
   "function registeredOrderBooks(address) view returns (bool)",
@@ -31,10 +23,8 @@ describe("orderbook:rewire --strategy redeploy (dexetra-v5, reference) survives 
   let node: LocalNode;
 
   before(async () => {
-    node = await startNode();
+    node = await crashNode();
   });
-
-  after(() => node?.stop());
 
   async function call(to: string, name: string, args: unknown[] = []) {
     const data = raw.encodeFunctionData(name, args);
@@ -45,22 +35,17 @@ describe("orderbook:rewire --strategy redeploy (dexetra-v5, reference) survives 
   for (const kill of [{ sent: 2 }, { sent: 9 }, { fault: "kill-after-complete:1" }]) {
     const name = kill.sent ? `killed once ${kill.sent} transactions are broadcast` : `killed by ${kill.fault}`;
     it(`${name}, then re-run`, async () => {
-      const { conn, url } = node;
-      const env = { LOCAL_RPC_URL: url };
       await node.mining();
-      const system = await deployDexetraSystem(hre, conn, {
+      const system = await deployDexetraSystem(hre, node.conn, {
         markets: MARKETS,
         users: 0,
         factory: "immutable",
         seed: `rewire-redeploy-crash-${name}`,
       });
-      const redeploy = await finished(
-        hardhat([...CONFIG, "corevault:redeploy", "--network", "localhost", "--json"], env),
-      );
-      expect(redeploy.code, redeploy.stderr).to.equal(0);
-      const newVault = getAddress(JSON.parse(redeploy.stdout).deployed.CoreVault);
+      const redeploy = await setUp(await nodeRuntime(node, "dexetra-v5"), "corevault:redeploy");
+      const newVault = getAddress(redeploy.deployed.CoreVault);
       const signer = system.record.deployer;
-      await crashAndResume(CONFIG, newVault, signer, kill, UNINTERRUPTED);
+      await crashAndResume(DEXETRA_CONFIG, newVault, signer, kill, UNINTERRUPTED);
 
       for (const market of system.markets) {
         const [fresh] = await call(newVault, "marketToOrderBook", [market.marketId]);
@@ -79,10 +64,8 @@ describe("orderbook:rewire --strategy redeploy (dexetra-v5, reference) survives 
   it("on reference (one multicall per market): killed once 3 transactions are broadcast, then re-run", async () => {
     await node.mining();
     const system = await freshSystem({ markets: MARKETS, seed: "rewire-redeploy-crash-reference" }, node.conn);
-    const env = { LOCAL_RPC_URL: node.url };
-    const redeploy = await finished(hardhat(["corevault:redeploy", "--network", "localhost", "--json"], env));
-    expect(redeploy.code, redeploy.stderr).to.equal(0);
-    const newVault = getAddress(JSON.parse(redeploy.stdout).deployed.CoreVault);
+    const redeploy = await setUp(await nodeRuntime(node, "reference"), "corevault:redeploy");
+    const newVault = getAddress(redeploy.deployed.CoreVault);
     // 3 deploys, 3 multicalls, the temporary FACTORY_ROLE granted and renounced
     await crashAndResume([], newVault, system.admin as string, { sent: 3 }, MARKETS * 2 + 2);
     const vault = new Interface(["function marketToOrderBook(bytes32) view returns (address)"]);
@@ -109,22 +92,11 @@ describe("orderbook:rewire --strategy redeploy (dexetra-v5, reference) survives 
     kill: { sent?: number; fault?: string },
     uninterrupted: number,
   ): Promise<void> {
-    const { conn, url } = node;
-    const env = { LOCAL_RPC_URL: url };
     const journal = journalPath("localhost", `orderbook-redeploy-${newVault.toLowerCase()}`);
     const args = [...config, "orderbook:rewire", "--strategy", "redeploy", "--network", "localhost", "--json"];
-    await node.mining(150);
-    const before = await nonce(signer, conn);
-    const first = hardhat(args, kill.fault ? { ...env, CUTOVER_FAULT: kill.fault } : env);
-    const firstDone = finished(first);
-    if (kill.sent) await killAfterSent(first, journal, kill.sent);
-    expect((await firstDone).signal).to.equal("SIGKILL");
-    if (kill.sent)
-      expect(journalEntries(journal).filter((e) => e.type === "sent").length).to.be.greaterThanOrEqual(kill.sent);
-    const second = await finished(hardhat(args, env));
-    expect(second.code, second.stderr).to.equal(0);
-    expect(JSON.parse(second.stdout).complete).to.equal(true);
+    const before = await nonce(signer, node.conn);
+    await killAndRerun(node, { args, journal, killAfterSent: kill.sent, fault: kill.fault });
     await node.mining();
-    expect((await nonce(signer, conn)) - before).to.equal(uninterrupted);
+    expect((await nonce(signer, node.conn)) - before).to.equal(uninterrupted);
   }
 });

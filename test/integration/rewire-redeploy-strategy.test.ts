@@ -5,13 +5,13 @@ import { readFile } from "node:fs/promises";
 import { expect } from "chai";
 import { Contract, getAddress, id, Interface, keccak256, parseEther, parseUnits, toUtf8Bytes } from "ethers";
 import hre from "hardhat";
-import { resolveProfile } from "../../src/profile/resolve.js";
 import type { CreateOrderBook, ProtocolUserConfig } from "../../src/profile/schema.js";
 import { readDexetraRecord } from "../../src/records/dexetra-records.js";
 import { contractAt } from "../helpers/contracts.js";
 import { dexetraFixture, orderBookAbi, standInProtocol, type DexetraFixture } from "../helpers/dexetra.js";
 import { conn, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask, taskError, withExitCode } from "../helpers/tasks.js";
+import { withProtocol } from "../helpers/protocol.js";
 
 const root = hre.config.paths.root;
 const tmp = await tempAppConfig("cutover-rewire-redeploy-dexetra-");
@@ -36,16 +36,6 @@ async function call(to: string, name: string, args: unknown[] = []) {
 async function word(at: string, offset: bigint): Promise<string> {
   const slot = `0x${(STORAGE + offset).toString(16)}`;
   return (await conn.provider.request({ method: "eth_getStorageAt", params: [at, slot, "latest"] })) as string;
-}
-
-async function withProtocol<T>(protocol: ProtocolUserConfig, work: () => Promise<T>): Promise<T> {
-  const active = hre.config.cutover.protocol;
-  hre.config.cutover.protocol = resolveProfile(protocol);
-  try {
-    return await work();
-  } finally {
-    hre.config.cutover.protocol = active;
-  }
 }
 
 interface RewireOut {
