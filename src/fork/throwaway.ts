@@ -58,11 +58,18 @@ export async function throwawayChain(
     throw new Error(
       `network ${conn.networkName} is neither HTTP nor in-process: there is no throwaway copy of it to run on`,
     );
+  // What is sent to the copy must be mined at once: with automine off (blocks by interval, or by hand) each simulated
+  // transaction would wait for a block that may never come. Automine is on while the copy lives, then as it was.
+  const automine = (await conn.provider.request({ method: "hardhat_getAutomine" })) === true;
+  if (!automine) await conn.provider.request({ method: "evm_setAutomine", params: [true] });
   const snapshot = await conn.provider.request({ method: "evm_snapshot" });
   return {
     conn,
     where: `${conn.networkName} inside evm_snapshot/evm_revert`,
-    close: async () => void (await conn.provider.request({ method: "evm_revert", params: [snapshot] })),
+    close: async () => {
+      await conn.provider.request({ method: "evm_revert", params: [snapshot] });
+      if (!automine) await conn.provider.request({ method: "evm_setAutomine", params: [false] });
+    },
   };
 }
 
