@@ -5,7 +5,7 @@ import { adminSenders, type Authority } from "../engine/authority.js";
 import type { Reader } from "../engine/reader.js";
 import { deploymentBlock, readSystemRecordIfAny, requireRecordsChain } from "../records/records.js";
 import { legacyFacts, observeLegacySystem } from "./observe.js";
-import { recordsBefore } from "./redeploy.js";
+import { recordsBefore } from "./redeploy-records.js";
 import type { LegacySystem } from "./system.js";
 import "../type-extensions.js";
 

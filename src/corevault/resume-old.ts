@@ -9,7 +9,7 @@ import { readSystemRecordIfAny } from "../records/records.js";
 import { checkedAddress } from "../util/address.js";
 import { observeOldVaultAdmin, type OldVaultState } from "./old-vault.js";
 import { resumeOldVault } from "./plan-old-vault.js";
-import { resolveOldVault } from "./redeploy.js";
+import { resolveOldVault } from "./redeploy-records.js";
 import { VAULT_ROLES, type LegacySystem } from "./system.js";
 import "../type-extensions.js";
 

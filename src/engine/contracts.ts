@@ -3,6 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Artifact } from "hardhat/types/artifacts";
 import { loadArtifact } from "../artifacts.js";
 import { CutoverInputError } from "../errors.js";
+import { profileErrors } from "../profile/errors.js";
 
 /** OpenZeppelin's common errors, so a revert of a contract known only by signatures still reads as its error. */
 const COMMON_ERRORS = [
@@ -35,6 +36,7 @@ export function contractLabel(contract: string): string {
 export class ContractCatalog {
   readonly #artifacts = new Map<string, Promise<Artifact>>();
   readonly #loaded = new Map<string, Interface>();
+  #protocolErrors?: Promise<string[]>;
 
   constructor(private readonly hre: HardhatRuntimeEnvironment) {}
 
@@ -65,11 +67,22 @@ export class ContractCatalog {
     let loaded = this.#loaded.get(name);
     if (!loaded) {
       loaded = new Interface(
-        isSignatureContract(name) ? signatureAbi(name) : ((await this.artifact(name)).abi as InterfaceAbi),
+        isSignatureContract(name)
+          ? [...signatureAbi(name), ...(await this.protocolErrors())]
+          : ((await this.artifact(name)).abi as InterfaceAbi),
       );
       this.#loaded.set(name, loaded);
     }
     return loaded;
+  }
+
+  /** The protocol profile's custom errors (declared, and in its artifacts): a signature contract's reverts decode. */
+  protocolErrors(): Promise<string[]> {
+    const profile = this.hre.config.cutover?.protocol;
+    this.#protocolErrors ??= profile
+      ? profileErrors(profile, async (name) => (await this.artifact(name)).abi as InterfaceAbi)
+      : Promise.resolve([]);
+    return this.#protocolErrors;
   }
 
   /** An interface already loaded by `iface` (for synchronous encoding). */

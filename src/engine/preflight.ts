@@ -5,6 +5,7 @@ import { actionDone, Addresses } from "./apply.js";
 import { contractLabel } from "./contracts.js";
 import { reason } from "./executor-eoa.js";
 import { containsEncoded, describeValue } from "./plan.js";
+import { revertData } from "../profile/trading.js";
 import type { Reader } from "./reader.js";
 import type { CallAction, CallStep, Plan, Step, Value } from "./types.js";
 
@@ -18,17 +19,27 @@ interface Pending {
   data: string;
 }
 
-/** The revert decoded as one of the target's custom errors where it is one, labelled with the plan's names. */
+/**
+ * The revert decoded as one of the target's errors where it is one (Error(string), Panic(uint256) and custom errors),
+ * labelled with the plan's names; else the provider's reason, with the raw revert data when it does not show it.
+ */
 export function revertReason(iface: Interface, error: unknown, labels: Record<string, string>): string {
-  const data = (error as { data?: unknown }).data;
+  const data = revertData(error);
   let parsed: ReturnType<Interface["parseError"]> = null;
   try {
-    parsed = typeof data === "string" ? iface.parseError(data) : null;
+    parsed = data ? iface.parseError(data) : null;
   } catch {
     // not one of the target's errors
   }
-  if (!parsed) return reason(error);
-  return `${parsed.name}(${parsed.args.map((a) => describeValue(String(a), labels)).join(", ")})`;
+  if (parsed) {
+    const inputs = parsed.fragment.inputs;
+    const args = parsed.args.map((a, i) =>
+      inputs[i]?.type === "string" ? JSON.stringify(a) : describeValue(String(a), labels),
+    );
+    return `${parsed.name}(${args.join(", ")})`;
+  }
+  const text = reason(error);
+  return data && data !== "0x" && !text.includes(data) ? `${text} (revert data ${data})` : text;
 }
 
 /** The actions to simulate, in plan order: not on chain yet, aimed at an existing contract, calldata known now. */

@@ -69,6 +69,10 @@ export async function throwawayChain(
  * so evm_revert keeps it: every account impersonated on the copy stops being impersonated after the revert.
  */
 async function snapshotOf(conn: NetworkConnection): Promise<ThrowawayChain> {
+  // What is sent to the copy must be mined at once: with automine off (blocks by interval, or by hand) each simulated
+  // transaction would wait for a block that may never come. Automine is on while the copy lives, then as it was.
+  const automine = (await conn.provider.request({ method: "hardhat_getAutomine" })) === true;
+  if (!automine) await conn.provider.request({ method: "evm_setAutomine", params: [true] });
   const snapshot = await conn.provider.request({ method: "evm_snapshot" });
   const impersonated = new Set<string>();
   const request: typeof conn.provider.request = async (args) => {
@@ -89,6 +93,7 @@ async function snapshotOf(conn: NetworkConnection): Promise<ThrowawayChain> {
       await conn.provider.request({ method: "evm_revert", params: [snapshot] });
       for (const account of impersonated)
         await conn.provider.request({ method: "hardhat_stopImpersonatingAccount", params: [account] });
+      if (!automine) await conn.provider.request({ method: "evm_setAutomine", params: [false] });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { renderFleet, type OrderBookStatus } from "./rewire-planner.js";
+import { renderFleet, type OrderBookStatus } from "./fleet-status.js";
 
 const FINE = new Set(["rewired", "redeployed", "already done"]);
 

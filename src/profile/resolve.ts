@@ -17,6 +17,8 @@ export function resolveProfile(user: ProtocolUserConfig | undefined): Profile {
   for (const section of SECTIONS) merged[section] = { ...base[section], ...user?.[section] };
   const mmrParams = inheritedMmrBounds(base, user);
   if (mmrParams) merged.vault = { ...(merged.vault as object), mmrParams };
+  const errors = [...(base.errors ?? []), ...(user?.errors ?? [])];
+  if (errors.length > 0) merged.errors = errors;
   // Entries were validated one by one; this checks the whole is still a profile.
   return profileSchema.parse(merged);
 }

@@ -307,6 +307,8 @@ export const profileSchema = z
     discovery: discoverySchema,
     trading: tradingSchema,
     ownership: ownershipSchema,
+    /** Custom errors the protocol's contracts revert with, beyond those of the artifacts the profile names. */
+    errors: z.array(errorSig).optional(),
   })
   .strict();
 export type Profile = z.infer<typeof profileSchema>;
@@ -323,6 +325,8 @@ export const protocolUserConfigSchema = z
     discovery: discoverySchema.partial().optional(),
     trading: tradingSchema.partial().optional(),
     ownership: ownershipSchema.partial().optional(),
+    /** Added to the built-in's: custom errors to decode reverts with, e.g. ["error OnlyAdmin()"]. */
+    errors: z.array(errorSig).optional(),
   })
   .strict();
 export type ProtocolUserConfig = z.infer<typeof protocolUserConfigSchema>;
