@@ -6,6 +6,12 @@ import { result, same, type AppFiles, type Check, type Failure } from "./checks-
 import type { DesiredState } from "./desired.js";
 
 /** The last value assigned to `key` in a dotenv text (dotenv lets the last one win). */
+/** A failed check for an app file the cutover writes and that is not there. */
+function missingFile(path: string, expected: string, configKey: string) {
+  const fix = `run corevault:redeploy again to write it (cutover.appConfig.${configKey})`;
+  return result([{ subject: path, expected, found: "no such file", fix }], `${path} missing`);
+}
+
 function envValue(text: string, key: string): string | undefined {
   let value: string | undefined;
   const pattern = new RegExp(`^\\s*(?:export\\s+)?${key.replace(/[.]/g, "\\.")}\\s*=\\s*["'\`]?([^"'\`#\\s]*)`);
@@ -128,18 +134,7 @@ export const APP_FILE_CHECKS: Check[] = [
     run({ desired, files }) {
       const { path, text } = files.contractsModule;
       if (files.appConfigSkipped) return result([], files.appConfigSkipped, true);
-      if (text === undefined)
-        return result(
-          [
-            {
-              subject: path,
-              expected: "the generated contracts module",
-              found: "no such file",
-              fix: "run corevault:redeploy again to write it (cutover.appConfig.contractsModule)",
-            },
-          ],
-          `${path} missing`,
-        );
+      if (text === undefined) return missingFile(path, "the generated contracts module", "contractsModule");
       const read = moduleEntry(path, text, files.network);
       if ("failure" in read) return result([read.failure], read.evidence);
       const { entry } = read;
@@ -173,18 +168,7 @@ export const APP_FILE_CHECKS: Check[] = [
     run({ desired, files }) {
       const { path, text, prefix } = files.envFile;
       if (files.appConfigSkipped) return result([], files.appConfigSkipped, true);
-      if (text === undefined)
-        return result(
-          [
-            {
-              subject: path,
-              expected: "the env file with the contract addresses",
-              found: "no such file",
-              fix: "run corevault:redeploy again to write it (cutover.appConfig.envFile)",
-            },
-          ],
-          `${path} missing`,
-        );
+      if (text === undefined) return missingFile(path, "the env file with the contract addresses", "envFile");
       const failures: Failure[] = [];
       const keys = envKeysFor(desired.currentContracts, files.network, prefix);
       for (const [envKey, address] of Object.entries(keys)) {

@@ -39,3 +39,18 @@ export async function runWithProtocol<T = any>(
   const { printed, exitCode } = await withProtocol(protocol, () => withExitCode(task, { json: true, ...args }));
   return { out: JSON.parse(printed) as T, exitCode };
 }
+
+/**
+ * The reference profile with the MMR setter given as a signature and bounds looser than the vault's (CoreVault stops
+ * max at 5000, these allow 10000): a value between passes our static checks and reverts in the vault.
+ */
+export const LOOSE_MMR_BOUNDS: ProtocolUserConfig = {
+  profile: "reference",
+  vault: {
+    mmrParams: {
+      read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
+      write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
+      bounds: { max: { max: 10_000 } },
+    },
+  },
+};

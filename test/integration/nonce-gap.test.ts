@@ -1,9 +1,9 @@
 // The nonce-gap filler: when the node rejects one transaction of a wave, its nonce is left unused and the sender's
 // later transactions of that wave could never be mined. The EOA executor sends a zero-value transfer to the sender
 // itself at that nonce (journaled before it is broadcast); the later ones land, and a rerun sends only what is left.
-import { createServer, type Server } from "node:http";
 import { expect } from "chai";
 import { journalEntries, journalPath, finished, hardhat, startNode, type LocalNode } from "../helpers/node.js";
+import { jsonRpcProxy, type RpcRequest } from "../helpers/rpc-proxy.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 /**
@@ -12,16 +12,7 @@ import { freshSystem, nonce } from "../helpers/system.js";
  */
 async function rejectingProxy(target: string, rejectNonce: () => bigint | undefined) {
   const rejected: string[] = [];
-  type Request = { id: unknown; method: string; params?: { nonce?: string; data?: string }[] };
-  const forward = async (body: unknown) =>
-    (
-      await fetch(target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      })
-    ).json();
-  const isRejected = (request: Request) => {
+  const isRejected = (request: RpcRequest) => {
     const at = rejectNonce();
     const tx = request.method === "eth_sendTransaction" ? request.params?.[0] : undefined;
     if (at === undefined || tx?.nonce === undefined || BigInt(tx.nonce) !== at || !tx.data || tx.data === "0x")
@@ -29,34 +20,18 @@ async function rejectingProxy(target: string, rejectNonce: () => bigint | undefi
     rejected.push(tx.nonce);
     return true;
   };
-  const refusal = (request: Request) => ({
+  const refusal = (request: RpcRequest) => ({
     jsonrpc: "2.0",
     id: request.id,
     error: { code: -32003, message: "transaction rejected: test policy" },
   });
-  const answer = async (body: Request | Request[]) => {
+  const proxy = await jsonRpcProxy(target, async (body, forward) => {
     if (!Array.isArray(body)) return isRejected(body) ? refusal(body) : forward(body);
     const refused = body.filter(isRejected);
     const rest = body.filter((r) => !refused.includes(r));
     return [...(rest.length > 0 ? ((await forward(rest)) as unknown[]) : []), ...refused.map(refusal)];
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      answer(JSON.parse(Buffer.concat(chunks).toString("utf8"))).then(
-        (json) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(json)),
-        () => req.socket.destroy(),
-      );
-    });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    rejected,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
+  return { ...proxy, rejected };
 }
 
 describe("the nonce-gap filler (a node rejects one transaction of a wave)", function () {

@@ -10,21 +10,9 @@ import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import userConfig from "../../hardhat.config.js";
-import type { ProtocolUserConfig } from "../../src/profile/schema.js";
+import { LOOSE_MMR_BOUNDS } from "../helpers/protocol.js";
 import { freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runTask } from "../helpers/tasks.js";
-
-/** The reference profile with the MMR setter given as a signature, and bounds looser than the vault's (max 5000). */
-const LOOSE: ProtocolUserConfig = {
-  profile: "reference",
-  vault: {
-    mmrParams: {
-      read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
-      write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
-      bounds: { max: { max: 10_000 } },
-    },
-  },
-};
 
 describe("revert reasons through profile signatures, on a chain that does not know the sources", function () {
   let runtime: HardhatRuntimeEnvironment;
@@ -43,7 +31,7 @@ describe("revert reasons through profile signatures, on a chain that does not kn
         networks: { ...userConfig.networks, sourceless: { type: "edr-simulated", chainType: "l1" } },
         cutover: {
           appConfig: { contractsModule: path.join(appDir, "contracts.js"), envFile: path.join(appDir, ".env.local") },
-          protocol: LOOSE,
+          protocol: LOOSE_MMR_BOUNDS,
           redeploy: { mmrParams: { baseMmrBps: 400, penaltyMmrBps: 150, maxMmrBps: 6000, scalingSlopeBps: 25 } },
         },
       },

@@ -3,37 +3,28 @@
 // each OrderBook's rewire (sent by its owner) relies on the signer's registration without declaring it. Nothing but the
 // network orders two accounts' transactions, so the engine sends a wave sender by sender, each group mined before the
 // next, and the whole-plan simulation runs the steps in that same order (waves, then senders).
-import { createServer, type Server } from "node:http";
 import { expect } from "chai";
 import { id } from "ethers";
 import type { Plan } from "../../src/engine/types.js";
 import { sendingOrder, wavesOf } from "../../src/engine/waves.js";
 import { finished, hardhat, journalEntries, journalPath, startNode, type LocalNode } from "../helpers/node.js";
 import { contractAt } from "../helpers/contracts.js";
+import { jsonRpcProxy, type RpcRequest } from "../helpers/rpc-proxy.js";
 import { freshSystem, nonce } from "../helpers/system.js";
 
 const REDEPLOY = ["--config", "hardhat.waves.config.ts", "corevault:redeploy", "--rewire", "--network", "localhost"];
 
 /** A loopback proxy that delivers `late`'s sends `delayMs` after the others (a network that reorders in transit). */
 async function reorderingProxy(target: string, late: string, delayMs: number) {
-  type Request = { id: unknown; method: string; params?: { from?: string }[] };
   let delayed = 0;
-  const forward = async (body: unknown) =>
-    (
-      await fetch(target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      })
-    ).json();
-  const isLate = (r: Request) =>
+  const isLate = (r: RpcRequest) =>
     r.method === "eth_sendTransaction" && r.params?.[0]?.from?.toLowerCase() === late.toLowerCase();
-  const later = async (body: unknown) => {
-    delayed++;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return forward(body);
-  };
-  const answer = async (body: Request | Request[]) => {
+  const proxy = await jsonRpcProxy(target, async (body, forward) => {
+    const later = async (part: unknown) => {
+      delayed++;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return forward(part);
+    };
     if (!Array.isArray(body)) return isLate(body) ? later(body) : forward(body);
     const slow = body.filter(isLate);
     const fast = body.filter((r) => !isLate(r));
@@ -42,24 +33,8 @@ async function reorderingProxy(target: string, late: string, delayMs: number) {
       slow.length > 0 ? (later(slow) as Promise<unknown[]>) : [],
     ]);
     return [...a, ...b];
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      answer(JSON.parse(Buffer.concat(chunks).toString("utf8"))).then(
-        (json) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(json)),
-        () => req.socket.destroy(),
-      );
-    });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    delayed: () => delayed,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
+  return { ...proxy, delayed: () => delayed };
 }
 
 describe("waves across several senders (OrderBooks owned by another account)", function () {

@@ -11,7 +11,7 @@ import { createHardhatRuntimeEnvironment } from "hardhat/hre";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { NetworkConnection } from "hardhat/types/network";
 import { resolveProfile } from "../../src/profile/resolve.js";
-import type { ProtocolUserConfig } from "../../src/profile/schema.js";
+import { LOOSE_MMR_BOUNDS } from "../helpers/protocol.js";
 import { journalEntries, journalPath, startNode, type LocalNode } from "../helpers/node.js";
 import { conn, counting, freshSystem, nonce, tempAppConfig } from "../helpers/system.js";
 import { runJson, runTask } from "../helpers/tasks.js";
@@ -19,18 +19,7 @@ import { runJson, runTask } from "../helpers/tasks.js";
 const appDir = await tempAppConfig("cutover-whole-plan-");
 const accounts = (await conn.ethers.getSigners()).map((s) => s.address);
 
-/** The reference profile with bounds looser than the vault's (max up to 10000 where CoreVault stops at 5000). */
-const LOOSE: ProtocolUserConfig = {
-  profile: "reference",
-  vault: {
-    mmrParams: {
-      read: ["function mmrParams() view returns (uint256, uint256, uint256, uint256)"],
-      write: { signature: "function setMmrParams(uint256 base, uint256 penalty, uint256 max, uint256 slope)" },
-      bounds: { max: { max: 10_000 } },
-    },
-  },
-};
-/** maxMmrBps 6000: within LOOSE's bounds, refused by CoreVault (MAX_MMR_BPS 5000). */
+/** maxMmrBps 6000: within LOOSE_MMR_BOUNDS, refused by CoreVault (MAX_MMR_BPS 5000). */
 const REFUSED_MMR = { baseMmrBps: 400, penaltyMmrBps: 150, maxMmrBps: 6000, scalingSlopeBps: 25 };
 
 async function refusal(run: () => Promise<unknown>): Promise<Error> {
@@ -55,7 +44,7 @@ describe("whole-plan preflight: steps on contracts the plan deploys are simulate
   it("refuses a redeploy whose configure step the new vault would revert, before any nonce moves (in-process)", async () => {
     await freshSystem({ markets: 2, seed: "whole-plan-refused" });
     const protocol = hre.config.cutover.protocol;
-    hre.config.cutover.protocol = resolveProfile(LOOSE);
+    hre.config.cutover.protocol = resolveProfile(LOOSE_MMR_BOUNDS);
     redeployConfig.mmrParams = REFUSED_MMR;
     const before = await Promise.all(accounts.slice(0, 4).map((a) => nonce(a)));
     const block = await conn.ethers.provider.getBlockNumber();
@@ -110,7 +99,7 @@ describe("whole-plan preflight: steps on contracts the plan deploys are simulate
           networks: { ...userConfig.networks, wholeplan: { type: "http", chainType: "l1", url: node.url } },
           cutover: {
             appConfig: { contractsModule: path.join(appDir, "contracts.js"), envFile: path.join(appDir, ".env.local") },
-            protocol: LOOSE,
+            protocol: LOOSE_MMR_BOUNDS,
             redeploy: { mmrParams: REFUSED_MMR },
           },
         },
