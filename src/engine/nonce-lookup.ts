@@ -65,8 +65,22 @@ export async function blockOfNonce(provider: ChainProvider, from: string, nonce:
   return hi;
 }
 
+/**
+ * A sender's count at a block number does not change once read (a rerun settling a whole wave by nonce asks the same
+ * heights again for each transaction), so it is kept per provider; "latest" and "pending" are always asked.
+ */
+const countsAtHeight = new WeakMap<ChainProvider, Map<string, bigint>>();
+
 async function countAt(provider: ChainProvider, from: string, tag: string): Promise<bigint> {
-  return BigInt(await provider.send("eth_getTransactionCount", [from, tag]));
+  if (tag === "latest" || tag === "pending") return BigInt(await provider.send("eth_getTransactionCount", [from, tag]));
+  const counts = countsAtHeight.get(provider) ?? new Map<string, bigint>();
+  countsAtHeight.set(provider, counts);
+  const key = `${from.toLowerCase()}@${tag}`;
+  const known = counts.get(key);
+  if (known !== undefined) return known;
+  const count = BigInt(await provider.send("eth_getTransactionCount", [from, tag]));
+  counts.set(key, count);
+  return count;
 }
 
 function sameTransaction(mined: RpcTx, tx: TxFields): boolean {
