@@ -9,6 +9,7 @@ import { renderResults } from "../report/results.js";
 import { writeClaimFiles } from "./claim.js";
 import type { MigrateInputs } from "./migrate.js";
 import { CLAIMS_ARTIFACT, CLAIMS_RECORD, tokenAmount, type ClaimState, type Payout } from "./plan-claim.js";
+import { tokenBalance } from "./token-balance.js";
 
 export interface ClaimStatus {
   contract: string;
@@ -31,16 +32,7 @@ export async function claimResults(
   const reader = new Reader(provider, new ContractCatalog(ctx.hre), await provider.getBlockNumber());
   const call = (fn: string) => reader.call({ to: contract, contract: CLAIMS_ARTIFACT, fn, args: [] });
   const [funded, claimed] = [(await call("funded")) === true, BigInt(String(await call("claimedTotal")))];
-  const balance = BigInt(
-    String(
-      await reader.call({
-        to: inputs.snapshot.collateralToken,
-        contract: "function balanceOf(address account) view returns (uint256)",
-        fn: "balanceOf",
-        args: [contract],
-      }),
-    ),
-  );
+  const balance = await tokenBalance(reader, inputs.snapshot.collateralToken, contract);
   const dir = await writeClaimFiles(path.dirname(outcome.planFile), inputs.snapshot, contract, payout);
   const needed = BigInt(inputs.snapshot.totals.migrate) - claimed;
   const { decimals, symbol } = outcome.state;

@@ -18,8 +18,8 @@ import { CLAIM_FILES_DIR, refuseOtherMigrations } from "./other-runs.js";
 import { CLAIMS_RECORD, planClaim, type ClaimState, type Payout, PAYOUTS } from "./plan-claim.js";
 import type { Snapshot } from "./snapshot.js";
 import { fundsOf } from "./take-snapshot.js";
+import { tokenBalance } from "./token-balance.js";
 
-const BALANCE_OF = "function balanceOf(address account) view returns (uint256)";
 const SYMBOL = "function symbol() view returns (string)";
 
 export function parsePayout(given: string): Payout {
@@ -52,8 +52,7 @@ export const claimRunKey = (payout: Payout, newVault: string, root: string) =>
 /** Who can fund `total`: the chosen authority (a treasury Safe) when it holds it, else the signer when it does. */
 async function findFunder(reader: Reader, token: string, total: bigint, ctx: EngineContext): Promise<string> {
   const { chosen, signer } = ctx.authority;
-  const holds = async (account: string) =>
-    BigInt(String(await reader.call({ to: token, contract: BALANCE_OF, fn: "balanceOf", args: [account] }))) >= total;
+  const holds = async (account: string) => (await tokenBalance(reader, token, account)) >= total;
   if (chosen && (await holds(chosen))) return chosen;
   return (await holds(signer)) ? signer : "none";
 }

@@ -10,6 +10,7 @@ import type { Profile } from "../profile/schema.js";
 import { readUsers } from "./read-users.js";
 import { userOf, type Snapshot } from "./snapshot.js";
 import { fundsOf, readSnapshot } from "./take-snapshot.js";
+import { tokenBalance } from "./token-balance.js";
 
 export interface Draining {
   vault: string;
@@ -28,8 +29,6 @@ export interface Draining {
   snapshot: { block: number; users: number; owed: string; credit: string; tokenBalance: string };
 }
 
-const BALANCE_OF = "function balanceOf(address account) view returns (uint256)";
-
 export async function readDraining(reader: Reader, profile: Profile, snapshot: Snapshot): Promise<Draining> {
   const funds = fundsOf(profile);
   const vault = snapshot.vault;
@@ -41,7 +40,7 @@ export async function readDraining(reader: Reader, profile: Profile, snapshot: S
       vault,
       snapshot.users.map((u) => u.address),
     ),
-    reader.call({ to: snapshot.collateralToken, contract: BALANCE_OF, fn: "balanceOf", args: [vault] }),
+    tokenBalance(reader, snapshot.collateralToken, vault),
     reader.call({ to: vault, contract: pause, fn: fnName(pause), args: [] }),
   ]);
   const totals = reads.map((r) => BigInt(userOf(r, funds.marginInCollateral).total));

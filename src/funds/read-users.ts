@@ -4,6 +4,7 @@ import type { Reader } from "../engine/reader.js";
 import { fnName } from "../profile/interpret.js";
 import type { FundsProfile } from "../profile/schema.js";
 import { chunks } from "../util/chunks.js";
+import { tokenBalance } from "./token-balance.js";
 
 /** One user's raw reads (amounts in collateral units, as decimal strings). */
 export interface UserReads {
@@ -155,7 +156,7 @@ export async function readVaultTotals(
   const [c, m, balance] = await Promise.all([
     collateral ? call(reader, vault, collateral, []) : undefined,
     marginLocked ? call(reader, vault, marginLocked, []) : undefined,
-    call(reader, token, "function balanceOf(address account) view returns (uint256)", [vault]),
+    tokenBalance(reader, token, vault),
   ]);
   return {
     ...(c === undefined ? {} : { collateral: String(c) }),

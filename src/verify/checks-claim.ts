@@ -5,8 +5,10 @@ import type { Reader } from "../engine/reader.js";
 import { claimEvents } from "../funds/claim.js";
 import { CLAIMS_ARTIFACT, type Payout } from "../funds/plan-claim.js";
 import type { CheckResult, Failure } from "./checks.js";
+import { namedResult } from "./checks-core.js";
 import type { Snapshot } from "../funds/snapshot.js";
 import type { Profile } from "../profile/schema.js";
+import { tokenBalance } from "../funds/token-balance.js";
 
 /** What the claim checks read against (cutover:verify's funds inputs). */
 interface FundsVerifyInputs {
@@ -21,14 +23,6 @@ export interface ClaimContract {
   /** Its deployment block (where its events start). */
   fromBlock: number;
 }
-
-const result = (name: string, title: string, failures: Failure[], evidence: string): CheckResult => ({
-  name,
-  title,
-  status: failures.length === 0 ? "pass" : "fail",
-  evidence,
-  failures,
-});
 
 async function immutables(reader: Reader, address: string) {
   const [root, total, token, vault, claimed] = await reader.callMany(
@@ -69,13 +63,13 @@ function contractChecks(
       ? []
       : [{ subject: claims.address, expected: snapshot.totals.migrate, found: String(on.total), fix: redeploy }];
   return [
-    result(
+    namedResult(
       "funds-claim-root",
       "The claim contract holds the snapshot's Merkle root",
       rootFailures,
       `${claims.address}: root ${on.root}, token ${on.token}, ${claims.payout} payout; snapshot root ${snapshot.merkle.root}`,
     ),
-    result(
+    namedResult(
       "funds-claim-total",
       "Claimable total equals the snapshot's migrated total",
       totalFailures,
@@ -91,16 +85,7 @@ async function funded(
   claims: ClaimContract,
   on: Awaited<ReturnType<typeof immutables>>,
 ) {
-  const balance = BigInt(
-    String(
-      await reader.call({
-        to: inputs.snapshot.collateralToken,
-        contract: "function balanceOf(address account) view returns (uint256)",
-        fn: "balanceOf",
-        args: [claims.address],
-      }),
-    ),
-  );
+  const balance = await tokenBalance(reader, inputs.snapshot.collateralToken, claims.address);
   const unclaimed = on.total - on.claimed;
   const failures: Failure[] =
     balance >= unclaimed
@@ -113,7 +98,7 @@ async function funded(
             fix: `send the claim contract ${unclaimed - balance} of ${inputs.snapshot.collateralToken}`,
           },
         ];
-  return result(
+  return namedResult(
     "funds-claim-funded",
     "The claim contract holds what is still unclaimed",
     failures,
@@ -150,7 +135,7 @@ async function claimedOnce(
       found: String(sum),
       fix: "the contract at this address is not the claim contract: check its code",
     });
-  return result(
+  return namedResult(
     "funds-claimed-once",
     "Each user claimed at most once, the snapshot's amount",
     failures,

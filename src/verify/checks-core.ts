@@ -79,6 +79,13 @@ export function namer(desired: DesiredState, records: SystemRecord): (address: s
   };
 }
 
+/** A whole check's result, for the checks that are not in the CHECKS list (funds, claim, withdraw-only). */
+export const namedResult = (name: string, title: string, failures: Failure[], evidence: string): CheckResult => ({
+  name,
+  title,
+  ...result(failures, evidence),
+});
+
 export function result(failures: Failure[], evidence: string, notApplicable = false) {
   return {
     status: (notApplicable ? "n/a" : failures.length === 0 ? "pass" : "fail") as CheckStatus,

@@ -8,7 +8,9 @@ import { fundsOf } from "../funds/take-snapshot.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
 import type { CheckResult, Failure } from "./checks.js";
+import { namedResult } from "./checks-core.js";
 import { claimChecks, type ClaimContract } from "./checks-claim.js";
+import { tokenBalance } from "../funds/token-balance.js";
 
 export interface FundsVerifyInputs {
   snapshot: Snapshot;
@@ -19,14 +21,6 @@ export interface FundsVerifyInputs {
   /** The claim contract of a --mode claim migration of this snapshot: its checks replace the credit checks. */
   claims?: ClaimContract;
 }
-
-const result = (name: string, title: string, failures: Failure[], evidence: string): CheckResult => ({
-  name,
-  title,
-  status: failures.length === 0 ? "pass" : "fail",
-  evidence,
-  failures,
-});
 
 /** Each migrated user credited exactly once with the snapshot's amount; the credited total equals the snapshot's. */
 async function creditedOnce(reader: Reader, inputs: FundsVerifyInputs): Promise<CheckResult[]> {
@@ -69,13 +63,13 @@ async function creditedOnce(reader: Reader, inputs: FundsVerifyInputs): Promise<
           },
         ];
   return [
-    result(
+    namedResult(
       "funds-credited-once",
       "Each migrated user credited exactly once on the new vault",
       failures,
       `${users.length} users in the snapshot of block ${snapshot.block}; ${byUser.size} credited (credit events of ${newVault})`,
     ),
-    result(
+    namedResult(
       "funds-credited-total",
       "Credited total equals the snapshot's migrated total",
       totalFailures,
@@ -115,7 +109,7 @@ async function oldVaultLeft(reader: Reader, inputs: FundsVerifyInputs): Promise<
       found: "not paused",
       fix: "pause the old vault, or migrated users can withdraw there what was credited to them on the new vault",
     });
-  return result(
+  return namedResult(
     "funds-old-vault-left",
     "Old vault owes only what was left on it on purpose",
     failures,
@@ -135,16 +129,7 @@ async function solvency(reader: Reader, inputs: FundsVerifyInputs): Promise<Chec
   const reads = await readUsers(reader, funds, newVault, users);
   const meta = { ...snapshot, vault: newVault, marginInCollateral: funds.marginInCollateral };
   const owed = BigInt(buildSnapshot(meta, reads, snapshot.vaultTotals).totals.total);
-  const balance = BigInt(
-    String(
-      await reader.call({
-        to: snapshot.collateralToken,
-        contract: "function balanceOf(address account) view returns (uint256)",
-        fn: "balanceOf",
-        args: [newVault],
-      }),
-    ),
-  );
+  const balance = await tokenBalance(reader, snapshot.collateralToken, newVault);
   const failures: Failure[] = [];
   if (balance < owed)
     failures.push({
@@ -161,7 +146,7 @@ async function solvency(reader: Reader, inputs: FundsVerifyInputs): Promise<Chec
       found: `${oldFlags} flagged differences at block ${snapshot.block}`,
       fix: "see the snapshot's reconciliation",
     });
-  return result(
+  return namedResult(
     "funds-solvency",
     "Each vault holds the collateral it owes",
     failures,

@@ -10,7 +10,8 @@ import { readDraining } from "../funds/draining.js";
 import type { Snapshot } from "../funds/snapshot.js";
 import { fnName } from "../profile/interpret.js";
 import type { Profile } from "../profile/schema.js";
-import type { CheckResult, Failure } from "./checks.js";
+import type { CheckResult } from "./checks.js";
+import { namedResult } from "./checks-core.js";
 
 export interface WithdrawVerifyInputs {
   snapshot: Snapshot;
@@ -18,14 +19,6 @@ export interface WithdrawVerifyInputs {
   /** The OrderBooks registered on the old vault. */
   orderBooks: string[];
 }
-
-const result = (name: string, title: string, failures: Failure[], evidence: string): CheckResult => ({
-  name,
-  title,
-  status: failures.length === 0 ? "pass" : "fail",
-  evidence,
-  failures,
-});
 
 export async function withdrawOnlyChecks(reader: Reader, inputs: WithdrawVerifyInputs): Promise<CheckResult[]> {
   const { snapshot, profile, orderBooks } = inputs;
@@ -45,7 +38,7 @@ export async function withdrawOnlyChecks(reader: Reader, inputs: WithdrawVerifyI
   const gapAtSnapshot = BigInt(snap.tokenBalance) - (BigInt(snap.owed) - BigInt(snap.credit));
   const unbacked = snapshot.reconciliation.ok && gapAtSnapshot < 0n ? -gapAtSnapshot : 0n;
   return [
-    result(
+    namedResult(
       "funds-old-vault-halted",
       "Old vault does not trade: no OrderBook holds ORDERBOOK_ROLE there",
       trading.map((book) => ({
@@ -56,7 +49,7 @@ export async function withdrawOnlyChecks(reader: Reader, inputs: WithdrawVerifyI
       })),
       `${orderBooks.length} OrderBooks registered on ${vault}; ${trading.length} hold ORDERBOOK_ROLE`,
     ),
-    result(
+    namedResult(
       "funds-withdrawals-open",
       "Old vault is unpaused: users can withdraw",
       draining.paused
@@ -64,7 +57,7 @@ export async function withdrawOnlyChecks(reader: Reader, inputs: WithdrawVerifyI
         : [],
       `paused: ${draining.paused}`,
     ),
-    result(
+    namedResult(
       "funds-old-vault-solvent",
       "Old vault holds the collateral it still owes",
       balance + unbacked < owed
